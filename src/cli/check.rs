@@ -1,0 +1,112 @@
+//! `casus check`.
+
+use std::path::PathBuf;
+
+use casus::diagnostic::{self, Diagnostic, Severity};
+use casus::source::Sources;
+
+use super::files;
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style, with the offending line and a caret.
+    Human,
+    /// One line each: `file:line:col: severity: message`.
+    Short,
+    /// GitHub Actions workflow commands, shown as annotations on the lines.
+    Github,
+}
+
+/// Checks the rule files under `paths` as one rule set. Exit 0 when there is no error.
+pub fn run(paths: &[PathBuf], format: Format) -> u8 {
+    let list = match files::expand(paths, &["casus"]) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let mut sources = Sources::new();
+    let mut diagnostics = Vec::new();
+    let mut readable = Vec::new();
+    for path in &list {
+        match files::read(&mut sources, path) {
+            // A file that cannot be read as text is left out of the rule set, so that its
+            // bytes do not turn into a cascade of syntax errors.
+            Ok((_, Some(d))) => diagnostics.push(d),
+            Ok((id, None)) => readable.push(id),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        }
+    }
+    diagnostics.extend(casus::load_rule_files(&sources, &readable).diagnostics);
+    diagnostic::sort(&mut diagnostics);
+    print(&diagnostics, &sources, format);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if format != Format::Github {
+        eprintln!(
+            "{} checked: {}, {}",
+            plural(list.len(), "file"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
+    }
+    u8::from(errors > 0)
+}
+
+/// Prints diagnostics to standard error in the chosen format.
+pub fn print(diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
+    for d in diagnostics {
+        match format {
+            Format::Human => eprintln!("{}", diagnostic::render(d, sources)),
+            Format::Short => eprintln!("{}", diagnostic::render_short(d, sources)),
+            Format::Github => println!("{}", github(d, sources)),
+        }
+    }
+}
+
+/// A GitHub Actions workflow command for one diagnostic.
+pub fn github(d: &Diagnostic, sources: &Sources) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let name = sources.get(d.primary.file).map_or("", |f| f.name.as_str());
+    let at = d.line_col(sources);
+    let mut message = d.message.clone();
+    if let Some(h) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(h);
+    }
+    format!(
+        "::{level} file={},line={},col={},title={}::{}",
+        escape_property(name),
+        at.line,
+        at.column,
+        escape_property(d.code),
+        escape_data(&message)
+    )
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

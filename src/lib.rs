@@ -1,0 +1,82 @@
+//! casus: a rule engine for treaty obligations.
+//!
+//! Treaties, Security Council resolutions and sanctions regimes are written in a small rule
+//! language; the pipeline turns their text into a checked rule set:
+//!
+//! ```
+//! use casus::source::Sources;
+//!
+//! let mut sources = Sources::new();
+//! sources.add("pact.casus", r#"
+//! fact armed_attack(by, on)
+//! action assist(ally, against)
+//!
+//! treaty pact_2024 "A defence pact" {
+//!   parties {
+//!     AAA signed 2024-01-10 ratified 2024-02-01
+//!     BBB signed 2024-01-10 ratified 2024-03-01
+//!   }
+//!   in force on exchange of ratifications
+//!   exchanged 2024-03-15
+//!
+//!   article 1 "Mutual defence" {
+//!     text "If either Party is attacked, the other shall assist it."
+//!     if armed_attack(by: A, on: V) and V is party
+//!     then every party P other than V must assist(ally: V, against: A) without delay
+//!   }
+//! }
+//! "#);
+//! let rules = casus::load_rules(&sources);
+//! assert!(rules.diagnostics.is_empty());
+//! assert_eq!(rules.files.len(), 1);
+//! ```
+
+pub mod ast;
+pub mod check;
+pub mod diagnostic;
+pub mod format;
+pub mod source;
+pub mod syntax;
+
+use diagnostic::Diagnostic;
+use source::{FileId, Sources};
+
+/// A rule set: every file parsed, and what the parser and the checker found wrong.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    /// Each file with its parse.
+    pub files: Vec<(FileId, syntax::Parsed)>,
+    /// Every diagnostic of every stage, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl RuleSet {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and checks every file in `sources` as one rule set.
+pub fn load_rules(sources: &Sources) -> RuleSet {
+    let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
+    load_rule_files(sources, &ids)
+}
+
+/// Parses and checks the files `ids` of `sources` as one rule set.
+pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
+    let mut set = RuleSet::default();
+    for &id in ids {
+        let Some(file) = sources.get(id) else {
+            continue;
+        };
+        let mut parsed = syntax::parse(id, &file.text);
+        set.diagnostics.append(&mut parsed.diagnostics);
+        set.files.push((id, parsed));
+    }
+    let asts: Vec<(FileId, &ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let mut found = check::check(&asts);
+    set.diagnostics.append(&mut found);
+    diagnostic::sort(&mut set.diagnostics);
+    set
+}

@@ -1,0 +1,9 @@
+//! The `casus` command line.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::run()
+}

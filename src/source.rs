@@ -1,0 +1,237 @@
+//! Source files, byte spans and line/column positions.
+//!
+//! Every stage reports places as a [`Span`] (byte offsets) inside a file named by a [`FileId`];
+//! only rendering turns them into lines and columns.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// A half-open range of byte offsets `[start, end)` inside one source text.
+///
+/// Two spans always compare equal and hash alike, so that syntax trees compare by structure
+/// alone: a rule parsed from two differently laid-out files is the same rule.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Span {
+    /// The offset of the first byte.
+    pub start: usize,
+    /// The offset one past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span that covers both `self` and `other`.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// The number of bytes covered.
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Whether the span covers no byte.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Span) -> bool {
+        true
+    }
+}
+
+impl Eq for Span {}
+
+impl Hash for Span {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+
+/// The index of a file in a [`Sources`] set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub usize);
+
+/// A source text with the name it is shown under.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The name shown in diagnostics, usually the path as the user gave it.
+    pub name: String,
+    /// The whole text.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A one-based line and column; the column counts characters, not bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+impl SourceFile {
+    /// A file called `name` holding `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The line and column of a byte offset (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1) - 1;
+        let line_start = self.line_starts.get(line).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(offset - line_start, |s| s.chars().count());
+        LineCol {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+
+    /// The text a span covers, or `""` when it lies outside the text.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+/// The files of one run, addressed by [`FileId`].
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// An empty set.
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile::new(name, text));
+        FileId(self.files.len() - 1)
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0)
+    }
+
+    /// Every file with its id, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i), f))
+    }
+
+    /// The number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there is no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let f = SourceFile::new("t", "ab\nçd\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // `ç` is two bytes but one column.
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(99), LineCol { line: 3, column: 1 });
+    }
+}
+
+/// The largest rule or scenario file casus reads. Larger inputs are refused with a diagnostic
+/// rather than read into memory; a rule set that large is split into several files.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+impl Sources {
+    /// Adds a file read as bytes. Text that is not UTF-8, or holds a NUL byte (a binary file),
+    /// is added lossily and comes back with a diagnostic pointing at the first bad byte.
+    pub fn add_bytes(
+        &mut self,
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> (FileId, Option<crate::diagnostic::Diagnostic>) {
+        use crate::diagnostic::Diagnostic;
+        let nul = bytes.iter().position(|&b| b == 0);
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let id = self.add(name, text);
+                let d = nul.map(|at| {
+                    Diagnostic::error(
+                        "casus::binary",
+                        id,
+                        Span::new(at, at + 1),
+                        "this is a binary file, not text",
+                    )
+                    .with_label("a NUL byte")
+                    .with_help("rule files and scenarios are UTF-8 text")
+                });
+                (id, d)
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                // The valid prefix is copied unchanged, so `at` is also the offset of the
+                // replacement character in the lossy text.
+                let id = self.add(name, text);
+                let d = Diagnostic::error("casus::binary", id, Span::new(at, at + 1), "this file is not UTF-8 text")
+                    .with_label("invalid byte")
+                    .with_help("rule files and scenarios are UTF-8 text; convert it, or check that this is the right file");
+                (id, Some(d))
+            }
+        }
+    }
+
+    /// Adds a file that is too large to read, with the diagnostic that says so.
+    pub fn add_too_large(
+        &mut self,
+        name: impl Into<String>,
+        size: u64,
+    ) -> (FileId, crate::diagnostic::Diagnostic) {
+        let id = self.add(name, String::new());
+        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        let d = crate::diagnostic::Diagnostic::error(
+            "casus::too-large",
+            id,
+            Span::new(0, 0),
+            format!(
+                "this file is {:.1} MiB; casus reads files of at most {:.0} MiB",
+                mib(size),
+                mib(MAX_FILE_BYTES)
+            ),
+        )
+        .with_help("split a large rule set into several files in one folder");
+        (id, d)
+    }
+}
