@@ -19,17 +19,6 @@ pub fn check(files: &[(FileId, &File)]) -> Vec<Diagnostic> {
         c.collect(*file, ast);
     }
     for (file, ast) in files {
-        if ast.items.is_empty() {
-            c.diags.push(
-                Diagnostic::warning(
-                    "casus::empty",
-                    *file,
-                    Span::new(0, 0),
-                    "this file defines nothing",
-                )
-                .with_help("a rule file holds instruments, groups, actions, facts or rules"),
-            );
-        }
         for item in &ast.items {
             c.item(*file, item);
         }
@@ -575,6 +564,8 @@ impl<'a> Checker<'a> {
     }
 
     /// Warns about variables written once: usually a typo for another variable.
+    /// Only the condition is looked at for the single use: a variable used once in the
+    /// conclusion is unbound, which is an error of its own.
     fn singletons<'r>(&mut self, file: FileId, rule: &'r Rule, bearer: Option<&str>) {
         let mut count: BTreeMap<&'r str, (usize, Span)> = BTreeMap::new();
         let mut note = |t: &'r Term| {
@@ -584,8 +575,17 @@ impl<'a> Checker<'a> {
             }
         };
         visit_terms(rule, &mut note);
+        let mut in_condition: BTreeSet<&'r str> = BTreeSet::new();
+        condition_terms(
+            rule.condition.as_deref().unwrap_or(&[]),
+            &mut |t: &'r Term| {
+                if let Term::Var(v) = t {
+                    in_condition.insert(v.name.as_str());
+                }
+            },
+        );
         for (name, (n, span)) in count {
-            if n == 1 && Some(name) != bearer {
+            if n == 1 && Some(name) != bearer && in_condition.contains(name) {
                 self.diags.push(
                     Diagnostic::warning("casus::singleton", file, span, format!("variable `{name}` is used only once"))
                         .with_help("write `_` if any value will do, or check the spelling against the other variables"),
@@ -840,7 +840,7 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 let mut kinds = Vec::new();
-                body_kinds(&d.condition, false, &mut kinds);
+                body_kinds(&d.condition, None, &mut kinds);
                 for (kind, negative, span) in kinds {
                     edges.push((d.head.name.name.as_str(), kind, negative, *file, span));
                 }
@@ -897,35 +897,48 @@ impl<'a> Bound<'a> {
     }
 }
 
-fn body_kinds<'a>(cond: &'a [Literal], negative: bool, out: &mut Vec<(&'a str, bool, Span)>) {
+/// The kinds of fact a condition reads, each with whether it is read under `not` and where
+/// (the `not` itself, for a negated kind).
+fn body_kinds<'a>(
+    cond: &'a [Literal],
+    negation: Option<Span>,
+    out: &mut Vec<(&'a str, bool, Span)>,
+) {
     for lit in cond {
         match &lit.kind {
-            LiteralKind::Fact(p) => out.push((p.name.name.as_str(), negative, lit.span)),
-            LiteralKind::Not(inner) => body_kinds(inner, true, out),
+            LiteralKind::Fact(p) => out.push((
+                p.name.name.as_str(),
+                negation.is_some(),
+                negation.unwrap_or(lit.span),
+            )),
+            LiteralKind::Not(inner) => body_kinds(inner, Some(negation.unwrap_or(lit.span)), out),
             _ => {}
         }
     }
 }
 
-fn visit_terms<'a>(rule: &'a Rule, f: &mut impl FnMut(&'a Term)) {
-    fn lits<'a>(ls: &'a [Literal], f: &mut impl FnMut(&'a Term)) {
-        for l in ls {
-            match &l.kind {
-                LiteralKind::Fact(p) => p.args.iter().for_each(|a| f(&a.value)),
-                LiteralKind::Act { actor, action } => {
-                    f(actor);
-                    action.args.iter().for_each(|a| f(&a.value));
-                }
-                LiteralKind::IsParty { term, .. } | LiteralKind::InGroup { term, .. } => f(term),
-                LiteralKind::Compare { left, right, .. } => {
-                    f(left);
-                    f(right);
-                }
-                LiteralKind::Not(inner) => lits(inner, f),
+/// Calls `f` on every term of a condition, inside `not` too.
+fn condition_terms<'a>(ls: &'a [Literal], f: &mut impl FnMut(&'a Term)) {
+    for l in ls {
+        match &l.kind {
+            LiteralKind::Fact(p) => p.args.iter().for_each(|a| f(&a.value)),
+            LiteralKind::Act { actor, action } => {
+                f(actor);
+                action.args.iter().for_each(|a| f(&a.value));
             }
+            LiteralKind::IsParty { term, .. } | LiteralKind::InGroup { term, .. } => f(term),
+            LiteralKind::Compare { left, right, .. } => {
+                f(left);
+                f(right);
+            }
+            LiteralKind::Not(inner) => condition_terms(inner, f),
         }
     }
-    lits(rule.condition.as_deref().unwrap_or(&[]), f);
+}
+
+/// Calls `f` on every term of a rule.
+fn visit_terms<'a>(rule: &'a Rule, f: &mut impl FnMut(&'a Term)) {
+    condition_terms(rule.condition.as_deref().unwrap_or(&[]), f);
     match &rule.conclusion.bearers {
         Bearers::EveryParty { except, .. }
         | Bearers::EveryState { except, .. }

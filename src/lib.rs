@@ -71,6 +71,19 @@ pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
             continue;
         };
         let mut parsed = syntax::parse(id, &file.text);
+        if parsed.file.items.is_empty() && parsed.diagnostics.is_empty() {
+            set.diagnostics.push(
+                Diagnostic::warning(
+                    "casus::empty",
+                    id,
+                    source::Span::new(0, 0),
+                    "this file defines nothing",
+                )
+                .with_help(
+                    "a rule file holds instruments, groups, actions, kinds of fact or rules",
+                ),
+            );
+        }
         set.diagnostics.append(&mut parsed.diagnostics);
         set.files.push((id, parsed));
     }

@@ -155,21 +155,6 @@ impl Sources {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_characters_from_one() {
-        let f = SourceFile::new("t", "ab\nçd\n");
-        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
-        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
-        // `ç` is two bytes but one column.
-        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
-        assert_eq!(f.line_col(99), LineCol { line: 3, column: 1 });
-    }
-}
-
 /// The largest rule or scenario file casus reads. Larger inputs are refused with a diagnostic
 /// rather than read into memory; a rule set that large is split into several files.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -183,27 +168,26 @@ impl Sources {
         bytes: Vec<u8>,
     ) -> (FileId, Option<crate::diagnostic::Diagnostic>) {
         use crate::diagnostic::Diagnostic;
-        let nul = bytes.iter().position(|&b| b == 0);
+        if let Some(at) = bytes.iter().position(|&b| b == 0) {
+            let id = self.add(name, String::from_utf8_lossy(&bytes).into_owned());
+            let at = lossy_len(&bytes[..at]);
+            let d = Diagnostic::error(
+                "casus::binary",
+                id,
+                Span::new(at, at + 1),
+                "this is a binary file, not text",
+            )
+            .with_label("a NUL byte")
+            .with_help("rule files and scenarios are UTF-8 text");
+            return (id, Some(d));
+        }
         match String::from_utf8(bytes) {
-            Ok(text) => {
-                let id = self.add(name, text);
-                let d = nul.map(|at| {
-                    Diagnostic::error(
-                        "casus::binary",
-                        id,
-                        Span::new(at, at + 1),
-                        "this is a binary file, not text",
-                    )
-                    .with_label("a NUL byte")
-                    .with_help("rule files and scenarios are UTF-8 text")
-                });
-                (id, d)
-            }
+            Ok(text) => (self.add(name, text), None),
             Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 // The valid prefix is copied unchanged, so `at` is also the offset of the
                 // replacement character in the lossy text.
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let id = self.add(name, text);
                 let d = Diagnostic::error("casus::binary", id, Span::new(at, at + 1), "this file is not UTF-8 text")
                     .with_label("invalid byte")
@@ -233,5 +217,26 @@ impl Sources {
         )
         .with_help("split a large rule set into several files in one folder");
         (id, d)
+    }
+}
+
+/// The length of `bytes` once decoded lossily, so that an offset into the bytes can be found in
+/// the decoded text.
+fn lossy_len(bytes: &[u8]) -> usize {
+    String::from_utf8_lossy(bytes).len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let f = SourceFile::new("t", "ab\nçd\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // `ç` is two bytes but one column.
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(99), LineCol { line: 3, column: 1 });
     }
 }
