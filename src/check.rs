@@ -11,10 +11,7 @@ use crate::source::{FileId, Span};
 
 /// Checks a rule set: every parsed file, together, since names cross files.
 pub fn check(files: &[(FileId, &File)]) -> Vec<Diagnostic> {
-    let mut c = Checker {
-        diags: Vec::new(),
-        names: Names::default(),
-    };
+    let mut c = Checker { diags: Vec::new(), names: Names::default() };
     for (file, ast) in files {
         c.collect(*file, ast);
     }
@@ -54,31 +51,11 @@ impl<'a> Checker<'a> {
     fn collect(&mut self, file: FileId, ast: &'a File) {
         for item in &ast.items {
             let (what, name, first) = match item {
-                Item::Instrument(i) => (
-                    "instrument",
-                    &i.id,
-                    insert(&mut self.names.instruments, &i.id, file, i),
-                ),
-                Item::Group(g) => (
-                    "group",
-                    &g.name,
-                    insert(&mut self.names.groups, &g.name, file, g),
-                ),
-                Item::Fact(f) => (
-                    "kind of fact",
-                    &f.name,
-                    insert(&mut self.names.facts, &f.name, file, f),
-                ),
-                Item::Action(a) => (
-                    "action",
-                    &a.name,
-                    insert(&mut self.names.actions, &a.name, file, a),
-                ),
-                Item::Party(p) => (
-                    "party",
-                    &p.code,
-                    insert(&mut self.names.parties, &p.code, file, p),
-                ),
+                Item::Instrument(i) => ("instrument", &i.id, insert(&mut self.names.instruments, &i.id, file, i)),
+                Item::Group(g) => ("group", &g.name, insert(&mut self.names.groups, &g.name, file, g)),
+                Item::Fact(f) => ("kind of fact", &f.name, insert(&mut self.names.facts, &f.name, file, f)),
+                Item::Action(a) => ("action", &a.name, insert(&mut self.names.actions, &a.name, file, a)),
+                Item::Party(p) => ("party", &p.code, insert(&mut self.names.parties, &p.code, file, p)),
                 Item::Deem(_) | Item::Precedence(_) => continue,
             };
             if let Some((first_file, first_span)) = first {
@@ -90,11 +67,7 @@ impl<'a> Checker<'a> {
                         format!("the {what} `{}` is defined twice", name.name),
                     )
                     .with_label("defined again here")
-                    .with_secondary(
-                        first_file,
-                        first_span,
-                        "first defined here",
-                    ),
+                    .with_secondary(first_file, first_span, "first defined here"),
                 );
             }
         }
@@ -147,17 +120,10 @@ impl<'a> Checker<'a> {
                                 "casus::duplicate",
                                 file,
                                 a.id.span,
-                                format!(
-                                    "article `{}` of `{}` is defined twice",
-                                    a.id.name, inst.id.name
-                                ),
+                                format!("article `{}` of `{}` is defined twice", a.id.name, inst.id.name),
                             )
                             .with_label("defined again here")
-                            .with_secondary(
-                                file,
-                                first,
-                                "first defined here",
-                            ),
+                            .with_secondary(file, first, "first defined here"),
                         );
                     }
                     for rule in &a.rules {
@@ -180,10 +146,7 @@ impl<'a> Checker<'a> {
                         "casus::duplicate",
                         file,
                         record.party.span,
-                        format!(
-                            "`{}` has two status records in `{}`",
-                            record.party.name, inst.id.name
-                        ),
+                        format!("`{}` has two status records in `{}`", record.party.name, inst.id.name),
                     )
                     .with_secondary(file, first, "the first is here")
                     .with_help("put every step of one party on one line"),
@@ -198,47 +161,42 @@ impl<'a> Checker<'a> {
                             "casus::status",
                             file,
                             s.span,
-                            format!(
-                                "`{}` is recorded as {} twice",
-                                record.party.name,
-                                s.kind.keyword()
-                            ),
+                            format!("`{}` is recorded as {} twice", record.party.name, s.kind.keyword()),
                         )
-                        .with_secondary(
-                            file,
-                            first.span,
-                            "first recorded here",
-                        ),
+                        .with_secondary(file, first.span, "first recorded here"),
                     );
                 }
             }
-            let when = |k| {
-                by_kind
-                    .get(&k)
-                    .and_then(|s| s.date.civil().map(|d| (d, s.span)))
-            };
+            let when = |k| by_kind.get(&k).and_then(|s| s.date.civil().map(|d| (d, s.span)));
             let party = &record.party.name;
-            if let (Some((signed, ss)), Some((ratified, rs))) =
-                (when(StatusKind::Signed), when(StatusKind::Ratified))
+            if let (Some((signed, ss)), Some((ratified, rs))) = (when(StatusKind::Signed), when(StatusKind::Ratified))
                 && ratified < signed
             {
                 self.diags.push(
-                    Diagnostic::error("casus::status", file, rs, format!("`{party}` ratified `{}` on {ratified}, before signing it on {signed}", inst.id.name))
-                        .with_secondary(file, ss, "signed here")
-                        .with_help("a state ratifies what it has signed; check both dates against the depositary's records"),
+                    Diagnostic::error(
+                        "casus::status",
+                        file,
+                        rs,
+                        format!("`{party}` ratified `{}` on {ratified}, before signing it on {signed}", inst.id.name),
+                    )
+                    .with_secondary(file, ss, "signed here")
+                    .with_help(
+                        "a state ratifies what it has signed; check both dates against the depositary's records",
+                    ),
                 );
             }
-            if let (Some(_), Some((_, acs))) =
-                (when(StatusKind::Ratified), when(StatusKind::Acceded))
-            {
+            if let (Some(_), Some((_, acs))) = (when(StatusKind::Ratified), when(StatusKind::Acceded)) {
                 self.diags.push(
-                    Diagnostic::error("casus::status", file, acs, format!("`{party}` both ratified and acceded to `{}`", inst.id.name))
-                        .with_help("signatories ratify; states that did not sign accede — keep the one that happened"),
+                    Diagnostic::error(
+                        "casus::status",
+                        file,
+                        acs,
+                        format!("`{party}` both ratified and acceded to `{}`", inst.id.name),
+                    )
+                    .with_help("signatories ratify; states that did not sign accede — keep the one that happened"),
                 );
             }
-            let joined = when(StatusKind::Ratified)
-                .or(when(StatusKind::Acceded))
-                .or(when(StatusKind::Signed));
+            let joined = when(StatusKind::Ratified).or(when(StatusKind::Acceded)).or(when(StatusKind::Signed));
             if let Some((withdrew, ws)) = when(StatusKind::Withdrew) {
                 match joined {
                     Some((joined, js)) if withdrew < joined => self.diags.push(
@@ -292,37 +250,22 @@ impl<'a> Checker<'a> {
             return;
         }
         let why = match jiff::civil::Date::new(d.year, d.month, 1) {
-            Ok(first) => format!(
-                "{} {} has {} days",
-                month_name(d.month),
-                d.year,
-                first.days_in_month()
-            ),
+            Ok(first) => format!("{} {} has {} days", month_name(d.month), d.year, first.days_in_month()),
             Err(_) if !(1..=12).contains(&d.month) => "months run from 01 to 12".to_string(),
             Err(_) => "the year is out of range".to_string(),
         };
         self.diags.push(
-            Diagnostic::error(
-                "casus::date",
-                file,
-                d.span,
-                format!("`{d}` is not a date that exists"),
-            )
-            .with_label(why)
-            .with_help("dates are written YYYY-MM-DD in the proleptic Gregorian calendar"),
+            Diagnostic::error("casus::date", file, d.span, format!("`{d}` is not a date that exists"))
+                .with_label(why)
+                .with_help("dates are written YYYY-MM-DD in the proleptic Gregorian calendar"),
         );
     }
 
     fn group_ref(&mut self, file: FileId, g: &Ident) {
         if !self.names.groups.contains_key(g.name.as_str()) {
             let help = nearest(&g.name, self.names.groups.keys().copied());
-            let mut d = Diagnostic::error(
-                "casus::unknown-group",
-                file,
-                g.span,
-                format!("unknown group `{}`", g.name),
-            )
-            .with_label("no group of this name is defined");
+            let mut d = Diagnostic::error("casus::unknown-group", file, g.span, format!("unknown group `{}`", g.name))
+                .with_label("no group of this name is defined");
             d = d.with_help(match help {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("define it with `group {} = [...]`", g.name),
@@ -363,36 +306,17 @@ impl<'a> Checker<'a> {
         };
         let Some(roles) = roles else {
             let (code, what, table): (_, _, Vec<&str>) = match usage {
-                Use::Fact => (
-                    "casus::unknown-fact",
-                    "kind of fact",
-                    self.names.facts.keys().copied().collect(),
-                ),
-                Use::Action => (
-                    "casus::unknown-action",
-                    "action",
-                    self.names.actions.keys().copied().collect(),
-                ),
+                Use::Fact => ("casus::unknown-fact", "kind of fact", self.names.facts.keys().copied().collect()),
+                Use::Action => ("casus::unknown-action", "action", self.names.actions.keys().copied().collect()),
             };
-            let mut d = Diagnostic::error(
-                code,
-                file,
-                p.name.span,
-                format!("unknown {what} `{}`", p.name.name),
-            );
+            let mut d = Diagnostic::error(code, file, p.name.span, format!("unknown {what} `{}`", p.name.name));
             if usage == Use::Fact && self.names.actions.contains_key(p.name.name.as_str()) {
-                d = d.with_help(format!(
-                    "`{}` is an action: write `P performs {}`",
-                    p.name.name, p
-                ));
+                d = d.with_help(format!("`{}` is an action: write `P performs {}`", p.name.name, p));
             } else if let Some(n) = nearest(&p.name.name, table.into_iter()) {
                 d = d.with_help(format!("did you mean `{n}`?"));
             } else {
                 let decl = if usage == Use::Fact { "fact" } else { "action" };
-                d = d.with_help(format!(
-                    "declare it with `{decl} {}(role, ...)`",
-                    p.name.name
-                ));
+                d = d.with_help(format!("declare it with `{decl} {}(role, ...)`", p.name.name));
             }
             self.diags.push(d);
             return;
@@ -468,16 +392,9 @@ impl<'a> Checker<'a> {
         for a in &c.action.args {
             match &a.value {
                 Term::Wildcard(s) => self.diags.push(
-                    Diagnostic::error(
-                        "casus::variable",
-                        file,
-                        *s,
-                        "a norm's action cannot take `_`",
-                    )
-                    .with_help(format!(
-                        "leave the role `{}` out: a norm without it covers every value",
-                        a.role.name
-                    )),
+                    Diagnostic::error("casus::variable", file, *s, "a norm's action cannot take `_`").with_help(
+                        format!("leave the role `{}` out: a norm without it covers every value", a.role.name),
+                    ),
                 ),
                 t => self.need_bound(file, t, &bound, "is an argument of the norm"),
             }
@@ -490,13 +407,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a conjunction left to right, recording what it binds.
-    fn condition(
-        &mut self,
-        file: FileId,
-        inst: Option<&'a Instrument>,
-        cond: &'a [Literal],
-        bound: &mut Bound<'a>,
-    ) {
+    fn condition(&mut self, file: FileId, inst: Option<&'a Instrument>, cond: &'a [Literal], bound: &mut Bound<'a>) {
         // Positive patterns bind wherever they stand; the tests that need bound values are
         // checked after every binder has been seen.
         for lit in cond {
@@ -516,9 +427,7 @@ impl<'a> Checker<'a> {
         for lit in cond {
             match &lit.kind {
                 LiteralKind::Fact(_) | LiteralKind::Act { .. } => {}
-                LiteralKind::IsParty {
-                    term, instrument, ..
-                } => {
+                LiteralKind::IsParty { term, instrument, .. } => {
                     self.need_bound(file, term, bound, "is tested for being a party");
                     if let Some(id) = instrument {
                         self.instrument_ref(file, id);
@@ -556,9 +465,17 @@ impl<'a> Checker<'a> {
             && !bound.vars.contains_key(v.name.as_str())
         {
             self.diags.push(
-                Diagnostic::error("casus::unbound", file, v.span, format!("variable `{}` {role} but is bound nowhere", v.name))
-                    .with_label("not bound by any fact or act in the condition")
-                    .with_help(format!("bind `{}` in a fact or act pattern of the condition, such as `armed_attack(on: {})`", v.name, v.name)),
+                Diagnostic::error(
+                    "casus::unbound",
+                    file,
+                    v.span,
+                    format!("variable `{}` {role} but is bound nowhere", v.name),
+                )
+                .with_label("not bound by any fact or act in the condition")
+                .with_help(format!(
+                    "bind `{}` in a fact or act pattern of the condition, such as `armed_attack(on: {})`",
+                    v.name, v.name
+                )),
             );
         }
     }
@@ -576,14 +493,11 @@ impl<'a> Checker<'a> {
         };
         visit_terms(rule, &mut note);
         let mut in_condition: BTreeSet<&'r str> = BTreeSet::new();
-        condition_terms(
-            rule.condition.as_deref().unwrap_or(&[]),
-            &mut |t: &'r Term| {
-                if let Term::Var(v) = t {
-                    in_condition.insert(v.name.as_str());
-                }
-            },
-        );
+        condition_terms(rule.condition.as_deref().unwrap_or(&[]), &mut |t: &'r Term| {
+            if let Term::Var(v) = t {
+                in_condition.insert(v.name.as_str());
+            }
+        });
         for (name, (n, span)) in count {
             if n == 1 && Some(name) != bearer && in_condition.contains(name) {
                 self.diags.push(
@@ -600,13 +514,7 @@ impl<'a> Checker<'a> {
         for lit in cond {
             if let Some(why) = self.never_holds(inst, lit, cond) {
                 self.diags.push(
-                    Diagnostic::warning(
-                        "casus::dead-rule",
-                        file,
-                        lit.span,
-                        "this rule can never fire",
-                    )
-                    .with_label(why),
+                    Diagnostic::warning("casus::dead-rule", file, lit.span, "this rule can never fire").with_label(why),
                 );
                 return;
             }
@@ -615,19 +523,20 @@ impl<'a> Checker<'a> {
             && !self.can_be_bound(inst, &p.name)
         {
             self.diags.push(
-                Diagnostic::warning("casus::dead-rule", file, p.span, format!("`{}` is not a party to `{}`: this norm never binds anyone", p.name, inst.id.name))
-                    .with_help("norms bind only the parties the instrument binds; add a status record for this party"),
+                Diagnostic::warning(
+                    "casus::dead-rule",
+                    file,
+                    p.span,
+                    format!("`{}` is not a party to `{}`: this norm never binds anyone", p.name, inst.id.name),
+                )
+                .with_help("norms bind only the parties the instrument binds; add a status record for this party"),
             );
         }
     }
 
     fn never_holds(&self, inst: &Instrument, lit: &Literal, cond: &[Literal]) -> Option<String> {
         match &lit.kind {
-            LiteralKind::Compare {
-                left,
-                negated,
-                right,
-            } => {
+            LiteralKind::Compare { left, negated, right } => {
                 let same = left == right && !matches!(left, Term::Wildcard(_));
                 let constants = !matches!(left, Term::Var(_) | Term::Wildcard(_))
                     && !matches!(right, Term::Var(_) | Term::Wildcard(_));
@@ -639,48 +548,26 @@ impl<'a> Checker<'a> {
                 }
                 None
             }
-            LiteralKind::InGroup {
-                term: t @ (Term::Party(_) | Term::Symbol(_)),
-                negated,
-                group,
-            } => {
+            LiteralKind::InGroup { term: t @ (Term::Party(_) | Term::Symbol(_)), negated, group } => {
                 let (_, g) = self.names.groups.get(group.name.as_str())?;
                 let member = g.members.contains(t);
-                (member == *negated).then(|| {
-                    format!(
-                        "`{t}` is {}in `{}`",
-                        if member { "" } else { "not " },
-                        group.name
-                    )
-                })
+                (member == *negated)
+                    .then(|| format!("`{t}` is {}in `{}`", if member { "" } else { "not " }, group.name))
             }
-            LiteralKind::IsParty {
-                term: Term::Party(p),
-                negated: false,
-                instrument,
-            } => {
+            LiteralKind::IsParty { term: Term::Party(p), negated: false, instrument } => {
                 let target = match instrument {
-                    Some(id) => self
-                        .names
-                        .instruments
-                        .get(id.name.as_str())
-                        .map(|(_, i)| *i)?,
+                    Some(id) => self.names.instruments.get(id.name.as_str()).map(|(_, i)| *i)?,
                     None => inst,
                 };
                 (!self.can_be_bound(target, &p.name))
                     .then(|| format!("`{}` has no status record in `{}`", p.name, target.id.name))
             }
-            LiteralKind::IsParty {
-                term,
-                negated,
-                instrument,
-            } => {
+            LiteralKind::IsParty { term, negated, instrument } => {
                 let opposite = cond.iter().any(|o| {
                     matches!(&o.kind, LiteralKind::IsParty { term: t2, negated: n2, instrument: i2 }
                         if t2 == term && n2 != negated && i2 == instrument)
                 });
-                (opposite && !negated)
-                    .then(|| format!("`{term}` cannot both be and not be a party"))
+                (opposite && !negated).then(|| format!("`{term}` cannot both be and not be a party"))
             }
             _ => None,
         }
@@ -726,10 +613,7 @@ impl<'a> Checker<'a> {
                         "casus::unknown-role",
                         file,
                         d.span,
-                        format!(
-                            "the default of `{}` must be another role of `{}`",
-                            r.name.name, f.name.name
-                        ),
+                        format!("the default of `{}` must be another role of `{}`", r.name.name, f.name.name),
                     )
                     .with_help(format!("its roles are {}", list(&roles))),
                 );
@@ -760,10 +644,7 @@ impl<'a> Checker<'a> {
                             v.span,
                             "an `includes` clause takes constants, not variables",
                         )
-                        .with_help(format!(
-                            "write a symbol such as `{}: arms`, or leave the role out",
-                            arg.role.name
-                        )),
+                        .with_help(format!("write a symbol such as `{}: arms`, or leave the role out", arg.role.name)),
                     );
                 }
             }
@@ -796,13 +677,8 @@ impl<'a> Checker<'a> {
         for a in &d.head.args {
             match &a.value {
                 Term::Wildcard(s) => self.diags.push(
-                    Diagnostic::error(
-                        "casus::variable",
-                        file,
-                        *s,
-                        "a derived fact cannot take `_`",
-                    )
-                    .with_help(format!("leave the role `{}` out", a.role.name)),
+                    Diagnostic::error("casus::variable", file, *s, "a derived fact cannot take `_`")
+                        .with_help(format!("leave the role `{}` out", a.role.name)),
                 ),
                 t => self.need_bound(file, t, &bound, "is an argument of the derived fact"),
             }
@@ -813,12 +689,7 @@ impl<'a> Checker<'a> {
         for g in p.winners.iter().chain(&p.losers) {
             if !g.name.contains('*') {
                 self.instrument_ref(file, g);
-            } else if !self
-                .names
-                .instruments
-                .keys()
-                .any(|id| glob_match(&g.name, id))
-            {
+            } else if !self.names.instruments.keys().any(|id| glob_match(&g.name, id)) {
                 self.diags.push(Diagnostic::warning(
                     "casus::unknown-instrument",
                     file,
@@ -899,18 +770,10 @@ impl<'a> Bound<'a> {
 
 /// The kinds of fact a condition reads, each with whether it is read under `not` and where
 /// (the `not` itself, for a negated kind).
-fn body_kinds<'a>(
-    cond: &'a [Literal],
-    negation: Option<Span>,
-    out: &mut Vec<(&'a str, bool, Span)>,
-) {
+fn body_kinds<'a>(cond: &'a [Literal], negation: Option<Span>, out: &mut Vec<(&'a str, bool, Span)>) {
     for lit in cond {
         match &lit.kind {
-            LiteralKind::Fact(p) => out.push((
-                p.name.name.as_str(),
-                negation.is_some(),
-                negation.unwrap_or(lit.span),
-            )),
+            LiteralKind::Fact(p) => out.push((p.name.name.as_str(), negation.is_some(), negation.unwrap_or(lit.span))),
             LiteralKind::Not(inner) => body_kinds(inner, Some(negation.unwrap_or(lit.span)), out),
             _ => {}
         }
@@ -1020,11 +883,7 @@ fn nearest<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a s
 }
 
 fn list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn month_name(m: i8) -> &'static str {
@@ -1042,11 +901,7 @@ fn month_name(m: i8) -> &'static str {
         "November",
         "December",
     ];
-    usize::try_from(m - 1)
-        .ok()
-        .and_then(|i| NAMES.get(i))
-        .copied()
-        .unwrap_or("month")
+    usize::try_from(m - 1).ok().and_then(|i| NAMES.get(i)).copied().unwrap_or("month")
 }
 
 #[cfg(test)]

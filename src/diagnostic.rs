@@ -53,27 +53,15 @@ impl Diagnostic {
             severity: Severity::Error,
             code,
             message: message.into(),
-            primary: Label {
-                file,
-                span,
-                text: None,
-            },
+            primary: Label { file, span, text: None },
             secondary: Vec::new(),
             help: None,
         }
     }
 
     /// A warning at `span` in `file`.
-    pub fn warning(
-        code: &'static str,
-        file: FileId,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, file, span, message)
-        }
+    pub fn warning(code: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, file, span, message) }
     }
 
     /// Sets the note shown under the primary place.
@@ -84,11 +72,7 @@ impl Diagnostic {
 
     /// Adds a secondary place.
     pub fn with_secondary(mut self, file: FileId, span: Span, text: impl Into<String>) -> Self {
-        self.secondary.push(Label {
-            file,
-            span,
-            text: Some(text.into()),
-        });
+        self.secondary.push(Label { file, span, text: Some(text.into()) });
         self
     }
 
@@ -105,11 +89,7 @@ impl Diagnostic {
 
     /// The line and column where the problem starts.
     pub fn line_col(&self, sources: &Sources) -> LineCol {
-        sources
-            .get(self.primary.file)
-            .map_or(LineCol { line: 1, column: 1 }, |f| {
-                f.line_col(self.primary.span.start)
-            })
+        sources.get(self.primary.file).map_or(LineCol { line: 1, column: 1 }, |f| f.line_col(self.primary.span.start))
     }
 }
 
@@ -117,18 +97,12 @@ impl Diagnostic {
 /// checks ran.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (
-            a.primary.file,
-            a.primary.span.start,
-            a.primary.span.end,
-            &a.message,
-        )
-            .cmp(&(
-                b.primary.file,
-                b.primary.span.start,
-                b.primary.span.end,
-                &b.message,
-            ))
+        (a.primary.file, a.primary.span.start, a.primary.span.end, &a.message).cmp(&(
+            b.primary.file,
+            b.primary.span.start,
+            b.primary.span.end,
+            &b.message,
+        ))
     });
 }
 
@@ -136,9 +110,8 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// offending line with a caret under the place, and the help. No colour, so that the output is
 /// the same on every terminal and can be pinned in tests.
 pub fn render(diagnostic: &Diagnostic, sources: &Sources) -> String {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .with_links(false);
+    let handler =
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100).with_links(false);
     let mut out = String::new();
     let report = Rendered::new(diagnostic, sources);
     if handler.render_report(&mut out, &report).is_err() {
@@ -150,18 +123,12 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources) -> String {
 
 /// Renders one diagnostic on one line: `file:line:col: error: message`.
 pub fn render_short(diagnostic: &Diagnostic, sources: &Sources) -> String {
-    let name = sources
-        .get(diagnostic.primary.file)
-        .map_or("<unknown>", |f| f.name.as_str());
+    let name = sources.get(diagnostic.primary.file).map_or("<unknown>", |f| f.name.as_str());
     let severity = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    format!(
-        "{name}:{}: {severity}: {}",
-        diagnostic.line_col(sources),
-        diagnostic.message
-    )
+    format!("{name}:{}: {severity}: {}", diagnostic.line_col(sources), diagnostic.message)
 }
 
 /// A diagnostic in the shape miette renders: labels in the primary file are shown in place,
@@ -255,9 +222,7 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -272,8 +237,6 @@ impl miette::Diagnostic for Rendered {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }

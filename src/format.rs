@@ -65,15 +65,8 @@ impl Printer<'_> {
 
     fn instrument(&mut self, i: &Instrument) {
         self.begin(i.span.start, true);
-        let title = i
-            .title
-            .as_ref()
-            .map(|t| format!(" {}", quoted(&t.value)))
-            .unwrap_or_default();
-        self.open(
-            &format!("{} {}{title} {{", i.kind.keyword(), i.id.name),
-            i.id.span.end,
-        );
+        let title = i.title.as_ref().map(|t| format!(" {}", quoted(&t.value))).unwrap_or_default();
+        self.open(&format!("{} {}{title} {{", i.kind.keyword(), i.id.name), i.id.span.end);
         for clause in &i.body {
             match clause {
                 Clause::Parties(ps) => {
@@ -93,16 +86,9 @@ impl Printer<'_> {
 
     fn article(&mut self, a: &Article) {
         self.begin(a.span.start, true);
-        let heading = a
-            .heading
-            .as_ref()
-            .map(|h| format!(" {}", quoted(&h.value)))
-            .unwrap_or_default();
+        let heading = a.heading.as_ref().map(|h| format!(" {}", quoted(&h.value))).unwrap_or_default();
         let end = a.heading.as_ref().map_or(a.id.span.end, |h| h.span.end);
-        self.open(
-            &format!("article {}{heading} {{", article_id(&a.id.name)),
-            end,
-        );
+        self.open(&format!("article {}{heading} {{", article_id(&a.id.name)), end);
         if let Some(text) = &a.text {
             self.simple(text.span, &format!("text {}", quoted(&text.value)));
         }
@@ -245,10 +231,7 @@ impl Printer<'_> {
         if self.fresh {
             return;
         }
-        let between = self
-            .source
-            .get(self.last_end.min(start)..start)
-            .unwrap_or("");
+        let between = self.source.get(self.last_end.min(start)..start).unwrap_or("");
         if between.matches('\n').count() >= 2 {
             self.blank();
         }
@@ -324,19 +307,13 @@ pub fn quoted(value: &str) -> String {
 
 /// An article id, bare when it can be and quoted otherwise.
 pub fn article_id(id: &str) -> String {
-    let bare = !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+    let bare = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
     if bare { id.to_string() } else { quoted(id) }
 }
 
 /// Literals joined by `and`.
 pub fn conjunction(lits: &[Literal]) -> String {
-    lits.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(" and ")
+    lits.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
 }
 
 fn ordinal(n: u32) -> String {
@@ -350,10 +327,7 @@ fn ordinal(n: u32) -> String {
 }
 
 fn comma_list<T: Display>(xs: &[T]) -> String {
-    xs.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    xs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 impl Display for Date {
@@ -407,11 +381,7 @@ impl Display for Pattern {
         if self.args.is_empty() {
             return Ok(());
         }
-        let args: Vec<String> = self
-            .args
-            .iter()
-            .map(|a| format!("{}: {}", a.role.name, a.value))
-            .collect();
+        let args: Vec<String> = self.args.iter().map(|a| format!("{}: {}", a.role.name, a.value)).collect();
         write!(f, "({})", args.join(", "))
     }
 }
@@ -421,11 +391,7 @@ impl Display for Literal {
         match &self.kind {
             LiteralKind::Fact(p) => write!(f, "{p}"),
             LiteralKind::Act { actor, action } => write!(f, "{actor} performs {action}"),
-            LiteralKind::IsParty {
-                term,
-                negated,
-                instrument,
-            } => {
+            LiteralKind::IsParty { term, negated, instrument } => {
                 let not = if *negated { "not " } else { "" };
                 write!(f, "{term} is {not}party")?;
                 match instrument {
@@ -433,19 +399,11 @@ impl Display for Literal {
                     None => Ok(()),
                 }
             }
-            LiteralKind::InGroup {
-                term,
-                negated,
-                group,
-            } => {
+            LiteralKind::InGroup { term, negated, group } => {
                 let not = if *negated { "not " } else { "" };
                 write!(f, "{term} {not}in {}", group.name)
             }
-            LiteralKind::Compare {
-                left,
-                negated,
-                right,
-            } => {
+            LiteralKind::Compare { left, negated, right } => {
                 write!(f, "{left} {} {right}", if *negated { "!=" } else { "=" })
             }
             LiteralKind::Not(inner) => match inner.as_slice() {
@@ -458,10 +416,7 @@ impl Display for Literal {
 
 /// Whether a literal under `not` needs parentheses to read back as the same tree.
 fn needs_parens(l: &Literal) -> bool {
-    !matches!(
-        l.kind,
-        LiteralKind::Fact(_) | LiteralKind::Act { .. } | LiteralKind::Not(_)
-    )
+    !matches!(l.kind, LiteralKind::Fact(_) | LiteralKind::Act { .. } | LiteralKind::Not(_))
 }
 
 impl Display for Bearers {
@@ -469,9 +424,7 @@ impl Display for Bearers {
         let (head, except) = match self {
             Bearers::EveryParty { var, except } => (format!("every party {}", var.name), except),
             Bearers::EveryState { var, except } => (format!("every state {}", var.name), except),
-            Bearers::EveryMember { group, except } => {
-                (format!("every member of {}", group.name), except)
-            }
+            Bearers::EveryMember { group, except } => (format!("every member of {}", group.name), except),
             Bearers::One(t) => return write!(f, "{t}"),
         };
         f.write_str(&head)?;
@@ -495,13 +448,7 @@ impl Display for Deadline {
 
 impl Display for Conclusion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {}",
-            self.bearers,
-            self.modality.words(),
-            self.action
-        )?;
+        write!(f, "{} {} {}", self.bearers, self.modality.words(), self.action)?;
         match &self.deadline {
             Some(d) => write!(f, " {d}"),
             None => Ok(()),
@@ -554,17 +501,7 @@ impl Display for PartyDecl {
 
 impl Display for Precedence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = |xs: &[Ident]| {
-            xs.iter()
-                .map(|x| x.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        write!(
-            f,
-            "precedence {} over {}",
-            names(&self.winners),
-            names(&self.losers)
-        )
+        let names = |xs: &[Ident]| xs.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ");
+        write!(f, "precedence {} over {}", names(&self.winners), names(&self.losers))
     }
 }

@@ -33,8 +33,14 @@
 
 pub mod ast;
 pub mod check;
+pub mod day;
 pub mod diagnostic;
+pub mod eval;
+pub mod explain;
 pub mod format;
+pub mod program;
+pub mod report;
+pub mod scenario;
 pub mod source;
 pub mod syntax;
 
@@ -73,15 +79,8 @@ pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
         let mut parsed = syntax::parse(id, &file.text);
         if parsed.file.items.is_empty() && parsed.diagnostics.is_empty() {
             set.diagnostics.push(
-                Diagnostic::warning(
-                    "casus::empty",
-                    id,
-                    source::Span::new(0, 0),
-                    "this file defines nothing",
-                )
-                .with_help(
-                    "a rule file holds instruments, groups, actions, kinds of fact or rules",
-                ),
+                Diagnostic::warning("casus::empty", id, source::Span::new(0, 0), "this file defines nothing")
+                    .with_help("a rule file holds instruments, groups, actions, kinds of fact or rules"),
             );
         }
         set.diagnostics.append(&mut parsed.diagnostics);

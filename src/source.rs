@@ -85,14 +85,8 @@ impl SourceFile {
     /// A file called `name` holding `text`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        SourceFile {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        SourceFile { name: name.into(), text, line_starts }
     }
 
     /// The line and column of a byte offset (clamped to the text).
@@ -100,14 +94,8 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1) - 1;
         let line_start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(line_start..offset)
-            .map_or(offset - line_start, |s| s.chars().count());
-        LineCol {
-            line: line + 1,
-            column: column + 1,
-        }
+        let column = self.text.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count());
+        LineCol { line: line + 1, column: column + 1 }
     }
 
     /// The text a span covers, or `""` when it lies outside the text.
@@ -171,14 +159,9 @@ impl Sources {
         if let Some(at) = bytes.iter().position(|&b| b == 0) {
             let id = self.add(name, String::from_utf8_lossy(&bytes).into_owned());
             let at = lossy_len(&bytes[..at]);
-            let d = Diagnostic::error(
-                "casus::binary",
-                id,
-                Span::new(at, at + 1),
-                "this is a binary file, not text",
-            )
-            .with_label("a NUL byte")
-            .with_help("rule files and scenarios are UTF-8 text");
+            let d = Diagnostic::error("casus::binary", id, Span::new(at, at + 1), "this is a binary file, not text")
+                .with_label("a NUL byte")
+                .with_help("rule files and scenarios are UTF-8 text");
             return (id, Some(d));
         }
         match String::from_utf8(bytes) {
@@ -191,29 +174,23 @@ impl Sources {
                 let id = self.add(name, text);
                 let d = Diagnostic::error("casus::binary", id, Span::new(at, at + 1), "this file is not UTF-8 text")
                     .with_label("invalid byte")
-                    .with_help("rule files and scenarios are UTF-8 text; convert it, or check that this is the right file");
+                    .with_help(
+                        "rule files and scenarios are UTF-8 text; convert it, or check that this is the right file",
+                    );
                 (id, Some(d))
             }
         }
     }
 
     /// Adds a file that is too large to read, with the diagnostic that says so.
-    pub fn add_too_large(
-        &mut self,
-        name: impl Into<String>,
-        size: u64,
-    ) -> (FileId, crate::diagnostic::Diagnostic) {
+    pub fn add_too_large(&mut self, name: impl Into<String>, size: u64) -> (FileId, crate::diagnostic::Diagnostic) {
         let id = self.add(name, String::new());
         let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
         let d = crate::diagnostic::Diagnostic::error(
             "casus::too-large",
             id,
             Span::new(0, 0),
-            format!(
-                "this file is {:.1} MiB; casus reads files of at most {:.0} MiB",
-                mib(size),
-                mib(MAX_FILE_BYTES)
-            ),
+            format!("this file is {:.1} MiB; casus reads files of at most {:.0} MiB", mib(size), mib(MAX_FILE_BYTES)),
         )
         .with_help("split a large rule set into several files in one folder");
         (id, d)

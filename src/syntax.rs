@@ -75,10 +75,7 @@ pub struct Parsed {
 
 /// Parses a rule file. Never panics; syntax errors come back as diagnostics.
 pub fn parse(file: FileId, text: &str) -> Parsed {
-    let mut parsed = Parsed {
-        comments: comments(text),
-        ..Parsed::default()
-    };
+    let mut parsed = Parsed { comments: comments(text), ..Parsed::default() };
     let mut input = Input::new(text);
     loop {
         input = skip_trivia(input);
@@ -121,12 +118,7 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     fn into_diagnostic(self, file: FileId) -> Diagnostic {
-        let d = Diagnostic::error(
-            "casus::syntax",
-            file,
-            Span::new(self.offset, self.offset + self.len),
-            self.message,
-        );
+        let d = Diagnostic::error("casus::syntax", file, Span::new(self.offset, self.offset + self.len), self.message);
         match self.help {
             Some(help) => d.with_help(help),
             None => d,
@@ -149,11 +141,7 @@ impl<'a> ParseError<Input<'a>> for SyntaxError {
     }
 
     fn or(self, other: Self) -> Self {
-        if other.offset >= self.offset {
-            other
-        } else {
-            self
-        }
+        if other.offset >= self.offset { other } else { self }
     }
 }
 
@@ -175,17 +163,8 @@ fn item(i: Input) -> PResult<Item> {
     }
 }
 
-const TOP_KEYWORDS: &[&str] = &[
-    "treaty",
-    "resolution",
-    "regime",
-    "group",
-    "fact",
-    "action",
-    "party",
-    "deem",
-    "precedence",
-];
+const TOP_KEYWORDS: &[&str] =
+    &["treaty", "resolution", "regime", "group", "fact", "action", "party", "deem", "precedence"];
 
 /// instrument = ("treaty" | "resolution" | "regime") ID STRING? "{" clause* "}"
 fn instrument(i: Input) -> PResult<Instrument> {
@@ -199,21 +178,8 @@ fn instrument(i: Input) -> PResult<Instrument> {
     let (i, id) = cut(ident, "an instrument id such as `nato_1949`")(i)?;
     let (i, title) = opt_string(i)?;
     let (i, _) = cut(punct("{"), "`{` to open the instrument")(i)?;
-    let (i, body) = block(
-        i,
-        clause,
-        "a clause (`parties`, `in force`, `article`, ...)",
-    )?;
-    Ok((
-        i,
-        Instrument {
-            kind,
-            id,
-            title,
-            body,
-            span: start.to(body_end(&i)),
-        },
-    ))
+    let (i, body) = block(i, clause, "a clause (`parties`, `in force`, `article`, ...)")?;
+    Ok((i, Instrument { kind, id, title, body, span: start.to(body_end(&i)) }))
 }
 
 /// clause = parties | binds | in_force | withdrawal | dated | article
@@ -226,25 +192,12 @@ fn clause(i: Input) -> PResult<Clause> {
         "withdrawal" => withdrawal(i),
         "exchanged" | "adopted" | "terminated" | "expires" => dated(i),
         "article" => map(article, Clause::Article)(i),
-        _ => Err(unknown_keyword(
-            i,
-            "a clause of the instrument",
-            CLAUSE_KEYWORDS,
-        )),
+        _ => Err(unknown_keyword(i, "a clause of the instrument", CLAUSE_KEYWORDS)),
     }
 }
 
-const CLAUSE_KEYWORDS: &[&str] = &[
-    "parties",
-    "binds",
-    "in",
-    "withdrawal",
-    "exchanged",
-    "adopted",
-    "terminated",
-    "expires",
-    "article",
-];
+const CLAUSE_KEYWORDS: &[&str] =
+    &["parties", "binds", "in", "withdrawal", "exchanged", "adopted", "terminated", "expires", "article"];
 
 /// parties = "parties" "{" party_record* "}"
 fn parties(i: Input) -> PResult<Parties> {
@@ -252,13 +205,7 @@ fn parties(i: Input) -> PResult<Parties> {
     let (i, _) = keyword("parties")(i)?;
     let (i, _) = cut(punct("{"), "`{` to open the list of parties")(i)?;
     let (i, records) = block(i, party_record, "a party code such as `PRK`, or `}`")?;
-    Ok((
-        i,
-        Parties {
-            records,
-            span: start.to(body_end(&i)),
-        },
-    ))
+    Ok((i, Parties { records, span: start.to(body_end(&i)) }))
 }
 
 /// party_record = PARTY (status_kw DATE)*
@@ -281,32 +228,18 @@ fn party_record(i: Input) -> PResult<PartyRecord> {
         };
         let (rest, _) = word(rest)?;
         let (rest, date) = cut(date, "a date such as `2024-06-19`")(rest)?;
-        statuses.push(Status {
-            kind,
-            date,
-            span: s.to(date.span),
-        });
+        statuses.push(Status { kind, date, span: s.to(date.span) });
         i = rest;
     }
     let end = statuses.last().map_or(party.span, |s| s.span);
-    Ok((
-        i,
-        PartyRecord {
-            span: start.to(end),
-            party,
-            statuses,
-        },
-    ))
+    Ok((i, PartyRecord { span: start.to(end), party, statuses }))
 }
 
 /// binds = "binds" "every" "member" "of" ID
 fn binds(i: Input) -> PResult<Clause> {
     let (i, start) = position(i)?;
     let (i, _) = keyword("binds")(i)?;
-    let (i, _) = cut(
-        keywords(&["every", "member", "of"]),
-        "`every member of GROUP`",
-    )(i)?;
+    let (i, _) = cut(keywords(&["every", "member", "of"]), "`every member of GROUP`")(i)?;
     let (i, group) = cut(ident, "a group name")(i)?;
     let span = start.to(group.span);
     Ok((i, Clause::Binds(group, span)))
@@ -320,17 +253,11 @@ fn in_force(i: Input) -> PResult<Clause> {
     let (_, next) = position(i)?;
     if let Ok((i, _)) = keyword("on")(i) {
         if let Ok((i, d)) = date(i) {
-            return Ok((
-                i,
-                Clause::InForce(EntryIntoForce::OnDate(d), start.to(d.span)),
-            ));
+            return Ok((i, Clause::InForce(EntryIntoForce::OnDate(d), start.to(d.span))));
         }
         let options: &[(&[&str], EntryIntoForce)] = &[
             (&["signature"], EntryIntoForce::OnSignature),
-            (
-                &["exchange", "of", "ratifications"],
-                EntryIntoForce::OnExchange,
-            ),
+            (&["exchange", "of", "ratifications"], EntryIntoForce::OnExchange),
             (&["adoption"], EntryIntoForce::OnAdoption),
         ];
         for (words, eif) in options {
@@ -338,29 +265,14 @@ fn in_force(i: Input) -> PResult<Clause> {
                 return Ok((i, Clause::InForce(*eif, start.to(end_of(&i)))));
             }
         }
-        return Err(expected(
-            i,
-            "`signature`, `exchange of ratifications`, `adoption` or a date after `in force on`",
-        ));
+        return Err(expected(i, "`signature`, `exchange of ratifications`, `adoption` or a date after `in force on`"));
     }
-    let (i, delay) = cut(
-        duration,
-        "`on ...` or a delay such as `30 days` after `in force`",
-    )(i)?;
-    let (i, _) = cut(
-        keywords(&["after", "the"]),
-        "`after the` (as in `after the 2nd ratification`)",
-    )(i)?;
+    let (i, delay) = cut(duration, "`on ...` or a delay such as `30 days` after `in force`")(i)?;
+    let (i, _) = cut(keywords(&["after", "the"]), "`after the` (as in `after the 2nd ratification`)")(i)?;
     let (i, count) = cut(ordinal, "an ordinal such as `2nd`")(i)?;
     let (i, _) = cut(keyword("ratification"), "`ratification`")(i)?;
     let _ = next;
-    Ok((
-        i,
-        Clause::InForce(
-            EntryIntoForce::AfterRatifications { delay, count },
-            start.to(end_of(&i)),
-        ),
-    ))
+    Ok((i, Clause::InForce(EntryIntoForce::AfterRatifications { delay, count }, start.to(end_of(&i)))))
 }
 
 /// withdrawal = "withdrawal" "takes" "effect" duration "after" "notice"
@@ -401,21 +313,8 @@ fn article(i: Input) -> PResult<Article> {
         }
         Err(_) => (i, None),
     };
-    let (i, rules) = block(
-        i,
-        rule,
-        "a rule (`if ... then ...` or `always ...`), or `}`",
-    )?;
-    Ok((
-        i,
-        Article {
-            id,
-            heading,
-            text,
-            rules,
-            span: start.to(body_end(&i)),
-        },
-    ))
+    let (i, rules) = block(i, rule, "a rule (`if ... then ...` or `always ...`), or `}`")?;
+    Ok((i, Article { id, heading, text, rules, span: start.to(body_end(&i)) }))
 }
 
 /// rule = "if" condition "then" conclusion | "always" conclusion
@@ -428,26 +327,12 @@ fn rule(i: Input) -> PResult<Rule> {
             let (i, cond) = condition(i, 0)?;
             let (i, _) = cut(keyword("then"), "`and` or `then`")(i)?;
             let (i, conclusion) = conclusion(i)?;
-            Ok((
-                i,
-                Rule {
-                    span: start.to(conclusion.span),
-                    condition: Some(cond),
-                    conclusion,
-                },
-            ))
+            Ok((i, Rule { span: start.to(conclusion.span), condition: Some(cond), conclusion }))
         }
         "always" => {
             let (i, _) = word(i)?;
             let (i, conclusion) = conclusion(i)?;
-            Ok((
-                i,
-                Rule {
-                    span: start.to(conclusion.span),
-                    condition: None,
-                    conclusion,
-                },
-            ))
+            Ok((i, Rule { span: start.to(conclusion.span), condition: None, conclusion }))
         }
         "text" => Err(failure(
             i,
@@ -469,25 +354,13 @@ fn conclusion(i: Input) -> PResult<Conclusion> {
         Some(_) => end_of(&i),
         None => action.span,
     };
-    Ok((
-        i,
-        Conclusion {
-            bearers,
-            modality,
-            action,
-            deadline,
-            span: start.to(end),
-        },
-    ))
+    Ok((i, Conclusion { bearers, modality, action, deadline, span: start.to(end) }))
 }
 
 /// bearers = "every" ("party" | "state") VAR except? | "every" "member" "of" ID except? | term
 fn bearers(i: Input) -> PResult<Bearers> {
     let Ok((i, _)) = keyword("every")(i) else {
-        let (i, t) = cut(
-            term,
-            "who bears the norm: `every party P`, a party code or a variable",
-        )(i)?;
+        let (i, t) = cut(term, "who bears the norm: `every party P`, a party code or a variable")(i)?;
         return Ok((i, Bearers::One(t)));
     };
     let (_, w) = cut(peek_word, "`party`, `state` or `member of`")(i)?;
@@ -498,11 +371,7 @@ fn bearers(i: Input) -> PResult<Bearers> {
             let (i, except) = except(i)?;
             Ok((
                 i,
-                if w == "party" {
-                    Bearers::EveryParty { var, except }
-                } else {
-                    Bearers::EveryState { var, except }
-                },
+                if w == "party" { Bearers::EveryParty { var, except } } else { Bearers::EveryState { var, except } },
             ))
         }
         "member" => {
@@ -512,11 +381,7 @@ fn bearers(i: Input) -> PResult<Bearers> {
             let (i, except) = except(i)?;
             Ok((i, Bearers::EveryMember { group, except }))
         }
-        _ => Err(unknown_keyword(
-            i,
-            "who bears the norm after `every`",
-            &["party", "state", "member"],
-        )),
+        _ => Err(unknown_keyword(i, "who bears the norm after `every`", &["party", "state", "member"])),
     }
 }
 
@@ -548,11 +413,7 @@ fn modality(i: Input) -> PResult<Modality> {
     if let Ok((i, _)) = keyword("may")(i) {
         return Ok((i, Modality::May));
     }
-    Err(unknown_keyword(
-        i,
-        "`must`, `must not` or `may`",
-        &["must", "may"],
-    ))
+    Err(unknown_keyword(i, "`must`, `must not` or `may`", &["must", "may"]))
 }
 
 /// deadline = "without" "delay" | "immediately" | "within" duration | "by" DATE
@@ -587,10 +448,7 @@ fn duration(i: Input) -> PResult<Duration> {
             return Err(nom::Err::Failure(SyntaxError {
                 offset: unit.span.start,
                 len: unit.span.len(),
-                message: format!(
-                    "expected `days`, `months` or `years`, found `{}`",
-                    unit.name
-                ),
+                message: format!("expected `days`, `months` or `years`, found `{}`", unit.name),
                 help: None,
             }));
         }
@@ -646,34 +504,19 @@ fn literal(i: Input, depth: usize) -> PResult<Grouped> {
             Grouped::Many(ls) => ls,
         };
         let span = start.to(end_of(&i));
-        return Ok((
-            i,
-            Grouped::One(Literal {
-                kind: LiteralKind::Not(inner),
-                span,
-            }),
-        ));
+        return Ok((i, Grouped::One(Literal { kind: LiteralKind::Not(inner), span })));
     }
     if let Ok((i, _)) = punct("(")(i) {
         let (i, inner) = condition(i, depth + 1)?;
         let (i, _) = cut(punct(")"), "`and` or `)`")(i)?;
         return Ok((i, Grouped::Many(inner)));
     }
-    let (_, w) = cut(
-        peek_word,
-        "a condition such as `armed_attack(on: V)` or `V is party`",
-    )(i)?;
+    let (_, w) = cut(peek_word, "a condition such as `armed_attack(on: V)` or `V is party`")(i)?;
     let lower = w.starts_with(|c: char| c.is_ascii_lowercase());
     if lower && is_pattern_start(i) {
         let (i, p) = pattern(i)?;
         let span = p.span;
-        return Ok((
-            i,
-            Grouped::One(Literal {
-                kind: LiteralKind::Fact(p),
-                span,
-            }),
-        ));
+        return Ok((i, Grouped::One(Literal { kind: LiteralKind::Fact(p), span })));
     }
     let (i, t) = term(i)?;
     let (i, kind) = literal_tail(i, t)?;
@@ -709,26 +552,12 @@ fn literal_tail(i: Input, t: Term) -> PResult<LiteralKind> {
             }
             Err(_) => (i, None),
         };
-        return Ok((
-            i,
-            LiteralKind::IsParty {
-                term: t,
-                negated,
-                instrument,
-            },
-        ));
+        return Ok((i, LiteralKind::IsParty { term: t, negated, instrument }));
     }
     let (j, negated) = flag(i, "not");
     if let Ok((j, _)) = keyword("in")(j) {
         let (j, group) = cut(ident, "a group name")(j)?;
-        return Ok((
-            j,
-            LiteralKind::InGroup {
-                term: t,
-                negated,
-                group,
-            },
-        ));
+        return Ok((j, LiteralKind::InGroup { term: t, negated, group }));
     }
     if negated {
         return Err(expected(j, "`in` after `not`"));
@@ -736,20 +565,10 @@ fn literal_tail(i: Input, t: Term) -> PResult<LiteralKind> {
     for (op, negated) in [("!=", true), ("=", false)] {
         if let Ok((i, _)) = punct(op)(i) {
             let (i, right) = cut(term, "a term to compare with")(i)?;
-            return Ok((
-                i,
-                LiteralKind::Compare {
-                    left: t,
-                    negated,
-                    right,
-                },
-            ));
+            return Ok((i, LiteralKind::Compare { left: t, negated, right }));
         }
     }
-    Err(expected(
-        i,
-        "`performs`, `is party`, `in`, `=` or `!=` after the term",
-    ))
+    Err(expected(i, "`performs`, `is party`, `in`, `=` or `!=` after the term"))
 }
 
 /// pattern = ID ("(" (arg ("," arg)* ","?)? ")")?
@@ -757,26 +576,12 @@ fn pattern(i: Input) -> PResult<Pattern> {
     let (i, name) = ident(i)?;
     let Ok((mut i, _)) = punct("(")(i) else {
         let span = name.span;
-        return Ok((
-            i,
-            Pattern {
-                name,
-                args: Vec::new(),
-                span,
-            },
-        ));
+        return Ok((i, Pattern { name, args: Vec::new(), span }));
     };
     let mut args = Vec::new();
     loop {
         if let Ok((rest, _)) = punct(")")(i) {
-            return Ok((
-                rest,
-                Pattern {
-                    span: name.span.to(end_of(&rest)),
-                    name,
-                    args,
-                },
-            ));
+            return Ok((rest, Pattern { span: name.span.to(end_of(&rest)), name, args }));
         }
         let (rest, arg) = cut(arg, "an argument `role: value`, or `)`")(i)?;
         args.push(arg);
@@ -784,14 +589,7 @@ fn pattern(i: Input) -> PResult<Pattern> {
             Ok((rest, _)) => rest,
             Err(_) => {
                 let (rest, _) = cut(punct(")"), "`,` or `)`")(rest)?;
-                return Ok((
-                    rest,
-                    Pattern {
-                        span: name.span.to(end_of(&rest)),
-                        name,
-                        args,
-                    },
-                ));
+                return Ok((rest, Pattern { span: name.span.to(end_of(&rest)), name, args }));
             }
         };
     }
@@ -820,14 +618,8 @@ fn classify(w: Ident) -> Term {
         return Term::Symbol(w);
     }
     let single = name.len() == 1;
-    let has_lower_or_digit = name
-        .chars()
-        .any(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    if single || has_lower_or_digit {
-        Term::Var(w)
-    } else {
-        Term::Party(w)
-    }
+    let has_lower_or_digit = name.chars().any(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if single || has_lower_or_digit { Term::Var(w) } else { Term::Party(w) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -841,14 +633,7 @@ fn group(i: Input) -> PResult<Group> {
     let (i, _) = cut(punct("="), "`=`")(i)?;
     let (i, _) = cut(punct("["), "`[`")(i)?;
     let (i, members) = list(i, "]", constant, "a party code or a symbol")?;
-    Ok((
-        i,
-        Group {
-            name,
-            members,
-            span: start.to(end_of(&i)),
-        },
-    ))
+    Ok((i, Group { name, members, span: start.to(end_of(&i)) }))
 }
 
 /// A group member: a party code or a symbol, never a variable.
@@ -859,8 +644,7 @@ fn constant(i: Input) -> PResult<Term> {
         t => Err(nom::Err::Failure(SyntaxError {
             offset: t.span().start,
             len: t.span().len(),
-            message: "a group holds party codes (`FRA`) or symbols (`europe`), not variables"
-                .into(),
+            message: "a group holds party codes (`FRA`) or symbols (`europe`), not variables".into(),
             help: Some("party codes are all upper-case letters".into()),
         })),
     }
@@ -873,14 +657,7 @@ fn fact_decl(i: Input) -> PResult<FactDecl> {
     let (i, name) = cut(ident, "the name of a kind of fact")(i)?;
     let (i, _) = cut(punct("("), "`(` and the roles of the fact")(i)?;
     let (i, roles) = list(i, ")", role_decl, "a role name")?;
-    Ok((
-        i,
-        FactDecl {
-            name,
-            roles,
-            span: start.to(end_of(&i)),
-        },
-    ))
+    Ok((i, FactDecl { name, roles, span: start.to(end_of(&i)) }))
 }
 
 /// role = ID ("=" ID)?
@@ -889,21 +666,9 @@ fn role_decl(i: Input) -> PResult<RoleDecl> {
     match punct("=")(i) {
         Ok((i, _)) => {
             let (i, d) = cut(ident, "the role whose value is the default")(i)?;
-            Ok((
-                i,
-                RoleDecl {
-                    name,
-                    default: Some(d),
-                },
-            ))
+            Ok((i, RoleDecl { name, default: Some(d) }))
         }
-        Err(_) => Ok((
-            i,
-            RoleDecl {
-                name,
-                default: None,
-            },
-        )),
+        Err(_) => Ok((i, RoleDecl { name, default: None })),
     }
 }
 
@@ -932,15 +697,7 @@ fn action_decl(i: Input) -> PResult<ActionDecl> {
             }
         }
     }
-    Ok((
-        i,
-        ActionDecl {
-            name,
-            roles,
-            includes,
-            span: start.to(end_of(&i)),
-        },
-    ))
+    Ok((i, ActionDecl { name, roles, includes, span: start.to(end_of(&i)) }))
 }
 
 /// party_decl = "party" PARTY STRING
@@ -949,24 +706,14 @@ fn party_decl(i: Input) -> PResult<PartyDecl> {
     let (i, _) = keyword("party")(i)?;
     let (i, code) = party_code(i)?;
     let (i, name) = cut(string, "the party's name in double quotes")(i)?;
-    Ok((
-        i,
-        PartyDecl {
-            code,
-            span: start.to(name.span),
-            name,
-        },
-    ))
+    Ok((i, PartyDecl { code, span: start.to(name.span), name }))
 }
 
 /// deem = "deem" pattern ("after" duration)? "if" condition
 fn deem(i: Input) -> PResult<Deem> {
     let (i, start) = position(i)?;
     let (i, _) = keyword("deem")(i)?;
-    let (i, head) = cut(
-        pattern,
-        "the fact to derive, such as `armed_attack(by: P, on: A)`",
-    )(i)?;
+    let (i, head) = cut(pattern, "the fact to derive, such as `armed_attack(by: P, on: A)`")(i)?;
     let (i, delay) = match keyword("after")(i) {
         Ok((i, _)) => {
             let (i, d) = cut(duration, "a delay such as `1 day`")(i)?;
@@ -976,15 +723,7 @@ fn deem(i: Input) -> PResult<Deem> {
     };
     let (i, _) = cut(keyword("if"), "`if` and the condition")(i)?;
     let (i, condition) = condition(i, 0)?;
-    Ok((
-        i,
-        Deem {
-            head,
-            delay,
-            condition,
-            span: start.to(end_of(&i)),
-        },
-    ))
+    Ok((i, Deem { head, delay, condition, span: start.to(end_of(&i)) }))
 }
 
 /// precedence = "precedence" GLOB ("," GLOB)* "over" GLOB ("," GLOB)*
@@ -994,14 +733,7 @@ fn precedence(i: Input) -> PResult<Precedence> {
     let (i, winners) = globs(i)?;
     let (i, _) = cut(keyword("over"), "`,` or `over`")(i)?;
     let (i, losers) = globs(i)?;
-    Ok((
-        i,
-        Precedence {
-            winners,
-            losers,
-            span: start.to(end_of(&i)),
-        },
-    ))
+    Ok((i, Precedence { winners, losers, span: start.to(end_of(&i)) }))
 }
 
 fn globs(mut i: Input) -> PResult<Vec<Ident>> {
@@ -1046,11 +778,7 @@ fn block<'a, T>(
         }
         let at = skip_trivia(i);
         if at.fragment().is_empty() {
-            return Err(failure(
-                at,
-                "unexpected end of file: a block is not closed",
-                Some("add the missing `}`"),
-            ));
+            return Err(failure(at, "unexpected end of file: a block is not closed", Some("add the missing `}`")));
         }
         match item(at) {
             Ok((rest, x)) => {
@@ -1122,10 +850,7 @@ fn party_code(i: Input) -> PResult<Ident> {
         nom::Err::Failure(SyntaxError {
             offset: at.location_offset(),
             len: token_len(at.fragment()),
-            message: format!(
-                "expected a party code such as `PRK`, found {}",
-                describe(at)
-            ),
+            message: format!("expected a party code such as `PRK`, found {}", describe(at)),
             help: Some(help.into()),
         })
     };
@@ -1145,19 +870,9 @@ fn article_id(i: Input) -> PResult<Ident> {
     let i = skip_trivia(i);
     if i.fragment().starts_with('"') {
         let (i, s) = string(i)?;
-        return Ok((
-            i,
-            Ident {
-                name: s.value,
-                span: s.span,
-            },
-        ));
+        return Ok((i, Ident { name: s.value, span: s.span }));
     }
-    let n = i
-        .fragment()
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.')
-        .count();
+    let n = i.fragment().bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.').count();
     if n == 0 {
         return Err(error(i));
     }
@@ -1182,10 +897,7 @@ fn word(i: Input) -> PResult<Ident> {
         }
         _ => return Err(error(i)),
     }
-    let n = text
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        .count();
+    let n = text.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
     if let Some(c) = text.get(n..).and_then(|t| t.chars().next())
         && c.is_alphabetic()
     {
@@ -1193,9 +905,7 @@ fn word(i: Input) -> PResult<Ident> {
             offset: i.location_offset(),
             len: token_len(text),
             message: format!("`{}` is not an ASCII name", first_token(text)),
-            help: Some(format!(
-                "names, codes and keywords use ASCII letters only (`{c}` is not one)"
-            )),
+            help: Some(format!("names, codes and keywords use ASCII letters only (`{c}` is not one)")),
         }));
     }
     take_ident(i, n)
@@ -1204,13 +914,7 @@ fn word(i: Input) -> PResult<Ident> {
 fn take_ident(i: Input, n: usize) -> PResult<Ident> {
     let (rest, w) = i.take_split(n);
     let span = Span::new(w.location_offset(), w.location_offset() + n);
-    Ok((
-        rest,
-        Ident {
-            name: w.fragment().to_string(),
-            span,
-        },
-    ))
+    Ok((rest, Ident { name: w.fragment().to_string(), span }))
 }
 
 /// The next word, without consuming it.
@@ -1223,11 +927,7 @@ fn peek_word(i: Input) -> PResult<String> {
 fn keyword(kw: &'static str) -> impl Fn(Input) -> PResult<Span> {
     move |i| {
         let (rest, w) = word(i)?;
-        if w.name == kw {
-            Ok((rest, w.span))
-        } else {
-            Err(error(skip_trivia(i)))
-        }
+        if w.name == kw { Ok((rest, w.span)) } else { Err(error(skip_trivia(i))) }
     }
 }
 
@@ -1258,10 +958,7 @@ fn punct(p: &'static str) -> impl Fn(Input) -> PResult<Span> {
             return Err(error(i));
         }
         let (rest, t) = i.take_split(p.len());
-        Ok((
-            rest,
-            Span::new(t.location_offset(), t.location_offset() + p.len()),
-        ))
+        Ok((rest, Span::new(t.location_offset(), t.location_offset() + p.len())))
     }
 }
 
@@ -1278,10 +975,7 @@ fn number(i: Input) -> PResult<u32> {
         _ => Err(nom::Err::Failure(SyntaxError {
             offset: digits.location_offset(),
             len: n,
-            message: format!(
-                "`{}` is too large a number (at most 1000000)",
-                digits.fragment()
-            ),
+            message: format!("`{}` is too large a number (at most 1000000)", digits.fragment()),
             help: None,
         })),
     }
@@ -1294,11 +988,7 @@ fn ordinal(i: Input) -> PResult<u32> {
         if rest.fragment().starts_with(suffix) {
             let (rest, _) = rest.take_split(2);
             if n == 0 {
-                return Err(failure(
-                    i,
-                    "the count of ratifications starts at `1st`",
-                    None,
-                ));
+                return Err(failure(i, "the count of ratifications starts at `1st`", None));
             }
             return Ok((rest, n));
         }
@@ -1314,11 +1004,9 @@ fn date(i: Input) -> PResult<Date> {
     let ok = t.len() >= 10
         && t.get(..4).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
         && t.get(4) == Some(&b'-')
-        && t.get(5..7)
-            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        && t.get(5..7).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
         && t.get(7) == Some(&b'-')
-        && t.get(8..10)
-            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        && t.get(8..10).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
         && !t.get(10).is_some_and(|b| b.is_ascii_alphanumeric());
     if !ok {
         return Err(error(i));
@@ -1349,13 +1037,7 @@ fn string(i: Input) -> PResult<Str> {
         match c {
             '"' => {
                 let (rest, _) = i.take_split(at + 1);
-                return Ok((
-                    rest,
-                    Str {
-                        value,
-                        span: Span::new(start, start + at + 1),
-                    },
-                ));
+                return Ok((rest, Str { value, span: Span::new(start, start + at + 1) }));
             }
             '\\' => match chars.next() {
                 Some((_, e @ ('"' | '\\'))) => value.push(e),
@@ -1397,9 +1079,7 @@ fn skip_trivia(i: Input) -> Input {
         if b.is_ascii_whitespace() {
             n += 1;
         } else if b == b'#' {
-            n += bytes
-                .get(n..)
-                .map_or(0, |r| r.iter().position(|&c| c == b'\n').unwrap_or(r.len()));
+            n += bytes.get(n..).map_or(0, |r| r.iter().position(|&c| c == b'\n').unwrap_or(r.len()));
         } else {
             break;
         }
@@ -1423,18 +1103,12 @@ fn body_end(i: &Input) -> Span {
     end_of(i)
 }
 
-fn map<'a, T, U>(
-    p: impl Fn(Input<'a>) -> PResult<'a, T>,
-    f: impl Fn(T) -> U,
-) -> impl Fn(Input<'a>) -> PResult<'a, U> {
+fn map<'a, T, U>(p: impl Fn(Input<'a>) -> PResult<'a, T>, f: impl Fn(T) -> U) -> impl Fn(Input<'a>) -> PResult<'a, U> {
     move |i| p(i).map(|(rest, t)| (rest, f(t)))
 }
 
 /// Commits: a backtrack from `p` becomes a failure saying what was expected here.
-fn cut<'a, T>(
-    p: impl Fn(Input<'a>) -> PResult<'a, T>,
-    what: &str,
-) -> impl Fn(Input<'a>) -> PResult<'a, T> {
+fn cut<'a, T>(p: impl Fn(Input<'a>) -> PResult<'a, T>, what: &str) -> impl Fn(Input<'a>) -> PResult<'a, T> {
     let what = what.to_string();
     move |i| match p(i) {
         Err(nom::Err::Error(_)) => Err(expected(skip_trivia(i), &what)),
@@ -1480,14 +1154,7 @@ fn unknown_keyword(i: Input, what: &str, known: &[&str]) -> nom::Err<SyntaxError
         .min();
     let help = match nearest {
         Some((_, k)) => format!("did you mean `{k}`?"),
-        None => format!(
-            "expected one of {}",
-            known
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        None => format!("expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
     };
     nom::Err::Failure(SyntaxError {
         offset: i.location_offset(),
@@ -1509,16 +1176,9 @@ fn describe(i: Input) -> String {
 
 /// The next token's text: a word or number, or one character.
 fn first_token(t: &str) -> &str {
-    let n: usize = t
-        .char_indices()
-        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
-        .map(|(_, c)| c.len_utf8())
-        .sum();
-    let n = if n == 0 {
-        t.chars().next().map_or(0, char::len_utf8)
-    } else {
-        n
-    };
+    let n: usize =
+        t.char_indices().take_while(|(_, c)| c.is_alphanumeric() || *c == '_').map(|(_, c)| c.len_utf8()).sum();
+    let n = if n == 0 { t.chars().next().map_or(0, char::len_utf8) } else { n };
     t.get(..n).unwrap_or("")
 }
 
@@ -1537,11 +1197,7 @@ fn recover(i: Input, error_offset: usize) -> Input {
         let line_start = pos + nl + 1;
         let line = text.get(line_start..).unwrap_or("");
         let w = first_token(line);
-        if TOP_KEYWORDS.contains(&w)
-            && line
-                .get(w.len()..)
-                .is_some_and(|r| r.starts_with([' ', '\t']))
-        {
+        if TOP_KEYWORDS.contains(&w) && line.get(w.len()..).is_some_and(|r| r.starts_with([' ', '\t'])) {
             return i.take_from(line_start);
         }
         pos = line_start;
@@ -1568,15 +1224,10 @@ pub fn comments(text: &str) -> Vec<Comment> {
                 }
             }
             b'#' => {
-                let len = bytes
-                    .get(n..)
-                    .map_or(0, |r| r.iter().position(|&c| c == b'\n').unwrap_or(r.len()));
+                let len = bytes.get(n..).map_or(0, |r| r.iter().position(|&c| c == b'\n').unwrap_or(r.len()));
                 let end = n + len;
                 let body = text.get(n..end).unwrap_or("").trim_end();
-                out.push(Comment {
-                    text: body.to_string(),
-                    span: Span::new(n, n + body.len()),
-                });
+                out.push(Comment { text: body.to_string(), span: Span::new(n, n + body.len()) });
                 n = end;
             }
             _ => n += 1,

@@ -5,12 +5,7 @@
 //! the full rendering with the `.stderr` file beside the case. `CASUS_BLESS=1 cargo test` rewrites
 //! the `.stderr` files (never the expectations); review the diff before committing it.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
 use std::fs;
 use std::path::Path;
@@ -30,23 +25,13 @@ fn every_bad_input_gets_its_diagnostic() {
     cases.sort();
     assert!(cases.len() >= 25, "only {} cases", cases.len());
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
 }
 
 fn run_case(path: &Path) -> Result<(), String> {
     let name = path.to_str().unwrap().to_string();
     let text = fs::read_to_string(path).unwrap();
-    let expected: Vec<String> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("# expect: "))
-        .map(str::to_string)
-        .collect();
+    let expected: Vec<String> = text.lines().filter_map(|l| l.strip_prefix("# expect: ")).map(str::to_string).collect();
     if expected.is_empty() {
         return Err(format!("{name}: no `# expect:` line"));
     }
@@ -54,49 +39,28 @@ fn run_case(path: &Path) -> Result<(), String> {
     let vocabulary = sources.add(VOCABULARY, fs::read_to_string(VOCABULARY).unwrap());
     let case = sources.add(name.clone(), text);
     let set = casus::load_rules(&sources);
-    let mine: Vec<_> = set
-        .diagnostics
-        .iter()
-        .filter(|d| d.primary.file == case)
-        .collect();
-    if let Some(d) = set
-        .diagnostics
-        .iter()
-        .find(|d| d.primary.file == vocabulary)
-    {
-        return Err(format!(
-            "the vocabulary itself has a diagnostic: {}",
-            d.message
-        ));
+    let mine: Vec<_> = set.diagnostics.iter().filter(|d| d.primary.file == case).collect();
+    if let Some(d) = set.diagnostics.iter().find(|d| d.primary.file == vocabulary) {
+        return Err(format!("the vocabulary itself has a diagnostic: {}", d.message));
     }
     let found: Vec<String> = mine
         .iter()
         .map(|d| {
-            let severity = if d.severity == Severity::Error {
-                "error"
-            } else {
-                "warning"
-            };
+            let severity = if d.severity == Severity::Error { "error" } else { "warning" };
             format!("{severity} {} at {}", d.code, d.line_col(&sources))
         })
         .collect();
     if found != expected {
-        return Err(format!(
-            "{name}:\n  expected {expected:#?}\n  found {found:#?}"
-        ));
+        return Err(format!("{name}:\n  expected {expected:#?}\n  found {found:#?}"));
     }
-    let rendered: String = mine
-        .iter()
-        .map(|d| diagnostic::render(d, &sources))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let rendered: String = mine.iter().map(|d| diagnostic::render(d, &sources)).collect::<Vec<_>>().join("\n");
     let golden = path.with_extension("stderr");
     if std::env::var_os("CASUS_BLESS").is_some() {
         fs::write(&golden, &rendered).unwrap();
         return Ok(());
     }
-    let want = fs::read_to_string(&golden)
-        .map_err(|_| format!("{name}: no {}; run with CASUS_BLESS=1", golden.display()))?;
+    let want =
+        fs::read_to_string(&golden).map_err(|_| format!("{name}: no {}; run with CASUS_BLESS=1", golden.display()))?;
     if want != rendered {
         return Err(format!(
             "{name}: rendering differs from {}:\n--- expected\n{want}\n--- found\n{rendered}",

@@ -1,11 +1,6 @@
 //! Properties of the parser and the formatter, over generated programs and arbitrary text.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
 mod common;
 
@@ -17,10 +12,7 @@ use casus::{format, syntax};
 use proptest::prelude::*;
 
 fn id(name: &str) -> Ident {
-    Ident {
-        name: name.to_string(),
-        span: Span::default(),
-    }
+    Ident { name: name.to_string(), span: Span::default() }
 }
 
 fn pick(pool: &'static [&'static str]) -> impl Strategy<Value = Ident> {
@@ -49,24 +41,15 @@ fn term() -> impl Strategy<Value = Term> {
 }
 
 fn constant() -> impl Strategy<Value = Term> {
-    prop_oneof![
-        party().prop_map(Term::Party),
-        symbol().prop_map(Term::Symbol)
-    ]
+    prop_oneof![party().prop_map(Term::Party), symbol().prop_map(Term::Symbol)]
 }
 
 fn pattern_with(values: BoxedStrategy<Term>) -> impl Strategy<Value = Pattern> {
     let role = pick(&["by", "on", "region", "item", "ally", "against", "to"]);
-    (
-        pick(&["armed_attack", "threat", "supply", "assist", "sanctions"]),
-        prop::collection::vec((role, values), 0..4),
-    )
+    (pick(&["armed_attack", "threat", "supply", "assist", "sanctions"]), prop::collection::vec((role, values), 0..4))
         .prop_map(|(name, args)| Pattern {
             name,
-            args: args
-                .into_iter()
-                .map(|(role, value)| Arg { role, value })
-                .collect(),
+            args: args.into_iter().map(|(role, value)| Arg { role, value }).collect(),
             span: Span::default(),
         })
 }
@@ -76,84 +59,46 @@ fn pattern() -> impl Strategy<Value = Pattern> {
 }
 
 fn lit(kind: LiteralKind) -> Literal {
-    Literal {
-        kind,
-        span: Span::default(),
-    }
+    Literal { kind, span: Span::default() }
 }
 
 fn literal() -> impl Strategy<Value = Literal> {
     let leaf = prop_oneof![
         pattern().prop_map(|p| lit(LiteralKind::Fact(p))),
         (term(), pattern()).prop_map(|(actor, action)| lit(LiteralKind::Act { actor, action })),
-        (
-            term(),
-            any::<bool>(),
-            prop::option::of(pick(&["nato_1949", "un_charter"]))
-        )
-            .prop_map(|(term, negated, instrument)| lit(LiteralKind::IsParty {
-                term,
-                negated,
-                instrument
-            })),
-        (term(), any::<bool>(), pick(&["un_members", "nato_area"])).prop_map(
-            |(term, negated, group)| lit(LiteralKind::InGroup {
-                term,
-                negated,
-                group
-            })
-        ),
-        (term(), any::<bool>(), term()).prop_map(|(left, negated, right)| lit(
-            LiteralKind::Compare {
-                left,
-                negated,
-                right
-            }
-        )),
+        (term(), any::<bool>(), prop::option::of(pick(&["nato_1949", "un_charter"])))
+            .prop_map(|(term, negated, instrument)| lit(LiteralKind::IsParty { term, negated, instrument })),
+        (term(), any::<bool>(), pick(&["un_members", "nato_area"]))
+            .prop_map(|(term, negated, group)| lit(LiteralKind::InGroup { term, negated, group })),
+        (term(), any::<bool>(), term()).prop_map(|(left, negated, right)| lit(LiteralKind::Compare {
+            left,
+            negated,
+            right
+        })),
     ];
-    leaf.prop_recursive(3, 12, 3, |inner| {
-        prop::collection::vec(inner, 1..3).prop_map(|ls| lit(LiteralKind::Not(ls)))
-    })
+    leaf.prop_recursive(3, 12, 3, |inner| prop::collection::vec(inner, 1..3).prop_map(|ls| lit(LiteralKind::Not(ls))))
 }
 
 fn duration() -> impl Strategy<Value = Duration> {
-    (
-        0u32..1000,
-        prop_oneof![Just(Unit::Days), Just(Unit::Months), Just(Unit::Years)],
-    )
+    (0u32..1000, prop_oneof![Just(Unit::Days), Just(Unit::Months), Just(Unit::Years)])
         .prop_map(|(amount, unit)| Duration { amount, unit })
 }
 
 fn date() -> impl Strategy<Value = Date> {
-    (1000i16..3000, 1i8..13, 1i8..32).prop_map(|(year, month, day)| Date {
-        year,
-        month,
-        day,
-        span: Span::default(),
-    })
+    (1000i16..3000, 1i8..13, 1i8..32).prop_map(|(year, month, day)| Date { year, month, day, span: Span::default() })
 }
 
 fn text() -> impl Strategy<Value = Str> {
-    "[ -~\\n\"\\\\äç—#{}]{0,60}".prop_map(|value| Str {
-        value,
-        span: Span::default(),
-    })
+    "[ -~\\n\"\\\\äç—#{}]{0,60}".prop_map(|value| Str { value, span: Span::default() })
 }
 
 fn bearers() -> impl Strategy<Value = Bearers> {
-    let except = || {
-        prop::collection::vec(
-            prop_oneof![var().prop_map(Term::Var), party().prop_map(Term::Party)],
-            0..3,
-        )
-    };
+    let except = || prop::collection::vec(prop_oneof![var().prop_map(Term::Var), party().prop_map(Term::Party)], 0..3);
     prop_oneof![
         (var(), except()).prop_map(|(var, except)| Bearers::EveryParty { var, except }),
         (var(), except()).prop_map(|(var, except)| Bearers::EveryState { var, except }),
-        (pick(&["un_members"]), except())
-            .prop_map(|(group, except)| Bearers::EveryMember { group, except }),
-        prop_oneof![var().prop_map(Term::Var), party().prop_map(Term::Party)]
-            .prop_map(Bearers::One),
+        (pick(&["un_members"]), except()).prop_map(|(group, except)| Bearers::EveryMember { group, except }),
+        prop_oneof![var().prop_map(Term::Var), party().prop_map(Term::Party)].prop_map(Bearers::One),
     ]
 }
 
@@ -167,11 +112,7 @@ fn deadline() -> impl Strategy<Value = Deadline> {
 }
 
 fn rule() -> impl Strategy<Value = Rule> {
-    let modality = prop_oneof![
-        Just(Modality::Must),
-        Just(Modality::MustNot),
-        Just(Modality::May)
-    ];
+    let modality = prop_oneof![Just(Modality::Must), Just(Modality::MustNot), Just(Modality::May)];
     (
         prop::option::of(prop::collection::vec(literal(), 1..5)),
         bearers(),
@@ -181,64 +122,30 @@ fn rule() -> impl Strategy<Value = Rule> {
     )
         .prop_map(|(condition, bearers, modality, action, deadline)| Rule {
             condition,
-            conclusion: Conclusion {
-                bearers,
-                modality,
-                action,
-                deadline,
-                span: Span::default(),
-            },
+            conclusion: Conclusion { bearers, modality, action, deadline, span: Span::default() },
             span: Span::default(),
         })
 }
 
 fn article() -> impl Strategy<Value = Article> {
-    let article_id = prop_oneof![
-        "[0-9]{1,2}",
-        "[IVX]{1,4}",
-        "[0-9]\\([a-d]\\)",
-        "[a-z]{1,3} [0-9]"
-    ];
-    (
-        article_id,
-        prop::option::of(text()),
-        prop::option::of(text()),
-        prop::collection::vec(rule(), 0..3),
-    )
-        .prop_map(|(aid, heading, text, rules)| Article {
-            id: id(&aid),
-            heading,
-            text,
-            rules,
-            span: Span::default(),
-        })
+    let article_id = prop_oneof!["[0-9]{1,2}", "[IVX]{1,4}", "[0-9]\\([a-d]\\)", "[a-z]{1,3} [0-9]"];
+    (article_id, prop::option::of(text()), prop::option::of(text()), prop::collection::vec(rule(), 0..3))
+        .prop_map(|(aid, heading, text, rules)| Article { id: id(&aid), heading, text, rules, span: Span::default() })
 }
 
 fn clause() -> impl Strategy<Value = Clause> {
     let s = Span::default();
-    let record = (
-        party(),
-        prop::collection::vec((status_kind(), date()), 0..4),
-    )
-        .prop_map(|(party, st)| PartyRecord {
-            party,
-            statuses: st
-                .into_iter()
-                .map(|(kind, date)| Status {
-                    kind,
-                    date,
-                    span: Span::default(),
-                })
-                .collect(),
-            span: Span::default(),
-        });
+    let record = (party(), prop::collection::vec((status_kind(), date()), 0..4)).prop_map(|(party, st)| PartyRecord {
+        party,
+        statuses: st.into_iter().map(|(kind, date)| Status { kind, date, span: Span::default() }).collect(),
+        span: Span::default(),
+    });
     let eif = prop_oneof![
         Just(EntryIntoForce::OnSignature),
         Just(EntryIntoForce::OnExchange),
         Just(EntryIntoForce::OnAdoption),
         date().prop_map(EntryIntoForce::OnDate),
-        (duration(), 1u32..40)
-            .prop_map(|(delay, count)| EntryIntoForce::AfterRatifications { delay, count }),
+        (duration(), 1u32..40).prop_map(|(delay, count)| EntryIntoForce::AfterRatifications { delay, count }),
     ];
     let dated = prop_oneof![
         Just(DatedKind::Exchanged),
@@ -247,8 +154,7 @@ fn clause() -> impl Strategy<Value = Clause> {
         Just(DatedKind::Expires)
     ];
     prop_oneof![
-        prop::collection::vec(record, 0..4)
-            .prop_map(move |records| Clause::Parties(Parties { records, span: s })),
+        prop::collection::vec(record, 0..4).prop_map(move |records| Clause::Parties(Parties { records, span: s })),
         pick(&["un_members"]).prop_map(move |g| Clause::Binds(g, s)),
         eif.prop_map(move |e| Clause::InForce(e, s)),
         duration().prop_map(move |d| Clause::Withdrawal(d, s)),
@@ -269,16 +175,10 @@ fn status_kind() -> impl Strategy<Value = StatusKind> {
 
 fn item() -> impl Strategy<Value = Item> {
     let s = Span::default();
-    let kind = prop_oneof![
-        Just(InstrumentKind::Treaty),
-        Just(InstrumentKind::Resolution),
-        Just(InstrumentKind::Regime)
-    ];
+    let kind =
+        prop_oneof![Just(InstrumentKind::Treaty), Just(InstrumentKind::Resolution), Just(InstrumentKind::Regime)];
     let roles = prop::collection::vec(
-        (
-            pick(&["by", "on", "territory", "region"]),
-            prop::option::of(pick(&["on", "by"])),
-        ),
+        (pick(&["by", "on", "territory", "region"]), prop::option::of(pick(&["on", "by"]))),
         0..4,
     );
     prop_oneof![
@@ -295,25 +195,13 @@ fn item() -> impl Strategy<Value = Item> {
                 body,
                 span: s
             })),
-        (
-            pick(&["regions", "un_members"]),
-            prop::collection::vec(constant(), 0..40)
-        )
-            .prop_map(move |(name, members)| Item::Group(Group {
-                name,
-                members,
-                span: s
-            })),
-        (pick(&["armed_attack", "threat"]), roles).prop_map(move |(name, roles)| Item::Fact(
-            FactDecl {
-                name,
-                roles: roles
-                    .into_iter()
-                    .map(|(name, default)| RoleDecl { name, default })
-                    .collect(),
-                span: s,
-            }
-        )),
+        (pick(&["regions", "un_members"]), prop::collection::vec(constant(), 0..40))
+            .prop_map(move |(name, members)| Item::Group(Group { name, members, span: s })),
+        (pick(&["armed_attack", "threat"]), roles).prop_map(move |(name, roles)| Item::Fact(FactDecl {
+            name,
+            roles: roles.into_iter().map(|(name, default)| RoleDecl { name, default }).collect(),
+            span: s,
+        })),
         (
             pick(&["assist", "supply"]),
             prop::collection::vec(pick(&["ally", "against"]), 0..3),
@@ -325,31 +213,14 @@ fn item() -> impl Strategy<Value = Item> {
                 includes,
                 span: s
             })),
-        (party(), text()).prop_map(move |(code, name)| Item::Party(PartyDecl {
-            code,
-            name,
-            span: s
-        })),
-        (
-            pattern(),
-            prop::option::of(duration()),
-            prop::collection::vec(literal(), 1..4)
-        )
-            .prop_map(move |(head, delay, condition)| Item::Deem(Deem {
-                head,
-                delay,
-                condition,
-                span: s
-            })),
+        (party(), text()).prop_map(move |(code, name)| Item::Party(PartyDecl { code, name, span: s })),
+        (pattern(), prop::option::of(duration()), prop::collection::vec(literal(), 1..4))
+            .prop_map(move |(head, delay, condition)| Item::Deem(Deem { head, delay, condition, span: s })),
         (
             prop::collection::vec(pick(&["un_charter", "unsc_*", "*"]), 1..3),
             prop::collection::vec(pick(&["*", "kp_ru_2024"]), 1..3)
         )
-            .prop_map(move |(winners, losers)| Item::Precedence(Precedence {
-                winners,
-                losers,
-                span: s
-            })),
+            .prop_map(move |(winners, losers)| Item::Precedence(Precedence { winners, losers, span: s })),
     ]
 }
 
@@ -363,11 +234,7 @@ fn parse(text: &str) -> syntax::Parsed {
 
 fn fmt(text: &str) -> String {
     let p = parse(text);
-    assert!(
-        p.diagnostics.is_empty(),
-        "does not parse: {:?}\n{text}",
-        p.diagnostics.first().map(|d| &d.message)
-    );
+    assert!(p.diagnostics.is_empty(), "does not parse: {:?}\n{text}", p.diagnostics.first().map(|d| &d.message));
     format::format(&p.file, &p.comments, text)
 }
 

@@ -12,8 +12,7 @@ use casus::source::{FileId, MAX_FILE_BYTES, Sources};
 pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
-        let meta = fs::metadata(path)
-            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_message(&e)))?;
+        let meta = fs::metadata(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), io_message(&e)))?;
         if meta.is_dir() {
             walk(path, extensions, &mut out)?;
         } else {
@@ -25,18 +24,13 @@ pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>, St
 }
 
 fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = fs::read_dir(dir)
-        .map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_message(&e)))?;
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_message(&e)))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
         if path.is_dir() {
             walk(&path, extensions, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| extensions.contains(&e))
-        {
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e)) {
             out.push(path);
         }
     }
@@ -55,9 +49,7 @@ pub fn read(sources: &mut Sources, path: &Path) -> Result<(FileId, Option<Diagno
         return Ok((id, Some(d)));
     }
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(fail)?;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         let (id, d) = sources.add_too_large(name, bytes.len() as u64);
         return Ok((id, Some(d)));

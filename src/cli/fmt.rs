@@ -43,10 +43,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
             for d in &parsed.diagnostics {
                 eprintln!("{}", diagnostic::render(d, &sources));
             }
-            eprintln!(
-                "error: `{}` was left as it is: it does not parse",
-                path.display()
-            );
+            eprintln!("error: `{}` was left as it is: it does not parse", path.display());
             status = 1;
             continue;
         }
@@ -66,11 +63,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
             println!("{}", path.display());
             status = 1;
         } else if let Err(e) = write_atomically(path, &formatted) {
-            eprintln!(
-                "error: cannot write `{}`: {}",
-                path.display(),
-                files::io_message(&e)
-            );
+            eprintln!("error: cannot write `{}`: {}", path.display(), files::io_message(&e));
             status = 1;
         }
     }
@@ -86,12 +79,7 @@ fn same_meaning(before: &syntax::Parsed, formatted: &str) -> Result<(), &'static
     if after.file != before.file {
         return Err("the result parses to different rules");
     }
-    let texts = |p: &syntax::Parsed| {
-        p.comments
-            .iter()
-            .map(|c| c.text.clone())
-            .collect::<Vec<_>>()
-    };
+    let texts = |p: &syntax::Parsed| p.comments.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
     if texts(&after) != texts(before) {
         return Err("comments would be lost");
     }
@@ -101,10 +89,7 @@ fn same_meaning(before: &syntax::Parsed, formatted: &str) -> Result<(), &'static
 /// Writes to a temporary file beside `path`, then renames it over `path`, so that a crash
 /// leaves either the old file or the new one, never half of one.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;

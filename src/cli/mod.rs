@@ -2,12 +2,15 @@
 //! exit codes.
 
 mod check;
+mod eval;
 mod files;
 mod fmt;
+mod load;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use casus::day::Day;
 use clap::{Parser, Subcommand};
 
 /// casus: a rule engine for treaty obligations.
@@ -38,6 +41,46 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Evaluate a scenario: who is obliged, forbidden or permitted to do what, since when.
+    Eval {
+        /// The scenario (RON).
+        scenario: PathBuf,
+        /// Rule files or folders, instead of those the scenario names.
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// The date of the report, instead of the scenario's `as_of`.
+        #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
+        as_of: Option<Day>,
+        /// Take every due obligation as performed, so that alliance cascades unfold.
+        #[arg(long)]
+        assume_compliance: bool,
+        /// Text for people, or the JSON report.
+        #[arg(long, value_enum, default_value_t = eval::Format::Text)]
+        format: eval::Format,
+        /// In text, also list prohibitions that merely stand, and permissions.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Explain why a party's norms hold, and why its other candidate norms do not.
+    Explain {
+        /// The scenario (RON).
+        scenario: PathBuf,
+        /// The party, such as `PRK`.
+        #[arg(long)]
+        party: String,
+        /// Only norms of this action.
+        #[arg(long)]
+        action: Option<String>,
+        /// Rule files or folders, instead of those the scenario names.
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// The date, instead of the scenario's `as_of`.
+        #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
+        as_of: Option<Day>,
+        /// Take every due obligation as performed.
+        #[arg(long)]
+        assume_compliance: bool,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -46,6 +89,12 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check { paths, format } => check::run(&paths, format),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Eval { scenario, rules, as_of, assume_compliance, format, all } => {
+            eval::run(&scenario, &rules, as_of, assume_compliance, format, all)
+        }
+        Command::Explain { scenario, party, action, rules, as_of, assume_compliance } => {
+            eval::explain(&scenario, &rules, &party, action.as_deref(), as_of, assume_compliance)
+        }
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,83 @@
+//! Loading a scenario with its rules, for the commands that evaluate.
+
+use std::path::{Path, PathBuf};
+
+use casus::day::Day;
+use casus::diagnostic::{self, Diagnostic};
+use casus::program::{self, Program};
+use casus::scenario::{self, Scenario};
+use casus::source::{FileId, Sources};
+
+use super::files;
+
+/// A scenario, its sources and its compiled rules.
+pub struct Loaded {
+    /// Every file read, for rendering diagnostics and places.
+    pub sources: Sources,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The rules.
+    pub program: Program,
+}
+
+/// Why loading failed: the diagnostics, already rendered, or an I/O message.
+pub struct Failed(pub String);
+
+/// Reads a scenario and the rules it names (or `rules`, when given), checks and compiles them.
+pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
+    let mut sources = Sources::new();
+    let (id, problem) = files::read(&mut sources, path).map_err(Failed)?;
+    if let Some(d) = problem {
+        return Err(rendered(&[d], &sources));
+    }
+    let file = sources.get(id).ok_or_else(|| Failed("internal error: the scenario vanished".into()))?;
+    let scenario = scenario::parse(id, file).map_err(|d| rendered(&[d], &sources))?;
+    let rule_paths: Vec<PathBuf> = if rules.is_empty() {
+        let base = path.parent().unwrap_or(Path::new(""));
+        scenario.rules.iter().map(|r| base.join(r)).collect()
+    } else {
+        rules.to_vec()
+    };
+    if rule_paths.is_empty() {
+        return Err(Failed(format!(
+            "error: `{}` names no rules: add `rules: [\"../rules\"]` to the scenario, or pass `--rules PATH`",
+            path.display()
+        )));
+    }
+    let list = files::expand(&rule_paths, &["casus"]).map_err(|e| Failed(format!("error: {e}")))?;
+    let mut ids: Vec<FileId> = Vec::new();
+    let mut problems = Vec::new();
+    for p in &list {
+        match files::read(&mut sources, p).map_err(Failed)? {
+            (_, Some(d)) => problems.push(d),
+            (id, None) => ids.push(id),
+        }
+    }
+    let set = casus::load_rule_files(&sources, &ids);
+    problems.extend(set.diagnostics.iter().filter(|d| d.is_error()).cloned());
+    if !problems.is_empty() {
+        return Err(rendered(&problems, &sources));
+    }
+    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let program = program::compile(&asts);
+    Ok(Loaded { sources, scenario, program })
+}
+
+impl Loaded {
+    /// Evaluates the scenario, with the command line's overrides.
+    pub fn evaluate(&self, as_of: Option<Day>, assume: bool) -> Result<casus::eval::Evaluation<'_>, Failed> {
+        let as_of = as_of.unwrap_or(self.scenario.as_of);
+        casus::eval::evaluate(&self.program, &self.scenario, as_of, assume || self.scenario.assume_compliance)
+            .map_err(|ds| rendered(&ds, &self.sources))
+    }
+}
+
+/// Diagnostics rendered for the terminal.
+pub fn rendered(ds: &[Diagnostic], sources: &Sources) -> Failed {
+    Failed(ds.iter().map(|d| diagnostic::render(d, sources)).collect::<Vec<_>>().join("\n"))
+}
+
+/// Parses a `--as-of` date.
+pub fn parse_day(s: &str) -> Result<Day, String> {
+    Day::parse(s)
+}

@@ -1,0 +1,404 @@
+//! One day: the facts and acts that hold, the `deem` fixpoint, and the norms that follow.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::ast::Modality;
+use crate::day::Day;
+use crate::program::{Bearers, InstId, Lit, LitKind, Pattern, Program, Sym, Term};
+
+use super::world::{Act, Fact, World, with_defaults};
+
+/// Where a fact or act of the day comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Scenario event number `n`.
+    Event(usize),
+    /// Derived today by `deem` rule `rule` from these facts and acts of the day.
+    Derived {
+        /// The rule.
+        rule: usize,
+        /// What it matched.
+        support: Vec<Support>,
+    },
+    /// Derived by a delayed `deem` rule whose condition held on an earlier day.
+    Delayed {
+        /// The rule.
+        rule: usize,
+        /// The day the condition held.
+        on: Day,
+    },
+    /// Assumed performed, under the compliance assumption, on the day before.
+    Assumed {
+        /// The obligation performed.
+        norm: NormKey,
+        /// The day it was performed.
+        on: Day,
+    },
+}
+
+/// A fact or act of the day that a rule matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// `facts[i]`.
+    Fact(usize),
+    /// `acts[i]`.
+    Act(usize),
+}
+
+/// The identity of a norm: (party, modality, action, arguments, instrument, article).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NormKey {
+    /// The bearer.
+    pub party: Sym,
+    /// Must, must not, may.
+    pub modality: Modality,
+    /// The action.
+    pub action: Sym,
+    /// `(role, value)`, sorted by role.
+    pub args: Vec<(Sym, Sym)>,
+    /// The instrument.
+    pub instrument: InstId,
+    /// The article's index in the instrument.
+    pub article: usize,
+}
+
+/// The facts and acts that hold on one day.
+#[derive(Clone, Debug, Default)]
+pub struct DayState {
+    /// The day.
+    pub day: Day,
+    /// Facts, each once, with where it comes from.
+    pub facts: Vec<(Fact, Origin)>,
+    /// Acts under way, each once, with where it comes from.
+    pub acts: Vec<(Act, Origin)>,
+    index: HashSet<Fact>,
+    by_kind: HashMap<Sym, Vec<usize>>,
+    by_action: HashMap<Sym, Vec<usize>>,
+}
+
+/// Called with each way a condition holds: the variable values and what was matched. Returns
+/// false to stop the search.
+pub type Visit<'a> = dyn FnMut(&[Option<Sym>], &[Support]) -> bool + 'a;
+
+/// A norm of the day, with the rule that produced it.
+#[derive(Clone, Debug)]
+pub struct DayNorm {
+    /// Its identity.
+    pub key: NormKey,
+    /// The rule.
+    pub rule: usize,
+}
+
+impl DayState {
+    /// An empty day.
+    pub fn new(day: Day) -> DayState {
+        DayState { day, ..DayState::default() }
+    }
+
+    /// Adds a fact unless it already holds.
+    pub fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
+        if self.index.contains(&fact) {
+            return false;
+        }
+        self.index.insert(fact.clone());
+        self.by_kind.entry(fact.kind).or_default().push(self.facts.len());
+        self.facts.push((fact, origin));
+        true
+    }
+
+    /// Adds an act under way.
+    pub fn add_act(&mut self, act: Act, origin: Origin) {
+        if self.acts.iter().any(|(a, _)| *a == act) {
+            return;
+        }
+        self.by_action.entry(act.action).or_default().push(self.acts.len());
+        self.acts.push((act, origin));
+    }
+
+    /// Applies the `deem` rules that take effect the same day, stratum by stratum, until
+    /// nothing new follows.
+    pub fn fixpoint(&mut self, world: &World) {
+        for stratum in &world.program.strata {
+            loop {
+                let mut new = Vec::new();
+                for &r in stratum {
+                    let Some(rule) = world.program.deems.get(r) else {
+                        continue;
+                    };
+                    self.derive(world, r, &rule.head, &rule.condition, rule.vars.len(), &mut new);
+                }
+                let mut changed = false;
+                for (fact, origin) in new {
+                    changed |= self.add_fact(fact, origin);
+                }
+                if !changed {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The facts a `deem` rule derives today, with their support.
+    pub fn derive(
+        &self,
+        world: &World,
+        r: usize,
+        head: &Pattern,
+        condition: &[Lit],
+        n_vars: usize,
+        out: &mut Vec<(Fact, Origin)>,
+    ) {
+        let defaults = world.program.facts.get(&head.name).map(|f| f.defaults.clone()).unwrap_or_default();
+        let mut env = vec![None; n_vars];
+        let mut trail = Vec::new();
+        self.solve(world, condition, &mut env, &mut trail, &mut |env, trail| {
+            let args: Option<Vec<(Sym, Sym)>> =
+                head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
+            if let Some(args) = args {
+                let fact = Fact { kind: head.name, args: with_defaults(args, &defaults) };
+                if !self.index.contains(&fact) {
+                    out.push((fact, Origin::Derived { rule: r, support: trail.to_vec() }));
+                }
+            }
+            true
+        });
+    }
+
+    /// The norms that hold today: every rule of every instrument in force, every way its
+    /// condition holds, every bearer the instrument binds today.
+    pub fn norms(&self, world: &World) -> Vec<DayNorm> {
+        let mut out: Vec<DayNorm> = Vec::new();
+        let mut seen: HashSet<NormKey> = HashSet::new();
+        for (r, rule) in world.program.rules.iter().enumerate() {
+            if !world.in_force(rule.instrument, self.day) {
+                continue;
+            }
+            let mut env = vec![None; rule.vars.len()];
+            let mut trail = Vec::new();
+            self.solve(world, &rule.condition, &mut env, &mut trail, &mut |env, _| {
+                for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
+                    let mut env = env.to_vec();
+                    if let Bearers::Every { var, .. } = rule.bearers
+                        && let Some(slot) = env.get_mut(var)
+                    {
+                        *slot = Some(party);
+                    }
+                    let args: Option<Vec<(Sym, Sym)>> =
+                        rule.action.args.iter().map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
+                    let Some(mut args) = args else { continue };
+                    args.sort();
+                    let key = NormKey {
+                        party,
+                        modality: rule.modality,
+                        action: rule.action.name,
+                        args,
+                        instrument: rule.instrument,
+                        article: rule.article,
+                    };
+                    if seen.insert(key.clone()) {
+                        out.push(DayNorm { key, rule: r });
+                    }
+                }
+                true
+            });
+        }
+        out
+    }
+
+    /// The parties who bear a norm today, for one solution of its condition.
+    pub fn bearers(&self, world: &World, inst: InstId, bearers: &Bearers, env: &[Option<Sym>]) -> Vec<Sym> {
+        let bound = |p: Sym| world.is_bound(inst, p, self.day);
+        let excluded = |except: &[Term], p: Sym| except.iter().any(|t| value(*t, env) == Some(p));
+        let parties =
+            || world.timelines.get(inst).map(|t| t.bound.keys().copied().collect::<Vec<_>>()).unwrap_or_default();
+        match bearers {
+            Bearers::Every { except, .. } => {
+                parties().into_iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
+            }
+            Bearers::Members { group, except } => {
+                let members = world.program.groups.get(*group).map(|g| g.members.clone()).unwrap_or_default();
+                members.into_iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
+            }
+            Bearers::One(t) => value(*t, env).filter(|&p| bound(p)).into_iter().collect(),
+        }
+    }
+
+    /// Enumerates the ways a condition holds today, extending `env`; `f` returns false to
+    /// stop. Returns false when stopped.
+    pub fn solve(
+        &self,
+        world: &World,
+        lits: &[Lit],
+        env: &mut Vec<Option<Sym>>,
+        trail: &mut Vec<Support>,
+        f: &mut Visit,
+    ) -> bool {
+        let Some((lit, rest)) = lits.split_first() else {
+            return f(env, trail);
+        };
+        match &lit.kind {
+            LitKind::Fact(p) => {
+                for &i in self.by_kind.get(&p.name).map_or(&[][..], Vec::as_slice) {
+                    let Some((fact, _)) = self.facts.get(i) else {
+                        continue;
+                    };
+                    let mut bound = Vec::new();
+                    if unify(&p.args, &fact.args, env, &mut bound) {
+                        trail.push(Support::Fact(i));
+                        let go_on = self.solve(world, rest, env, trail, f);
+                        trail.pop();
+                        undo(env, &bound);
+                        if !go_on {
+                            return false;
+                        }
+                    } else {
+                        undo(env, &bound);
+                    }
+                }
+                true
+            }
+            LitKind::Act { actor, action } => {
+                for &i in self.by_action.get(&action.name).map_or(&[][..], Vec::as_slice) {
+                    let Some((act, _)) = self.acts.get(i) else {
+                        continue;
+                    };
+                    let mut bound = Vec::new();
+                    if unify(&[(Sym::MAX, *actor)], &[(Sym::MAX, act.party)], env, &mut bound)
+                        && unify(&action.args, &act.args, env, &mut bound)
+                    {
+                        trail.push(Support::Act(i));
+                        let go_on = self.solve(world, rest, env, trail, f);
+                        trail.pop();
+                        undo(env, &bound);
+                        if !go_on {
+                            return false;
+                        }
+                    } else {
+                        undo(env, &bound);
+                    }
+                }
+                true
+            }
+            _ => {
+                if self.test(world, lit, env) {
+                    self.solve(world, rest, env, trail, f)
+                } else {
+                    true
+                }
+            }
+        }
+    }
+
+    /// Whether a literal that binds nothing holds, with `env` as it is.
+    pub fn test(&self, world: &World, lit: &Lit, env: &mut Vec<Option<Sym>>) -> bool {
+        match &lit.kind {
+            LitKind::IsParty { term, negated, instrument } => {
+                value(*term, env).is_some_and(|p| world.is_bound(*instrument, p, self.day)) != *negated
+            }
+            LitKind::InGroup { term, negated, group } => {
+                let member = value(*term, env)
+                    .is_some_and(|v| world.program.groups.get(*group).is_some_and(|g| g.members.contains(&v)));
+                member != *negated
+            }
+            LitKind::Compare { left, negated, right } => match (value(*left, env), value(*right, env)) {
+                (Some(a), Some(b)) => (a == b) != *negated,
+                _ => *left == Term::Any || *right == Term::Any,
+            },
+            LitKind::Not(inner) => {
+                let mut found = false;
+                let mut trail = Vec::new();
+                self.solve(world, inner, env, &mut trail, &mut |_, _| {
+                    found = true;
+                    false
+                });
+                !found
+            }
+            LitKind::Fact(_) | LitKind::Act { .. } => {
+                let mut found = false;
+                let mut trail = Vec::new();
+                self.solve(world, std::slice::from_ref(lit), env, &mut trail, &mut |_, _| {
+                    found = true;
+                    false
+                });
+                found
+            }
+        }
+    }
+}
+
+/// The value of a term under `env`: a constant, a bound variable, or none.
+pub fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
+    match t {
+        Term::Const(c) => Some(c),
+        Term::Var(v) => env.get(v).copied().flatten(),
+        Term::Any => None,
+    }
+}
+
+/// Matches pattern arguments against the arguments of a fact or act, binding variables.
+/// `_` matches any value and an absent role alike; any other term needs the role present.
+fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Option<Sym>], bound: &mut Vec<usize>) -> bool {
+    for &(role, term) in pattern {
+        if term == Term::Any {
+            continue;
+        }
+        let Some(&(_, v)) = args.iter().find(|(r, _)| *r == role) else {
+            return false;
+        };
+        match term {
+            Term::Const(c) if c != v => return false,
+            Term::Var(slot) => match env.get(slot).copied().flatten() {
+                Some(b) if b != v => return false,
+                Some(_) => {}
+                None => {
+                    if let Some(s) = env.get_mut(slot) {
+                        *s = Some(v);
+                        bound.push(slot);
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+    true
+}
+
+fn undo(env: &mut [Option<Sym>], bound: &[usize]) {
+    for &slot in bound {
+        if let Some(s) = env.get_mut(slot) {
+            *s = None;
+        }
+    }
+}
+
+/// Whether an act matches a norm: same party and action, and every argument the act gives
+/// agrees with the norm's (an act may leave roles out).
+pub fn act_matches(act: &Act, norm: &NormKey) -> bool {
+    act.party == norm.party
+        && act.action == norm.action
+        && act.args.iter().all(|(role, v)| norm.args.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
+}
+
+/// Whether two argument lists agree on every role they share.
+pub fn args_unify(a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
+    a.iter().all(|(role, v)| b.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
+}
+
+/// Whether obligation `must` includes an action that `must_not` forbids (a partial conflict).
+pub fn includes_forbidden(program: &Program, must: &NormKey, must_not: &NormKey) -> bool {
+    program.actions.get(&must.action).is_some_and(|a| {
+        a.includes.iter().any(|inc| {
+            inc.name == must_not.action && {
+                let consts: Vec<(Sym, Sym)> = inc
+                    .args
+                    .iter()
+                    .filter_map(|(r, t)| match t {
+                        Term::Const(c) => Some((*r, *c)),
+                        _ => None,
+                    })
+                    .collect();
+                args_unify(&consts, &must_not.args)
+            }
+        })
+    })
+}

@@ -1,0 +1,346 @@
+//! What a scenario fixes before any day is evaluated: the timeline of every instrument, and
+//! the facts and acts with their intervals.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ast::{self, DatedKind, EntryIntoForce, Unit};
+use crate::day::Day;
+use crate::diagnostic::Diagnostic;
+use crate::program::{InstId, Interner, PartyStatus, Program, Sym};
+use crate::scenario::{EventKind, Scenario};
+
+/// A half-open run of days `[from, until)`; `until: None` runs past the horizon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Interval {
+    /// The first day.
+    pub from: Day,
+    /// The first day after, if any.
+    pub until: Option<Day>,
+}
+
+impl Interval {
+    /// Whether the interval holds on `day`.
+    pub fn contains(&self, day: Day) -> bool {
+        self.from <= day && self.until.is_none_or(|u| day < u)
+    }
+}
+
+/// A fact: a kind with its arguments, sorted by role.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fact {
+    /// The kind.
+    pub kind: Sym,
+    /// `(role, value)`, sorted by role.
+    pub args: Vec<(Sym, Sym)>,
+}
+
+/// An act: a party, an action and its arguments, sorted by role.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Act {
+    /// Who acts.
+    pub party: Sym,
+    /// The action.
+    pub action: Sym,
+    /// `(role, value)`, sorted by role.
+    pub args: Vec<(Sym, Sym)>,
+}
+
+/// Something that holds over an interval, with the scenario event it comes from.
+#[derive(Clone, Debug)]
+pub struct Timed<T> {
+    /// What holds.
+    pub item: T,
+    /// When.
+    pub when: Interval,
+    /// The index of the scenario event.
+    pub event: usize,
+}
+
+/// Why an instrument is in force, in words, and from when to when.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    /// In force over this interval, if ever.
+    pub in_force: Option<Interval>,
+    /// Why it entered into force then: "instruments of ratification exchanged".
+    pub entry_reason: String,
+    /// Why it stopped being in force, if it did.
+    pub end_reason: Option<String>,
+    /// Each party it binds, with when and why.
+    pub bound: BTreeMap<Sym, Binding>,
+}
+
+/// One party's binding by an instrument.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    /// When it is bound.
+    pub when: Interval,
+    /// How it joined: "ratified on 2024-11-11", "member of `un_members`".
+    pub joined: String,
+    /// Why the binding ends, if it does.
+    pub ends: Option<String>,
+}
+
+/// The fixed part of an evaluation.
+#[derive(Clone, Debug)]
+pub struct World<'p> {
+    /// The rules.
+    pub program: &'p Program,
+    /// The program's names and the scenario's.
+    pub syms: Interner,
+    /// One timeline per instrument.
+    pub timelines: Vec<Timeline>,
+    /// Facts given by the scenario.
+    pub facts: Vec<Timed<Fact>>,
+    /// Acts given by the scenario.
+    pub acts: Vec<Timed<Act>>,
+}
+
+impl<'p> World<'p> {
+    /// Fixes the timelines, facts and acts of a scenario, or says what in it does not fit the
+    /// rules (an unknown instrument, kind of fact, action or role).
+    pub fn new(program: &'p Program, scenario: &Scenario) -> Result<World<'p>, Vec<Diagnostic>> {
+        let mut w = World {
+            program,
+            syms: program.symbols.clone(),
+            timelines: Vec::new(),
+            facts: Vec::new(),
+            acts: Vec::new(),
+        };
+        let mut problems = Vec::new();
+        let mut records: Vec<BTreeMap<Sym, PartyStatus>> =
+            program.instruments.iter().map(|i| i.records.clone()).collect();
+        let mut dated: Vec<BTreeMap<DatedKind, Day>> = program.instruments.iter().map(|i| i.dated.clone()).collect();
+        for (n, event) in scenario.events.iter().enumerate() {
+            let error = |m: String| Diagnostic::error("casus::scenario", scenario.file, event.span, m);
+            match &event.kind {
+                EventKind::Fact { kind, args, from, until, .. } => match w.fact(kind, args) {
+                    Ok(item) => w.facts.push(Timed { item, when: Interval { from: *from, until: *until }, event: n }),
+                    Err(m) => problems.push(error(m)),
+                },
+                EventKind::Act { party, action, args, from, until, .. } => match w.act(party, action, args) {
+                    Ok(item) => w.acts.push(Timed { item, when: Interval { from: *from, until: *until }, event: n }),
+                    Err(m) => problems.push(error(m)),
+                },
+                EventKind::Status { party, instrument, step, on } => match program.instrument(instrument) {
+                    Some(i) => {
+                        let party = w.syms.intern(party);
+                        if let Some(r) = records.get_mut(i) {
+                            r.entry(party).or_default().set(*step, *on);
+                        }
+                    }
+                    None => problems.push(error(unknown_instrument(program, instrument))),
+                },
+                EventKind::Dated { instrument, step, on } => match program.instrument(instrument) {
+                    Some(i) => {
+                        if let Some(d) = dated.get_mut(i) {
+                            d.insert(*step, *on);
+                        }
+                    }
+                    None => problems.push(error(unknown_instrument(program, instrument))),
+                },
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        w.timelines = (0..program.instruments.len())
+            .map(|i| {
+                timeline(
+                    program,
+                    &w.syms,
+                    i,
+                    records.get(i).cloned().unwrap_or_default(),
+                    dated.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .collect();
+        Ok(w)
+    }
+
+    /// Whether `party` is bound by instrument `inst` on `day`.
+    pub fn is_bound(&self, inst: InstId, party: Sym, day: Day) -> bool {
+        self.timelines.get(inst).and_then(|t| t.bound.get(&party)).is_some_and(|b| b.when.contains(day))
+    }
+
+    /// Whether instrument `inst` is in force on `day`.
+    pub fn in_force(&self, inst: InstId, day: Day) -> bool {
+        self.timelines.get(inst).and_then(|t| t.in_force).is_some_and(|i| i.contains(day))
+    }
+
+    /// The name of a symbol.
+    pub fn name(&self, s: Sym) -> &str {
+        self.syms.name(s)
+    }
+
+    fn fact(&mut self, kind: &str, args: &BTreeMap<String, String>) -> Result<Fact, String> {
+        let Some(kind_sym) = self.program.symbols.get(kind).filter(|k| self.program.facts.contains_key(k)) else {
+            return Err(format!("unknown kind of fact `{kind}`"));
+        };
+        let def = self.program.facts.get(&kind_sym).cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        for (role, value) in args {
+            let r = self.syms.intern(role);
+            if !def.roles.contains(&r) {
+                return Err(format!("`{kind}` has no role `{role}`"));
+            }
+            out.push((r, self.syms.intern(value)));
+        }
+        Ok(Fact { kind: kind_sym, args: with_defaults(out, &def.defaults) })
+    }
+
+    fn act(&mut self, party: &str, action: &str, args: &BTreeMap<String, String>) -> Result<Act, String> {
+        let Some(action_sym) = self.program.symbols.get(action).filter(|a| self.program.actions.contains_key(a)) else {
+            return Err(format!("unknown action `{action}`"));
+        };
+        let roles = self.program.actions.get(&action_sym).map(|a| a.roles.clone()).unwrap_or_default();
+        let mut out = Vec::new();
+        for (role, value) in args {
+            let r = self.syms.intern(role);
+            if !roles.contains(&r) {
+                return Err(format!("`{action}` has no role `{role}`"));
+            }
+            out.push((r, self.syms.intern(value)));
+        }
+        out.sort();
+        Ok(Act { party: self.syms.intern(party), action: action_sym, args: out })
+    }
+}
+
+/// Sorts arguments by role and fills the roles that default to another role's value.
+pub fn with_defaults(mut args: Vec<(Sym, Sym)>, defaults: &[(Sym, Sym)]) -> Vec<(Sym, Sym)> {
+    for &(role, from) in defaults {
+        if !args.iter().any(|(r, _)| *r == role)
+            && let Some(&(_, v)) = args.iter().find(|(r, _)| *r == from)
+        {
+            args.push((role, v));
+        }
+    }
+    args.sort();
+    args
+}
+
+fn unknown_instrument(program: &Program, id: &str) -> String {
+    let near = program
+        .instruments
+        .iter()
+        .map(|i| (strsim::damerau_levenshtein(id, &i.id), &i.id))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, n)| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    format!("unknown instrument `{id}`{near}")
+}
+
+/// When a withdrawal takes effect without a clause that says: twelve months after notice, per
+/// art. 56(2) of the Vienna Convention on the Law of Treaties.
+const DEFAULT_NOTICE: ast::Duration = ast::Duration { amount: 12, unit: Unit::Months };
+
+fn timeline(
+    program: &Program,
+    syms: &Interner,
+    i: InstId,
+    records: BTreeMap<Sym, PartyStatus>,
+    dated: BTreeMap<DatedKind, Day>,
+) -> Timeline {
+    let Some(def) = program.instruments.get(i) else {
+        return Timeline::default();
+    };
+    let on_signature = matches!(def.entry, Some(EntryIntoForce::OnSignature));
+    let joined = |s: &PartyStatus| -> Option<(Day, String)> {
+        let mut steps: Vec<(Day, &str)> = Vec::new();
+        if let Some(d) = s.ratified {
+            steps.push((d, "ratified"));
+        }
+        if let Some(d) = s.acceded {
+            steps.push((d, "acceded"));
+        }
+        if on_signature && let Some(d) = s.signed {
+            steps.push((d, "signed"));
+        }
+        steps.into_iter().min().map(|(d, how)| (d, format!("{how} on {d}")))
+    };
+    let mut joins: Vec<Day> = records.values().filter_map(|s| joined(s).map(|(d, _)| d)).collect();
+    joins.sort();
+    let (entry, entry_reason) = match def.entry {
+        Some(EntryIntoForce::OnSignature) => (joins.first().copied(), "on signature".to_string()),
+        Some(EntryIntoForce::OnExchange) => {
+            let d = dated.get(&DatedKind::Exchanged).copied();
+            (d, "on the exchange of instruments of ratification".to_string())
+        }
+        Some(EntryIntoForce::OnAdoption) => (dated.get(&DatedKind::Adopted).copied(), "on adoption".to_string()),
+        Some(EntryIntoForce::OnDate(d)) => (d.civil().map(Day::from_date), "on the date it fixes".to_string()),
+        Some(EntryIntoForce::AfterRatifications { delay, count }) => {
+            let nth = joins.get(count.saturating_sub(1) as usize).copied();
+            (nth.map(|d| d.plus(delay)), format!("{delay} after the ratification that made {count}"))
+        }
+        None => (joins.first().copied(), "for each party on its ratification or accession".to_string()),
+    };
+    let bilateral = def.binds.is_none() && records.len() == 2;
+    let notice = def.withdrawal.unwrap_or(DEFAULT_NOTICE);
+    let mut ends: Vec<(Day, String)> = Vec::new();
+    if let Some(&d) = dated.get(&DatedKind::Terminated) {
+        ends.push((d, format!("terminated on {d}")));
+    }
+    if let Some(&d) = dated.get(&DatedKind::Expires) {
+        ends.push((d, format!("expired on {d}")));
+    }
+    if bilateral {
+        for (p, s) in &records {
+            if let Some(w) = s.withdrew {
+                let effect = w.plus(notice);
+                ends.push((
+                    effect,
+                    format!(
+                        "{} withdrew (notice given {w}, effective {effect}), which ends a bilateral treaty",
+                        syms.name(*p)
+                    ),
+                ));
+            }
+        }
+    }
+    let end = ends.iter().min().cloned();
+    let mut t = Timeline {
+        in_force: None,
+        entry_reason,
+        end_reason: end.as_ref().map(|(_, r)| r.clone()),
+        bound: BTreeMap::new(),
+    };
+    let Some(entry) = entry else { return t };
+    if end.as_ref().is_some_and(|(e, _)| *e <= entry) {
+        return t;
+    }
+    t.in_force = Some(Interval { from: entry, until: end.as_ref().map(|(e, _)| *e) });
+    let members: BTreeSet<Sym> =
+        def.binds.and_then(|g| program.groups.get(g)).map(|g| g.members.clone()).unwrap_or_default();
+    let group_name = def.binds.and_then(|g| program.groups.get(g)).map(|g| g.name.clone()).unwrap_or_default();
+    let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
+    for p in parties {
+        let status = records.get(&p).copied().unwrap_or_default();
+        let (from, joined) = match joined(&status) {
+            Some((d, how)) => (d.max(entry), how),
+            None if members.contains(&p) => (entry, format!("is a member of `{group_name}`")),
+            None => continue,
+        };
+        let mut stops: Vec<(Day, String)> = end.iter().cloned().collect();
+        if let Some(w) = status.withdrew {
+            let effect = w.plus(notice);
+            stops.push((effect, format!("withdrawal notified {w}, effective {effect}")));
+        }
+        if let Some(s) = status.suspended {
+            stops.push((s, format!("suspended its obligations on {s}")));
+        }
+        let stop = stops.into_iter().min();
+        if stop.as_ref().is_some_and(|(s, _)| *s <= from) {
+            continue;
+        }
+        t.bound.insert(
+            p,
+            Binding {
+                when: Interval { from, until: stop.as_ref().map(|(s, _)| *s) },
+                joined,
+                ends: stop.map(|(_, r)| r),
+            },
+        );
+    }
+    t
+}

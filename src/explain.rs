@@ -1,0 +1,584 @@
+//! Explanations: why a party's norms hold, and why its other candidate norms do not.
+//!
+//! Everything here reads an [`Evaluation`] and the state of single days again; nothing is
+//! decided anew, so an explanation never disagrees with the report it explains.
+
+use std::fmt::Write as _;
+
+use crate::ast::Modality;
+use crate::day::Day;
+use crate::eval::{DayState, Evaluation, NormKey, NormRecord, Origin, Support, value};
+use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym};
+use crate::scenario::{EventKind, Scenario};
+use crate::source::Sources;
+
+/// How deep derived facts are traced back before the explanation says "and so on".
+const MAX_DEPTH: usize = 6;
+
+/// Explains the norms of `party` (of `action` only, if given) as of the evaluation's date.
+pub fn explain(eval: &Evaluation, scenario: &Scenario, sources: &Sources, party: &str, action: Option<&str>) -> String {
+    let x = Explainer { eval, scenario, sources };
+    let mut out = String::new();
+    let _ = writeln!(out, "{party} — as of {} — {}", eval.as_of, scenario.title);
+    let Some(p) = eval.world.syms.get(party) else {
+        let _ = writeln!(out, "\n`{party}` appears nowhere in the rules or the scenario.");
+        return out;
+    };
+    let wanted = |a: Sym| action.is_none_or(|name| eval.world.name(a) == name);
+    let mine: Vec<(&NormKey, &NormRecord)> =
+        eval.norms.iter().filter(|(k, _)| k.party == p && wanted(k.action)).collect();
+    let mut sorted = mine.clone();
+    sorted.sort_by_key(|(k, _)| {
+        (x.inst_id(k.instrument), x.article_id(k), k.modality, eval.world.name(k.action).to_string())
+    });
+    if sorted.is_empty() {
+        out.push_str("\nNo norm binds it.\n");
+    }
+    for (key, record) in &sorted {
+        out.push('\n');
+        x.norm(&mut out, key, record);
+    }
+    x.why_not(&mut out, p, &wanted);
+    out
+}
+
+/// A one-line reason for a norm, for the text report: the facts that made it hold when its
+/// latest episode began.
+pub fn reason(eval: &Evaluation, scenario: &Scenario, sources: &Sources, key: &NormKey) -> Option<String> {
+    let x = Explainer { eval, scenario, sources };
+    let record = eval.norms.get(key)?;
+    let day = record.episodes.last()?.when.from;
+    let state = eval.state_at(day);
+    let (_, trail) = x.solution(&state, key, record.rule)?;
+    let facts: Vec<String> = trail.iter().map(|s| x.support_line(&state, *s)).collect();
+    let since = format!("since {day}");
+    Some(if facts.is_empty() { format!("{since}: unconditional") } else { format!("{since}: {}", facts.join("; ")) })
+}
+
+struct Explainer<'a, 'p> {
+    eval: &'a Evaluation<'p>,
+    scenario: &'a Scenario,
+    sources: &'a Sources,
+}
+
+impl Explainer<'_, '_> {
+    fn name(&self, s: Sym) -> &str {
+        self.eval.world.name(s)
+    }
+
+    fn inst_id(&self, i: InstId) -> String {
+        self.eval.world.program.instruments.get(i).map_or_else(String::new, |d| d.id.clone())
+    }
+
+    fn article_id(&self, key: &NormKey) -> String {
+        self.eval
+            .world
+            .program
+            .instruments
+            .get(key.instrument)
+            .and_then(|i| i.articles.get(key.article))
+            .map_or_else(String::new, |a| a.id.clone())
+    }
+
+    fn norm(&self, out: &mut String, key: &NormKey, record: &NormRecord) {
+        let program = self.eval.world.program;
+        let action = self.pattern_text(key.action, &key.args);
+        let assumed = if record.assumed { " (by an assumed act)" } else { "" };
+        let _ = writeln!(out, "{} {action} — {}{assumed}", key.modality.words(), record.status.name());
+        let inst = program.instruments.get(key.instrument);
+        let article = inst.and_then(|i| i.articles.get(key.article));
+        if let (Some(inst), Some(article)) = (inst, article) {
+            let heading = article.heading.as_ref().map(|h| format!(" \"{h}\"")).unwrap_or_default();
+            let _ = writeln!(out, "  {} art. {}{heading}", inst.id, article.id);
+            if let Some(text) = &article.text {
+                let _ = writeln!(out, "    \"{}\"", squeeze(text));
+            }
+        }
+        if let Some(rule) = program.rules.get(record.rule) {
+            for (n, line) in rule.text.lines().enumerate() {
+                let _ = writeln!(out, "  {} {line}", if n == 0 { "rule" } else { "    " });
+            }
+        }
+        for e in &record.episodes {
+            let until = e.when.until.map_or_else(|| "ongoing".to_string(), |u| format!("to {}", Day(u.0 - 1)));
+            let due = e.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            let _ = writeln!(out, "  active from {}, {until}{due}", e.when.from);
+        }
+        let Some(day) = record.episodes.last().map(|e| e.when.from) else {
+            return;
+        };
+        let state = self.eval.state_at(day);
+        if let Some((env, trail)) = self.solution(&state, key, record.rule) {
+            if let Some(rule) = program.rules.get(record.rule) {
+                let bindings: Vec<String> = rule
+                    .vars
+                    .iter()
+                    .zip(&env)
+                    .filter_map(|(n, v)| v.map(|v| format!("{n} = {}", self.name(v))))
+                    .collect();
+                if !bindings.is_empty() {
+                    let _ = writeln!(out, "  with {}", bindings.join(", "));
+                }
+                if rule.condition.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "  unconditional: the rule holds whenever the instrument binds {}",
+                        self.name(key.party)
+                    );
+                } else {
+                    let _ = writeln!(out, "  because, on {day}:");
+                }
+                for s in &trail {
+                    self.support(out, &state, *s, 2);
+                }
+                self.tests(out, rule, &env, day);
+            }
+        }
+        let _ = writeln!(out, "  {}", self.binding(key.instrument, key.party, day));
+        self.outcome(out, key);
+    }
+
+    /// The first way the rule's condition held on the state's day that gives this very norm.
+    fn solution(&self, state: &DayState, key: &NormKey, rule: usize) -> Option<(Vec<Option<Sym>>, Vec<Support>)> {
+        let world = &self.eval.world;
+        let r = world.program.rules.get(rule)?;
+        let mut found = None;
+        let mut env = vec![None; r.vars.len()];
+        let mut trail = Vec::new();
+        state.solve(world, &r.condition, &mut env, &mut trail, &mut |env, trail| {
+            for party in state.bearers(world, r.instrument, &r.bearers, env) {
+                let mut env = env.to_vec();
+                if let Bearers::Every { var, .. } = r.bearers
+                    && let Some(slot) = env.get_mut(var)
+                {
+                    *slot = Some(party);
+                }
+                let mut args: Vec<(Sym, Sym)> =
+                    r.action.args.iter().filter_map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
+                args.sort();
+                if party == key.party && args == key.args {
+                    found = Some((env, trail.to_vec()));
+                    return false;
+                }
+            }
+            true
+        });
+        found
+    }
+
+    /// One matched fact or act, and where it comes from, traced back through derivations.
+    fn support(&self, out: &mut String, state: &DayState, s: Support, depth: usize) {
+        let pad = "  ".repeat(depth);
+        let _ = writeln!(out, "{pad}{}", self.support_line(state, s));
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let origin = match s {
+            Support::Fact(i) => state.facts.get(i).map(|(_, o)| o),
+            Support::Act(i) => state.acts.get(i).map(|(_, o)| o),
+        };
+        if let Some(Origin::Derived { support, .. }) = origin {
+            for inner in support {
+                self.support(out, state, *inner, depth + 1);
+            }
+        }
+    }
+
+    /// `armed_attack(by: UKR, on: RUS) — kursk.ron:12 (news reports)`.
+    fn support_line(&self, state: &DayState, s: Support) -> String {
+        let (what, origin) = match s {
+            Support::Fact(i) => match state.facts.get(i) {
+                Some((f, o)) => (self.pattern_text(f.kind, &f.args), o),
+                None => return String::new(),
+            },
+            Support::Act(i) => match state.acts.get(i) {
+                Some((a, o)) => {
+                    (format!("{} performs {}", self.name(a.party), self.pattern_text(a.action, &a.args)), o)
+                }
+                None => return String::new(),
+            },
+        };
+        format!("{what} — {}", self.origin(origin))
+    }
+
+    fn origin(&self, origin: &Origin) -> String {
+        let program = self.eval.world.program;
+        match origin {
+            Origin::Event(n) => {
+                let Some(event) = self.scenario.events.get(*n) else {
+                    return "the scenario".into();
+                };
+                let place = self
+                    .sources
+                    .get(self.scenario.file)
+                    .map(|f| format!("{}:{}", f.name, f.line_col(event.span.start).line))
+                    .unwrap_or_default();
+                let (source, when) = match &event.kind {
+                    EventKind::Fact { source, from, until, .. } | EventKind::Act { source, from, until, .. } => {
+                        let when = match until {
+                            Some(u) if *u == from.next() => format!("on {from}"),
+                            Some(u) => format!("from {from} to {}", Day(u.0 - 1)),
+                            None => format!("from {from}, ongoing"),
+                        };
+                        (source.clone(), when)
+                    }
+                    _ => (None, String::new()),
+                };
+                let source = source.map(|s| format!(", {s}")).unwrap_or_default();
+                format!("{place} ({when}{source})")
+            }
+            Origin::Derived { rule, .. } => {
+                let text = program.deems.get(*rule).map_or("", |d| d.text.as_str());
+                format!("derived by `{}`", first_line(text))
+            }
+            Origin::Delayed { rule, on } => {
+                let text = program.deems.get(*rule).map_or("", |d| d.text.as_str());
+                format!("derived by `{}` from what held on {on}", first_line(text))
+            }
+            Origin::Assumed { norm, on } => format!(
+                "assumed performed on {on}, under the compliance assumption, as {}'s duty under {} art. {}",
+                self.name(norm.party),
+                self.inst_id(norm.instrument),
+                self.article_id(norm)
+            ),
+        }
+    }
+
+    /// The tests of the condition (`is party`, `in`, comparisons, `not`), with the values they saw.
+    fn tests(&self, out: &mut String, rule: &NormRule, env: &[Option<Sym>], day: Day) {
+        for lit in &rule.condition {
+            match &lit.kind {
+                LitKind::IsParty { term, negated, instrument } => {
+                    let Some(p) = value(*term, env) else { continue };
+                    let line = if *negated {
+                        format!("{} is not bound by {} on {day}", self.name(p), self.inst_id(*instrument))
+                    } else {
+                        self.binding(*instrument, p, day)
+                    };
+                    let _ = writeln!(out, "    {} — {line}", lit.text);
+                }
+                LitKind::Fact(_) | LitKind::Act { .. } => {}
+                _ => {
+                    let _ = writeln!(out, "    {} — holds with {}", lit.text, self.bindings_of(rule, lit, env));
+                }
+            }
+        }
+    }
+
+    fn bindings_of(&self, rule: &NormRule, lit: &Lit, env: &[Option<Sym>]) -> String {
+        let names: Vec<String> = rule
+            .vars
+            .iter()
+            .zip(env)
+            .filter(|(n, _)| lit.text.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == n.as_str()))
+            .filter_map(|(n, v)| v.map(|v| format!("{n} = {}", self.name(v))))
+            .collect();
+        if names.is_empty() { "no variables".into() } else { names.join(", ") }
+    }
+
+    /// Why an instrument binds a party on a day, or why it does not.
+    fn binding(&self, inst: InstId, party: Sym, day: Day) -> String {
+        let world = &self.eval.world;
+        let id = self.inst_id(inst);
+        let p = self.name(party);
+        let Some(t) = world.timelines.get(inst) else {
+            return String::new();
+        };
+        let Some(in_force) = t.in_force else {
+            return format!("{id} never entered into force ({} did not happen)", t.entry_reason);
+        };
+        if !in_force.contains(day) {
+            return if day < in_force.from {
+                format!("{id} is not in force on {day}: it enters into force on {} ({})", in_force.from, t.entry_reason)
+            } else {
+                format!("{id} is no longer in force on {day}: {}", t.end_reason.clone().unwrap_or_default())
+            };
+        }
+        match t.bound.get(&party) {
+            Some(b) if b.when.contains(day) => format!(
+                "{id} binds {p} on {day}: in force since {} ({}); {p} {}",
+                in_force.from, t.entry_reason, b.joined
+            ),
+            Some(b) if day < b.when.from => {
+                format!("{id} does not bind {p} on {day}: {p} {}, so it is bound only from {}", b.joined, b.when.from)
+            }
+            Some(b) => format!("{id} no longer binds {p} on {day}: {}", b.ends.clone().unwrap_or_default()),
+            None => format!("{id} does not bind {p}: {p} has not ratified or acceded to it"),
+        }
+    }
+
+    fn outcome(&self, out: &mut String, key: &NormKey) {
+        if key.modality == Modality::May {
+            return;
+        }
+        let mine: Vec<String> = self
+            .eval
+            .world
+            .acts
+            .iter()
+            .filter(|a| crate::eval::act_matches(&a.item, key))
+            .map(|a| {
+                format!(
+                    "{} performs {} — {}",
+                    self.name(a.item.party),
+                    self.pattern_text(a.item.action, &a.item.args),
+                    self.origin(&Origin::Event(a.event))
+                )
+            })
+            .collect();
+        let assumed = self
+            .eval
+            .assumed_acts
+            .iter()
+            .filter(|(_, _, k)| k == key)
+            .map(|(_, when, _)| format!("assumed performed from {} under the compliance assumption", when.from));
+        let lines: Vec<String> = mine.into_iter().chain(assumed).collect();
+        let label = if key.modality == Modality::Must { "performed" } else { "forbidden acts" };
+        if !lines.is_empty() {
+            let _ = writeln!(out, "  {label}:");
+            for l in lines {
+                let _ = writeln!(out, "    {l}");
+            }
+        }
+        for c in self.eval.conflicts.iter().filter(|c| &c.obligation == key || &c.prohibition == key) {
+            let other = if &c.obligation == key { &c.prohibition } else { &c.obligation };
+            let outcome = match c.prevails {
+                Some(i) => format!("{} prevails", self.inst_id(i)),
+                None if c.kind == crate::eval::ConflictKind::Partial => self.partial_note(c),
+                None => "no precedence resolves it".into(),
+            };
+            let _ = writeln!(
+                out,
+                "  conflict ({}) from {} with {} {} under {} art. {}: {outcome}",
+                c.kind.name(),
+                c.when.from,
+                other.modality.words(),
+                self.pattern_text(other.action, &other.args),
+                self.inst_id(other.instrument),
+                self.article_id(other)
+            );
+        }
+    }
+
+    fn partial_note(&self, c: &crate::eval::ConflictRecord) -> String {
+        let program = self.eval.world.program;
+        let (o, p) = (c.obligation.instrument, c.prohibition.instrument);
+        let ranked = if program.prevails(p, o) {
+            format!("precedence ranks {} above {}, but ", self.inst_id(p), self.inst_id(o))
+        } else if program.prevails(o, p) {
+            format!("precedence ranks {} above {}, but ", self.inst_id(o), self.inst_id(p))
+        } else {
+            String::new()
+        };
+        format!(
+            "{ranked}a partial conflict overrides nothing: the duty stands, and performing it by the forbidden means would break the prohibition"
+        )
+    }
+
+    /// `name(role: value, ...)`, with the roles in the order of their declaration.
+    fn pattern_text(&self, name: Sym, args: &[(Sym, Sym)]) -> String {
+        let program = self.eval.world.program;
+        let order: &[Sym] = program
+            .actions
+            .get(&name)
+            .map(|a| a.roles.as_slice())
+            .or_else(|| program.facts.get(&name).map(|f| f.roles.as_slice()))
+            .unwrap_or(&[]);
+        let mut args = args.to_vec();
+        args.sort_by_key(|(r, _)| order.iter().position(|o| o == r).unwrap_or(usize::MAX));
+        let args: Vec<String> = args.iter().map(|(r, v)| format!("{}: {}", self.name(*r), self.name(*v))).collect();
+        if args.is_empty() { self.name(name).to_string() } else { format!("{}({})", self.name(name), args.join(", ")) }
+    }
+
+    /// Why each rule that could make the party a bearer does not, as of the date.
+    fn why_not(&self, out: &mut String, party: Sym, wanted: &dyn Fn(Sym) -> bool) {
+        let world = &self.eval.world;
+        let day = self.eval.as_of;
+        let state = self.eval.state_at(day);
+        let active: Vec<&NormKey> = self
+            .eval
+            .norms
+            .iter()
+            .filter(|(k, r)| k.party == party && r.episodes.last().is_some_and(|e| e.when.contains(day)))
+            .map(|(k, _)| k)
+            .collect();
+        let mut lines: Vec<(String, String)> = Vec::new();
+        for rule in &world.program.rules {
+            if !wanted(rule.action.name) || rule.modality != Modality::Must {
+                continue;
+            }
+            let involved = world.timelines.get(rule.instrument).is_some_and(|t| t.bound.contains_key(&party))
+                || world.program.instruments.get(rule.instrument).is_some_and(|i| i.records.contains_key(&party));
+            if !involved || !can_bear(world.program, rule, party) {
+                continue;
+            }
+            if active
+                .iter()
+                .any(|k| k.instrument == rule.instrument && k.article == rule.article && k.action == rule.action.name)
+            {
+                continue;
+            }
+            let head = format!(
+                "{} art. {} ({} {})",
+                self.inst_id(rule.instrument),
+                self.rule_article(rule),
+                rule.modality.words(),
+                self.name(rule.action.name)
+            );
+            lines.push((head, self.first_failure(&state, rule, party, day)));
+        }
+        if lines.is_empty() {
+            return;
+        }
+        lines.sort();
+        let _ = writeln!(out, "\nWhy not");
+        for (head, why) in lines {
+            let _ = writeln!(out, "  {head}: {why}");
+        }
+    }
+
+    fn rule_article(&self, rule: &NormRule) -> String {
+        self.eval
+            .world
+            .program
+            .instruments
+            .get(rule.instrument)
+            .and_then(|i| i.articles.get(rule.article))
+            .map_or_else(String::new, |a| a.id.clone())
+    }
+
+    /// The first thing that keeps a rule from making `party` a bearer on `day`.
+    fn first_failure(&self, state: &DayState, rule: &NormRule, party: Sym, day: Day) -> String {
+        let world = &self.eval.world;
+        if !world.in_force(rule.instrument, day) || !world.is_bound(rule.instrument, party, day) {
+            return self.binding(rule.instrument, party, day);
+        }
+        let lits = &rule.condition;
+        // The longest prefix of the condition that still holds some way.
+        let holds = |k: usize| -> Option<Vec<Option<Sym>>> {
+            let mut env = vec![None; rule.vars.len()];
+            let mut trail = Vec::new();
+            let mut first = None;
+            state.solve(world, lits.get(..k).unwrap_or(&[]), &mut env, &mut trail, &mut |env, _| {
+                first = Some(env.to_vec());
+                false
+            });
+            first
+        };
+        for k in 0..lits.len() {
+            if holds(k + 1).is_none() {
+                let Some(lit) = lits.get(k) else { break };
+                let env = holds(k).unwrap_or_default();
+                return self.failed(state, rule, lit, &env, day);
+            }
+        }
+        format!(
+            "the condition holds on {day}, but {} is left out of the bearers (`{}`)",
+            self.name(party),
+            bearer_text(rule)
+        )
+    }
+
+    fn failed(&self, state: &DayState, rule: &NormRule, lit: &Lit, env: &[Option<Sym>], day: Day) -> String {
+        let shown = self.substitute(rule, lit, env);
+        let context = self.context(state, rule, env);
+        match &lit.kind {
+            LitKind::Fact(_) | LitKind::Act { .. } => {
+                format!("no `{shown}` holds on {day}{context}")
+            }
+            LitKind::IsParty { term, negated, instrument } => {
+                let who = value(*term, env).map(|p| self.name(p).to_string()).unwrap_or_default();
+                if *negated {
+                    format!("`{}` fails: {who} is bound by {} on {day}{context}", lit.text, self.inst_id(*instrument))
+                } else {
+                    format!(
+                        "`{}` fails: {who} is not bound by {} on {day}{context}",
+                        lit.text,
+                        self.inst_id(*instrument)
+                    )
+                }
+            }
+            _ => format!("`{}` fails, with {}{context}", lit.text, self.bindings_of(rule, lit, env)),
+        }
+    }
+
+    /// The facts behind the variables bound so far: "(from armed_attack(by: ARG, on: GBR, ...))".
+    fn context(&self, state: &DayState, rule: &NormRule, env: &[Option<Sym>]) -> String {
+        if env.iter().all(Option::is_none) {
+            return String::new();
+        }
+        let world = &self.eval.world;
+        let prefix: Vec<Lit> = rule
+            .condition
+            .iter()
+            .take_while(|l| matches!(l.kind, LitKind::Fact(_) | LitKind::Act { .. }))
+            .cloned()
+            .collect();
+        let mut e = vec![None; rule.vars.len()];
+        let mut trail_out = Vec::new();
+        let mut trail = Vec::new();
+        state.solve(world, &prefix, &mut e, &mut trail, &mut |found, t| {
+            if found.iter().zip(env).all(|(a, b)| b.is_none() || a == b) {
+                trail_out = t.to_vec();
+                return false;
+            }
+            true
+        });
+        if trail_out.is_empty() {
+            return String::new();
+        }
+        let facts: Vec<String> = trail_out.iter().map(|s| self.support_line(state, *s)).collect();
+        format!(" (given {})", facts.join("; "))
+    }
+
+    fn substitute(&self, rule: &NormRule, lit: &Lit, env: &[Option<Sym>]) -> String {
+        let mut text = lit.text.clone();
+        for (n, v) in rule.vars.iter().zip(env) {
+            if let Some(v) = v {
+                text = replace_word(&text, n, self.name(*v));
+            }
+        }
+        text
+    }
+}
+
+/// Whether a rule's bearers could ever include `party`.
+fn can_bear(program: &crate::program::Program, rule: &NormRule, party: Sym) -> bool {
+    match &rule.bearers {
+        Bearers::Every { .. } => true,
+        Bearers::Members { group, .. } => program.groups.get(*group).is_some_and(|g| g.members.contains(&party)),
+        Bearers::One(crate::program::Term::Const(c)) => *c == party,
+        Bearers::One(_) => true,
+    }
+}
+
+fn bearer_text(rule: &NormRule) -> String {
+    let then = rule.text.lines().find(|l| l.starts_with("then ") || l.starts_with("always ")).unwrap_or("");
+    let words = then.trim_start_matches("then ").trim_start_matches("always ");
+    let cut = [" must ", " may "].iter().filter_map(|m| words.find(m)).min().unwrap_or(words.len());
+    words.get(..cut).unwrap_or(words).to_string()
+}
+
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before_ok = rest.get(..i).and_then(|b| b.chars().last()).is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        let after = rest.get(i + word.len()..).unwrap_or("");
+        let after_ok = after.chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        out.push_str(rest.get(..i).unwrap_or(""));
+        out.push_str(if before_ok && after_ok { with } else { word });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// Article text as one paragraph: runs of white space become one space.
+pub fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,764 @@
+//! The compiled program: a checked rule set, interned and indexed for evaluation.
+//!
+//! Names become [`Sym`] ids, variables become slots, every condition is put in an order in which
+//! each test finds its variables bound, `deem` rules are put in strata, and `includes` relations
+//! are closed transitively.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::ast::{self, DatedKind, EntryIntoForce, InstrumentKind, Modality, StatusKind};
+use crate::check::glob_match;
+use crate::day::Day;
+use crate::source::{FileId, Span};
+
+/// An interned name: a party, a symbol, a kind of fact, an action or a role.
+pub type Sym = u32;
+
+/// The index of an instrument in [`Program::instruments`].
+pub type InstId = usize;
+
+/// Interned names, both ways.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    ids: HashMap<String, Sym>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    /// The id of `name`, adding it if new.
+    pub fn intern(&mut self, name: &str) -> Sym {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = Sym::try_from(self.names.len()).unwrap_or(Sym::MAX);
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// The id of `name`, if it has one.
+    pub fn get(&self, name: &str) -> Option<Sym> {
+        self.ids.get(name).copied()
+    }
+
+    /// The name of an id.
+    pub fn name(&self, id: Sym) -> &str {
+        self.names.get(id as usize).map_or("?", String::as_str)
+    }
+
+    /// How many names there are.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// A value in a compiled pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Term {
+    /// A constant.
+    Const(Sym),
+    /// A variable slot of the rule.
+    Var(usize),
+    /// `_`.
+    Any,
+}
+
+/// A compiled `name(role: term, ...)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    /// The kind of fact or the action.
+    pub name: Sym,
+    /// Role and value, in source order.
+    pub args: Vec<(Sym, Term)>,
+}
+
+/// A compiled literal, with the source it came from for explanations.
+#[derive(Clone, Debug)]
+pub struct Lit {
+    /// What it tests.
+    pub kind: LitKind,
+    /// The literal as written.
+    pub text: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// What a literal tests.
+#[derive(Clone, Debug)]
+pub enum LitKind {
+    /// A fact holds.
+    Fact(Pattern),
+    /// A party performs an action.
+    Act {
+        /// Who.
+        actor: Term,
+        /// What.
+        action: Pattern,
+    },
+    /// Bound by an instrument that day.
+    IsParty {
+        /// The party.
+        term: Term,
+        /// `is not party`.
+        negated: bool,
+        /// Which instrument.
+        instrument: InstId,
+    },
+    /// Member of a group.
+    InGroup {
+        /// The member.
+        term: Term,
+        /// `not in`.
+        negated: bool,
+        /// The group.
+        group: usize,
+    },
+    /// `=` or `!=`.
+    Compare {
+        /// Left.
+        left: Term,
+        /// `!=`.
+        negated: bool,
+        /// Right.
+        right: Term,
+    },
+    /// No way of making the inner condition hold.
+    Not(Vec<Lit>),
+}
+
+/// Who bears a compiled norm.
+#[derive(Clone, Debug)]
+pub enum Bearers {
+    /// Every party the instrument binds, named by a variable slot.
+    Every {
+        /// The slot.
+        var: usize,
+        /// Those left out.
+        except: Vec<Term>,
+    },
+    /// Every member of a group that the instrument binds.
+    Members {
+        /// The group.
+        group: usize,
+        /// Those left out.
+        except: Vec<Term>,
+    },
+    /// One party.
+    One(Term),
+}
+
+/// A compiled norm rule.
+#[derive(Clone, Debug)]
+pub struct NormRule {
+    /// The instrument.
+    pub instrument: InstId,
+    /// The article, as an index into the instrument's articles.
+    pub article: usize,
+    /// The condition, in evaluation order (empty for `always`).
+    pub condition: Vec<Lit>,
+    /// The names of the variable slots.
+    pub vars: Vec<String>,
+    /// Who bears the norm.
+    pub bearers: Bearers,
+    /// Must, must not, may.
+    pub modality: Modality,
+    /// The action.
+    pub action: Pattern,
+    /// By when it falls due.
+    pub deadline: Option<ast::Deadline>,
+    /// The rule as written.
+    pub text: String,
+    /// Where it is written.
+    pub file: FileId,
+    /// Its span.
+    pub span: Span,
+}
+
+/// A compiled `deem` rule.
+#[derive(Clone, Debug)]
+pub struct DeemRule {
+    /// The fact derived.
+    pub head: Pattern,
+    /// The delay, when the fact holds some time after its condition.
+    pub delay: Option<ast::Duration>,
+    /// The condition, in evaluation order.
+    pub condition: Vec<Lit>,
+    /// The names of the variable slots.
+    pub vars: Vec<String>,
+    /// The rule as written.
+    pub text: String,
+    /// Where it is written.
+    pub file: FileId,
+    /// Its span.
+    pub span: Span,
+}
+
+/// An article: its number, heading and verbatim text.
+#[derive(Clone, Debug)]
+pub struct ArticleDef {
+    /// The number as the instrument gives it.
+    pub id: String,
+    /// The heading.
+    pub heading: Option<String>,
+    /// The verbatim text.
+    pub text: Option<String>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The dated steps of one party towards an instrument.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartyStatus {
+    /// Signed.
+    pub signed: Option<Day>,
+    /// Ratified.
+    pub ratified: Option<Day>,
+    /// Acceded.
+    pub acceded: Option<Day>,
+    /// Gave notice of withdrawal.
+    pub withdrew: Option<Day>,
+    /// Suspended its obligations.
+    pub suspended: Option<Day>,
+}
+
+impl PartyStatus {
+    /// The date of a step.
+    pub fn get(&self, kind: StatusKind) -> Option<Day> {
+        match kind {
+            StatusKind::Signed => self.signed,
+            StatusKind::Ratified => self.ratified,
+            StatusKind::Acceded => self.acceded,
+            StatusKind::Withdrew => self.withdrew,
+            StatusKind::Suspended => self.suspended,
+        }
+    }
+
+    /// Sets the date of a step.
+    pub fn set(&mut self, kind: StatusKind, day: Day) {
+        let slot = match kind {
+            StatusKind::Signed => &mut self.signed,
+            StatusKind::Ratified => &mut self.ratified,
+            StatusKind::Acceded => &mut self.acceded,
+            StatusKind::Withdrew => &mut self.withdrew,
+            StatusKind::Suspended => &mut self.suspended,
+        };
+        *slot = Some(day);
+    }
+}
+
+/// A compiled instrument.
+#[derive(Clone, Debug)]
+pub struct InstrumentDef {
+    /// Its id.
+    pub id: String,
+    /// Treaty, resolution or regime.
+    pub kind: InstrumentKind,
+    /// Its title.
+    pub title: Option<String>,
+    /// How it enters into force.
+    pub entry: Option<EntryIntoForce>,
+    /// How long after notice a withdrawal takes effect.
+    pub withdrawal: Option<ast::Duration>,
+    /// Exchanged, adopted, terminated, expires.
+    pub dated: BTreeMap<DatedKind, Day>,
+    /// Status records by party.
+    pub records: BTreeMap<Sym, PartyStatus>,
+    /// The group whose members it binds, if any.
+    pub binds: Option<usize>,
+    /// The articles in source order.
+    pub articles: Vec<ArticleDef>,
+    /// Where it is written.
+    pub file: FileId,
+    /// Its span.
+    pub span: Span,
+}
+
+/// A group: a set of parties or symbols.
+#[derive(Clone, Debug)]
+pub struct GroupDef {
+    /// Its name.
+    pub name: String,
+    /// Its members.
+    pub members: BTreeSet<Sym>,
+}
+
+/// A kind of fact: its roles, and the roles that default to others.
+#[derive(Clone, Debug, Default)]
+pub struct FactDef {
+    /// The roles.
+    pub roles: Vec<Sym>,
+    /// `(role, from)`: a fact without `role` takes the value of `from`.
+    pub defaults: Vec<(Sym, Sym)>,
+}
+
+/// An action: its roles, and every action it includes, directly or not.
+#[derive(Clone, Debug, Default)]
+pub struct ActionDef {
+    /// The roles.
+    pub roles: Vec<Sym>,
+    /// The included actions, with their constant arguments, transitively closed.
+    pub includes: Vec<Pattern>,
+}
+
+/// A compiled rule set.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// Every name.
+    pub symbols: Interner,
+    /// Instruments, sorted by id.
+    pub instruments: Vec<InstrumentDef>,
+    /// Groups, sorted by name.
+    pub groups: Vec<GroupDef>,
+    /// Kinds of fact.
+    pub facts: HashMap<Sym, FactDef>,
+    /// Actions.
+    pub actions: HashMap<Sym, ActionDef>,
+    /// Parties declared with a name.
+    pub party_names: BTreeMap<String, String>,
+    /// Norm rules.
+    pub rules: Vec<NormRule>,
+    /// `deem` rules.
+    pub deems: Vec<DeemRule>,
+    /// Same-day `deem` rules, stratum by stratum.
+    pub strata: Vec<Vec<usize>>,
+    /// `prevails[a][b]`: instrument `a` prevails over `b` in a direct conflict.
+    pub prevails: Vec<Vec<bool>>,
+}
+
+impl Program {
+    /// The instrument with this id.
+    pub fn instrument(&self, id: &str) -> Option<InstId> {
+        self.instruments.binary_search_by(|i| i.id.as_str().cmp(id)).ok()
+    }
+
+    /// The group with this name.
+    pub fn group(&self, name: &str) -> Option<usize> {
+        self.groups.binary_search_by(|g| g.name.as_str().cmp(name)).ok()
+    }
+
+    /// The name of a symbol.
+    pub fn name(&self, s: Sym) -> &str {
+        self.symbols.name(s)
+    }
+
+    /// Whether instrument `a` prevails over `b`, and not the other way round.
+    pub fn prevails(&self, a: InstId, b: InstId) -> bool {
+        let get = |x: InstId, y: InstId| self.prevails.get(x).and_then(|r| r.get(y)).copied().unwrap_or(false);
+        get(a, b) && !get(b, a)
+    }
+}
+
+/// Compiles a rule set that checked without errors.
+pub fn compile(files: &[(FileId, &ast::File)]) -> Program {
+    let mut c = Compiler { p: Program::default() };
+    c.declarations(files);
+    for (file, ast) in files {
+        for item in &ast.items {
+            match item {
+                ast::Item::Instrument(i) => c.rules_of(*file, i),
+                ast::Item::Deem(d) => c.deem(*file, d),
+                _ => {}
+            }
+        }
+    }
+    c.precedence(files);
+    c.strata();
+    c.p
+}
+
+struct Compiler {
+    p: Program,
+}
+
+impl Compiler {
+    fn declarations(&mut self, files: &[(FileId, &ast::File)]) {
+        let items = || files.iter().flat_map(|(f, a)| a.items.iter().map(move |i| (*f, i)));
+        let mut groups: Vec<GroupDef> = items()
+            .filter_map(|(_, i)| match i {
+                ast::Item::Group(g) => Some(g),
+                _ => None,
+            })
+            .map(|g| GroupDef {
+                name: g.name.name.clone(),
+                members: g.members.iter().map(|m| self.p.symbols.intern(&m.to_string())).collect(),
+            })
+            .collect();
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
+        self.p.groups = groups;
+        for (_, item) in items() {
+            match item {
+                ast::Item::Fact(f) => {
+                    let name = self.p.symbols.intern(&f.name.name);
+                    let roles = f.roles.iter().map(|r| self.p.symbols.intern(&r.name.name)).collect();
+                    let defaults = f
+                        .roles
+                        .iter()
+                        .filter_map(|r| {
+                            r.default
+                                .as_ref()
+                                .map(|d| (self.p.symbols.intern(&r.name.name), self.p.symbols.intern(&d.name)))
+                        })
+                        .collect();
+                    self.p.facts.insert(name, FactDef { roles, defaults });
+                }
+                ast::Item::Action(a) => {
+                    let name = self.p.symbols.intern(&a.name.name);
+                    let roles = a.roles.iter().map(|r| self.p.symbols.intern(&r.name)).collect();
+                    let includes = a.includes.iter().map(|p| self.pattern(p, &mut Vars::default())).collect();
+                    self.p.actions.insert(name, ActionDef { roles, includes });
+                }
+                ast::Item::Party(d) => {
+                    self.p.party_names.insert(d.code.name.clone(), d.name.value.clone());
+                }
+                _ => {}
+            }
+        }
+        self.close_includes();
+        let mut instruments: Vec<InstrumentDef> = items()
+            .filter_map(|(f, i)| match i {
+                ast::Item::Instrument(i) => Some((f, i)),
+                _ => None,
+            })
+            .map(|(f, i)| self.instrument(f, i))
+            .collect();
+        instruments.sort_by(|a, b| a.id.cmp(&b.id));
+        self.p.instruments = instruments;
+    }
+
+    /// Closes `includes` transitively, so that a partial conflict is found at any depth.
+    fn close_includes(&mut self) {
+        let names: Vec<Sym> = self.p.actions.keys().copied().collect();
+        for name in names {
+            let mut out: Vec<Pattern> = Vec::new();
+            let mut stack: Vec<Pattern> = self.p.actions.get(&name).map(|a| a.includes.clone()).unwrap_or_default();
+            let mut seen = BTreeSet::new();
+            while let Some(p) = stack.pop() {
+                if !seen.insert(p.name) {
+                    continue;
+                }
+                if let Some(def) = self.p.actions.get(&p.name) {
+                    stack.extend(def.includes.iter().cloned());
+                }
+                out.push(p);
+            }
+            if let Some(def) = self.p.actions.get_mut(&name) {
+                def.includes = out;
+            }
+        }
+    }
+
+    fn instrument(&mut self, file: FileId, i: &ast::Instrument) -> InstrumentDef {
+        let mut def = InstrumentDef {
+            id: i.id.name.clone(),
+            kind: i.kind,
+            title: i.title.as_ref().map(|t| t.value.clone()),
+            entry: None,
+            withdrawal: None,
+            dated: BTreeMap::new(),
+            records: BTreeMap::new(),
+            binds: None,
+            articles: Vec::new(),
+            file,
+            span: i.span,
+        };
+        for clause in &i.body {
+            match clause {
+                ast::Clause::Parties(ps) => {
+                    for r in &ps.records {
+                        let party = self.p.symbols.intern(&r.party.name);
+                        let status = def.records.entry(party).or_default();
+                        for s in &r.statuses {
+                            if let Some(d) = s.date.civil() {
+                                status.set(s.kind, Day::from_date(d));
+                            }
+                        }
+                    }
+                }
+                ast::Clause::Binds(g, _) => def.binds = self.p.group(&g.name),
+                ast::Clause::InForce(e, _) => def.entry = Some(*e),
+                ast::Clause::Withdrawal(d, _) => def.withdrawal = Some(*d),
+                ast::Clause::Dated(k, d, _) => {
+                    if let Some(d) = d.civil() {
+                        def.dated.insert(*k, Day::from_date(d));
+                    }
+                }
+                ast::Clause::Article(a) => def.articles.push(ArticleDef {
+                    id: a.id.name.clone(),
+                    heading: a.heading.as_ref().map(|h| h.value.clone()),
+                    text: a.text.as_ref().map(|t| t.value.clone()),
+                    span: a.span,
+                }),
+            }
+        }
+        def
+    }
+
+    fn rules_of(&mut self, file: FileId, i: &ast::Instrument) {
+        let Some(inst) = self.p.instrument(&i.id.name) else {
+            return;
+        };
+        for (n, article) in i.articles().enumerate() {
+            for rule in &article.rules {
+                let mut vars = Vars::default();
+                let cond = rule.condition.as_deref().unwrap_or(&[]);
+                let condition = self.condition(cond, inst, &mut vars);
+                let c = &rule.conclusion;
+                let bearers = match &c.bearers {
+                    ast::Bearers::EveryParty { var, except } | ast::Bearers::EveryState { var, except } => {
+                        let except = except.iter().map(|t| self.term(t, &mut vars)).collect();
+                        Bearers::Every { var: vars.slot(&var.name), except }
+                    }
+                    ast::Bearers::EveryMember { group, except } => Bearers::Members {
+                        group: self.p.group(&group.name).unwrap_or(usize::MAX),
+                        except: except.iter().map(|t| self.term(t, &mut vars)).collect(),
+                    },
+                    ast::Bearers::One(t) => Bearers::One(self.term(t, &mut vars)),
+                };
+                let action = self.pattern(&c.action, &mut vars);
+                self.p.rules.push(NormRule {
+                    instrument: inst,
+                    article: n,
+                    condition,
+                    vars: vars.names,
+                    bearers,
+                    modality: c.modality,
+                    action,
+                    deadline: c.deadline,
+                    text: rule.to_string(),
+                    file,
+                    span: rule.span,
+                });
+            }
+        }
+    }
+
+    fn deem(&mut self, file: FileId, d: &ast::Deem) {
+        let mut vars = Vars::default();
+        let condition = self.condition(&d.condition, usize::MAX, &mut vars);
+        let head = self.pattern(&d.head, &mut vars);
+        let delay = d.delay.filter(|x| x.amount > 0);
+        let text = format!(
+            "deem {}{} if {}",
+            d.head,
+            d.delay.map(|x| format!(" after {x}")).unwrap_or_default(),
+            crate::format::conjunction(&d.condition)
+        );
+        self.p.deems.push(DeemRule { head, delay, condition, vars: vars.names, text, file, span: d.span });
+    }
+
+    /// Compiles a conjunction in an order in which every test and negation comes after the
+    /// patterns that bind its variables, keeping the written order otherwise.
+    fn condition(&mut self, lits: &[ast::Literal], inst: InstId, vars: &mut Vars) -> Vec<Lit> {
+        let binds = |l: &ast::Literal| matches!(l.kind, ast::LiteralKind::Fact(_) | ast::LiteralKind::Act { .. });
+        // Variables bound by patterns at this level; everything else in a test must wait for them.
+        let mut outer = BTreeSet::new();
+        for l in lits.iter().filter(|l| binds(l)) {
+            pattern_vars(l, &mut outer);
+        }
+        let mut bound: BTreeSet<String> = vars.names.iter().cloned().collect();
+        let mut pending: Vec<&ast::Literal> = Vec::new();
+        let mut out = Vec::new();
+        for l in lits {
+            pending.push(l);
+            loop {
+                let ready = pending.iter().position(|p| {
+                    binds(p) || {
+                        let mut needed = BTreeSet::new();
+                        literal_vars(p, &mut needed);
+                        needed.iter().filter(|v| outer.contains(*v) || bound.contains(*v)).all(|v| bound.contains(v))
+                    }
+                });
+                let Some(at) = ready else { break };
+                let lit = pending.remove(at);
+                if binds(lit) {
+                    pattern_vars(lit, &mut bound);
+                }
+                out.push(self.literal(lit, inst, vars));
+            }
+        }
+        // The checker has made sure every test's variables are bound somewhere.
+        for lit in pending {
+            out.push(self.literal(lit, inst, vars));
+        }
+        out
+    }
+
+    fn literal(&mut self, l: &ast::Literal, inst: InstId, vars: &mut Vars) -> Lit {
+        let kind = match &l.kind {
+            ast::LiteralKind::Fact(p) => LitKind::Fact(self.pattern(p, vars)),
+            ast::LiteralKind::Act { actor, action } => {
+                LitKind::Act { actor: self.term(actor, vars), action: self.pattern(action, vars) }
+            }
+            ast::LiteralKind::IsParty { term, negated, instrument } => LitKind::IsParty {
+                term: self.term(term, vars),
+                negated: *negated,
+                instrument: instrument.as_ref().and_then(|i| self.p.instrument(&i.name)).unwrap_or(inst),
+            },
+            ast::LiteralKind::InGroup { term, negated, group } => LitKind::InGroup {
+                term: self.term(term, vars),
+                negated: *negated,
+                group: self.p.group(&group.name).unwrap_or(usize::MAX),
+            },
+            ast::LiteralKind::Compare { left, negated, right } => {
+                LitKind::Compare { left: self.term(left, vars), negated: *negated, right: self.term(right, vars) }
+            }
+            ast::LiteralKind::Not(inner) => LitKind::Not(self.condition(inner, inst, vars)),
+        };
+        Lit { kind, text: l.to_string(), span: l.span }
+    }
+
+    fn pattern(&mut self, p: &ast::Pattern, vars: &mut Vars) -> Pattern {
+        Pattern {
+            name: self.p.symbols.intern(&p.name.name),
+            args: p.args.iter().map(|a| (self.p.symbols.intern(&a.role.name), self.term(&a.value, vars))).collect(),
+        }
+    }
+
+    fn term(&mut self, t: &ast::Term, vars: &mut Vars) -> Term {
+        match t {
+            ast::Term::Var(v) => Term::Var(vars.slot(&v.name)),
+            ast::Term::Party(c) | ast::Term::Symbol(c) => Term::Const(self.p.symbols.intern(&c.name)),
+            ast::Term::Wildcard(_) => Term::Any,
+        }
+    }
+
+    fn precedence(&mut self, files: &[(FileId, &ast::File)]) {
+        let n = self.p.instruments.len();
+        let mut prevails = vec![vec![false; n]; n];
+        for (_, ast) in files {
+            for item in &ast.items {
+                let ast::Item::Precedence(p) = item else {
+                    continue;
+                };
+                let matching = |globs: &[ast::Ident]| -> Vec<usize> {
+                    (0..n)
+                        .filter(|&i| {
+                            self.p
+                                .instruments
+                                .get(i)
+                                .is_some_and(|inst| globs.iter().any(|g| glob_match(&g.name, &inst.id)))
+                        })
+                        .collect()
+                };
+                let winners = matching(&p.winners);
+                let losers = matching(&p.losers);
+                for &w in &winners {
+                    for &l in &losers {
+                        // `un_charter, unsc_* over *` does not make an instrument prevail over
+                        // itself or over the other winners.
+                        if w != l && !winners.contains(&l) {
+                            if let Some(cell) = prevails.get_mut(w).and_then(|r| r.get_mut(l)) {
+                                *cell = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.p.prevails = prevails;
+    }
+
+    /// Puts same-day `deem` rules in strata: a rule comes after every rule that derives a kind
+    /// it reads, and strictly after one that derives a kind it negates.
+    fn strata(&mut self) {
+        let same_day: Vec<usize> =
+            (0..self.p.deems.len()).filter(|&i| self.p.deems.get(i).is_some_and(|d| d.delay.is_none())).collect();
+        let mut level: HashMap<Sym, usize> = HashMap::new();
+        let limit = same_day.len() + 1;
+        for _ in 0..limit {
+            let mut changed = false;
+            for &i in &same_day {
+                let Some(d) = self.p.deems.get(i) else {
+                    continue;
+                };
+                let mut reads = Vec::new();
+                lit_kinds(&d.condition, false, &mut reads);
+                let need =
+                    reads.iter().map(|(k, neg)| level.get(k).map_or(0, |l| l + usize::from(*neg))).max().unwrap_or(0);
+                let entry = level.entry(d.head.name).or_insert(0);
+                if need > *entry && need < limit {
+                    *entry = need;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut strata: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &i in &same_day {
+            if let Some(d) = self.p.deems.get(i) {
+                strata.entry(level.get(&d.head.name).copied().unwrap_or(0)).or_default().push(i);
+            }
+        }
+        self.p.strata = strata.into_values().collect();
+    }
+}
+
+/// The variable slots of one rule.
+#[derive(Default)]
+struct Vars {
+    names: Vec<String>,
+}
+
+impl Vars {
+    fn slot(&mut self, name: &str) -> usize {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.names.len() - 1
+    }
+}
+
+fn pattern_vars(l: &ast::Literal, out: &mut BTreeSet<String>) {
+    let mut add = |t: &ast::Term| {
+        if let ast::Term::Var(v) = t {
+            out.insert(v.name.clone());
+        }
+    };
+    match &l.kind {
+        ast::LiteralKind::Fact(p) => p.args.iter().for_each(|a| add(&a.value)),
+        ast::LiteralKind::Act { actor, action } => {
+            add(actor);
+            action.args.iter().for_each(|a| add(&a.value));
+        }
+        _ => {}
+    }
+}
+
+fn literal_vars(l: &ast::Literal, out: &mut BTreeSet<String>) {
+    let mut add = |t: &ast::Term| {
+        if let ast::Term::Var(v) = t {
+            out.insert(v.name.clone());
+        }
+    };
+    match &l.kind {
+        ast::LiteralKind::IsParty { term, .. } | ast::LiteralKind::InGroup { term, .. } => add(term),
+        ast::LiteralKind::Compare { left, right, .. } => {
+            add(left);
+            add(right);
+        }
+        ast::LiteralKind::Not(inner) => inner.iter().for_each(|i| {
+            literal_vars(i, out);
+            pattern_vars(i, out);
+        }),
+        _ => pattern_vars(l, out),
+    }
+}
+
+/// The kinds of fact a compiled condition reads, with whether under `not`.
+pub fn lit_kinds(lits: &[Lit], negated: bool, out: &mut Vec<(Sym, bool)>) {
+    for l in lits {
+        match &l.kind {
+            LitKind::Fact(p) => out.push((p.name, negated)),
+            LitKind::Not(inner) => lit_kinds(inner, true, out),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! Reports: what an evaluation found, as JSON (DESIGN §5) for programs and as text for people.
+//!
+//! Everything is sorted by name, never by the order in which names were first met, so the same
+//! inputs give byte-identical output whatever the order of files, rules or events.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::day::Day;
+use crate::eval::{ConflictRecord, Evaluation, Interval, NormKey, ViolationRecord};
+use crate::program::Sym;
+
+/// The report of DESIGN §5.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Report {
+    /// The scenario's title.
+    pub scenario: String,
+    /// The date of the report.
+    pub as_of: Day,
+    /// Every instrument, with when it is in force and whom it binds.
+    pub instruments: Vec<InstrumentReport>,
+    /// Every norm with at least one episode up to `as_of`.
+    pub norms: Vec<NormReport>,
+    /// Conflicts, one per run of days.
+    pub conflicts: Vec<ConflictReport>,
+    /// Prohibitions broken, one per run of days.
+    pub violations: Vec<ViolationReport>,
+    /// The identity of each entry of `norms`, in the same order.
+    #[serde(skip)]
+    pub keys: Vec<NormKey>,
+    /// The declared roles of each action and kind of fact, for showing arguments in that order.
+    #[serde(skip)]
+    pub roles: BTreeMap<String, Vec<String>>,
+}
+
+/// An instrument in the report.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct InstrumentReport {
+    /// Its id.
+    pub id: String,
+    /// `treaty`, `resolution` or `regime`.
+    pub kind: &'static str,
+    /// When it is in force.
+    pub in_force: Vec<Span>,
+    /// Whom it binds, and when.
+    pub bound: BTreeMap<String, Vec<Span>>,
+}
+
+/// A run of days: `until` is the first day after, or `null` when it lasts past `as_of`.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Span {
+    /// The first day.
+    pub from: Day,
+    /// The first day after, if it ended by `as_of`.
+    pub until: Option<Day>,
+}
+
+/// A norm in the report.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct NormReport {
+    /// The bearer.
+    pub party: String,
+    /// `must`, `must not` or `may`.
+    pub modality: &'static str,
+    /// The action.
+    pub action: String,
+    /// Its arguments.
+    pub args: BTreeMap<String, String>,
+    /// The instrument.
+    pub instrument: String,
+    /// The article.
+    pub article: String,
+    /// Its episodes, oldest first.
+    pub episodes: Vec<EpisodeReport>,
+    /// Its status as of `as_of`.
+    pub status: &'static str,
+    /// Whether only an assumed act fulfilled it.
+    pub assumed: bool,
+}
+
+/// An episode in the report.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct EpisodeReport {
+    /// The first day.
+    pub from: Day,
+    /// The first day after, or `null` while active on `as_of`.
+    pub until: Option<Day>,
+    /// When it falls due, if it has a deadline.
+    pub due: Option<Day>,
+}
+
+/// A conflict in the report.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConflictReport {
+    /// The party.
+    pub party: String,
+    /// `direct` or `partial`.
+    pub kind: &'static str,
+    /// The obligation.
+    pub obligation: Side,
+    /// The prohibition.
+    pub prohibition: Side,
+    /// The first day.
+    pub from: Day,
+    /// The first day after, or `null` while it lasts on `as_of`.
+    pub until: Option<Day>,
+    /// The instrument that prevails, when precedence resolves a direct conflict.
+    pub prevails: Option<String>,
+}
+
+/// One side of a conflict.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Side {
+    /// The instrument.
+    pub instrument: String,
+    /// The article.
+    pub article: String,
+    /// The action.
+    pub action: String,
+    /// Its arguments.
+    pub args: BTreeMap<String, String>,
+}
+
+/// A violation in the report.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ViolationReport {
+    /// Who acted.
+    pub party: String,
+    /// The instrument whose prohibition was broken.
+    pub instrument: String,
+    /// The article.
+    pub article: String,
+    /// The action.
+    pub action: String,
+    /// The act's arguments.
+    pub args: BTreeMap<String, String>,
+    /// The first day.
+    pub on: Day,
+    /// The first day after, or `null` while it goes on on `as_of`.
+    pub until: Option<Day>,
+    /// Whether the act was assumed under the compliance assumption.
+    pub assumed: bool,
+}
+
+impl Report {
+    /// The report of an evaluation.
+    pub fn new(eval: &Evaluation, title: &str) -> Report {
+        let names = Names { eval };
+        let mut instruments: Vec<InstrumentReport> = eval
+            .world
+            .program
+            .instruments
+            .iter()
+            .zip(&eval.world.timelines)
+            .map(|(def, t)| InstrumentReport {
+                id: def.id.clone(),
+                kind: def.kind.keyword(),
+                in_force: t.in_force.iter().filter_map(|i| names.span(i)).collect(),
+                bound: t
+                    .bound
+                    .iter()
+                    .filter_map(|(p, b)| names.span(&b.when).map(|s| (names.sym(*p), vec![s])))
+                    .collect(),
+            })
+            .collect();
+        instruments.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut norms: Vec<(NormReport, NormKey)> = eval
+            .norms
+            .iter()
+            .map(|(key, record)| {
+                (
+                    NormReport {
+                        party: names.sym(key.party),
+                        modality: key.modality.words(),
+                        action: names.sym(key.action),
+                        args: names.args(&key.args),
+                        instrument: names.instrument(key),
+                        article: names.article(key),
+                        episodes: record
+                            .episodes
+                            .iter()
+                            .map(|e| EpisodeReport { from: e.when.from, until: names.until(e.when.until), due: e.due })
+                            .collect(),
+                        status: record.status.name(),
+                        assumed: record.assumed,
+                    },
+                    key.clone(),
+                )
+            })
+            .collect();
+        norms.sort_by(|(a, _), (b, _)| {
+            (&a.party, &a.instrument, &a.article, modality_rank(a.modality), &a.action, &a.args).cmp(&(
+                &b.party,
+                &b.instrument,
+                &b.article,
+                modality_rank(b.modality),
+                &b.action,
+                &b.args,
+            ))
+        });
+        let (norms, keys): (Vec<NormReport>, Vec<NormKey>) = norms.into_iter().unzip();
+        let mut conflicts: Vec<ConflictReport> = eval.conflicts.iter().map(|c| names.conflict(c)).collect();
+        conflicts.sort_by(|a, b| {
+            (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(
+                &b.party,
+                b.from,
+                b.kind,
+                &b.obligation,
+                &b.prohibition,
+            ))
+        });
+        let mut violations: Vec<ViolationReport> = eval.violations.iter().map(|v| names.violation(v)).collect();
+        violations.sort_by(|a, b| {
+            (&a.party, a.on, &a.instrument, &a.article, &a.action, &a.args).cmp(&(
+                &b.party,
+                b.on,
+                &b.instrument,
+                &b.article,
+                &b.action,
+                &b.args,
+            ))
+        });
+        violations.dedup();
+        let program = eval.world.program;
+        let roles = program
+            .actions
+            .iter()
+            .map(|(a, def)| (a, &def.roles))
+            .chain(program.facts.iter().map(|(f, def)| (f, &def.roles)))
+            .map(|(name, roles)| {
+                (program.name(*name).to_string(), roles.iter().map(|r| program.name(*r).to_string()).collect())
+            })
+            .collect();
+        Report {
+            scenario: title.to_string(),
+            as_of: eval.as_of,
+            instruments,
+            norms,
+            conflicts,
+            violations,
+            keys,
+            roles,
+        }
+    }
+
+    /// An action with its arguments in the order its declaration gives the roles:
+    /// `assist(ally: RUS, against: UKR)`.
+    pub fn action(&self, action: &str, args: &BTreeMap<String, String>) -> String {
+        let order = self.roles.get(action).map(Vec::as_slice).unwrap_or(&[]);
+        let mut pairs: Vec<(&String, &String)> = args.iter().collect();
+        pairs.sort_by_key(|(r, _)| order.iter().position(|o| o == *r).unwrap_or(usize::MAX));
+        action_text(action, pairs)
+    }
+
+    /// The report as pretty-printed JSON, with a final line break.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+}
+
+fn modality_rank(m: &str) -> u8 {
+    match m {
+        "must" => 0,
+        "must not" => 1,
+        _ => 2,
+    }
+}
+
+/// Turns ids back into names.
+struct Names<'a, 'p> {
+    eval: &'a Evaluation<'p>,
+}
+
+impl Names<'_, '_> {
+    fn sym(&self, s: Sym) -> String {
+        self.eval.world.name(s).to_string()
+    }
+
+    fn args(&self, args: &[(Sym, Sym)]) -> BTreeMap<String, String> {
+        args.iter().map(|(r, v)| (self.sym(*r), self.sym(*v))).collect()
+    }
+
+    fn instrument(&self, key: &NormKey) -> String {
+        self.eval.world.program.instruments.get(key.instrument).map_or_else(String::new, |i| i.id.clone())
+    }
+
+    fn article(&self, key: &NormKey) -> String {
+        self.eval
+            .world
+            .program
+            .instruments
+            .get(key.instrument)
+            .and_then(|i| i.articles.get(key.article))
+            .map_or_else(String::new, |a| a.id.clone())
+    }
+
+    /// A run of days as reported: `None` when it starts after `as_of`.
+    fn span(&self, i: &Interval) -> Option<Span> {
+        (i.from <= self.eval.as_of).then(|| Span { from: i.from, until: self.until(i.until) })
+    }
+
+    fn until(&self, until: Option<Day>) -> Option<Day> {
+        until.filter(|u| *u <= self.eval.as_of)
+    }
+
+    fn side(&self, key: &NormKey) -> Side {
+        Side {
+            instrument: self.instrument(key),
+            article: self.article(key),
+            action: self.sym(key.action),
+            args: self.args(&key.args),
+        }
+    }
+
+    fn conflict(&self, c: &ConflictRecord) -> ConflictReport {
+        ConflictReport {
+            party: self.sym(c.party),
+            kind: c.kind.name(),
+            obligation: self.side(&c.obligation),
+            prohibition: self.side(&c.prohibition),
+            from: c.when.from,
+            until: self.until(c.when.until),
+            prevails: c.prevails.and_then(|i| self.eval.world.program.instruments.get(i)).map(|i| i.id.clone()),
+        }
+    }
+
+    fn violation(&self, v: &ViolationRecord) -> ViolationReport {
+        ViolationReport {
+            party: self.sym(v.act.party),
+            instrument: self.instrument(&v.prohibition),
+            article: self.article(&v.prohibition),
+            action: self.sym(v.act.action),
+            args: self.args(&v.act.args),
+            on: v.when.from,
+            until: self.until(v.when.until),
+            assumed: v.assumed,
+        }
+    }
+}
+
+/// The text report: obligations grouped by party, each with its article, due date, status
+/// and a one-line reason; then conflicts and violations. Prohibitions that merely stand and
+/// permissions are counted, and listed with `all`.
+pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — as of {}", report.scenario, report.as_of);
+    let shown: Vec<(usize, &NormReport)> = report
+        .norms
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| all || n.modality == "must" || n.status == "violated" || n.status == "overridden")
+        .collect();
+    out.push('\n');
+    if shown.is_empty() {
+        out.push_str("No obligations.\n");
+    } else {
+        out.push_str(if all { "Norms\n" } else { "Obligations\n" });
+    }
+    let mut party = "";
+    for (i, n) in &shown {
+        if n.party != party {
+            party = &n.party;
+            let _ = writeln!(out, "  {party}");
+        }
+        let due = match n.episodes.last().and_then(|e| e.due) {
+            Some(d) => format!("due {d}"),
+            None if n.modality == "must" => "no deadline".to_string(),
+            None => String::new(),
+        };
+        let assumed = if n.assumed { " (assumed)" } else { "" };
+        let due = if due.is_empty() { String::new() } else { format!("{due}, ") };
+        let _ = writeln!(
+            out,
+            "    {} {}  — {} art. {} — {due}{}{assumed}",
+            n.modality,
+            report.action(&n.action, &n.args),
+            n.instrument,
+            n.article,
+            n.status
+        );
+        if let Some(reason) = report.keys.get(*i).and_then(|k| reasons.get(k)) {
+            let _ = writeln!(out, "      {reason}");
+        }
+    }
+    let hidden = report.norms.len() - shown.len();
+    if hidden > 0 {
+        let _ = writeln!(out, "\n{hidden} prohibitions and permissions stand unbroken (shown with --all).");
+    }
+    if !report.conflicts.is_empty() {
+        out.push_str("\nConflicts\n");
+        for c in &report.conflicts {
+            let outcome = match (&c.prevails, c.kind) {
+                (Some(p), _) => format!("{p} prevails"),
+                (None, "partial") => "partial: reported, not resolved".to_string(),
+                (None, _) => "unresolved".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {}  {}: must {} ({} art. {}) vs must not {} ({} art. {})  {}  — {outcome}",
+                c.party,
+                c.kind,
+                report.action(&c.obligation.action, &c.obligation.args),
+                c.obligation.instrument,
+                c.obligation.article,
+                report.action(&c.prohibition.action, &c.prohibition.args),
+                c.prohibition.instrument,
+                c.prohibition.article,
+                days(c.from, c.until),
+            );
+        }
+    }
+    if !report.violations.is_empty() {
+        out.push_str("\nViolations\n");
+        for v in &report.violations {
+            let assumed = if v.assumed { " (assumed)" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {}  {}  — {} art. {}  {}{assumed}",
+                v.party,
+                report.action(&v.action, &v.args),
+                v.instrument,
+                v.article,
+                days(v.on, v.until)
+            );
+        }
+    }
+    out
+}
+
+/// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.
+pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    let a: Vec<String> = args.into_iter().map(|(r, v)| format!("{r}: {v}")).collect();
+    if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
+}
+
+fn days(from: Day, until: Option<Day>) -> String {
+    match until {
+        Some(u) if u == from.next() => format!("on {from}"),
+        Some(u) => format!("from {from} to {}", Day(u.0 - 1)),
+        None => format!("since {from}"),
+    }
+}
