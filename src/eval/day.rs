@@ -138,7 +138,7 @@ impl DayState {
         }
     }
 
-    /// The facts a `deem` rule derives today, with their support.
+    /// The facts a `deem` rule derives today, with their support; some may already hold.
     pub fn derive(
         &self,
         world: &World,
@@ -154,11 +154,10 @@ impl DayState {
         self.solve(world, condition, &mut env, &mut trail, &mut |env, trail| {
             let args: Option<Vec<(Sym, Sym)>> =
                 head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
+            // Every instance, even one that already holds: a delayed rule records all of them.
             if let Some(args) = args {
                 let fact = Fact { kind: head.name, args: with_defaults(args, &defaults) };
-                if !self.index.contains(&fact) {
-                    out.push((fact, Origin::Derived { rule: r, support: trail.to_vec() }));
-                }
+                out.push((fact, Origin::Derived { rule: r, support: trail.to_vec() }));
             }
             true
         });

@@ -39,6 +39,8 @@ pub struct Evaluation<'p> {
     pub violations: Vec<ViolationRecord>,
     /// Acts assumed performed under the compliance assumption, with the obligation performed.
     pub assumed_acts: Vec<(Act, Interval, NormKey)>,
+    /// How many change points the walk visited.
+    pub change_points: usize,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
 }
@@ -220,6 +222,7 @@ struct Walk<'p> {
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
     /// The obligations of the previous change point.
     previous: Option<Vec<Obligation>>,
+    visited: usize,
 }
 
 /// An obligation active at a change point.
@@ -294,11 +297,13 @@ impl<'p> Walk<'p> {
             conflicts: HashMap::new(),
             delayed,
             previous: None,
+            visited: 0,
         }
     }
 
     fn run(mut self) -> Evaluation<'p> {
         while let Some(d) = self.points.pop_first() {
+            self.visited += 1;
             let state = self.state(d);
             self.record_delayed(&state);
             let norms = state.norms(&self.world);
@@ -484,6 +489,7 @@ impl<'p> Walk<'p> {
             conflicts,
             violations,
             assumed_acts,
+            change_points: self.visited,
             delayed: self.delayed,
         }
     }
@@ -598,22 +604,48 @@ fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day)
 /// The runs of days on which matching acts broke a prohibition while it was active and not
 /// overridden.
 fn violations_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day) -> Vec<ViolationRecord> {
-    let mut out = Vec::new();
+    // The days each act broke the prohibition; the same act may come from several sources
+    // (two obligations assumed performed alike), and is one violation over its days.
+    let mut days: BTreeMap<(&Act, bool), Vec<Interval>> = BTreeMap::new();
     let horizon = Some(as_of.next());
     for e in &record.episodes {
         let window = Interval { from: e.when.from, until: e.when.until.map_or(horizon, |u| Some(u.min(as_of.next()))) };
         for allowed in subtract(window, &record.overridden) {
-            for DatedAct { act, when, assumed } in acts.iter().copied() {
-                if let Some(both) = intersect(&allowed, when) {
-                    let until = both.until.filter(|u| *u <= as_of);
-                    out.push(ViolationRecord {
-                        prohibition: key.clone(),
-                        act: act.clone(),
-                        when: Interval { from: both.from, until },
-                        assumed: *assumed,
-                    });
+            for a in acts {
+                if let Some(both) = intersect(&allowed, &a.when) {
+                    days.entry((&a.act, a.assumed)).or_default().push(both);
                 }
             }
+        }
+    }
+    let mut out = Vec::new();
+    for ((act, assumed), intervals) in days {
+        for when in merge(intervals) {
+            let until = when.until.filter(|u| *u <= as_of);
+            out.push(ViolationRecord {
+                prohibition: key.clone(),
+                act: act.clone(),
+                when: Interval { from: when.from, until },
+                assumed,
+            });
+        }
+    }
+    out
+}
+
+/// Overlapping or adjacent intervals joined into maximal runs.
+fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
+    intervals.sort();
+    let mut out: Vec<Interval> = Vec::new();
+    for i in intervals {
+        match out.last_mut() {
+            Some(last) if last.until.is_none_or(|u| i.from <= u) => {
+                last.until = match (last.until, i.until) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            _ => out.push(i),
         }
     }
     out

@@ -110,7 +110,36 @@ impl<'p> World<'p> {
         let mut records: Vec<BTreeMap<Sym, PartyStatus>> =
             program.instruments.iter().map(|i| i.records.clone()).collect();
         let mut dated: Vec<BTreeMap<DatedKind, Day>> = program.instruments.iter().map(|i| i.dated.clone()).collect();
+        // A step may be given once per scenario: two different dates for it would leave the
+        // answer to the order of the events.
+        let mut steps: BTreeMap<(String, String, String), crate::source::Span> = BTreeMap::new();
         for (n, event) in scenario.events.iter().enumerate() {
+            let step_key = match &event.kind {
+                EventKind::Status { party, instrument, step, .. } => {
+                    Some((instrument.clone(), party.clone(), step.keyword().to_string()))
+                }
+                EventKind::Dated { instrument, step, .. } => {
+                    Some((instrument.clone(), String::new(), step.keyword().to_string()))
+                }
+                _ => None,
+            };
+            if let Some(key) = step_key {
+                if let Some(first) = steps.get(&key) {
+                    let who = if key.1.is_empty() { String::new() } else { format!("`{}` ", key.1) };
+                    problems.push(
+                        Diagnostic::error(
+                            "casus::scenario",
+                            scenario.file,
+                            event.span,
+                            format!("{who}`{}` on `{}` is given twice in this scenario", key.2, key.0),
+                        )
+                        .with_secondary(scenario.file, *first, "first given here")
+                        .with_help("keep the one that happened"),
+                    );
+                    continue;
+                }
+                steps.insert(key, event.span);
+            }
             let error = |m: String| Diagnostic::error("casus::scenario", scenario.file, event.span, m);
             match &event.kind {
                 EventKind::Fact { kind, args, from, until, .. } => match w.fact(kind, args) {

@@ -1,0 +1,261 @@
+//! The evaluator against the day-by-day reference of DESIGN §3, and the invariances a meaning
+//! defined day by day must have, over random small worlds.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod common;
+mod reference;
+mod worlds;
+
+use std::collections::BTreeMap;
+
+use casus::day::Day;
+use casus::program;
+use casus::report::Report;
+use casus::scenario::{self, Scenario};
+use casus::source::{FileId, Sources};
+use proptest::prelude::*;
+use serde_json::Value;
+use worlds::{Shape, World, same_names};
+
+/// 2024-01-01.
+const BASE: i64 = 19723;
+
+struct Run {
+    json: String,
+    reference: String,
+    change_points: usize,
+    assumed_days: i64,
+}
+
+/// Evaluates rule files and a scenario with the evaluator and with the reference; `None` when
+/// the generated rules do not check (a rare combination the checker rightly refuses).
+fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
+    let mut sources = Sources::new();
+    for (n, text) in rule_files.iter().enumerate() {
+        sources.add(format!("rules{n}.casus"), text.clone());
+    }
+    let set = casus::load_rules(&sources);
+    if set.has_errors() {
+        let d = set.diagnostics.iter().find(|d| d.is_error()).unwrap();
+        panic!("generated rules do not check: {}\n{}", d.message, rule_files.join("\n---\n"));
+    }
+    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let program = program::compile(&asts);
+    let sid = sources.add("scenario.ron", scenario_text);
+    let scenario: Scenario =
+        scenario::parse(sid, sources.get(sid).unwrap()).unwrap_or_else(|d| panic!("{}\n{scenario_text}", d.message));
+    let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, scenario.assume_compliance).ok()?;
+    let json = Report::new(&eval, &scenario.title).to_json();
+    let files: Vec<&casus::ast::File> = asts.iter().map(|(_, f)| *f).collect();
+    let reference = reference::report(&files, &scenario, scenario.as_of, scenario.assume_compliance).to_json();
+    let assumed_days = eval
+        .assumed_acts
+        .iter()
+        .map(|(_, w, _)| {
+            i64::from(w.until.map_or(scenario.as_of.next(), |u| u.min(scenario.as_of.next())).0 - w.from.0)
+        })
+        .sum();
+    Some(Run { json, reference, change_points: eval.change_points, assumed_days })
+}
+
+fn texts(w: &World) -> (Vec<String>, String) {
+    let names = same_names();
+    (vec![w.rules(BASE, &names)], w.scenario(BASE, &names, &w.events))
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(128))]
+
+    #[test]
+    fn the_evaluator_agrees_with_the_reference(w in worlds::world(Shape::FULL)) {
+        let (rules, scenario) = texts(&w);
+        let Some(r) = run(&rules, &scenario) else { return Ok(()) };
+        prop_assert_eq!(&r.json, &r.reference, "rules:\n{}\nscenario:\n{}", rules[0], scenario);
+    }
+
+    #[test]
+    fn shuffling_events_files_and_items_changes_nothing(w in worlds::world(Shape::FULL), seed in any::<u64>()) {
+        let (rules, scenario) = texts(&w);
+        let Some(a) = run(&rules, &scenario) else { return Ok(()) };
+        let names = same_names();
+        let mut rng = seed;
+        let mut next = || { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; rng };
+        let mut events = w.events.clone();
+        shuffle(&mut events, &mut next);
+        let mut items: Vec<String> = w.items.iter().map(|i| worlds_fill(&w, i, &names)).collect();
+        shuffle(&mut items, &mut next);
+        // Split the items over two files, in either order.
+        let cut = (next() as usize) % (items.len() + 1);
+        let files = vec![items[cut..].join("\n\n"), items[..cut].join("\n\n")];
+        let b = run(&files, &w.scenario(BASE, &names, &events)).unwrap();
+        prop_assert_eq!(a.json, b.json);
+    }
+
+    #[test]
+    fn shifting_every_date_shifts_the_report(w in worlds::world(Shape::FULL), k in -4000i64..4000) {
+        let names = same_names();
+        let Some(a) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let Some(b) = run(&[w.rules(BASE + k, &names)], &w.scenario(BASE + k, &names, &w.events)) else { return Ok(()) };
+        let mut shifted: Value = serde_json::from_str(&a.json).unwrap();
+        map_strings(&mut shifted, &|s| shift_date(s, k));
+        prop_assert_eq!(shifted, serde_json::from_str::<Value>(&b.json).unwrap());
+    }
+
+    #[test]
+    fn renaming_parties_renames_the_report(w in worlds::world(Shape::FULL)) {
+        let names = same_names();
+        let renamed: BTreeMap<&str, &str> = [("AAA", "ZUL"), ("BBB", "ALF"), ("CCC", "MOR"), ("DDD", "BRA")].into_iter().collect();
+        let Some(a) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let Some(b) = run(&[w.rules(BASE, &renamed)], &w.scenario(BASE, &renamed, &w.events)) else { return Ok(()) };
+        let mut expected: Value = serde_json::from_str(&a.json).unwrap();
+        map_strings(&mut expected, &|s| renamed.get(s).map_or_else(|| s.to_string(), |n| n.to_string()));
+        prop_assert_eq!(canonical(expected), canonical(serde_json::from_str(&b.json).unwrap()));
+    }
+
+    #[test]
+    fn without_negation_more_facts_never_remove_a_norm(w in worlds::world(Shape::MONOTONE), extra in prop::collection::vec(worlds_event(), 1..3)) {
+        let names = same_names();
+        let Some(a) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let mut events = w.events.clone();
+        events.extend(extra);
+        let Some(b) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &events)) else { return Ok(()) };
+        let before = norm_identities(&a.json);
+        let after = norm_identities(&b.json);
+        for n in &before {
+            prop_assert!(after.contains(n), "{n} disappeared");
+        }
+    }
+
+    #[test]
+    fn the_past_does_not_depend_on_the_horizon(w in worlds::world(Shape::FULL), back in 1i64..20) {
+        let names = same_names();
+        let Some(late) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let mut early_world = w.clone();
+        early_world.as_of = (w.as_of - back).max(0);
+        let Some(early) = run(&[early_world.rules(BASE, &names)], &early_world.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let cut = Day((BASE + early_world.as_of) as i32);
+        prop_assert_eq!(history(&early.json, cut), history(&late.json, cut));
+    }
+
+    #[test]
+    fn cascades_terminate_within_their_bound(w in worlds::world(Shape::FULL)) {
+        let mut w = w;
+        w.assume = true;
+        let (rules, scenario) = texts(&w);
+        let Some(r) = run(&rules, &scenario) else { return Ok(()) };
+        let days = w.as_of + 80;
+        // Change points are days; assumed acts are at most one per party, action and
+        // arguments (four parties as ally and enemy) and day.
+        prop_assert!(r.change_points as i64 <= days, "{} change points over {days} days", r.change_points);
+        let bound = 4 * 4 * 16 * days;
+        prop_assert!(r.assumed_days <= bound, "{} assumed act-days, bound {bound}", r.assumed_days);
+    }
+}
+
+fn worlds_fill(w: &World, item: &str, names: &BTreeMap<&str, &str>) -> String {
+    World { items: vec![item.to_string()], ..w.clone() }.rules(BASE, names)
+}
+
+/// One more fact or act (never a status event, which may rightly end a binding).
+fn worlds_event() -> impl Strategy<Value = String> {
+    worlds::world(Shape::MONOTONE).prop_map(|w| w.events).prop_filter_map("a fact or an act", |events| {
+        events.into_iter().find(|e| e.starts_with("Fact(") || e.starts_with("Act("))
+    })
+}
+
+fn shuffle<T>(v: &mut [T], next: &mut impl FnMut() -> u64) {
+    for i in (1..v.len()).rev() {
+        let j = (next() as usize) % (i + 1);
+        v.swap(i, j);
+    }
+}
+
+fn map_strings(v: &mut Value, f: &dyn Fn(&str) -> String) {
+    match v {
+        Value::String(s) => *s = f(s),
+        Value::Array(a) => a.iter_mut().for_each(|x| map_strings(x, f)),
+        Value::Object(o) => {
+            let old = std::mem::take(o);
+            for (k, mut x) in old {
+                map_strings(&mut x, f);
+                o.insert(f(&k), x);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn shift_date(s: &str, k: i64) -> String {
+    match Day::parse(s) {
+        Ok(d) => Day(d.0 + k as i32).to_string(),
+        Err(_) => s.to_string(),
+    }
+}
+
+/// Sorts every array, so that reports compare as sets where a renaming reorders them.
+fn canonical(v: Value) -> Value {
+    match v {
+        Value::Array(a) => {
+            let mut items: Vec<Value> = a.into_iter().map(canonical).collect();
+            items.sort_by_key(|x| x.to_string());
+            Value::Array(items)
+        }
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, canonical(x))).collect()),
+        other => other,
+    }
+}
+
+fn norm_identities(json: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(json).unwrap();
+    v["norms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{} {} {} {} {} {}",
+                n["party"], n["modality"], n["action"], n["args"], n["instrument"], n["article"]
+            )
+        })
+        .collect()
+}
+
+/// Everything in a report up to `cut`: episodes, intervals, conflicts and violations, with runs
+/// still going on at `cut` left open. Statuses are left out: they are as of the horizon.
+fn history(json: &str, cut: Day) -> Value {
+    let mut v: Value = serde_json::from_str(json).unwrap();
+    let clip = |x: &mut Value, from: &str, until: &str| -> bool {
+        let Some(f) = x[from].as_str().and_then(|s| Day::parse(s).ok()) else { return true };
+        if f > cut {
+            return false;
+        }
+        if let Some(u) = x[until].as_str().and_then(|s| Day::parse(s).ok())
+            && u > cut
+        {
+            x[until] = Value::Null;
+        }
+        true
+    };
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("as_of");
+    }
+    for inst in v["instruments"].as_array_mut().unwrap() {
+        inst["in_force"].as_array_mut().unwrap().retain_mut(|i| clip(i, "from", "until"));
+        let bound = inst["bound"].as_object_mut().unwrap();
+        for runs in bound.values_mut() {
+            runs.as_array_mut().unwrap().retain_mut(|i| clip(i, "from", "until"));
+        }
+        bound.retain(|_, runs| !runs.as_array().unwrap().is_empty());
+    }
+    let norms = v["norms"].as_array_mut().unwrap();
+    for n in norms.iter_mut() {
+        n.as_object_mut().unwrap().remove("status");
+        n.as_object_mut().unwrap().remove("assumed");
+        n["episodes"].as_array_mut().unwrap().retain_mut(|e| clip(e, "from", "until"));
+    }
+    norms.retain(|n| !n["episodes"].as_array().unwrap().is_empty());
+    v["conflicts"].as_array_mut().unwrap().retain_mut(|c| clip(c, "from", "until"));
+    v["violations"].as_array_mut().unwrap().retain_mut(|x| clip(x, "on", "until"));
+    v
+}

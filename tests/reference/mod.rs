@@ -1,0 +1,875 @@
+//! The reference semantics of DESIGN §3, literally: every day from the earliest date mentioned
+//! to the horizon, in order, with nothing carried between days but what §3 carries (delayed
+//! facts, episodes and assumed acts). It works on the syntax tree with names as strings, shares
+//! no code with the evaluator, and is slow on purpose: it exists to be obviously right.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use casus::ast::*;
+use casus::check::glob_match;
+use casus::day::Day;
+use casus::report::{ConflictReport, EpisodeReport, InstrumentReport, NormReport, Report, Side, Span, ViolationReport};
+use casus::scenario::{EventKind, Scenario};
+
+type Args = BTreeMap<String, String>;
+type Env = BTreeMap<String, String>;
+/// A conflict: party, 0 direct or 1 partial, obligation, prohibition, what prevails.
+type ConflictKey = (String, u8, Norm, Norm, Option<String>);
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Fact {
+    kind: String,
+    args: Args,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Act {
+    party: String,
+    action: String,
+    args: Args,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Norm {
+    party: String,
+    modality: u8, // 0 must, 1 must not, 2 may
+    action: String,
+    args: Args,
+    instrument: String,
+    article: String,
+}
+
+struct Inst<'a> {
+    ast: &'a Instrument,
+    records: BTreeMap<String, BTreeMap<StatusKind, Day>>,
+    dated: BTreeMap<DatedKind, Day>,
+}
+
+struct Ref<'a> {
+    files: Vec<&'a File>,
+    insts: BTreeMap<String, Inst<'a>>,
+    groups: BTreeMap<String, BTreeSet<String>>,
+    facts_decl: BTreeMap<String, &'a FactDecl>,
+    actions: BTreeMap<String, &'a ActionDecl>,
+}
+
+/// The report that DESIGN §3 defines for a scenario, computed day by day.
+pub fn report(files: &[&File], scenario: &Scenario, as_of: Day, assume: bool) -> Report {
+    let r = Ref::new(files, scenario);
+    r.run(scenario, as_of, assume)
+}
+
+fn day(d: &Date) -> Day {
+    Day::from_date(d.civil().unwrap())
+}
+
+fn modality(m: Modality) -> u8 {
+    match m {
+        Modality::Must => 0,
+        Modality::MustNot => 1,
+        Modality::May => 2,
+    }
+}
+
+impl<'a> Ref<'a> {
+    fn new(files: &[&'a File], scenario: &Scenario) -> Ref<'a> {
+        let mut r = Ref {
+            files: files.to_vec(),
+            insts: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            facts_decl: BTreeMap::new(),
+            actions: BTreeMap::new(),
+        };
+        for f in files {
+            for item in &f.items {
+                match item {
+                    Item::Instrument(i) => {
+                        let mut records: BTreeMap<String, BTreeMap<StatusKind, Day>> = BTreeMap::new();
+                        let mut dated = BTreeMap::new();
+                        for c in &i.body {
+                            match c {
+                                Clause::Parties(ps) => {
+                                    for rec in &ps.records {
+                                        let e = records.entry(rec.party.name.clone()).or_default();
+                                        for s in &rec.statuses {
+                                            e.insert(s.kind, day(&s.date));
+                                        }
+                                    }
+                                }
+                                Clause::Dated(k, d, _) => {
+                                    dated.insert(*k, day(d));
+                                }
+                                _ => {}
+                            }
+                        }
+                        r.insts.insert(i.id.name.clone(), Inst { ast: i, records, dated });
+                    }
+                    Item::Group(g) => {
+                        r.groups.insert(g.name.name.clone(), g.members.iter().map(|m| m.to_string()).collect());
+                    }
+                    Item::Fact(d) => {
+                        r.facts_decl.insert(d.name.name.clone(), d);
+                    }
+                    Item::Action(a) => {
+                        r.actions.insert(a.name.name.clone(), a);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for e in &scenario.events {
+            match &e.kind {
+                EventKind::Status { party, instrument, step, on } => {
+                    r.insts.get_mut(instrument).unwrap().records.entry(party.clone()).or_default().insert(*step, *on);
+                }
+                EventKind::Dated { instrument, step, on } => {
+                    r.insts.get_mut(instrument).unwrap().dated.insert(*step, *on);
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    // ---- step 1: instruments ----
+
+    fn entry(&self, inst: &Inst) -> Option<Day> {
+        let on_sig = inst.ast.body.iter().any(|c| matches!(c, Clause::InForce(EntryIntoForce::OnSignature, _)));
+        let mut joins: Vec<Day> = inst.records.keys().filter_map(|p| self.joined(inst, p, on_sig)).collect();
+        joins.sort();
+        let clause = inst.ast.body.iter().find_map(|c| match c {
+            Clause::InForce(e, _) => Some(*e),
+            _ => None,
+        });
+        match clause {
+            Some(EntryIntoForce::OnSignature) | None => joins.first().copied(),
+            Some(EntryIntoForce::OnExchange) => inst.dated.get(&DatedKind::Exchanged).copied(),
+            Some(EntryIntoForce::OnAdoption) => inst.dated.get(&DatedKind::Adopted).copied(),
+            Some(EntryIntoForce::OnDate(d)) => Some(day(&d)),
+            Some(EntryIntoForce::AfterRatifications { delay, count }) => {
+                joins.get(count as usize - 1).map(|d| d.plus(delay))
+            }
+        }
+    }
+
+    fn joined(&self, inst: &Inst, party: &str, on_sig: bool) -> Option<Day> {
+        let rec = inst.records.get(party)?;
+        let mut steps = vec![rec.get(&StatusKind::Ratified), rec.get(&StatusKind::Acceded)];
+        if on_sig {
+            steps.push(rec.get(&StatusKind::Signed));
+        }
+        steps.into_iter().flatten().min().copied()
+    }
+
+    fn notice(&self, inst: &Inst) -> Duration {
+        inst.ast
+            .body
+            .iter()
+            .find_map(|c| match c {
+                Clause::Withdrawal(d, _) => Some(*d),
+                _ => None,
+            })
+            .unwrap_or(Duration { amount: 12, unit: Unit::Months })
+    }
+
+    fn binds_group(&self, inst: &Inst) -> Option<&BTreeSet<String>> {
+        inst.ast.body.iter().find_map(|c| match c {
+            Clause::Binds(g, _) => self.groups.get(&g.name),
+            _ => None,
+        })
+    }
+
+    fn in_force(&self, id: &str, d: Day) -> bool {
+        let inst = &self.insts[id];
+        let Some(entry) = self.entry(inst) else { return false };
+        if d < entry {
+            return false;
+        }
+        for k in [DatedKind::Terminated, DatedKind::Expires] {
+            if inst.dated.get(&k).is_some_and(|t| *t <= d) {
+                return false;
+            }
+        }
+        let bilateral = self.binds_group(inst).is_none() && inst.records.len() == 2;
+        if bilateral {
+            for rec in inst.records.values() {
+                if let Some(w) = rec.get(&StatusKind::Withdrew)
+                    && w.plus(self.notice(inst)) <= d
+                {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn bound(&self, id: &str, party: &str, d: Day) -> bool {
+        if !self.in_force(id, d) {
+            return false;
+        }
+        let inst = &self.insts[id];
+        let on_sig = inst.ast.body.iter().any(|c| matches!(c, Clause::InForce(EntryIntoForce::OnSignature, _)));
+        let joined = match self.joined(inst, party, on_sig) {
+            Some(j) => j,
+            None if self.binds_group(inst).is_some_and(|g| g.contains(party)) => self.entry(inst).unwrap(),
+            None => return false,
+        };
+        if d < joined {
+            return false;
+        }
+        if let Some(rec) = inst.records.get(party) {
+            if rec.get(&StatusKind::Withdrew).is_some_and(|w| w.plus(self.notice(inst)) <= d) {
+                return false;
+            }
+            if rec.get(&StatusKind::Suspended).is_some_and(|s| *s <= d) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn parties(&self, id: &str) -> BTreeSet<String> {
+        let inst = &self.insts[id];
+        let mut out: BTreeSet<String> = inst.records.keys().cloned().collect();
+        if let Some(g) = self.binds_group(inst) {
+            out.extend(g.iter().cloned());
+        }
+        out
+    }
+
+    // ---- step 2: facts ----
+
+    fn with_defaults(&self, kind: &str, mut args: Args) -> Args {
+        if let Some(decl) = self.facts_decl.get(kind) {
+            for r in &decl.roles {
+                if let Some(from) = &r.default
+                    && !args.contains_key(&r.name.name)
+                    && let Some(v) = args.get(&from.name).cloned()
+                {
+                    args.insert(r.name.name.clone(), v);
+                }
+            }
+        }
+        args
+    }
+
+    fn deems(&self) -> Vec<&'a Deem> {
+        self.files
+            .iter()
+            .flat_map(|f| f.items.iter())
+            .filter_map(|i| if let Item::Deem(d) = i { Some(d) } else { None })
+            .collect()
+    }
+
+    /// Same-day `deem` rules grouped so that each group only negates kinds finished before it.
+    fn strata(&self) -> Vec<Vec<&'a Deem>> {
+        let same: Vec<&Deem> = self.deems().into_iter().filter(|d| d.delay.is_none_or(|x| x.amount == 0)).collect();
+        let mut level: BTreeMap<String, usize> = BTreeMap::new();
+        for _ in 0..=same.len() {
+            for d in &same {
+                let mut need = 0;
+                fn walk(lits: &[Literal], neg: bool, f: &mut dyn FnMut(&str, bool)) {
+                    for l in lits {
+                        match &l.kind {
+                            LiteralKind::Fact(p) => f(&p.name.name, neg),
+                            LiteralKind::Not(inner) => walk(inner, true, f),
+                            _ => {}
+                        }
+                    }
+                }
+                walk(&d.condition, false, &mut |k, neg| {
+                    need = need.max(level.get(k).copied().unwrap_or(0) + usize::from(neg))
+                });
+                let e = level.entry(d.head.name.name.clone()).or_insert(0);
+                *e = (*e).max(need);
+            }
+        }
+        let mut out: BTreeMap<usize, Vec<&Deem>> = BTreeMap::new();
+        for d in same {
+            out.entry(level[&d.head.name.name]).or_default().push(d);
+        }
+        out.into_values().collect()
+    }
+
+    // ---- conditions ----
+
+    /// Every environment extending `env` under which all `lits` hold on day `d`: first every
+    /// fact and act pattern, in order; then every other literal as a filter.
+    fn solutions(&self, lits: &[Literal], env: &Env, w: &Day_, inst: Option<&str>) -> Vec<Env> {
+        let (patterns, tests): (Vec<&Literal>, Vec<&Literal>) =
+            lits.iter().partition(|l| matches!(l.kind, LiteralKind::Fact(_) | LiteralKind::Act { .. }));
+        let mut envs = vec![env.clone()];
+        for p in patterns {
+            let mut next = Vec::new();
+            for e in &envs {
+                match &p.kind {
+                    LiteralKind::Fact(pat) => {
+                        for f in w.facts.iter().filter(|f| f.kind == pat.name.name) {
+                            if let Some(e2) = unify(&pat.args, &f.args, e) {
+                                next.push(e2);
+                            }
+                        }
+                    }
+                    LiteralKind::Act { actor, action } => {
+                        for a in w.acts.iter().filter(|a| a.action == action.name.name) {
+                            let Some(e1) = unify_term(actor, Some(&a.party), e) else { continue };
+                            if let Some(e2) = unify(&action.args, &a.args, &e1) {
+                                next.push(e2);
+                            }
+                        }
+                    }
+                    _ => unreachable!(),
+                }
+            }
+            envs = next;
+        }
+        envs.into_iter().filter(|e| tests.iter().all(|t| self.holds(t, e, w, inst))).collect()
+    }
+
+    fn holds(&self, l: &Literal, env: &Env, w: &Day_, inst: Option<&str>) -> bool {
+        let val = |t: &Term| -> Option<String> {
+            match t {
+                Term::Var(v) => env.get(&v.name).cloned(),
+                Term::Party(c) | Term::Symbol(c) => Some(c.name.clone()),
+                Term::Wildcard(_) => None,
+            }
+        };
+        match &l.kind {
+            LiteralKind::IsParty { term, negated, instrument } => {
+                let id = instrument.as_ref().map(|i| i.name.as_str()).or(inst).unwrap();
+                val(term).is_some_and(|p| self.bound(id, &p, w.day)) != *negated
+            }
+            LiteralKind::InGroup { term, negated, group } => {
+                val(term).is_some_and(|v| self.groups.get(&group.name).is_some_and(|g| g.contains(&v))) != *negated
+            }
+            LiteralKind::Compare { left, negated, right } => match (val(left), val(right)) {
+                (Some(a), Some(b)) => (a == b) != *negated,
+                _ => true,
+            },
+            LiteralKind::Not(inner) => self.solutions(inner, env, w, inst).is_empty(),
+            _ => !self.solutions(std::slice::from_ref(l), env, w, inst).is_empty(),
+        }
+    }
+
+    // ---- the days ----
+
+    fn run(&self, scenario: &Scenario, as_of: Day, assume: bool) -> Report {
+        let start = self.earliest(scenario).min(as_of);
+        let strata = self.strata();
+        let delayed: Vec<&Deem> = self.deems().into_iter().filter(|d| d.delay.is_some_and(|x| x.amount > 0)).collect();
+        let mut delayed_hist: Vec<BTreeMap<Day, Vec<Fact>>> = vec![BTreeMap::new(); delayed.len()];
+        let mut active: BTreeMap<Norm, Vec<Day>> = BTreeMap::new();
+        let mut rule_of: BTreeMap<Norm, Option<Deadline>> = BTreeMap::new();
+        let mut overridden: BTreeMap<Norm, BTreeSet<Day>> = BTreeMap::new();
+        let mut conflicts: BTreeMap<ConflictKey, Vec<Day>> = BTreeMap::new();
+        let mut performed: BTreeMap<Day, Vec<(Act, Norm)>> = BTreeMap::new();
+        let mut acts_on: BTreeMap<Day, Vec<(Act, bool)>> = BTreeMap::new();
+        let mut d = start;
+        while d <= as_of {
+            // Step 2: facts and acts of the day.
+            let mut w = Day_ { day: d, facts: Vec::new(), acts: Vec::new() };
+            for e in &scenario.events {
+                match &e.kind {
+                    EventKind::Fact { kind, args, from, until, .. } if *from <= d && until.is_none_or(|u| d < u) => {
+                        push(&mut w.facts, Fact { kind: kind.clone(), args: self.with_defaults(kind, args.clone()) });
+                    }
+                    EventKind::Act { party, action, args, from, until, .. }
+                        if *from <= d && until.is_none_or(|u| d < u) =>
+                    {
+                        let a = Act { party: party.clone(), action: action.clone(), args: args.clone() };
+                        push(&mut w.acts, a.clone());
+                        acts_on.entry(d).or_default().push((a, false));
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(yesterday) = performed.get(&Day(d.0 - 1)) {
+                for (a, _) in yesterday {
+                    push(&mut w.acts, a.clone());
+                }
+            }
+            for (i, rule) in delayed.iter().enumerate() {
+                let back = Day(d.0 - rule.delay.unwrap().amount as i32);
+                if let Some(fs) = delayed_hist[i].get(&back) {
+                    for f in fs {
+                        push(&mut w.facts, f.clone());
+                    }
+                }
+            }
+            for stratum in &strata {
+                loop {
+                    let mut new = Vec::new();
+                    for rule in stratum {
+                        for e in self.solutions(&rule.condition, &Env::new(), &w, None) {
+                            new.push(self.head(&rule.head, &e));
+                        }
+                    }
+                    let before = w.facts.len();
+                    for f in new {
+                        push(&mut w.facts, f);
+                    }
+                    if w.facts.len() == before {
+                        break;
+                    }
+                }
+            }
+            for (i, rule) in delayed.iter().enumerate() {
+                let mut fs: Vec<Fact> = self
+                    .solutions(&rule.condition, &Env::new(), &w, None)
+                    .iter()
+                    .map(|e| self.head(&rule.head, e))
+                    .collect();
+                fs.sort();
+                fs.dedup();
+                delayed_hist[i].insert(d, fs);
+            }
+            // Step 3: norms.
+            let mut today: BTreeSet<Norm> = BTreeSet::new();
+            for (id, inst) in &self.insts {
+                if !self.in_force(id, d) {
+                    continue;
+                }
+                for article in inst.ast.articles() {
+                    for rule in &article.rules {
+                        let cond = rule.condition.as_deref().unwrap_or(&[]);
+                        for env in self.solutions(cond, &Env::new(), &w, Some(id)) {
+                            for (party, env) in self.bearers(id, &rule.conclusion.bearers, &env, d) {
+                                let args: Args = rule
+                                    .conclusion
+                                    .action
+                                    .args
+                                    .iter()
+                                    .map(|a| (a.role.name.clone(), term_value(&a.value, &env).unwrap()))
+                                    .collect();
+                                let n = Norm {
+                                    party,
+                                    modality: modality(rule.conclusion.modality),
+                                    action: rule.conclusion.action.name.name.clone(),
+                                    args,
+                                    instrument: id.clone(),
+                                    article: article.id.name.clone(),
+                                };
+                                rule_of.entry(n.clone()).or_insert(rule.conclusion.deadline);
+                                today.insert(n);
+                            }
+                        }
+                    }
+                }
+            }
+            // Step 4: conflicts.
+            let mut over_today: BTreeSet<Norm> = BTreeSet::new();
+            for m in today.iter().filter(|n| n.modality == 0) {
+                for f in today.iter().filter(|n| n.modality == 1 && n.party == m.party) {
+                    if m.action == f.action && agree(&m.args, &f.args) {
+                        let prevails = if self.prevails(&m.instrument, &f.instrument) {
+                            over_today.insert(f.clone());
+                            Some(m.instrument.clone())
+                        } else if self.prevails(&f.instrument, &m.instrument) {
+                            over_today.insert(m.clone());
+                            Some(f.instrument.clone())
+                        } else {
+                            None
+                        };
+                        conflicts.entry((m.party.clone(), 0, m.clone(), f.clone(), prevails)).or_default().push(d);
+                    } else if self.includes(&m.action, &f.action, &f.args) {
+                        conflicts.entry((m.party.clone(), 1, m.clone(), f.clone(), None)).or_default().push(d);
+                    }
+                }
+            }
+            for n in &today {
+                active.entry(n.clone()).or_default().push(d);
+            }
+            for n in &over_today {
+                overridden.entry(n.clone()).or_default().insert(d);
+            }
+            // Step 5: compliance.
+            if assume {
+                for n in today.iter().filter(|n| n.modality == 0 && !over_today.contains(*n)) {
+                    let start = episode_start(&active[n], d);
+                    if let Some(due) = due(start, rule_of[n])
+                        && due <= d
+                    {
+                        let a = Act { party: n.party.clone(), action: n.action.clone(), args: n.args.clone() };
+                        performed.entry(d).or_default().push((a.clone(), n.clone()));
+                        acts_on.entry(d).or_default().push((a, true));
+                    }
+                }
+            }
+            d = d.next();
+        }
+        self.report(scenario, as_of, &active, &rule_of, &overridden, &conflicts, &acts_on)
+    }
+
+    fn head(&self, head: &Pattern, env: &Env) -> Fact {
+        let args: Args = head.args.iter().map(|a| (a.role.name.clone(), term_value(&a.value, env).unwrap())).collect();
+        Fact { kind: head.name.name.clone(), args: self.with_defaults(&head.name.name, args) }
+    }
+
+    fn bearers(&self, id: &str, b: &Bearers, env: &Env, d: Day) -> Vec<(String, Env)> {
+        let except = |ex: &[Term], p: &str| ex.iter().any(|t| term_value(t, env).as_deref() == Some(p));
+        match b {
+            Bearers::EveryParty { var, except: ex } | Bearers::EveryState { var, except: ex } => self
+                .parties(id)
+                .into_iter()
+                .filter(|p| self.bound(id, p, d) && !except(ex, p))
+                .map(|p| {
+                    let mut e = env.clone();
+                    e.insert(var.name.clone(), p.clone());
+                    (p, e)
+                })
+                .collect(),
+            Bearers::EveryMember { group, except: ex } => self.groups[&group.name]
+                .iter()
+                .filter(|p| self.bound(id, p, d) && !except(ex, p))
+                .map(|p| (p.clone(), env.clone()))
+                .collect(),
+            Bearers::One(t) => {
+                term_value(t, env).filter(|p| self.bound(id, p, d)).map(|p| (p, env.clone())).into_iter().collect()
+            }
+        }
+    }
+
+    fn prevails(&self, a: &str, b: &str) -> bool {
+        let over = |x: &str, y: &str| {
+            self.files.iter().flat_map(|f| f.items.iter()).any(|i| match i {
+                Item::Precedence(p) => {
+                    let win = |id: &str| p.winners.iter().any(|g| glob_match(&g.name, id));
+                    let lose = |id: &str| p.losers.iter().any(|g| glob_match(&g.name, id));
+                    x != y && win(x) && lose(y) && !win(y)
+                }
+                _ => false,
+            })
+        };
+        over(a, b) && !over(b, a)
+    }
+
+    /// Whether action `a` includes `b` (at any depth) with arguments that agree with `args`.
+    fn includes(&self, a: &str, b: &str, args: &Args) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![a.to_string()];
+        while let Some(x) = stack.pop() {
+            if !seen.insert(x.clone()) {
+                continue;
+            }
+            let Some(decl) = self.actions.get(&x) else { continue };
+            for inc in &decl.includes {
+                let consts: Args = inc.args.iter().map(|g| (g.role.name.clone(), g.value.to_string())).collect();
+                if inc.name.name == b && agree(&consts, args) {
+                    return true;
+                }
+                stack.push(inc.name.name.clone());
+            }
+        }
+        false
+    }
+
+    fn earliest(&self, scenario: &Scenario) -> Day {
+        let mut days = vec![scenario.as_of];
+        for inst in self.insts.values() {
+            days.extend(inst.records.values().flat_map(|r| r.values().copied()));
+            days.extend(inst.dated.values().copied());
+            if let Some(e) = self.entry(inst) {
+                days.push(e);
+            }
+        }
+        for e in &scenario.events {
+            match &e.kind {
+                EventKind::Fact { from, .. } | EventKind::Act { from, .. } => days.push(*from),
+                EventKind::Status { on, .. } | EventKind::Dated { on, .. } => days.push(*on),
+            }
+        }
+        days.into_iter().min().unwrap()
+    }
+
+    // ---- the report ----
+
+    #[allow(clippy::too_many_arguments)]
+    fn report(
+        &self,
+        scenario: &Scenario,
+        as_of: Day,
+        active: &BTreeMap<Norm, Vec<Day>>,
+        rule_of: &BTreeMap<Norm, Option<Deadline>>,
+        overridden: &BTreeMap<Norm, BTreeSet<Day>>,
+        conflicts: &BTreeMap<ConflictKey, Vec<Day>>,
+        acts_on: &BTreeMap<Day, Vec<(Act, bool)>>,
+    ) -> Report {
+        let start = self.earliest(scenario).min(as_of);
+        let all_days = || (start.0..=as_of.0).map(Day);
+        let mut instruments = Vec::new();
+        for (id, inst) in &self.insts {
+            let in_force = runs(all_days().filter(|d| self.in_force(id, *d)), as_of);
+            let bound: BTreeMap<String, Vec<Span>> = self
+                .parties(id)
+                .into_iter()
+                .map(|p| (p.clone(), runs(all_days().filter(|d| self.bound(id, &p, *d)), as_of)))
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+            instruments.push(InstrumentReport { id: id.clone(), kind: inst.ast.kind.keyword(), in_force, bound });
+        }
+        let mut norms = Vec::new();
+        let mut violations = Vec::new();
+        for (n, days) in active {
+            let eps = runs(days.iter().copied(), as_of);
+            let over = overridden.get(n).cloned().unwrap_or_default();
+            let episodes: Vec<EpisodeReport> = eps
+                .iter()
+                .map(|s| EpisodeReport {
+                    from: s.from,
+                    until: s.until,
+                    due: if n.modality == 0 { due(s.from, rule_of[n]) } else { None },
+                })
+                .collect();
+            let last = *episodes.last().unwrap();
+            let last_day = last.until.map_or(as_of, |u| Day(u.0 - 1));
+            let acts_between = |from: Day, to: Day, assumed: Option<bool>| -> bool {
+                (from.0..=to.0).map(Day).any(|d| {
+                    acts_on
+                        .get(&d)
+                        .is_some_and(|v| v.iter().any(|(a, asm)| assumed.is_none_or(|x| x == *asm) && matches(a, n)))
+                })
+            };
+            let (status, assumed) = match n.modality {
+                2 => ("permitted", false),
+                1 => {
+                    let broken = (last.from.0..=last_day.0).map(Day).any(|d| {
+                        !over.contains(&d) && acts_on.get(&d).is_some_and(|v| v.iter().any(|(a, _)| matches(a, n)))
+                    });
+                    if broken {
+                        ("violated", false)
+                    } else if over.contains(&last_day) {
+                        ("overridden", false)
+                    } else {
+                        ("in_effect", false)
+                    }
+                }
+                _ => {
+                    let end = last.due.map_or(last_day, |u| u.min(last_day));
+                    let given = acts_between(last.from, end, Some(false));
+                    let any = acts_between(last.from, end, None);
+                    if any {
+                        ("fulfilled", !given)
+                    } else if over.contains(&last_day) {
+                        ("overridden", false)
+                    } else if last.due.is_some_and(|u| {
+                        u >= last.from && u <= last_day && last.until.is_none_or(|x| u < x) && as_of > u
+                    }) {
+                        ("violated", false)
+                    } else if last.until.is_some() {
+                        ("discharged", false)
+                    } else {
+                        ("pending", false)
+                    }
+                }
+            };
+            if n.modality == 1 {
+                let mut per_act: BTreeMap<(Act, bool), BTreeSet<Day>> = BTreeMap::new();
+                for d in days {
+                    if over.contains(d) {
+                        continue;
+                    }
+                    for (a, asm) in acts_on.get(d).map(Vec::as_slice).unwrap_or(&[]) {
+                        if matches(a, n) {
+                            per_act.entry((a.clone(), *asm)).or_default().insert(*d);
+                        }
+                    }
+                }
+                for ((a, asm), ds) in per_act {
+                    for s in runs(ds.into_iter(), as_of) {
+                        violations.push(ViolationReport {
+                            party: a.party.clone(),
+                            instrument: n.instrument.clone(),
+                            article: n.article.clone(),
+                            action: a.action.clone(),
+                            args: a.args.clone(),
+                            on: s.from,
+                            until: s.until,
+                            assumed: asm,
+                        });
+                    }
+                }
+            }
+            norms.push(NormReport {
+                party: n.party.clone(),
+                modality: ["must", "must not", "may"][n.modality as usize],
+                action: n.action.clone(),
+                args: n.args.clone(),
+                instrument: n.instrument.clone(),
+                article: n.article.clone(),
+                episodes,
+                status,
+                assumed,
+            });
+        }
+        norms.sort_by(|a, b| {
+            (&a.party, &a.instrument, &a.article, rank(a.modality), &a.action, &a.args).cmp(&(
+                &b.party,
+                &b.instrument,
+                &b.article,
+                rank(b.modality),
+                &b.action,
+                &b.args,
+            ))
+        });
+        let side = |n: &Norm| Side {
+            instrument: n.instrument.clone(),
+            article: n.article.clone(),
+            action: n.action.clone(),
+            args: n.args.clone(),
+        };
+        let mut conflict_reports = Vec::new();
+        for ((party, kind, m, f, prevails), days) in conflicts {
+            for s in runs(days.iter().copied(), as_of) {
+                conflict_reports.push(ConflictReport {
+                    party: party.clone(),
+                    kind: if *kind == 0 { "direct" } else { "partial" },
+                    obligation: side(m),
+                    prohibition: side(f),
+                    from: s.from,
+                    until: s.until,
+                    prevails: prevails.clone(),
+                });
+            }
+        }
+        conflict_reports.sort_by(|a, b| {
+            (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(
+                &b.party,
+                b.from,
+                b.kind,
+                &b.obligation,
+                &b.prohibition,
+            ))
+        });
+        violations.sort_by(|a, b| {
+            (&a.party, a.on, &a.instrument, &a.article, &a.action, &a.args).cmp(&(
+                &b.party,
+                b.on,
+                &b.instrument,
+                &b.article,
+                &b.action,
+                &b.args,
+            ))
+        });
+        violations.dedup();
+        Report {
+            scenario: scenario.title.clone(),
+            as_of,
+            instruments,
+            norms,
+            conflicts: conflict_reports,
+            violations,
+            keys: Vec::new(),
+            roles: BTreeMap::new(),
+        }
+    }
+}
+
+/// One day's facts and acts.
+struct Day_ {
+    day: Day,
+    facts: Vec<Fact>,
+    acts: Vec<Act>,
+}
+
+fn push<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+fn rank(m: &str) -> u8 {
+    match m {
+        "must" => 0,
+        "must not" => 1,
+        _ => 2,
+    }
+}
+
+fn term_value(t: &Term, env: &Env) -> Option<String> {
+    match t {
+        Term::Var(v) => env.get(&v.name).cloned(),
+        Term::Party(c) | Term::Symbol(c) => Some(c.name.clone()),
+        Term::Wildcard(_) => None,
+    }
+}
+
+fn unify_term(t: &Term, v: Option<&String>, env: &Env) -> Option<Env> {
+    match (t, v) {
+        (Term::Wildcard(_), _) => Some(env.clone()),
+        (_, None) => None,
+        (Term::Party(c) | Term::Symbol(c), Some(v)) => (c.name == *v).then(|| env.clone()),
+        (Term::Var(x), Some(v)) => match env.get(&x.name) {
+            Some(b) => (b == v).then(|| env.clone()),
+            None => {
+                let mut e = env.clone();
+                e.insert(x.name.clone(), v.clone());
+                Some(e)
+            }
+        },
+    }
+}
+
+fn unify(pattern: &[Arg], args: &Args, env: &Env) -> Option<Env> {
+    let mut e = env.clone();
+    for a in pattern {
+        e = unify_term(&a.value, args.get(&a.role.name), &e)?;
+    }
+    Some(e)
+}
+
+/// Two argument maps agree on every role they share.
+fn agree(a: &Args, b: &Args) -> bool {
+    a.iter().all(|(r, v)| b.get(r).is_none_or(|w| w == v))
+}
+
+/// An act matches a norm: same party and action, and every argument of the act agrees.
+fn matches(a: &Act, n: &Norm) -> bool {
+    a.party == n.party && a.action == n.action && agree(&a.args, &n.args)
+}
+
+fn due(start: Day, deadline: Option<Deadline>) -> Option<Day> {
+    Some(match deadline? {
+        Deadline::WithoutDelay | Deadline::Immediately => start,
+        Deadline::Within(d) => start.plus(d),
+        Deadline::By(d) => day(&d),
+    })
+}
+
+/// The first day of the run of consecutive days that ends with `d`.
+fn episode_start(days: &[Day], d: Day) -> Day {
+    let mut start = d;
+    for x in days.iter().rev() {
+        if x.0 == start.0 || x.0 == start.0 - 1 {
+            start = *x;
+        } else if x.0 < start.0 - 1 {
+            break;
+        }
+    }
+    start
+}
+
+/// Maximal runs of consecutive days, as reported: `until` is null for a run that reaches `as_of`.
+fn runs(days: impl Iterator<Item = Day>, as_of: Day) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    let mut prev: Option<Day> = None;
+    for d in days {
+        match (out.last_mut(), prev) {
+            (Some(_), Some(p)) if p.next() == d => {}
+            _ => {
+                if let (Some(last), Some(p)) = (out.last_mut(), prev) {
+                    last.until = Some(p.next());
+                }
+                out.push(Span { from: d, until: None });
+            }
+        }
+        prev = Some(d);
+    }
+    if let (Some(last), Some(p)) = (out.last_mut(), prev)
+        && p < as_of
+    {
+        last.until = Some(p.next());
+    }
+    out
+}

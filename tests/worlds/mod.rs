@@ -1,0 +1,273 @@
+//! Random small worlds for property tests: rule files and a scenario, as text.
+//!
+//! Worlds use four parties, a few actions and kinds of fact, two to three instruments with
+//! every kind of entry into force, rules with negation, deadlines and conflicts, `deem` rules
+//! with and without delays, and facts and acts spread over a few weeks.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+/// What kinds of rule a world may use.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    /// Rules and `deem`s with `not`.
+    pub negation: bool,
+    /// `precedence` declarations.
+    pub precedence: bool,
+    /// The compliance assumption.
+    pub compliance: bool,
+}
+
+impl Shape {
+    /// Everything.
+    pub const FULL: Shape = Shape { negation: true, precedence: true, compliance: true };
+    /// Monotone worlds: no negation, precedence or compliance assumption.
+    pub const MONOTONE: Shape = Shape { negation: false, precedence: false, compliance: false };
+}
+
+/// A generated world: its pieces, with dates as day offsets from a base date.
+#[derive(Clone, Debug)]
+pub struct World {
+    /// Top-level items of the rule files, each as text with `{d:N}` date holes and `{p:X}`
+    /// party holes.
+    pub items: Vec<String>,
+    /// Scenario events, same holes.
+    pub events: Vec<String>,
+    /// The horizon, as a day offset.
+    pub as_of: i64,
+    /// Whether the scenario assumes compliance.
+    pub assume: bool,
+}
+
+pub const PARTIES: [&str; 4] = ["AAA", "BBB", "CCC", "DDD"];
+
+const VOCABULARY: &str = "fact attack(by, on, region, front = on)
+fact tension(by, on)
+action help(ally, against) includes arm(item: arms)
+action arm(item, to)
+action strike(against)
+action talk(with)
+group zone = [north, south]
+group club = [{p:AAA}, {p:BBB}, {p:CCC}]";
+
+fn party() -> impl Strategy<Value = String> {
+    prop::sample::select(&PARTIES[..]).prop_map(|p| format!("{{p:{p}}}"))
+}
+
+fn deadline() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just(" without delay".to_string()),
+        (1u32..6).prop_map(|n| format!(" within {n} days")),
+        (0i64..50).prop_map(|d| format!(" by {{d:{d}}}")),
+    ]
+}
+
+fn rule(shape: Shape) -> impl Strategy<Value = String> {
+    let mut options: Vec<BoxedStrategy<String>> = vec![
+        deadline().prop_map(|d| format!("if attack(by: A, on: V) and V is party and A is not party\nthen every party P other than V must help(ally: V, against: A){d}")).boxed(),
+        deadline().prop_map(|d| format!("if attack(by: A, on: V, region: R) and R in zone and V is party\nthen every party P other than V, A must help(ally: V, against: A){d}")).boxed(),
+        Just("always every party P must not arm(item: arms)".to_string()).boxed(),
+        Just("if attack(by: A, on: V) and V is party\nthen every party P other than A must not strike(against: V)".to_string()).boxed(),
+        deadline().prop_map(|d| format!("if attack(by: A, on: V) and V is party\nthen every party P other than V, A must strike(against: A){d}")).boxed(),
+        Just("if Q performs arm(item: arms, to: V) and V is party\nthen every party P other than V may talk(with: V)".to_string()).boxed(),
+        (party(), party(), deadline()).prop_map(|(a, b, d)| format!("always {a} must strike(against: {b}){d}")).boxed(),
+        Just("always every member of club must not arm(item: arms, to: {p:DDD})".to_string()).boxed(),
+        party().prop_map(|b| format!("always every party P must not strike(against: {b})")).boxed(),
+    ];
+    if shape.negation {
+        options.push(deadline().prop_map(|d| format!("if tension(by: A, on: V) and V is party and not attack(by: A, on: V)\nthen every party P other than V must talk(with: V){d}")).boxed());
+        options.push(Just("if attack(by: A, on: V) and not (V is party and A is party)\nthen every party P must not help(ally: A, against: V)".to_string()).boxed());
+    }
+    proptest::strategy::Union::new(options)
+}
+
+fn records() -> impl Strategy<Value = Vec<(usize, i64, Option<i64>, Option<i64>)>> {
+    // (party, signed, ratified after, withdrew after)
+    prop::collection::btree_map(
+        0usize..4,
+        (0i64..20, prop::option::weighted(0.85, 0i64..10), prop::option::weighted(0.2, 1i64..25)),
+        2..5,
+    )
+    .prop_map(|m| m.into_iter().map(|(p, (s, r, w))| (p, s, r.map(|r| s + r), w.map(|w| s + w))).collect())
+}
+
+fn entry() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("in force on signature".to_string()),
+        (0i64..10).prop_map(|d| format!("in force on exchange of ratifications\nexchanged +{d}")),
+        (0i64..30).prop_map(|d| format!("in force on {{d:{d}}}")),
+        (0u32..5, 1u32..3).prop_map(|(n, k)| format!(
+            "in force {n} days after the {}{} ratification",
+            k,
+            if k == 1 { "st" } else { "nd" }
+        )),
+        Just(String::new()),
+    ]
+}
+
+fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
+    (
+        records(),
+        entry(),
+        1u32..15,
+        prop::collection::vec(prop::collection::vec(rule(shape), 1..3), 1..3),
+        prop::option::weighted(0.15, 10i64..45),
+    )
+        .prop_map(move |(records, entry, notice, articles, terminated)| {
+            // Ratifications are exchanged once every party has ratified.
+            let last = records.iter().map(|(_, s, r, _)| r.unwrap_or(*s)).max().unwrap_or(0);
+            let entry = match entry.split_once("exchanged +") {
+                Some((head, d)) => format!("{head}exchanged {{d:{}}}", last + d.parse::<i64>().unwrap_or(0)),
+                None => entry,
+            };
+            let mut t = format!("treaty t{n}_2024 \"Treaty {n}\" {{\n  parties {{\n");
+            for (p, s, r, w) in records {
+                let mut line = format!("    {{p:{}}} signed {{d:{s}}}", PARTIES[p]);
+                if let Some(r) = r {
+                    line.push_str(&format!(" ratified {{d:{r}}}"));
+                }
+                if let Some(w) = w.filter(|w| *w >= r.unwrap_or(s)) {
+                    line.push_str(&format!(" withdrew {{d:{w}}}"));
+                }
+                t.push_str(&line);
+                t.push('\n');
+            }
+            t.push_str("  }\n");
+            for l in entry.lines() {
+                t.push_str(&format!("  {l}\n"));
+            }
+            t.push_str(&format!("  withdrawal takes effect {notice} days after notice\n"));
+            if let Some(x) = terminated {
+                t.push_str(&format!("  terminated {{d:{x}}}\n"));
+            }
+            for (a, rules) in articles.iter().enumerate() {
+                t.push_str(&format!("  article {} {{\n", a + 1));
+                for r in rules {
+                    for l in r.lines() {
+                        t.push_str(&format!("    {l}\n"));
+                    }
+                }
+                t.push_str("  }\n");
+            }
+            t.push_str("}\n");
+            t
+        })
+}
+
+fn deems(shape: Shape) -> impl Strategy<Value = Vec<String>> {
+    let negated = shape.negation;
+    (any::<bool>(), prop::option::of(1u32..4), any::<bool>()).prop_map(move |(cobel, delay, neg)| {
+        let mut v = Vec::new();
+        if cobel {
+            v.push("deem attack(by: P, on: A, region: R)\n  if P performs help(ally: V, against: A) and attack(by: A, on: V, region: R)".to_string());
+        }
+        if let Some(n) = delay {
+            v.push(format!("deem tension(by: A, on: V) after {n} days if attack(by: A, on: V)"));
+        }
+        if neg && negated {
+            v.push("deem tension(by: V, on: A) if attack(by: A, on: V) and not attack(by: V, on: A)".to_string());
+        }
+        v
+    })
+}
+
+fn event() -> impl Strategy<Value = String> {
+    let day = 0i64..50;
+    let region = prop::sample::select(&["north", "south", "east"][..]);
+    prop_oneof![
+        3 => (party(), party(), region, day.clone(), prop::option::of(1i64..20)).prop_map(|(a, b, r, f, len)| {
+            let until = len.map(|l| format!(", until: \"{{d:{}}}\"", f + l)).unwrap_or_default();
+            format!("Fact(kind: \"attack\", args: {{\"by\": \"{a}\", \"on\": \"{b}\", \"region\": \"{r}\"}}, from: \"{{d:{f}}}\"{until})")
+        }),
+        1 => (party(), party(), day.clone(), 1i64..15).prop_map(|(a, b, f, l)| format!("Fact(kind: \"tension\", args: {{\"by\": \"{a}\", \"on\": \"{b}\"}}, from: \"{{d:{f}}}\", until: \"{{d:{}}}\")", f + l)),
+        2 => (party(), party(), party(), day.clone()).prop_map(|(p, a, b, d)| format!("Act(party: \"{p}\", action: \"help\", args: {{\"ally\": \"{a}\", \"against\": \"{b}\"}}, on: \"{{d:{d}}}\")")),
+        1 => (party(), party(), day.clone(), prop::option::of(1i64..10)).prop_map(|(p, to, d, len)| match len {
+            Some(l) => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"arms\", \"to\": \"{to}\"}}, from: \"{{d:{d}}}\", until: \"{{d:{}}}\")", d + l),
+            None => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"arms\"}}, on: \"{{d:{d}}}\")"),
+        }),
+        1 => (party(), party(), day.clone()).prop_map(|(p, a, d)| format!("Act(party: \"{p}\", action: \"strike\", args: {{\"against\": \"{a}\"}}, on: \"{{d:{d}}}\")")),
+        1 => (party(), 0usize..2, day.clone()).prop_map(|(p, t, d)| format!("Withdraw(party: \"{p}\", instrument: \"t{t}_2024\", on: \"{{d:{d}}}\")")),
+        1 => (party(), 0usize..2, day).prop_map(|(p, t, d)| format!("Ratify(party: \"{p}\", instrument: \"t{t}_2024\", on: \"{{d:{d}}}\")")),
+    ]
+}
+
+/// A random world of the given shape.
+pub fn world(shape: Shape) -> impl Strategy<Value = World> {
+    let precedence = shape.precedence;
+    let compliance = shape.compliance;
+    (
+        treaty(0, shape),
+        treaty(1, shape),
+        any::<bool>(),
+        deems(shape),
+        prop::option::of(any::<bool>()),
+        prop::collection::vec(event(), 0..8),
+        10i64..60,
+        any::<bool>(),
+        0i64..30,
+    )
+        .prop_map(move |(t0, t1, resolution, deems, prec, events, as_of, assume, adopted)| {
+            let mut items = vec![VOCABULARY.to_string(), t0, t1];
+            if resolution {
+                items.push(format!("resolution r_2024 \"Resolution\" {{\n  binds every member of club\n  in force on adoption\n  adopted {{d:{adopted}}}\n  article 1 {{\n    always every member of club other than {{p:AAA}} must not strike(against: {{p:DDD}})\n  }}\n}}\n"));
+            }
+            items.extend(deems);
+            if precedence && let Some(first) = prec {
+                items.push(if first { "precedence t0_2024 over t1_2024".into() } else { "precedence r_*, t1_2024 over *".into() });
+            }
+            World { items, events, as_of, assume: assume && compliance }
+        })
+}
+
+impl World {
+    /// The rule text, dates from `base` (days since 1970) and parties renamed by `names`.
+    pub fn rules(&self, base: i64, names: &BTreeMap<&str, &str>) -> String {
+        fill(&self.items.join("\n\n"), base, names)
+    }
+
+    /// The scenario text.
+    pub fn scenario(&self, base: i64, names: &BTreeMap<&str, &str>, events: &[String]) -> String {
+        let events: Vec<String> = events.iter().map(|e| format!("        {},", fill(e, base, names))).collect();
+        format!(
+            "Scenario(\n    title: \"generated\",\n    as_of: \"{}\",\n    assume_compliance: {},\n    events: [\n{}\n    ],\n)\n",
+            date(base + self.as_of),
+            self.assume,
+            events.join("\n")
+        )
+    }
+}
+
+/// The identity renaming.
+pub fn same_names() -> BTreeMap<&'static str, &'static str> {
+    PARTIES.iter().map(|p| (*p, *p)).collect()
+}
+
+fn date(days: i64) -> String {
+    casus::day::Day(days as i32).to_string()
+}
+
+/// Fills `{d:N}` with the date `base + N` and `{p:X}` with `names[X]`.
+fn fill(text: &str, base: i64, names: &BTreeMap<&str, &str>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        if let Some(body) = tail.strip_prefix("{d:").and_then(|t| t.split_once('}')) {
+            out.push_str(&date(base + body.0.parse::<i64>().unwrap()));
+            rest = body.1;
+        } else if let Some(body) = tail.strip_prefix("{p:").and_then(|t| t.split_once('}')) {
+            out.push_str(names[body.0]);
+            rest = body.1;
+        } else {
+            out.push('{');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
