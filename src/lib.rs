@@ -36,6 +36,7 @@ pub mod check;
 pub mod day;
 pub mod diagnostic;
 pub mod eval;
+pub mod expect;
 pub mod explain;
 pub mod format;
 pub mod program;

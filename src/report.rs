@@ -444,3 +444,123 @@ fn days(from: Day, until: Option<Day>) -> String {
         None => format!("since {from}"),
     }
 }
+
+/// The what-if view: the norms that appear, disappear or change between two reports.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Diff {
+    /// The first scenario's title.
+    pub before: String,
+    /// The second scenario's title.
+    pub after: String,
+    /// Every change, grouped by party.
+    pub changes: Vec<Change>,
+}
+
+/// One norm that differs.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Change {
+    /// The bearer.
+    pub party: String,
+    /// `appears`, `disappears` or `changes`.
+    pub change: &'static str,
+    /// `must`, `must not` or `may`.
+    pub modality: &'static str,
+    /// The action.
+    pub action: String,
+    /// Its arguments.
+    pub args: BTreeMap<String, String>,
+    /// The instrument.
+    pub instrument: String,
+    /// The article.
+    pub article: String,
+    /// Its state in the first report.
+    pub before: Option<NormState>,
+    /// Its state in the second.
+    pub after: Option<NormState>,
+}
+
+/// What a diff compares of a norm.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct NormState {
+    /// Its status.
+    pub status: &'static str,
+    /// The first day of its latest episode.
+    pub since: Day,
+    /// The due date of its latest episode.
+    pub due: Option<Day>,
+}
+
+impl Diff {
+    /// The differences between two reports.
+    pub fn new(a: &Report, b: &Report) -> Diff {
+        type Id = (String, &'static str, String, BTreeMap<String, String>, String, String);
+        let id = |n: &NormReport| -> Id {
+            (n.party.clone(), n.modality, n.action.clone(), n.args.clone(), n.instrument.clone(), n.article.clone())
+        };
+        let state = |n: &NormReport| {
+            let last = n.episodes.last();
+            NormState { status: n.status, since: last.map_or(Day(0), |e| e.from), due: last.and_then(|e| e.due) }
+        };
+        let before: BTreeMap<Id, &NormReport> = a.norms.iter().map(|n| (id(n), n)).collect();
+        let after: BTreeMap<Id, &NormReport> = b.norms.iter().map(|n| (id(n), n)).collect();
+        let keys: std::collections::BTreeSet<&Id> = before.keys().chain(after.keys()).collect();
+        let mut changes = Vec::new();
+        for k in keys {
+            let (x, y) = (before.get(k).map(|n| state(n)), after.get(k).map(|n| state(n)));
+            let change = match (&x, &y) {
+                (None, Some(_)) => "appears",
+                (Some(_), None) => "disappears",
+                (Some(p), Some(q)) if p != q => "changes",
+                _ => continue,
+            };
+            changes.push(Change {
+                party: k.0.clone(),
+                change,
+                modality: k.1,
+                action: k.2.clone(),
+                args: k.3.clone(),
+                instrument: k.4.clone(),
+                article: k.5.clone(),
+                before: x,
+                after: y,
+            });
+        }
+        Diff { before: a.scenario.clone(), after: b.scenario.clone(), changes }
+    }
+
+    /// The diff as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+
+    /// The diff for people, grouped by party: `+` appears, `-` disappears, `~` changes.
+    pub fn text(&self, report: &Report) -> String {
+        let mut out = format!("From \"{}\" to \"{}\"\n", self.before, self.after);
+        if self.changes.is_empty() {
+            out.push_str("\nNo norm changes.\n");
+            return out;
+        }
+        let mut party = "";
+        for c in &self.changes {
+            if c.party != party {
+                party = &c.party;
+                let _ = writeln!(out, "\n  {party}");
+            }
+            let what =
+                format!("{} {} — {} art. {}", c.modality, report.action(&c.action, &c.args), c.instrument, c.article);
+            let show = |s: &NormState| {
+                let due = s.due.map(|d| format!(", due {d}")).unwrap_or_default();
+                format!("{} since {}{due}", s.status, s.since)
+            };
+            let _ = match (&c.before, &c.after) {
+                (None, Some(s)) => writeln!(out, "    + {what} — {}", show(s)),
+                (Some(s), None) => writeln!(out, "    - {what} — was {}", show(s)),
+                (Some(p), Some(q)) => writeln!(out, "    ~ {what} — {} → {}", show(p), show(q)),
+                (None, None) => Ok(()),
+            };
+        }
+        out
+    }
+}

@@ -32,6 +32,9 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// What should follow.
     pub expect: Vec<Expectation>,
+    /// Instruments to leave out, as if they had never been concluded (set by
+    /// `casus eval --without-instrument`; not part of the file).
+    pub without: Vec<String>,
 }
 
 /// Something that happened, with where it is written.
@@ -211,6 +214,7 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Scenario, Diagnostic> 
         assume_compliance: raw.assume_compliance,
         events,
         expect,
+        without: Vec::new(),
     })
 }
 

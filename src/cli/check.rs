@@ -18,9 +18,10 @@ pub enum Format {
     Github,
 }
 
-/// Checks the rule files under `paths` as one rule set. Exit 0 when there is no error.
+/// Checks the rule files under `paths` as one rule set, and each scenario (`*.ron`) with the
+/// rules it names. Exit 0 when there is no error.
 pub fn run(paths: &[PathBuf], format: Format) -> u8 {
-    let list = match files::expand(paths, &["casus"]) {
+    let list = match files::expand(paths, &["casus", "ron"]) {
         Ok(list) => list,
         Err(e) => {
             eprintln!("error: {e}");
@@ -30,6 +31,19 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut readable = Vec::new();
+    let (scenarios, list): (Vec<PathBuf>, Vec<PathBuf>) =
+        list.into_iter().partition(|p| p.extension().is_some_and(|e| e == "ron"));
+    let mut scenario_errors = 0;
+    for path in &scenarios {
+        let problem = match super::load::load(path, &[]) {
+            Ok(loaded) => loaded.evaluate(None, false).err(),
+            Err(e) => Some(e),
+        };
+        if let Some(super::load::Failed(message)) = problem {
+            eprintln!("{message}");
+            scenario_errors += 1;
+        }
+    }
     for path in &list {
         match files::read(&mut sources, path) {
             // A file that cannot be read as text is left out of the rule set, so that its
@@ -45,15 +59,11 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
     diagnostics.extend(casus::load_rule_files(&sources, &readable).diagnostics);
     diagnostic::sort(&mut diagnostics);
     print(&diagnostics, &sources, format);
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count() + scenario_errors;
+    let warnings = diagnostics.iter().filter(|d| !d.is_error()).count();
     if format != Format::Github {
-        eprintln!(
-            "{} checked: {}, {}",
-            plural(list.len(), "file"),
-            plural(errors, "error"),
-            plural(warnings, "warning")
-        );
+        let files = plural(list.len() + scenarios.len(), "file");
+        eprintln!("{files} checked: {}, {}", plural(errors, "error"), plural(warnings, "warning"));
     }
     u8::from(errors > 0)
 }

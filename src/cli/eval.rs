@@ -17,9 +17,34 @@ pub enum Format {
     Json,
 }
 
-/// Prints the report of a scenario.
-pub fn run(path: &Path, rules: &[PathBuf], as_of: Option<Day>, assume: bool, format: Format, all: bool) -> u8 {
-    match report_of(path, rules, as_of, assume, format, all) {
+/// What the command line asks of `casus eval`.
+pub struct Request<'a> {
+    /// The scenario.
+    pub path: &'a Path,
+    /// Rules instead of the scenario's.
+    pub rules: &'a [PathBuf],
+    /// The date instead of the scenario's.
+    pub as_of: Option<Day>,
+    /// The compliance assumption.
+    pub assume: bool,
+    /// Text or JSON.
+    pub format: Format,
+    /// Show every norm.
+    pub all: bool,
+    /// Events to add, for a what-if.
+    pub with: &'a [String],
+    /// Instruments to leave out, for a what-if.
+    pub without: &'a [String],
+}
+
+/// Prints the report of a scenario, or, with `--with` or `--without-instrument`, what changes.
+pub fn run(r: &Request) -> u8 {
+    let result = if r.with.is_empty() && r.without.is_empty() {
+        report_of(r.path, r.rules, r.as_of, r.assume, r.format, r.all)
+    } else {
+        what_if(r)
+    };
+    match result {
         Ok(text) => {
             print!("{text}");
             0
@@ -69,6 +94,58 @@ pub fn explain(
         let loaded = load::load(path, rules)?;
         let eval = loaded.evaluate(as_of, assume)?;
         Ok(casus::explain::explain(&eval, &loaded.scenario, &loaded.sources, party, action))
+    };
+    match run() {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err(Failed(message)) => {
+            eprintln!("{message}");
+            1
+        }
+    }
+}
+
+fn what_if(r: &Request) -> Result<String, Failed> {
+    let mut loaded = load::load(r.path, r.rules)?;
+    let base = loaded.evaluate(r.as_of, r.assume)?;
+    let before = Report::new(&base, &loaded.scenario.title);
+    let mut changed = loaded.scenario.clone();
+    for (n, text) in r.with.iter().enumerate() {
+        let id = loaded.sources.add(format!("--with #{}", n + 1), text.clone());
+        let file = loaded.sources.get(id).ok_or_else(|| Failed("internal error: --with vanished".into()))?;
+        let event = casus::scenario::parse_event(id, file).map_err(|d| load::rendered(&[d], &loaded.sources))?;
+        changed.events.push(event);
+    }
+    changed.without.extend(r.without.iter().cloned());
+    let mut labels: Vec<String> = r.with.iter().map(|w| format!("with {w}")).collect();
+    labels.extend(r.without.iter().map(|w| format!("without {w}")));
+    changed.title = format!("{} — {}", changed.title, labels.join(", "));
+    let as_of = r.as_of.unwrap_or(changed.as_of);
+    let eval = casus::eval::evaluate(&loaded.program, &changed, as_of, r.assume || changed.assume_compliance)
+        .map_err(|ds| load::rendered(&ds, &loaded.sources))?;
+    let after = Report::new(&eval, &changed.title);
+    let diff = report::Diff::new(&before, &after);
+    Ok(match r.format {
+        Format::Json => diff.to_json(),
+        Format::Text => diff.text(&after),
+    })
+}
+
+/// Prints what changes between two scenarios.
+pub fn diff(a: &Path, b: &Path, rules: &[PathBuf], as_of: Option<Day>, format: Format) -> u8 {
+    let run = || -> Result<String, Failed> {
+        let la = load::load(a, rules)?;
+        let lb = load::load(b, rules)?;
+        let ea = la.evaluate(as_of, false)?;
+        let eb = lb.evaluate(as_of, false)?;
+        let (ra, rb) = (Report::new(&ea, &la.scenario.title), Report::new(&eb, &lb.scenario.title));
+        let d = report::Diff::new(&ra, &rb);
+        Ok(match format {
+            Format::Json => d.to_json(),
+            Format::Text => d.text(&rb),
+        })
     };
     match run() {
         Ok(text) => {

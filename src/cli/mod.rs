@@ -6,6 +6,7 @@ mod eval;
 mod files;
 mod fmt;
 mod load;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,40 @@ enum Command {
         /// In text, also list prohibitions that merely stand, and permissions.
         #[arg(long)]
         all: bool,
+        /// What if this event (one RON event, as in a scenario) had happened too? Prints what
+        /// changes. May be given several times.
+        #[arg(long, value_name = "EVENT")]
+        with: Vec<String>,
+        /// What if this instrument had never been concluded? Prints what changes.
+        #[arg(long, value_name = "ID")]
+        without_instrument: Vec<String>,
+    },
+    /// What changes between two scenarios: norms that appear, disappear or change.
+    Diff {
+        /// The first scenario.
+        a: PathBuf,
+        /// The second scenario.
+        b: PathBuf,
+        /// Rule files or folders, instead of those the scenarios name.
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// The date of both reports, instead of each scenario's `as_of`.
+        #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
+        as_of: Option<Day>,
+        /// Text for people, or JSON.
+        #[arg(long, value_enum, default_value_t = eval::Format::Text)]
+        format: eval::Format,
+    },
+    /// Check every scenario's `expect` list; the last line is `N passed, N failed`.
+    Test {
+        /// Scenario files, or folders searched for `*.ron` files (default: `scenarios/`).
+        paths: Vec<PathBuf>,
+        /// Also write a JUnit XML report to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// How to print failures: `human`, or `github` for GitHub Actions annotations.
+        #[arg(long, value_enum, default_value_t = check::Format::Human)]
+        format: check::Format,
     },
     /// Explain why a party's norms hold, and why its other candidate norms do not.
     Explain {
@@ -89,9 +124,20 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check { paths, format } => check::run(&paths, format),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
-        Command::Eval { scenario, rules, as_of, assume_compliance, format, all } => {
-            eval::run(&scenario, &rules, as_of, assume_compliance, format, all)
+        Command::Eval { scenario, rules, as_of, assume_compliance, format, all, with, without_instrument } => {
+            eval::run(&eval::Request {
+                path: &scenario,
+                rules: &rules,
+                as_of,
+                assume: assume_compliance,
+                format,
+                all,
+                with: &with,
+                without: &without_instrument,
+            })
         }
+        Command::Diff { a, b, rules, as_of, format } => eval::diff(&a, &b, &rules, as_of, format),
+        Command::Test { paths, junit, format } => test::run(&paths, junit.as_deref(), format),
         Command::Explain { scenario, party, action, rules, as_of, assume_compliance } => {
             eval::explain(&scenario, &rules, &party, action.as_deref(), as_of, assume_compliance)
         }

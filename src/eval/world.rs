@@ -169,11 +169,26 @@ impl<'p> World<'p> {
                 },
             }
         }
+        let mut left_out = Vec::new();
+        for id in &scenario.without {
+            match program.instrument(id) {
+                Some(i) => left_out.push(i),
+                None => problems.push(Diagnostic::error(
+                    "casus::scenario",
+                    scenario.file,
+                    crate::source::Span::new(0, 0),
+                    unknown_instrument(program, id),
+                )),
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
         w.timelines = (0..program.instruments.len())
             .map(|i| {
+                if left_out.contains(&i) {
+                    return Timeline { entry_reason: "left out of this what-if".into(), ..Timeline::default() };
+                }
                 timeline(
                     program,
                     &w.syms,

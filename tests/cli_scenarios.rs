@@ -1,0 +1,243 @@
+//! The command line on scenarios: `casus eval`, `explain`, `test` and `diff`, run as a user would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const PACT: &str = "tests/fixtures/pact";
+
+fn casus() -> Command {
+    Command::cargo_bin("casus").unwrap()
+}
+
+/// A copy of the pact fixture in a temporary folder, to add scenarios to.
+fn suite() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["rules", "scenarios"] {
+        fs::create_dir(dir.path().join(sub)).unwrap();
+        for e in fs::read_dir(Path::new(PACT).join(sub)).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+fn path(dir: &tempfile::TempDir, rel: &str) -> String {
+    dir.path().join(rel).to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_passing_suite_exits_0_and_counts_expectations() {
+    casus().args(["test", "tests/fixtures/pact/scenarios"]).assert().success().stdout("7 passed, 0 failed\n");
+}
+
+#[test]
+fn the_bundled_scenarios_pass() {
+    casus().args(["test", "scenarios/"]).assert().success().stdout(predicate::str::ends_with(" 0 failed\n"));
+}
+
+#[test]
+fn a_wrong_expectation_exits_1_and_names_its_line_and_what_was_found() {
+    let dir = suite();
+    // The pact gives thirty days, so the duty is due on 1 July, not on the day of the attack.
+    let wrong = fs::read_to_string(dir.path().join("scenarios/attack.ron"))
+        .unwrap()
+        .replace("due: \"2020-07-01\"", "due: \"2020-06-01\"");
+    fs::write(dir.path().join("scenarios/attack.ron"), wrong).unwrap();
+    let file = path(&dir, "scenarios/attack.ron");
+    casus()
+        .args(["test", &path(&dir, "scenarios")])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "{file}:11:9: expected `BBB` must assist(against: CCC, ally: AAA) due 2020-06-01, pending"
+        )))
+        .stdout(predicate::str::contains(
+            "found nearest: BBB must assist(ally: AAA, against: CCC) under pact_2020 art. 1 due 2020-07-01, pending",
+        ))
+        .stdout(predicate::str::ends_with("6 passed, 1 failed\n"));
+}
+
+#[test]
+fn a_scenario_that_cannot_be_parsed_fails_and_the_others_still_run() {
+    let dir = suite();
+    fs::write(dir.path().join("scenarios/broken.ron"), "Scenario(title: \"cut short\", as_of: \"2020-").unwrap();
+    casus()
+        .args(["test", &path(&dir, "scenarios")])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("broken.ron: error: the scenario could not be evaluated"))
+        .stdout(predicate::str::contains("broken.ron:1:"))
+        .stdout(predicate::str::ends_with("7 passed, 1 failed\n"));
+}
+
+#[test]
+fn junit_is_well_formed_xml_with_the_right_counts() {
+    let dir = suite();
+    let wrong = fs::read_to_string(dir.path().join("scenarios/quiet.ron"))
+        .unwrap()
+        .replace("Norm(party: \"BBB\", absent: true)", "Norm(party: \"BBB\")");
+    fs::write(dir.path().join("scenarios/quiet.ron"), wrong).unwrap();
+    let xml_path = dir.path().join("junit.xml");
+    casus().args(["test", &path(&dir, "scenarios"), "--junit", xml_path.to_str().unwrap()]).assert().code(1);
+    let xml = fs::read_to_string(&xml_path).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut suites, mut cases, mut failures) = (0, 0, 0);
+    let mut root = None;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                match name.as_str() {
+                    "testsuites" => {
+                        root = Some(
+                            e.attributes()
+                                .map(|a| a.unwrap())
+                                .find(|a| a.key.as_ref() == b"tests")
+                                .map(|a| String::from_utf8(a.value.to_vec()).unwrap()),
+                        )
+                    }
+                    "testsuite" => suites += 1,
+                    "testcase" => cases += 1,
+                    "failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!((suites, cases, failures), (2, 7, 1));
+    assert_eq!(root.flatten().as_deref(), Some("7"));
+}
+
+#[test]
+fn github_format_annotates_the_failing_line() {
+    let dir = suite();
+    let wrong = fs::read_to_string(dir.path().join("scenarios/quiet.ron"))
+        .unwrap()
+        .replace("Bound(party: \"BBB\"", "Bound(party: \"CCC\"");
+    fs::write(dir.path().join("scenarios/quiet.ron"), wrong).unwrap();
+    casus().args(["test", &path(&dir, "scenarios"), "--format", "github"]).assert().code(1).stdout(
+        predicate::str::contains(format!(
+            "::error file={},line=7,col=9,title=expectation failed::expected `pact_2020` binds `CCC`",
+            path(&dir, "scenarios/quiet.ron")
+        )),
+    );
+}
+
+#[test]
+fn check_format_github_annotates_rule_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.casus");
+    fs::write(&file, "treaty t_2020 {\n  in force on 2020-02-30\n}\n").unwrap();
+    casus().args(["check", file.to_str().unwrap(), "--format", "github"]).assert().code(1).stdout(
+        predicate::str::contains(format!(
+            "::error file={},line=2,col=15,title=casus%3A%3Adate::`2020-02-30` is not a date that exists",
+            file.display()
+        )),
+    );
+}
+
+#[test]
+fn diff_shows_exactly_the_norms_one_attack_creates() {
+    let out = casus()
+        .args([
+            "diff",
+            "tests/fixtures/pact/scenarios/quiet.ron",
+            "tests/fixtures/pact/scenarios/attack.ron",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    // The attack on AAA obliges BBB, and only BBB, to assist it.
+    assert_eq!(changes.len(), 1, "{v:#}");
+    let c = &changes[0];
+    assert_eq!(
+        (c["party"].as_str(), c["change"].as_str(), c["action"].as_str()),
+        (Some("BBB"), Some("appears"), Some("assist"))
+    );
+    assert_eq!(c["args"], serde_json::json!({"ally": "AAA", "against": "CCC"}));
+    assert_eq!(c["after"]["due"], "2020-07-01");
+}
+
+#[test]
+fn eval_with_an_event_prints_what_it_changes() {
+    casus()
+        .args(["eval", "tests/fixtures/pact/scenarios/quiet.ron", "--with", r#"Fact(kind: "armed_attack", args: {"by": "CCC", "on": "BBB"}, from: "2020-06-01")"#])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  AAA\n    + must assist(ally: BBB, against: CCC) — pact_2020 art. 1 — pending since 2020-06-01, due 2020-07-01"));
+}
+
+#[test]
+fn eval_without_an_instrument_prints_what_it_removes() {
+    casus()
+        .args(["eval", "tests/fixtures/pact/scenarios/attack.ron", "--without-instrument", "pact_2020"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("    - must assist(ally: AAA, against: CCC) — pact_2020 art. 1 — was pending since 2020-06-01, due 2020-07-01"));
+}
+
+#[test]
+fn eval_json_is_byte_identical_across_runs() {
+    let run = || {
+        casus()
+            .args(["eval", "scenarios/kursk_2024.ron", "--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn a_malformed_scenario_gets_file_line_and_column() {
+    let dir = suite();
+    fs::write(
+        dir.path().join("scenarios/typo.ron"),
+        "Scenario(\n    title: \"t\",\n    as_of: \"2020-06-15\",\n    evnts: [],\n)\n",
+    )
+    .unwrap();
+    casus()
+        .args(["eval", &path(&dir, "scenarios/typo.ron")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("typo.ron:4:"))
+        .stderr(predicate::str::contains("evnts"));
+}
+
+#[test]
+fn explain_says_why_and_why_not() {
+    casus()
+        .args(["explain", "tests/fixtures/pact/scenarios/attack.ron", "--party", "BBB"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("must assist(ally: AAA, against: CCC) — pending"))
+        .stdout(predicate::str::contains(
+            "\"If either Party is attacked, the other shall assist it within thirty days.\"",
+        ))
+        .stdout(predicate::str::contains("with A = CCC, V = AAA, P = BBB"))
+        .stdout(predicate::str::contains("armed_attack(by: CCC, on: AAA, territory: AAA)"))
+        .stdout(predicate::str::contains("pact_2020 binds BBB on 2020-06-01: in force since 2020-03-15"));
+    // AAA, the victim, owes nothing: the rule leaves it out of the bearers.
+    casus()
+        .args(["explain", "tests/fixtures/pact/scenarios/attack.ron", "--party", "AAA"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No norm binds it."))
+        .stdout(predicate::str::contains("pact_2020 art. 1 (must assist): the condition holds on 2020-06-15, but AAA is left out of the bearers (`every party P other than V`)"));
+}
