@@ -355,6 +355,28 @@ impl<'a> Checker<'a> {
     fn rule(&mut self, file: FileId, inst: &'a Instrument, rule: &'a Rule) {
         let cond = rule.condition.as_deref().unwrap_or(&[]);
         let mut bound = Bound::default();
+        // The bearer variable of `every party P` may be tested in the condition (`P in G`,
+        // `not (P = X and ...)`), one bearer at a time; it may not be bound by a pattern.
+        let bearer_name = match &rule.conclusion.bearers {
+            Bearers::EveryParty { var, .. } | Bearers::EveryState { var, .. } => Some(var),
+            _ => None,
+        };
+        let mut by_patterns = BTreeSet::new();
+        for lit in cond {
+            if let LiteralKind::Fact(p) | LiteralKind::Act { action: p, .. } = &lit.kind {
+                p.args.iter().filter_map(|a| a.value.var()).for_each(|v| {
+                    by_patterns.insert(v.name.as_str());
+                });
+            }
+            if let LiteralKind::Act { actor: Term::Var(v), .. } = &lit.kind {
+                by_patterns.insert(v.name.as_str());
+            }
+        }
+        if let Some(v) = bearer_name
+            && !by_patterns.contains(v.name.as_str())
+        {
+            bound.vars.insert(v.name.as_str(), v.span);
+        }
         self.condition(file, Some(inst), cond, &mut bound);
         let c = &rule.conclusion;
         let (bearer_var, except, group) = match &c.bearers {
@@ -374,7 +396,7 @@ impl<'a> Checker<'a> {
             self.need_bound(file, t, &bound, "is left out of the bearers");
         }
         if let Some(v) = bearer_var {
-            if bound.vars.contains_key(v.name.as_str()) {
+            if by_patterns.contains(v.name.as_str()) {
                 self.diags.push(
                     Diagnostic::error(
                         "casus::variable",

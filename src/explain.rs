@@ -146,13 +146,7 @@ impl Explainer<'_, '_> {
         let mut env = vec![None; r.vars.len()];
         let mut trail = Vec::new();
         state.solve(world, &r.condition, &mut env, &mut trail, &mut |env, trail| {
-            for party in state.bearers(world, r.instrument, &r.bearers, env) {
-                let mut env = env.to_vec();
-                if let Bearers::Every { var, .. } = r.bearers
-                    && let Some(slot) = env.get_mut(var)
-                {
-                    *slot = Some(party);
-                }
+            for (party, env) in state.bearers_of(world, r, env) {
                 let mut args: Vec<(Sym, Sym)> =
                     r.action.args.iter().filter_map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
                 args.sort();
@@ -246,7 +240,7 @@ impl Explainer<'_, '_> {
 
     /// The tests of the condition (`is party`, `in`, comparisons, `not`), with the values they saw.
     fn tests(&self, out: &mut String, rule: &NormRule, env: &[Option<Sym>], day: Day) {
-        for lit in &rule.condition {
+        for lit in rule.condition.iter().chain(&rule.bearer_tests) {
             match &lit.kind {
                 LitKind::IsParty { term, negated, instrument } => {
                     let Some(p) = value(*term, env) else { continue };
@@ -472,11 +466,20 @@ impl Explainer<'_, '_> {
                 return self.failed(state, rule, lit, &env, day);
             }
         }
-        format!(
-            "the condition holds on {day}, but {} is left out of the bearers (`{}`)",
-            self.name(party),
-            bearer_text(rule)
-        )
+        // The condition holds: the bearer's own tests, or `other than`, leave the party out.
+        let mut env = holds(lits.len()).unwrap_or_default();
+        if let Bearers::Every { var, .. } = rule.bearers
+            && let Some(slot) = env.get_mut(var)
+        {
+            *slot = Some(party);
+        }
+        for t in &rule.bearer_tests {
+            if !state.test(world, t, &mut env) {
+                let context = self.context(state, rule, &env);
+                return format!("the condition holds on {day}, but `{}` fails for {}{context}", t.text, self.name(party));
+            }
+        }
+        format!("the condition holds on {day}, but {} is left out of the bearers (`{}`)", self.name(party), bearer_text(rule))
     }
 
     fn failed(&self, state: &DayState, rule: &NormRule, lit: &Lit, env: &[Option<Sym>], day: Day) -> String {

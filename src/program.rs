@@ -159,8 +159,11 @@ pub struct NormRule {
     pub instrument: InstId,
     /// The article, as an index into the instrument's articles.
     pub article: usize,
-    /// The condition, in evaluation order (empty for `always`).
+    /// The condition, in evaluation order (empty for `always`), without the tests of the
+    /// bearer variable.
     pub condition: Vec<Lit>,
+    /// The tests that name the bearer variable, checked for each bearer in turn.
+    pub bearer_tests: Vec<Lit>,
     /// The names of the variable slots.
     pub vars: Vec<String>,
     /// Who bears the norm.
@@ -520,10 +523,15 @@ impl Compiler {
                     ast::Bearers::One(t) => Bearers::One(self.term(t, &mut vars)),
                 };
                 let action = self.pattern(&c.action, &mut vars);
+                let (condition, bearer_tests) = match &bearers {
+                    Bearers::Every { var, .. } => condition.into_iter().partition(|l| !mentions(l, *var)),
+                    _ => (condition, Vec::new()),
+                };
                 self.p.rules.push(NormRule {
                     instrument: inst,
                     article: n,
                     condition,
+                    bearer_tests,
                     vars: vars.names,
                     bearers,
                     modality: c.modality,
@@ -760,5 +768,17 @@ pub fn lit_kinds(lits: &[Lit], negated: bool, out: &mut Vec<(Sym, bool)>) {
             LitKind::Not(inner) => lit_kinds(inner, true, out),
             _ => {}
         }
+    }
+}
+
+/// Whether a compiled literal names variable slot `var`.
+fn mentions(lit: &Lit, var: usize) -> bool {
+    let is = |t: &Term| *t == Term::Var(var);
+    match &lit.kind {
+        LitKind::Fact(p) => p.args.iter().any(|(_, t)| is(t)),
+        LitKind::Act { actor, action } => is(actor) || action.args.iter().any(|(_, t)| is(t)),
+        LitKind::IsParty { term, .. } | LitKind::InGroup { term, .. } => is(term),
+        LitKind::Compare { left, right, .. } => is(left) || is(right),
+        LitKind::Not(inner) => inner.iter().any(|l| mentions(l, var)),
     }
 }

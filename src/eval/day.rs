@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::ast::Modality;
 use crate::day::Day;
-use crate::program::{Bearers, InstId, Lit, LitKind, Pattern, Program, Sym, Term};
+use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Pattern, Program, Sym, Term};
 
 use super::world::{Act, Fact, World, with_defaults};
 
@@ -175,13 +175,7 @@ impl DayState {
             let mut env = vec![None; rule.vars.len()];
             let mut trail = Vec::new();
             self.solve(world, &rule.condition, &mut env, &mut trail, &mut |env, _| {
-                for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
-                    let mut env = env.to_vec();
-                    if let Bearers::Every { var, .. } = rule.bearers
-                        && let Some(slot) = env.get_mut(var)
-                    {
-                        *slot = Some(party);
-                    }
+                for (party, env) in self.bearers_of(world, rule, env) {
                     let args: Option<Vec<(Sym, Sym)>> =
                         rule.action.args.iter().map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
                     let Some(mut args) = args else { continue };
@@ -200,6 +194,24 @@ impl DayState {
                 }
                 true
             });
+        }
+        out
+    }
+
+    /// The parties who bear a rule's norm today, for one solution of its condition, each with
+    /// the variables as they are for it (the bearer variable bound, its tests passed).
+    pub fn bearers_of(&self, world: &World, rule: &NormRule, env: &[Option<Sym>]) -> Vec<(Sym, Vec<Option<Sym>>)> {
+        let mut out = Vec::new();
+        for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
+            let mut env = env.to_vec();
+            if let Bearers::Every { var, .. } = rule.bearers
+                && let Some(slot) = env.get_mut(var)
+            {
+                *slot = Some(party);
+            }
+            if rule.bearer_tests.iter().all(|t| self.test(world, t, &mut env)) {
+                out.push((party, env));
+            }
         }
         out
     }

@@ -433,9 +433,19 @@ impl<'a> Ref<'a> {
                 }
                 for article in inst.ast.articles() {
                     for rule in &article.rules {
+                        // Tests of the bearer variable are made once the bearer is known.
                         let cond = rule.condition.as_deref().unwrap_or(&[]);
-                        for env in self.solutions(cond, &Env::new(), &w, Some(id)) {
+                        let bearer = match &rule.conclusion.bearers {
+                            Bearers::EveryParty { var, .. } | Bearers::EveryState { var, .. } => Some(var.name.as_str()),
+                            _ => None,
+                        };
+                        let (plain, per_bearer): (Vec<Literal>, Vec<Literal>) =
+                            cond.iter().cloned().partition(|l| bearer.is_none_or(|b| !names_var(l, b)));
+                        for env in self.solutions(&plain, &Env::new(), &w, Some(id)) {
                             for (party, env) in self.bearers(id, &rule.conclusion.bearers, &env, d) {
+                                if !per_bearer.iter().all(|t| self.holds(t, &env, &w, Some(id))) {
+                                    continue;
+                                }
                                 let args: Args = rule
                                     .conclusion
                                     .action
@@ -872,4 +882,16 @@ fn runs(days: impl Iterator<Item = Day>, as_of: Day) -> Vec<Span> {
         last.until = Some(p.next());
     }
     out
+}
+
+/// Whether a literal names variable `v` anywhere.
+fn names_var(l: &Literal, v: &str) -> bool {
+    let is = |t: &Term| matches!(t, Term::Var(x) if x.name == v);
+    match &l.kind {
+        LiteralKind::Fact(p) => p.args.iter().any(|a| is(&a.value)),
+        LiteralKind::Act { actor, action } => is(actor) || action.args.iter().any(|a| is(&a.value)),
+        LiteralKind::IsParty { term, .. } | LiteralKind::InGroup { term, .. } => is(term),
+        LiteralKind::Compare { left, right, .. } => is(left) || is(right),
+        LiteralKind::Not(inner) => inner.iter().any(|i| names_var(i, v)),
+    }
 }

@@ -77,6 +77,8 @@ fn rule(shape: Shape) -> impl Strategy<Value = String> {
         (party(), party(), deadline()).prop_map(|(a, b, d)| format!("always {a} must strike(against: {b}){d}")).boxed(),
         Just("always every member of club must not arm(item: arms, to: {p:DDD})".to_string()).boxed(),
         party().prop_map(|b| format!("always every party P must not strike(against: {b})")).boxed(),
+        (party(), deadline()).prop_map(|(x, d)| format!("if attack(by: A, on: V) and V is party and not (P = {x} and V = {{p:BBB}})\nthen every party P other than V must help(ally: V, against: A){d}")).boxed(),
+        Just("if attack(by: A, on: V) and P in club and V is party\nthen every party P other than V may talk(with: A)".to_string()).boxed(),
     ];
     if shape.negation {
         options.push(deadline().prop_map(|d| format!("if tension(by: A, on: V) and V is party and not attack(by: A, on: V)\nthen every party P other than V must talk(with: V){d}")).boxed());
