@@ -236,8 +236,11 @@ pub enum StatusKind {
     Acceded,
     /// Gave notice of withdrawal (denunciation); it takes effect per the withdrawal clause.
     Withdrew,
-    /// Suspended its obligations under the instrument (the US towards New Zealand under ANZUS).
+    /// Suspended its obligations under the instrument.
     Suspended,
+    /// Stopped being a party on that day, without a notice period (as when a party does not
+    /// join the prolongation of a treaty whose term ends).
+    Left,
 }
 
 impl StatusKind {
@@ -249,6 +252,7 @@ impl StatusKind {
             StatusKind::Acceded => "acceded",
             StatusKind::Withdrew => "withdrew",
             StatusKind::Suspended => "suspended",
+            StatusKind::Left => "left",
         }
     }
 }

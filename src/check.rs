@@ -185,7 +185,15 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            if let (Some(_), Some((_, acs))) = (when(StatusKind::Ratified), when(StatusKind::Acceded)) {
+            let left_between = |a: jiff::civil::Date, b: jiff::civil::Date| {
+                [StatusKind::Left, StatusKind::Withdrew]
+                    .iter()
+                    .filter_map(|k| when(*k))
+                    .any(|(d, _)| a.min(b) < d && d < a.max(b))
+            };
+            if let (Some((r, _)), Some((a, acs))) = (when(StatusKind::Ratified), when(StatusKind::Acceded))
+                && !left_between(r, a)
+            {
                 self.diags.push(
                     Diagnostic::error(
                         "casus::status",
@@ -196,18 +204,28 @@ impl<'a> Checker<'a> {
                     .with_help("signatories ratify; states that did not sign accede — keep the one that happened"),
                 );
             }
-            let joined = when(StatusKind::Ratified).or(when(StatusKind::Acceded)).or(when(StatusKind::Signed));
-            if let Some((withdrew, ws)) = when(StatusKind::Withdrew) {
+            // A party joins by ratifying or acceding; by signing only where nothing else is recorded.
+            let joined = [StatusKind::Ratified, StatusKind::Acceded]
+                .iter()
+                .filter_map(|k| when(*k))
+                .min_by_key(|(d, _)| *d)
+                .or(when(StatusKind::Signed));
+            for (withdrew, ws) in [StatusKind::Withdrew, StatusKind::Left].iter().filter_map(|k| when(*k)) {
                 match joined {
                     Some((joined, js)) if withdrew < joined => self.diags.push(
-                        Diagnostic::error("casus::status", file, ws, format!("`{party}` gave notice of withdrawal from `{}` on {withdrew}, before joining it on {joined}", inst.id.name))
-                            .with_secondary(file, js, "joined here"),
+                        Diagnostic::error(
+                            "casus::status",
+                            file,
+                            ws,
+                            format!("`{party}` leaves `{}` on {withdrew}, before joining it on {joined}", inst.id.name),
+                        )
+                        .with_secondary(file, js, "joined here"),
                     ),
                     None => self.diags.push(Diagnostic::error(
                         "casus::status",
                         file,
                         ws,
-                        format!("`{party}` withdraws from `{}` without having signed, ratified or acceded to it", inst.id.name),
+                        format!("`{party}` leaves `{}` without having signed, ratified or acceded to it", inst.id.name),
                     )),
                     _ => {}
                 }

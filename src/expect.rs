@@ -71,13 +71,23 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             let Some(i) = instrument(id) else { return (false, expected, format!("there is no instrument `{id}`")) };
             let p = eval.world.syms.get(party);
             let is = p.is_some_and(|p| eval.world.is_bound(i, p, day));
-            let found = match p.and_then(|p| eval.world.timelines.get(i).and_then(|t| t.bound.get(&p))) {
-                Some(b) => format!(
-                    "it binds {party} from {}{}",
-                    b.when.from,
-                    b.when.until.map(|u| format!(" until {}", Day(u.0 - 1))).unwrap_or_default()
-                ),
-                None => format!("it never binds {party}"),
+            let spans: Vec<String> = p
+                .and_then(|p| eval.world.timelines.get(i).and_then(|t| t.bound.get(&p)))
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .map(|b| {
+                    format!(
+                        "from {}{}",
+                        b.when.from,
+                        b.when.until.map(|u| format!(" until {}", Day(u.0 - 1))).unwrap_or_default()
+                    )
+                })
+                .collect();
+            let found = if spans.is_empty() {
+                format!("it never binds {party}")
+            } else {
+                format!("it binds {party} {}", spans.join(", "))
             };
             (is == want, expected, found)
         }

@@ -288,16 +288,22 @@ impl Explainer<'_, '_> {
                 format!("{id} is no longer in force on {day}: {}", t.end_reason.clone().unwrap_or_default())
             };
         }
-        match t.bound.get(&party) {
-            Some(b) if b.when.contains(day) => format!(
-                "{id} binds {p} on {day}: in force since {} ({}); {p} {}",
-                in_force.from, t.entry_reason, b.joined
-            ),
-            Some(b) if day < b.when.from => {
+        let bindings = t.bound.get(&party).map(Vec::as_slice).unwrap_or(&[]);
+        let now = bindings.iter().find(|b| b.when.contains(day));
+        let next = bindings.iter().find(|b| day < b.when.from);
+        let last = bindings.iter().rev().find(|b| b.when.until.is_some_and(|u| u <= day));
+        match (now, last, next) {
+            (Some(b), _, _) => {
+                format!(
+                    "{id} binds {p} on {day}: in force since {} ({}); {p} {}",
+                    in_force.from, t.entry_reason, b.joined
+                )
+            }
+            (None, Some(b), _) => format!("{id} no longer binds {p} on {day}: {}", b.ends.clone().unwrap_or_default()),
+            (None, None, Some(b)) => {
                 format!("{id} does not bind {p} on {day}: {p} {}, so it is bound only from {}", b.joined, b.when.from)
             }
-            Some(b) => format!("{id} no longer binds {p} on {day}: {}", b.ends.clone().unwrap_or_default()),
-            None => format!("{id} does not bind {p}: {p} has not ratified or acceded to it"),
+            (None, None, None) => format!("{id} does not bind {p}: {p} has not ratified or acceded to it"),
         }
     }
 
@@ -476,10 +482,18 @@ impl Explainer<'_, '_> {
         for t in &rule.bearer_tests {
             if !state.test(world, t, &mut env) {
                 let context = self.context(state, rule, &env);
-                return format!("the condition holds on {day}, but `{}` fails for {}{context}", t.text, self.name(party));
+                return format!(
+                    "the condition holds on {day}, but `{}` fails for {}{context}",
+                    t.text,
+                    self.name(party)
+                );
             }
         }
-        format!("the condition holds on {day}, but {} is left out of the bearers (`{}`)", self.name(party), bearer_text(rule))
+        format!(
+            "the condition holds on {day}, but {} is left out of the bearers (`{}`)",
+            self.name(party),
+            bearer_text(rule)
+        )
     }
 
     fn failed(&self, state: &DayState, rule: &NormRule, lit: &Lit, env: &[Option<Sym>], day: Day) -> String {

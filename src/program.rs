@@ -227,6 +227,8 @@ pub struct PartyStatus {
     pub withdrew: Option<Day>,
     /// Suspended its obligations.
     pub suspended: Option<Day>,
+    /// Left without notice.
+    pub left: Option<Day>,
 }
 
 impl PartyStatus {
@@ -238,6 +240,7 @@ impl PartyStatus {
             StatusKind::Acceded => self.acceded,
             StatusKind::Withdrew => self.withdrew,
             StatusKind::Suspended => self.suspended,
+            StatusKind::Left => self.left,
         }
     }
 
@@ -249,6 +252,7 @@ impl PartyStatus {
             StatusKind::Acceded => &mut self.acceded,
             StatusKind::Withdrew => &mut self.withdrew,
             StatusKind::Suspended => &mut self.suspended,
+            StatusKind::Left => &mut self.left,
         };
         *slot = Some(day);
     }

@@ -161,7 +161,8 @@ impl Report {
                 bound: t
                     .bound
                     .iter()
-                    .filter_map(|(p, b)| names.span(&b.when).map(|s| (names.sym(*p), vec![s])))
+                    .map(|(p, bs)| (names.sym(*p), bs.iter().filter_map(|b| names.span(&b.when)).collect::<Vec<_>>()))
+                    .filter(|(_, spans)| !spans.is_empty())
                     .collect(),
             })
             .collect();

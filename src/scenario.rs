@@ -317,6 +317,11 @@ enum RawEvent {
         instrument: String,
         on: String,
     },
+    Leave {
+        party: String,
+        instrument: String,
+        on: String,
+    },
     Exchange {
         instrument: String,
         on: String,
@@ -398,6 +403,7 @@ impl RawEvent {
             RawEvent::Accede { party, instrument, on } => status(party, instrument, StatusKind::Acceded, &on)?,
             RawEvent::Withdraw { party, instrument, on } => status(party, instrument, StatusKind::Withdrew, &on)?,
             RawEvent::Suspend { party, instrument, on } => status(party, instrument, StatusKind::Suspended, &on)?,
+            RawEvent::Leave { party, instrument, on } => status(party, instrument, StatusKind::Left, &on)?,
             RawEvent::Exchange { instrument, on } => dated(instrument, DatedKind::Exchanged, &on)?,
             RawEvent::Adopt { instrument, on } => dated(instrument, DatedKind::Adopted, &on)?,
             RawEvent::Terminate { instrument, on } => dated(instrument, DatedKind::Terminated, &on)?,

@@ -13,7 +13,7 @@
 //! clause       = parties | binds | in_force | withdrawal | dated | article
 //! parties      = "parties" "{" party_record* "}"
 //! party_record = PARTY (status_kw DATE)*
-//! status_kw    = "signed" | "ratified" | "acceded" | "withdrew" | "suspended"
+//! status_kw    = "signed" | "ratified" | "acceded" | "withdrew" | "suspended" | "left"
 //! binds        = "binds" "every" "member" "of" ID
 //! in_force     = "in" "force" ( "on" "signature" | "on" "exchange" "of" "ratifications"
 //!                             | "on" "adoption" | "on" DATE
@@ -222,6 +222,7 @@ fn party_record(i: Input) -> PResult<PartyRecord> {
                 "acceded" => StatusKind::Acceded,
                 "withdrew" => StatusKind::Withdrew,
                 "suspended" => StatusKind::Suspended,
+                "left" => StatusKind::Left,
                 _ => break,
             },
             Err(_) => break,

@@ -170,6 +170,7 @@ fn status_kind() -> impl Strategy<Value = StatusKind> {
         Just(StatusKind::Acceded),
         Just(StatusKind::Withdrew),
         Just(StatusKind::Suspended),
+        Just(StatusKind::Left),
     ]
 }
 

@@ -283,7 +283,7 @@ impl<'p> Walk<'p> {
         world.acts.iter().for_each(|a| add(&a.when));
         for t in &world.timelines {
             t.in_force.iter().for_each(&mut add);
-            t.bound.values().for_each(|b| add(&b.when));
+            t.bound.values().flatten().for_each(|b| add(&b.when));
         }
         points.retain(|d| *d <= as_of);
         let delayed = vec![Vec::new(); world.program.deems.len()];

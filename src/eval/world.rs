@@ -65,8 +65,9 @@ pub struct Timeline {
     pub entry_reason: String,
     /// Why it stopped being in force, if it did.
     pub end_reason: Option<String>,
-    /// Each party it binds, with when and why.
-    pub bound: BTreeMap<Sym, Binding>,
+    /// Each party it binds, with when and why: one binding per run of days (a party may leave
+    /// and join again).
+    pub bound: BTreeMap<Sym, Vec<Binding>>,
 }
 
 /// One party's binding by an instrument.
@@ -203,7 +204,10 @@ impl<'p> World<'p> {
 
     /// Whether `party` is bound by instrument `inst` on `day`.
     pub fn is_bound(&self, inst: InstId, party: Sym, day: Day) -> bool {
-        self.timelines.get(inst).and_then(|t| t.bound.get(&party)).is_some_and(|b| b.when.contains(day))
+        self.timelines
+            .get(inst)
+            .and_then(|t| t.bound.get(&party))
+            .is_some_and(|bs| bs.iter().any(|b| b.when.contains(day)))
     }
 
     /// Whether instrument `inst` is in force on `day`.
@@ -360,31 +364,91 @@ fn timeline(
     let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
     for p in parties {
         let status = records.get(&p).copied().unwrap_or_default();
-        let (from, joined) = match joined(&status) {
-            Some((d, how)) => (d.max(entry), how),
-            None if members.contains(&p) => (entry, format!("is a member of `{group_name}`")),
-            None => continue,
-        };
-        let mut stops: Vec<(Day, String)> = end.iter().cloned().collect();
-        if let Some(w) = status.withdrew {
-            let effect = w.plus(notice);
-            stops.push((effect, format!("withdrawal notified {w}, effective {effect}")));
+        let mut steps = party_steps(&status, on_signature, notice);
+        if !steps.iter().any(|s| s.joins) {
+            if !members.contains(&p) {
+                continue;
+            }
+            steps.push(Step { day: entry, joins: true, why: format!("is a member of `{group_name}`") });
+            steps.sort_by_key(|s| (s.day, s.joins));
         }
-        if let Some(s) = status.suspended {
-            stops.push((s, format!("suspended its obligations on {s}")));
+        // Joining opens a binding, leaving closes it; each is clipped to the instrument's force.
+        let mut open: Option<(Day, String)> = None;
+        let mut runs: Vec<(Day, String, Option<(Day, String)>)> = Vec::new();
+        for step in steps {
+            match (&open, step.joins) {
+                // Joining again on the day of leaving continues the same run of days.
+                (None, true)
+                    if runs.last().is_some_and(|(_, _, stop)| stop.as_ref().is_some_and(|(d, _)| *d == step.day)) =>
+                {
+                    open = runs.pop().map(|(from, how, _)| (from, how));
+                }
+                (None, true) => open = Some((step.day, step.why)),
+                (Some(_), false) => {
+                    if let Some((from, how)) = open.take() {
+                        runs.push((from, how, Some((step.day, step.why))));
+                    }
+                }
+                _ => {}
+            }
         }
-        let stop = stops.into_iter().min();
-        if stop.as_ref().is_some_and(|(s, _)| *s <= from) {
-            continue;
+        if let Some((from, how)) = open {
+            runs.push((from, how, None));
         }
-        t.bound.insert(
-            p,
-            Binding {
+        let mut bindings = Vec::new();
+        for (from, joined, stop) in runs {
+            let from = from.max(entry);
+            let stop = match (stop, &end) {
+                (Some(s), Some(e)) => Some(if s.0 <= e.0 { s } else { e.clone() }),
+                (s, e) => s.or(e.clone()),
+            };
+            if stop.as_ref().is_some_and(|(s, _)| *s <= from) {
+                continue;
+            }
+            bindings.push(Binding {
                 when: Interval { from, until: stop.as_ref().map(|(s, _)| *s) },
                 joined,
                 ends: stop.map(|(_, r)| r),
-            },
-        );
+            });
+        }
+        if !bindings.is_empty() {
+            t.bound.insert(p, bindings);
+        }
     }
     t
+}
+
+/// A dated step of a party: joining (ratifying, acceding, or signing where signature binds) or
+/// leaving (leaving outright, a withdrawal taking effect, a suspension).
+struct Step {
+    day: Day,
+    joins: bool,
+    why: String,
+}
+
+/// A party's steps in date order; on one day, leaving comes before joining.
+fn party_steps(s: &PartyStatus, on_signature: bool, notice: ast::Duration) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut join = |d: Option<Day>, how: &str| {
+        if let Some(d) = d {
+            steps.push(Step { day: d, joins: true, why: format!("{how} on {d}") });
+        }
+    };
+    join(s.ratified, "ratified");
+    join(s.acceded, "acceded");
+    if on_signature {
+        join(s.signed, "signed");
+    }
+    if let Some(d) = s.left {
+        steps.push(Step { day: d, joins: false, why: format!("left on {d}") });
+    }
+    if let Some(w) = s.withdrew {
+        let effect = w.plus(notice);
+        steps.push(Step { day: effect, joins: false, why: format!("withdrawal notified {w}, effective {effect}") });
+    }
+    if let Some(d) = s.suspended {
+        steps.push(Step { day: d, joins: false, why: format!("suspended its obligations on {d}") });
+    }
+    steps.sort_by_key(|s| (s.day, s.joins));
+    steps
 }

@@ -205,29 +205,32 @@ impl<'a> Ref<'a> {
         true
     }
 
+    /// Bound on `d`: in force, and the party's latest step on or before `d` joined it (on one
+    /// day, leaving comes first).
     fn bound(&self, id: &str, party: &str, d: Day) -> bool {
         if !self.in_force(id, d) {
             return false;
         }
         let inst = &self.insts[id];
         let on_sig = inst.ast.body.iter().any(|c| matches!(c, Clause::InForce(EntryIntoForce::OnSignature, _)));
-        let joined = match self.joined(inst, party, on_sig) {
-            Some(j) => j,
-            None if self.binds_group(inst).is_some_and(|g| g.contains(party)) => self.entry(inst).unwrap(),
-            None => return false,
-        };
-        if d < joined {
-            return false;
-        }
-        if let Some(rec) = inst.records.get(party) {
-            if rec.get(&StatusKind::Withdrew).is_some_and(|w| w.plus(self.notice(inst)) <= d) {
-                return false;
-            }
-            if rec.get(&StatusKind::Suspended).is_some_and(|s| *s <= d) {
-                return false;
+        let mut steps: Vec<(Day, bool)> = Vec::new();
+        for (kind, day) in inst.records.get(party).into_iter().flatten() {
+            match kind {
+                StatusKind::Ratified | StatusKind::Acceded => steps.push((*day, true)),
+                StatusKind::Signed if on_sig => steps.push((*day, true)),
+                StatusKind::Left | StatusKind::Suspended => steps.push((*day, false)),
+                StatusKind::Withdrew => steps.push((day.plus(self.notice(inst)), false)),
+                StatusKind::Signed => {}
             }
         }
-        true
+        if !steps.iter().any(|(_, joins)| *joins) {
+            if !self.binds_group(inst).is_some_and(|g| g.contains(party)) {
+                return false;
+            }
+            steps.push((self.entry(inst).unwrap(), true));
+        }
+        steps.sort();
+        steps.iter().rev().find(|(day, _)| *day <= d).is_some_and(|(_, joins)| *joins)
     }
 
     fn parties(&self, id: &str) -> BTreeSet<String> {
@@ -436,7 +439,9 @@ impl<'a> Ref<'a> {
                         // Tests of the bearer variable are made once the bearer is known.
                         let cond = rule.condition.as_deref().unwrap_or(&[]);
                         let bearer = match &rule.conclusion.bearers {
-                            Bearers::EveryParty { var, .. } | Bearers::EveryState { var, .. } => Some(var.name.as_str()),
+                            Bearers::EveryParty { var, .. } | Bearers::EveryState { var, .. } => {
+                                Some(var.name.as_str())
+                            }
                             _ => None,
                         };
                         let (plain, per_bearer): (Vec<Literal>, Vec<Literal>) =

@@ -87,14 +87,23 @@ fn rule(shape: Shape) -> impl Strategy<Value = String> {
     proptest::strategy::Union::new(options)
 }
 
-fn records() -> impl Strategy<Value = Vec<(usize, i64, Option<i64>, Option<i64>)>> {
-    // (party, signed, ratified after, withdrew after)
-    prop::collection::btree_map(
-        0usize..4,
-        (0i64..20, prop::option::weighted(0.85, 0i64..10), prop::option::weighted(0.2, 1i64..25)),
-        2..5,
-    )
-    .prop_map(|m| m.into_iter().map(|(p, (s, r, w))| (p, s, r.map(|r| s + r), w.map(|w| s + w))).collect())
+type Record = (usize, i64, Option<i64>, Option<i64>, Option<(i64, i64)>);
+
+fn records() -> impl Strategy<Value = Vec<Record>> {
+    // (party, signed, ratified, withdrew, (left, acceded again))
+    let one = (
+        0i64..20,
+        prop::option::weighted(0.85, 0i64..10),
+        prop::option::weighted(0.2, 1i64..25),
+        prop::option::weighted(0.15, (1i64..15, 1i64..15)),
+    );
+    prop::collection::btree_map(0usize..4, one, 2..5).prop_map(|m| {
+        m.into_iter()
+            .map(|(p, (s, r, w, back))| {
+                (p, s, r.map(|r| s + r), w.map(|w| s + w), back.map(|(l, a)| (s + l, s + l + a)))
+            })
+            .collect()
+    })
 }
 
 fn entry() -> impl Strategy<Value = String> {
@@ -121,19 +130,25 @@ fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
     )
         .prop_map(move |(records, entry, notice, articles, terminated)| {
             // Ratifications are exchanged once every party has ratified.
-            let last = records.iter().map(|(_, s, r, _)| r.unwrap_or(*s)).max().unwrap_or(0);
+            let last = records.iter().map(|(_, s, r, _, _)| r.unwrap_or(*s)).max().unwrap_or(0);
             let entry = match entry.split_once("exchanged +") {
                 Some((head, d)) => format!("{head}exchanged {{d:{}}}", last + d.parse::<i64>().unwrap_or(0)),
                 None => entry,
             };
             let mut t = format!("treaty t{n}_2024 \"Treaty {n}\" {{\n  parties {{\n");
-            for (p, s, r, w) in records {
+            for (p, s, r, w, back) in records {
                 let mut line = format!("    {{p:{}}} signed {{d:{s}}}", PARTIES[p]);
                 if let Some(r) = r {
                     line.push_str(&format!(" ratified {{d:{r}}}"));
                 }
                 if let Some(w) = w.filter(|w| *w >= r.unwrap_or(s)) {
                     line.push_str(&format!(" withdrew {{d:{w}}}"));
+                }
+                // Leaving, then joining again by accession.
+                if let (Some(r), Some((l, a))) = (r, back)
+                    && l > r
+                {
+                    line.push_str(&format!(" left {{d:{l}}} acceded {{d:{a}}}"));
                 }
                 t.push_str(&line);
                 t.push('\n');
