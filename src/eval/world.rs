@@ -279,6 +279,9 @@ fn unknown_instrument(program: &Program, id: &str) -> String {
     format!("unknown instrument `{id}`{near}")
 }
 
+/// A day with the reason something happened on it.
+type Dated = (Day, String);
+
 /// When a withdrawal takes effect without a clause that says: twelve months after notice, per
 /// art. 56(2) of the Vienna Convention on the Law of Treaties.
 const DEFAULT_NOTICE: ast::Duration = ast::Duration { amount: 12, unit: Unit::Months };
@@ -374,7 +377,8 @@ fn timeline(
         }
         // Joining opens a binding, leaving closes it; each is clipped to the instrument's force.
         let mut open: Option<(Day, String)> = None;
-        let mut runs: Vec<(Day, String, Option<(Day, String)>)> = Vec::new();
+        // (first day, how it joined, and the day and reason it stopped, if it did)
+        let mut runs: Vec<(Day, String, Option<Dated>)> = Vec::new();
         for step in steps {
             match (&open, step.joins) {
                 // Joining again on the day of leaving continues the same run of days.
