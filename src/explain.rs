@@ -407,8 +407,18 @@ impl Explainer<'_, '_> {
             if !wanted(rule.action.name) || rule.modality != Modality::Must {
                 continue;
             }
-            let involved = world.timelines.get(rule.instrument).is_some_and(|t| t.bound.contains_key(&party))
-                || world.program.instruments.get(rule.instrument).is_some_and(|i| i.records.contains_key(&party));
+            // A candidate instrument is one the party is bound by that day, or has taken a step
+            // towards by then (signed, say, before it entered into force).
+            let bound_now = world.is_bound(rule.instrument, party, day);
+            let stepped = world
+                .program
+                .instruments
+                .get(rule.instrument)
+                .and_then(|i| i.records.get(&party))
+                .is_some_and(|s| [s.signed, s.ratified, s.acceded].iter().flatten().any(|d| *d <= day));
+            let in_force = world.in_force(rule.instrument, day);
+            let member = world.timelines.get(rule.instrument).is_some_and(|t| t.bound.contains_key(&party));
+            let involved = bound_now || stepped || (in_force && member);
             if !involved || !can_bear(world.program, rule, party) {
                 continue;
             }
@@ -431,6 +441,7 @@ impl Explainer<'_, '_> {
             return;
         }
         lines.sort();
+        lines.dedup();
         let _ = writeln!(out, "\nWhy not");
         for (head, why) in lines {
             let _ = writeln!(out, "  {head}: {why}");
