@@ -675,16 +675,29 @@ impl<'a> Checker<'a> {
         }
         for inc in &a.includes {
             self.pattern(file, inc, Use::Action);
+            // A variable names a role of the including action, capitalised: in
+            // `assist(ally, against) includes use_force(against: Against)` the force is used
+            // against whoever the assistance is against.
             for arg in &inc.args {
-                if let Term::Var(v) = &arg.value {
+                if let Term::Var(v) = &arg.value
+                    && !a.roles.iter().any(|r| capitalised(&r.name) == v.name)
+                {
+                    let roles: Vec<String> = a.roles.iter().map(|r| format!("`{}`", capitalised(&r.name))).collect();
                     self.diags.push(
                         Diagnostic::error(
                             "casus::variable",
                             file,
                             v.span,
-                            "an `includes` clause takes constants, not variables",
+                            format!("`{}` names no role of `{}`", v.name, a.name.name),
                         )
-                        .with_help(format!("write a symbol such as `{}: arms`, or leave the role out", arg.role.name)),
+                        .with_help(if roles.is_empty() {
+                            format!(
+                                "`{}` has no roles; write a constant such as `{}: arms`",
+                                a.name.name, arg.role.name
+                            )
+                        } else {
+                            format!("a variable here stands for a role of `{}`: {}", a.name.name, roles.join(", "))
+                        }),
                     );
                 }
             }
@@ -942,6 +955,12 @@ fn month_name(m: i8) -> &'static str {
         "December",
     ];
     usize::try_from(m - 1).ok().and_then(|i| NAMES.get(i)).copied().unwrap_or("month")
+}
+
+/// A role name as the variable that stands for it in an `includes` clause: `against` → `Against`.
+pub fn capitalised(role: &str) -> String {
+    let mut c = role.chars();
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -316,7 +316,8 @@ pub fn conjunction(lits: &[Literal]) -> String {
     lits.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")
 }
 
-fn ordinal(n: u32) -> String {
+/// `1st`, `2nd`, `3rd`, `11th`, `22nd`.
+pub fn ordinal(n: u32) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, r) if r != 11 => "st",
         (2, r) if r != 12 => "nd",

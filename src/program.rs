@@ -308,7 +308,8 @@ pub struct FactDef {
 pub struct ActionDef {
     /// The roles.
     pub roles: Vec<Sym>,
-    /// The included actions, with their constant arguments, transitively closed.
+    /// The included actions, transitively closed; a `Term::Var(i)` argument stands for the value
+    /// of this action's `i`th role.
     pub includes: Vec<Pattern>,
 }
 
@@ -416,7 +417,9 @@ impl Compiler {
                 ast::Item::Action(a) => {
                     let name = self.p.symbols.intern(&a.name.name);
                     let roles = a.roles.iter().map(|r| self.p.symbols.intern(&r.name)).collect();
-                    let includes = a.includes.iter().map(|p| self.pattern(p, &mut Vars::default())).collect();
+                    // Variables of an `includes` clause are the including action's roles, by position.
+                    let mut vars = Vars { names: a.roles.iter().map(|r| crate::check::capitalised(&r.name)).collect() };
+                    let includes = a.includes.iter().map(|p| self.pattern(p, &mut vars)).collect();
                     self.p.actions.insert(name, ActionDef { roles, includes });
                 }
                 ast::Item::Party(d) => {
@@ -437,7 +440,9 @@ impl Compiler {
         self.p.instruments = instruments;
     }
 
-    /// Closes `includes` transitively, so that a partial conflict is found at any depth.
+    /// Closes `includes` transitively, so that a partial conflict is found at any depth. The
+    /// variables of a nested clause, which name the intermediate action's roles, are replaced by
+    /// what the outer clause gives those roles.
     fn close_includes(&mut self) {
         let names: Vec<Sym> = self.p.actions.keys().copied().collect();
         for name in names {
@@ -449,7 +454,24 @@ impl Compiler {
                     continue;
                 }
                 if let Some(def) = self.p.actions.get(&p.name) {
-                    stack.extend(def.includes.iter().cloned());
+                    for inner in &def.includes {
+                        let args = inner
+                            .args
+                            .iter()
+                            .map(|(role, t)| {
+                                let t = match t {
+                                    Term::Var(i) => def
+                                        .roles
+                                        .get(*i)
+                                        .and_then(|r| p.args.iter().find(|(pr, _)| pr == r))
+                                        .map_or(Term::Any, |(_, pt)| *pt),
+                                    other => *other,
+                                };
+                                (*role, t)
+                            })
+                            .collect();
+                        stack.push(Pattern { name: inner.name, args });
+                    }
                 }
                 out.push(p);
             }

@@ -396,20 +396,25 @@ pub fn args_unify(a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
 }
 
 /// Whether obligation `must` includes an action that `must_not` forbids (a partial conflict).
+/// The included action's arguments are its constants and, for a variable, the value the
+/// obligation gives that role; a role the obligation leaves open matches anything.
 pub fn includes_forbidden(program: &Program, must: &NormKey, must_not: &NormKey) -> bool {
-    program.actions.get(&must.action).is_some_and(|a| {
-        a.includes.iter().any(|inc| {
-            inc.name == must_not.action && {
-                let consts: Vec<(Sym, Sym)> = inc
-                    .args
-                    .iter()
-                    .filter_map(|(r, t)| match t {
-                        Term::Const(c) => Some((*r, *c)),
-                        _ => None,
-                    })
-                    .collect();
-                args_unify(&consts, &must_not.args)
-            }
-        })
+    let Some(def) = program.actions.get(&must.action) else { return false };
+    def.includes.iter().any(|inc| {
+        inc.name == must_not.action && {
+            let args: Vec<(Sym, Sym)> = inc
+                .args
+                .iter()
+                .filter_map(|(r, t)| match t {
+                    Term::Const(c) => Some((*r, *c)),
+                    Term::Var(i) => {
+                        let role = def.roles.get(*i)?;
+                        must.args.iter().find(|(mr, _)| mr == role).map(|(_, v)| (*r, *v))
+                    }
+                    Term::Any => None,
+                })
+                .collect();
+            args_unify(&args, &must_not.args)
+        }
     })
 }

@@ -322,7 +322,9 @@ fn timeline(
         Some(EntryIntoForce::OnDate(d)) => (d.civil().map(Day::from_date), "on the date it fixes".to_string()),
         Some(EntryIntoForce::AfterRatifications { delay, count }) => {
             let nth = joins.get(count.saturating_sub(1) as usize).copied();
-            (nth.map(|d| d.plus(delay)), format!("{delay} after the ratification that made {count}"))
+            let which = format!("the {} ratification", crate::format::ordinal(count));
+            let why = if delay.amount == 0 { format!("on {which}") } else { format!("{delay} after {which}") };
+            (nth.map(|d| d.plus(delay)), why)
         }
         None => (joins.first().copied(), "for each party on its ratification or accession".to_string()),
     };

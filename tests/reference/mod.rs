@@ -488,7 +488,7 @@ impl<'a> Ref<'a> {
                             None
                         };
                         conflicts.entry((m.party.clone(), 0, m.clone(), f.clone(), prevails)).or_default().push(d);
-                    } else if self.includes(&m.action, &f.action, &f.args) {
+                    } else if self.includes(m, f) {
                         conflicts.entry((m.party.clone(), 1, m.clone(), f.clone(), None)).or_default().push(d);
                     }
                 }
@@ -560,21 +560,34 @@ impl<'a> Ref<'a> {
         over(a, b) && !over(b, a)
     }
 
-    /// Whether action `a` includes `b` (at any depth) with arguments that agree with `args`.
-    fn includes(&self, a: &str, b: &str, args: &Args) -> bool {
+    /// Whether obligation `m` includes (at any depth) an action that prohibition `f` forbids.
+    /// A variable in an `includes` clause is the including action's role of that name.
+    fn includes(&self, m: &Norm, f: &Norm) -> bool {
         let mut seen = BTreeSet::new();
-        let mut stack = vec![a.to_string()];
-        while let Some(x) = stack.pop() {
-            if !seen.insert(x.clone()) {
+        let mut stack: Vec<(String, Args)> = vec![(m.action.clone(), m.args.clone())];
+        while let Some((action, args)) = stack.pop() {
+            if !seen.insert(action.clone()) {
                 continue;
             }
-            let Some(decl) = self.actions.get(&x) else { continue };
+            let Some(decl) = self.actions.get(&action) else { continue };
             for inc in &decl.includes {
-                let consts: Args = inc.args.iter().map(|g| (g.role.name.clone(), g.value.to_string())).collect();
-                if inc.name.name == b && agree(&consts, args) {
+                let mut resolved = Args::new();
+                for g in &inc.args {
+                    let value = match &g.value {
+                        Term::Var(v) => args
+                            .iter()
+                            .find(|(role, _)| casus::check::capitalised(role) == v.name)
+                            .map(|(_, x)| x.clone()),
+                        other => Some(other.to_string()),
+                    };
+                    if let Some(x) = value {
+                        resolved.insert(g.role.name.clone(), x);
+                    }
+                }
+                if inc.name.name == f.action && agree(&resolved, &f.args) {
                     return true;
                 }
-                stack.push(inc.name.name.clone());
+                stack.push((inc.name.name.clone(), resolved));
             }
         }
         false

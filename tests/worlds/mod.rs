@@ -46,7 +46,7 @@ pub const PARTIES: [&str; 4] = ["AAA", "BBB", "CCC", "DDD"];
 
 const VOCABULARY: &str = "fact attack(by, on, region, front = on)
 fact tension(by, on)
-action help(ally, against) includes arm(item: arms)
+action help(ally, against) includes arm(item: arms, to: Ally), strike(against: Against)
 action arm(item, to)
 action strike(against)
 action talk(with)
