@@ -44,6 +44,7 @@ pub mod report;
 pub mod scenario;
 pub mod source;
 pub mod syntax;
+pub mod synth;
 
 use diagnostic::Diagnostic;
 use source::{FileId, Sources};

@@ -174,12 +174,28 @@ pub struct NormRule {
     pub action: Pattern,
     /// By when it falls due.
     pub deadline: Option<ast::Deadline>,
+    /// What makes the rule's output change, for incremental evaluation.
+    pub trigger: Trigger,
     /// The rule as written.
     pub text: String,
     /// Where it is written.
     pub file: FileId,
     /// Its span.
     pub span: Span,
+}
+
+/// What a norm rule's output depends on besides the status of instruments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// Nothing: an `always` rule, or a condition of tests only.
+    Nothing,
+    /// One fact pattern, at this position of the condition; everything else is a test. The
+    /// rule's output is the union, over the facts of that kind, of what each one gives.
+    Fact(usize, Sym),
+    /// One act pattern, likewise.
+    Act(usize, Sym),
+    /// Several patterns, or a negation: the output is recomputed whenever anything changes.
+    Complex,
 }
 
 /// A compiled `deem` rule.
@@ -336,6 +352,9 @@ pub struct Program {
     pub strata: Vec<Vec<usize>>,
     /// `prevails[a][b]`: instrument `a` prevails over `b` in a direct conflict.
     pub prevails: Vec<Vec<bool>>,
+    /// For each instrument, the rules whose output depends on its status: its own, and those
+    /// that test `is party to` it.
+    pub rules_by_instrument: Vec<Vec<usize>>,
 }
 
 impl Program {
@@ -376,7 +395,30 @@ pub fn compile(files: &[(FileId, &ast::File)]) -> Program {
     }
     c.precedence(files);
     c.strata();
+    c.index_rules();
     c.p
+}
+
+/// What a compiled condition's output depends on.
+fn trigger(condition: &[Lit], bearer_tests: &[Lit]) -> Trigger {
+    let negates = |ls: &[Lit]| ls.iter().any(|l| matches!(l.kind, LitKind::Not(_)));
+    if negates(condition) || negates(bearer_tests) {
+        return Trigger::Complex;
+    }
+    let patterns: Vec<(usize, &Lit)> = condition
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(l.kind, LitKind::Fact(_) | LitKind::Act { .. }))
+        .collect();
+    match patterns.as_slice() {
+        [] => Trigger::Nothing,
+        [(i, l)] => match &l.kind {
+            LitKind::Fact(p) => Trigger::Fact(*i, p.name),
+            LitKind::Act { action, .. } => Trigger::Act(*i, action.name),
+            _ => Trigger::Complex,
+        },
+        _ => Trigger::Complex,
+    }
 }
 
 struct Compiler {
@@ -553,9 +595,11 @@ impl Compiler {
                     Bearers::Every { var, .. } => condition.into_iter().partition(|l| !mentions(l, *var)),
                     _ => (condition, Vec::new()),
                 };
+                let trigger = trigger(&condition, &bearer_tests);
                 self.p.rules.push(NormRule {
                     instrument: inst,
                     article: n,
+                    trigger,
                     condition,
                     bearer_tests,
                     vars: vars.names,
@@ -697,6 +741,24 @@ impl Compiler {
         self.p.prevails = prevails;
     }
 
+    fn index_rules(&mut self) {
+        let mut by_inst = vec![Vec::new(); self.p.instruments.len()];
+        for (r, rule) in self.p.rules.iter().enumerate() {
+            let mut insts = vec![rule.instrument];
+            for lit in rule.condition.iter().chain(&rule.bearer_tests) {
+                lit_instruments(lit, &mut insts);
+            }
+            insts.sort_unstable();
+            insts.dedup();
+            for i in insts {
+                if let Some(list) = by_inst.get_mut(i) {
+                    list.push(r);
+                }
+            }
+        }
+        self.p.rules_by_instrument = by_inst;
+    }
+
     /// Puts same-day `deem` rules in strata: a rule comes after every rule that derives a kind
     /// it reads, and strictly after one that derives a kind it negates.
     fn strata(&mut self) {
@@ -806,5 +868,14 @@ fn mentions(lit: &Lit, var: usize) -> bool {
         LitKind::IsParty { term, .. } | LitKind::InGroup { term, .. } => is(term),
         LitKind::Compare { left, right, .. } => is(left) || is(right),
         LitKind::Not(inner) => inner.iter().any(|l| mentions(l, var)),
+    }
+}
+
+/// The instruments a literal tests with `is party to`.
+fn lit_instruments(lit: &Lit, out: &mut Vec<InstId>) {
+    match &lit.kind {
+        LitKind::IsParty { instrument, .. } => out.push(*instrument),
+        LitKind::Not(inner) => inner.iter().for_each(|l| lit_instruments(l, out)),
+        _ => {}
     }
 }

@@ -6,6 +6,7 @@ mod eval;
 mod files;
 mod fmt;
 mod load;
+mod synth;
 mod test;
 
 use std::path::PathBuf;
@@ -96,6 +97,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = check::Format::Human)]
         format: check::Format,
     },
+    /// Generate a synthetic world — rule files and a scenario — for benchmarks and load tests.
+    Synth {
+        /// How many states.
+        #[arg(long, default_value_t = 200)]
+        states: usize,
+        /// How many treaties.
+        #[arg(long, default_value_t = 1000)]
+        treaties: usize,
+        /// How many scenario events.
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        /// The seed: the same seed gives the same world.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Make the scenario assume compliance, so that alliance cascades unfold.
+        #[arg(long)]
+        assume_compliance: bool,
+        /// The folder to write `rules/` and `scenario.ron` into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Explain why a party's norms hold, and why its other candidate norms do not.
     Explain {
         /// The scenario (RON).
@@ -137,6 +159,9 @@ pub fn run() -> ExitCode {
             })
         }
         Command::Diff { a, b, rules, as_of, format } => eval::diff(&a, &b, &rules, as_of, format),
+        Command::Synth { states, treaties, events, seed, assume_compliance, out } => {
+            synth::run(&casus::synth::Config { states, treaties, events, seed, assume_compliance }, &out)
+        }
         Command::Test { paths, junit, format } => test::run(&paths, junit.as_deref(), format),
         Command::Explain { scenario, party, action, rules, as_of, assume_compliance } => {
             eval::explain(&scenario, &rules, &party, action.as_deref(), as_of, assume_compliance)

@@ -1,10 +1,10 @@
 //! One day: the facts and acts that hold, the `deem` fixpoint, and the norms that follow.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ast::Modality;
 use crate::day::Day;
-use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Pattern, Program, Sym, Term};
+use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Pattern, Program, Sym, Term, Trigger};
 
 use super::world::{Act, Fact, World, with_defaults};
 
@@ -71,9 +71,14 @@ pub struct DayState {
     pub facts: Vec<(Fact, Origin)>,
     /// Acts under way, each once, with where it comes from.
     pub acts: Vec<(Act, Origin)>,
-    index: HashSet<Fact>,
+    index: HashMap<Fact, usize>,
+    act_index: HashMap<Act, usize>,
     by_kind: HashMap<Sym, Vec<usize>>,
     by_action: HashMap<Sym, Vec<usize>>,
+    /// Facts by kind, role and value; acts by action, role and value (the actor under the
+    /// role `Sym::MAX`), so that a pattern with a known argument looks at its candidates only.
+    fact_args: HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    act_args: HashMap<(Sym, Sym, Sym), Vec<usize>>,
 }
 
 /// Called with each way a condition holds: the variable values and what was matched. Returns
@@ -97,21 +102,31 @@ impl DayState {
 
     /// Adds a fact unless it already holds.
     pub fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
-        if self.index.contains(&fact) {
+        if self.index.contains_key(&fact) {
             return false;
         }
-        self.index.insert(fact.clone());
-        self.by_kind.entry(fact.kind).or_default().push(self.facts.len());
+        let at = self.facts.len();
+        self.index.insert(fact.clone(), at);
+        self.by_kind.entry(fact.kind).or_default().push(at);
+        for &(role, value) in &fact.args {
+            self.fact_args.entry((fact.kind, role, value)).or_default().push(at);
+        }
         self.facts.push((fact, origin));
         true
     }
 
     /// Adds an act under way.
     pub fn add_act(&mut self, act: Act, origin: Origin) {
-        if self.acts.iter().any(|(a, _)| *a == act) {
+        if self.act_index.contains_key(&act) {
             return;
         }
-        self.by_action.entry(act.action).or_default().push(self.acts.len());
+        let at = self.acts.len();
+        self.act_index.insert(act.clone(), at);
+        self.by_action.entry(act.action).or_default().push(at);
+        self.act_args.entry((act.action, Sym::MAX, act.party)).or_default().push(at);
+        for &(role, value) in &act.args {
+            self.act_args.entry((act.action, role, value)).or_default().push(at);
+        }
         self.acts.push((act, origin));
     }
 
@@ -167,35 +182,59 @@ impl DayState {
     /// condition holds, every bearer the instrument binds today.
     pub fn norms(&self, world: &World) -> Vec<DayNorm> {
         let mut out: Vec<DayNorm> = Vec::new();
-        let mut seen: HashSet<NormKey> = HashSet::new();
-        for (r, rule) in world.program.rules.iter().enumerate() {
-            if !world.in_force(rule.instrument, self.day) {
-                continue;
-            }
-            let mut env = vec![None; rule.vars.len()];
-            let mut trail = Vec::new();
-            self.solve(world, &rule.condition, &mut env, &mut trail, &mut |env, _| {
-                for (party, env) in self.bearers_of(world, rule, env) {
-                    let args: Option<Vec<(Sym, Sym)>> =
-                        rule.action.args.iter().map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
-                    let Some(mut args) = args else { continue };
-                    args.sort();
-                    let key = NormKey {
-                        party,
-                        modality: rule.modality,
-                        action: rule.action.name,
-                        args,
-                        instrument: rule.instrument,
-                        article: rule.article,
-                    };
-                    if seen.insert(key.clone()) {
-                        out.push(DayNorm { key, rule: r });
-                    }
+        let mut seen: HashSet<NormKey> = HashSet::default();
+        for r in 0..world.program.rules.len() {
+            for key in self.rule_norms(world, r, None) {
+                if seen.insert(key.clone()) {
+                    out.push(DayNorm { key, rule: r });
                 }
-                true
-            });
+            }
         }
         out
+    }
+
+    /// The norms one rule gives today; with `pin`, only those whose trigger pattern matched that
+    /// fact or act.
+    pub fn rule_norms(&self, world: &World, r: usize, pin: Option<Support>) -> Vec<NormKey> {
+        let mut out = Vec::new();
+        let Some(rule) = world.program.rules.get(r) else { return out };
+        if !world.in_force(rule.instrument, self.day) {
+            return out;
+        }
+        let pin = match (pin, rule.trigger) {
+            (Some(s), Trigger::Fact(at, _) | Trigger::Act(at, _)) => Some((at, s)),
+            _ => None,
+        };
+        let mut env = vec![None; rule.vars.len()];
+        let mut trail = Vec::new();
+        self.solve_at(world, &rule.condition, 0, pin, &mut env, &mut trail, &mut |env, _| {
+            for (party, env) in self.bearers_of(world, rule, env) {
+                let args: Option<Vec<(Sym, Sym)>> =
+                    rule.action.args.iter().map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
+                let Some(mut args) = args else { continue };
+                args.sort();
+                out.push(NormKey {
+                    party,
+                    modality: rule.modality,
+                    action: rule.action.name,
+                    args,
+                    instrument: rule.instrument,
+                    article: rule.article,
+                });
+            }
+            true
+        });
+        out
+    }
+
+    /// Where a fact stands in today's list, if it holds.
+    pub fn fact_index(&self, fact: &Fact) -> Option<usize> {
+        self.index.get(fact).copied()
+    }
+
+    /// Where an act stands in today's list, if it is under way.
+    pub fn act_index(&self, act: &Act) -> Option<usize> {
+        self.act_index.get(act).copied()
     }
 
     /// The parties who bear a rule's norm today, for one solution of its condition, each with
@@ -244,19 +283,44 @@ impl DayState {
         trail: &mut Vec<Support>,
         f: &mut Visit,
     ) -> bool {
-        let Some((lit, rest)) = lits.split_first() else {
-            return f(env, trail);
-        };
+        self.solve_at(world, lits, 0, None, env, trail, f)
+    }
+
+    /// `solve` from position `at` of the condition; with `pin`, the pattern at that position
+    /// matches only that fact or act.
+    #[expect(clippy::too_many_arguments, reason = "the state of one recursive search")]
+    fn solve_at(
+        &self,
+        world: &World,
+        lits: &[Lit],
+        at: usize,
+        pin: Option<(usize, Support)>,
+        env: &mut Vec<Option<Sym>>,
+        trail: &mut Vec<Support>,
+        f: &mut Visit,
+    ) -> bool {
+        let Some(lit) = lits.get(at) else { return f(env, trail) };
+        let pinned = pin.filter(|(p, _)| *p == at).map(|(_, s)| s);
         match &lit.kind {
             LitKind::Fact(p) => {
-                for &i in self.by_kind.get(&p.name).map_or(&[][..], Vec::as_slice) {
-                    let Some((fact, _)) = self.facts.get(i) else {
+                let all = match known_arg(&p.args, env) {
+                    Some(key) => self.fact_args.get(&(p.name, key.0, key.1)).map_or(&[][..], Vec::as_slice),
+                    None => self.by_kind.get(&p.name).map_or(&[][..], Vec::as_slice),
+                };
+                let one = [match pinned {
+                    Some(Support::Fact(i)) => i,
+                    _ => usize::MAX,
+                }];
+                let candidates = if pinned.is_some() { &one[..] } else { all };
+                for &i in candidates {
+                    let Some((fact, _)) = self.facts.get(i) else { continue };
+                    if fact.kind != p.name {
                         continue;
-                    };
+                    }
                     let mut bound = Vec::new();
                     if unify(&p.args, &fact.args, env, &mut bound) {
                         trail.push(Support::Fact(i));
-                        let go_on = self.solve(world, rest, env, trail, f);
+                        let go_on = self.solve_at(world, lits, at + 1, pin, env, trail, f);
                         trail.pop();
                         undo(env, &bound);
                         if !go_on {
@@ -269,16 +333,28 @@ impl DayState {
                 true
             }
             LitKind::Act { actor, action } => {
-                for &i in self.by_action.get(&action.name).map_or(&[][..], Vec::as_slice) {
-                    let Some((act, _)) = self.acts.get(i) else {
+                let with_actor: Vec<(Sym, Term)> =
+                    std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
+                let all = match known_arg(&with_actor, env) {
+                    Some(key) => self.act_args.get(&(action.name, key.0, key.1)).map_or(&[][..], Vec::as_slice),
+                    None => self.by_action.get(&action.name).map_or(&[][..], Vec::as_slice),
+                };
+                let one = [match pinned {
+                    Some(Support::Act(i)) => i,
+                    _ => usize::MAX,
+                }];
+                let candidates = if pinned.is_some() { &one[..] } else { all };
+                for &i in candidates {
+                    let Some((act, _)) = self.acts.get(i) else { continue };
+                    if act.action != action.name {
                         continue;
-                    };
+                    }
                     let mut bound = Vec::new();
                     if unify(&[(Sym::MAX, *actor)], &[(Sym::MAX, act.party)], env, &mut bound)
                         && unify(&action.args, &act.args, env, &mut bound)
                     {
                         trail.push(Support::Act(i));
-                        let go_on = self.solve(world, rest, env, trail, f);
+                        let go_on = self.solve_at(world, lits, at + 1, pin, env, trail, f);
                         trail.pop();
                         undo(env, &bound);
                         if !go_on {
@@ -292,7 +368,7 @@ impl DayState {
             }
             _ => {
                 if self.test(world, lit, env) {
-                    self.solve(world, rest, env, trail, f)
+                    self.solve_at(world, lits, at + 1, pin, env, trail, f)
                 } else {
                     true
                 }
@@ -335,6 +411,11 @@ impl DayState {
             }
         }
     }
+}
+
+/// The first argument of a pattern whose value is already known: a constant or a bound variable.
+fn known_arg(args: &[(Sym, Term)], env: &[Option<Sym>]) -> Option<(Sym, Sym)> {
+    args.iter().find_map(|(role, t)| value(*t, env).map(|v| (*role, v)))
 }
 
 /// The value of a term under `env`: a constant, a bound variable, or none.

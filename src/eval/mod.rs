@@ -11,12 +11,14 @@
 mod day;
 mod world;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ast::{Deadline, Modality};
 use crate::day::Day;
 use crate::diagnostic::Diagnostic;
-use crate::program::{InstId, Program, Sym};
+use crate::program::{InstId, Program, Sym, Trigger};
 use crate::scenario::Scenario;
 
 pub use day::{DayNorm, DayState, NormKey, Origin, Support, act_matches, args_unify, includes_forbidden, value};
@@ -66,11 +68,25 @@ fn day_state(
     delayed: &[Vec<(Day, Vec<Fact>)>],
     assumed: impl Iterator<Item = (Act, NormKey)>,
 ) -> DayState {
+    let facts = world.facts.iter().filter(|f| f.when.contains(d));
+    let acts = world.acts.iter().filter(|a| a.when.contains(d));
+    build_state(world, d, facts, acts, delayed, assumed)
+}
+
+/// The state of day `d` from the scenario's facts and acts that hold that day.
+fn build_state<'a>(
+    world: &World,
+    d: Day,
+    facts: impl Iterator<Item = &'a Timed<Fact>>,
+    acts: impl Iterator<Item = &'a Timed<Act>>,
+    delayed: &[Vec<(Day, Vec<Fact>)>],
+    assumed: impl Iterator<Item = (Act, NormKey)>,
+) -> DayState {
     let mut state = DayState::new(d);
-    for f in world.facts.iter().filter(|f| f.when.contains(d)) {
+    for f in facts {
         state.add_fact(f.item.clone(), Origin::Event(f.event));
     }
-    for a in world.acts.iter().filter(|a| a.when.contains(d)) {
+    for a in acts {
         state.add_act(a.item.clone(), Origin::Event(a.event));
     }
     for (r, history) in delayed.iter().enumerate() {
@@ -210,6 +226,13 @@ pub fn evaluate<'p>(
 }
 
 /// The state of a walk over change points.
+///
+/// Norms are kept as counts of what produces them. A rule whose condition has one fact or act
+/// pattern and otherwise only tests gives, each day, the union of what each matching fact gives;
+/// that is cached per fact, so a day computes only the facts that appeared, and drops what
+/// those that went away gave. A rule is computed afresh, for all its facts, on a day its
+/// instrument's status (or one it tests) changes; rules with negation or several patterns are
+/// computed afresh every day. Episodes, overrides and conflicts follow from the changes.
 struct Walk<'p> {
     world: World<'p>,
     as_of: Day,
@@ -223,6 +246,47 @@ struct Walk<'p> {
     /// The obligations of the previous change point.
     previous: Option<Vec<Obligation>>,
     visited: usize,
+    /// The scenario's facts and acts by first day, and those that hold now.
+    fact_order: Vec<usize>,
+    next_fact: usize,
+    live_facts: Vec<usize>,
+    act_order: Vec<usize>,
+    next_act: usize,
+    live_acts: Vec<usize>,
+    /// The days on which instruments' status changes, and which.
+    status_changes: BTreeMap<Day, BTreeSet<InstId>>,
+    previous_day: Option<Day>,
+    /// Yesterday's facts and acts, to see what changed.
+    held_facts: HashSet<Fact>,
+    held_acts: HashSet<Act>,
+    /// What each rule gave, per triggering fact or act.
+    cache: Vec<HashMap<Trig, Vec<NormKey>>>,
+    /// Rules by the kind of fact or the action that triggers them. A rule whose trigger binds
+    /// a variable it then tests with `is party` can only fire for facts whose value in that role
+    /// is one of its instrument's parties: it is found by kind, role and party instead.
+    by_fact: HashMap<Sym, Vec<usize>>,
+    by_fact_party: HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    party_role: Vec<Option<Sym>>,
+    by_act: HashMap<Sym, Vec<usize>>,
+    /// For each norm that holds, the rules producing it and how many times.
+    producers: HashMap<NormKey, BTreeMap<usize, u32>>,
+    /// Norms that hold, by party: obligations and prohibitions.
+    musts: HashMap<Sym, HashSet<NormKey>>,
+    must_nots: HashMap<Sym, HashSet<NormKey>>,
+    /// Live conflicts, and the conflicts each norm is in.
+    live: HashSet<ConflictKey>,
+    in_conflict: HashMap<NormKey, Vec<ConflictKey>>,
+    /// How many live conflicts override each norm.
+    overrides: HashMap<NormKey, u32>,
+}
+
+/// What triggered a cached rule output.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Trig {
+    /// A rule without a pattern, or one computed afresh.
+    Whole,
+    Fact(Fact),
+    Act(Act),
 }
 
 /// An obligation active at a change point.
@@ -281,23 +345,77 @@ impl<'p> Walk<'p> {
         };
         world.facts.iter().for_each(|f| add(&f.when));
         world.acts.iter().for_each(|a| add(&a.when));
-        for t in &world.timelines {
-            t.in_force.iter().for_each(&mut add);
-            t.bound.values().flatten().for_each(|b| add(&b.when));
+        let mut status_changes: BTreeMap<Day, BTreeSet<InstId>> = BTreeMap::new();
+        for (i, t) in world.timelines.iter().enumerate() {
+            for w in t.in_force.iter().chain(t.bound.values().flatten().map(|b| &b.when)) {
+                add(w);
+                status_changes.entry(w.from).or_default().insert(i);
+                if let Some(u) = w.until {
+                    status_changes.entry(u).or_default().insert(i);
+                }
+            }
         }
         points.retain(|d| *d <= as_of);
-        let delayed = vec![Vec::new(); world.program.deems.len()];
+        let program = world.program;
+        let mut by_fact: HashMap<Sym, Vec<usize>> = HashMap::default();
+        let mut by_act: HashMap<Sym, Vec<usize>> = HashMap::default();
+        let mut by_fact_party: HashMap<(Sym, Sym, Sym), Vec<usize>> = HashMap::default();
+        let mut party_role = vec![None; program.rules.len()];
+        for (r, rule) in program.rules.iter().enumerate() {
+            if let Some(role) = indexed_role(rule) {
+                let parties = world.timelines.get(rule.instrument).map(|t| t.bound.keys().copied().collect::<Vec<_>>());
+                if let (Trigger::Fact(_, kind), Some(parties)) = (rule.trigger, parties) {
+                    for p in parties {
+                        by_fact_party.entry((kind, role, p)).or_default().push(r);
+                    }
+                    if let Some(slot) = party_role.get_mut(r) {
+                        *slot = Some(role);
+                    }
+                    continue;
+                }
+            }
+            match rule.trigger {
+                Trigger::Fact(_, kind) => by_fact.entry(kind).or_default().push(r),
+                Trigger::Act(_, action) => by_act.entry(action).or_default().push(r),
+                Trigger::Nothing | Trigger::Complex => {}
+            }
+        }
+        let mut fact_order: Vec<usize> = (0..world.facts.len()).collect();
+        fact_order.sort_by_key(|&i| world.facts.get(i).map(|f| f.when.from));
+        let mut act_order: Vec<usize> = (0..world.acts.len()).collect();
+        act_order.sort_by_key(|&i| world.acts.get(i).map(|a| a.when.from));
         Walk {
-            world,
             as_of,
             assume,
             points,
-            runs: HashMap::new(),
-            overridden: HashMap::new(),
-            conflicts: HashMap::new(),
-            delayed,
+            runs: HashMap::default(),
+            overridden: HashMap::default(),
+            conflicts: HashMap::default(),
+            delayed: vec![Vec::new(); program.deems.len()],
             previous: None,
             visited: 0,
+            fact_order,
+            next_fact: 0,
+            live_facts: Vec::new(),
+            act_order,
+            next_act: 0,
+            live_acts: Vec::new(),
+            status_changes,
+            previous_day: None,
+            held_facts: HashSet::default(),
+            held_acts: HashSet::default(),
+            cache: vec![HashMap::default(); program.rules.len()],
+            by_fact,
+            by_fact_party,
+            party_role,
+            by_act,
+            producers: HashMap::default(),
+            musts: HashMap::default(),
+            must_nots: HashMap::default(),
+            live: HashSet::default(),
+            in_conflict: HashMap::default(),
+            overrides: HashMap::default(),
+            world,
         }
     }
 
@@ -306,14 +424,40 @@ impl<'p> Walk<'p> {
             self.visited += 1;
             let state = self.state(d);
             self.record_delayed(&state);
-            let norms = state.norms(&self.world);
-            self.step(d, &norms);
+            let delta = self.norm_changes(&state);
+            self.step(d, delta);
+            self.previous_day = Some(d);
         }
         self.finish()
     }
 
-    /// The state of day `d`, with the acts that yesterday's due obligations were assumed to be.
-    fn state(&self, d: Day) -> DayState {
+    /// The state of day `d`: the scenario's facts and acts that hold (kept by a sweep over
+    /// their first and last days), delayed facts, and the acts that yesterday's due obligations
+    /// were assumed to be; then the same-day `deem` rules.
+    fn state(&mut self, d: Day) -> DayState {
+        let world = &self.world;
+        self.live_facts.retain(|&i| world.facts.get(i).is_some_and(|f| f.when.contains(d)));
+        while let Some(&i) = self.fact_order.get(self.next_fact) {
+            if world.facts.get(i).is_none_or(|f| f.when.from > d) {
+                break;
+            }
+            if world.facts.get(i).is_some_and(|f| f.when.contains(d)) {
+                self.live_facts.push(i);
+            }
+            self.next_fact += 1;
+        }
+        self.live_acts.retain(|&i| world.acts.get(i).is_some_and(|a| a.when.contains(d)));
+        while let Some(&i) = self.act_order.get(self.next_act) {
+            if world.acts.get(i).is_none_or(|a| a.when.from > d) {
+                break;
+            }
+            if world.acts.get(i).is_some_and(|a| a.when.contains(d)) {
+                self.live_acts.push(i);
+            }
+            self.next_act += 1;
+        }
+        self.live_facts.sort_unstable();
+        self.live_acts.sort_unstable();
         let yesterday = Day(d.0 - 1);
         let assumed: Vec<(Act, NormKey)> = match (&self.previous, self.assume) {
             (Some(obligations), true) => obligations
@@ -323,7 +467,9 @@ impl<'p> Walk<'p> {
                 .collect(),
             _ => Vec::new(),
         };
-        day_state(&self.world, d, &self.delayed, assumed.into_iter())
+        let facts = self.live_facts.iter().filter_map(|&i| world.facts.get(i));
+        let acts = self.live_acts.iter().filter_map(|&i| world.acts.get(i));
+        build_state(world, d, facts, acts, &self.delayed, assumed.into_iter())
     }
 
     /// Records what the delayed `deem` rules derive today, and when that will first count.
@@ -351,46 +497,270 @@ impl<'p> Walk<'p> {
         }
     }
 
-    /// Takes today's norms into the runs, finds conflicts and overrides, and schedules the days
-    /// on which assumed acts will first count.
-    fn step(&mut self, d: Day, norms: &[DayNorm]) {
+    /// Updates the rule caches for today and returns the norms that appeared and those that
+    /// went away.
+    fn norm_changes(&mut self, state: &DayState) -> Delta {
         let program = self.world.program;
-        let (conflicts, overridden) = conflicts_of(program, norms);
-        let active: BTreeSet<&NormKey> = norms.iter().map(|n| &n.key).collect();
-        for n in norms {
-            let runs = self.runs.entry(n.key.clone()).or_insert_with(|| Runs { rule: n.rule, ..Runs::default() });
-            runs.open.get_or_insert(d);
-        }
-        close_missing(&mut self.runs, &active, d);
-        for key in &overridden {
-            self.overridden.entry((*key).clone()).or_default().open.get_or_insert(d);
-        }
-        close_missing(&mut self.overridden, &overridden.iter().copied().collect(), d);
-        let mut live = BTreeSet::new();
-        for c in &conflicts {
-            self.conflicts.entry(c.clone()).or_default().open.get_or_insert(d);
-            live.insert(c.clone());
-        }
-        for (key, runs) in &mut self.conflicts {
-            if !live.contains(key)
-                && let Some(from) = runs.open.take()
-            {
-                runs.done.push(Interval { from, until: Some(d) });
+        // Rules to compute afresh: those of instruments whose status changed since the last
+        // change point (all of them on the first), and those computed afresh every day.
+        let mut fresh: BTreeSet<usize> = BTreeSet::new();
+        match self.previous_day {
+            None => fresh.extend(0..program.rules.len()),
+            Some(prev) => {
+                for insts in self.status_changes.range(prev.next()..=state.day).map(|(_, i)| i) {
+                    for &i in insts {
+                        fresh.extend(program.rules_by_instrument.get(i).into_iter().flatten().copied());
+                    }
+                }
             }
         }
-        let obligations: Vec<Obligation> = norms
-            .iter()
-            .filter(|n| n.key.modality == Modality::Must)
-            .map(|n| Obligation {
-                key: n.key.clone(),
-                due: self.runs.get(&n.key).and_then(|r| r.open).and_then(|start| due_date(program, n.rule, start)),
-                overridden: overridden.contains(&&n.key),
-            })
-            .collect();
-        if self.assume {
-            self.schedule_assumed(d, &obligations);
+        fresh.extend(program.rules.iter().enumerate().filter(|(_, r)| r.trigger == Trigger::Complex).map(|(i, _)| i));
+        let facts: HashSet<Fact> = state.facts.iter().map(|(f, _)| f.clone()).collect();
+        let acts: HashSet<Act> = state.acts.iter().map(|(a, _)| a.clone()).collect();
+        let mut delta = Delta::default();
+        for &r in &fresh {
+            let old = self.cache.get_mut(r).map(std::mem::take).unwrap_or_default();
+            for (_, keys) in old {
+                self.unproduce(r, keys, &mut delta);
+            }
         }
-        self.previous = Some(obligations);
+        // What the facts and acts that went away gave is taken away.
+        let lost_facts: Vec<Fact> = self.held_facts.difference(&facts).cloned().collect();
+        let lost_acts: Vec<Act> = self.held_acts.difference(&acts).cloned().collect();
+        let mut lost: Vec<(usize, Vec<NormKey>)> = Vec::new();
+        for f in lost_facts {
+            for r in self.rules_for(&f) {
+                if !fresh.contains(&r)
+                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(f.clone())))
+                {
+                    lost.push((r, keys));
+                }
+            }
+        }
+        for a in lost_acts {
+            for &r in self.by_act.get(&a.action).into_iter().flatten() {
+                if !fresh.contains(&r)
+                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(a.clone())))
+                {
+                    lost.push((r, keys));
+                }
+            }
+        }
+        for (r, keys) in lost {
+            self.unproduce(r, keys, &mut delta);
+        }
+        // New outputs: fresh rules for all their facts, the others for the new facts only.
+        let mut computed: Vec<(usize, Trig, Vec<NormKey>)> = Vec::new();
+        for &r in &fresh {
+            match program.rules.get(r).map(|x| x.trigger) {
+                Some(Trigger::Fact(_, kind)) => {
+                    let role = self.party_role.get(r).copied().flatten();
+                    let parties = &self.world.timelines.get(program.rules.get(r).map_or(0, |x| x.instrument));
+                    let fits = |f: &Fact| {
+                        role.is_none_or(|role| {
+                            f.args.iter().any(|(ro, v)| *ro == role && parties.is_some_and(|t| t.bound.contains_key(v)))
+                        })
+                    };
+                    for (i, (f, _)) in state.facts.iter().enumerate().filter(|(_, (f, _))| f.kind == kind && fits(f)) {
+                        computed.push((
+                            r,
+                            Trig::Fact(f.clone()),
+                            state.rule_norms(&self.world, r, Some(Support::Fact(i))),
+                        ));
+                    }
+                }
+                Some(Trigger::Act(_, action)) => {
+                    for (i, (a, _)) in state.acts.iter().enumerate().filter(|(_, (a, _))| a.action == action) {
+                        computed.push((
+                            r,
+                            Trig::Act(a.clone()),
+                            state.rule_norms(&self.world, r, Some(Support::Act(i))),
+                        ));
+                    }
+                }
+                _ => computed.push((r, Trig::Whole, state.rule_norms(&self.world, r, None))),
+            }
+        }
+        for f in facts.difference(&self.held_facts) {
+            let Some(i) = state.fact_index(f) else { continue };
+            for r in self.rules_for(f) {
+                if !fresh.contains(&r) {
+                    computed.push((r, Trig::Fact(f.clone()), state.rule_norms(&self.world, r, Some(Support::Fact(i)))));
+                }
+            }
+        }
+        for a in acts.difference(&self.held_acts) {
+            let Some(i) = state.act_index(a) else { continue };
+            for &r in self.by_act.get(&a.action).into_iter().flatten() {
+                if !fresh.contains(&r) {
+                    computed.push((r, Trig::Act(a.clone()), state.rule_norms(&self.world, r, Some(Support::Act(i)))));
+                }
+            }
+        }
+        for (r, trig, keys) in computed {
+            for k in &keys {
+                let producers = self.producers.entry(k.clone()).or_default();
+                if producers.is_empty() {
+                    delta.appeared.insert(k.clone());
+                    delta.gone.remove(k);
+                }
+                *producers.entry(r).or_default() += 1;
+            }
+            if let Some(c) = self.cache.get_mut(r) {
+                c.insert(trig, keys);
+            }
+        }
+        // A norm whose last producer went away is gone, unless produced again today.
+        let gone: Vec<NormKey> = delta.maybe_gone.drain().collect();
+        for k in gone {
+            if self.producers.get(&k).is_none_or(BTreeMap::is_empty) {
+                self.producers.remove(&k);
+                if !delta.appeared.remove(&k) {
+                    delta.gone.insert(k);
+                }
+            }
+        }
+        self.held_facts = facts;
+        self.held_acts = acts;
+        delta
+    }
+
+    /// The rules a fact may trigger: those indexed by its kind, and those indexed by its kind,
+    /// a role and the party in it.
+    fn rules_for(&self, f: &Fact) -> Vec<usize> {
+        let mut out: Vec<usize> = self.by_fact.get(&f.kind).cloned().unwrap_or_default();
+        for &(role, value) in &f.args {
+            out.extend(self.by_fact_party.get(&(f.kind, role, value)).into_iter().flatten());
+        }
+        out
+    }
+
+    /// Takes away what rule `r` produced, noting the norms that may be gone.
+    fn unproduce(&mut self, r: usize, keys: Vec<NormKey>, delta: &mut Delta) {
+        for k in keys {
+            if let Some(p) = self.producers.get_mut(&k) {
+                if let Some(n) = p.get_mut(&r) {
+                    *n -= 1;
+                    if *n == 0 {
+                        p.remove(&r);
+                    }
+                }
+                delta.maybe_gone.insert(k);
+            }
+        }
+    }
+
+    /// Takes today's changes into the runs, conflicts and overrides, and schedules the days
+    /// on which assumed acts will first count.
+    fn step(&mut self, d: Day, delta: Delta) {
+        let program = self.world.program;
+        let mut gone: Vec<NormKey> = delta.gone.into_iter().collect();
+        gone.sort();
+        let mut appeared: Vec<NormKey> = delta.appeared.into_iter().collect();
+        appeared.sort();
+        let mut override_changed: BTreeSet<NormKey> = BTreeSet::new();
+        for k in &gone {
+            if let Some(from) = self.runs.get_mut(k).and_then(|r| r.open.take()) {
+                if let Some(r) = self.runs.get_mut(k) {
+                    r.done.push(Interval { from, until: Some(d) });
+                }
+            }
+            let set = if k.modality == Modality::Must { &mut self.musts } else { &mut self.must_nots };
+            if let Some(s) = set.get_mut(&k.party) {
+                s.remove(k);
+            }
+            for c in self.in_conflict.remove(k).unwrap_or_default() {
+                self.close_conflict(&c, d, &mut override_changed);
+            }
+        }
+        for k in &appeared {
+            let rule = self.producers.get(k).and_then(|p| p.keys().next().copied()).unwrap_or(0);
+            let runs = self.runs.entry(k.clone()).or_insert_with(|| Runs { rule, ..Runs::default() });
+            runs.open.get_or_insert(d);
+            match k.modality {
+                Modality::Must => {
+                    self.musts.entry(k.party).or_default().insert(k.clone());
+                }
+                Modality::MustNot => {
+                    self.must_nots.entry(k.party).or_default().insert(k.clone());
+                }
+                Modality::May => {}
+            }
+        }
+        for k in &appeared {
+            let others: Vec<NormKey> = match k.modality {
+                Modality::Must => self.must_nots.get(&k.party).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+                Modality::MustNot => self.musts.get(&k.party).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+                Modality::May => Vec::new(),
+            };
+            for o in others {
+                let (m, f) = if k.modality == Modality::Must { (k, &o) } else { (&o, k) };
+                if let Some(c) = conflict_of(program, m, f)
+                    && self.live.insert(c.clone())
+                {
+                    self.conflicts.entry(c.clone()).or_default().open.get_or_insert(d);
+                    for side in [&c.1, &c.2] {
+                        self.in_conflict.entry(side.clone()).or_default().push(c.clone());
+                    }
+                    if let Some(loser) = loser(&c) {
+                        *self.overrides.entry(loser.clone()).or_default() += 1;
+                        override_changed.insert(loser.clone());
+                    }
+                }
+            }
+        }
+        for k in override_changed {
+            let now = self.overrides.get(&k).is_some_and(|n| *n > 0);
+            let runs = self.overridden.entry(k).or_default();
+            match (now, runs.open) {
+                (true, None) => runs.open = Some(d),
+                (false, Some(from)) => {
+                    runs.open = None;
+                    runs.done.push(Interval { from, until: Some(d) });
+                }
+                _ => {}
+            }
+        }
+        if self.assume {
+            let mut obligations: Vec<Obligation> = self
+                .musts
+                .values()
+                .flatten()
+                .map(|k| {
+                    let rule = self.producers.get(k).and_then(|p| p.keys().next().copied()).unwrap_or(0);
+                    Obligation {
+                        key: k.clone(),
+                        due: self.runs.get(k).and_then(|r| r.open).and_then(|start| due_date(program, rule, start)),
+                        overridden: self.overrides.get(k).is_some_and(|n| *n > 0),
+                    }
+                })
+                .collect();
+            obligations.sort_by(|a, b| a.key.cmp(&b.key));
+            self.schedule_assumed(d, &obligations);
+            self.previous = Some(obligations);
+        }
+    }
+
+    fn close_conflict(&mut self, c: &ConflictKey, d: Day, override_changed: &mut BTreeSet<NormKey>) {
+        if !self.live.remove(c) {
+            return;
+        }
+        if let Some(runs) = self.conflicts.get_mut(c)
+            && let Some(from) = runs.open.take()
+        {
+            runs.done.push(Interval { from, until: Some(d) });
+        }
+        for side in [&c.1, &c.2] {
+            if let Some(list) = self.in_conflict.get_mut(side) {
+                list.retain(|x| x != c);
+            }
+        }
+        if let Some(l) = loser(c)
+            && let Some(n) = self.overrides.get_mut(l)
+        {
+            *n = n.saturating_sub(1);
+            override_changed.insert(l.clone());
+        }
     }
 
     /// Under the compliance assumption an obligation is performed on each day it is active,
@@ -449,7 +819,7 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        let mut by_actor: HashMap<(Sym, Sym), Vec<&DatedAct>> = HashMap::new();
+        let mut by_actor: HashMap<(Sym, Sym), Vec<&DatedAct>> = HashMap::default();
         for a in &acts {
             by_actor.entry((a.act.party, a.act.action)).or_default().push(a);
         }
@@ -495,14 +865,40 @@ impl<'p> Walk<'p> {
     }
 }
 
-/// Closes the open runs of the keys that are no longer active.
-fn close_missing(runs: &mut HashMap<NormKey, Runs>, active: &BTreeSet<&NormKey>, d: Day) {
-    for (key, r) in runs.iter_mut() {
-        if !active.contains(key)
-            && let Some(from) = r.open.take()
-        {
-            r.done.push(Interval { from, until: Some(d) });
-        }
+/// What changed in the norms from one change point to the next.
+#[derive(Default)]
+struct Delta {
+    appeared: HashSet<NormKey>,
+    gone: HashSet<NormKey>,
+    /// Norms that lost a producer; gone unless another still produces them.
+    maybe_gone: HashSet<NormKey>,
+}
+
+/// The conflict between an obligation and a prohibition of the same party, if there is one.
+fn conflict_of(program: &Program, m: &NormKey, f: &NormKey) -> Option<ConflictKey> {
+    if m.action == f.action && args_unify(&m.args, &f.args) {
+        let prevails = if program.prevails(m.instrument, f.instrument) {
+            Some(m.instrument)
+        } else if program.prevails(f.instrument, m.instrument) {
+            Some(f.instrument)
+        } else {
+            None
+        };
+        Some((ConflictKind::Direct, m.clone(), f.clone(), prevails))
+    } else if includes_forbidden(program, m, f) {
+        Some((ConflictKind::Partial, m.clone(), f.clone(), None))
+    } else {
+        None
+    }
+}
+
+/// The norm a conflict overrides: the one whose instrument does not prevail.
+fn loser(c: &ConflictKey) -> Option<&NormKey> {
+    let (_, m, f, prevails) = c;
+    match prevails {
+        Some(i) if *i == m.instrument => Some(f),
+        Some(_) => Some(m),
+        None => None,
     }
 }
 
@@ -518,42 +914,6 @@ pub fn due_date(program: &Program, rule: usize, start: Day) -> Option<Day> {
         Deadline::Within(d) => start.plus(d),
         Deadline::By(date) => date.civil().map_or(start, Day::from_date),
     })
-}
-
-/// Today's conflicts, and the norms that a prevailing norm overrides today.
-fn conflicts_of<'a>(program: &Program, norms: &'a [DayNorm]) -> (Vec<ConflictKey>, BTreeSet<&'a NormKey>) {
-    let mut by_party: BTreeMap<Sym, (Vec<&NormKey>, Vec<&NormKey>)> = BTreeMap::new();
-    for n in norms {
-        let e = by_party.entry(n.key.party).or_default();
-        match n.key.modality {
-            Modality::Must => e.0.push(&n.key),
-            Modality::MustNot => e.1.push(&n.key),
-            Modality::May => {}
-        }
-    }
-    let mut out = Vec::new();
-    let mut overridden = BTreeSet::new();
-    for (musts, must_nots) in by_party.values() {
-        for &m in musts {
-            for &f in must_nots {
-                if m.action == f.action && args_unify(&m.args, &f.args) {
-                    let prevails = if program.prevails(m.instrument, f.instrument) {
-                        overridden.insert(f);
-                        Some(m.instrument)
-                    } else if program.prevails(f.instrument, m.instrument) {
-                        overridden.insert(m);
-                        Some(f.instrument)
-                    } else {
-                        None
-                    };
-                    out.push((ConflictKind::Direct, m.clone(), f.clone(), prevails));
-                } else if includes_forbidden(program, m, f) {
-                    out.push((ConflictKind::Partial, m.clone(), f.clone(), None));
-                }
-            }
-        }
-    }
-    (out, overridden)
 }
 
 /// The status of a norm as of `as_of`, from its latest episode, and whether an assumed act
@@ -686,4 +1046,18 @@ fn subtract(a: Interval, cuts: &[Interval]) -> Vec<Interval> {
         pieces = next;
     }
     pieces
+}
+
+/// The role of a rule's trigger pattern whose variable the condition tests with `X is party`
+/// (of the rule's own instrument, not negated), if there is one.
+fn indexed_role(rule: &crate::program::NormRule) -> Option<Sym> {
+    use crate::program::{LitKind, Term};
+    let Trigger::Fact(at, _) = rule.trigger else { return None };
+    let Some(LitKind::Fact(p)) = rule.condition.get(at).map(|l| &l.kind) else { return None };
+    rule.condition.iter().find_map(|l| match &l.kind {
+        LitKind::IsParty { term: Term::Var(v), negated: false, instrument } if *instrument == rule.instrument => {
+            p.args.iter().find(|(_, t)| *t == Term::Var(*v)).map(|(role, _)| *role)
+        }
+        _ => None,
+    })
 }

@@ -1,0 +1,117 @@
+//! Benchmarks: parsing and checking, and evaluation from the Kursk scenario to synthetic worlds
+//! of hundreds of states, thousands of treaties and a hundred thousand events.
+//!
+//! `cargo bench` runs them all; `cargo bench -- kursk` one group. Figures are in BENCHMARKS.md.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "benchmarks fail loudly")]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use casus::program::{self, Program};
+use casus::scenario::{self, Scenario};
+use casus::source::{FileId, Sources};
+use casus::synth::{self, Config};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// Rule files and a scenario, compiled and read, ready to evaluate.
+struct Loaded {
+    program: Program,
+    scenario: Scenario,
+}
+
+fn load(rules: &[(String, String)], scenario_text: &str) -> Loaded {
+    let mut sources = Sources::new();
+    for (name, text) in rules {
+        sources.add(name.clone(), text.clone());
+    }
+    let set = casus::load_rules(&sources);
+    assert!(!set.has_errors(), "{:?}", set.diagnostics.iter().find(|d| d.is_error()).map(|d| &d.message));
+    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let program = program::compile(&asts);
+    let id = sources.add("scenario.ron", scenario_text);
+    let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
+    Loaded { program, scenario }
+}
+
+fn world(states: usize, treaties: usize, events: usize, assume_compliance: bool) -> Loaded {
+    let w = synth::generate(&Config { states, treaties, events, seed: 1, assume_compliance });
+    load(&w.rules, &w.scenario)
+}
+
+fn evaluate(l: &Loaded) -> usize {
+    let e = casus::eval::evaluate(&l.program, &l.scenario, l.scenario.as_of, l.scenario.assume_compliance).unwrap();
+    e.norms.len()
+}
+
+fn bundled() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("rules").unwrap() {
+        let p = e.unwrap().path();
+        out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+    }
+    out.sort();
+    out
+}
+
+fn parse_and_check(c: &mut Criterion) {
+    let w = synth::generate(&Config { states: 200, treaties: 1000, events: 0, seed: 1, assume_compliance: false });
+    let text: String = w.rules.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
+    let mut g = c.benchmark_group("language");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("parse 1000 treaties", |b| b.iter(|| casus::syntax::parse(FileId(0), black_box(&text))));
+    g.bench_function("parse and check 1000 treaties", |b| {
+        b.iter(|| {
+            let mut sources = Sources::new();
+            sources.add("world.casus", text.clone());
+            casus::load_rules(black_box(&sources))
+        })
+    });
+    g.finish();
+}
+
+fn kursk(c: &mut Criterion) {
+    let scenario = std::fs::read_to_string("scenarios/kursk_2024.ron").unwrap();
+    let l = load(&bundled(), &scenario);
+    c.bench_function("evaluate kursk (loaded)", |b| b.iter(|| evaluate(black_box(&l))));
+}
+
+fn big_world(c: &mut Criterion) {
+    let l = world(200, 1000, 100_000, false);
+    let mut g = c.benchmark_group("world");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.bench_function("200 states, 1000 treaties, 100000 events", |b| b.iter(|| evaluate(black_box(&l))));
+    g.finish();
+}
+
+fn cascade(c: &mut Criterion) {
+    // A sparse alliance graph (average degree 2): cascades spread, and die out at regional and
+    // provocation clauses, instead of turning every attack into a world war.
+    let l = world(10_000, 10_000, 50, true);
+    let mut g = c.benchmark_group("cascade");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.bench_function("10000 pacts, compliance assumed", |b| b.iter(|| evaluate(black_box(&l))));
+    g.finish();
+}
+
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scaling events");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for events in [1_000, 10_000, 100_000] {
+        let l = world(200, 1000, events, false);
+        g.throughput(Throughput::Elements(events as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(events), &l, |b, l| b.iter(|| evaluate(black_box(l))));
+    }
+    g.finish();
+    let mut g = c.benchmark_group("scaling treaties");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for treaties in [100, 1_000, 10_000] {
+        let l = world(200, treaties, 10_000, false);
+        g.throughput(Throughput::Elements(treaties as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(treaties), &l, |b, l| b.iter(|| evaluate(black_box(l))));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, parse_and_check, kursk, big_world, cascade, scaling);
+criterion_main!(benches);
