@@ -8,6 +8,9 @@ use casus::report::{self, Report};
 
 use super::load::{self, Failed};
 
+/// Past this many obligations the text report leaves out the one-line reasons.
+const MAX_REASONS: usize = 2000;
+
 /// How the report is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -70,13 +73,22 @@ fn report_of(
     Ok(match format {
         Format::Json => report.to_json(),
         Format::Text => {
-            let reasons: BTreeMap<_, _> = report
-                .keys
-                .iter()
-                .filter(|k| k.modality == casus::ast::Modality::Must)
-                .filter_map(|k| casus::explain::reason(&eval, &loaded.scenario, &loaded.sources, k).map(|r| (k, r)))
-                .collect();
-            report::text(&report, &reasons, all)
+            // A reason re-reads the state of the day its norm arose; past a few thousand
+            // obligations (a synthetic world) that costs more than it tells.
+            let obligations: Vec<_> = report.keys.iter().filter(|k| k.modality == casus::ast::Modality::Must).collect();
+            let reasons: BTreeMap<_, _> = if obligations.len() <= MAX_REASONS {
+                obligations
+                    .into_iter()
+                    .filter_map(|k| casus::explain::reason(&eval, &loaded.scenario, &loaded.sources, k).map(|r| (k, r)))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
+            let mut text = report::text(&report, &reasons, all);
+            if reasons.is_empty() && !report.keys.is_empty() && report.keys.len() > MAX_REASONS {
+                text.push_str(&format!("\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party.\n"));
+            }
+            text
         }
     })
 }
