@@ -45,17 +45,8 @@ enum Command {
     },
     /// Evaluate a scenario: who is obliged, forbidden or permitted to do what, since when.
     Eval {
-        /// The scenario (RON).
-        scenario: PathBuf,
-        /// Rule files or folders, instead of those the scenario names.
-        #[arg(long = "rules", value_name = "PATH")]
-        rules: Vec<PathBuf>,
-        /// The date of the report, instead of the scenario's `as_of`.
-        #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
-        as_of: Option<Day>,
-        /// Take every due obligation as performed, so that alliance cascades unfold.
-        #[arg(long)]
-        assume_compliance: bool,
+        #[command(flatten)]
+        on: ScenarioArgs,
         /// Text for people, or the JSON report.
         #[arg(long, value_enum, default_value_t = eval::Format::Text)]
         format: eval::Format,
@@ -120,24 +111,31 @@ enum Command {
     },
     /// Explain why a party's norms hold, and why its other candidate norms do not.
     Explain {
-        /// The scenario (RON).
-        scenario: PathBuf,
+        #[command(flatten)]
+        on: ScenarioArgs,
         /// The party, such as `PRK`.
         #[arg(long)]
         party: String,
         /// Only norms of this action.
         #[arg(long)]
         action: Option<String>,
-        /// Rule files or folders, instead of those the scenario names.
-        #[arg(long = "rules", value_name = "PATH")]
-        rules: Vec<PathBuf>,
-        /// The date, instead of the scenario's `as_of`.
-        #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
-        as_of: Option<Day>,
-        /// Take every due obligation as performed.
-        #[arg(long)]
-        assume_compliance: bool,
     },
+}
+
+/// What `eval` and `explain` are asked about: a scenario, and what to change in it.
+#[derive(clap::Args, Debug)]
+struct ScenarioArgs {
+    /// The scenario (RON).
+    scenario: PathBuf,
+    /// Rule files or folders, instead of those the scenario names.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// The date, instead of the scenario's `as_of`.
+    #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
+    as_of: Option<Day>,
+    /// Take every due obligation as performed, so that alliance cascades unfold.
+    #[arg(long)]
+    assume_compliance: bool,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -146,25 +144,23 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check { paths, format } => check::run(&paths, format),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
-        Command::Eval { scenario, rules, as_of, assume_compliance, format, all, with, without_instrument } => {
-            eval::run(&eval::Request {
-                path: &scenario,
-                rules: &rules,
-                as_of,
-                assume: assume_compliance,
-                format,
-                all,
-                with: &with,
-                without: &without_instrument,
-            })
-        }
+        Command::Eval { on, format, all, with, without_instrument } => eval::run(&eval::Request {
+            path: &on.scenario,
+            rules: &on.rules,
+            as_of: on.as_of,
+            assume: on.assume_compliance,
+            format,
+            all,
+            with: &with,
+            without: &without_instrument,
+        }),
         Command::Diff { a, b, rules, as_of, format } => eval::diff(&a, &b, &rules, as_of, format),
         Command::Synth { states, treaties, events, seed, assume_compliance, out } => {
             synth::run(&casus::synth::Config { states, treaties, events, seed, assume_compliance }, &out)
         }
         Command::Test { paths, junit, format } => test::run(&paths, junit.as_deref(), format),
-        Command::Explain { scenario, party, action, rules, as_of, assume_compliance } => {
-            eval::explain(&scenario, &rules, &party, action.as_deref(), as_of, assume_compliance)
+        Command::Explain { on, party, action } => {
+            eval::explain(&on.scenario, &on.rules, &party, action.as_deref(), on.as_of, on.assume_compliance)
         }
     };
     ExitCode::from(code)

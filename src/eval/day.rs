@@ -85,6 +85,10 @@ pub struct DayState {
 /// false to stop the search.
 pub type Visit<'a> = dyn FnMut(&[Option<Sym>], &[Support]) -> bool + 'a;
 
+/// Matches one candidate fact or act (by index) against a pattern, binding variables and
+/// noting which; the support to record when it matches.
+type TryOne<'a> = dyn Fn(&mut Vec<Option<Sym>>, &mut Vec<usize>, usize) -> Option<Support> + 'a;
+
 /// A norm of the day, with the rule that produced it.
 #[derive(Clone, Debug)]
 pub struct DayNorm {
@@ -312,25 +316,11 @@ impl DayState {
                     _ => usize::MAX,
                 }];
                 let candidates = if pinned.is_some() { &one[..] } else { all };
-                for &i in candidates {
-                    let Some((fact, _)) = self.facts.get(i) else { continue };
-                    if fact.kind != p.name {
-                        continue;
-                    }
-                    let mut bound = Vec::new();
-                    if unify(&p.args, &fact.args, env, &mut bound) {
-                        trail.push(Support::Fact(i));
-                        let go_on = self.solve_at(world, lits, at + 1, pin, env, trail, f);
-                        trail.pop();
-                        undo(env, &bound);
-                        if !go_on {
-                            return false;
-                        }
-                    } else {
-                        undo(env, &bound);
-                    }
-                }
-                true
+                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
+                    let (fact, _) = self.facts.get(i)?;
+                    (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
+                };
+                self.each_match(world, lits, at, pin, env, trail, f, candidates, &try_one)
             }
             LitKind::Act { actor, action } => {
                 let with_actor: Vec<(Sym, Term)> =
@@ -344,27 +334,15 @@ impl DayState {
                     _ => usize::MAX,
                 }];
                 let candidates = if pinned.is_some() { &one[..] } else { all };
-                for &i in candidates {
-                    let Some((act, _)) = self.acts.get(i) else { continue };
-                    if act.action != action.name {
-                        continue;
-                    }
-                    let mut bound = Vec::new();
-                    if unify(&[(Sym::MAX, *actor)], &[(Sym::MAX, act.party)], env, &mut bound)
-                        && unify(&action.args, &act.args, env, &mut bound)
-                    {
-                        trail.push(Support::Act(i));
-                        let go_on = self.solve_at(world, lits, at + 1, pin, env, trail, f);
-                        trail.pop();
-                        undo(env, &bound);
-                        if !go_on {
-                            return false;
-                        }
-                    } else {
-                        undo(env, &bound);
-                    }
-                }
-                true
+                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
+                    let (act, _) = self.acts.get(i)?;
+                    let party = [(Sym::MAX, act.party)];
+                    (act.action == action.name
+                        && unify(&[(Sym::MAX, *actor)], &party, env, bound)
+                        && unify(&action.args, &act.args, env, bound))
+                    .then_some(Support::Act(i))
+                };
+                self.each_match(world, lits, at, pin, env, trail, f, candidates, &try_one)
             }
             _ => {
                 if self.test(world, lit, env) {
@@ -374,6 +352,39 @@ impl DayState {
                 }
             }
         }
+    }
+
+    /// Goes on with the rest of the condition for each candidate fact or act that `try_one`
+    /// matches (binding variables, which are unbound again after).
+    #[expect(clippy::too_many_arguments, reason = "the state of one recursive search")]
+    fn each_match(
+        &self,
+        world: &World,
+        lits: &[Lit],
+        at: usize,
+        pin: Option<(usize, Support)>,
+        env: &mut Vec<Option<Sym>>,
+        trail: &mut Vec<Support>,
+        f: &mut Visit,
+        candidates: &[usize],
+        try_one: &TryOne,
+    ) -> bool {
+        for &i in candidates {
+            let mut bound = Vec::new();
+            let hit = try_one(env, &mut bound, i);
+            if let Some(support) = hit {
+                trail.push(support);
+                let go_on = self.solve_at(world, lits, at + 1, pin, env, trail, f);
+                trail.pop();
+                undo(env, &bound);
+                if !go_on {
+                    return false;
+                }
+            } else {
+                undo(env, &bound);
+            }
+        }
+        true
     }
 
     /// Whether a literal that binds nothing holds, with `env` as it is.
