@@ -574,7 +574,7 @@ impl Explainer<'_, '_> {
 fn can_bear(program: &crate::program::Program, rule: &NormRule, party: Sym) -> bool {
     match &rule.bearers {
         Bearers::Every { .. } => true,
-        Bearers::Members { group, .. } => program.groups.get(*group).is_some_and(|g| g.members.contains(&party)),
+        Bearers::Members { group, .. } => program.groups.get(*group).is_some_and(|g| g.contains(party)),
         Bearers::One(crate::program::Term::Const(c)) => *c == party,
         Bearers::One(_) => true,
     }

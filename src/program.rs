@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use fixedbitset::FixedBitSet;
+
 use crate::ast::{self, DatedKind, EntryIntoForce, InstrumentKind, Modality, StatusKind};
 use crate::check::glob_match;
 use crate::day::Day;
@@ -306,8 +308,20 @@ pub struct InstrumentDef {
 pub struct GroupDef {
     /// Its name.
     pub name: String,
-    /// Its members.
-    pub members: BTreeSet<Sym>,
+    /// Its members, as a set of symbol ids.
+    pub members: FixedBitSet,
+}
+
+impl GroupDef {
+    /// Whether `s` is a member.
+    pub fn contains(&self, s: Sym) -> bool {
+        self.members.contains(s as usize)
+    }
+
+    /// The members, in the order of their ids.
+    pub fn iter(&self) -> impl Iterator<Item = Sym> + '_ {
+        self.members.ones().filter_map(|i| Sym::try_from(i).ok())
+    }
 }
 
 /// A kind of fact: its roles, and the roles that default to others.
@@ -435,7 +449,13 @@ impl Compiler {
             })
             .map(|g| GroupDef {
                 name: g.name.name.clone(),
-                members: g.members.iter().map(|m| self.p.symbols.intern(&m.to_string())).collect(),
+                members: {
+                    let ids: Vec<usize> =
+                        g.members.iter().map(|m| self.p.symbols.intern(&m.to_string()) as usize).collect();
+                    let mut set = FixedBitSet::with_capacity(ids.iter().max().map_or(0, |m| m + 1));
+                    ids.into_iter().for_each(|i| set.insert(i));
+                    set
+                },
             })
             .collect();
         groups.sort_by(|a, b| a.name.cmp(&b.name));

@@ -270,8 +270,8 @@ impl DayState {
                 parties().into_iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
             }
             Bearers::Members { group, except } => {
-                let members = world.program.groups.get(*group).map(|g| g.members.clone()).unwrap_or_default();
-                members.into_iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
+                let Some(g) = world.program.groups.get(*group) else { return Vec::new() };
+                g.iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
             }
             Bearers::One(t) => value(*t, env).filter(|&p| bound(p)).into_iter().collect(),
         }
@@ -394,8 +394,8 @@ impl DayState {
                 value(*term, env).is_some_and(|p| world.is_bound(*instrument, p, self.day)) != *negated
             }
             LitKind::InGroup { term, negated, group } => {
-                let member = value(*term, env)
-                    .is_some_and(|v| world.program.groups.get(*group).is_some_and(|g| g.members.contains(&v)));
+                let member =
+                    value(*term, env).is_some_and(|v| world.program.groups.get(*group).is_some_and(|g| g.contains(v)));
                 member != *negated
             }
             LitKind::Compare { left, negated, right } => match (value(*left, env), value(*right, env)) {

@@ -364,7 +364,7 @@ fn timeline(
     }
     t.in_force = Some(Interval { from: entry, until: end.as_ref().map(|(e, _)| *e) });
     let members: BTreeSet<Sym> =
-        def.binds.and_then(|g| program.groups.get(g)).map(|g| g.members.clone()).unwrap_or_default();
+        def.binds.and_then(|g| program.groups.get(g)).map(|g| g.iter().collect()).unwrap_or_default();
     let group_name = def.binds.and_then(|g| program.groups.get(g)).map(|g| g.name.clone()).unwrap_or_default();
     let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
     for p in parties {
