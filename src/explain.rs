@@ -67,17 +67,11 @@ impl Explainer<'_, '_> {
     }
 
     fn inst_id(&self, i: InstId) -> String {
-        self.eval.world.program.instruments.get(i).map_or_else(String::new, |d| d.id.clone())
+        self.eval.world.program.instrument_id(i).to_string()
     }
 
     fn article_id(&self, key: &NormKey) -> String {
-        self.eval
-            .world
-            .program
-            .instruments
-            .get(key.instrument)
-            .and_then(|i| i.articles.get(key.article))
-            .map_or_else(String::new, |a| a.id.clone())
+        self.eval.world.program.article_id(key.instrument, key.article).to_string()
     }
 
     fn norm(&self, out: &mut String, key: &NormKey, record: &NormRecord) {
@@ -449,13 +443,7 @@ impl Explainer<'_, '_> {
     }
 
     fn rule_article(&self, rule: &NormRule) -> String {
-        self.eval
-            .world
-            .program
-            .instruments
-            .get(rule.instrument)
-            .and_then(|i| i.articles.get(rule.article))
-            .map_or_else(String::new, |a| a.id.clone())
+        self.eval.world.program.article_id(rule.instrument, rule.article).to_string()
     }
 
     /// The first thing that keeps a rule from making `party` a bearer on `day`.

@@ -387,6 +387,16 @@ impl Program {
         self.symbols.name(s)
     }
 
+    /// The id of an instrument (`""` for an index out of range).
+    pub fn instrument_id(&self, i: InstId) -> &str {
+        self.instruments.get(i).map_or("", |d| d.id.as_str())
+    }
+
+    /// The number of an instrument's article, as the instrument gives it (`8(b)`).
+    pub fn article_id(&self, i: InstId, article: usize) -> &str {
+        self.instruments.get(i).and_then(|d| d.articles.get(article)).map_or("", |a| a.id.as_str())
+    }
+
     /// Whether instrument `a` prevails over `b`, and not the other way round.
     pub fn prevails(&self, a: InstId, b: InstId) -> bool {
         let get = |x: InstId, y: InstId| self.prevails.get(x).and_then(|r| r.get(y)).copied().unwrap_or(false);

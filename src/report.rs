@@ -286,17 +286,11 @@ impl Names<'_, '_> {
     }
 
     fn instrument(&self, key: &NormKey) -> String {
-        self.eval.world.program.instruments.get(key.instrument).map_or_else(String::new, |i| i.id.clone())
+        self.eval.world.program.instrument_id(key.instrument).to_string()
     }
 
     fn article(&self, key: &NormKey) -> String {
-        self.eval
-            .world
-            .program
-            .instruments
-            .get(key.instrument)
-            .and_then(|i| i.articles.get(key.article))
-            .map_or_else(String::new, |a| a.id.clone())
+        self.eval.world.program.article_id(key.instrument, key.article).to_string()
     }
 
     /// A run of days as reported: `None` when it starts after `as_of`.
