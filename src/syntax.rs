@@ -87,8 +87,13 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 parsed.file.items.push(item);
                 input = rest;
             }
-            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+            Err(nom::Err::Error(mut e) | nom::Err::Failure(mut e)) => {
                 let offset = e.offset;
+                if e.message.is_empty() {
+                    let at = Input::new(text).take_from(offset.min(text.len()));
+                    e.len = token_len(at.fragment());
+                    e.message = format!("unexpected {}", describe(at));
+                }
                 parsed.diagnostics.push(e.into_diagnostic(file));
                 input = recover(input, offset);
             }
@@ -127,13 +132,10 @@ impl SyntaxError {
 }
 
 impl<'a> ParseError<Input<'a>> for SyntaxError {
+    /// A backtracking error costs nothing: most are discarded by an alternative that matches. The
+    /// message of one that is reported is written then (see `parse`).
     fn from_error_kind(input: Input<'a>, _: ErrorKind) -> Self {
-        SyntaxError {
-            offset: input.location_offset(),
-            len: token_len(input.fragment()),
-            message: format!("unexpected {}", describe(input)),
-            help: None,
-        }
+        SyntaxError { offset: input.location_offset(), len: 0, message: String::new(), help: None }
     }
 
     fn append(_: Input<'a>, _: ErrorKind, other: Self) -> Self {
@@ -151,7 +153,7 @@ impl<'a> ParseError<Input<'a>> for SyntaxError {
 /// item = instrument | group | fact_decl | action_decl | party_decl | deem | precedence
 fn item(i: Input) -> PResult<Item> {
     let (_, word) = peek_word(i)?;
-    match word.as_str() {
+    match word {
         "treaty" | "resolution" | "regime" => map(instrument, Item::Instrument)(i),
         "group" => map(group, Item::Group)(i),
         "fact" => map(fact_decl, Item::Fact)(i),
@@ -185,7 +187,7 @@ fn instrument(i: Input) -> PResult<Instrument> {
 /// clause = parties | binds | in_force | withdrawal | dated | article
 fn clause(i: Input) -> PResult<Clause> {
     let (_, w) = peek_word(i)?;
-    match w.as_str() {
+    match w {
         "parties" => map(parties, Clause::Parties)(i),
         "binds" => binds(i),
         "in" => in_force(i),
@@ -216,7 +218,7 @@ fn party_record(i: Input) -> PResult<PartyRecord> {
     loop {
         let (rest, s) = position(i)?;
         let kind = match peek_word(rest).map(|(_, w)| w) {
-            Ok(w) => match w.as_str() {
+            Ok(w) => match w {
                 "signed" => StatusKind::Signed,
                 "ratified" => StatusKind::Ratified,
                 "acceded" => StatusKind::Acceded,
@@ -322,7 +324,7 @@ fn article(i: Input) -> PResult<Article> {
 fn rule(i: Input) -> PResult<Rule> {
     let (i, start) = position(i)?;
     let (_, w) = peek_word(i)?;
-    match w.as_str() {
+    match w {
         "if" => {
             let (i, _) = word(i)?;
             let (i, cond) = condition(i, 0)?;
@@ -365,7 +367,7 @@ fn bearers(i: Input) -> PResult<Bearers> {
         return Ok((i, Bearers::One(t)));
     };
     let (_, w) = cut(peek_word, "`party`, `state` or `member of`")(i)?;
-    match w.as_str() {
+    match w {
         "party" | "state" => {
             let (i, _) = word(i)?;
             let (i, var) = cut(variable, "a variable naming each bearer, such as `P`")(i)?;
@@ -534,7 +536,7 @@ fn is_pattern_start(i: Input) -> bool {
     let Ok((_, next)) = peek_word(rest) else {
         return !(punct("=")(rest).is_ok() || punct("!=")(rest).is_ok());
     };
-    !matches!(next.as_str(), "is" | "in" | "not" | "performs")
+    !matches!(next, "is" | "in" | "not" | "performs")
 }
 
 /// What follows the term of a literal.
@@ -813,7 +815,10 @@ fn list<'a, T>(
         i = match punct(",")(rest) {
             Ok((rest, _)) => rest,
             Err(_) => {
-                let (rest, _) = cut(punct(close), &format!("`,` or `{close}`"))(rest)?;
+                let (rest, _) = match punct(close)(rest) {
+                    Ok(ok) => ok,
+                    Err(_) => return Err(expected(skip_trivia(rest), &format!("`,` or `{close}`"))),
+                };
                 return Ok((rest, out));
             }
         };
@@ -882,8 +887,15 @@ fn article_id(i: Input) -> PResult<Ident> {
 
 /// A word: `[A-Za-z][A-Za-z0-9_]*` or `_`. Letters outside ASCII are refused with a precise error.
 fn word(i: Input) -> PResult<Ident> {
+    let at = skip_trivia(i).location_offset();
+    let (rest, w) = word_slice(i)?;
+    Ok((rest, Ident { name: w.to_string(), span: Span::new(at, at + w.len()) }))
+}
+
+/// The text of the next word, without allocating; the same checks as `word`.
+fn word_slice<'a>(i: Input<'a>) -> PResult<'a, &'a str> {
     let i = skip_trivia(i);
-    let text = i.fragment();
+    let text: &str = i.fragment();
     match text.chars().next() {
         Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
         Some(c) if c.is_alphabetic() => {
@@ -909,7 +921,8 @@ fn word(i: Input) -> PResult<Ident> {
             help: Some(format!("names, codes and keywords use ASCII letters only (`{c}` is not one)")),
         }));
     }
-    take_ident(i, n)
+    let (rest, w) = i.take_split(n);
+    Ok((rest, *w.fragment()))
 }
 
 fn take_ident(i: Input, n: usize) -> PResult<Ident> {
@@ -919,16 +932,21 @@ fn take_ident(i: Input, n: usize) -> PResult<Ident> {
 }
 
 /// The next word, without consuming it.
-fn peek_word(i: Input) -> PResult<String> {
-    let (_, w) = word(i)?;
-    Ok((i, w.name))
+fn peek_word<'a>(i: Input<'a>) -> PResult<'a, &'a str> {
+    let (_, w) = word_slice(i)?;
+    Ok((i, w))
 }
 
 /// A keyword: the word `kw` and not a longer one.
 fn keyword(kw: &'static str) -> impl Fn(Input) -> PResult<Span> {
     move |i| {
-        let (rest, w) = word(i)?;
-        if w.name == kw { Ok((rest, w.span)) } else { Err(error(skip_trivia(i))) }
+        let at = skip_trivia(i);
+        let (rest, w) = word_slice(at)?;
+        if w == kw {
+            Ok((rest, Span::new(at.location_offset(), at.location_offset() + w.len())))
+        } else {
+            Err(error(at))
+        }
     }
 }
 
@@ -1109,10 +1127,12 @@ fn map<'a, T, U>(p: impl Fn(Input<'a>) -> PResult<'a, T>, f: impl Fn(T) -> U) ->
 }
 
 /// Commits: a backtrack from `p` becomes a failure saying what was expected here.
-fn cut<'a, T>(p: impl Fn(Input<'a>) -> PResult<'a, T>, what: &str) -> impl Fn(Input<'a>) -> PResult<'a, T> {
-    let what = what.to_string();
+fn cut<'a, 'w, T, P>(p: P, what: &'w str) -> impl Fn(Input<'a>) -> PResult<'a, T> + 'w
+where
+    P: Fn(Input<'a>) -> PResult<'a, T> + 'w,
+{
     move |i| match p(i) {
-        Err(nom::Err::Error(_)) => Err(expected(skip_trivia(i), &what)),
+        Err(nom::Err::Error(_)) => Err(expected(skip_trivia(i), what)),
         other => other,
     }
 }
