@@ -29,7 +29,12 @@ pub fn explain(eval: &Evaluation, scenario: &Scenario, sources: &Sources, party:
         eval.norms.iter().filter(|(k, _)| k.party == p && wanted(k.action)).collect();
     let mut sorted = mine.clone();
     sorted.sort_by_key(|(k, _)| {
-        (x.inst_id(k.instrument), x.article_id(k), k.modality, eval.world.name(k.action).to_string())
+        (
+            x.inst_id(k.instrument),
+            crate::report::natural(&x.article_id(k)),
+            k.modality,
+            eval.world.name(k.action).to_string(),
+        )
     });
     if sorted.is_empty() {
         out.push_str("\nNo norm binds it.\n");
@@ -396,7 +401,7 @@ impl Explainer<'_, '_> {
             .filter(|(k, r)| k.party == party && r.episodes.last().is_some_and(|e| e.when.contains(day)))
             .map(|(k, _)| k)
             .collect();
-        let mut lines: Vec<(String, String)> = Vec::new();
+        let mut lines: Vec<((String, Vec<crate::report::Part>), String, String)> = Vec::new();
         for rule in &world.program.rules {
             if !wanted(rule.action.name) || rule.modality != Modality::Must {
                 continue;
@@ -429,7 +434,8 @@ impl Explainer<'_, '_> {
                 rule.modality.words(),
                 self.name(rule.action.name)
             );
-            lines.push((head, self.first_failure(&state, rule, party, day)));
+            let order = (self.inst_id(rule.instrument), crate::report::natural(&self.rule_article(rule)));
+            lines.push((order, head, self.first_failure(&state, rule, party, day)));
         }
         if lines.is_empty() {
             return;
@@ -437,7 +443,7 @@ impl Explainer<'_, '_> {
         lines.sort();
         lines.dedup();
         let _ = writeln!(out, "\nWhy not");
-        for (head, why) in lines {
+        for (_, head, why) in lines {
             let _ = writeln!(out, "  {head}: {why}");
         }
     }

@@ -192,10 +192,10 @@ impl Report {
             })
             .collect();
         norms.sort_by(|(a, _), (b, _)| {
-            (&a.party, &a.instrument, &a.article, modality_rank(a.modality), &a.action, &a.args).cmp(&(
+            (&a.party, &a.instrument, natural(&a.article), modality_rank(a.modality), &a.action, &a.args).cmp(&(
                 &b.party,
                 &b.instrument,
-                &b.article,
+                natural(&b.article),
                 modality_rank(b.modality),
                 &b.action,
                 &b.args,
@@ -261,6 +261,32 @@ impl Report {
         s.push('\n');
         s
     }
+}
+
+/// A part of an article number: numbers compare as numbers, so that art. 3 comes before art. 16.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Part {
+    /// A run of digits.
+    Number(u64),
+    /// Anything else.
+    Text(String),
+}
+
+/// The order of article numbers: `3` < `16` < `16(2)` < `II`.
+pub fn natural(id: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut rest = id;
+    while let Some(c) = rest.chars().next() {
+        let digits = c.is_ascii_digit();
+        let n = rest.find(|x: char| x.is_ascii_digit() != digits).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(n);
+        parts.push(match run.parse::<u64>() {
+            Ok(v) if digits => Part::Number(v),
+            _ => Part::Text(run.to_string()),
+        });
+        rest = tail;
+    }
+    parts
 }
 
 fn modality_rank(m: &str) -> u8 {
@@ -557,5 +583,17 @@ impl Diff {
             };
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural;
+
+    #[test]
+    fn article_numbers_sort_as_a_reader_expects() {
+        let mut ids = vec!["16", "3", "II", "8(b)", "8(a)(ii)", "103", "2(4)"];
+        ids.sort_by_key(|id| natural(id));
+        assert_eq!(ids, ["2(4)", "3", "8(a)(ii)", "8(b)", "16", "103", "II"]);
     }
 }

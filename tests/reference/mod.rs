@@ -731,11 +731,13 @@ impl<'a> Ref<'a> {
                 assumed,
             });
         }
+        // The report's order (DESIGN §5 asks only that it be fixed): article numbers naturally.
+        let natural = casus::report::natural;
         norms.sort_by(|a, b| {
-            (&a.party, &a.instrument, &a.article, rank(a.modality), &a.action, &a.args).cmp(&(
+            (&a.party, &a.instrument, natural(&a.article), rank(a.modality), &a.action, &a.args).cmp(&(
                 &b.party,
                 &b.instrument,
-                &b.article,
+                natural(&b.article),
                 rank(b.modality),
                 &b.action,
                 &b.args,
