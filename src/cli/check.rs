@@ -39,8 +39,14 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
             Ok(loaded) => loaded.evaluate(None, false).err(),
             Err(e) => Some(e),
         };
-        if let Some(super::load::Failed(message)) = problem {
-            eprintln!("{message}");
+        if let Some(failed) = problem {
+            match format {
+                Format::Github if !failed.annotations.is_empty() => {
+                    failed.annotations.iter().for_each(|a| println!("{a}"))
+                }
+                Format::Github => println!("::error file={}::{}", path.display(), escape_data(&failed.message)),
+                _ => eprintln!("{}", failed.message),
+            }
             scenario_errors += 1;
         }
     }

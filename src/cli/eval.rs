@@ -52,7 +52,7 @@ pub fn run(r: &Request) -> u8 {
             print!("{text}");
             0
         }
-        Err(Failed(message)) => {
+        Err(Failed { message, .. }) => {
             eprintln!("{message}");
             1
         }
@@ -112,7 +112,7 @@ pub fn explain(
             print!("{text}");
             0
         }
-        Err(Failed(message)) => {
+        Err(Failed { message, .. }) => {
             eprintln!("{message}");
             1
         }
@@ -126,7 +126,7 @@ fn what_if(r: &Request) -> Result<String, Failed> {
     let mut changed = loaded.scenario.clone();
     for (n, text) in r.with.iter().enumerate() {
         let id = loaded.sources.add(format!("--with #{}", n + 1), text.clone());
-        let file = loaded.sources.get(id).ok_or_else(|| Failed("internal error: --with vanished".into()))?;
+        let file = loaded.sources.get(id).ok_or_else(|| Failed::from("internal error: --with vanished".to_string()))?;
         let event = casus::scenario::parse_event(id, file).map_err(|d| load::rendered(&[d], &loaded.sources))?;
         changed.events.push(event);
     }
@@ -164,7 +164,7 @@ pub fn diff(a: &Path, b: &Path, rules: &[PathBuf], as_of: Option<Day>, format: F
             print!("{text}");
             0
         }
-        Err(Failed(message)) => {
+        Err(Failed { message, .. }) => {
             eprintln!("{message}");
             1
         }

@@ -20,17 +20,29 @@ pub struct Loaded {
     pub program: Program,
 }
 
-/// Why loading failed: the diagnostics, already rendered, or an I/O message.
-pub struct Failed(pub String);
+/// Why loading failed: the diagnostics, rendered for the terminal and as GitHub annotations, or
+/// an I/O message.
+pub struct Failed {
+    /// For the terminal.
+    pub message: String,
+    /// One GitHub Actions workflow command per diagnostic (none for an I/O message).
+    pub annotations: Vec<String>,
+}
+
+impl From<String> for Failed {
+    fn from(message: String) -> Failed {
+        Failed { message, annotations: Vec::new() }
+    }
+}
 
 /// Reads a scenario and the rules it names (or `rules`, when given), checks and compiles them.
 pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
     let mut sources = Sources::new();
-    let (id, problem) = files::read(&mut sources, path).map_err(Failed)?;
+    let (id, problem) = files::read(&mut sources, path).map_err(Failed::from)?;
     if let Some(d) = problem {
         return Err(rendered(&[d], &sources));
     }
-    let file = sources.get(id).ok_or_else(|| Failed("internal error: the scenario vanished".into()))?;
+    let file = sources.get(id).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
     let scenario = scenario::parse(id, file).map_err(|d| rendered(&[d], &sources))?;
     let rule_paths: Vec<PathBuf> = if rules.is_empty() {
         let base = path.parent().unwrap_or(Path::new(""));
@@ -39,16 +51,16 @@ pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
         rules.to_vec()
     };
     if rule_paths.is_empty() {
-        return Err(Failed(format!(
+        return Err(Failed::from(format!(
             "error: `{}` names no rules: add `rules: [\"../rules\"]` to the scenario, or pass `--rules PATH`",
             path.display()
         )));
     }
-    let list = files::expand(&rule_paths, &["casus"]).map_err(|e| Failed(format!("error: {e}")))?;
+    let list = files::expand(&rule_paths, &["casus"]).map_err(|e| Failed::from(format!("error: {e}")))?;
     let mut ids: Vec<FileId> = Vec::new();
     let mut problems = Vec::new();
     for p in &list {
-        match files::read(&mut sources, p).map_err(Failed)? {
+        match files::read(&mut sources, p).map_err(Failed::from)? {
             (_, Some(d)) => problems.push(d),
             (id, None) => ids.push(id),
         }
@@ -74,7 +86,10 @@ impl Loaded {
 
 /// Diagnostics rendered for the terminal.
 pub fn rendered(ds: &[Diagnostic], sources: &Sources) -> Failed {
-    Failed(ds.iter().map(|d| diagnostic::render(d, sources)).collect::<Vec<_>>().join("\n"))
+    Failed {
+        message: ds.iter().map(|d| diagnostic::render(d, sources)).collect::<Vec<_>>().join("\n"),
+        annotations: ds.iter().map(|d| super::check::github(d, sources)).collect(),
+    }
 }
 
 /// Parses a `--as-of` date.

@@ -15,7 +15,7 @@ struct ScenarioRun {
     /// The expectations, in order, with their place.
     outcomes: Vec<Checked>,
     /// Why the scenario could not be evaluated at all.
-    error: Option<String>,
+    error: Option<Failed>,
 }
 
 struct Checked {
@@ -46,8 +46,9 @@ pub fn run(paths: &[PathBuf], junit: Option<&Path>, format: Format) -> u8 {
         if let Some(e) = &r.error {
             failed += 1;
             match format {
-                Format::Github => println!("::error file={name},title=scenario not evaluated::{}", escape(e)),
-                _ => println!("{name}: error: the scenario could not be evaluated\n{}", indent(e)),
+                Format::Github if !e.annotations.is_empty() => e.annotations.iter().for_each(|a| println!("{a}")),
+                Format::Github => println!("::error file={name},title=scenario not evaluated::{}", escape(&e.message)),
+                _ => println!("{name}: error: the scenario could not be evaluated\n{}", indent(&e.message)),
             }
         }
         for c in &r.outcomes {
@@ -83,7 +84,7 @@ fn run_one(path: &Path) -> ScenarioRun {
     let mut run = ScenarioRun { path: path.to_path_buf(), outcomes: Vec::new(), error: None };
     let loaded = match load::load(path, &[]) {
         Ok(l) => l,
-        Err(Failed(e)) => {
+        Err(e) => {
             run.error = Some(e);
             return run;
         }
@@ -91,7 +92,7 @@ fn run_one(path: &Path) -> ScenarioRun {
     let outcomes = match casus::expect::check(&loaded.program, &loaded.scenario) {
         Ok(o) => o,
         Err(ds) => {
-            run.error = Some(load::rendered(&ds, &loaded.sources).0);
+            run.error = Some(load::rendered(&ds, &loaded.sources));
             return run;
         }
     };
@@ -117,7 +118,7 @@ fn write_junit(path: &Path, runs: &[ScenarioRun]) -> Result<(), String> {
         let mut suite = TestSuite::new(name.clone());
         if let Some(e) = &r.error {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message("the scenario could not be evaluated").set_description(e.clone());
+            status.set_message("the scenario could not be evaluated").set_description(e.message.clone());
             let mut case = TestCase::new("evaluate", status);
             case.set_classname(name.clone());
             suite.add_test_case(case);
