@@ -1,6 +1,6 @@
 //! One day: the facts and acts that hold, the `deem` fixpoint, and the norms that follow.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::ast::Modality;
 use crate::day::Day;
@@ -89,15 +89,6 @@ pub type Visit<'a> = dyn FnMut(&[Option<Sym>], &[Support]) -> bool + 'a;
 /// noting which; the support to record when it matches.
 type TryOne<'a> = dyn Fn(&mut Vec<Option<Sym>>, &mut Vec<usize>, usize) -> Option<Support> + 'a;
 
-/// A norm of the day, with the rule that produced it.
-#[derive(Clone, Debug)]
-pub struct DayNorm {
-    /// Its identity.
-    pub key: NormKey,
-    /// The rule.
-    pub rule: usize,
-}
-
 impl DayState {
     /// An empty day.
     pub fn new(day: Day) -> DayState {
@@ -180,21 +171,6 @@ impl DayState {
             }
             true
         });
-    }
-
-    /// The norms that hold today: every rule of every instrument in force, every way its
-    /// condition holds, every bearer the instrument binds today.
-    pub fn norms(&self, world: &World) -> Vec<DayNorm> {
-        let mut out: Vec<DayNorm> = Vec::new();
-        let mut seen: HashSet<NormKey> = HashSet::default();
-        for r in 0..world.program.rules.len() {
-            for key in self.rule_norms(world, r, None) {
-                if seen.insert(key.clone()) {
-                    out.push(DayNorm { key, rule: r });
-                }
-            }
-        }
-        out
     }
 
     /// The norms one rule gives today; with `pin`, only those whose trigger pattern matched that

@@ -21,7 +21,7 @@ use crate::diagnostic::Diagnostic;
 use crate::program::{InstId, Program, Sym, Trigger};
 use crate::scenario::Scenario;
 
-pub use day::{DayNorm, DayState, NormKey, Origin, Support, act_matches, args_unify, includes_forbidden, value};
+pub use day::{DayState, NormKey, Origin, Support, act_matches, args_unify, includes_forbidden, value};
 pub use world::{Act, Binding, Fact, Interval, Timed, Timeline, World};
 
 /// What an evaluation found, up to its horizon.
