@@ -283,15 +283,12 @@ impl DayState {
         let pinned = pin.filter(|(p, _)| *p == at).map(|(_, s)| s);
         match &lit.kind {
             LitKind::Fact(p) => {
-                let all = match known_arg(&p.args, env) {
-                    Some(key) => self.fact_args.get(&(p.name, key.0, key.1)).map_or(&[][..], Vec::as_slice),
-                    None => self.by_kind.get(&p.name).map_or(&[][..], Vec::as_slice),
-                };
                 let one = [match pinned {
                     Some(Support::Fact(i)) => i,
                     _ => usize::MAX,
                 }];
-                let candidates = if pinned.is_some() { &one[..] } else { all };
+                let candidates =
+                    pick(&one, pinned.is_some(), &self.fact_args, &self.by_kind, p.name, known_arg(&p.args, env));
                 let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
                     let (fact, _) = self.facts.get(i)?;
                     (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
@@ -301,15 +298,18 @@ impl DayState {
             LitKind::Act { actor, action } => {
                 let with_actor: Vec<(Sym, Term)> =
                     std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
-                let all = match known_arg(&with_actor, env) {
-                    Some(key) => self.act_args.get(&(action.name, key.0, key.1)).map_or(&[][..], Vec::as_slice),
-                    None => self.by_action.get(&action.name).map_or(&[][..], Vec::as_slice),
-                };
                 let one = [match pinned {
                     Some(Support::Act(i)) => i,
                     _ => usize::MAX,
                 }];
-                let candidates = if pinned.is_some() { &one[..] } else { all };
+                let candidates = pick(
+                    &one,
+                    pinned.is_some(),
+                    &self.act_args,
+                    &self.by_action,
+                    action.name,
+                    known_arg(&with_actor, env),
+                );
                 let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
                     let (act, _) = self.acts.get(i)?;
                     let party = [(Sym::MAX, act.party)];
@@ -398,6 +398,26 @@ impl DayState {
             }
         }
     }
+}
+
+/// The facts or acts a pattern is tried against: the pinned one; else those with the pattern's
+/// first known argument; else every one of its kind or action.
+fn pick<'a>(
+    one: &'a [usize; 1],
+    pinned: bool,
+    by_arg: &'a HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    by_name: &'a HashMap<Sym, Vec<usize>>,
+    name: Sym,
+    known: Option<(Sym, Sym)>,
+) -> &'a [usize] {
+    if pinned {
+        return one;
+    }
+    let list = match known {
+        Some((role, value)) => by_arg.get(&(name, role, value)),
+        None => by_name.get(&name),
+    };
+    list.map_or(&[][..], Vec::as_slice)
 }
 
 /// The first argument of a pattern whose value is already known: a constant or a bound variable.
