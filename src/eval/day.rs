@@ -207,14 +207,14 @@ impl DayState {
         out
     }
 
-    /// Where a fact stands in today's list, if it holds.
-    pub fn fact_index(&self, fact: &Fact) -> Option<usize> {
-        self.index.get(fact).copied()
+    /// Whether a fact holds today.
+    pub fn holds(&self, fact: &Fact) -> bool {
+        self.index.contains_key(fact)
     }
 
-    /// Where an act stands in today's list, if it is under way.
-    pub fn act_index(&self, act: &Act) -> Option<usize> {
-        self.act_index.get(act).copied()
+    /// Whether an act is under way today.
+    pub fn under_way(&self, act: &Act) -> bool {
+        self.act_index.contains_key(act)
     }
 
     /// The parties who bear a rule's norm today, for one solution of its condition, each with

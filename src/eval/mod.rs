@@ -515,8 +515,6 @@ impl<'p> Walk<'p> {
             }
         }
         fresh.extend(program.rules.iter().enumerate().filter(|(_, r)| r.trigger == Trigger::Complex).map(|(i, _)| i));
-        let facts: HashSet<Fact> = state.facts.iter().map(|(f, _)| f.clone()).collect();
-        let acts: HashSet<Act> = state.acts.iter().map(|(a, _)| a.clone()).collect();
         let mut delta = Delta::default();
         for &r in &fresh {
             let old = self.cache.get_mut(r).map(std::mem::take).unwrap_or_default();
@@ -525,8 +523,8 @@ impl<'p> Walk<'p> {
             }
         }
         // What the facts and acts that went away gave is taken away.
-        let lost_facts: Vec<Fact> = self.held_facts.difference(&facts).cloned().collect();
-        let lost_acts: Vec<Act> = self.held_acts.difference(&acts).cloned().collect();
+        let lost_facts: Vec<Fact> = self.held_facts.iter().filter(|f| !state.holds(f)).cloned().collect();
+        let lost_acts: Vec<Act> = self.held_acts.iter().filter(|a| !state.under_way(a)).cloned().collect();
         let mut lost: Vec<(usize, Vec<NormKey>)> = Vec::new();
         for f in lost_facts {
             for r in self.rules_for(&f) {
@@ -581,16 +579,14 @@ impl<'p> Walk<'p> {
                 _ => computed.push((r, Trig::Whole, state.rule_norms(&self.world, r, None))),
             }
         }
-        for f in facts.difference(&self.held_facts) {
-            let Some(i) = state.fact_index(f) else { continue };
+        for (i, (f, _)) in state.facts.iter().enumerate().filter(|(_, (f, _))| !self.held_facts.contains(f)) {
             for r in self.rules_for(f) {
                 if !fresh.contains(&r) {
                     computed.push((r, Trig::Fact(f.clone()), state.rule_norms(&self.world, r, Some(Support::Fact(i)))));
                 }
             }
         }
-        for a in acts.difference(&self.held_acts) {
-            let Some(i) = state.act_index(a) else { continue };
+        for (i, (a, _)) in state.acts.iter().enumerate().filter(|(_, (a, _))| !self.held_acts.contains(a)) {
             for &r in self.by_act.get(&a.action).into_iter().flatten() {
                 if !fresh.contains(&r) {
                     computed.push((r, Trig::Act(a.clone()), state.rule_norms(&self.world, r, Some(Support::Act(i)))));
@@ -620,8 +616,8 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        self.held_facts = facts;
-        self.held_acts = acts;
+        self.held_facts = state.facts.iter().map(|(f, _)| f.clone()).collect();
+        self.held_acts = state.acts.iter().map(|(a, _)| a.clone()).collect();
         delta
     }
 
