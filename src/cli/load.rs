@@ -91,8 +91,3 @@ pub fn rendered(ds: &[Diagnostic], sources: &Sources) -> Failed {
         annotations: ds.iter().map(|d| super::check::github(d, sources)).collect(),
     }
 }
-
-/// Parses a `--as-of` date.
-pub fn parse_day(s: &str) -> Result<Day, String> {
-    Day::parse(s)
-}

@@ -71,7 +71,7 @@ enum Command {
         #[arg(long = "rules", value_name = "PATH")]
         rules: Vec<PathBuf>,
         /// The date of both reports, instead of each scenario's `as_of`.
-        #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
+        #[arg(long, value_name = "DATE", value_parser = Day::parse)]
         as_of: Option<Day>,
         /// Text for people, or JSON.
         #[arg(long, value_enum, default_value_t = eval::Format::Text)]
@@ -131,7 +131,7 @@ struct ScenarioArgs {
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
     /// The date, instead of the scenario's `as_of`.
-    #[arg(long, value_name = "DATE", value_parser = load::parse_day)]
+    #[arg(long, value_name = "DATE", value_parser = Day::parse)]
     as_of: Option<Day>,
     /// Take every due obligation as performed, so that alliance cascades unfold.
     #[arg(long)]
