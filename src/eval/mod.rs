@@ -238,8 +238,9 @@ struct Walk<'p> {
     as_of: Day,
     assume: bool,
     points: BTreeSet<Day>,
-    runs: HashMap<NormKey, Runs>,
-    overridden: HashMap<NormKey, Runs>,
+    /// Every norm met so far, by number.
+    norms: NormTable,
+    overridden: HashMap<NormId, Runs>,
     conflicts: HashMap<ConflictKey, Runs>,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
@@ -260,7 +261,7 @@ struct Walk<'p> {
     held_facts: HashSet<Fact>,
     held_acts: HashSet<Act>,
     /// What each rule gave, per triggering fact or act.
-    cache: Vec<HashMap<Trig, Vec<NormKey>>>,
+    cache: Vec<HashMap<Trig, Vec<NormId>>>,
     /// Rules by the kind of fact or the action that triggers them. A rule whose trigger binds
     /// a variable it then tests with `is party` can only fire for facts whose value in that role
     /// is one of its instrument's parties: it is found by kind, role and party instead.
@@ -268,16 +269,58 @@ struct Walk<'p> {
     by_fact_party: HashMap<(Sym, Sym, Sym), Vec<usize>>,
     party_role: Vec<Option<Sym>>,
     by_act: HashMap<Sym, Vec<usize>>,
-    /// For each norm that holds, the rules producing it and how many times.
-    producers: HashMap<NormKey, BTreeMap<usize, u32>>,
     /// Norms that hold, by party: obligations and prohibitions.
-    musts: HashMap<Sym, HashSet<NormKey>>,
-    must_nots: HashMap<Sym, HashSet<NormKey>>,
+    musts: HashMap<Sym, HashSet<NormId>>,
+    must_nots: HashMap<Sym, HashSet<NormId>>,
     /// Live conflicts, and the conflicts each norm is in.
     live: HashSet<ConflictKey>,
-    in_conflict: HashMap<NormKey, Vec<ConflictKey>>,
-    /// How many live conflicts override each norm.
-    overrides: HashMap<NormKey, u32>,
+    in_conflict: HashMap<NormId, Vec<ConflictKey>>,
+}
+
+/// A norm's number in a walk: its identity, interned when first produced, so that the walk's
+/// maps and caches hold integers rather than copies of the identity.
+type NormId = u32;
+
+/// Every norm a walk has produced, by number, with what the walk keeps of each.
+#[derive(Default)]
+struct NormTable {
+    ids: HashMap<NormKey, NormId>,
+    keys: Vec<NormKey>,
+    /// The rules producing it today, and how many times each.
+    producers: Vec<Vec<(usize, u32)>>,
+    /// Its runs of active days.
+    runs: Vec<Runs>,
+    /// How many live conflicts override it.
+    overrides: Vec<u32>,
+}
+
+impl NormTable {
+    /// The number of a norm, numbering it if it is new.
+    fn intern(&mut self, key: NormKey) -> NormId {
+        if let Some(&id) = self.ids.get(&key) {
+            return id;
+        }
+        let id = NormId::try_from(self.keys.len()).unwrap_or(NormId::MAX);
+        self.ids.insert(key.clone(), id);
+        self.keys.push(key);
+        self.producers.push(Vec::new());
+        self.runs.push(Runs::default());
+        self.overrides.push(0);
+        id
+    }
+
+    fn key(&self, id: NormId) -> &NormKey {
+        &self.keys[id as usize]
+    }
+
+    /// The lowest-numbered rule producing it today, the one its records name.
+    fn first_producer(&self, id: NormId) -> usize {
+        self.producers[id as usize].iter().map(|(r, _)| *r).min().unwrap_or(0)
+    }
+
+    fn overridden(&self, id: NormId) -> bool {
+        self.overrides[id as usize] > 0
+    }
 }
 
 /// What triggered a cached rule output.
@@ -292,7 +335,7 @@ enum Trig {
 /// An obligation active at a change point.
 #[derive(Clone, Debug)]
 struct Obligation {
-    key: NormKey,
+    key: NormId,
     /// The due date of its current episode, if it has a deadline.
     due: Option<Day>,
     overridden: bool,
@@ -306,7 +349,7 @@ impl Obligation {
 }
 
 /// A conflict's identity: its kind, the obligation, the prohibition, and what prevails.
-type ConflictKey = (ConflictKind, NormKey, NormKey, Option<InstId>);
+type ConflictKey = (ConflictKind, NormId, NormId, Option<InstId>);
 
 /// An act over a run of days, given by the scenario or assumed.
 #[derive(Clone, Debug)]
@@ -388,7 +431,7 @@ impl<'p> Walk<'p> {
             as_of,
             assume,
             points,
-            runs: HashMap::default(),
+            norms: NormTable::default(),
             overridden: HashMap::default(),
             conflicts: HashMap::default(),
             delayed: vec![Vec::new(); program.deems.len()],
@@ -409,12 +452,10 @@ impl<'p> Walk<'p> {
             by_fact_party,
             party_role,
             by_act,
-            producers: HashMap::default(),
             musts: HashMap::default(),
             must_nots: HashMap::default(),
             live: HashSet::default(),
             in_conflict: HashMap::default(),
-            overrides: HashMap::default(),
             world,
         }
     }
@@ -463,7 +504,10 @@ impl<'p> Walk<'p> {
             (Some(obligations), true) => obligations
                 .iter()
                 .filter(|o| o.performed_on(yesterday))
-                .map(|o| (Act { party: o.key.party, action: o.key.action, args: o.key.args.clone() }, o.key.clone()))
+                .map(|o| {
+                    let k = self.norms.key(o.key);
+                    (Act { party: k.party, action: k.action, args: k.args.clone() }, k.clone())
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -525,7 +569,7 @@ impl<'p> Walk<'p> {
         // What the facts and acts that went away gave is taken away.
         let lost_facts: Vec<Fact> = self.held_facts.iter().filter(|f| !state.holds(f)).cloned().collect();
         let lost_acts: Vec<Act> = self.held_acts.iter().filter(|a| !state.under_way(a)).cloned().collect();
-        let mut lost: Vec<(usize, Vec<NormKey>)> = Vec::new();
+        let mut lost: Vec<(usize, Vec<NormId>)> = Vec::new();
         for f in lost_facts {
             for r in self.rules_for(&f) {
                 if !fresh.contains(&r)
@@ -594,26 +638,26 @@ impl<'p> Walk<'p> {
             }
         }
         for (r, trig, keys) in computed {
-            for k in &keys {
-                let producers = self.producers.entry(k.clone()).or_default();
+            let ids: Vec<NormId> = keys.into_iter().map(|k| self.norms.intern(k)).collect();
+            for &k in &ids {
+                let producers = &mut self.norms.producers[k as usize];
                 if producers.is_empty() {
-                    delta.appeared.insert(k.clone());
-                    delta.gone.remove(k);
+                    delta.appeared.insert(k);
+                    delta.gone.remove(&k);
                 }
-                *producers.entry(r).or_default() += 1;
+                match producers.iter_mut().find(|(p, _)| *p == r) {
+                    Some((_, n)) => *n += 1,
+                    None => producers.push((r, 1)),
+                }
             }
             if let Some(c) = self.cache.get_mut(r) {
-                c.insert(trig, keys);
+                c.insert(trig, ids);
             }
         }
         // A norm whose last producer went away is gone, unless produced again today.
-        let gone: Vec<NormKey> = delta.maybe_gone.drain().collect();
-        for k in gone {
-            if self.producers.get(&k).is_none_or(BTreeMap::is_empty) {
-                self.producers.remove(&k);
-                if !delta.appeared.remove(&k) {
-                    delta.gone.insert(k);
-                }
+        for k in std::mem::take(&mut delta.maybe_gone) {
+            if self.norms.producers[k as usize].is_empty() && !delta.appeared.remove(&k) {
+                delta.gone.insert(k);
             }
         }
         self.held_facts = state.facts.iter().map(|(f, _)| f.clone()).collect();
@@ -632,17 +676,16 @@ impl<'p> Walk<'p> {
     }
 
     /// Takes away what rule `r` produced, noting the norms that may be gone.
-    fn unproduce(&mut self, r: usize, keys: Vec<NormKey>, delta: &mut Delta) {
+    fn unproduce(&mut self, r: usize, keys: Vec<NormId>, delta: &mut Delta) {
         for k in keys {
-            if let Some(p) = self.producers.get_mut(&k) {
-                if let Some(n) = p.get_mut(&r) {
-                    *n -= 1;
-                    if *n == 0 {
-                        p.remove(&r);
-                    }
+            let p = &mut self.norms.producers[k as usize];
+            if let Some(at) = p.iter().position(|(q, _)| *q == r) {
+                p[at].1 -= 1;
+                if p[at].1 == 0 {
+                    p.swap_remove(at);
                 }
-                delta.maybe_gone.insert(k);
             }
+            delta.maybe_gone.insert(k);
         }
     }
 
@@ -650,63 +693,76 @@ impl<'p> Walk<'p> {
     /// on which assumed acts will first count.
     fn step(&mut self, d: Day, delta: Delta) {
         let program = self.world.program;
-        let mut gone: Vec<NormKey> = delta.gone.into_iter().collect();
-        gone.sort();
-        let mut appeared: Vec<NormKey> = delta.appeared.into_iter().collect();
-        appeared.sort();
-        let mut override_changed: BTreeSet<NormKey> = BTreeSet::new();
-        for k in &gone {
-            if let Some(from) = self.runs.get_mut(k).and_then(|r| r.open.take()) {
-                if let Some(r) = self.runs.get_mut(k) {
-                    r.done.push(Interval { from, until: Some(d) });
-                }
+        let mut gone: Vec<NormId> = delta.gone.into_iter().collect();
+        gone.sort_unstable();
+        let mut appeared: Vec<NormId> = delta.appeared.into_iter().collect();
+        appeared.sort_unstable();
+        let mut override_changed: BTreeSet<NormId> = BTreeSet::new();
+        for &k in &gone {
+            let runs = &mut self.norms.runs[k as usize];
+            if let Some(from) = runs.open.take() {
+                runs.done.push(Interval { from, until: Some(d) });
             }
-            let set = if k.modality == Modality::Must { &mut self.musts } else { &mut self.must_nots };
-            if let Some(s) = set.get_mut(&k.party) {
-                s.remove(k);
+            let key = self.norms.key(k);
+            let set = if key.modality == Modality::Must { &mut self.musts } else { &mut self.must_nots };
+            if let Some(s) = set.get_mut(&key.party) {
+                s.remove(&k);
             }
-            for c in self.in_conflict.remove(k).unwrap_or_default() {
+            for c in self.in_conflict.remove(&k).unwrap_or_default() {
                 self.close_conflict(&c, d, &mut override_changed);
             }
         }
-        for k in &appeared {
-            let rule = self.producers.get(k).and_then(|p| p.keys().next().copied()).unwrap_or(0);
-            let runs = self.runs.entry(k.clone()).or_insert_with(|| Runs { rule, ..Runs::default() });
+        for &k in &appeared {
+            let rule = self.norms.first_producer(k);
+            let runs = &mut self.norms.runs[k as usize];
+            if runs.open.is_none() && runs.done.is_empty() {
+                runs.rule = rule;
+            }
             runs.open.get_or_insert(d);
-            match k.modality {
+            let key = self.norms.key(k);
+            match key.modality {
                 Modality::Must => {
-                    self.musts.entry(k.party).or_default().insert(k.clone());
+                    self.musts.entry(key.party).or_default().insert(k);
                 }
                 Modality::MustNot => {
-                    self.must_nots.entry(k.party).or_default().insert(k.clone());
+                    self.must_nots.entry(key.party).or_default().insert(k);
                 }
                 Modality::May => {}
             }
         }
-        for k in &appeared {
-            let others: Vec<NormKey> = match k.modality {
-                Modality::Must => self.must_nots.get(&k.party).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
-                Modality::MustNot => self.musts.get(&k.party).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
-                Modality::May => Vec::new(),
+        for &k in &appeared {
+            let key = self.norms.key(k);
+            let others = match key.modality {
+                Modality::Must => self.must_nots.get(&key.party),
+                Modality::MustNot => self.musts.get(&key.party),
+                Modality::May => None,
             };
-            for o in others {
-                let (m, f) = if k.modality == Modality::Must { (k, &o) } else { (&o, k) };
-                if let Some(c) = conflict_of(program, m, f)
-                    && self.live.insert(c.clone())
+            let mut found: Vec<ConflictKey> = Vec::new();
+            for &o in others.into_iter().flatten() {
+                let (m, f) = if key.modality == Modality::Must { (k, o) } else { (o, k) };
+                if let Some(c) = conflict_of(program, &self.norms, m, f)
+                    && !self.live.contains(&c)
                 {
-                    self.conflicts.entry(c.clone()).or_default().open.get_or_insert(d);
-                    for side in [&c.1, &c.2] {
-                        self.in_conflict.entry(side.clone()).or_default().push(c.clone());
-                    }
-                    if let Some(loser) = loser(&c) {
-                        *self.overrides.entry(loser.clone()).or_default() += 1;
-                        override_changed.insert(loser.clone());
-                    }
+                    found.push(c);
+                }
+            }
+            found.sort_unstable();
+            for c in found {
+                if !self.live.insert(c) {
+                    continue;
+                }
+                self.conflicts.entry(c).or_default().open.get_or_insert(d);
+                for side in [c.1, c.2] {
+                    self.in_conflict.entry(side).or_default().push(c);
+                }
+                if let Some(loser) = loser(&self.norms, &c) {
+                    self.norms.overrides[loser as usize] += 1;
+                    override_changed.insert(loser);
                 }
             }
         }
         for k in override_changed {
-            let now = self.overrides.get(&k).is_some_and(|n| *n > 0);
+            let now = self.norms.overridden(k);
             let runs = self.overridden.entry(k).or_default();
             match (now, runs.open) {
                 (true, None) => runs.open = Some(d),
@@ -718,26 +774,26 @@ impl<'p> Walk<'p> {
             }
         }
         if self.assume {
+            let norms = &self.norms;
             let mut obligations: Vec<Obligation> = self
                 .musts
                 .values()
                 .flatten()
-                .map(|k| {
-                    let rule = self.producers.get(k).and_then(|p| p.keys().next().copied()).unwrap_or(0);
-                    Obligation {
-                        key: k.clone(),
-                        due: self.runs.get(k).and_then(|r| r.open).and_then(|start| due_date(program, rule, start)),
-                        overridden: self.overrides.get(k).is_some_and(|n| *n > 0),
-                    }
+                .map(|&k| Obligation {
+                    key: k,
+                    due: norms.runs[k as usize]
+                        .open
+                        .and_then(|start| due_date(program, norms.first_producer(k), start)),
+                    overridden: norms.overridden(k),
                 })
                 .collect();
-            obligations.sort_by(|a, b| a.key.cmp(&b.key));
+            obligations.sort_by(|a, b| norms.key(a.key).cmp(norms.key(b.key)));
             self.schedule_assumed(d, &obligations);
             self.previous = Some(obligations);
         }
     }
 
-    fn close_conflict(&mut self, c: &ConflictKey, d: Day, override_changed: &mut BTreeSet<NormKey>) {
+    fn close_conflict(&mut self, c: &ConflictKey, d: Day, override_changed: &mut BTreeSet<NormId>) {
         if !self.live.remove(c) {
             return;
         }
@@ -746,24 +802,23 @@ impl<'p> Walk<'p> {
         {
             runs.done.push(Interval { from, until: Some(d) });
         }
-        for side in [&c.1, &c.2] {
-            if let Some(list) = self.in_conflict.get_mut(side) {
+        for side in [c.1, c.2] {
+            if let Some(list) = self.in_conflict.get_mut(&side) {
                 list.retain(|x| x != c);
             }
         }
-        if let Some(l) = loser(c)
-            && let Some(n) = self.overrides.get_mut(l)
-        {
+        if let Some(l) = loser(&self.norms, c) {
+            let n = &mut self.norms.overrides[l as usize];
             *n = n.saturating_sub(1);
-            override_changed.insert(l.clone());
+            override_changed.insert(l);
         }
     }
 
     /// Under the compliance assumption an obligation is performed on each day it is active,
     /// due and not overridden, and counts from the day after: those are change points.
     fn schedule_assumed(&mut self, d: Day, obligations: &[Obligation]) {
-        let performed = |list: &[Obligation], day: Day| -> BTreeSet<NormKey> {
-            list.iter().filter(|o| o.performed_on(day)).map(|o| o.key.clone()).collect()
+        let performed = |list: &[Obligation], day: Day| -> BTreeSet<NormId> {
+            list.iter().filter(|o| o.performed_on(day)).map(|o| o.key).collect()
         };
         let today = performed(obligations, d);
         let yesterday = self.previous.as_deref().map(|prev| performed(prev, Day(d.0 - 1))).unwrap_or_default();
@@ -781,13 +836,17 @@ impl<'p> Walk<'p> {
         let program = self.world.program;
         let as_of = self.as_of;
         let mut norms: BTreeMap<NormKey, NormRecord> = BTreeMap::new();
-        for (key, runs) in &self.runs {
+        for (id, (key, runs)) in self.norms.keys.iter().zip(&self.norms.runs).enumerate() {
+            if runs.open.is_none() && runs.done.is_empty() {
+                continue;
+            }
             let episodes: Vec<Episode> = runs
                 .all()
                 .into_iter()
                 .map(|when| Episode { when, due: due_date(program, runs.rule, when.from) })
                 .collect();
-            let overridden = self.overridden.get(key).map(Runs::all).unwrap_or_default();
+            let id = NormId::try_from(id).unwrap_or(NormId::MAX);
+            let overridden = self.overridden.get(&id).map(Runs::all).unwrap_or_default();
             norms.insert(
                 key.clone(),
                 NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule },
@@ -835,6 +894,7 @@ impl<'p> Walk<'p> {
             .conflicts
             .iter()
             .flat_map(|((kind, obligation, prohibition, prevails), runs)| {
+                let (obligation, prohibition) = (self.norms.key(*obligation), self.norms.key(*prohibition));
                 runs.all().into_iter().map(|when| ConflictRecord {
                     party: obligation.party,
                     kind: *kind,
@@ -864,14 +924,15 @@ impl<'p> Walk<'p> {
 /// What changed in the norms from one change point to the next.
 #[derive(Default)]
 struct Delta {
-    appeared: HashSet<NormKey>,
-    gone: HashSet<NormKey>,
+    appeared: HashSet<NormId>,
+    gone: HashSet<NormId>,
     /// Norms that lost a producer; gone unless another still produces them.
-    maybe_gone: HashSet<NormKey>,
+    maybe_gone: HashSet<NormId>,
 }
 
-/// The conflict between an obligation and a prohibition of the same party, if there is one.
-fn conflict_of(program: &Program, m: &NormKey, f: &NormKey) -> Option<ConflictKey> {
+/// The conflict between obligation `mi` and prohibition `fi` of the same party, if there is one.
+fn conflict_of(program: &Program, norms: &NormTable, mi: NormId, fi: NormId) -> Option<ConflictKey> {
+    let (m, f) = (norms.key(mi), norms.key(fi));
     if m.action == f.action && args_unify(&m.args, &f.args) {
         let prevails = if program.prevails(m.instrument, f.instrument) {
             Some(m.instrument)
@@ -880,19 +941,19 @@ fn conflict_of(program: &Program, m: &NormKey, f: &NormKey) -> Option<ConflictKe
         } else {
             None
         };
-        Some((ConflictKind::Direct, m.clone(), f.clone(), prevails))
+        Some((ConflictKind::Direct, mi, fi, prevails))
     } else if includes_forbidden(program, m, f) {
-        Some((ConflictKind::Partial, m.clone(), f.clone(), None))
+        Some((ConflictKind::Partial, mi, fi, None))
     } else {
         None
     }
 }
 
 /// The norm a conflict overrides: the one whose instrument does not prevail.
-fn loser(c: &ConflictKey) -> Option<&NormKey> {
-    let (_, m, f, prevails) = c;
+fn loser(norms: &NormTable, c: &ConflictKey) -> Option<NormId> {
+    let &(_, m, f, prevails) = c;
     match prevails {
-        Some(i) if *i == m.instrument => Some(f),
+        Some(i) if i == norms.key(m).instrument => Some(f),
         Some(_) => Some(m),
         None => None,
     }
