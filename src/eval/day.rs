@@ -110,10 +110,80 @@ impl DayState {
         true
     }
 
-    /// Adds an act under way.
-    pub fn add_act(&mut self, act: Act, origin: Origin) {
+    /// Takes a fact away, if it holds. The last fact takes its place, so positions change:
+    /// a walk that keeps one state from day to day uses it, a single day's state never does.
+    pub fn remove_fact(&mut self, fact: &Fact) -> bool {
+        let Some(at) = self.index.remove(fact) else { return false };
+        let last = self.facts.len() - 1;
+        unlist(self.by_kind.get_mut(&fact.kind), at);
+        for &(role, value) in &fact.args {
+            unlist(self.fact_args.get_mut(&(fact.kind, role, value)), at);
+        }
+        self.facts.swap_remove(at);
+        if let Some((moved, _)) = self.facts.get(at) {
+            relist(self.by_kind.get_mut(&moved.kind), last, at);
+            for &(role, value) in &moved.args {
+                relist(self.fact_args.get_mut(&(moved.kind, role, value)), last, at);
+            }
+            if let Some(i) = self.index.get_mut(moved) {
+                *i = at;
+            }
+        }
+        true
+    }
+
+    /// Takes an act away, if it is under way; positions change as for `remove_fact`.
+    pub fn remove_act(&mut self, act: &Act) -> bool {
+        let Some(at) = self.act_index.remove(act) else { return false };
+        let last = self.acts.len() - 1;
+        unlist(self.by_action.get_mut(&act.action), at);
+        unlist(self.act_args.get_mut(&(act.action, Sym::MAX, act.party)), at);
+        for &(role, value) in &act.args {
+            unlist(self.act_args.get_mut(&(act.action, role, value)), at);
+        }
+        self.acts.swap_remove(at);
+        if let Some((moved, _)) = self.acts.get(at) {
+            relist(self.by_action.get_mut(&moved.action), last, at);
+            relist(self.act_args.get_mut(&(moved.action, Sym::MAX, moved.party)), last, at);
+            for &(role, value) in &moved.args {
+                relist(self.act_args.get_mut(&(moved.action, role, value)), last, at);
+            }
+            if let Some(i) = self.act_index.get_mut(moved) {
+                *i = at;
+            }
+        }
+        true
+    }
+
+    /// The position of a fact that holds.
+    pub fn fact_position(&self, fact: &Fact) -> Option<usize> {
+        self.index.get(fact).copied()
+    }
+
+    /// The position of an act under way.
+    pub fn act_position(&self, act: &Act) -> Option<usize> {
+        self.act_index.get(act).copied()
+    }
+
+    /// The positions of the facts of a kind.
+    pub fn of_kind(&self, kind: Sym) -> &[usize] {
+        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// The positions of the facts of a kind with `value` in `role`.
+    pub fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
+        self.fact_args.get(&(kind, role, value)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The positions of the acts of an action.
+    pub fn of_action(&self, action: Sym) -> &[usize] {
+        self.by_action.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds an act under way, unless it already is.
+    pub fn add_act(&mut self, act: Act, origin: Origin) -> bool {
         if self.act_index.contains_key(&act) {
-            return;
+            return false;
         }
         let at = self.acts.len();
         self.act_index.insert(act.clone(), at);
@@ -123,11 +193,12 @@ impl DayState {
             self.act_args.entry((act.action, role, value)).or_default().push(at);
         }
         self.acts.push((act, origin));
+        true
     }
 
     /// Applies the `deem` rules that take effect the same day, stratum by stratum, until
-    /// nothing new follows.
-    pub fn fixpoint(&mut self, world: &World) {
+    /// nothing new follows; notes in `added` each fact that did not hold before.
+    pub fn fixpoint(&mut self, world: &World, added: &mut Vec<Fact>) {
         for stratum in &world.program.strata {
             loop {
                 let mut new = Vec::new();
@@ -139,10 +210,61 @@ impl DayState {
                 }
                 let mut changed = false;
                 for (fact, origin) in new {
-                    changed |= self.add_fact(fact, origin);
+                    if self.add_fact(fact.clone(), origin) {
+                        added.push(fact);
+                        changed = true;
+                    }
                 }
                 if !changed {
                     break;
+                }
+            }
+        }
+    }
+
+    /// Extends the facts the same-day `deem` rules derive after `new_facts` and `new_acts`
+    /// were added to a state where nothing else changed (and the rules have no negation, so that
+    /// nothing derived before stops holding): each rule is solved with one of its patterns
+    /// pinned to one new fact or act, and what that derives is new in its turn, until nothing
+    /// is. Notes in `added` each fact that did not hold before.
+    pub fn fixpoint_from(&mut self, world: &World, new_facts: &[Fact], new_acts: &[Act], added: &mut Vec<Fact>) {
+        let mut pending: Vec<Support> = new_facts
+            .iter()
+            .filter_map(|f| self.fact_position(f).map(Support::Fact))
+            .chain(new_acts.iter().filter_map(|a| self.act_position(a).map(Support::Act)))
+            .collect();
+        while let Some(item) = pending.pop() {
+            let (name, is_fact) = match item {
+                Support::Fact(i) => (self.facts.get(i).map(|(f, _)| f.kind), true),
+                Support::Act(i) => (self.acts.get(i).map(|(a, _)| a.action), false),
+            };
+            let Some(name) = name else { continue };
+            let mut new = Vec::new();
+            for &r in world.program.strata.iter().flatten() {
+                let Some(rule) = world.program.deems.get(r) else { continue };
+                for (at, lit) in rule.condition.iter().enumerate() {
+                    let reads = match &lit.kind {
+                        LitKind::Fact(p) => is_fact && p.name == name,
+                        LitKind::Act { action, .. } => !is_fact && action.name == name,
+                        _ => false,
+                    };
+                    if reads {
+                        self.derive_at(
+                            world,
+                            r,
+                            &rule.head,
+                            &rule.condition,
+                            rule.vars.len(),
+                            Some((at, item)),
+                            &mut new,
+                        );
+                    }
+                }
+            }
+            for (fact, origin) in new {
+                if self.add_fact(fact.clone(), origin) {
+                    pending.push(Support::Fact(self.facts.len() - 1));
+                    added.push(fact);
                 }
             }
         }
@@ -158,10 +280,25 @@ impl DayState {
         n_vars: usize,
         out: &mut Vec<(Fact, Origin)>,
     ) {
+        self.derive_at(world, r, head, condition, n_vars, None, out);
+    }
+
+    /// `derive`, with `pin` as for `solve_at`.
+    #[expect(clippy::too_many_arguments, reason = "a rule's parts, as `derive` takes them, and the pin")]
+    fn derive_at(
+        &self,
+        world: &World,
+        r: usize,
+        head: &Pattern,
+        condition: &[Lit],
+        n_vars: usize,
+        pin: Option<(usize, Support)>,
+        out: &mut Vec<(Fact, Origin)>,
+    ) {
         let defaults = world.program.facts.get(&head.name).map(|f| f.defaults.clone()).unwrap_or_default();
         let mut env = vec![None; n_vars];
         let mut trail = Vec::new();
-        self.solve(world, condition, &mut env, &mut trail, &mut |env, trail| {
+        self.solve_at(world, condition, 0, pin, &mut env, &mut trail, &mut |env, trail| {
             let args: Option<Vec<(Sym, Sym)>> =
                 head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
             // Every instance, even one that already holds: a delayed rule records all of them.
@@ -397,6 +534,22 @@ impl DayState {
                 found
             }
         }
+    }
+}
+
+/// Takes position `at` out of an index list.
+fn unlist(list: Option<&mut Vec<usize>>, at: usize) {
+    if let Some(list) = list
+        && let Some(i) = list.iter().position(|&x| x == at)
+    {
+        list.swap_remove(i);
+    }
+}
+
+/// Renames position `from` to `to` in an index list.
+fn relist(list: Option<&mut Vec<usize>>, from: usize, to: usize) {
+    if let Some(x) = list.and_then(|l| l.iter_mut().find(|x| **x == from)) {
+        *x = to;
     }
 }
 

@@ -89,22 +89,30 @@ fn build_state<'a>(
     for a in acts {
         state.add_act(a.item.clone(), Origin::Event(a.event));
     }
+    for (f, origin) in delayed_facts(world, d, delayed) {
+        state.add_fact(f, origin);
+    }
+    for (act, norm) in assumed {
+        state.add_act(act, Origin::Assumed { norm, on: Day(d.0 - 1) });
+    }
+    state.fixpoint(world, &mut Vec::new());
+    state
+}
+
+/// The facts of delayed `deem` rules that fall on day `d`: those their conditions gave on the
+/// day as many days before, as recorded in `delayed`.
+fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Vec<(Fact, Origin)> {
+    let mut out = Vec::new();
     for (r, history) in delayed.iter().enumerate() {
         let Some(delay) = world.program.deems.get(r).and_then(|x| x.delay) else {
             continue;
         };
         let source = Day(d.0 - i32::try_from(delay.amount).unwrap_or(i32::MAX));
         if let Some((_, facts)) = history.iter().rev().find(|(day, _)| *day <= source) {
-            for f in facts {
-                state.add_fact(f.clone(), Origin::Delayed { rule: r, on: source });
-            }
+            out.extend(facts.iter().map(|f| (f.clone(), Origin::Delayed { rule: r, on: source })));
         }
     }
-    for (act, norm) in assumed {
-        state.add_act(act, Origin::Assumed { norm, on: Day(d.0 - 1) });
-    }
-    state.fixpoint(world);
-    state
+    out
 }
 
 /// A norm's history up to the horizon.
@@ -250,16 +258,31 @@ struct Walk<'p> {
     /// The scenario's facts and acts by first day, and those that hold now.
     fact_order: Vec<usize>,
     next_fact: usize,
-    live_facts: Vec<usize>,
     act_order: Vec<usize>,
     next_act: usize,
-    live_acts: Vec<usize>,
+    /// The scenario's facts and acts that hold, by the day they stop.
+    fact_ends: BTreeMap<Day, Vec<usize>>,
+    act_ends: BTreeMap<Day, Vec<usize>>,
+    /// How many of the scenario's facts and acts give each one that holds now (events may
+    /// repeat one another).
+    given_facts: HashMap<Fact, u32>,
+    given_acts: HashMap<Act, u32>,
+    /// The state of the day, kept from one change point to the next.
+    today: DayState,
+    /// The delayed facts and assumed acts that hold, sorted: sources counted like events.
+    delayed_now: Vec<Fact>,
+    assumed_now: Vec<Act>,
+    /// The facts only the same-day `deem` rules give: kept while the state only grows, else
+    /// taken away and derived again.
+    derived: Vec<Fact>,
+    /// Whether no same-day `deem` rule has negation, so that what they derive only grows
+    /// while the state only grows.
+    monotone: bool,
+    /// The rules computed afresh every day: those with negation or several patterns.
+    complex: Vec<usize>,
     /// The days on which instruments' status changes, and which.
     status_changes: BTreeMap<Day, BTreeSet<InstId>>,
     previous_day: Option<Day>,
-    /// Yesterday's facts and acts, to see what changed.
-    held_facts: HashSet<Fact>,
-    held_acts: HashSet<Act>,
     /// What each rule gave, per triggering fact or act.
     cache: Vec<HashMap<Trig, Vec<NormId>>>,
     /// Rules by the kind of fact or the action that triggers them. A rule whose trigger binds
@@ -439,14 +462,31 @@ impl<'p> Walk<'p> {
             visited: 0,
             fact_order,
             next_fact: 0,
-            live_facts: Vec::new(),
             act_order,
             next_act: 0,
-            live_acts: Vec::new(),
+            fact_ends: BTreeMap::new(),
+            act_ends: BTreeMap::new(),
+            given_facts: HashMap::default(),
+            given_acts: HashMap::default(),
+            today: DayState::default(),
+            delayed_now: Vec::new(),
+            assumed_now: Vec::new(),
+            derived: Vec::new(),
+            monotone: program
+                .strata
+                .iter()
+                .flatten()
+                .filter_map(|&r| program.deems.get(r))
+                .all(|d| d.condition.iter().all(|l| !matches!(l.kind, crate::program::LitKind::Not(_)))),
+            complex: program
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.trigger == Trigger::Complex)
+                .map(|(i, _)| i)
+                .collect(),
             status_changes,
             previous_day: None,
-            held_facts: HashSet::default(),
-            held_acts: HashSet::default(),
             cache: vec![HashMap::default(); program.rules.len()],
             by_fact,
             by_fact_party,
@@ -463,57 +503,159 @@ impl<'p> Walk<'p> {
     fn run(mut self) -> Evaluation<'p> {
         while let Some(d) = self.points.pop_first() {
             self.visited += 1;
-            let state = self.state(d);
+            let mut state = std::mem::take(&mut self.today);
+            let changes = self.advance(&mut state, d);
             self.record_delayed(&state);
-            let delta = self.norm_changes(&state);
+            let delta = self.norm_changes(&state, &changes);
             self.step(d, delta);
+            self.today = state;
             self.previous_day = Some(d);
         }
         self.finish()
     }
 
-    /// The state of day `d`: the scenario's facts and acts that hold (kept by a sweep over
-    /// their first and last days), delayed facts, and the acts that yesterday's due obligations
-    /// were assumed to be; then the same-day `deem` rules.
-    fn state(&mut self, d: Day) -> DayState {
+    /// Brings the state to day `d`: the scenario's facts and acts that stopped are taken away
+    /// and those that started added (kept by a sweep over their first and last days); delayed
+    /// facts, the acts that yesterday's due obligations were assumed to be and the same-day
+    /// `deem` rules' facts are computed again. The work is in proportion to what changed, not to
+    /// what holds. Returns what appeared and what went away.
+    fn advance(&mut self, state: &mut DayState, d: Day) -> Changes {
         let world = &self.world;
-        self.live_facts.retain(|&i| world.facts.get(i).is_some_and(|f| f.when.contains(d)));
-        while let Some(&i) = self.fact_order.get(self.next_fact) {
-            if world.facts.get(i).is_none_or(|f| f.when.from > d) {
-                break;
-            }
-            if world.facts.get(i).is_some_and(|f| f.when.contains(d)) {
-                self.live_facts.push(i);
-            }
-            self.next_fact += 1;
-        }
-        self.live_acts.retain(|&i| world.acts.get(i).is_some_and(|a| a.when.contains(d)));
-        while let Some(&i) = self.act_order.get(self.next_act) {
-            if world.acts.get(i).is_none_or(|a| a.when.from > d) {
-                break;
-            }
-            if world.acts.get(i).is_some_and(|a| a.when.contains(d)) {
-                self.live_acts.push(i);
-            }
-            self.next_act += 1;
-        }
-        self.live_facts.sort_unstable();
-        self.live_acts.sort_unstable();
+        state.day = d;
+        let mut c = Changes::default();
+        // Delayed facts and assumed acts are sources like the scenario's events: each one
+        // that holds is counted, and it is in the state while its count is positive.
+        let mut delayed: Vec<(Fact, Origin)> = delayed_facts(world, d, &self.delayed);
+        delayed.sort_by(|a, b| a.0.cmp(&b.0));
+        delayed.dedup_by(|a, b| a.0 == b.0);
         let yesterday = Day(d.0 - 1);
-        let assumed: Vec<(Act, NormKey)> = match (&self.previous, self.assume) {
+        let mut assumed: Vec<(Act, Origin)> = match (&self.previous, self.assume) {
             (Some(obligations), true) => obligations
                 .iter()
                 .filter(|o| o.performed_on(yesterday))
                 .map(|o| {
                     let k = self.norms.key(o.key);
-                    (Act { party: k.party, action: k.action, args: k.args.clone() }, k.clone())
+                    let act = Act { party: k.party, action: k.action, args: k.args.clone() };
+                    (act, Origin::Assumed { norm: k.clone(), on: yesterday })
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        let facts = self.live_facts.iter().filter_map(|&i| world.facts.get(i));
-        let acts = self.live_acts.iter().filter_map(|&i| world.acts.get(i));
-        build_state(world, d, facts, acts, &self.delayed, assumed.into_iter())
+        assumed.sort_by(|a, b| a.0.cmp(&b.0));
+        assumed.dedup_by(|a, b| a.0 == b.0);
+        let gone_delayed: Vec<Fact> =
+            self.delayed_now.iter().filter(|f| delayed.binary_search_by(|x| x.0.cmp(f)).is_err()).cloned().collect();
+        let gone_assumed: Vec<Act> =
+            self.assumed_now.iter().filter(|a| assumed.binary_search_by(|x| x.0.cmp(a)).is_err()).cloned().collect();
+        for f in gone_delayed.iter().chain(self.ending_facts(d).iter()) {
+            if release(&mut self.given_facts, f) && state.remove_fact(f) {
+                c.lost_facts.push(f.clone());
+            }
+        }
+        for a in gone_assumed.iter().chain(self.ending_acts(d).iter()) {
+            if release(&mut self.given_acts, a) && state.remove_act(a) {
+                c.lost_acts.push(a.clone());
+            }
+        }
+        let mut new_facts: Vec<(Fact, Origin)> = self.starting_facts(d);
+        new_facts.extend(delayed.iter().filter(|(f, _)| self.delayed_now.binary_search(f).is_err()).cloned());
+        let mut new_acts: Vec<(Act, Origin)> = self.starting_acts(d);
+        new_acts.extend(assumed.iter().filter(|(a, _)| self.assumed_now.binary_search(a).is_err()).cloned());
+        for (f, origin) in new_facts {
+            if hold(&mut self.given_facts, &f) {
+                if state.add_fact(f.clone(), origin) {
+                    c.new_facts.push(f);
+                } else {
+                    // It held as derived; from now on it is given.
+                    self.derived.retain(|x| *x != f);
+                }
+            }
+        }
+        for (a, origin) in new_acts {
+            if hold(&mut self.given_acts, &a) && state.add_act(a.clone(), origin) {
+                c.new_acts.push(a);
+            }
+        }
+        self.delayed_now = delayed.into_iter().map(|(f, _)| f).collect();
+        self.assumed_now = assumed.into_iter().map(|(a, _)| a).collect();
+        // The same-day `deem` rules: from what is new only, while the state only grew and no
+        // status changed; else from scratch.
+        let status_changed =
+            self.previous_day.is_none_or(|prev| self.status_changes.range(prev.next()..=d).next().is_some());
+        let mut derived = Vec::new();
+        if self.monotone && !status_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty() {
+            state.fixpoint_from(&self.world, &c.new_facts, &c.new_acts, &mut derived);
+            c.new_facts.extend(derived.iter().cloned());
+            self.derived.extend(derived);
+        } else {
+            for f in std::mem::take(&mut self.derived) {
+                if state.remove_fact(&f) {
+                    c.lost_facts.push(f);
+                }
+            }
+            state.fixpoint(&self.world, &mut derived);
+            c.new_facts.extend(derived.iter().cloned());
+            self.derived = derived;
+        }
+        let (new_facts, lost_facts) = net(std::mem::take(&mut c.new_facts), std::mem::take(&mut c.lost_facts));
+        let (new_acts, lost_acts) = net(std::mem::take(&mut c.new_acts), std::mem::take(&mut c.lost_acts));
+        Changes { new_facts, lost_facts, new_acts, lost_acts }
+    }
+
+    /// The scenario's facts that stop holding by day `d`.
+    fn ending_facts(&mut self, d: Day) -> Vec<Fact> {
+        let mut out = Vec::new();
+        while let Some(ended) = self.fact_ends.first_entry() {
+            if *ended.key() > d {
+                break;
+            }
+            out.extend(ended.remove().into_iter().filter_map(|i| self.world.facts.get(i)).map(|f| f.item.clone()));
+        }
+        out
+    }
+
+    /// The scenario's acts that stop being under way by day `d`.
+    fn ending_acts(&mut self, d: Day) -> Vec<Act> {
+        let mut out = Vec::new();
+        while let Some(ended) = self.act_ends.first_entry() {
+            if *ended.key() > d {
+                break;
+            }
+            out.extend(ended.remove().into_iter().filter_map(|i| self.world.acts.get(i)).map(|a| a.item.clone()));
+        }
+        out
+    }
+
+    /// The scenario's facts that start to hold by day `d` and hold on it; each is noted to end.
+    fn starting_facts(&mut self, d: Day) -> Vec<(Fact, Origin)> {
+        let mut out = Vec::new();
+        while let Some(&i) = self.fact_order.get(self.next_fact) {
+            let Some(f) = self.world.facts.get(i).filter(|f| f.when.from <= d) else { break };
+            if f.when.contains(d) {
+                if let Some(u) = f.when.until {
+                    self.fact_ends.entry(u).or_default().push(i);
+                }
+                out.push((f.item.clone(), Origin::Event(f.event)));
+            }
+            self.next_fact += 1;
+        }
+        out
+    }
+
+    /// The scenario's acts that start by day `d` and are under way on it; each is noted to end.
+    fn starting_acts(&mut self, d: Day) -> Vec<(Act, Origin)> {
+        let mut out = Vec::new();
+        while let Some(&i) = self.act_order.get(self.next_act) {
+            let Some(a) = self.world.acts.get(i).filter(|a| a.when.from <= d) else { break };
+            if a.when.contains(d) {
+                if let Some(u) = a.when.until {
+                    self.act_ends.entry(u).or_default().push(i);
+                }
+                out.push((a.item.clone(), Origin::Event(a.event)));
+            }
+            self.next_act += 1;
+        }
+        out
     }
 
     /// Records what the delayed `deem` rules derive today, and when that will first count.
@@ -543,7 +685,7 @@ impl<'p> Walk<'p> {
 
     /// Updates the rule caches for today and returns the norms that appeared and those that
     /// went away.
-    fn norm_changes(&mut self, state: &DayState) -> Delta {
+    fn norm_changes(&mut self, state: &DayState, changes: &Changes) -> Delta {
         let program = self.world.program;
         // Rules to compute afresh: those of instruments whose status changed since the last
         // change point (all of them on the first), and those computed afresh every day.
@@ -558,7 +700,7 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        fresh.extend(program.rules.iter().enumerate().filter(|(_, r)| r.trigger == Trigger::Complex).map(|(i, _)| i));
+        fresh.extend(self.complex.iter().copied());
         let mut delta = Delta::default();
         for &r in &fresh {
             let old = self.cache.get_mut(r).map(std::mem::take).unwrap_or_default();
@@ -567,11 +709,9 @@ impl<'p> Walk<'p> {
             }
         }
         // What the facts and acts that went away gave is taken away.
-        let lost_facts: Vec<Fact> = self.held_facts.iter().filter(|f| !state.holds(f)).cloned().collect();
-        let lost_acts: Vec<Act> = self.held_acts.iter().filter(|a| !state.under_way(a)).cloned().collect();
         let mut lost: Vec<(usize, Vec<NormId>)> = Vec::new();
-        for f in lost_facts {
-            for r in self.rules_for(&f) {
+        for f in &changes.lost_facts {
+            for r in self.rules_for(f) {
                 if !fresh.contains(&r)
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(f.clone())))
                 {
@@ -579,7 +719,7 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        for a in lost_acts {
+        for a in &changes.lost_acts {
             for &r in self.by_act.get(&a.action).into_iter().flatten() {
                 if !fresh.contains(&r)
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(a.clone())))
@@ -596,41 +736,54 @@ impl<'p> Walk<'p> {
         for &r in &fresh {
             match program.rules.get(r).map(|x| x.trigger) {
                 Some(Trigger::Fact(_, kind)) => {
-                    let role = self.party_role.get(r).copied().flatten();
-                    let parties = &self.world.timelines.get(program.rules.get(r).map_or(0, |x| x.instrument));
-                    let fits = |f: &Fact| {
-                        role.is_none_or(|role| {
-                            f.args.iter().any(|(ro, v)| *ro == role && parties.is_some_and(|t| t.bound.contains_key(v)))
-                        })
+                    // Only the facts with one of the instrument's parties in the indexed role.
+                    let positions: Vec<usize> = match self.party_role.get(r).copied().flatten() {
+                        Some(role) => {
+                            let instrument = program.rules.get(r).map_or(0, |x| x.instrument);
+                            let parties = self.world.timelines.get(instrument).map(|t| t.bound.keys());
+                            parties
+                                .into_iter()
+                                .flatten()
+                                .flat_map(|&p| state.with_arg(kind, role, p))
+                                .copied()
+                                .collect()
+                        }
+                        None => state.of_kind(kind).to_vec(),
                     };
-                    for (i, (f, _)) in state.facts.iter().enumerate().filter(|(_, (f, _))| f.kind == kind && fits(f)) {
-                        computed.push((
-                            r,
-                            Trig::Fact(f.clone()),
-                            state.rule_norms(&self.world, r, Some(Support::Fact(i))),
-                        ));
+                    for i in positions {
+                        if let Some((f, _)) = state.facts.get(i) {
+                            computed.push((
+                                r,
+                                Trig::Fact(f.clone()),
+                                state.rule_norms(&self.world, r, Some(Support::Fact(i))),
+                            ));
+                        }
                     }
                 }
                 Some(Trigger::Act(_, action)) => {
-                    for (i, (a, _)) in state.acts.iter().enumerate().filter(|(_, (a, _))| a.action == action) {
-                        computed.push((
-                            r,
-                            Trig::Act(a.clone()),
-                            state.rule_norms(&self.world, r, Some(Support::Act(i))),
-                        ));
+                    for &i in state.of_action(action) {
+                        if let Some((a, _)) = state.acts.get(i) {
+                            computed.push((
+                                r,
+                                Trig::Act(a.clone()),
+                                state.rule_norms(&self.world, r, Some(Support::Act(i))),
+                            ));
+                        }
                     }
                 }
                 _ => computed.push((r, Trig::Whole, state.rule_norms(&self.world, r, None))),
             }
         }
-        for (i, (f, _)) in state.facts.iter().enumerate().filter(|(_, (f, _))| !self.held_facts.contains(f)) {
+        for f in &changes.new_facts {
+            let Some(i) = state.fact_position(f) else { continue };
             for r in self.rules_for(f) {
                 if !fresh.contains(&r) {
                     computed.push((r, Trig::Fact(f.clone()), state.rule_norms(&self.world, r, Some(Support::Fact(i)))));
                 }
             }
         }
-        for (i, (a, _)) in state.acts.iter().enumerate().filter(|(_, (a, _))| !self.held_acts.contains(a)) {
+        for a in &changes.new_acts {
+            let Some(i) = state.act_position(a) else { continue };
             for &r in self.by_act.get(&a.action).into_iter().flatten() {
                 if !fresh.contains(&r) {
                     computed.push((r, Trig::Act(a.clone()), state.rule_norms(&self.world, r, Some(Support::Act(i)))));
@@ -660,8 +813,6 @@ impl<'p> Walk<'p> {
                 delta.gone.insert(k);
             }
         }
-        self.held_facts = state.facts.iter().map(|(f, _)| f.clone()).collect();
-        self.held_acts = state.acts.iter().map(|(a, _)| a.clone()).collect();
         delta
     }
 
@@ -918,6 +1069,49 @@ impl<'p> Walk<'p> {
             change_points: self.visited,
             delayed: self.delayed,
         }
+    }
+}
+
+/// The facts and acts that appeared from one change point to the next, and those that went away.
+#[derive(Default)]
+struct Changes {
+    new_facts: Vec<Fact>,
+    lost_facts: Vec<Fact>,
+    new_acts: Vec<Act>,
+    lost_acts: Vec<Act>,
+}
+
+/// What was added and what was taken away, without what was taken away and added again.
+fn net<T: Clone + Eq + std::hash::Hash>(added: Vec<T>, removed: Vec<T>) -> (Vec<T>, Vec<T>) {
+    if added.is_empty() || removed.is_empty() {
+        return (added, removed);
+    }
+    let a: HashSet<&T> = added.iter().collect();
+    let r: HashSet<&T> = removed.iter().collect();
+    let new = added.iter().filter(|x| !r.contains(x)).cloned().collect();
+    let lost = removed.iter().filter(|x| !a.contains(x)).cloned().collect();
+    (new, lost)
+}
+
+/// Counts one more source of `item`; true if it is the first.
+fn hold<T: Clone + Eq + std::hash::Hash>(count: &mut HashMap<T, u32>, item: &T) -> bool {
+    let n = count.entry(item.clone()).or_insert(0);
+    *n += 1;
+    *n == 1
+}
+
+/// Counts one source of `item` less; true if it was the last.
+fn release<T: Eq + std::hash::Hash>(count: &mut HashMap<T, u32>, item: &T) -> bool {
+    match count.get_mut(item) {
+        Some(n) if *n > 1 => {
+            *n -= 1;
+            false
+        }
+        Some(_) => {
+            count.remove(item);
+            true
+        }
+        None => false,
     }
 }
 
