@@ -167,7 +167,7 @@ impl Report {
             })
             .collect();
         instruments.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut norms: Vec<(NormReport, NormKey)> = eval
+        let norms: Vec<(NormReport, NormKey)> = eval
             .norms
             .iter()
             .map(|(key, record)| {
@@ -191,17 +191,21 @@ impl Report {
                 )
             })
             .collect();
-        norms.sort_by(|(a, _), (b, _)| {
-            (&a.party, &a.instrument, natural(&a.article), modality_rank(a.modality), &a.action, &a.args).cmp(&(
+        // Each norm is one key, so the order is total; the article's natural order is computed
+        // once per norm rather than once per comparison.
+        let mut norms: Vec<(Vec<Part>, NormReport, NormKey)> =
+            norms.into_iter().map(|(r, k)| (natural(&r.article), r, k)).collect();
+        norms.sort_unstable_by(|(na, a, _), (nb, b, _)| {
+            (&a.party, &a.instrument, na, modality_rank(a.modality), &a.action, &a.args).cmp(&(
                 &b.party,
                 &b.instrument,
-                natural(&b.article),
+                nb,
                 modality_rank(b.modality),
                 &b.action,
                 &b.args,
             ))
         });
-        let (norms, keys): (Vec<NormReport>, Vec<NormKey>) = norms.into_iter().unzip();
+        let (norms, keys): (Vec<NormReport>, Vec<NormKey>) = norms.into_iter().map(|(_, r, k)| (r, k)).unzip();
         let mut conflicts: Vec<ConflictReport> = eval.conflicts.iter().map(|c| names.conflict(c)).collect();
         conflicts.sort_by(|a, b| {
             (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(
