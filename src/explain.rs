@@ -298,7 +298,10 @@ impl Explainer<'_, '_> {
                     in_force.from, t.entry_reason, b.joined
                 )
             }
-            (None, Some(b), _) => format!("{id} no longer binds {p} on {day}: {}", b.ends.clone().unwrap_or_default()),
+            (None, Some(b), _) => format!(
+                "{id} no longer binds {p} on {day}: {}",
+                b.ends.as_ref().map(ToString::to_string).unwrap_or_default()
+            ),
             (None, None, Some(b)) => {
                 format!("{id} does not bind {p} on {day}: {p} {}, so it is bound only from {}", b.joined, b.when.from)
             }

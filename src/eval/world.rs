@@ -2,6 +2,8 @@
 //! the facts and acts with their intervals.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
 
 use crate::ast::{self, DatedKind, EntryIntoForce, Unit};
 use crate::day::Day;
@@ -75,10 +77,91 @@ pub struct Timeline {
 pub struct Binding {
     /// When it is bound.
     pub when: Interval,
-    /// How it joined: "ratified on 2024-11-11", "member of `un_members`".
-    pub joined: String,
+    /// How it joined: "ratified on 2024-11-11", "is a member of `un_members`".
+    pub joined: Why,
     /// Why the binding ends, if it does.
-    pub ends: Option<String>,
+    pub ends: Option<Why>,
+}
+
+/// Why a party's binding starts or ends. Kept as data and put in words only when an
+/// explanation asks: an evaluation fixes thousands of bindings and explains a few.
+#[derive(Clone, Debug)]
+pub enum Why {
+    /// Ratified on a day.
+    Ratified(Day),
+    /// Acceded on a day.
+    Acceded(Day),
+    /// Signed on a day, where signature binds.
+    Signed(Day),
+    /// A member of the group the instrument binds.
+    Member(Arc<str>),
+    /// Left on a day.
+    Left(Day),
+    /// Gave notice of withdrawal, effective later.
+    Withdrew {
+        /// The day of the notice.
+        notice: Day,
+        /// The day it takes effect.
+        effective: Day,
+    },
+    /// Suspended its obligations on a day.
+    Suspended(Day),
+    /// The instrument itself stopped, for this reason.
+    Instrument(Arc<str>),
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::Ratified(d) => write!(f, "ratified on {d}"),
+            Why::Acceded(d) => write!(f, "acceded on {d}"),
+            Why::Signed(d) => write!(f, "signed on {d}"),
+            Why::Member(group) => write!(f, "is a member of `{group}`"),
+            Why::Left(d) => write!(f, "left on {d}"),
+            Why::Withdrew { notice, effective } => write!(f, "withdrawal notified {notice}, effective {effective}"),
+            Why::Suspended(d) => write!(f, "suspended its obligations on {d}"),
+            Why::Instrument(why) => f.write_str(why),
+        }
+    }
+}
+
+/// The program's names and, numbered after them, those only a scenario uses; the program's
+/// are borrowed, not copied, for each evaluation.
+#[derive(Clone, Debug)]
+pub struct Names<'p> {
+    base: &'p Interner,
+    ids: BTreeMap<String, Sym>,
+    names: Vec<String>,
+}
+
+impl<'p> Names<'p> {
+    fn new(base: &'p Interner) -> Names<'p> {
+        Names { base, ids: BTreeMap::new(), names: Vec::new() }
+    }
+
+    /// The id of `name`, adding it if new.
+    pub fn intern(&mut self, name: &str) -> Sym {
+        if let Some(id) = self.get(name) {
+            return id;
+        }
+        let id = Sym::try_from(self.base.len() + self.names.len()).unwrap_or(Sym::MAX);
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// The id of `name`, if it has one.
+    pub fn get(&self, name: &str) -> Option<Sym> {
+        self.base.get(name).or_else(|| self.ids.get(name).copied())
+    }
+
+    /// The name of an id.
+    pub fn name(&self, id: Sym) -> &str {
+        match (id as usize).checked_sub(self.base.len()) {
+            None => self.base.name(id),
+            Some(i) => self.names.get(i).map_or("?", String::as_str),
+        }
+    }
 }
 
 /// The fixed part of an evaluation.
@@ -87,7 +170,7 @@ pub struct World<'p> {
     /// The rules.
     pub program: &'p Program,
     /// The program's names and the scenario's.
-    pub syms: Interner,
+    pub syms: Names<'p>,
     /// One timeline per instrument.
     pub timelines: Vec<Timeline>,
     /// Facts given by the scenario.
@@ -102,7 +185,7 @@ impl<'p> World<'p> {
     pub fn new(program: &'p Program, scenario: &Scenario) -> Result<World<'p>, Vec<Diagnostic>> {
         let mut w = World {
             program,
-            syms: program.symbols.clone(),
+            syms: Names::new(&program.symbols),
             timelines: Vec::new(),
             facts: Vec::new(),
             acts: Vec::new(),
@@ -280,7 +363,7 @@ fn unknown_instrument(program: &Program, id: &str) -> String {
 }
 
 /// A day with the reason something happened on it.
-type Dated = (Day, String);
+type Dated = (Day, Why);
 
 /// When a withdrawal takes effect without a clause that says: twelve months after notice, per
 /// art. 56(2) of the Vienna Convention on the Law of Treaties.
@@ -288,7 +371,7 @@ const DEFAULT_NOTICE: ast::Duration = ast::Duration { amount: 12, unit: Unit::Mo
 
 fn timeline(
     program: &Program,
-    syms: &Interner,
+    syms: &Names,
     i: InstId,
     records: BTreeMap<Sym, PartyStatus>,
     dated: BTreeMap<DatedKind, Day>,
@@ -297,20 +380,10 @@ fn timeline(
         return Timeline::default();
     };
     let on_signature = matches!(def.entry, Some(EntryIntoForce::OnSignature));
-    let joined = |s: &PartyStatus| -> Option<(Day, String)> {
-        let mut steps: Vec<(Day, &str)> = Vec::new();
-        if let Some(d) = s.ratified {
-            steps.push((d, "ratified"));
-        }
-        if let Some(d) = s.acceded {
-            steps.push((d, "acceded"));
-        }
-        if on_signature && let Some(d) = s.signed {
-            steps.push((d, "signed"));
-        }
-        steps.into_iter().min().map(|(d, how)| (d, format!("{how} on {d}")))
+    let joined = |s: &PartyStatus| -> Option<Day> {
+        [s.ratified, s.acceded, s.signed.filter(|_| on_signature)].into_iter().flatten().min()
     };
-    let mut joins: Vec<Day> = records.values().filter_map(|s| joined(s).map(|(d, _)| d)).collect();
+    let mut joins: Vec<Day> = records.values().filter_map(joined).collect();
     joins.sort();
     let (entry, entry_reason) = match def.entry {
         Some(EntryIntoForce::OnSignature) => (joins.first().copied(), "on signature".to_string()),
@@ -330,32 +403,30 @@ fn timeline(
     };
     let bilateral = def.binds.is_none() && records.len() == 2;
     let notice = def.withdrawal.unwrap_or(DEFAULT_NOTICE);
-    let mut ends: Vec<(Day, String)> = Vec::new();
+    let mut ends: Vec<Dated> = Vec::new();
     if let Some(&d) = dated.get(&DatedKind::Terminated) {
-        ends.push((d, format!("terminated on {d}")));
+        ends.push((d, Why::Instrument(format!("terminated on {d}").into())));
     }
     if let Some(&d) = dated.get(&DatedKind::Expires) {
-        ends.push((d, format!("expired on {d}")));
+        ends.push((d, Why::Instrument(format!("expired on {d}").into())));
     }
     if bilateral {
         for (p, s) in &records {
             if let Some(w) = s.withdrew {
                 let effect = w.plus(notice);
-                ends.push((
-                    effect,
-                    format!(
-                        "{} withdrew (notice given {w}, effective {effect}), which ends a bilateral treaty",
-                        syms.name(*p)
-                    ),
-                ));
+                let why = format!(
+                    "{} withdrew (notice given {w}, effective {effect}), which ends a bilateral treaty",
+                    syms.name(*p)
+                );
+                ends.push((effect, Why::Instrument(why.into())));
             }
         }
     }
-    let end = ends.iter().min().cloned();
+    let end = ends.iter().min_by_key(|(d, why)| (*d, why.to_string())).cloned();
     let mut t = Timeline {
         in_force: None,
         entry_reason,
-        end_reason: end.as_ref().map(|(_, r)| r.clone()),
+        end_reason: end.as_ref().map(|(_, r)| r.to_string()),
         bound: BTreeMap::new(),
     };
     let Some(entry) = entry else { return t };
@@ -365,7 +436,8 @@ fn timeline(
     t.in_force = Some(Interval { from: entry, until: end.as_ref().map(|(e, _)| *e) });
     let members: BTreeSet<Sym> =
         def.binds.and_then(|g| program.groups.get(g)).map(|g| g.iter().collect()).unwrap_or_default();
-    let group_name = def.binds.and_then(|g| program.groups.get(g)).map(|g| g.name.clone()).unwrap_or_default();
+    let group_name: Arc<str> =
+        def.binds.and_then(|g| program.groups.get(g)).map(|g| g.name.as_str()).unwrap_or_default().into();
     let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
     for p in parties {
         let status = records.get(&p).copied().unwrap_or_default();
@@ -374,13 +446,13 @@ fn timeline(
             if !members.contains(&p) {
                 continue;
             }
-            steps.push(Step { day: entry, joins: true, why: format!("is a member of `{group_name}`") });
+            steps.push(Step { day: entry, joins: true, why: Why::Member(group_name.clone()) });
             steps.sort_by_key(|s| (s.day, s.joins));
         }
         // Joining opens a binding, leaving closes it; each is clipped to the instrument's force.
-        let mut open: Option<(Day, String)> = None;
+        let mut open: Option<Dated> = None;
         // (first day, how it joined, and the day and reason it stopped, if it did)
-        let mut runs: Vec<(Day, String, Option<Dated>)> = Vec::new();
+        let mut runs: Vec<(Day, Why, Option<Dated>)> = Vec::new();
         for step in steps {
             match (&open, step.joins) {
                 // Joining again on the day of leaving continues the same run of days.
@@ -429,31 +501,31 @@ fn timeline(
 struct Step {
     day: Day,
     joins: bool,
-    why: String,
+    why: Why,
 }
 
 /// A party's steps in date order; on one day, leaving comes before joining.
 fn party_steps(s: &PartyStatus, on_signature: bool, notice: ast::Duration) -> Vec<Step> {
     let mut steps = Vec::new();
-    let mut join = |d: Option<Day>, how: &str| {
+    let mut join = |d: Option<Day>, why: fn(Day) -> Why| {
         if let Some(d) = d {
-            steps.push(Step { day: d, joins: true, why: format!("{how} on {d}") });
+            steps.push(Step { day: d, joins: true, why: why(d) });
         }
     };
-    join(s.ratified, "ratified");
-    join(s.acceded, "acceded");
+    join(s.ratified, Why::Ratified);
+    join(s.acceded, Why::Acceded);
     if on_signature {
-        join(s.signed, "signed");
+        join(s.signed, Why::Signed);
     }
     if let Some(d) = s.left {
-        steps.push(Step { day: d, joins: false, why: format!("left on {d}") });
+        steps.push(Step { day: d, joins: false, why: Why::Left(d) });
     }
     if let Some(w) = s.withdrew {
-        let effect = w.plus(notice);
-        steps.push(Step { day: effect, joins: false, why: format!("withdrawal notified {w}, effective {effect}") });
+        let effective = w.plus(notice);
+        steps.push(Step { day: effective, joins: false, why: Why::Withdrew { notice: w, effective } });
     }
     if let Some(d) = s.suspended {
-        steps.push(Step { day: d, joins: false, why: format!("suspended its obligations on {d}") });
+        steps.push(Step { day: d, joins: false, why: Why::Suspended(d) });
     }
     steps.sort_by_key(|s| (s.day, s.joins));
     steps
