@@ -369,6 +369,9 @@ pub struct Program {
     /// For each instrument, the rules whose output depends on its status: its own, and those
     /// that test `is party to` it.
     pub rules_by_instrument: Vec<Vec<usize>>,
+    /// The instruments' timelines as the rule files alone fix them: computed by the first
+    /// evaluation and shared by the rest, which compute again only those a scenario changes.
+    pub timelines: std::sync::OnceLock<Vec<crate::eval::Timeline>>,
 }
 
 impl Program {

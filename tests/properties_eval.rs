@@ -59,6 +59,29 @@ fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
     Some(Run { json, reference, change_points: eval.change_points, assumed_days })
 }
 
+/// Evaluates `first` and then `second` with one compiled program, and `second` alone with a
+/// fresh one: the reports of `second`.
+fn one_program_then_fresh(rule_files: &[String], first: &str, second: &str) -> Option<(String, String)> {
+    let mut sources = Sources::new();
+    for (n, text) in rule_files.iter().enumerate() {
+        sources.add(format!("rules{n}.casus"), text.clone());
+    }
+    let set = casus::load_rules(&sources);
+    if set.has_errors() {
+        return None;
+    }
+    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let (shared, fresh) = (program::compile(&asts), program::compile(&asts));
+    let mut report = |program: &program::Program, text: &str| {
+        let id = sources.add("scenario.ron", text);
+        let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
+        let eval = casus::eval::evaluate(program, &scenario, scenario.as_of, scenario.assume_compliance).ok()?;
+        Some(Report::new(&eval, &scenario.title).to_json())
+    };
+    report(&shared, first)?;
+    Some((report(&shared, second)?, report(&fresh, second)?))
+}
+
 fn texts(w: &World) -> (Vec<String>, String) {
     let names = same_names();
     (vec![w.rules(BASE, &names)], w.scenario(BASE, &names, &w.events))
@@ -136,6 +159,19 @@ proptest! {
         let Some(early) = run(&[early_world.rules(BASE, &names)], &early_world.scenario(BASE, &names, &w.events)) else { return Ok(()) };
         let cut = Day((BASE + early_world.as_of) as i32);
         prop_assert_eq!(history(&early.json, cut), history(&late.json, cut));
+    }
+
+    #[test]
+    fn a_program_evaluates_each_scenario_as_if_it_were_the_first(w in worlds::world(Shape::FULL), keep in 0usize..8) {
+        // The program keeps what the rule files alone fix (the instruments' timelines) for
+        // later evaluations; a scenario that ratifies or withdraws must not leave a trace in it.
+        let (rules, second) = texts(&w);
+        let some: Vec<String> = w.events.iter().take(keep).cloned().collect();
+        let first = w.scenario(BASE, &same_names(), &some);
+        let Some((after, alone)) = one_program_then_fresh(&rules, &first, &second) else { return Ok(()) };
+        prop_assert_eq!(after, alone);
+        let Some((after, alone)) = one_program_then_fresh(&rules, &second, &first) else { return Ok(()) };
+        prop_assert_eq!(after, alone);
     }
 
     #[test]

@@ -376,11 +376,10 @@ impl DayState {
     pub fn bearers(&self, world: &World, inst: InstId, bearers: &Bearers, env: &[Option<Sym>]) -> Vec<Sym> {
         let bound = |p: Sym| world.is_bound(inst, p, self.day);
         let excluded = |except: &[Term], p: Sym| except.iter().any(|t| value(*t, env) == Some(p));
-        let parties =
-            || world.timelines.get(inst).map(|t| t.bound.keys().copied().collect::<Vec<_>>()).unwrap_or_default();
         match bearers {
             Bearers::Every { except, .. } => {
-                parties().into_iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
+                let parties = world.timelines.get(inst).into_iter().flat_map(|t| t.bound.keys().copied());
+                parties.filter(|&p| bound(p) && !excluded(except, p)).collect()
             }
             Bearers::Members { group, except } => {
                 let Some(g) = world.program.groups.get(*group) else { return Vec::new() };

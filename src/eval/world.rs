@@ -1,6 +1,7 @@
 //! What a scenario fixes before any day is evaluated: the timeline of every instrument, and
 //! the facts and acts with their intervals.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -171,8 +172,9 @@ pub struct World<'p> {
     pub program: &'p Program,
     /// The program's names and the scenario's.
     pub syms: Names<'p>,
-    /// One timeline per instrument.
-    pub timelines: Vec<Timeline>,
+    /// One timeline per instrument: the program's own, shared by every evaluation, unless the
+    /// scenario changes the instrument's records.
+    pub timelines: Vec<Cow<'p, Timeline>>,
     /// Facts given by the scenario.
     pub facts: Vec<Timed<Fact>>,
     /// Acts given by the scenario.
@@ -191,9 +193,9 @@ impl<'p> World<'p> {
             acts: Vec::new(),
         };
         let mut problems = Vec::new();
-        let mut records: Vec<BTreeMap<Sym, PartyStatus>> =
-            program.instruments.iter().map(|i| i.records.clone()).collect();
-        let mut dated: Vec<BTreeMap<DatedKind, Day>> = program.instruments.iter().map(|i| i.dated.clone()).collect();
+        // The records of the instruments the scenario changes, copied from the program's.
+        let mut records: BTreeMap<InstId, BTreeMap<Sym, PartyStatus>> = BTreeMap::new();
+        let mut dated: BTreeMap<InstId, BTreeMap<DatedKind, Day>> = BTreeMap::new();
         // A step may be given once per scenario: two different dates for it would leave the
         // answer to the order of the events.
         let mut steps: BTreeMap<(String, String, String), crate::source::Span> = BTreeMap::new();
@@ -237,17 +239,19 @@ impl<'p> World<'p> {
                 EventKind::Status { party, instrument, step, on } => match program.instrument(instrument) {
                     Some(i) => {
                         let party = w.syms.intern(party);
-                        if let Some(r) = records.get_mut(i) {
-                            r.entry(party).or_default().set(*step, *on);
-                        }
+                        let r = records.entry(i).or_insert_with(|| {
+                            program.instruments.get(i).map(|d| d.records.clone()).unwrap_or_default()
+                        });
+                        r.entry(party).or_default().set(*step, *on);
                     }
                     None => problems.push(error(unknown_instrument(program, instrument))),
                 },
                 EventKind::Dated { instrument, step, on } => match program.instrument(instrument) {
                     Some(i) => {
-                        if let Some(d) = dated.get_mut(i) {
-                            d.insert(*step, *on);
-                        }
+                        let d = dated
+                            .entry(i)
+                            .or_insert_with(|| program.instruments.get(i).map(|d| d.dated.clone()).unwrap_or_default());
+                        d.insert(*step, *on);
                     }
                     None => problems.push(error(unknown_instrument(program, instrument))),
                 },
@@ -268,18 +272,33 @@ impl<'p> World<'p> {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let shared = program.timelines.get_or_init(|| {
+            let names = Names::new(&program.symbols);
+            program
+                .instruments
+                .iter()
+                .enumerate()
+                .map(|(i, d)| timeline(program, &names, i, &d.records, &d.dated))
+                .collect()
+        });
         w.timelines = (0..program.instruments.len())
             .map(|i| {
                 if left_out.contains(&i) {
-                    return Timeline { entry_reason: "left out of this what-if".into(), ..Timeline::default() };
+                    return Cow::Owned(Timeline {
+                        entry_reason: "left out of this what-if".into(),
+                        ..Timeline::default()
+                    });
                 }
-                timeline(
-                    program,
-                    &w.syms,
-                    i,
-                    records.get(i).cloned().unwrap_or_default(),
-                    dated.get(i).cloned().unwrap_or_default(),
-                )
+                let def = program.instruments.get(i);
+                match (records.get(&i), dated.get(&i), shared.get(i)) {
+                    (None, None, Some(t)) => Cow::Borrowed(t),
+                    (r, d, _) => {
+                        let empty = (BTreeMap::new(), BTreeMap::new());
+                        let r = r.or(def.map(|d| &d.records)).unwrap_or(&empty.0);
+                        let d = d.or(def.map(|d| &d.dated)).unwrap_or(&empty.1);
+                        Cow::Owned(timeline(program, &w.syms, i, r, d))
+                    }
+                }
             })
             .collect();
         Ok(w)
@@ -373,8 +392,8 @@ fn timeline(
     program: &Program,
     syms: &Names,
     i: InstId,
-    records: BTreeMap<Sym, PartyStatus>,
-    dated: BTreeMap<DatedKind, Day>,
+    records: &BTreeMap<Sym, PartyStatus>,
+    dated: &BTreeMap<DatedKind, Day>,
 ) -> Timeline {
     let Some(def) = program.instruments.get(i) else {
         return Timeline::default();
@@ -411,7 +430,7 @@ fn timeline(
         ends.push((d, Why::Instrument(format!("expired on {d}").into())));
     }
     if bilateral {
-        for (p, s) in &records {
+        for (p, s) in records {
             if let Some(w) = s.withdrew {
                 let effect = w.plus(notice);
                 let why = format!(
