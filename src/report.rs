@@ -57,6 +57,48 @@ pub struct Span {
     pub until: Option<Day>,
 }
 
+/// The arguments of an action or fact, by role: a JSON object with its keys in order. A sorted
+/// list rather than a map, since a report may hold hundreds of thousands of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Args(Vec<(String, String)>);
+
+impl Args {
+    /// The value of a role.
+    pub fn get(&self, role: &str) -> Option<&String> {
+        self.0.binary_search_by(|(r, _)| r.as_str().cmp(role)).ok().and_then(|i| self.0.get(i)).map(|(_, v)| v)
+    }
+
+    /// The roles and values, by role.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(r, v)| (r, v))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for Args {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Args {
+        let mut pairs: Vec<(String, String)> = pairs.into_iter().collect();
+        pairs.sort();
+        Args(pairs)
+    }
+}
+
+impl From<BTreeMap<String, String>> for Args {
+    fn from(map: BTreeMap<String, String>) -> Args {
+        Args(map.into_iter().collect())
+    }
+}
+
+impl Serialize for Args {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
 /// A norm in the report.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct NormReport {
@@ -67,7 +109,7 @@ pub struct NormReport {
     /// The action.
     pub action: String,
     /// Its arguments.
-    pub args: BTreeMap<String, String>,
+    pub args: Args,
     /// The instrument.
     pub instrument: String,
     /// The article.
@@ -120,7 +162,7 @@ pub struct Side {
     /// The action.
     pub action: String,
     /// Its arguments.
-    pub args: BTreeMap<String, String>,
+    pub args: Args,
 }
 
 /// A violation in the report.
@@ -135,7 +177,7 @@ pub struct ViolationReport {
     /// The action.
     pub action: String,
     /// The act's arguments.
-    pub args: BTreeMap<String, String>,
+    pub args: Args,
     /// The first day.
     pub on: Day,
     /// The first day after, or `null` while it goes on on `as_of`.
@@ -252,7 +294,7 @@ impl Report {
 
     /// An action with its arguments in the order its declaration gives the roles:
     /// `assist(ally: RUS, against: UKR)`.
-    pub fn action(&self, action: &str, args: &BTreeMap<String, String>) -> String {
+    pub fn action(&self, action: &str, args: &Args) -> String {
         let order = self.roles.get(action).map(Vec::as_slice).unwrap_or(&[]);
         let mut pairs: Vec<(&String, &String)> = args.iter().collect();
         pairs.sort_by_key(|(r, _)| order.iter().position(|o| o == *r).unwrap_or(usize::MAX));
@@ -261,9 +303,17 @@ impl Report {
 
     /// The report as pretty-printed JSON, with a final line break.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        s.push('\n');
-        s
+        let mut out = Vec::new();
+        match self.write_json(&mut out) {
+            Ok(()) => String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+        }
+    }
+
+    /// Writes the report as pretty-printed JSON, with a final line break.
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
     }
 }
 
@@ -311,7 +361,7 @@ impl Names<'_, '_> {
         self.eval.world.name(s).to_string()
     }
 
-    fn args(&self, args: &[(Sym, Sym)]) -> BTreeMap<String, String> {
+    fn args(&self, args: &[(Sym, Sym)]) -> Args {
         args.iter().map(|(r, v)| (self.sym(*r), self.sym(*v))).collect()
     }
 
@@ -493,7 +543,7 @@ pub struct Change {
     /// The action.
     pub action: String,
     /// Its arguments.
-    pub args: BTreeMap<String, String>,
+    pub args: Args,
     /// The instrument.
     pub instrument: String,
     /// The article.
@@ -518,7 +568,7 @@ pub struct NormState {
 impl Diff {
     /// The differences between two reports.
     pub fn new(a: &Report, b: &Report) -> Diff {
-        type Id = (String, &'static str, String, BTreeMap<String, String>, String, String);
+        type Id = (String, &'static str, String, Args, String, String);
         let id = |n: &NormReport| -> Id {
             (n.party.clone(), n.modality, n.action.clone(), n.args.clone(), n.instrument.clone(), n.article.clone())
         };

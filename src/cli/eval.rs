@@ -1,6 +1,7 @@
 //! `casus eval` and `casus explain`.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use casus::day::Day;
@@ -45,18 +46,35 @@ pub fn run(r: &Request) -> u8 {
     let result = if r.with.is_empty() && r.without.is_empty() {
         report_of(r.path, r.rules, r.as_of, r.assume, r.format, r.all)
     } else {
-        what_if(r)
+        what_if(r).map(Output::Text)
     };
-    match result {
-        Ok(text) => {
-            print!("{text}");
-            0
+    let written = match result {
+        Ok(Output::Text(text)) => std::io::stdout().lock().write_all(text.as_bytes()),
+        Ok(Output::Json(report)) => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            report.write_json(&mut out).and_then(|()| out.flush())
         }
         Err(Failed { message, .. }) => {
             eprintln!("{message}");
+            return 1;
+        }
+    };
+    match written {
+        Ok(()) => 0,
+        // A reader that stopped early (`| head`) wanted no more.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
             1
         }
     }
+}
+
+/// What `eval` prints: text, or a report written out as JSON as it is serialised (a synthetic
+/// world's report runs to hundreds of megabytes, which need not be held twice).
+enum Output {
+    Text(String),
+    Json(Report),
 }
 
 fn report_of(
@@ -66,13 +84,18 @@ fn report_of(
     assume: bool,
     format: Format,
     all: bool,
-) -> Result<String, Failed> {
+) -> Result<Output, Failed> {
     let loaded = load::load(path, rules)?;
     let eval = loaded.evaluate(as_of, assume)?;
     let report = Report::new(&eval, &loaded.scenario.title);
     Ok(match format {
-        Format::Json => report.to_json(),
-        Format::Text => {
+        Format::Json => {
+            // The evaluation and the sources are no longer needed.
+            drop(eval);
+            drop(loaded);
+            Output::Json(report)
+        }
+        Format::Text => Output::Text({
             // A reason re-reads the state of the day its norm arose; past a few thousand
             // obligations (a synthetic world) that costs more than it tells.
             let obligations: Vec<_> = report.keys.iter().filter(|k| k.modality == casus::ast::Modality::Must).collect();
@@ -89,7 +112,7 @@ fn report_of(
                 text.push_str(&format!("\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party.\n"));
             }
             text
-        }
+        }),
     })
 }
 

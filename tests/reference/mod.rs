@@ -711,7 +711,7 @@ impl<'a> Ref<'a> {
                             instrument: n.instrument.clone(),
                             article: n.article.clone(),
                             action: a.action.clone(),
-                            args: a.args.clone(),
+                            args: a.args.clone().into(),
                             on: s.from,
                             until: s.until,
                             assumed: asm,
@@ -723,7 +723,7 @@ impl<'a> Ref<'a> {
                 party: n.party.clone(),
                 modality: ["must", "must not", "may"][n.modality as usize],
                 action: n.action.clone(),
-                args: n.args.clone(),
+                args: n.args.clone().into(),
                 instrument: n.instrument.clone(),
                 article: n.article.clone(),
                 episodes,
@@ -747,7 +747,7 @@ impl<'a> Ref<'a> {
             instrument: n.instrument.clone(),
             article: n.article.clone(),
             action: n.action.clone(),
-            args: n.args.clone(),
+            args: n.args.clone().into(),
         };
         let mut conflict_reports = Vec::new();
         for ((party, kind, m, f, prevails), days) in conflicts {
