@@ -209,11 +209,14 @@ impl Report {
             })
             .collect();
         instruments.sort_by(|a, b| a.id.cmp(&b.id));
-        let norms: Vec<(NormReport, NormKey)> = eval
+        // Each norm is one key, so the order is total; the article's natural order is computed
+        // once per norm rather than once per comparison.
+        let mut norms: Vec<(Vec<Part>, NormReport, NormKey)> = eval
             .norms
             .iter()
             .map(|(key, record)| {
                 (
+                    natural(eval.world.program.article_id(key.instrument, key.article)),
                     NormReport {
                         party: names.sym(key.party),
                         modality: key.modality.words(),
@@ -233,10 +236,6 @@ impl Report {
                 )
             })
             .collect();
-        // Each norm is one key, so the order is total; the article's natural order is computed
-        // once per norm rather than once per comparison.
-        let mut norms: Vec<(Vec<Part>, NormReport, NormKey)> =
-            norms.into_iter().map(|(r, k)| (natural(&r.article), r, k)).collect();
         norms.sort_unstable_by(|(na, a, _), (nb, b, _)| {
             (&a.party, &a.instrument, na, modality_rank(a.modality), &a.action, &a.args).cmp(&(
                 &b.party,
