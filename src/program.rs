@@ -13,6 +13,10 @@ use crate::check::glob_match;
 use crate::day::Day;
 use crate::source::{FileId, Span};
 
+pub mod timeline;
+
+use timeline::Timeline;
+
 /// An interned name: a party, a symbol, a kind of fact, an action or a role.
 pub type Sym = u32;
 
@@ -369,9 +373,8 @@ pub struct Program {
     /// For each instrument, the rules whose output depends on its status: its own, and those
     /// that test `is party to` it.
     pub rules_by_instrument: Vec<Vec<usize>>,
-    /// The instruments' timelines as the rule files alone fix them: computed by the first
-    /// evaluation and shared by the rest, which compute again only those a scenario changes.
-    pub timelines: std::sync::OnceLock<Vec<crate::eval::Timeline>>,
+    /// The instruments' timelines as the rule files alone fix them, once asked for.
+    timelines: std::sync::OnceLock<Vec<Timeline>>,
 }
 
 impl Program {
@@ -398,6 +401,24 @@ impl Program {
     /// The number of an instrument's article, as the instrument gives it (`8(b)`).
     pub fn article_id(&self, i: InstId, article: usize) -> &str {
         self.instruments.get(i).and_then(|d| d.articles.get(article)).map_or("", |a| a.id.as_str())
+    }
+
+    /// The instruments' timelines as the rule files alone fix them: computed when first asked
+    /// for and kept, so that evaluations share them and compute again only the timelines of
+    /// instruments a scenario changes.
+    pub fn timelines(&self) -> &[Timeline] {
+        self.timelines.get_or_init(|| {
+            let name = |s: Sym| self.symbols.name(s).to_string();
+            let empty = (BTreeMap::new(), BTreeMap::new());
+            (0..self.instruments.len())
+                .map(|i| {
+                    let def = self.instruments.get(i);
+                    let records = def.map_or(&empty.0, |d| &d.records);
+                    let dated = def.map_or(&empty.1, |d| &d.dated);
+                    timeline::timeline(self, &name, i, records, dated)
+                })
+                .collect()
+        })
     }
 
     /// Whether instrument `a` prevails over `b`, and not the other way round.

@@ -22,7 +22,7 @@ use crate::program::{InstId, Program, Sym, Trigger};
 use crate::scenario::Scenario;
 
 pub use day::{DayState, NormKey, Origin, Support, act_matches, args_unify, includes_forbidden, value};
-pub use world::{Act, Binding, Fact, Interval, Timed, Timeline, World};
+pub use world::{Act, Binding, Fact, Interval, Timed, Timeline, Why, World};
 
 /// What an evaluation found, up to its horizon.
 #[derive(Clone, Debug)]
