@@ -213,6 +213,9 @@ pub struct DeemRule {
     pub delay: Option<ast::Duration>,
     /// The condition, in evaluation order.
     pub condition: Vec<Lit>,
+    /// For each position of the condition that is a fact or act pattern, the condition with that
+    /// pattern first; empty for the other positions.
+    pub pinned: Vec<Vec<Lit>>,
     /// The names of the variable slots.
     pub vars: Vec<String>,
     /// The rule as written.
@@ -680,7 +683,22 @@ impl Compiler {
             d.delay.map(|x| format!(" after {x}")).unwrap_or_default(),
             crate::format::conjunction(&d.condition)
         );
-        self.p.deems.push(DeemRule { head, delay, condition, vars: vars.names, text, file, span: d.span });
+        // For each pattern, the condition with that pattern first, for solving from one new fact
+        // or act (a semi-naive step): the pinned pattern then binds its variables before the
+        // other patterns are searched. Only rules without negation are solved so (the evaluator
+        // takes that path only then), so moving a pattern first cannot change which variables
+        // are local to a `not`.
+        let pinned = (0..condition.len())
+            .map(|at| match condition.get(at).map(|l| &l.kind) {
+                Some(LitKind::Fact(_) | LitKind::Act { .. }) => {
+                    let first = condition.get(at).cloned().into_iter();
+                    let rest = condition.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, l)| l.clone());
+                    first.chain(rest).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        self.p.deems.push(DeemRule { head, delay, condition, pinned, vars: vars.names, text, file, span: d.span });
     }
 
     /// Compiles a conjunction in an order in which every test and negation comes after the

@@ -248,16 +248,8 @@ impl DayState {
                         LitKind::Act { action, .. } => !is_fact && action.name == name,
                         _ => false,
                     };
-                    if reads {
-                        self.derive_at(
-                            world,
-                            r,
-                            &rule.head,
-                            &rule.condition,
-                            rule.vars.len(),
-                            Some((at, item)),
-                            &mut new,
-                        );
+                    if reads && let Some(condition) = rule.pinned.get(at) {
+                        self.derive_at(world, r, &rule.head, condition, rule.vars.len(), Some((0, item)), &mut new);
                     }
                 }
             }
