@@ -86,16 +86,19 @@ fn report_of(
     all: bool,
 ) -> Result<Output, Failed> {
     let loaded = load::load(path, rules)?;
-    let eval = loaded.evaluate(as_of, assume)?;
-    let report = Report::new(&eval, &loaded.scenario.title);
-    Ok(match format {
+    match format {
         Format::Json => {
-            // The evaluation and the sources are no longer needed.
-            drop(eval);
-            drop(loaded);
-            Output::Json(report)
+            // The report needs only the evaluation, and the JSON only the report: each is
+            // dropped once done with (a synthetic world's scenario alone is tens of MB).
+            let load::Loaded { sources, scenario, program } = loaded;
+            let eval = load::evaluate(&program, &scenario, &sources, as_of, assume)?;
+            let title = scenario.title.clone();
+            drop((scenario, sources));
+            Ok(Output::Json(Report::new(&eval, &title)))
         }
-        Format::Text => Output::Text({
+        Format::Text => {
+            let eval = loaded.evaluate(as_of, assume)?;
+            let report = Report::new(&eval, &loaded.scenario.title);
             // A reason re-reads the state of the day its norm arose; past a few thousand
             // obligations (a synthetic world) that costs more than it tells.
             let obligations: Vec<_> = report.keys.iter().filter(|k| k.modality == casus::ast::Modality::Must).collect();
@@ -111,9 +114,9 @@ fn report_of(
             if reasons.is_empty() && !report.keys.is_empty() && report.keys.len() > MAX_REASONS {
                 text.push_str(&format!("\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party.\n"));
             }
-            text
-        }),
-    })
+            Ok(Output::Text(text))
+        }
+    }
 }
 
 /// Prints why a party's norms hold and why its other candidate norms do not.

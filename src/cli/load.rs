@@ -78,10 +78,22 @@ pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
 impl Loaded {
     /// Evaluates the scenario, with the command line's overrides.
     pub fn evaluate(&self, as_of: Option<Day>, assume: bool) -> Result<casus::eval::Evaluation<'_>, Failed> {
-        let as_of = as_of.unwrap_or(self.scenario.as_of);
-        casus::eval::evaluate(&self.program, &self.scenario, as_of, assume || self.scenario.assume_compliance)
-            .map_err(|ds| rendered(&ds, &self.sources))
+        evaluate(&self.program, &self.scenario, &self.sources, as_of, assume)
     }
+}
+
+/// Evaluates a scenario as of `as_of` (its own date by default), under the compliance
+/// assumption if asked or if the scenario makes it. The evaluation borrows only the program.
+pub fn evaluate<'p>(
+    program: &'p Program,
+    scenario: &Scenario,
+    sources: &Sources,
+    as_of: Option<Day>,
+    assume: bool,
+) -> Result<casus::eval::Evaluation<'p>, Failed> {
+    let as_of = as_of.unwrap_or(scenario.as_of);
+    casus::eval::evaluate(program, scenario, as_of, assume || scenario.assume_compliance)
+        .map_err(|ds| rendered(&ds, sources))
 }
 
 /// Diagnostics rendered for the terminal.

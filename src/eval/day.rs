@@ -370,8 +370,13 @@ impl DayState {
         let excluded = |except: &[Term], p: Sym| except.iter().any(|t| value(*t, env) == Some(p));
         match bearers {
             Bearers::Every { except, .. } => {
-                let parties = world.timelines.get(inst).into_iter().flat_map(|t| t.bound.keys().copied());
-                parties.filter(|&p| bound(p) && !excluded(except, p)).collect()
+                let day = self.day;
+                let parties = world.timelines.get(inst).into_iter().flat_map(|t| t.bound.iter());
+                parties
+                    .filter(|(_, bs)| bs.iter().any(|b| b.when.contains(day)))
+                    .map(|(p, _)| *p)
+                    .filter(|&p| !excluded(except, p))
+                    .collect()
             }
             Bearers::Members { group, except } => {
                 let Some(g) = world.program.groups.get(*group) else { return Vec::new() };

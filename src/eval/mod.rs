@@ -983,10 +983,13 @@ impl<'p> Walk<'p> {
         }
     }
 
-    fn finish(self) -> Evaluation<'p> {
+    fn finish(mut self) -> Evaluation<'p> {
         let program = self.world.program;
         let as_of = self.as_of;
-        let mut norms: BTreeMap<NormKey, NormRecord> = BTreeMap::new();
+        // The walk's caches and the index of norm identities are done with.
+        drop(std::mem::take(&mut self.cache));
+        drop(std::mem::take(&mut self.norms.ids));
+        let mut records: Vec<(NormKey, NormRecord)> = Vec::new();
         for (id, (key, runs)) in self.norms.keys.iter().zip(&self.norms.runs).enumerate() {
             if runs.open.is_none() && runs.done.is_empty() {
                 continue;
@@ -998,11 +1001,11 @@ impl<'p> Walk<'p> {
                 .collect();
             let id = NormId::try_from(id).unwrap_or(NormId::MAX);
             let overridden = self.overridden.get(&id).map(Runs::all).unwrap_or_default();
-            norms.insert(
-                key.clone(),
-                NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule },
-            );
+            let record = NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule };
+            records.push((key.clone(), record));
         }
+        // Built at once from the sorted list rather than one insertion at a time.
+        let mut norms: BTreeMap<NormKey, NormRecord> = records.into_iter().collect();
         let mut acts: Vec<DatedAct> =
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
         let mut assumed_acts = Vec::new();
