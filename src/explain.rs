@@ -31,7 +31,7 @@ pub fn explain(eval: &Evaluation, scenario: &Scenario, sources: &Sources, party:
     sorted.sort_by_key(|(k, _)| {
         (
             x.inst_id(k.instrument),
-            crate::report::natural(&x.article_id(k)),
+            crate::report::natural(eval.world.program.article_id(k.instrument, k.article)),
             k.modality,
             eval.world.name(k.action).to_string(),
         )
@@ -437,7 +437,11 @@ impl Explainer<'_, '_> {
                 rule.modality.words(),
                 self.name(rule.action.name)
             );
-            let order = (self.inst_id(rule.instrument), crate::report::natural(&self.rule_article(rule)));
+            let program = self.eval.world.program;
+            let order = (
+                self.inst_id(rule.instrument),
+                crate::report::natural(program.article_id(rule.instrument, rule.article)),
+            );
             lines.push((order, head, self.first_failure(&state, rule, party, day)));
         }
         if lines.is_empty() {

@@ -209,44 +209,40 @@ impl Report {
             })
             .collect();
         instruments.sort_by(|a, b| a.id.cmp(&b.id));
-        // Each norm is one key, so the order is total; the article's natural order is computed
-        // once per norm rather than once per comparison.
-        let mut norms: Vec<(Vec<Part>, NormReport, NormKey)> = eval
-            .norms
+        // Each norm is one key, so the order is total. The norms are put in order by reference
+        // and their reports built in that order, so that the list is never held twice.
+        let program = eval.world.program;
+        let name = |s: Sym| eval.world.name(s);
+        let article = |k: &NormKey| program.article_id(k.instrument, k.article);
+        let mut order: Vec<(&NormKey, &crate::eval::NormRecord)> = eval.norms.iter().collect();
+        order.sort_unstable_by(|(a, _), (b, _)| {
+            name(a.party)
+                .cmp(name(b.party))
+                .then_with(|| program.instrument_id(a.instrument).cmp(program.instrument_id(b.instrument)))
+                .then_with(|| parts(article(a)).cmp(parts(article(b))))
+                .then_with(|| modality_rank(a.modality.words()).cmp(&modality_rank(b.modality.words())))
+                .then_with(|| name(a.action).cmp(name(b.action)))
+                .then_with(|| names.args(&a.args).cmp(&names.args(&b.args)))
+        });
+        let norms: Vec<NormReport> = order
             .iter()
-            .map(|(key, record)| {
-                (
-                    natural(eval.world.program.article_id(key.instrument, key.article)),
-                    NormReport {
-                        party: names.sym(key.party),
-                        modality: key.modality.words(),
-                        action: names.sym(key.action),
-                        args: names.args(&key.args),
-                        instrument: names.instrument(key),
-                        article: names.article(key),
-                        episodes: record
-                            .episodes
-                            .iter()
-                            .map(|e| EpisodeReport { from: e.when.from, until: names.until(e.when.until), due: e.due })
-                            .collect(),
-                        status: record.status.name(),
-                        assumed: record.assumed,
-                    },
-                    key.clone(),
-                )
+            .map(|(key, record)| NormReport {
+                party: names.sym(key.party),
+                modality: key.modality.words(),
+                action: names.sym(key.action),
+                args: names.args(&key.args),
+                instrument: names.instrument(key),
+                article: names.article(key),
+                episodes: record
+                    .episodes
+                    .iter()
+                    .map(|e| EpisodeReport { from: e.when.from, until: names.until(e.when.until), due: e.due })
+                    .collect(),
+                status: record.status.name(),
+                assumed: record.assumed,
             })
             .collect();
-        norms.sort_unstable_by(|(na, a, _), (nb, b, _)| {
-            (&a.party, &a.instrument, na, modality_rank(a.modality), &a.action, &a.args).cmp(&(
-                &b.party,
-                &b.instrument,
-                nb,
-                modality_rank(b.modality),
-                &b.action,
-                &b.args,
-            ))
-        });
-        let (norms, keys): (Vec<NormReport>, Vec<NormKey>) = norms.into_iter().map(|(_, r, k)| (r, k)).unzip();
+        let keys: Vec<NormKey> = order.iter().map(|(k, _)| (*k).clone()).collect();
         let mut conflicts: Vec<ConflictReport> = eval.conflicts.iter().map(|c| names.conflict(c)).collect();
         conflicts.sort_by(|a, b| {
             (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(
@@ -317,29 +313,32 @@ impl Report {
 }
 
 /// A part of an article number: numbers compare as numbers, so that art. 3 comes before art. 16.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Part {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Part<'a> {
     /// A run of digits.
     Number(u64),
     /// Anything else.
-    Text(String),
+    Text(&'a str),
 }
 
 /// The order of article numbers: `3` < `16` < `16(2)` < `II`.
-pub fn natural(id: &str) -> Vec<Part> {
-    let mut parts = Vec::new();
+pub fn natural(id: &str) -> Vec<Part<'_>> {
+    parts(id).collect()
+}
+
+/// The parts of an article number, in order, for comparing without collecting them.
+pub fn parts(id: &str) -> impl Iterator<Item = Part<'_>> {
     let mut rest = id;
-    while let Some(c) = rest.chars().next() {
-        let digits = c.is_ascii_digit();
+    std::iter::from_fn(move || {
+        let digits = rest.chars().next()?.is_ascii_digit();
         let n = rest.find(|x: char| x.is_ascii_digit() != digits).unwrap_or(rest.len());
         let (run, tail) = rest.split_at(n);
-        parts.push(match run.parse::<u64>() {
-            Ok(v) if digits => Part::Number(v),
-            _ => Part::Text(run.to_string()),
-        });
         rest = tail;
-    }
-    parts
+        Some(match run.parse::<u64>() {
+            Ok(v) if digits => Part::Number(v),
+            _ => Part::Text(run),
+        })
+    })
 }
 
 fn modality_rank(m: &str) -> u8 {
