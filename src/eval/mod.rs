@@ -12,6 +12,7 @@ mod day;
 mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -34,7 +35,7 @@ pub struct Evaluation<'p> {
     /// Whether due obligations were taken as performed.
     pub assume_compliance: bool,
     /// Every norm with at least one episode, by identity.
-    pub norms: BTreeMap<NormKey, NormRecord>,
+    pub norms: Norms,
     /// Conflicts, one per run of days.
     pub conflicts: Vec<ConflictRecord>,
     /// Prohibitions violated, one per run of days.
@@ -113,6 +114,33 @@ fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Ve
         }
     }
     out
+}
+
+/// Every norm with at least one episode, sorted by identity: a list rather than a map, since a
+/// large world has hundreds of thousands and they are found by binary search.
+#[derive(Clone, Debug, Default)]
+pub struct Norms(Vec<(NormKey, NormRecord)>);
+
+impl Norms {
+    /// The history of a norm.
+    pub fn get(&self, key: &NormKey) -> Option<&NormRecord> {
+        self.0.binary_search_by(|(k, _)| k.cmp(key)).ok().and_then(|i| self.0.get(i)).map(|(_, r)| r)
+    }
+
+    /// The norms and their histories, by identity.
+    pub fn iter(&self) -> impl Iterator<Item = (&NormKey, &NormRecord)> {
+        self.0.iter().map(|(k, r)| (k, r))
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// A norm's history up to the horizon.
@@ -229,8 +257,13 @@ pub fn evaluate<'p>(
     as_of: Day,
     assume_compliance: bool,
 ) -> Result<Evaluation<'p>, Vec<Diagnostic>> {
-    let world = World::new(program, scenario)?;
-    Ok(Walk::new(world, as_of, assume_compliance).run())
+    Ok(evaluate_world(World::new(program, scenario)?, as_of, assume_compliance))
+}
+
+/// Evaluates a world already fixed from its scenario (which is then no longer needed) up to
+/// `as_of`.
+pub fn evaluate_world(world: World<'_>, as_of: Day, assume_compliance: bool) -> Evaluation<'_> {
+    Walk::new(world, as_of, assume_compliance).run()
 }
 
 /// The state of a walk over change points.
@@ -307,7 +340,9 @@ type NormId = u32;
 /// Every norm a walk has produced, by number, with what the walk keeps of each.
 #[derive(Default)]
 struct NormTable {
-    ids: HashMap<NormKey, NormId>,
+    /// The numbers, found by the hash of the identity they number: each identity is held once,
+    /// in `keys`.
+    ids: hashbrown::HashTable<NormId>,
     keys: Vec<NormKey>,
     /// The rules producing it today, and how many times each.
     producers: Vec<Vec<(usize, u32)>>,
@@ -320,12 +355,15 @@ struct NormTable {
 impl NormTable {
     /// The number of a norm, numbering it if it is new.
     fn intern(&mut self, key: NormKey) -> NormId {
-        if let Some(&id) = self.ids.get(&key) {
+        let hash = rustc_hash::FxBuildHasher.hash_one(&key);
+        if let Some(&id) = self.ids.find(hash, |&id| self.keys.get(id as usize) == Some(&key)) {
             return id;
         }
         let id = NormId::try_from(self.keys.len()).unwrap_or(NormId::MAX);
-        self.ids.insert(key.clone(), id);
         self.keys.push(key);
+        let keys = &self.keys;
+        self.ids
+            .insert_unique(hash, id, |&i| keys.get(i as usize).map_or(0, |k| rustc_hash::FxBuildHasher.hash_one(k)));
         self.producers.push(Vec::new());
         self.runs.push(Runs::default());
         self.overrides.push(0);
@@ -986,11 +1024,34 @@ impl<'p> Walk<'p> {
     fn finish(mut self) -> Evaluation<'p> {
         let program = self.world.program;
         let as_of = self.as_of;
-        // The walk's caches and the index of norm identities are done with.
+        // What only the walk needed is dropped before the records are built.
         drop(std::mem::take(&mut self.cache));
         drop(std::mem::take(&mut self.norms.ids));
-        let mut records: Vec<(NormKey, NormRecord)> = Vec::new();
-        for (id, (key, runs)) in self.norms.keys.iter().zip(&self.norms.runs).enumerate() {
+        drop(std::mem::take(&mut self.norms.producers));
+        drop(std::mem::take(&mut self.today));
+        drop((std::mem::take(&mut self.given_facts), std::mem::take(&mut self.given_acts)));
+        drop((std::mem::take(&mut self.musts), std::mem::take(&mut self.must_nots)));
+        drop((std::mem::take(&mut self.in_conflict), std::mem::take(&mut self.live)));
+        let mut conflicts: Vec<ConflictRecord> = self
+            .conflicts
+            .iter()
+            .flat_map(|((kind, obligation, prohibition, prevails), runs)| {
+                let (obligation, prohibition) = (self.norms.key(*obligation), self.norms.key(*prohibition));
+                runs.all().into_iter().map(|when| ConflictRecord {
+                    party: obligation.party,
+                    kind: *kind,
+                    obligation: obligation.clone(),
+                    prohibition: prohibition.clone(),
+                    when,
+                    prevails: *prevails,
+                })
+            })
+            .collect();
+        conflicts.sort();
+        // The identities move into the records.
+        let keys = std::mem::take(&mut self.norms.keys);
+        let mut records: Vec<(NormKey, NormRecord)> = Vec::with_capacity(keys.len());
+        for (id, (key, runs)) in keys.into_iter().zip(&self.norms.runs).enumerate() {
             if runs.open.is_none() && runs.done.is_empty() {
                 continue;
             }
@@ -1002,15 +1063,15 @@ impl<'p> Walk<'p> {
             let id = NormId::try_from(id).unwrap_or(NormId::MAX);
             let overridden = self.overridden.get(&id).map(Runs::all).unwrap_or_default();
             let record = NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule };
-            records.push((key.clone(), record));
+            records.push((key, record));
         }
-        // Built at once from the sorted list rather than one insertion at a time.
-        let mut norms: BTreeMap<NormKey, NormRecord> = records.into_iter().collect();
+        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut norms = Norms(records);
         let mut acts: Vec<DatedAct> =
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
         let mut assumed_acts = Vec::new();
         if self.assume {
-            for (key, record) in &norms {
+            for (key, record) in norms.iter() {
                 if key.modality != Modality::Must {
                     continue;
                 }
@@ -1033,7 +1094,7 @@ impl<'p> Walk<'p> {
             by_actor.entry((a.act.party, a.act.action)).or_default().push(a);
         }
         let mut violations = Vec::new();
-        for (key, record) in &mut norms {
+        for (key, record) in norms.0.iter_mut().map(|(k, r)| (&*k, r)) {
             let mine: &[&DatedAct] = by_actor.get(&(key.party, key.action)).map_or(&[], Vec::as_slice);
             let matching: Vec<&DatedAct> = mine.iter().copied().filter(|a| act_matches(&a.act, key)).collect();
             let (status, assumed) = status_of(key, record, &matching, as_of);
@@ -1044,22 +1105,6 @@ impl<'p> Walk<'p> {
             }
         }
         violations.sort();
-        let mut conflicts: Vec<ConflictRecord> = self
-            .conflicts
-            .iter()
-            .flat_map(|((kind, obligation, prohibition, prevails), runs)| {
-                let (obligation, prohibition) = (self.norms.key(*obligation), self.norms.key(*prohibition));
-                runs.all().into_iter().map(|when| ConflictRecord {
-                    party: obligation.party,
-                    kind: *kind,
-                    obligation: obligation.clone(),
-                    prohibition: prohibition.clone(),
-                    when,
-                    prevails: *prevails,
-                })
-            })
-            .collect();
-        conflicts.sort();
         assumed_acts.sort();
         Evaluation {
             world: self.world,
