@@ -174,12 +174,12 @@ fn norm(report: &Report, q: &NormQuery, day: Day) -> (bool, String, String) {
     let expected = describe_query(q, day);
     let fields = |n: &NormReport| -> (usize, usize) {
         let checks = [
-            Some(n.party == q.party),
+            Some(*n.party == *q.party),
             q.modality.map(|m| n.modality == m.words()),
-            q.action.as_ref().map(|a| &n.action == a),
-            (!q.args.is_empty()).then(|| q.args.iter().all(|(k, v)| n.args.get(k) == Some(v))),
-            q.instrument.as_ref().map(|i| &n.instrument == i),
-            q.article.as_ref().map(|a| &n.article == a),
+            q.action.as_ref().map(|a| *n.action == **a),
+            (!q.args.is_empty()).then(|| q.args.iter().all(|(k, v)| n.args.get(k) == Some(v.as_str()))),
+            q.instrument.as_ref().map(|i| *n.instrument == **i),
+            q.article.as_ref().map(|a| *n.article == **a),
             q.status.as_ref().map(|s| n.status == s),
             q.due.map(|d| n.episodes.last().and_then(|e| e.due) == Some(d)),
             q.assumed.map(|a| n.assumed == a),
@@ -208,7 +208,7 @@ fn norm(report: &Report, q: &NormQuery, day: Day) -> (bool, String, String) {
     }
     // The nearest norms of that party: those that match the most of the fields given.
     let mut near: Vec<(usize, &NormReport)> =
-        report.norms.iter().filter(|n| n.party == q.party).map(|n| (fields(n).0, n)).collect();
+        report.norms.iter().filter(|n| *n.party == *q.party).map(|n| (fields(n).0, n)).collect();
     near.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     let found = if near.is_empty() {
         format!("`{}` bears no norm on {day}", q.party)

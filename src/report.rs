@@ -3,18 +3,19 @@
 //! Everything is sorted by name, never by the order in which names were first met, so the same
 //! inputs give byte-identical output whatever the order of files, rules or events.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use crate::day::Day;
-use crate::eval::{ConflictRecord, Evaluation, Interval, NormKey, ViolationRecord};
+use crate::eval::{ConflictRecord, Evaluation, Interval, NormKey, NormRecord, ViolationRecord};
 use crate::program::Sym;
 
-/// The report of DESIGN §5.
+/// The report of DESIGN §5. `N` holds its norms: a list (the default), or, for writing a large
+/// report out, a view of the evaluation that builds each norm's entry as it is serialised.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Report {
+pub struct Report<N = Vec<NormReport>> {
     /// The scenario's title.
     pub scenario: String,
     /// The date of the report.
@@ -22,12 +23,12 @@ pub struct Report {
     /// Every instrument, with when it is in force and whom it binds.
     pub instruments: Vec<InstrumentReport>,
     /// Every norm with at least one episode up to `as_of`.
-    pub norms: Vec<NormReport>,
+    pub norms: N,
     /// Conflicts, one per run of days.
     pub conflicts: Vec<ConflictReport>,
     /// Prohibitions broken, one per run of days.
     pub violations: Vec<ViolationReport>,
-    /// The identity of each entry of `norms`, in the same order.
+    /// The identity of each entry of `norms`, in the same order (empty in a streamed report).
     #[serde(skip)]
     pub keys: Vec<NormKey>,
     /// The declared roles of each action and kind of fact, for showing arguments in that order.
@@ -60,17 +61,21 @@ pub struct Span {
 /// The arguments of an action or fact, by role: a JSON object with its keys in order. A sorted
 /// list rather than a map, since a report may hold hundreds of thousands of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Args(Vec<(String, String)>);
+pub struct Args(Vec<(Name, Name)>);
+
+/// A name in a report: shared, since hundreds of thousands of norms name the same few hundred
+/// parties, actions, roles, instruments and articles.
+pub type Name = std::sync::Arc<str>;
 
 impl Args {
     /// The value of a role.
-    pub fn get(&self, role: &str) -> Option<&String> {
-        self.0.binary_search_by(|(r, _)| r.as_str().cmp(role)).ok().and_then(|i| self.0.get(i)).map(|(_, v)| v)
+    pub fn get(&self, role: &str) -> Option<&str> {
+        self.0.binary_search_by(|(r, _)| (**r).cmp(role)).ok().and_then(|i| self.0.get(i)).map(|(_, v)| &**v)
     }
 
     /// The roles and values, by role.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().map(|(r, v)| (r, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(r, v)| (&**r, &**v))
     }
 
     /// Whether there are none.
@@ -79,9 +84,9 @@ impl Args {
     }
 }
 
-impl FromIterator<(String, String)> for Args {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Args {
-        let mut pairs: Vec<(String, String)> = pairs.into_iter().collect();
+impl FromIterator<(Name, Name)> for Args {
+    fn from_iter<I: IntoIterator<Item = (Name, Name)>>(pairs: I) -> Args {
+        let mut pairs: Vec<(Name, Name)> = pairs.into_iter().collect();
         pairs.sort();
         Args(pairs)
     }
@@ -89,7 +94,7 @@ impl FromIterator<(String, String)> for Args {
 
 impl From<BTreeMap<String, String>> for Args {
     fn from(map: BTreeMap<String, String>) -> Args {
-        Args(map.into_iter().collect())
+        Args(map.into_iter().map(|(r, v)| (r.into(), v.into())).collect())
     }
 }
 
@@ -103,17 +108,17 @@ impl Serialize for Args {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct NormReport {
     /// The bearer.
-    pub party: String,
+    pub party: Name,
     /// `must`, `must not` or `may`.
     pub modality: &'static str,
     /// The action.
-    pub action: String,
+    pub action: Name,
     /// Its arguments.
     pub args: Args,
     /// The instrument.
-    pub instrument: String,
+    pub instrument: Name,
     /// The article.
-    pub article: String,
+    pub article: Name,
     /// Its episodes, oldest first.
     pub episodes: Vec<EpisodeReport>,
     /// Its status as of `as_of`.
@@ -186,10 +191,45 @@ pub struct ViolationReport {
     pub assumed: bool,
 }
 
+/// The norms of an evaluation in report order, each put in a report's terms only as it is
+/// serialised: a report of hundreds of thousands of norms is never held whole.
+pub struct NormsView<'a, 'p> {
+    order: Vec<(&'a NormKey, &'a NormRecord)>,
+    names: Names<'a, 'p>,
+}
+
+impl NormsView<'_, '_> {
+    /// The identities of the norms, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &NormKey> {
+        self.order.iter().map(|(k, _)| *k)
+    }
+
+    /// The norms' entries, in order.
+    pub fn entries(&self) -> impl Iterator<Item = NormReport> {
+        self.order.iter().map(|(k, r)| self.names.norm(k, r))
+    }
+}
+
+impl Serialize for NormsView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.entries())
+    }
+}
+
 impl Report {
     /// The report of an evaluation.
     pub fn new(eval: &Evaluation, title: &str) -> Report {
-        let names = Names { eval };
+        let Report { scenario, as_of, instruments, norms, conflicts, violations, keys: _, roles } =
+            Report::streamed(eval, title);
+        let keys = norms.keys().cloned().collect();
+        Report { scenario, as_of, instruments, norms: norms.entries().collect(), conflicts, violations, keys, roles }
+    }
+}
+
+impl<'a, 'p> Report<NormsView<'a, 'p>> {
+    /// The report of an evaluation, its norms a view of it, for writing out; `keys` is empty.
+    pub fn streamed(eval: &'a Evaluation<'p>, title: &str) -> Report<NormsView<'a, 'p>> {
+        let names = Names { eval, shared: std::cell::RefCell::default() };
         let mut instruments: Vec<InstrumentReport> = eval
             .world
             .program
@@ -214,7 +254,7 @@ impl Report {
         let program = eval.world.program;
         let name = |s: Sym| eval.world.name(s);
         let article = |k: &NormKey| program.article_id(k.instrument, k.article);
-        let mut order: Vec<(&NormKey, &crate::eval::NormRecord)> = eval.norms.iter().collect();
+        let mut order: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
         order.sort_unstable_by(|(a, _), (b, _)| {
             name(a.party)
                 .cmp(name(b.party))
@@ -224,25 +264,6 @@ impl Report {
                 .then_with(|| name(a.action).cmp(name(b.action)))
                 .then_with(|| names.args(&a.args).cmp(&names.args(&b.args)))
         });
-        let norms: Vec<NormReport> = order
-            .iter()
-            .map(|(key, record)| NormReport {
-                party: names.sym(key.party),
-                modality: key.modality.words(),
-                action: names.sym(key.action),
-                args: names.args(&key.args),
-                instrument: names.instrument(key),
-                article: names.article(key),
-                episodes: record
-                    .episodes
-                    .iter()
-                    .map(|e| EpisodeReport { from: e.when.from, until: names.until(e.when.until), due: e.due })
-                    .collect(),
-                status: record.status.name(),
-                assumed: record.assumed,
-            })
-            .collect();
-        let keys: Vec<NormKey> = order.iter().map(|(k, _)| (*k).clone()).collect();
         let mut conflicts: Vec<ConflictReport> = eval.conflicts.iter().map(|c| names.conflict(c)).collect();
         conflicts.sort_by(|a, b| {
             (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(
@@ -279,23 +300,27 @@ impl Report {
             scenario: title.to_string(),
             as_of: eval.as_of,
             instruments,
-            norms,
+            norms: NormsView { order, names },
             conflicts,
             violations,
-            keys,
+            keys: Vec::new(),
             roles,
         }
     }
+}
 
+impl<N> Report<N> {
     /// An action with its arguments in the order its declaration gives the roles:
     /// `assist(ally: RUS, against: UKR)`.
     pub fn action(&self, action: &str, args: &Args) -> String {
         let order = self.roles.get(action).map(Vec::as_slice).unwrap_or(&[]);
-        let mut pairs: Vec<(&String, &String)> = args.iter().collect();
-        pairs.sort_by_key(|(r, _)| order.iter().position(|o| o == *r).unwrap_or(usize::MAX));
+        let mut pairs: Vec<(&str, &str)> = args.iter().collect();
+        pairs.sort_by_key(|(r, _)| order.iter().position(|o| o == r).unwrap_or(usize::MAX));
         action_text(action, pairs)
     }
+}
 
+impl<N: Serialize> Report<N> {
     /// The report as pretty-printed JSON, with a final line break.
     pub fn to_json(&self) -> String {
         let mut out = Vec::new();
@@ -352,15 +377,46 @@ fn modality_rank(m: &str) -> u8 {
 /// Turns ids back into names.
 struct Names<'a, 'p> {
     eval: &'a Evaluation<'p>,
+    /// Each name given out so far, to give out again.
+    shared: std::cell::RefCell<HashMap<&'a str, Name>>,
 }
 
-impl Names<'_, '_> {
+impl<'a> Names<'a, '_> {
     fn sym(&self, s: Sym) -> String {
         self.eval.world.name(s).to_string()
     }
 
+    /// A name, shared with every other use of it in the report.
+    fn share(&self, text: &'a str) -> Name {
+        self.shared.borrow_mut().entry(text).or_insert_with(|| Name::from(text)).clone()
+    }
+
+    fn name(&self, s: Sym) -> Name {
+        self.share(self.eval.world.name(s))
+    }
+
     fn args(&self, args: &[(Sym, Sym)]) -> Args {
-        args.iter().map(|(r, v)| (self.sym(*r), self.sym(*v))).collect()
+        args.iter().map(|(r, v)| (self.name(*r), self.name(*v))).collect()
+    }
+
+    /// A norm in the report's terms.
+    fn norm(&self, key: &NormKey, record: &NormRecord) -> NormReport {
+        let program = self.eval.world.program;
+        NormReport {
+            party: self.name(key.party),
+            modality: key.modality.words(),
+            action: self.name(key.action),
+            args: self.args(&key.args),
+            instrument: self.share(program.instrument_id(key.instrument)),
+            article: self.share(program.article_id(key.instrument, key.article)),
+            episodes: record
+                .episodes
+                .iter()
+                .map(|e| EpisodeReport { from: e.when.from, until: self.until(e.when.until), due: e.due })
+                .collect(),
+            status: record.status.name(),
+            assumed: record.assumed,
+        }
     }
 
     fn instrument(&self, key: &NormKey) -> String {
@@ -435,7 +491,7 @@ pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) ->
     }
     let mut party = "";
     for (i, n) in &shown {
-        if n.party != party {
+        if *n.party != *party {
             party = &n.party;
             let _ = writeln!(out, "  {party}");
         }
@@ -505,7 +561,7 @@ pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) ->
 }
 
 /// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.
-pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let a: Vec<String> = args.into_iter().map(|(r, v)| format!("{r}: {v}")).collect();
     if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
 }
@@ -533,19 +589,19 @@ pub struct Diff {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Change {
     /// The bearer.
-    pub party: String,
+    pub party: Name,
     /// `appears`, `disappears` or `changes`.
     pub change: &'static str,
     /// `must`, `must not` or `may`.
     pub modality: &'static str,
     /// The action.
-    pub action: String,
+    pub action: Name,
     /// Its arguments.
     pub args: Args,
     /// The instrument.
-    pub instrument: String,
+    pub instrument: Name,
     /// The article.
-    pub article: String,
+    pub article: Name,
     /// Its state in the first report.
     pub before: Option<NormState>,
     /// Its state in the second.
@@ -566,7 +622,7 @@ pub struct NormState {
 impl Diff {
     /// The differences between two reports.
     pub fn new(a: &Report, b: &Report) -> Diff {
-        type Id = (String, &'static str, String, Args, String, String);
+        type Id = (Name, &'static str, Name, Args, Name, Name);
         let id = |n: &NormReport| -> Id {
             (n.party.clone(), n.modality, n.action.clone(), n.args.clone(), n.instrument.clone(), n.article.clone())
         };
@@ -617,7 +673,7 @@ impl Diff {
         }
         let mut party = "";
         for c in &self.changes {
-            if c.party != party {
+            if *c.party != *party {
                 party = &c.party;
                 let _ = writeln!(out, "\n  {party}");
             }

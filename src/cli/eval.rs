@@ -43,17 +43,14 @@ pub struct Request<'a> {
 
 /// Prints the report of a scenario, or, with `--with` or `--without-instrument`, what changes.
 pub fn run(r: &Request) -> u8 {
-    let result = if r.with.is_empty() && r.without.is_empty() {
-        report_of(r.path, r.rules, r.as_of, r.assume, r.format, r.all)
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = if r.with.is_empty() && r.without.is_empty() {
+        report_of(r.path, r.rules, r.as_of, r.assume, r.format, r.all, &mut out)
     } else {
-        what_if(r).map(Output::Text)
+        what_if(r).map(|text| out.write_all(text.as_bytes()))
     };
-    let written = match result {
-        Ok(Output::Text(text)) => std::io::stdout().lock().write_all(text.as_bytes()),
-        Ok(Output::Json(report)) => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            report.write_json(&mut out).and_then(|()| out.flush())
-        }
+    let written = match written {
+        Ok(w) => w.and_then(|()| out.flush()),
         Err(Failed { message, .. }) => {
             eprintln!("{message}");
             return 1;
@@ -70,13 +67,8 @@ pub fn run(r: &Request) -> u8 {
     }
 }
 
-/// What `eval` prints: text, or a report written out as JSON as it is serialised (a synthetic
-/// world's report runs to hundreds of megabytes, which need not be held twice).
-enum Output {
-    Text(String),
-    Json(Report),
-}
-
+/// Writes the report of a scenario to `out`; the outer error is the scenario's, the inner one
+/// the writing's.
 fn report_of(
     path: &Path,
     rules: &[PathBuf],
@@ -84,17 +76,20 @@ fn report_of(
     assume: bool,
     format: Format,
     all: bool,
-) -> Result<Output, Failed> {
+    out: &mut impl Write,
+) -> Result<std::io::Result<()>, Failed> {
     let loaded = load::load(path, rules)?;
     match format {
         Format::Json => {
-            // The report needs only the evaluation, and the JSON only the report: each is
-            // dropped once done with (a synthetic world's scenario alone is tens of MB).
+            // The scenario and the sources are dropped once the world is fixed, and the norms
+            // are put in the report's terms one by one as they are written (a synthetic world's
+            // scenario is tens of MB, its report hundreds).
             let load::Loaded { sources, scenario, program } = loaded;
-            let eval = load::evaluate(&program, &scenario, &sources, as_of, assume)?;
+            let (world, as_of, assume) = load::prepare(&program, &scenario, &sources, as_of, assume)?;
             let title = scenario.title.clone();
             drop((scenario, sources));
-            Ok(Output::Json(Report::new(&eval, &title)))
+            let eval = casus::eval::evaluate_world(world, as_of, assume);
+            Ok(Report::streamed(&eval, &title).write_json(out))
         }
         Format::Text => {
             let eval = loaded.evaluate(as_of, assume)?;
@@ -114,7 +109,7 @@ fn report_of(
             if reasons.is_empty() && !report.keys.is_empty() && report.keys.len() > MAX_REASONS {
                 text.push_str(&format!("\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party.\n"));
             }
-            Ok(Output::Text(text))
+            Ok(out.write_all(text.as_bytes()))
         }
     }
 }

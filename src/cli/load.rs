@@ -91,9 +91,21 @@ pub fn evaluate<'p>(
     as_of: Option<Day>,
     assume: bool,
 ) -> Result<casus::eval::Evaluation<'p>, Failed> {
-    let as_of = as_of.unwrap_or(scenario.as_of);
-    casus::eval::evaluate(program, scenario, as_of, assume || scenario.assume_compliance)
-        .map_err(|ds| rendered(&ds, sources))
+    let (world, as_of, assume) = prepare(program, scenario, sources, as_of, assume)?;
+    Ok(casus::eval::evaluate_world(world, as_of, assume))
+}
+
+/// A scenario's world, with the date and the compliance assumption to evaluate it with: after
+/// this the scenario and the sources are no longer needed.
+pub fn prepare<'p>(
+    program: &'p Program,
+    scenario: &Scenario,
+    sources: &Sources,
+    as_of: Option<Day>,
+    assume: bool,
+) -> Result<(casus::eval::World<'p>, Day, bool), Failed> {
+    let world = casus::eval::World::new(program, scenario).map_err(|ds| rendered(&ds, sources))?;
+    Ok((world, as_of.unwrap_or(scenario.as_of), assume || scenario.assume_compliance))
 }
 
 /// Diagnostics rendered for the terminal.

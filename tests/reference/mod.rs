@@ -720,12 +720,12 @@ impl<'a> Ref<'a> {
                 }
             }
             norms.push(NormReport {
-                party: n.party.clone(),
+                party: n.party.as_str().into(),
                 modality: ["must", "must not", "may"][n.modality as usize],
-                action: n.action.clone(),
+                action: n.action.as_str().into(),
                 args: n.args.clone().into(),
-                instrument: n.instrument.clone(),
-                article: n.article.clone(),
+                instrument: n.instrument.as_str().into(),
+                article: n.article.as_str().into(),
                 episodes,
                 status,
                 assumed,
