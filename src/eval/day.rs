@@ -206,7 +206,7 @@ impl DayState {
                     let Some(rule) = world.program.deems.get(r) else {
                         continue;
                     };
-                    self.derive(world, r, &rule.head, &rule.condition, rule.vars.len(), &mut new);
+                    self.derive(world, r, &rule.head, &rule.condition, rule.vars.len(), None, &mut new);
                 }
                 let mut changed = false;
                 for (fact, origin) in new {
@@ -249,7 +249,7 @@ impl DayState {
                         _ => false,
                     };
                     if reads && let Some(condition) = rule.pinned.get(at) {
-                        self.derive_at(world, r, &rule.head, condition, rule.vars.len(), Some((0, item)), &mut new);
+                        self.derive(world, r, &rule.head, condition, rule.vars.len(), Some((0, item)), &mut new);
                     }
                 }
             }
@@ -262,22 +262,10 @@ impl DayState {
         }
     }
 
-    /// The facts a `deem` rule derives today, with their support; some may already hold.
+    /// The facts a `deem` rule derives today, with their support; some may already hold. With
+    /// `pin`, as for `solve_at`, only those from that fact or act.
+    #[expect(clippy::too_many_arguments, reason = "a rule's parts, and the pin")]
     pub fn derive(
-        &self,
-        world: &World,
-        r: usize,
-        head: &Pattern,
-        condition: &[Lit],
-        n_vars: usize,
-        out: &mut Vec<(Fact, Origin)>,
-    ) {
-        self.derive_at(world, r, head, condition, n_vars, None, out);
-    }
-
-    /// `derive`, with `pin` as for `solve_at`.
-    #[expect(clippy::too_many_arguments, reason = "a rule's parts, as `derive` takes them, and the pin")]
-    fn derive_at(
         &self,
         world: &World,
         r: usize,

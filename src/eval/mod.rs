@@ -288,14 +288,9 @@ struct Walk<'p> {
     /// The obligations of the previous change point.
     previous: Option<Vec<Obligation>>,
     visited: usize,
-    /// The scenario's facts and acts by first day, and those that hold now.
-    fact_order: Vec<usize>,
-    next_fact: usize,
-    act_order: Vec<usize>,
-    next_act: usize,
-    /// The scenario's facts and acts that hold, by the day they stop.
-    fact_ends: BTreeMap<Day, Vec<usize>>,
-    act_ends: BTreeMap<Day, Vec<usize>>,
+    /// Sweeps over the scenario's facts and acts by their first and last days.
+    fact_sweep: Sweep,
+    act_sweep: Sweep,
     /// How many of the scenario's facts and acts give each one that holds now (events may
     /// repeat one another).
     given_facts: HashMap<Fact, u32>,
@@ -381,6 +376,55 @@ impl NormTable {
 
     fn overridden(&self, id: NormId) -> bool {
         self.overrides[id as usize] > 0
+    }
+}
+
+/// A sweep over timed facts or acts: by first day, those that start; by last day, those that
+/// stop.
+#[derive(Default)]
+struct Sweep {
+    /// Positions by first day.
+    order: Vec<usize>,
+    /// How many of `order` have started.
+    next: usize,
+    /// Positions of those that hold, by the day they stop.
+    ends: BTreeMap<Day, Vec<usize>>,
+}
+
+impl Sweep {
+    fn new<T>(items: &[Timed<T>]) -> Sweep {
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by_key(|&i| items.get(i).map(|x| x.when.from));
+        Sweep { order, ..Sweep::default() }
+    }
+
+    /// Those that stop by day `d`.
+    fn ending<T: Clone>(&mut self, items: &[Timed<T>], d: Day) -> Vec<T> {
+        let mut out = Vec::new();
+        while let Some(ended) = self.ends.first_entry() {
+            if *ended.key() > d {
+                break;
+            }
+            out.extend(ended.remove().into_iter().filter_map(|i| items.get(i)).map(|x| x.item.clone()));
+        }
+        out
+    }
+
+    /// Those that start by day `d` and hold on it, with the event each comes from; each is
+    /// noted to end.
+    fn starting<T: Clone>(&mut self, items: &[Timed<T>], d: Day) -> Vec<(T, Origin)> {
+        let mut out = Vec::new();
+        while let Some(&i) = self.order.get(self.next) {
+            let Some(x) = items.get(i).filter(|x| x.when.from <= d) else { break };
+            if x.when.contains(d) {
+                if let Some(u) = x.when.until {
+                    self.ends.entry(u).or_default().push(i);
+                }
+                out.push((x.item.clone(), Origin::Event(x.event)));
+            }
+            self.next += 1;
+        }
+        out
     }
 }
 
@@ -484,10 +528,6 @@ impl<'p> Walk<'p> {
                 Trigger::Nothing | Trigger::Complex => {}
             }
         }
-        let mut fact_order: Vec<usize> = (0..world.facts.len()).collect();
-        fact_order.sort_by_key(|&i| world.facts.get(i).map(|f| f.when.from));
-        let mut act_order: Vec<usize> = (0..world.acts.len()).collect();
-        act_order.sort_by_key(|&i| world.acts.get(i).map(|a| a.when.from));
         Walk {
             as_of,
             assume,
@@ -498,12 +538,8 @@ impl<'p> Walk<'p> {
             delayed: vec![Vec::new(); program.deems.len()],
             previous: None,
             visited: 0,
-            fact_order,
-            next_fact: 0,
-            act_order,
-            next_act: 0,
-            fact_ends: BTreeMap::new(),
-            act_ends: BTreeMap::new(),
+            fact_sweep: Sweep::new(&world.facts),
+            act_sweep: Sweep::new(&world.acts),
             given_facts: HashMap::default(),
             given_acts: HashMap::default(),
             today: DayState::default(),
@@ -585,19 +621,19 @@ impl<'p> Walk<'p> {
             self.delayed_now.iter().filter(|f| delayed.binary_search_by(|x| x.0.cmp(f)).is_err()).cloned().collect();
         let gone_assumed: Vec<Act> =
             self.assumed_now.iter().filter(|a| assumed.binary_search_by(|x| x.0.cmp(a)).is_err()).cloned().collect();
-        for f in gone_delayed.iter().chain(self.ending_facts(d).iter()) {
+        for f in gone_delayed.iter().chain(self.fact_sweep.ending(&self.world.facts, d).iter()) {
             if release(&mut self.given_facts, f) && state.remove_fact(f) {
                 c.lost_facts.push(f.clone());
             }
         }
-        for a in gone_assumed.iter().chain(self.ending_acts(d).iter()) {
+        for a in gone_assumed.iter().chain(self.act_sweep.ending(&self.world.acts, d).iter()) {
             if release(&mut self.given_acts, a) && state.remove_act(a) {
                 c.lost_acts.push(a.clone());
             }
         }
-        let mut new_facts: Vec<(Fact, Origin)> = self.starting_facts(d);
+        let mut new_facts: Vec<(Fact, Origin)> = self.fact_sweep.starting(&self.world.facts, d);
         new_facts.extend(delayed.iter().filter(|(f, _)| self.delayed_now.binary_search(f).is_err()).cloned());
-        let mut new_acts: Vec<(Act, Origin)> = self.starting_acts(d);
+        let mut new_acts: Vec<(Act, Origin)> = self.act_sweep.starting(&self.world.acts, d);
         new_acts.extend(assumed.iter().filter(|(a, _)| self.assumed_now.binary_search(a).is_err()).cloned());
         for (f, origin) in new_facts {
             if hold(&mut self.given_facts, &f) {
@@ -640,68 +676,12 @@ impl<'p> Walk<'p> {
         Changes { new_facts, lost_facts, new_acts, lost_acts }
     }
 
-    /// The scenario's facts that stop holding by day `d`.
-    fn ending_facts(&mut self, d: Day) -> Vec<Fact> {
-        let mut out = Vec::new();
-        while let Some(ended) = self.fact_ends.first_entry() {
-            if *ended.key() > d {
-                break;
-            }
-            out.extend(ended.remove().into_iter().filter_map(|i| self.world.facts.get(i)).map(|f| f.item.clone()));
-        }
-        out
-    }
-
-    /// The scenario's acts that stop being under way by day `d`.
-    fn ending_acts(&mut self, d: Day) -> Vec<Act> {
-        let mut out = Vec::new();
-        while let Some(ended) = self.act_ends.first_entry() {
-            if *ended.key() > d {
-                break;
-            }
-            out.extend(ended.remove().into_iter().filter_map(|i| self.world.acts.get(i)).map(|a| a.item.clone()));
-        }
-        out
-    }
-
-    /// The scenario's facts that start to hold by day `d` and hold on it; each is noted to end.
-    fn starting_facts(&mut self, d: Day) -> Vec<(Fact, Origin)> {
-        let mut out = Vec::new();
-        while let Some(&i) = self.fact_order.get(self.next_fact) {
-            let Some(f) = self.world.facts.get(i).filter(|f| f.when.from <= d) else { break };
-            if f.when.contains(d) {
-                if let Some(u) = f.when.until {
-                    self.fact_ends.entry(u).or_default().push(i);
-                }
-                out.push((f.item.clone(), Origin::Event(f.event)));
-            }
-            self.next_fact += 1;
-        }
-        out
-    }
-
-    /// The scenario's acts that start by day `d` and are under way on it; each is noted to end.
-    fn starting_acts(&mut self, d: Day) -> Vec<(Act, Origin)> {
-        let mut out = Vec::new();
-        while let Some(&i) = self.act_order.get(self.next_act) {
-            let Some(a) = self.world.acts.get(i).filter(|a| a.when.from <= d) else { break };
-            if a.when.contains(d) {
-                if let Some(u) = a.when.until {
-                    self.act_ends.entry(u).or_default().push(i);
-                }
-                out.push((a.item.clone(), Origin::Event(a.event)));
-            }
-            self.next_act += 1;
-        }
-        out
-    }
-
     /// Records what the delayed `deem` rules derive today, and when that will first count.
     fn record_delayed(&mut self, state: &DayState) {
         for (r, rule) in self.world.program.deems.iter().enumerate() {
             let Some(delay) = rule.delay else { continue };
             let mut out = Vec::new();
-            state.derive(&self.world, r, &rule.head, &rule.condition, rule.vars.len(), &mut out);
+            state.derive(&self.world, r, &rule.head, &rule.condition, rule.vars.len(), None, &mut out);
             let mut facts: Vec<Fact> = out.into_iter().map(|(f, _)| f).collect();
             facts.sort();
             facts.dedup();
