@@ -61,8 +61,9 @@ impl Evaluation<'_> {
     }
 }
 
-/// The full state of day `d`: given facts and acts, delayed facts, the acts assumed performed
-/// the day before, and what the same-day `deem` rules make of them.
+/// The full state of day `d`, computed alone (as explanations read it): given facts and acts,
+/// delayed facts, the acts assumed performed the day before, and what the same-day `deem` rules
+/// make of them. The walk keeps its own state from day to day instead.
 fn day_state(
     world: &World,
     d: Day,
@@ -71,18 +72,6 @@ fn day_state(
 ) -> DayState {
     let facts = world.facts.iter().filter(|f| f.when.contains(d));
     let acts = world.acts.iter().filter(|a| a.when.contains(d));
-    build_state(world, d, facts, acts, delayed, assumed)
-}
-
-/// The state of day `d` from the scenario's facts and acts that hold that day.
-fn build_state<'a>(
-    world: &World,
-    d: Day,
-    facts: impl Iterator<Item = &'a Timed<Fact>>,
-    acts: impl Iterator<Item = &'a Timed<Act>>,
-    delayed: &[Vec<(Day, Vec<Fact>)>],
-    assumed: impl Iterator<Item = (Act, NormKey)>,
-) -> DayState {
     let mut state = DayState::new(d);
     for f in facts {
         state.add_fact(f.item.clone(), Origin::Event(f.event));
