@@ -255,3 +255,36 @@ fn check_format_github_annotates_scenario_errors_on_their_line() {
         .code(1)
         .stdout(predicate::str::contains(format!("::error file={},line=6,col=9,title=casus%3A%3Ascenario::unknown instrument `pact_2021`; did you mean `pact_2020`?", file.replace(':', "%3A").replace(',', "%2C"))));
 }
+
+#[test]
+fn a_json_report_is_streamed_and_a_reader_may_stop_early() {
+    // A synthetic world whose report (megabytes) is far larger than a pipe's buffer: a reader
+    // that takes the first lines and closes the pipe ends the command quietly with 0, as
+    // `casus eval … | head` expects, and the part it read is the start of the full report.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("w");
+    let synth = ["synth", "--states", "60", "--treaties", "200", "--events", "4000", "--out"];
+    casus().args(synth).arg(&out).assert().success();
+    let scenario = out.join("scenario.ron");
+    let full = casus().args(["eval", "--format", "json"]).arg(&scenario).output().unwrap();
+    assert!(full.status.success());
+    assert!(full.stdout.len() > 1 << 20, "the report is only {} bytes", full.stdout.len());
+    let report: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+    assert!(report["norms"].as_array().is_some_and(|n| n.len() > 1000));
+
+    let bin = assert_cmd::cargo::cargo_bin("casus");
+    let mut child = std::process::Command::new(bin)
+        .args(["eval", "--format", "json"])
+        .arg(&scenario)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = vec![0u8; 4096];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&done.stderr));
+    assert!(done.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&done.stderr));
+    assert_eq!(&full.stdout[..head.len()], &head[..]);
+}
