@@ -3,6 +3,7 @@
 //! Everything is sorted by name, never by the order in which names were first met, so the same
 //! inputs give byte-identical output whatever the order of files, rules or events.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
@@ -199,6 +200,16 @@ pub struct NormsView<'a, 'p> {
 }
 
 impl NormsView<'_, '_> {
+    /// How many norms there are.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
     /// The identities of the norms, in order.
     pub fn keys(&self) -> impl Iterator<Item = &NormKey> {
         self.order.iter().map(|(k, _)| *k)
@@ -471,29 +482,62 @@ impl<'a> Names<'a, '_> {
     }
 }
 
+/// A report's norms in order, each with its identity where the report keeps it: held in a list,
+/// or built one by one from a view of the evaluation.
+pub trait NormSource {
+    /// The norms, in report order.
+    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_>;
+}
+
+impl NormSource for Report {
+    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_> {
+        Box::new(self.norms.iter().enumerate().map(|(i, n)| (Cow::Borrowed(n), self.keys.get(i))))
+    }
+}
+
+impl NormSource for Report<NormsView<'_, '_>> {
+    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_> {
+        Box::new(self.norms.order.iter().map(|(k, r)| (Cow::Owned(self.norms.names.norm(k, r)), Some(*k))))
+    }
+}
+
 /// The text report: obligations grouped by party, each with its article, due date, status
 /// and a one-line reason; then conflicts and violations. Prohibitions that merely stand and
 /// permissions are counted, and listed with `all`.
 pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{} — as of {}", report.scenario, report.as_of);
-    let shown: Vec<(usize, &NormReport)> = report
-        .norms
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| all || n.modality == "must" || n.status == "violated" || n.status == "overridden")
-        .collect();
-    out.push('\n');
-    if shown.is_empty() {
-        out.push_str("No obligations.\n");
-    } else {
-        out.push_str(if all { "Norms\n" } else { "Obligations\n" });
+    let mut out = Vec::new();
+    match write_text(report, reasons, all, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) => format!("error: {e}\n"),
     }
-    let mut party = "";
-    for (i, n) in &shown {
-        if *n.party != *party {
-            party = &n.party;
-            let _ = writeln!(out, "  {party}");
+}
+
+/// Writes the text report (as `text` gives it) to `out`, one norm at a time.
+pub fn write_text<N>(
+    report: &Report<N>,
+    reasons: &BTreeMap<&NormKey, String>,
+    all: bool,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()>
+where
+    Report<N>: NormSource,
+{
+    writeln!(out, "{} — as of {}", report.scenario, report.as_of)?;
+    out.write_all(b"\n")?;
+    let (mut total, mut shown) = (0usize, 0usize);
+    let mut party: Option<Name> = None;
+    for (n, key) in report.norms_in_order() {
+        total += 1;
+        if !(all || n.modality == "must" || n.status == "violated" || n.status == "overridden") {
+            continue;
+        }
+        if shown == 0 {
+            out.write_all(if all { b"Norms\n" } else { b"Obligations\n" })?;
+        }
+        shown += 1;
+        if party.as_deref() != Some(&*n.party) {
+            writeln!(out, "  {}", n.party)?;
+            party = Some(n.party.clone());
         }
         let due = match n.episodes.last().and_then(|e| e.due) {
             Some(d) => format!("due {d}"),
@@ -502,7 +546,7 @@ pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) ->
         };
         let assumed = if n.assumed { " (assumed)" } else { "" };
         let due = if due.is_empty() { String::new() } else { format!("{due}, ") };
-        let _ = writeln!(
+        writeln!(
             out,
             "    {} {}  — {} art. {} — {due}{}{assumed}",
             n.modality,
@@ -510,24 +554,27 @@ pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) ->
             n.instrument,
             n.article,
             n.status
-        );
-        if let Some(reason) = report.keys.get(*i).and_then(|k| reasons.get(k)) {
-            let _ = writeln!(out, "      {reason}");
+        )?;
+        if let Some(reason) = key.and_then(|k| reasons.get(k)) {
+            writeln!(out, "      {reason}")?;
         }
     }
-    let hidden = report.norms.len() - shown.len();
+    if shown == 0 {
+        out.write_all(b"No obligations.\n")?;
+    }
+    let hidden = total - shown;
     if hidden > 0 {
-        let _ = writeln!(out, "\n{hidden} prohibitions and permissions stand unbroken (shown with --all).");
+        writeln!(out, "\n{hidden} prohibitions and permissions stand unbroken (shown with --all).")?;
     }
     if !report.conflicts.is_empty() {
-        out.push_str("\nConflicts\n");
+        out.write_all(b"\nConflicts\n")?;
         for c in &report.conflicts {
             let outcome = match (&c.prevails, c.kind) {
                 (Some(p), _) => format!("{p} prevails"),
                 (None, "partial") => "partial: reported, not resolved".to_string(),
                 (None, _) => "unresolved".to_string(),
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {}  {}: must {} ({} art. {}) vs must not {} ({} art. {})  {}  — {outcome}",
                 c.party,
@@ -539,14 +586,14 @@ pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) ->
                 c.prohibition.instrument,
                 c.prohibition.article,
                 days(c.from, c.until),
-            );
+            )?;
         }
     }
     if !report.violations.is_empty() {
-        out.push_str("\nViolations\n");
+        out.write_all(b"\nViolations\n")?;
         for v in &report.violations {
             let assumed = if v.assumed { " (assumed)" } else { "" };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {}  {}  — {} art. {}  {}{assumed}",
                 v.party,
@@ -554,10 +601,10 @@ pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) ->
                 v.instrument,
                 v.article,
                 days(v.on, v.until)
-            );
+            )?;
         }
     }
-    out
+    Ok(())
 }
 
 /// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.

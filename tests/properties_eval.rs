@@ -47,8 +47,15 @@ fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
         scenario::parse(sid, sources.get(sid).unwrap()).unwrap_or_else(|d| panic!("{}\n{scenario_text}", d.message));
     let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, scenario.assume_compliance).ok()?;
     let json = Report::new(&eval, &scenario.title).to_json();
-    // The command line writes a streamed report: it must be the same text.
+    // The command line writes streamed reports: they must be the same text.
     assert_eq!(Report::streamed(&eval, &scenario.title).to_json(), json, "a streamed report differs");
+    let built = Report::new(&eval, &scenario.title);
+    let reasons = BTreeMap::new();
+    for all in [false, true] {
+        let mut streamed = Vec::new();
+        casus::report::write_text(&Report::streamed(&eval, &scenario.title), &reasons, all, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), casus::report::text(&built, &reasons, all));
+    }
     let files: Vec<&casus::ast::File> = asts.iter().map(|(_, f)| *f).collect();
     let reference = reference::report(&files, &scenario, scenario.as_of, scenario.assume_compliance).to_json();
     let assumed_days = eval

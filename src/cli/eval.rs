@@ -93,10 +93,11 @@ fn report_of(
         }
         Format::Text => {
             let eval = loaded.evaluate(as_of, assume)?;
-            let report = Report::new(&eval, &loaded.scenario.title);
+            let report = Report::streamed(&eval, &loaded.scenario.title);
             // A reason re-reads the state of the day its norm arose; past a few thousand
             // obligations (a synthetic world) that costs more than it tells.
-            let obligations: Vec<_> = report.keys.iter().filter(|k| k.modality == casus::ast::Modality::Must).collect();
+            let obligations: Vec<_> =
+                report.norms.keys().filter(|k| k.modality == casus::ast::Modality::Must).collect();
             let reasons: BTreeMap<_, _> = if obligations.len() <= MAX_REASONS {
                 obligations
                     .into_iter()
@@ -105,11 +106,14 @@ fn report_of(
             } else {
                 BTreeMap::new()
             };
-            let mut text = report::text(&report, &reasons, all);
-            if reasons.is_empty() && !report.keys.is_empty() && report.keys.len() > MAX_REASONS {
-                text.push_str(&format!("\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party.\n"));
-            }
-            Ok(out.write_all(text.as_bytes()))
+            let written = report::write_text(&report, &reasons, all, out).and_then(|()| {
+                if reasons.is_empty() && report.norms.len() > MAX_REASONS {
+                    writeln!(out, "\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party.")
+                } else {
+                    Ok(())
+                }
+            });
+            Ok(written)
         }
     }
 }
