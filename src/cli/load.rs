@@ -78,21 +78,9 @@ pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
 impl Loaded {
     /// Evaluates the scenario, with the command line's overrides.
     pub fn evaluate(&self, as_of: Option<Day>, assume: bool) -> Result<casus::eval::Evaluation<'_>, Failed> {
-        evaluate(&self.program, &self.scenario, &self.sources, as_of, assume)
+        let (world, as_of, assume) = prepare(&self.program, &self.scenario, &self.sources, as_of, assume)?;
+        Ok(casus::eval::evaluate_world(world, as_of, assume))
     }
-}
-
-/// Evaluates a scenario as of `as_of` (its own date by default), under the compliance
-/// assumption if asked or if the scenario makes it. The evaluation borrows only the program.
-pub fn evaluate<'p>(
-    program: &'p Program,
-    scenario: &Scenario,
-    sources: &Sources,
-    as_of: Option<Day>,
-    assume: bool,
-) -> Result<casus::eval::Evaluation<'p>, Failed> {
-    let (world, as_of, assume) = prepare(program, scenario, sources, as_of, assume)?;
-    Ok(casus::eval::evaluate_world(world, as_of, assume))
 }
 
 /// A scenario's world, with the date and the compliance assumption to evaluate it with: after

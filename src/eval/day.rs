@@ -324,16 +324,6 @@ impl DayState {
         out
     }
 
-    /// Whether a fact holds today.
-    pub fn holds(&self, fact: &Fact) -> bool {
-        self.index.contains_key(fact)
-    }
-
-    /// Whether an act is under way today.
-    pub fn under_way(&self, act: &Act) -> bool {
-        self.act_index.contains_key(act)
-    }
-
     /// The parties who bear a rule's norm today, for one solution of its condition, each with
     /// the variables as they are for it (the bearer variable bound, its tests passed).
     pub fn bearers_of(&self, world: &World, rule: &NormRule, env: &[Option<Sym>]) -> Vec<(Sym, Vec<Option<Sym>>)> {
