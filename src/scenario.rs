@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::ast::{DatedKind, Modality, StatusKind};
+use crate::ast::{DatedKind, Modality, NormStatus, StatusKind};
 use crate::day::Day;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceFile, Span};
@@ -411,45 +411,13 @@ impl RawEvent {
     }
 }
 
-#[derive(Deserialize, Clone, Copy)]
-enum RawModality {
-    Must,
-    MustNot,
-    May,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-enum RawStatus {
-    Pending,
-    Fulfilled,
-    Violated,
-    Discharged,
-    Overridden,
-    InEffect,
-    Permitted,
-}
-
-impl RawStatus {
-    fn name(self) -> &'static str {
-        match self {
-            RawStatus::Pending => "pending",
-            RawStatus::Fulfilled => "fulfilled",
-            RawStatus::Violated => "violated",
-            RawStatus::Discharged => "discharged",
-            RawStatus::Overridden => "overridden",
-            RawStatus::InEffect => "in_effect",
-            RawStatus::Permitted => "permitted",
-        }
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 enum RawExpect {
     Norm {
         party: String,
         #[serde(default)]
-        modality: Option<RawModality>,
+        modality: Option<Modality>,
         #[serde(default)]
         action: Option<String>,
         #[serde(default)]
@@ -459,7 +427,7 @@ enum RawExpect {
         #[serde(default)]
         article: Option<String>,
         #[serde(default)]
-        status: Option<RawStatus>,
+        status: Option<NormStatus>,
         #[serde(default)]
         due: Option<String>,
         #[serde(default)]
@@ -534,11 +502,6 @@ impl RawExpect {
                 on,
                 absent,
             } => {
-                let modality = modality.map(|m| match m {
-                    RawModality::Must => Modality::Must,
-                    RawModality::MustNot => Modality::MustNot,
-                    RawModality::May => Modality::May,
-                });
                 let due = cx.dates(due, span)?;
                 let status = status.map(|s| s.name().to_string());
                 (

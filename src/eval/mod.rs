@@ -16,6 +16,7 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+pub use crate::ast::NormStatus as Status;
 use crate::ast::{Deadline, Modality};
 use crate::day::Day;
 use crate::diagnostic::Diagnostic;
@@ -154,40 +155,6 @@ pub struct Episode {
     pub when: Interval,
     /// Its first day plus the deadline; `None` without one.
     pub due: Option<Day>,
-}
-
-/// The status of a norm as of a date (DESIGN §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    /// Active and not yet due, or without a deadline.
-    Pending,
-    /// A matching act happened in time.
-    Fulfilled,
-    /// Due and not performed, or a forbidden act happened.
-    Violated,
-    /// The episode ended before its due date.
-    Discharged,
-    /// A prevailing conflicting norm overrode it.
-    Overridden,
-    /// A prohibition that stands unbroken.
-    InEffect,
-    /// A permission.
-    Permitted,
-}
-
-impl Status {
-    /// The name used in reports: `pending`, `in_effect`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Fulfilled => "fulfilled",
-            Status::Violated => "violated",
-            Status::Discharged => "discharged",
-            Status::Overridden => "overridden",
-            Status::InEffect => "in_effect",
-            Status::Permitted => "permitted",
-        }
-    }
 }
 
 /// Direct or partial.
