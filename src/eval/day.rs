@@ -4,7 +4,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::ast::Modality;
 use crate::day::Day;
-use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Pattern, Program, Sym, Term, Trigger};
+use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Program, Sym, Term, Trigger};
 
 use super::world::{Act, Fact, World, with_defaults};
 
@@ -206,7 +206,7 @@ impl DayState {
                     let Some(rule) = world.program.deems.get(r) else {
                         continue;
                     };
-                    self.derive(world, r, &rule.head, &rule.condition, rule.vars.len(), None, &mut new);
+                    self.derive(world, r, &rule.condition, None, &mut new);
                 }
                 let mut changed = false;
                 for (fact, origin) in new {
@@ -249,7 +249,7 @@ impl DayState {
                         _ => false,
                     };
                     if reads && let Some(condition) = rule.pinned.get(at) {
-                        self.derive(world, r, &rule.head, condition, rule.vars.len(), Some((0, item)), &mut new);
+                        self.derive(world, r, condition, Some((0, item)), &mut new);
                     }
                 }
             }
@@ -262,23 +262,23 @@ impl DayState {
         }
     }
 
-    /// The facts a `deem` rule derives today, with their support; some may already hold. With
-    /// `pin`, as for `solve_at`, only those from that fact or act.
-    #[expect(clippy::too_many_arguments, reason = "a rule's parts, and the pin")]
+    /// The facts `deem` rule `r` derives today from `condition` (its own, or the same with one
+    /// pattern moved first), with their support; some may already hold. With `pin`, as for
+    /// `solve_pinned`, only those from that fact or act.
     pub fn derive(
         &self,
         world: &World,
         r: usize,
-        head: &Pattern,
         condition: &[Lit],
-        n_vars: usize,
         pin: Option<(usize, Support)>,
         out: &mut Vec<(Fact, Origin)>,
     ) {
+        let Some(rule) = world.program.deems.get(r) else { return };
+        let head = &rule.head;
         let defaults = world.program.facts.get(&head.name).map(|f| f.defaults.clone()).unwrap_or_default();
-        let mut env = vec![None; n_vars];
+        let mut env = vec![None; rule.vars.len()];
         let mut trail = Vec::new();
-        self.solve_at(world, condition, 0, pin, &mut env, &mut trail, &mut |env, trail| {
+        self.solve_pinned(world, condition, pin, &mut env, &mut trail, &mut |env, trail| {
             let args: Option<Vec<(Sym, Sym)>> =
                 head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
             // Every instance, even one that already holds: a delayed rule records all of them.
@@ -304,7 +304,7 @@ impl DayState {
         };
         let mut env = vec![None; rule.vars.len()];
         let mut trail = Vec::new();
-        self.solve_at(world, &rule.condition, 0, pin, &mut env, &mut trail, &mut |env, _| {
+        self.solve_pinned(world, &rule.condition, pin, &mut env, &mut trail, &mut |env, _| {
             for (party, env) in self.bearers_of(world, rule, env) {
                 let args: Option<Vec<(Sym, Sym)>> =
                     rule.action.args.iter().map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
@@ -374,104 +374,21 @@ impl DayState {
         trail: &mut Vec<Support>,
         f: &mut Visit,
     ) -> bool {
-        self.solve_at(world, lits, 0, None, env, trail, f)
+        self.solve_pinned(world, lits, None, env, trail, f)
     }
 
-    /// `solve` from position `at` of the condition; with `pin`, the pattern at that position
-    /// matches only that fact or act.
-    #[expect(clippy::too_many_arguments, reason = "the state of one recursive search")]
-    fn solve_at(
+    /// `solve`, with the pattern at position `pin.0` of the condition matching only the fact or
+    /// act `pin.1`.
+    fn solve_pinned(
         &self,
         world: &World,
         lits: &[Lit],
-        at: usize,
         pin: Option<(usize, Support)>,
         env: &mut Vec<Option<Sym>>,
         trail: &mut Vec<Support>,
         f: &mut Visit,
     ) -> bool {
-        let Some(lit) = lits.get(at) else { return f(env, trail) };
-        let pinned = pin.filter(|(p, _)| *p == at).map(|(_, s)| s);
-        match &lit.kind {
-            LitKind::Fact(p) => {
-                let one = [match pinned {
-                    Some(Support::Fact(i)) => i,
-                    _ => usize::MAX,
-                }];
-                let candidates =
-                    pick(&one, pinned.is_some(), &self.fact_args, &self.by_kind, p.name, known_arg(&p.args, env));
-                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
-                    let (fact, _) = self.facts.get(i)?;
-                    (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
-                };
-                self.each_match(world, lits, at, pin, env, trail, f, candidates, &try_one)
-            }
-            LitKind::Act { actor, action } => {
-                let with_actor: Vec<(Sym, Term)> =
-                    std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
-                let one = [match pinned {
-                    Some(Support::Act(i)) => i,
-                    _ => usize::MAX,
-                }];
-                let candidates = pick(
-                    &one,
-                    pinned.is_some(),
-                    &self.act_args,
-                    &self.by_action,
-                    action.name,
-                    known_arg(&with_actor, env),
-                );
-                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
-                    let (act, _) = self.acts.get(i)?;
-                    let party = [(Sym::MAX, act.party)];
-                    (act.action == action.name
-                        && unify(&[(Sym::MAX, *actor)], &party, env, bound)
-                        && unify(&action.args, &act.args, env, bound))
-                    .then_some(Support::Act(i))
-                };
-                self.each_match(world, lits, at, pin, env, trail, f, candidates, &try_one)
-            }
-            _ => {
-                if self.test(world, lit, env) {
-                    self.solve_at(world, lits, at + 1, pin, env, trail, f)
-                } else {
-                    true
-                }
-            }
-        }
-    }
-
-    /// Goes on with the rest of the condition for each candidate fact or act that `try_one`
-    /// matches (binding variables, which are unbound again after).
-    #[expect(clippy::too_many_arguments, reason = "the state of one recursive search")]
-    fn each_match(
-        &self,
-        world: &World,
-        lits: &[Lit],
-        at: usize,
-        pin: Option<(usize, Support)>,
-        env: &mut Vec<Option<Sym>>,
-        trail: &mut Vec<Support>,
-        f: &mut Visit,
-        candidates: &[usize],
-        try_one: &TryOne,
-    ) -> bool {
-        for &i in candidates {
-            let mut bound = Vec::new();
-            let hit = try_one(env, &mut bound, i);
-            if let Some(support) = hit {
-                trail.push(support);
-                let go_on = self.solve_at(world, lits, at + 1, pin, env, trail, f);
-                trail.pop();
-                undo(env, &bound);
-                if !go_on {
-                    return false;
-                }
-            } else {
-                undo(env, &bound);
-            }
-        }
-        true
+        Search { state: self, world, lits, pin }.from(0, env, trail, f)
     }
 
     /// Whether a literal that binds nothing holds, with `env` as it is.
@@ -508,6 +425,106 @@ impl DayState {
                 found
             }
         }
+    }
+}
+
+/// The fixed parts of one search for the ways a condition holds: the day, the condition, and
+/// the pattern pinned to one fact or act, if any.
+#[derive(Clone, Copy)]
+struct Search<'a, 'p> {
+    state: &'a DayState,
+    world: &'a World<'p>,
+    lits: &'a [Lit],
+    pin: Option<(usize, Support)>,
+}
+
+impl Search<'_, '_> {
+    /// The ways the condition holds from position `at` on, with `env` as it is.
+    fn from(self, at: usize, env: &mut Vec<Option<Sym>>, trail: &mut Vec<Support>, f: &mut Visit) -> bool {
+        let Some(lit) = self.lits.get(at) else { return f(env, trail) };
+        let pinned = self.pin.filter(|(p, _)| *p == at).map(|(_, s)| s);
+        match &lit.kind {
+            LitKind::Fact(p) => {
+                let one = [match pinned {
+                    Some(Support::Fact(i)) => i,
+                    _ => usize::MAX,
+                }];
+                let candidates = pick(
+                    &one,
+                    pinned.is_some(),
+                    &self.state.fact_args,
+                    &self.state.by_kind,
+                    p.name,
+                    known_arg(&p.args, env),
+                );
+                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
+                    let (fact, _) = self.state.facts.get(i)?;
+                    (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
+                };
+                self.each_match(at, env, trail, f, candidates, &try_one)
+            }
+            LitKind::Act { actor, action } => {
+                let with_actor: Vec<(Sym, Term)> =
+                    std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
+                let one = [match pinned {
+                    Some(Support::Act(i)) => i,
+                    _ => usize::MAX,
+                }];
+                let candidates = pick(
+                    &one,
+                    pinned.is_some(),
+                    &self.state.act_args,
+                    &self.state.by_action,
+                    action.name,
+                    known_arg(&with_actor, env),
+                );
+                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
+                    let (act, _) = self.state.acts.get(i)?;
+                    let party = [(Sym::MAX, act.party)];
+                    (act.action == action.name
+                        && unify(&[(Sym::MAX, *actor)], &party, env, bound)
+                        && unify(&action.args, &act.args, env, bound))
+                    .then_some(Support::Act(i))
+                };
+                self.each_match(at, env, trail, f, candidates, &try_one)
+            }
+            _ => {
+                if self.state.test(self.world, lit, env) {
+                    self.from(at + 1, env, trail, f)
+                } else {
+                    true
+                }
+            }
+        }
+    }
+
+    /// Goes on with the rest of the condition for each candidate fact or act that `try_one`
+    /// matches (binding variables, which are unbound again after).
+    fn each_match(
+        self,
+        at: usize,
+        env: &mut Vec<Option<Sym>>,
+        trail: &mut Vec<Support>,
+        f: &mut Visit,
+        candidates: &[usize],
+        try_one: &TryOne,
+    ) -> bool {
+        for &i in candidates {
+            let mut bound = Vec::new();
+            let hit = try_one(env, &mut bound, i);
+            if let Some(support) = hit {
+                trail.push(support);
+                let go_on = self.from(at + 1, env, trail, f);
+                trail.pop();
+                undo(env, &bound);
+                if !go_on {
+                    return false;
+                }
+            } else {
+                undo(env, &bound);
+            }
+        }
+        true
     }
 }
 
