@@ -496,18 +496,9 @@ impl NormSource for Report<NormsView<'_, '_>> {
     }
 }
 
-/// The text report: obligations grouped by party, each with its article, due date, status
-/// and a one-line reason; then conflicts and violations. Prohibitions that merely stand and
-/// permissions are counted, and listed with `all`.
-pub fn text(report: &Report, reasons: &BTreeMap<&NormKey, String>, all: bool) -> String {
-    let mut out = Vec::new();
-    match write_text(report, reasons, all, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        Err(e) => format!("error: {e}\n"),
-    }
-}
-
-/// Writes the text report (as `text` gives it) to `out`, one norm at a time.
+/// Writes the text report to `out`, one norm at a time: obligations grouped by party, each with
+/// its article, due date, status and a one-line reason; then conflicts and violations.
+/// Prohibitions that merely stand and permissions are counted, and listed with `all`.
 pub fn write_text<N>(
     report: &Report<N>,
     reasons: &BTreeMap<&NormKey, String>,

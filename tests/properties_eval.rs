@@ -52,9 +52,10 @@ fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
     let built = Report::new(&eval, &scenario.title);
     let reasons = BTreeMap::new();
     for all in [false, true] {
-        let mut streamed = Vec::new();
+        let (mut streamed, mut whole) = (Vec::new(), Vec::new());
         casus::report::write_text(&Report::streamed(&eval, &scenario.title), &reasons, all, &mut streamed).unwrap();
-        assert_eq!(String::from_utf8(streamed).unwrap(), casus::report::text(&built, &reasons, all));
+        casus::report::write_text(&built, &reasons, all, &mut whole).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(whole).unwrap());
     }
     let files: Vec<&casus::ast::File> = asts.iter().map(|(_, f)| *f).collect();
     let reference = reference::report(&files, &scenario, scenario.as_of, scenario.assume_compliance).to_json();
