@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::ast::Modality;
 use crate::day::Day;
-use crate::eval::{DayState, Evaluation, NormKey, NormRecord, Origin, Support, value};
+use crate::eval::{DayState, Evaluation, NormKey, NormRecord, Origin, Support, norm_args, value};
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym};
 use crate::scenario::{EventKind, Scenario};
 use crate::source::Sources;
@@ -146,10 +146,7 @@ impl Explainer<'_, '_> {
         let mut trail = Vec::new();
         state.solve(world, &r.condition, &mut env, &mut trail, &mut |env, trail| {
             for (party, env) in state.bearers_of(world, r, env) {
-                let mut args: Vec<(Sym, Sym)> =
-                    r.action.args.iter().filter_map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
-                args.sort();
-                if party == key.party && args == key.args {
+                if party == key.party && norm_args(r, &env).is_some_and(|args| args == key.args) {
                     found = Some((env, trail.to_vec()));
                     return false;
                 }

@@ -6,7 +6,7 @@ use crate::ast::Modality;
 use crate::day::Day;
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Program, Sym, Term, Trigger};
 
-use super::world::{Act, Fact, World, with_defaults};
+use super::world::{Act, Args, Fact, World, with_defaults};
 
 /// Where a fact or act of the day comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,11 +55,19 @@ pub struct NormKey {
     /// The action.
     pub action: Sym,
     /// `(role, value)`, sorted by role.
-    pub args: Vec<(Sym, Sym)>,
+    pub args: Args,
     /// The instrument.
     pub instrument: InstId,
     /// The article's index in the instrument.
     pub article: usize,
+}
+
+/// A norm's arguments under a rule's variables, sorted by role; `None` if one is unbound.
+pub fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
+    let mut args: Args =
+        rule.action.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect::<Option<_>>()?;
+    args.sort();
+    Some(args)
 }
 
 /// The facts and acts that hold on one day.
@@ -279,8 +287,7 @@ impl DayState {
         let mut env = vec![None; rule.vars.len()];
         let mut trail = Vec::new();
         self.solve_pinned(world, condition, pin, &mut env, &mut trail, &mut |env, trail| {
-            let args: Option<Vec<(Sym, Sym)>> =
-                head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
+            let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
             // Every instance, even one that already holds: a delayed rule records all of them.
             if let Some(args) = args {
                 let fact = Fact { kind: head.name, args: with_defaults(args, &defaults) };
@@ -304,12 +311,15 @@ impl DayState {
         };
         let mut env = vec![None; rule.vars.len()];
         let mut trail = Vec::new();
+        let mut scratch = Vec::with_capacity(rule.vars.len());
         self.solve_pinned(world, &rule.condition, pin, &mut env, &mut trail, &mut |env, _| {
-            for (party, env) in self.bearers_of(world, rule, env) {
-                let args: Option<Vec<(Sym, Sym)>> =
-                    rule.action.args.iter().map(|(role, t)| value(*t, &env).map(|v| (*role, v))).collect();
-                let Some(mut args) = args else { continue };
-                args.sort();
+            for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
+                scratch.clear();
+                scratch.extend_from_slice(env);
+                if !self.bears(world, rule, party, &mut scratch) {
+                    continue;
+                }
+                let Some(args) = norm_args(rule, &scratch) else { continue };
                 out.push(NormKey {
                     party,
                     modality: rule.modality,
@@ -324,18 +334,24 @@ impl DayState {
         out
     }
 
+    /// Whether `party` bears a rule's norm for one solution of its condition: the bearer
+    /// variable bound to it in `env`, the bearer tests pass.
+    fn bears(&self, world: &World, rule: &NormRule, party: Sym, env: &mut Vec<Option<Sym>>) -> bool {
+        if let Bearers::Every { var, .. } = rule.bearers
+            && let Some(slot) = env.get_mut(var)
+        {
+            *slot = Some(party);
+        }
+        rule.bearer_tests.iter().all(|t| self.test(world, t, env))
+    }
+
     /// The parties who bear a rule's norm today, for one solution of its condition, each with
     /// the variables as they are for it (the bearer variable bound, its tests passed).
     pub fn bearers_of(&self, world: &World, rule: &NormRule, env: &[Option<Sym>]) -> Vec<(Sym, Vec<Option<Sym>>)> {
         let mut out = Vec::new();
         for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
             let mut env = env.to_vec();
-            if let Bearers::Every { var, .. } = rule.bearers
-                && let Some(slot) = env.get_mut(var)
-            {
-                *slot = Some(party);
-            }
-            if rule.bearer_tests.iter().all(|t| self.test(world, t, &mut env)) {
+            if self.bears(world, rule, party, &mut env) {
                 out.push((party, env));
             }
         }

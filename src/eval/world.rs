@@ -12,13 +12,17 @@ pub use crate::program::timeline::{Binding, Interval, Timeline, Why};
 use crate::program::{InstId, Interner, PartyStatus, Program, Sym};
 use crate::scenario::{EventKind, Scenario};
 
+/// The arguments of a fact, an act or a norm: `(role, value)`, sorted by role. Most have one
+/// or two, held inline; more spill to the heap.
+pub type Args = smallvec::SmallVec<[(Sym, Sym); 2]>;
+
 /// A fact: a kind with its arguments, sorted by role.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Fact {
     /// The kind.
     pub kind: Sym,
     /// `(role, value)`, sorted by role.
-    pub args: Vec<(Sym, Sym)>,
+    pub args: Args,
 }
 
 /// An act: a party, an action and its arguments, sorted by role.
@@ -29,7 +33,7 @@ pub struct Act {
     /// The action.
     pub action: Sym,
     /// `(role, value)`, sorted by role.
-    pub args: Vec<(Sym, Sym)>,
+    pub args: Args,
 }
 
 /// Something that holds over an interval, with the scenario event it comes from.
@@ -235,8 +239,11 @@ impl<'p> World<'p> {
         let Some(kind_sym) = self.program.symbols.get(kind).filter(|k| self.program.facts.contains_key(k)) else {
             return Err(format!("unknown kind of fact `{kind}`"));
         };
-        let def = self.program.facts.get(&kind_sym).cloned().unwrap_or_default();
-        let mut out = Vec::new();
+        let program = self.program;
+        let Some(def) = program.facts.get(&kind_sym) else {
+            return Err(format!("unknown kind of fact `{kind}`"));
+        };
+        let mut out = Args::new();
         for (role, value) in args {
             let r = self.syms.intern(role);
             if !def.roles.contains(&r) {
@@ -251,8 +258,9 @@ impl<'p> World<'p> {
         let Some(action_sym) = self.program.symbols.get(action).filter(|a| self.program.actions.contains_key(a)) else {
             return Err(format!("unknown action `{action}`"));
         };
-        let roles = self.program.actions.get(&action_sym).map(|a| a.roles.clone()).unwrap_or_default();
-        let mut out = Vec::new();
+        let program = self.program;
+        let roles = program.actions.get(&action_sym).map_or(&[][..], |a| &a.roles[..]);
+        let mut out = Args::new();
         for (role, value) in args {
             let r = self.syms.intern(role);
             if !roles.contains(&r) {
@@ -266,7 +274,7 @@ impl<'p> World<'p> {
 }
 
 /// Sorts arguments by role and fills the roles that default to another role's value.
-pub fn with_defaults(mut args: Vec<(Sym, Sym)>, defaults: &[(Sym, Sym)]) -> Vec<(Sym, Sym)> {
+pub fn with_defaults(mut args: Args, defaults: &[(Sym, Sym)]) -> Args {
     for &(role, from) in defaults {
         if !args.iter().any(|(r, _)| *r == role)
             && let Some(&(_, v)) = args.iter().find(|(r, _)| *r == from)
