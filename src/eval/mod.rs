@@ -769,8 +769,7 @@ impl<'p> Walk<'p> {
             for &k in &ids {
                 let producers = &mut self.norms.producers[k as usize];
                 if producers.is_empty() {
-                    delta.appeared.insert(k);
-                    delta.gone.remove(&k);
+                    delta.appeared.push(k);
                 }
                 match producers.iter_mut().find(|(p, _)| *p == r) {
                     Some((_, n)) => *n += 1,
@@ -782,11 +781,13 @@ impl<'p> Walk<'p> {
             }
         }
         // A norm whose last producer went away is gone, unless produced again today.
-        for k in std::mem::take(&mut delta.maybe_gone) {
-            if self.norms.producers[k as usize].is_empty() && !delta.appeared.remove(&k) {
-                delta.gone.insert(k);
-            }
-        }
+        let mut gone = std::mem::take(&mut delta.maybe_gone);
+        gone.retain(|&k| self.norms.producers[k as usize].is_empty());
+        gone.sort_unstable();
+        gone.dedup();
+        delta.gone = gone;
+        delta.appeared.sort_unstable();
+        delta.appeared.dedup();
         delta
     }
 
@@ -810,7 +811,7 @@ impl<'p> Walk<'p> {
                     p.swap_remove(at);
                 }
             }
-            delta.maybe_gone.insert(k);
+            delta.maybe_gone.push(k);
         }
     }
 
@@ -818,10 +819,7 @@ impl<'p> Walk<'p> {
     /// on which assumed acts will first count.
     fn step(&mut self, d: Day, delta: Delta) {
         let program = self.world.program;
-        let mut gone: Vec<NormId> = delta.gone.into_iter().collect();
-        gone.sort_unstable();
-        let mut appeared: Vec<NormId> = delta.appeared.into_iter().collect();
-        appeared.sort_unstable();
+        let Delta { appeared, gone, .. } = delta;
         let mut override_changed: BTreeSet<NormId> = BTreeSet::new();
         for &k in &gone {
             let runs = &mut self.norms.runs[k as usize];
@@ -1100,12 +1098,17 @@ fn release<T: Eq + std::hash::Hash>(count: &mut HashMap<T, u32>, item: &T) -> bo
 }
 
 /// What changed in the norms from one change point to the next.
+///
+/// A day takes producers away before it adds any, so a norm that lost its last producer and
+/// gained one again is not gone, and one that appeared still has a producer at the end.
 #[derive(Default)]
 struct Delta {
-    appeared: HashSet<NormId>,
-    gone: HashSet<NormId>,
+    /// Norms that gained their first producer, sorted once the day is done.
+    appeared: Vec<NormId>,
+    /// Norms with no producer left, sorted.
+    gone: Vec<NormId>,
     /// Norms that lost a producer; gone unless another still produces them.
-    maybe_gone: HashSet<NormId>,
+    maybe_gone: Vec<NormId>,
 }
 
 /// The conflict between obligation `mi` and prohibition `fi` of the same party, if there is one.
