@@ -268,7 +268,7 @@ struct Walk<'p> {
     status_changes: BTreeMap<Day, BTreeSet<InstId>>,
     previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
-    cache: Vec<HashMap<Trig, Vec<NormId>>>,
+    cache: Vec<HashMap<Trig, NormIds>>,
     /// Rules by the kind of fact or the action that triggers them. A rule whose trigger binds
     /// a variable it then tests with `is party` can only fire for facts whose value in that role
     /// is one of its instrument's parties: it is found by kind, role and party instead.
@@ -288,6 +288,12 @@ struct Walk<'p> {
 /// maps and caches hold integers rather than copies of the identity.
 type NormId = u32;
 
+/// The norms one rule gave for one fact or act: most give a few.
+type NormIds = smallvec::SmallVec<[NormId; 4]>;
+
+/// The rules producing a norm on a day, each with how many times: mostly one rule.
+type Producers = smallvec::SmallVec<[(u32, u32); 2]>;
+
 /// Every norm a walk has produced, by number, with what the walk keeps of each.
 #[derive(Default)]
 struct NormTable {
@@ -296,7 +302,7 @@ struct NormTable {
     ids: hashbrown::HashTable<NormId>,
     keys: Vec<NormKey>,
     /// The rules producing it today, and how many times each.
-    producers: Vec<Vec<(usize, u32)>>,
+    producers: Vec<Producers>,
     /// Its runs of active days.
     runs: Vec<Runs>,
     /// How many live conflicts override it.
@@ -315,7 +321,7 @@ impl NormTable {
         let keys = &self.keys;
         self.ids
             .insert_unique(hash, id, |&i| keys.get(i as usize).map_or(0, |k| rustc_hash::FxBuildHasher.hash_one(k)));
-        self.producers.push(Vec::new());
+        self.producers.push(Producers::new());
         self.runs.push(Runs::default());
         self.overrides.push(0);
         id
@@ -327,7 +333,7 @@ impl NormTable {
 
     /// The lowest-numbered rule producing it today, the one its records name.
     fn first_producer(&self, id: NormId) -> usize {
-        self.producers[id as usize].iter().map(|(r, _)| *r).min().unwrap_or(0)
+        self.producers[id as usize].iter().map(|&(r, _)| r as usize).min().unwrap_or(0)
     }
 
     fn overridden(&self, id: NormId) -> bool {
@@ -683,7 +689,7 @@ impl<'p> Walk<'p> {
             }
         }
         // What the facts and acts that went away gave is taken away.
-        let mut lost: Vec<(usize, Vec<NormId>)> = Vec::new();
+        let mut lost: Vec<(usize, NormIds)> = Vec::new();
         for f in &changes.lost_facts {
             for r in self.rules_for(f) {
                 if !fresh.contains(&r)
@@ -765,15 +771,16 @@ impl<'p> Walk<'p> {
             }
         }
         for (r, trig, keys) in computed {
-            let ids: Vec<NormId> = keys.into_iter().map(|k| self.norms.intern(k)).collect();
+            let ids: NormIds = keys.into_iter().map(|k| self.norms.intern(k)).collect();
+            let rule = u32::try_from(r).unwrap_or(u32::MAX);
             for &k in &ids {
                 let producers = &mut self.norms.producers[k as usize];
                 if producers.is_empty() {
                     delta.appeared.push(k);
                 }
-                match producers.iter_mut().find(|(p, _)| *p == r) {
+                match producers.iter_mut().find(|(p, _)| *p == rule) {
                     Some((_, n)) => *n += 1,
-                    None => producers.push((r, 1)),
+                    None => producers.push((rule, 1)),
                 }
             }
             if let Some(c) = self.cache.get_mut(r) {
@@ -802,10 +809,11 @@ impl<'p> Walk<'p> {
     }
 
     /// Takes away what rule `r` produced, noting the norms that may be gone.
-    fn unproduce(&mut self, r: usize, keys: Vec<NormId>, delta: &mut Delta) {
+    fn unproduce(&mut self, r: usize, keys: NormIds, delta: &mut Delta) {
+        let rule = u32::try_from(r).unwrap_or(u32::MAX);
         for k in keys {
             let p = &mut self.norms.producers[k as usize];
-            if let Some(at) = p.iter().position(|(q, _)| *q == r) {
+            if let Some(at) = p.iter().position(|(q, _)| *q == rule) {
                 p[at].1 -= 1;
                 if p[at].1 == 0 {
                     p.swap_remove(at);
