@@ -297,13 +297,12 @@ impl DayState {
         });
     }
 
-    /// The norms one rule gives today; with `pin`, only those whose trigger pattern matched that
-    /// fact or act.
-    pub fn rule_norms(&self, world: &World, r: usize, pin: Option<Support>) -> Vec<NormKey> {
-        let mut out = Vec::new();
-        let Some(rule) = world.program.rules.get(r) else { return out };
+    /// The norms one rule gives today, added to `out`; with `pin`, only those whose trigger
+    /// pattern matched that fact or act.
+    pub fn rule_norms(&self, world: &World, r: usize, pin: Option<Support>, out: &mut Vec<NormKey>) {
+        let Some(rule) = world.program.rules.get(r) else { return };
         if !world.in_force(rule.instrument, self.day) {
-            return out;
+            return;
         }
         let pin = match (pin, rule.trigger) {
             (Some(s), Trigger::Fact(at, _) | Trigger::Act(at, _)) => Some((at, s)),
@@ -331,7 +330,6 @@ impl DayState {
             }
             true
         });
-        out
     }
 
     /// Whether `party` bears a rule's norm for one solution of its condition: the bearer

@@ -269,6 +269,10 @@ struct Walk<'p> {
     previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
     cache: Vec<HashMap<Trig, NormIds>>,
+    /// The facts and acts that have triggered a rule, numbered, so that the caches are keyed
+    /// by number.
+    fact_ids: HashMap<Fact, u32>,
+    act_ids: HashMap<Act, u32>,
     /// Rules by the kind of fact or the action that triggers them. A rule whose trigger binds
     /// a variable it then tests with `is party` can only fire for facts whose value in that role
     /// is one of its instrument's parties: it is found by kind, role and party instead.
@@ -390,13 +394,23 @@ impl Sweep {
     }
 }
 
-/// What triggered a cached rule output.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// What triggered a cached rule output: a fact or act by its number in the walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Trig {
     /// A rule without a pattern, or one computed afresh.
     Whole,
-    Fact(Fact),
-    Act(Act),
+    Fact(u32),
+    Act(u32),
+}
+
+/// The number of `x` in `ids`, numbering it if it is new.
+fn number<T: Clone + Eq + std::hash::Hash>(ids: &mut HashMap<T, u32>, x: &T) -> u32 {
+    if let Some(&id) = ids.get(x) {
+        return id;
+    }
+    let id = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+    ids.insert(x.clone(), id);
+    id
 }
 
 /// An obligation active at a change point.
@@ -524,6 +538,8 @@ impl<'p> Walk<'p> {
             status_changes,
             previous_day: None,
             cache: vec![HashMap::default(); program.rules.len()],
+            fact_ids: HashMap::default(),
+            act_ids: HashMap::default(),
             by_fact,
             by_fact_party,
             party_role,
@@ -691,18 +707,20 @@ impl<'p> Walk<'p> {
         // What the facts and acts that went away gave is taken away.
         let mut lost: Vec<(usize, NormIds)> = Vec::new();
         for f in &changes.lost_facts {
+            let Some(&id) = self.fact_ids.get(f) else { continue };
             for r in self.rules_for(f) {
                 if !fresh.contains(&r)
-                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(f.clone())))
+                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(id)))
                 {
                     lost.push((r, keys));
                 }
             }
         }
         for a in &changes.lost_acts {
+            let Some(&id) = self.act_ids.get(a) else { continue };
             for &r in self.by_act.get(&a.action).into_iter().flatten() {
                 if !fresh.contains(&r)
-                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(a.clone())))
+                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(id)))
                 {
                     lost.push((r, keys));
                 }
@@ -712,7 +730,7 @@ impl<'p> Walk<'p> {
             self.unproduce(r, keys, &mut delta);
         }
         // New outputs: fresh rules for all their facts, the others for the new facts only.
-        let mut computed: Vec<(usize, Trig, Vec<NormKey>)> = Vec::new();
+        let mut keys: Vec<NormKey> = Vec::new();
         for &r in &fresh {
             match program.rules.get(r).map(|x| x.trigger) {
                 Some(Trigger::Fact(_, kind)) => {
@@ -732,59 +750,47 @@ impl<'p> Walk<'p> {
                     };
                     for i in positions {
                         if let Some((f, _)) = state.facts.get(i) {
-                            computed.push((
-                                r,
-                                Trig::Fact(f.clone()),
-                                state.rule_norms(&self.world, r, Some(Support::Fact(i))),
-                            ));
+                            state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
+                            let trig = Trig::Fact(number(&mut self.fact_ids, f));
+                            self.produce(r, trig, &mut keys, &mut delta);
                         }
                     }
                 }
                 Some(Trigger::Act(_, action)) => {
                     for &i in state.of_action(action) {
                         if let Some((a, _)) = state.acts.get(i) {
-                            computed.push((
-                                r,
-                                Trig::Act(a.clone()),
-                                state.rule_norms(&self.world, r, Some(Support::Act(i))),
-                            ));
+                            state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
+                            let trig = Trig::Act(number(&mut self.act_ids, a));
+                            self.produce(r, trig, &mut keys, &mut delta);
                         }
                     }
                 }
-                _ => computed.push((r, Trig::Whole, state.rule_norms(&self.world, r, None))),
+                _ => {
+                    state.rule_norms(&self.world, r, None, &mut keys);
+                    self.produce(r, Trig::Whole, &mut keys, &mut delta);
+                }
             }
         }
         for f in &changes.new_facts {
             let Some(i) = state.fact_position(f) else { continue };
-            for r in self.rules_for(f) {
+            let rules = self.rules_for(f);
+            let id = number(&mut self.fact_ids, f);
+            for r in rules {
                 if !fresh.contains(&r) {
-                    computed.push((r, Trig::Fact(f.clone()), state.rule_norms(&self.world, r, Some(Support::Fact(i)))));
+                    state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
+                    self.produce(r, Trig::Fact(id), &mut keys, &mut delta);
                 }
             }
         }
         for a in &changes.new_acts {
             let Some(i) = state.act_position(a) else { continue };
-            for &r in self.by_act.get(&a.action).into_iter().flatten() {
+            let id = number(&mut self.act_ids, a);
+            let rules = self.by_act.get(&a.action).cloned().unwrap_or_default();
+            for r in rules {
                 if !fresh.contains(&r) {
-                    computed.push((r, Trig::Act(a.clone()), state.rule_norms(&self.world, r, Some(Support::Act(i)))));
+                    state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
+                    self.produce(r, Trig::Act(id), &mut keys, &mut delta);
                 }
-            }
-        }
-        for (r, trig, keys) in computed {
-            let ids: NormIds = keys.into_iter().map(|k| self.norms.intern(k)).collect();
-            let rule = u32::try_from(r).unwrap_or(u32::MAX);
-            for &k in &ids {
-                let producers = &mut self.norms.producers[k as usize];
-                if producers.is_empty() {
-                    delta.appeared.push(k);
-                }
-                match producers.iter_mut().find(|(p, _)| *p == rule) {
-                    Some((_, n)) => *n += 1,
-                    None => producers.push((rule, 1)),
-                }
-            }
-            if let Some(c) = self.cache.get_mut(r) {
-                c.insert(trig, ids);
             }
         }
         // A norm whose last producer went away is gone, unless produced again today.
@@ -806,6 +812,26 @@ impl<'p> Walk<'p> {
             out.extend(self.by_fact_party.get(&(f.kind, role, value)).into_iter().flatten());
         }
         out
+    }
+
+    /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and caches them
+    /// as what `trig` gave.
+    fn produce(&mut self, r: usize, trig: Trig, keys: &mut Vec<NormKey>, delta: &mut Delta) {
+        let ids: NormIds = keys.drain(..).map(|k| self.norms.intern(k)).collect();
+        let rule = u32::try_from(r).unwrap_or(u32::MAX);
+        for &k in &ids {
+            let producers = &mut self.norms.producers[k as usize];
+            if producers.is_empty() {
+                delta.appeared.push(k);
+            }
+            match producers.iter_mut().find(|(p, _)| *p == rule) {
+                Some((_, n)) => *n += 1,
+                None => producers.push((rule, 1)),
+            }
+        }
+        if let Some(c) = self.cache.get_mut(r) {
+            c.insert(trig, ids);
+        }
     }
 
     /// Takes away what rule `r` produced, noting the norms that may be gone.
@@ -967,7 +993,7 @@ impl<'p> Walk<'p> {
         let program = self.world.program;
         let as_of = self.as_of;
         // What only the walk needed is dropped before the records are built.
-        drop(std::mem::take(&mut self.cache));
+        drop((std::mem::take(&mut self.cache), std::mem::take(&mut self.fact_ids), std::mem::take(&mut self.act_ids)));
         drop(std::mem::take(&mut self.norms.ids));
         drop(std::mem::take(&mut self.norms.producers));
         drop(std::mem::take(&mut self.today));
