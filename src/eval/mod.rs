@@ -443,18 +443,15 @@ struct DatedAct {
 /// Runs of change points on which something holds, closed when it stops.
 #[derive(Clone, Debug, Default)]
 struct Runs {
-    done: Vec<Interval>,
+    /// Most norms hold for one run, kept inline.
+    done: smallvec::SmallVec<[Interval; 1]>,
     open: Option<Day>,
     rule: usize,
 }
 
 impl Runs {
-    fn all(&self) -> Vec<Interval> {
-        let mut v = self.done.clone();
-        if let Some(from) = self.open {
-            v.push(Interval { from, until: None });
-        }
-        v
+    fn all(&self) -> impl Iterator<Item = Interval> + '_ {
+        self.done.iter().copied().chain(self.open.map(|from| Interval { from, until: None }))
     }
 }
 
@@ -1005,7 +1002,7 @@ impl<'p> Walk<'p> {
             .iter()
             .flat_map(|((kind, obligation, prohibition, prevails), runs)| {
                 let (obligation, prohibition) = (self.norms.key(*obligation), self.norms.key(*prohibition));
-                runs.all().into_iter().map(|when| ConflictRecord {
+                runs.all().map(|when| ConflictRecord {
                     party: obligation.party,
                     kind: *kind,
                     obligation: obligation.clone(),
@@ -1023,13 +1020,10 @@ impl<'p> Walk<'p> {
             if runs.open.is_none() && runs.done.is_empty() {
                 continue;
             }
-            let episodes: Vec<Episode> = runs
-                .all()
-                .into_iter()
-                .map(|when| Episode { when, due: due_date(program, runs.rule, when.from) })
-                .collect();
+            let episodes: Vec<Episode> =
+                runs.all().map(|when| Episode { when, due: due_date(program, runs.rule, when.from) }).collect();
             let id = NormId::try_from(id).unwrap_or(NormId::MAX);
-            let overridden = self.overridden.get(&id).map(Runs::all).unwrap_or_default();
+            let overridden = self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default();
             let record = NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule };
             records.push((key, record));
         }
