@@ -106,38 +106,45 @@ fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Ve
     out
 }
 
-/// Every norm with at least one episode, sorted by identity: a list rather than a map, since a
-/// large world has hundreds of thousands and they are found by binary search.
+/// Every norm with at least one episode, in order of identity. The identities stay where the
+/// walk numbered them and the records beside them, with a sorted list of positions: a large
+/// world has hundreds of thousands, found by binary search, and none is copied to be sorted.
 #[derive(Clone, Debug, Default)]
-pub struct Norms(Vec<(NormKey, NormRecord)>);
+pub struct Norms {
+    keys: Vec<NormKey>,
+    records: Vec<NormRecord>,
+    /// Positions in `keys` and `records`, sorted by identity.
+    order: Vec<NormId>,
+}
 
 impl Norms {
     /// The history of a norm.
     pub fn get(&self, key: &NormKey) -> Option<&NormRecord> {
-        self.0.binary_search_by(|(k, _)| k.cmp(key)).ok().and_then(|i| self.0.get(i)).map(|(_, r)| r)
+        let at = self.order.binary_search_by(|&i| self.keys[i as usize].cmp(key)).ok()?;
+        self.order.get(at).and_then(|&i| self.records.get(i as usize))
     }
 
     /// The norms and their histories, by identity.
     pub fn iter(&self) -> impl Iterator<Item = (&NormKey, &NormRecord)> {
-        self.0.iter().map(|(k, r)| (k, r))
+        self.order.iter().filter_map(|&i| Some((self.keys.get(i as usize)?, self.records.get(i as usize)?)))
     }
 
     /// How many there are.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.order.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.order.is_empty()
     }
 }
 
 /// A norm's history up to the horizon.
 #[derive(Clone, Debug)]
 pub struct NormRecord {
-    /// Maximal runs of active days, with due dates.
-    pub episodes: Vec<Episode>,
+    /// Maximal runs of active days, with due dates: mostly one, held inline.
+    pub episodes: smallvec::SmallVec<[Episode; 1]>,
     /// Days on which a prevailing norm overrode it.
     pub overridden: Vec<Interval>,
     /// Its status as of the horizon.
@@ -1013,22 +1020,23 @@ impl<'p> Walk<'p> {
             })
             .collect();
         conflicts.sort();
-        // The identities move into the records.
+        // The identities move into the evaluation's norms, a record beside each.
         let keys = std::mem::take(&mut self.norms.keys);
-        let mut records: Vec<(NormKey, NormRecord)> = Vec::with_capacity(keys.len());
-        for (id, (key, runs)) in keys.into_iter().zip(&self.norms.runs).enumerate() {
-            if runs.open.is_none() && runs.done.is_empty() {
-                continue;
-            }
-            let episodes: Vec<Episode> =
-                runs.all().map(|when| Episode { when, due: due_date(program, runs.rule, when.from) }).collect();
+        let mut records: Vec<NormRecord> = Vec::with_capacity(keys.len());
+        let mut order: Vec<NormId> = Vec::with_capacity(keys.len());
+        for (id, runs) in self.norms.runs.iter().enumerate() {
             let id = NormId::try_from(id).unwrap_or(NormId::MAX);
+            let episodes: smallvec::SmallVec<[Episode; 1]> =
+                runs.all().map(|when| Episode { when, due: due_date(program, runs.rule, when.from) }).collect();
+            if !episodes.is_empty() {
+                order.push(id);
+            }
             let overridden = self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default();
-            let record = NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule };
-            records.push((key, record));
+            records.push(NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule });
         }
-        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut norms = Norms(records);
+        drop(std::mem::take(&mut self.norms.runs));
+        order.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+        let mut norms = Norms { keys, records, order };
         let mut acts: Vec<DatedAct> =
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
         let mut assumed_acts = Vec::new();
@@ -1056,7 +1064,10 @@ impl<'p> Walk<'p> {
             by_actor.entry((a.act.party, a.act.action)).or_default().push(a);
         }
         let mut violations = Vec::new();
-        for (key, record) in norms.0.iter_mut().map(|(k, r)| (&*k, r)) {
+        for &i in &norms.order {
+            let (Some(key), Some(record)) = (norms.keys.get(i as usize), norms.records.get_mut(i as usize)) else {
+                continue;
+            };
             let mine: &[&DatedAct] = by_actor.get(&(key.party, key.action)).map_or(&[], Vec::as_slice);
             let matching: Vec<&DatedAct> = mine.iter().copied().filter(|a| act_matches(&a.act, key)).collect();
             let (status, assumed) = status_of(key, record, &matching, as_of);
