@@ -78,30 +78,32 @@ fn report_of(
     all: bool,
     out: &mut impl Write,
 ) -> Result<std::io::Result<()>, Failed> {
-    let loaded = load::load(path, rules)?;
+    // The scenario is dropped once the world is fixed, and the norms are put in the report's
+    // terms one by one as they are written (a synthetic world's scenario is tens of MB, its
+    // report hundreds).
+    let load::Loaded { sources, scenario, file, program } = load::load(path, rules)?;
+    let (world, as_of, assume) = load::prepare(&program, &scenario, &sources, as_of, assume)?;
+    let title = scenario.title.clone();
+    drop(scenario);
     match format {
         Format::Json => {
-            // The scenario and the sources are dropped once the world is fixed, and the norms
-            // are put in the report's terms one by one as they are written (a synthetic world's
-            // scenario is tens of MB, its report hundreds).
-            let load::Loaded { sources, scenario, program } = loaded;
-            let (world, as_of, assume) = load::prepare(&program, &scenario, &sources, as_of, assume)?;
-            let title = scenario.title.clone();
-            drop((scenario, sources));
+            drop(sources);
             let eval = casus::eval::evaluate_world(world, as_of, assume);
             Ok(Report::streamed(&eval, &title).write_json(out))
         }
         Format::Text => {
-            let eval = loaded.evaluate(as_of, assume)?;
-            let report = Report::streamed(&eval, &loaded.scenario.title);
-            // A reason re-reads the state of the day its norm arose; past a few thousand
-            // obligations (a synthetic world) that costs more than it tells.
+            let eval = casus::eval::evaluate_world(world, as_of, assume);
+            let report = Report::streamed(&eval, &title);
+            // A reason re-reads the state of the day its norm arose and quotes the scenario's
+            // events, so the scenario is read again; past a few thousand obligations (a
+            // synthetic world) that costs more than it tells.
             let obligations: Vec<_> =
                 report.norms.keys().filter(|k| k.modality == casus::ast::Modality::Must).collect();
             let reasons: BTreeMap<_, _> = if obligations.len() <= MAX_REASONS {
+                let scenario = load::reparse(&sources, file)?;
                 obligations
                     .into_iter()
-                    .filter_map(|k| casus::explain::reason(&eval, &loaded.scenario, &loaded.sources, k).map(|r| (k, r)))
+                    .filter_map(|k| casus::explain::reason(&eval, &scenario, &sources, k).map(|r| (k, r)))
                     .collect()
             } else {
                 BTreeMap::new()

@@ -16,6 +16,8 @@ pub struct Loaded {
     pub sources: Sources,
     /// The scenario.
     pub scenario: Scenario,
+    /// The scenario's file among the sources.
+    pub file: FileId,
     /// The rules.
     pub program: Program,
 }
@@ -72,7 +74,7 @@ pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
     }
     let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
     let program = program::compile(&asts);
-    Ok(Loaded { sources, scenario, program })
+    Ok(Loaded { sources, scenario, file: id, program })
 }
 
 impl Loaded {
@@ -94,6 +96,13 @@ pub fn prepare<'p>(
 ) -> Result<(casus::eval::World<'p>, Day, bool), Failed> {
     let world = casus::eval::World::new(program, scenario).map_err(|ds| rendered(&ds, sources))?;
     Ok((world, as_of.unwrap_or(scenario.as_of), assume || scenario.assume_compliance))
+}
+
+/// Parses the scenario again from its file among the sources, for a caller that dropped it
+/// while it evaluated.
+pub fn reparse(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {
+    let text = sources.get(file).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
+    scenario::parse(file, text).map_err(|d| rendered(&[d], sources))
 }
 
 /// Diagnostics rendered for the terminal.
