@@ -272,7 +272,7 @@ struct Walk<'p> {
     /// The rules computed afresh every day: those with negation or several patterns.
     complex: Vec<usize>,
     /// The days on which instruments' status changes, and which.
-    status_changes: BTreeMap<Day, BTreeSet<InstId>>,
+    status_changes: Vec<(Day, InstId)>,
     previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
     cache: Vec<HashMap<Trig, NormIds>>,
@@ -464,26 +464,24 @@ impl Runs {
 
 impl<'p> Walk<'p> {
     fn new(world: World<'p>, as_of: Day, assume: bool) -> Walk<'p> {
-        let mut points = BTreeSet::new();
-        let mut add = |i: &Interval| {
-            points.insert(i.from);
-            if let Some(u) = i.until {
-                points.insert(u);
-            }
-        };
+        // Sorted lists first, then the set of change points built from one in bulk.
+        let mut days: Vec<Day> = Vec::new();
+        let mut add = |i: &Interval| days.extend(std::iter::once(i.from).chain(i.until));
         world.facts.iter().for_each(|f| add(&f.when));
         world.acts.iter().for_each(|a| add(&a.when));
-        let mut status_changes: BTreeMap<Day, BTreeSet<InstId>> = BTreeMap::new();
+        let mut status_changes: Vec<(Day, InstId)> = Vec::new();
         for (i, t) in world.timelines.iter().enumerate() {
             for w in t.in_force.iter().chain(t.bound.values().flatten().map(|b| &b.when)) {
-                add(w);
-                status_changes.entry(w.from).or_default().insert(i);
-                if let Some(u) = w.until {
-                    status_changes.entry(u).or_default().insert(i);
-                }
+                status_changes.extend(std::iter::once(w.from).chain(w.until).map(|d| (d, i)));
             }
         }
-        points.retain(|d| *d <= as_of);
+        status_changes.sort_unstable();
+        status_changes.dedup();
+        days.extend(status_changes.iter().map(|&(d, _)| d));
+        days.retain(|d| *d <= as_of);
+        days.sort_unstable();
+        days.dedup();
+        let points: BTreeSet<Day> = days.into_iter().collect();
         let program = world.program;
         let mut by_fact: HashMap<Sym, Vec<usize>> = HashMap::default();
         let mut by_act: HashMap<Sym, Vec<usize>> = HashMap::default();
@@ -636,8 +634,7 @@ impl<'p> Walk<'p> {
         self.assumed_now = assumed.into_iter().map(|(a, _)| a).collect();
         // The same-day `deem` rules: from what is new only, while the state only grew and no
         // status changed; else from scratch.
-        let status_changed =
-            self.previous_day.is_none_or(|prev| self.status_changes.range(prev.next()..=d).next().is_some());
+        let status_changed = self.previous_day.is_none_or(|prev| !self.status_changed(prev.next(), d).is_empty());
         let mut derived = Vec::new();
         if self.monotone && !status_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty() {
             state.fixpoint_from(&self.world, &c.new_facts, &c.new_acts, &mut derived);
@@ -656,6 +653,13 @@ impl<'p> Walk<'p> {
         let (new_facts, lost_facts) = net(std::mem::take(&mut c.new_facts), std::mem::take(&mut c.lost_facts));
         let (new_acts, lost_acts) = net(std::mem::take(&mut c.new_acts), std::mem::take(&mut c.lost_acts));
         Changes { new_facts, lost_facts, new_acts, lost_acts }
+    }
+
+    /// The instruments whose status changes from day `from` to day `to`, both included.
+    fn status_changed(&self, from: Day, to: Day) -> &[(Day, InstId)] {
+        let start = self.status_changes.partition_point(|&(d, _)| d < from);
+        let end = self.status_changes.partition_point(|&(d, _)| d <= to);
+        self.status_changes.get(start..end.max(start)).unwrap_or_default()
     }
 
     /// Records what the delayed `deem` rules derive today, and when that will first count.
@@ -693,10 +697,8 @@ impl<'p> Walk<'p> {
         match self.previous_day {
             None => fresh.extend(0..program.rules.len()),
             Some(prev) => {
-                for insts in self.status_changes.range(prev.next()..=state.day).map(|(_, i)| i) {
-                    for &i in insts {
-                        fresh.extend(program.rules_by_instrument.get(i).into_iter().flatten().copied());
-                    }
+                for &(_, i) in self.status_changed(prev.next(), state.day) {
+                    fresh.extend(program.rules_by_instrument.get(i).into_iter().flatten().copied());
                 }
             }
         }
@@ -1205,8 +1207,9 @@ fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day)
         Modality::May => (Status::Permitted, false),
         Modality::MustNot => {
             let window = Interval { from: e.when.from, until: Some(last_active.next()) };
-            let allowed = subtract(window, &record.overridden);
-            if acts.iter().any(|a| allowed.iter().any(|w| overlaps(w, &a.when))) {
+            if !acts.is_empty()
+                && subtract(window, &record.overridden).iter().any(|w| acts.iter().any(|a| overlaps(w, &a.when)))
+            {
                 (Status::Violated, false)
             } else if overridden_now {
                 (Status::Overridden, false)
@@ -1243,6 +1246,9 @@ fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day)
 fn violations_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day) -> Vec<ViolationRecord> {
     // The days each act broke the prohibition; the same act may come from several sources
     // (two obligations assumed performed alike), and is one violation over its days.
+    if acts.is_empty() {
+        return Vec::new();
+    }
     let mut days: BTreeMap<(&Act, bool), Vec<Interval>> = BTreeMap::new();
     let horizon = Some(as_of.next());
     for e in &record.episodes {
