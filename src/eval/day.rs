@@ -87,7 +87,14 @@ pub struct DayState {
     /// role `Sym::MAX`), so that a pattern with a known argument looks at its candidates only.
     fact_args: HashMap<(Sym, Sym, Sym), Vec<usize>>,
     act_args: HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    /// Each fact's slot in each index list it is in: by kind, then by each argument.
+    fact_slots: Vec<Slots>,
+    /// Each act's slot in each index list it is in: by action, by actor, then by each argument.
+    act_slots: Vec<Slots>,
 }
+
+/// Where a fact or act is in each of its index lists, in the order the lists are named.
+type Slots = smallvec::SmallVec<[u32; 6]>;
 
 /// Called with each way a condition holds: the variable values and what was matched. Returns
 /// false to stop the search.
@@ -110,28 +117,48 @@ impl DayState {
         }
         let at = self.facts.len();
         self.index.insert(fact.clone(), at);
-        self.by_kind.entry(fact.kind).or_default().push(at);
+        let mut slots = Slots::new();
+        slots.push(enlist(self.by_kind.entry(fact.kind).or_default(), at));
         for &(role, value) in &fact.args {
-            self.fact_args.entry((fact.kind, role, value)).or_default().push(at);
+            slots.push(enlist(self.fact_args.entry((fact.kind, role, value)).or_default(), at));
         }
         self.facts.push((fact, origin));
+        self.fact_slots.push(slots);
         true
     }
 
     /// Takes a fact away, if it holds. The last fact takes its place, so positions change:
     /// a walk that keeps one state from day to day uses it, a single day's state never does.
+    /// Each fact knows its slot in each index list, so nothing is searched.
     pub fn remove_fact(&mut self, fact: &Fact) -> bool {
         let Some(at) = self.index.remove(fact) else { return false };
-        let last = self.facts.len() - 1;
-        unlist(self.by_kind.get_mut(&fact.kind), at);
-        for &(role, value) in &fact.args {
-            unlist(self.fact_args.get_mut(&(fact.kind, role, value)), at);
+        let slots = self.fact_slots.get(at).cloned().unwrap_or_default();
+        for (m, &slot) in slots.iter().enumerate() {
+            let list = match m.checked_sub(1).and_then(|i| fact.args.get(i)) {
+                None => self.by_kind.get_mut(&fact.kind),
+                Some(&(role, value)) => self.fact_args.get_mut(&(fact.kind, role, value)),
+            };
+            // The position that fills the slot notes where it now is in this list.
+            if let Some(q) = list.and_then(|l| delist(l, slot))
+                && let Some((other, _)) = self.facts.get(q)
+            {
+                let mq = if m == 0 { Some(0) } else { membership(&other.args, fact.args.get(m - 1)) };
+                if let Some(s) = mq.and_then(|mq| self.fact_slots.get_mut(q).and_then(|s| s.get_mut(mq))) {
+                    *s = slot;
+                }
+            }
         }
         self.facts.swap_remove(at);
-        if let Some((moved, _)) = self.facts.get(at) {
-            relist(self.by_kind.get_mut(&moved.kind), last, at);
-            for &(role, value) in &moved.args {
-                relist(self.fact_args.get_mut(&(moved.kind, role, value)), last, at);
+        self.fact_slots.swap_remove(at);
+        if let (Some((moved, _)), Some(slots)) = (self.facts.get(at), self.fact_slots.get(at)) {
+            for (m, &slot) in slots.iter().enumerate() {
+                let list = match m.checked_sub(1).and_then(|i| moved.args.get(i)) {
+                    None => self.by_kind.get_mut(&moved.kind),
+                    Some(&(role, value)) => self.fact_args.get_mut(&(moved.kind, role, value)),
+                };
+                if let Some(x) = list.and_then(|l| l.get_mut(slot as usize)) {
+                    *x = at;
+                }
             }
             if let Some(i) = self.index.get_mut(moved) {
                 *i = at;
@@ -143,18 +170,40 @@ impl DayState {
     /// Takes an act away, if it is under way; positions change as for `remove_fact`.
     pub fn remove_act(&mut self, act: &Act) -> bool {
         let Some(at) = self.act_index.remove(act) else { return false };
-        let last = self.acts.len() - 1;
-        unlist(self.by_action.get_mut(&act.action), at);
-        unlist(self.act_args.get_mut(&(act.action, Sym::MAX, act.party)), at);
-        for &(role, value) in &act.args {
-            unlist(self.act_args.get_mut(&(act.action, role, value)), at);
+        let slots = self.act_slots.get(at).cloned().unwrap_or_default();
+        for (m, &slot) in slots.iter().enumerate() {
+            let list = match m {
+                0 => self.by_action.get_mut(&act.action),
+                1 => self.act_args.get_mut(&(act.action, Sym::MAX, act.party)),
+                _ => act.args.get(m - 2).and_then(|&(role, value)| self.act_args.get_mut(&(act.action, role, value))),
+            };
+            if let Some(q) = list.and_then(|l| delist(l, slot))
+                && let Some((other, _)) = self.acts.get(q)
+            {
+                let mq = match m {
+                    0 | 1 => Some(m),
+                    _ => membership(&other.args, act.args.get(m - 2)).map(|i| i + 1),
+                };
+                if let Some(s) = mq.and_then(|mq| self.act_slots.get_mut(q).and_then(|s| s.get_mut(mq))) {
+                    *s = slot;
+                }
+            }
         }
         self.acts.swap_remove(at);
-        if let Some((moved, _)) = self.acts.get(at) {
-            relist(self.by_action.get_mut(&moved.action), last, at);
-            relist(self.act_args.get_mut(&(moved.action, Sym::MAX, moved.party)), last, at);
-            for &(role, value) in &moved.args {
-                relist(self.act_args.get_mut(&(moved.action, role, value)), last, at);
+        self.act_slots.swap_remove(at);
+        if let (Some((moved, _)), Some(slots)) = (self.acts.get(at), self.act_slots.get(at)) {
+            for (m, &slot) in slots.iter().enumerate() {
+                let list = match m {
+                    0 => self.by_action.get_mut(&moved.action),
+                    1 => self.act_args.get_mut(&(moved.action, Sym::MAX, moved.party)),
+                    _ => moved
+                        .args
+                        .get(m - 2)
+                        .and_then(|&(role, value)| self.act_args.get_mut(&(moved.action, role, value))),
+                };
+                if let Some(x) = list.and_then(|l| l.get_mut(slot as usize)) {
+                    *x = at;
+                }
             }
             if let Some(i) = self.act_index.get_mut(moved) {
                 *i = at;
@@ -195,12 +244,14 @@ impl DayState {
         }
         let at = self.acts.len();
         self.act_index.insert(act.clone(), at);
-        self.by_action.entry(act.action).or_default().push(at);
-        self.act_args.entry((act.action, Sym::MAX, act.party)).or_default().push(at);
+        let mut slots = Slots::new();
+        slots.push(enlist(self.by_action.entry(act.action).or_default(), at));
+        slots.push(enlist(self.act_args.entry((act.action, Sym::MAX, act.party)).or_default(), at));
         for &(role, value) in &act.args {
-            self.act_args.entry((act.action, role, value)).or_default().push(at);
+            slots.push(enlist(self.act_args.entry((act.action, role, value)).or_default(), at));
         }
         self.acts.push((act, origin));
+        self.act_slots.push(slots);
         true
     }
 
@@ -542,20 +593,28 @@ impl Search<'_, '_> {
     }
 }
 
-/// Takes position `at` out of an index list.
-fn unlist(list: Option<&mut Vec<usize>>, at: usize) {
-    if let Some(list) = list
-        && let Some(i) = list.iter().position(|&x| x == at)
-    {
-        list.swap_remove(i);
-    }
+/// Adds position `at` to an index list; returns its slot there.
+fn enlist(list: &mut Vec<usize>, at: usize) -> u32 {
+    list.push(at);
+    u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
 }
 
-/// Renames position `from` to `to` in an index list.
-fn relist(list: Option<&mut Vec<usize>>, from: usize, to: usize) {
-    if let Some(x) = list.and_then(|l| l.iter_mut().find(|x| **x == from)) {
-        *x = to;
+/// Takes slot `slot` out of an index list, the last entry taking its place; returns the
+/// position that moved into it, if one did.
+fn delist(list: &mut Vec<usize>, slot: u32) -> Option<usize> {
+    let slot = slot as usize;
+    if slot >= list.len() {
+        return None;
     }
+    list.swap_remove(slot);
+    list.get(slot).copied()
+}
+
+/// Which of its argument lists another fact or act shares with the argument `arg`: its
+/// position among the other's arguments (roles are unique), counted after the lists by name.
+fn membership(args: &[(Sym, Sym)], arg: Option<&(Sym, Sym)>) -> Option<usize> {
+    let &(role, _) = arg?;
+    args.iter().position(|(r, _)| *r == role).map(|i| i + 1)
 }
 
 /// The facts or acts a pattern is tried against: the pinned one; else those with the pattern's
@@ -663,4 +722,111 @@ pub fn includes_forbidden(program: &Program, must: &NormKey, must_not: &NormKey)
             args_unify(&args, &must_not.args)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A small fact or act: the kind or action, the actor, and up to three arguments over a few
+    /// roles and values, so that index lists are shared.
+    fn item() -> impl Strategy<Value = (bool, Sym, Sym, Vec<(Sym, Sym)>)> {
+        (any::<bool>(), 0..3u32, 0..4u32, proptest::collection::btree_map(0..3u32, 0..3u32, 0..=3))
+            .prop_map(|(is_fact, name, party, args)| (is_fact, name, party, args.into_iter().collect()))
+    }
+
+    /// Every index list, each sorted, without the empty ones: what two states with the same
+    /// facts and acts at the same positions must agree on.
+    fn lists(s: &DayState) -> Vec<String> {
+        let mut out = Vec::new();
+        for (k, l) in &s.by_kind {
+            out.push(format!("kind {k:?} {:?}", sorted(l)));
+        }
+        for (k, l) in &s.by_action {
+            out.push(format!("action {k:?} {:?}", sorted(l)));
+        }
+        for (k, l) in &s.fact_args {
+            out.push(format!("fact arg {k:?} {:?}", sorted(l)));
+        }
+        for (k, l) in &s.act_args {
+            out.push(format!("act arg {k:?} {:?}", sorted(l)));
+        }
+        out.retain(|x| !x.ends_with("[]"));
+        out.sort();
+        out
+    }
+
+    fn sorted(l: &[usize]) -> Vec<usize> {
+        let mut l = l.to_vec();
+        l.sort_unstable();
+        l
+    }
+
+    proptest! {
+        // Cases from `PROPTEST_CASES` (256 by default); no regression files.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Facts and acts taken away in any order leave the indexes as if the state had been
+        /// built from what remains, and each slot names the list entry that holds its position.
+        #[test]
+        fn removal_leaves_the_indexes_as_a_fresh_build(
+            items in proptest::collection::vec(item(), 0..24),
+            removals in proptest::collection::vec(any::<prop::sample::Index>(), 0..24),
+        ) {
+            let mut state = DayState::new(Day(0));
+            let mut facts = Vec::new();
+            let mut acts = Vec::new();
+            for (is_fact, name, party, args) in items {
+                let args: Args = args.into_iter().collect();
+                if is_fact {
+                    let f = Fact { kind: name, args };
+                    state.add_fact(f.clone(), Origin::Event(0));
+                    facts.push(f);
+                } else {
+                    let a = Act { party, action: name, args };
+                    state.add_act(a.clone(), Origin::Event(0));
+                    acts.push(a);
+                }
+            }
+            for r in removals {
+                if facts.is_empty() || acts.is_empty() {
+                    break;
+                }
+                let f = facts.swap_remove(r.index(facts.len()));
+                let a = acts.swap_remove(r.index(acts.len()));
+                state.remove_fact(&f);
+                state.remove_act(&a);
+                prop_assert!(!state.remove_fact(&f), "a fact taken away is gone");
+            }
+            let mut fresh = DayState::new(Day(0));
+            for (f, o) in &state.facts {
+                fresh.add_fact(f.clone(), o.clone());
+            }
+            for (a, o) in &state.acts {
+                fresh.add_act(a.clone(), o.clone());
+            }
+            prop_assert_eq!(lists(&state), lists(&fresh));
+            for (p, (f, _)) in state.facts.iter().enumerate() {
+                prop_assert_eq!(state.fact_position(f), Some(p));
+                let slots = &state.fact_slots[p];
+                prop_assert_eq!(state.by_kind[&f.kind][slots[0] as usize], p);
+                for (i, &(role, value)) in f.args.iter().enumerate() {
+                    prop_assert_eq!(state.fact_args[&(f.kind, role, value)][slots[i + 1] as usize], p);
+                }
+            }
+            for (p, (a, _)) in state.acts.iter().enumerate() {
+                prop_assert_eq!(state.act_position(a), Some(p));
+                let slots = &state.act_slots[p];
+                prop_assert_eq!(state.by_action[&a.action][slots[0] as usize], p);
+                prop_assert_eq!(state.act_args[&(a.action, Sym::MAX, a.party)][slots[1] as usize], p);
+                for (i, &(role, value)) in a.args.iter().enumerate() {
+                    prop_assert_eq!(state.act_args[&(a.action, role, value)][slots[i + 2] as usize], p);
+                }
+            }
+        }
+    }
 }
