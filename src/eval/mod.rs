@@ -248,7 +248,7 @@ struct Walk<'p> {
     conflicts: HashMap<ConflictKey, Runs>,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
-    /// The obligations of the previous change point.
+    /// The obligations of the previous change point, by number.
     previous: Option<Vec<Obligation>>,
     visited: usize,
     /// Sweeps over the scenario's facts and acts by their first and last days.
@@ -583,20 +583,22 @@ impl<'p> Walk<'p> {
         delayed.sort_by(|a, b| a.0.cmp(&b.0));
         delayed.dedup_by(|a, b| a.0 == b.0);
         let yesterday = Day(d.0 - 1);
-        let mut assumed: Vec<(Act, Origin)> = match (&self.previous, self.assume) {
+        // Obligations that give the same act: the act is assumed from the first by identity.
+        let mut performed: Vec<(Act, &NormKey)> = match (&self.previous, self.assume) {
             (Some(obligations), true) => obligations
                 .iter()
                 .filter(|o| o.performed_on(yesterday))
                 .map(|o| {
                     let k = self.norms.key(o.key);
-                    let act = Act { party: k.party, action: k.action, args: k.args.clone() };
-                    (act, Origin::Assumed { norm: k.clone(), on: yesterday })
+                    (Act { party: k.party, action: k.action, args: k.args.clone() }, k)
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        assumed.sort_by(|a, b| a.0.cmp(&b.0));
-        assumed.dedup_by(|a, b| a.0 == b.0);
+        performed.sort_unstable();
+        performed.dedup_by(|a, b| a.0 == b.0);
+        let assumed: Vec<(Act, Origin)> =
+            performed.into_iter().map(|(act, k)| (act, Origin::Assumed { norm: k.clone(), on: yesterday })).collect();
         let gone_delayed: Vec<Fact> =
             self.delayed_now.iter().filter(|f| delayed.binary_search_by(|x| x.0.cmp(f)).is_err()).cloned().collect();
         let gone_assumed: Vec<Act> =
@@ -950,7 +952,7 @@ impl<'p> Walk<'p> {
                     overridden: norms.overridden(k),
                 })
                 .collect();
-            obligations.sort_by(|a, b| norms.key(a.key).cmp(norms.key(b.key)));
+            obligations.sort_unstable_by_key(|o| o.key);
             self.schedule_assumed(d, &obligations);
             self.previous = Some(obligations);
         }
@@ -980,7 +982,8 @@ impl<'p> Walk<'p> {
     /// Under the compliance assumption an obligation is performed on each day it is active,
     /// due and not overridden, and counts from the day after: those are change points.
     fn schedule_assumed(&mut self, d: Day, obligations: &[Obligation]) {
-        let performed = |list: &[Obligation], day: Day| -> BTreeSet<NormId> {
+        // Both lists are sorted by number.
+        let performed = |list: &[Obligation], day: Day| -> Vec<NormId> {
             list.iter().filter(|o| o.performed_on(day)).map(|o| o.key).collect()
         };
         let today = performed(obligations, d);
