@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::ast::Modality;
 use crate::day::Day;
-use crate::eval::{DayState, Evaluation, NormKey, NormRecord, Origin, Support, norm_args, value};
+use crate::eval::{DayState, Env, Evaluation, NormKey, NormRecord, Origin, Support, Trail, norm_args, value};
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym};
 use crate::scenario::{EventKind, Scenario};
 use crate::source::Sources;
@@ -142,8 +142,8 @@ impl Explainer<'_, '_> {
         let world = &self.eval.world;
         let r = world.program.rules.get(rule)?;
         let mut found = None;
-        let mut env = vec![None; r.vars.len()];
-        let mut trail = Vec::new();
+        let mut env = Env::from_elem(None, r.vars.len());
+        let mut trail = Trail::new();
         state.solve(world, &r.condition, &mut env, &mut trail, &mut |env, trail| {
             for (party, env) in state.bearers_of(world, r, env) {
                 if party == key.party && norm_args(r, &env).is_some_and(|args| args == key.args) {
@@ -464,12 +464,12 @@ impl Explainer<'_, '_> {
         }
         let lits = &rule.condition;
         // The longest prefix of the condition that still holds some way.
-        let holds = |k: usize| -> Option<Vec<Option<Sym>>> {
-            let mut env = vec![None; rule.vars.len()];
-            let mut trail = Vec::new();
+        let holds = |k: usize| -> Option<Env> {
+            let mut env = Env::from_elem(None, rule.vars.len());
+            let mut trail = Trail::new();
             let mut first = None;
             state.solve(world, lits.get(..k).unwrap_or(&[]), &mut env, &mut trail, &mut |env, _| {
-                first = Some(env.to_vec());
+                first = Some(Env::from_slice(env));
                 false
             });
             first
@@ -540,9 +540,9 @@ impl Explainer<'_, '_> {
             .take_while(|l| matches!(l.kind, LitKind::Fact(_) | LitKind::Act { .. }))
             .cloned()
             .collect();
-        let mut e = vec![None; rule.vars.len()];
+        let mut e = Env::from_elem(None, rule.vars.len());
         let mut trail_out = Vec::new();
-        let mut trail = Vec::new();
+        let mut trail = Trail::new();
         state.solve(world, &prefix, &mut e, &mut trail, &mut |found, t| {
             if found.iter().zip(env).all(|(a, b)| b.is_none() || a == b) {
                 trail_out = t.to_vec();

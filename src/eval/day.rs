@@ -96,13 +96,22 @@ pub struct DayState {
 /// Where a fact or act is in each of its index lists, in the order the lists are named.
 type Slots = smallvec::SmallVec<[u32; 6]>;
 
+/// The values of a rule's variables while its condition is solved: most rules have a few.
+pub type Env = smallvec::SmallVec<[Option<Sym>; 8]>;
+
+/// What a solution matched, pattern by pattern.
+pub type Trail = smallvec::SmallVec<[Support; 4]>;
+
+/// The variables one match bound, to unbind after.
+type Bound = smallvec::SmallVec<[usize; 8]>;
+
 /// Called with each way a condition holds: the variable values and what was matched. Returns
 /// false to stop the search.
 pub type Visit<'a> = dyn FnMut(&[Option<Sym>], &[Support]) -> bool + 'a;
 
 /// Matches one candidate fact or act (by index) against a pattern, binding variables and
 /// noting which; the support to record when it matches.
-type TryOne<'a> = dyn Fn(&mut Vec<Option<Sym>>, &mut Vec<usize>, usize) -> Option<Support> + 'a;
+type TryOne<'a> = dyn Fn(&mut Env, &mut Bound, usize) -> Option<Support> + 'a;
 
 impl DayState {
     /// An empty day.
@@ -335,8 +344,8 @@ impl DayState {
         let Some(rule) = world.program.deems.get(r) else { return };
         let head = &rule.head;
         let defaults = world.program.facts.get(&head.name).map(|f| f.defaults.clone()).unwrap_or_default();
-        let mut env = vec![None; rule.vars.len()];
-        let mut trail = Vec::new();
+        let mut env = Env::from_elem(None, rule.vars.len());
+        let mut trail = Trail::new();
         self.solve_pinned(world, condition, pin, &mut env, &mut trail, &mut |env, trail| {
             let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
             // Every instance, even one that already holds: a delayed rule records all of them.
@@ -359,9 +368,9 @@ impl DayState {
             (Some(s), Trigger::Fact(at, _) | Trigger::Act(at, _)) => Some((at, s)),
             _ => None,
         };
-        let mut env = vec![None; rule.vars.len()];
-        let mut trail = Vec::new();
-        let mut scratch = Vec::with_capacity(rule.vars.len());
+        let mut env = Env::from_elem(None, rule.vars.len());
+        let mut trail = Trail::new();
+        let mut scratch = Env::new();
         self.solve_pinned(world, &rule.condition, pin, &mut env, &mut trail, &mut |env, _| {
             for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
                 scratch.clear();
@@ -385,7 +394,7 @@ impl DayState {
 
     /// Whether `party` bears a rule's norm for one solution of its condition: the bearer
     /// variable bound to it in `env`, the bearer tests pass.
-    fn bears(&self, world: &World, rule: &NormRule, party: Sym, env: &mut Vec<Option<Sym>>) -> bool {
+    fn bears(&self, world: &World, rule: &NormRule, party: Sym, env: &mut Env) -> bool {
         if let Bearers::Every { var, .. } = rule.bearers
             && let Some(slot) = env.get_mut(var)
         {
@@ -399,9 +408,9 @@ impl DayState {
     pub fn bearers_of(&self, world: &World, rule: &NormRule, env: &[Option<Sym>]) -> Vec<(Sym, Vec<Option<Sym>>)> {
         let mut out = Vec::new();
         for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
-            let mut env = env.to_vec();
+            let mut env = Env::from_slice(env);
             if self.bears(world, rule, party, &mut env) {
-                out.push((party, env));
+                out.push((party, env.to_vec()));
             }
         }
         out
@@ -431,14 +440,7 @@ impl DayState {
 
     /// Enumerates the ways a condition holds today, extending `env`; `f` returns false to
     /// stop. Returns false when stopped.
-    pub fn solve(
-        &self,
-        world: &World,
-        lits: &[Lit],
-        env: &mut Vec<Option<Sym>>,
-        trail: &mut Vec<Support>,
-        f: &mut Visit,
-    ) -> bool {
+    pub fn solve(&self, world: &World, lits: &[Lit], env: &mut Env, trail: &mut Trail, f: &mut Visit) -> bool {
         self.solve_pinned(world, lits, None, env, trail, f)
     }
 
@@ -449,15 +451,15 @@ impl DayState {
         world: &World,
         lits: &[Lit],
         pin: Option<(usize, Support)>,
-        env: &mut Vec<Option<Sym>>,
-        trail: &mut Vec<Support>,
+        env: &mut Env,
+        trail: &mut Trail,
         f: &mut Visit,
     ) -> bool {
         Search { state: self, world, lits, pin }.from(0, env, trail, f)
     }
 
     /// Whether a literal that binds nothing holds, with `env` as it is.
-    pub fn test(&self, world: &World, lit: &Lit, env: &mut Vec<Option<Sym>>) -> bool {
+    pub fn test(&self, world: &World, lit: &Lit, env: &mut Env) -> bool {
         match &lit.kind {
             LitKind::IsParty { term, negated, instrument } => {
                 value(*term, env).is_some_and(|p| world.is_bound(*instrument, p, self.day)) != *negated
@@ -473,7 +475,7 @@ impl DayState {
             },
             LitKind::Not(inner) => {
                 let mut found = false;
-                let mut trail = Vec::new();
+                let mut trail = Trail::new();
                 self.solve(world, inner, env, &mut trail, &mut |_, _| {
                     found = true;
                     false
@@ -482,7 +484,7 @@ impl DayState {
             }
             LitKind::Fact(_) | LitKind::Act { .. } => {
                 let mut found = false;
-                let mut trail = Vec::new();
+                let mut trail = Trail::new();
                 self.solve(world, std::slice::from_ref(lit), env, &mut trail, &mut |_, _| {
                     found = true;
                     false
@@ -505,7 +507,7 @@ struct Search<'a, 'p> {
 
 impl Search<'_, '_> {
     /// The ways the condition holds from position `at` on, with `env` as it is.
-    fn from(self, at: usize, env: &mut Vec<Option<Sym>>, trail: &mut Vec<Support>, f: &mut Visit) -> bool {
+    fn from(self, at: usize, env: &mut Env, trail: &mut Trail, f: &mut Visit) -> bool {
         let Some(lit) = self.lits.get(at) else { return f(env, trail) };
         let pinned = self.pin.filter(|(p, _)| *p == at).map(|(_, s)| s);
         match &lit.kind {
@@ -522,14 +524,14 @@ impl Search<'_, '_> {
                     p.name,
                     known_arg(&p.args, env),
                 );
-                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
+                let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (fact, _) = self.state.facts.get(i)?;
                     (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
                 };
                 self.each_match(at, env, trail, f, candidates, &try_one)
             }
             LitKind::Act { actor, action } => {
-                let with_actor: Vec<(Sym, Term)> =
+                let with_actor: smallvec::SmallVec<[(Sym, Term); 4]> =
                     std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
                 let one = [match pinned {
                     Some(Support::Act(i)) => i,
@@ -543,7 +545,7 @@ impl Search<'_, '_> {
                     action.name,
                     known_arg(&with_actor, env),
                 );
-                let try_one = |env: &mut Vec<Option<Sym>>, bound: &mut Vec<usize>, i: usize| {
+                let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (act, _) = self.state.acts.get(i)?;
                     let party = [(Sym::MAX, act.party)];
                     (act.action == action.name
@@ -568,14 +570,14 @@ impl Search<'_, '_> {
     fn each_match(
         self,
         at: usize,
-        env: &mut Vec<Option<Sym>>,
-        trail: &mut Vec<Support>,
+        env: &mut Env,
+        trail: &mut Trail,
         f: &mut Visit,
         candidates: &[usize],
         try_one: &TryOne,
     ) -> bool {
         for &i in candidates {
-            let mut bound = Vec::new();
+            let mut bound = Bound::new();
             let hit = try_one(env, &mut bound, i);
             if let Some(support) = hit {
                 trail.push(support);
@@ -653,7 +655,7 @@ pub fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
 
 /// Matches pattern arguments against the arguments of a fact or act, binding variables.
 /// `_` matches any value and an absent role alike; any other term needs the role present.
-fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Option<Sym>], bound: &mut Vec<usize>) -> bool {
+fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Option<Sym>], bound: &mut Bound) -> bool {
     for &(role, term) in pattern {
         if term == Term::Any {
             continue;

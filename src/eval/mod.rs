@@ -23,7 +23,9 @@ use crate::diagnostic::Diagnostic;
 use crate::program::{InstId, Program, Sym, Trigger};
 use crate::scenario::Scenario;
 
-pub use day::{DayState, NormKey, Origin, Support, act_matches, args_unify, includes_forbidden, norm_args, value};
+pub use day::{
+    DayState, Env, NormKey, Origin, Support, Trail, act_matches, args_unify, includes_forbidden, norm_args, value,
+};
 pub use world::{Act, Args, Binding, Fact, Interval, Timed, Timeline, Why, World};
 
 /// What an evaluation found, up to its horizon.
