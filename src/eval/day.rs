@@ -96,6 +96,9 @@ pub struct DayState {
 /// Where a fact or act is in each of its index lists, in the order the lists are named.
 type Slots = smallvec::SmallVec<[u32; 6]>;
 
+/// The parties who bear a norm for one solution: mostly one or a few.
+pub type Parties = smallvec::SmallVec<[Sym; 4]>;
+
 /// The values of a rule's variables while its condition is solved: most rules have a few.
 pub type Env = smallvec::SmallVec<[Option<Sym>; 8]>;
 
@@ -417,7 +420,7 @@ impl DayState {
     }
 
     /// The parties who bear a norm today, for one solution of its condition.
-    pub fn bearers(&self, world: &World, inst: InstId, bearers: &Bearers, env: &[Option<Sym>]) -> Vec<Sym> {
+    pub fn bearers(&self, world: &World, inst: InstId, bearers: &Bearers, env: &[Option<Sym>]) -> Parties {
         let bound = |p: Sym| world.is_bound(inst, p, self.day);
         let excluded = |except: &[Term], p: Sym| except.iter().any(|t| value(*t, env) == Some(p));
         match bearers {
@@ -431,7 +434,7 @@ impl DayState {
                     .collect()
             }
             Bearers::Members { group, except } => {
-                let Some(g) = world.program.groups.get(*group) else { return Vec::new() };
+                let Some(g) = world.program.groups.get(*group) else { return Parties::new() };
                 g.iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
             }
             Bearers::One(t) => value(*t, env).filter(|&p| bound(p)).into_iter().collect(),

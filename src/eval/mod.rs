@@ -459,6 +459,15 @@ struct Runs {
 }
 
 impl Runs {
+    /// Closes the open run, from `from` until `until`. A norm that recurs tends to recur
+    /// often: past the inline run, room is made for several.
+    fn close(&mut self, from: Day, until: Day) {
+        if self.done.len() == self.done.inline_size() {
+            self.done.reserve_exact(4);
+        }
+        self.done.push(Interval { from, until: Some(until) });
+    }
+
     fn all(&self) -> impl Iterator<Item = Interval> + '_ {
         self.done.iter().copied().chain(self.open.map(|from| Interval { from, until: None }))
     }
@@ -868,7 +877,7 @@ impl<'p> Walk<'p> {
         for &k in &gone {
             let runs = &mut self.norms.runs[k as usize];
             if let Some(from) = runs.open.take() {
-                runs.done.push(Interval { from, until: Some(d) });
+                runs.close(from, d);
             }
             let key = self.norms.key(k);
             let set = if key.modality == Modality::Must { &mut self.musts } else { &mut self.must_nots };
@@ -935,7 +944,7 @@ impl<'p> Walk<'p> {
                 (true, None) => runs.open = Some(d),
                 (false, Some(from)) => {
                     runs.open = None;
-                    runs.done.push(Interval { from, until: Some(d) });
+                    runs.close(from, d);
                 }
                 _ => {}
             }
@@ -967,7 +976,7 @@ impl<'p> Walk<'p> {
         if let Some(runs) = self.conflicts.get_mut(c)
             && let Some(from) = runs.open.take()
         {
-            runs.done.push(Interval { from, until: Some(d) });
+            runs.close(from, d);
         }
         for side in [c.1, c.2] {
             if let Some(list) = self.in_conflict.get_mut(&side) {
