@@ -371,8 +371,10 @@ pub struct Program {
     pub deems: Vec<DeemRule>,
     /// Same-day `deem` rules, stratum by stratum.
     pub strata: Vec<Vec<usize>>,
-    /// `prevails[a][b]`: instrument `a` prevails over `b` in a direct conflict.
-    pub prevails: Vec<Vec<bool>>,
+    /// `(a, b)`: instrument `a` prevails over `b` in a direct conflict. Few instruments rank
+    /// over others, so the pairs are listed rather than held as a matrix (10 000 instruments
+    /// would make one of 100 MB).
+    pub prevails: BTreeSet<(InstId, InstId)>,
     /// For each instrument, the rules whose output depends on its status: its own, and those
     /// that test `is party to` it.
     pub rules_by_instrument: Vec<Vec<usize>>,
@@ -426,8 +428,7 @@ impl Program {
 
     /// Whether instrument `a` prevails over `b`, and not the other way round.
     pub fn prevails(&self, a: InstId, b: InstId) -> bool {
-        let get = |x: InstId, y: InstId| self.prevails.get(x).and_then(|r| r.get(y)).copied().unwrap_or(false);
-        get(a, b) && !get(b, a)
+        self.prevails.contains(&(a, b)) && !self.prevails.contains(&(b, a))
     }
 }
 
@@ -779,7 +780,7 @@ impl Compiler {
 
     fn precedence(&mut self, files: &[(FileId, &ast::File)]) {
         let n = self.p.instruments.len();
-        let mut prevails = vec![vec![false; n]; n];
+        let mut prevails = BTreeSet::new();
         for (_, ast) in files {
             for item in &ast.items {
                 let ast::Item::Precedence(p) = item else {
@@ -802,9 +803,7 @@ impl Compiler {
                         // `un_charter, unsc_* over *` does not make an instrument prevail over
                         // itself or over the other winners.
                         if w != l && !winners.contains(&l) {
-                            if let Some(cell) = prevails.get_mut(w).and_then(|r| r.get_mut(l)) {
-                                *cell = true;
-                            }
+                            prevails.insert((w, l));
                         }
                     }
                 }
