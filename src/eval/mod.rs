@@ -262,9 +262,12 @@ struct Walk<'p> {
     given_acts: HashMap<Act, u32>,
     /// The state of the day, kept from one change point to the next.
     today: DayState,
-    /// The delayed facts and assumed acts that hold, sorted: sources counted like events.
+    /// The delayed facts that hold, sorted: sources counted like events.
     delayed_now: Vec<Fact>,
-    assumed_now: Vec<Act>,
+    /// The obligations assumed performed, by number, and how many of them perform each act:
+    /// an act is a source like an event while one does.
+    performing: Vec<NormId>,
+    assumed: HashMap<Act, u32>,
     /// The facts only the same-day `deem` rules give: kept while the state only grows, else
     /// taken away and derived again.
     derived: Vec<Fact>,
@@ -533,7 +536,8 @@ impl<'p> Walk<'p> {
             given_acts: HashMap::default(),
             today: DayState::default(),
             delayed_now: Vec::new(),
-            assumed_now: Vec::new(),
+            performing: Vec::new(),
+            assumed: HashMap::default(),
             derived: Vec::new(),
             monotone: program
                 .strata
@@ -593,27 +597,9 @@ impl<'p> Walk<'p> {
         let mut delayed: Vec<(Fact, Origin)> = delayed_facts(world, d, &self.delayed);
         delayed.sort_by(|a, b| a.0.cmp(&b.0));
         delayed.dedup_by(|a, b| a.0 == b.0);
-        let yesterday = Day(d.0 - 1);
-        // Obligations that give the same act: the act is assumed from the first by identity.
-        let mut performed: Vec<(Act, &NormKey)> = match (&self.previous, self.assume) {
-            (Some(obligations), true) => obligations
-                .iter()
-                .filter(|o| o.performed_on(yesterday))
-                .map(|o| {
-                    let k = self.norms.key(o.key);
-                    (Act { party: k.party, action: k.action, args: k.args.clone() }, k)
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        performed.sort_unstable();
-        performed.dedup_by(|a, b| a.0 == b.0);
-        let assumed: Vec<(Act, Origin)> =
-            performed.into_iter().map(|(act, k)| (act, Origin::Assumed { norm: k.clone(), on: yesterday })).collect();
+        let (new_assumed, gone_assumed) = self.assumed_changes(Day(d.0 - 1));
         let gone_delayed: Vec<Fact> =
             self.delayed_now.iter().filter(|f| delayed.binary_search_by(|x| x.0.cmp(f)).is_err()).cloned().collect();
-        let gone_assumed: Vec<Act> =
-            self.assumed_now.iter().filter(|a| assumed.binary_search_by(|x| x.0.cmp(a)).is_err()).cloned().collect();
         for f in gone_delayed.iter().chain(self.fact_sweep.ending(&self.world.facts, d).iter()) {
             if release(&mut self.given_facts, f) && state.remove_fact(f) {
                 c.lost_facts.push(f.clone());
@@ -627,7 +613,7 @@ impl<'p> Walk<'p> {
         let mut new_facts: Vec<(Fact, Origin)> = self.fact_sweep.starting(&self.world.facts, d);
         new_facts.extend(delayed.iter().filter(|(f, _)| self.delayed_now.binary_search(f).is_err()).cloned());
         let mut new_acts: Vec<(Act, Origin)> = self.act_sweep.starting(&self.world.acts, d);
-        new_acts.extend(assumed.iter().filter(|(a, _)| self.assumed_now.binary_search(a).is_err()).cloned());
+        new_acts.extend(new_assumed);
         for (f, origin) in new_facts {
             if hold(&mut self.given_facts, &f) {
                 if state.add_fact(f.clone(), origin) {
@@ -644,7 +630,6 @@ impl<'p> Walk<'p> {
             }
         }
         self.delayed_now = delayed.into_iter().map(|(f, _)| f).collect();
-        self.assumed_now = assumed.into_iter().map(|(a, _)| a).collect();
         // The same-day `deem` rules: from what is new only, while the state only grew and no
         // status changed; else from scratch.
         let status_changed = self.previous_day.is_none_or(|prev| !self.status_changed(prev.next(), d).is_empty());
@@ -673,6 +658,47 @@ impl<'p> Walk<'p> {
         let start = self.status_changes.partition_point(|&(d, _)| d < from);
         let end = self.status_changes.partition_point(|&(d, _)| d <= to);
         self.status_changes.get(start..end.max(start)).unwrap_or_default()
+    }
+
+    /// The acts that the obligations performed on `yesterday` (under the compliance assumption)
+    /// add, and those they no longer give: work in proportion to the obligations that started or
+    /// stopped being performed. Acts are counted by the obligations performing them, those that
+    /// start before those that stop, so that an act passed from one obligation to another stays;
+    /// an act that starts is assumed from the first obligation by identity that performs it.
+    fn assumed_changes(&mut self, yesterday: Day) -> (Vec<(Act, Origin)>, Vec<Act>) {
+        // The list of obligations is sorted by number, and so is this.
+        let performing: Vec<NormId> = match (&self.previous, self.assume) {
+            (Some(obligations), true) => {
+                obligations.iter().filter(|o| o.performed_on(yesterday)).map(|o| o.key).collect()
+            }
+            _ => Vec::new(),
+        };
+        let (started, stopped) = difference(&performing, &self.performing);
+        let act_of = |k: &NormKey| Act { party: k.party, action: k.action, args: k.args.clone() };
+        let mut starting: Vec<(Act, &NormKey)> = started
+            .iter()
+            .map(|&k| {
+                let key = self.norms.key(k);
+                (act_of(key), key)
+            })
+            .collect();
+        starting.sort_unstable();
+        let mut new = Vec::new();
+        for (act, key) in starting {
+            if hold(&mut self.assumed, &act) {
+                new.push((act, Origin::Assumed { norm: key.clone(), on: yesterday }));
+            }
+        }
+        let mut gone = Vec::new();
+        for &k in &stopped {
+            let act = act_of(self.norms.key(k));
+            if release(&mut self.assumed, &act) {
+                gone.push(act);
+            }
+        }
+        gone.sort_unstable();
+        self.performing = performing;
+        (new, gone)
     }
 
     /// Records what the delayed `deem` rules derive today, and when that will first count.
@@ -1128,6 +1154,29 @@ fn net<T: Clone + Eq + std::hash::Hash>(added: Vec<T>, removed: Vec<T>) -> (Vec<
     let new = added.iter().filter(|x| !r.contains(x)).cloned().collect();
     let lost = removed.iter().filter(|x| !a.contains(x)).cloned().collect();
     (new, lost)
+}
+
+/// What is in sorted list `a` and not in sorted list `b`, and what is in `b` and not in `a`.
+fn difference(a: &[NormId], b: &[NormId]) -> (Vec<NormId>, Vec<NormId>) {
+    let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                i += 1;
+                j += 1;
+            }
+            (Some(&x), y) if y.is_none_or(|&y| x < y) => {
+                only_a.push(x);
+                i += 1;
+            }
+            (_, Some(&y)) => {
+                only_b.push(y);
+                j += 1;
+            }
+            _ => return (only_a, only_b),
+        }
+    }
 }
 
 /// Counts one more source of `item`; true if it is the first.
