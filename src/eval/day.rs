@@ -81,20 +81,137 @@ pub struct DayState {
     pub acts: Vec<(Act, Origin)>,
     index: HashMap<Fact, usize>,
     act_index: HashMap<Act, usize>,
-    by_kind: HashMap<Sym, Vec<usize>>,
-    by_action: HashMap<Sym, Vec<usize>>,
-    /// Facts by kind, role and value; acts by action, role and value (the actor under the
-    /// role `Sym::MAX`), so that a pattern with a known argument looks at its candidates only.
-    fact_args: HashMap<(Sym, Sym, Sym), Vec<usize>>,
-    act_args: HashMap<(Sym, Sym, Sym), Vec<usize>>,
-    /// Each fact's slot in each index list it is in: by kind, then by each argument.
-    fact_slots: Vec<Slots>,
-    /// Each act's slot in each index list it is in: by action, by actor, then by each argument.
-    act_slots: Vec<Slots>,
+    /// Facts by kind, and by kind, role and value, so that a pattern with a known argument
+    /// looks at its candidates only.
+    fact_lists: Index,
+    /// Acts by action, and by action, role and value (the actor under the role `Sym::MAX`).
+    act_lists: Index,
 }
 
-/// Where a fact or act is in each of its index lists, in the order the lists are named.
-type Slots = smallvec::SmallVec<[u32; 6]>;
+/// One of the index lists a fact or act is in: those of its kind or action, or those of its
+/// kind or action with a value in a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum List {
+    Name(Sym),
+    Arg(Sym, Sym, Sym),
+}
+
+/// A fact or an act, as it is listed in an `Index`.
+trait Listed {
+    /// The index lists it is in, in a fixed order.
+    fn lists(&self) -> Lists;
+
+    /// Where list `l`, one of its lists, is in that order.
+    fn place(&self, l: List) -> Option<usize>;
+}
+
+/// A fact is listed by kind, then by each argument.
+impl Listed for Fact {
+    fn lists(&self) -> Lists {
+        std::iter::once(List::Name(self.kind))
+            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.kind, r, v)))
+            .collect()
+    }
+
+    fn place(&self, l: List) -> Option<usize> {
+        match l {
+            List::Name(_) => Some(0),
+            List::Arg(_, role, _) => self.args.iter().position(|(r, _)| *r == role).map(|i| i + 1),
+        }
+    }
+}
+
+/// An act is listed by action, by actor (the role `Sym::MAX`), then by each argument.
+impl Listed for Act {
+    fn lists(&self) -> Lists {
+        [List::Name(self.action), List::Arg(self.action, Sym::MAX, self.party)]
+            .into_iter()
+            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.action, r, v)))
+            .collect()
+    }
+
+    fn place(&self, l: List) -> Option<usize> {
+        match l {
+            List::Name(_) => Some(0),
+            List::Arg(_, Sym::MAX, _) => Some(1),
+            List::Arg(_, role, _) => self.args.iter().position(|(r, _)| *r == role).map(|i| i + 2),
+        }
+    }
+}
+
+type Lists = smallvec::SmallVec<[List; 6]>;
+
+/// Index lists of positions in a list of facts or acts, and each position's slot in each of
+/// its lists, so that taking one away searches nothing.
+#[derive(Clone, Debug, Default)]
+struct Index {
+    by_name: HashMap<Sym, Vec<usize>>,
+    by_arg: HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    /// Per position, its slot in each of its lists, in the order its lists are named.
+    slots: Vec<smallvec::SmallVec<[u32; 6]>>,
+}
+
+impl Index {
+    fn list(&mut self, l: List) -> &mut Vec<usize> {
+        match l {
+            List::Name(n) => self.by_name.entry(n).or_default(),
+            List::Arg(n, r, v) => self.by_arg.entry((n, r, v)).or_default(),
+        }
+    }
+
+    fn get(&self, l: List) -> &[usize] {
+        let list = match l {
+            List::Name(n) => self.by_name.get(&n),
+            List::Arg(n, r, v) => self.by_arg.get(&(n, r, v)),
+        };
+        list.map_or(&[], Vec::as_slice)
+    }
+
+    /// Lists `item` at position `at`, the last.
+    fn add(&mut self, at: usize, item: &impl Listed) {
+        let slots = item
+            .lists()
+            .iter()
+            .map(|&l| {
+                let list = self.list(l);
+                list.push(at);
+                u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+            })
+            .collect();
+        self.slots.push(slots);
+    }
+
+    /// Takes position `at` of `items` out of its lists, the last position taking its place, as
+    /// `swap_remove` does to the items, which the caller does after.
+    fn remove<T: Listed>(&mut self, at: usize, items: &[(T, Origin)]) {
+        let (Some(slots), Some((item, _))) = (self.slots.get(at).cloned(), items.get(at)) else { return };
+        for (&l, &slot) in item.lists().iter().zip(&slots) {
+            // The last entry of the list fills the slot, and notes where it now is.
+            let list = self.list(l);
+            let slot_at = slot as usize;
+            if slot_at >= list.len() {
+                continue;
+            }
+            list.swap_remove(slot_at);
+            let Some(&q) = list.get(slot_at) else { continue };
+            let place = items.get(q).and_then(|(other, _)| other.place(l));
+            if let Some(s) = place.and_then(|m| self.slots.get_mut(q).and_then(|s| s.get_mut(m))) {
+                *s = slot;
+            }
+        }
+        let last = self.slots.len() - 1;
+        self.slots.swap_remove(at);
+        if let (Some(slots), Some((moved, _))) = (self.slots.get(at).cloned(), items.get(last))
+            && at < last
+        {
+            for (&l, &slot) in moved.lists().iter().zip(&slots) {
+                if let Some(x) = self.list(l).get_mut(slot as usize) {
+                    *x = at;
+                }
+            }
+        }
+    }
+}
 
 /// The parties who bear a norm for one solution: mostly one or a few.
 pub type Parties = smallvec::SmallVec<[Sym; 4]>;
@@ -129,13 +246,8 @@ impl DayState {
         }
         let at = self.facts.len();
         self.index.insert(fact.clone(), at);
-        let mut slots = Slots::new();
-        slots.push(enlist(self.by_kind.entry(fact.kind).or_default(), at));
-        for &(role, value) in &fact.args {
-            slots.push(enlist(self.fact_args.entry((fact.kind, role, value)).or_default(), at));
-        }
+        self.fact_lists.add(at, &fact);
         self.facts.push((fact, origin));
-        self.fact_slots.push(slots);
         true
     }
 
@@ -144,37 +256,10 @@ impl DayState {
     /// Each fact knows its slot in each index list, so nothing is searched.
     pub fn remove_fact(&mut self, fact: &Fact) -> bool {
         let Some(at) = self.index.remove(fact) else { return false };
-        let slots = self.fact_slots.get(at).cloned().unwrap_or_default();
-        for (m, &slot) in slots.iter().enumerate() {
-            let list = match m.checked_sub(1).and_then(|i| fact.args.get(i)) {
-                None => self.by_kind.get_mut(&fact.kind),
-                Some(&(role, value)) => self.fact_args.get_mut(&(fact.kind, role, value)),
-            };
-            // The position that fills the slot notes where it now is in this list.
-            if let Some(q) = list.and_then(|l| delist(l, slot))
-                && let Some((other, _)) = self.facts.get(q)
-            {
-                let mq = if m == 0 { Some(0) } else { membership(&other.args, fact.args.get(m - 1)) };
-                if let Some(s) = mq.and_then(|mq| self.fact_slots.get_mut(q).and_then(|s| s.get_mut(mq))) {
-                    *s = slot;
-                }
-            }
-        }
+        self.fact_lists.remove(at, &self.facts);
         self.facts.swap_remove(at);
-        self.fact_slots.swap_remove(at);
-        if let (Some((moved, _)), Some(slots)) = (self.facts.get(at), self.fact_slots.get(at)) {
-            for (m, &slot) in slots.iter().enumerate() {
-                let list = match m.checked_sub(1).and_then(|i| moved.args.get(i)) {
-                    None => self.by_kind.get_mut(&moved.kind),
-                    Some(&(role, value)) => self.fact_args.get_mut(&(moved.kind, role, value)),
-                };
-                if let Some(x) = list.and_then(|l| l.get_mut(slot as usize)) {
-                    *x = at;
-                }
-            }
-            if let Some(i) = self.index.get_mut(moved) {
-                *i = at;
-            }
+        if let Some(i) = self.facts.get(at).and_then(|(moved, _)| self.index.get_mut(moved)) {
+            *i = at;
         }
         true
     }
@@ -182,44 +267,10 @@ impl DayState {
     /// Takes an act away, if it is under way; positions change as for `remove_fact`.
     pub fn remove_act(&mut self, act: &Act) -> bool {
         let Some(at) = self.act_index.remove(act) else { return false };
-        let slots = self.act_slots.get(at).cloned().unwrap_or_default();
-        for (m, &slot) in slots.iter().enumerate() {
-            let list = match m {
-                0 => self.by_action.get_mut(&act.action),
-                1 => self.act_args.get_mut(&(act.action, Sym::MAX, act.party)),
-                _ => act.args.get(m - 2).and_then(|&(role, value)| self.act_args.get_mut(&(act.action, role, value))),
-            };
-            if let Some(q) = list.and_then(|l| delist(l, slot))
-                && let Some((other, _)) = self.acts.get(q)
-            {
-                let mq = match m {
-                    0 | 1 => Some(m),
-                    _ => membership(&other.args, act.args.get(m - 2)).map(|i| i + 1),
-                };
-                if let Some(s) = mq.and_then(|mq| self.act_slots.get_mut(q).and_then(|s| s.get_mut(mq))) {
-                    *s = slot;
-                }
-            }
-        }
+        self.act_lists.remove(at, &self.acts);
         self.acts.swap_remove(at);
-        self.act_slots.swap_remove(at);
-        if let (Some((moved, _)), Some(slots)) = (self.acts.get(at), self.act_slots.get(at)) {
-            for (m, &slot) in slots.iter().enumerate() {
-                let list = match m {
-                    0 => self.by_action.get_mut(&moved.action),
-                    1 => self.act_args.get_mut(&(moved.action, Sym::MAX, moved.party)),
-                    _ => moved
-                        .args
-                        .get(m - 2)
-                        .and_then(|&(role, value)| self.act_args.get_mut(&(moved.action, role, value))),
-                };
-                if let Some(x) = list.and_then(|l| l.get_mut(slot as usize)) {
-                    *x = at;
-                }
-            }
-            if let Some(i) = self.act_index.get_mut(moved) {
-                *i = at;
-            }
+        if let Some(i) = self.acts.get(at).and_then(|(moved, _)| self.act_index.get_mut(moved)) {
+            *i = at;
         }
         true
     }
@@ -236,17 +287,17 @@ impl DayState {
 
     /// The positions of the facts of a kind.
     pub fn of_kind(&self, kind: Sym) -> &[usize] {
-        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+        self.fact_lists.get(List::Name(kind))
     }
 
     /// The positions of the facts of a kind with `value` in `role`.
     pub fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
-        self.fact_args.get(&(kind, role, value)).map_or(&[], Vec::as_slice)
+        self.fact_lists.get(List::Arg(kind, role, value))
     }
 
     /// The positions of the acts of an action.
     pub fn of_action(&self, action: Sym) -> &[usize] {
-        self.by_action.get(&action).map_or(&[], Vec::as_slice)
+        self.act_lists.get(List::Name(action))
     }
 
     /// Adds an act under way, unless it already is.
@@ -256,14 +307,8 @@ impl DayState {
         }
         let at = self.acts.len();
         self.act_index.insert(act.clone(), at);
-        let mut slots = Slots::new();
-        slots.push(enlist(self.by_action.entry(act.action).or_default(), at));
-        slots.push(enlist(self.act_args.entry((act.action, Sym::MAX, act.party)).or_default(), at));
-        for &(role, value) in &act.args {
-            slots.push(enlist(self.act_args.entry((act.action, role, value)).or_default(), at));
-        }
+        self.act_lists.add(at, &act);
         self.acts.push((act, origin));
-        self.act_slots.push(slots);
         true
     }
 
@@ -519,14 +564,7 @@ impl Search<'_, '_> {
                     Some(Support::Fact(i)) => i,
                     _ => usize::MAX,
                 }];
-                let candidates = pick(
-                    &one,
-                    pinned.is_some(),
-                    &self.state.fact_args,
-                    &self.state.by_kind,
-                    p.name,
-                    known_arg(&p.args, env),
-                );
+                let candidates = pick(&one, pinned.is_some(), &self.state.fact_lists, p.name, known_arg(&p.args, env));
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (fact, _) = self.state.facts.get(i)?;
                     (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
@@ -540,14 +578,8 @@ impl Search<'_, '_> {
                     Some(Support::Act(i)) => i,
                     _ => usize::MAX,
                 }];
-                let candidates = pick(
-                    &one,
-                    pinned.is_some(),
-                    &self.state.act_args,
-                    &self.state.by_action,
-                    action.name,
-                    known_arg(&with_actor, env),
-                );
+                let candidates =
+                    pick(&one, pinned.is_some(), &self.state.act_lists, action.name, known_arg(&with_actor, env));
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (act, _) = self.state.acts.get(i)?;
                     let party = [(Sym::MAX, act.party)];
@@ -598,48 +630,16 @@ impl Search<'_, '_> {
     }
 }
 
-/// Adds position `at` to an index list; returns its slot there.
-fn enlist(list: &mut Vec<usize>, at: usize) -> u32 {
-    list.push(at);
-    u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
-}
-
-/// Takes slot `slot` out of an index list, the last entry taking its place; returns the
-/// position that moved into it, if one did.
-fn delist(list: &mut Vec<usize>, slot: u32) -> Option<usize> {
-    let slot = slot as usize;
-    if slot >= list.len() {
-        return None;
-    }
-    list.swap_remove(slot);
-    list.get(slot).copied()
-}
-
-/// Which of its argument lists another fact or act shares with the argument `arg`: its
-/// position among the other's arguments (roles are unique), counted after the lists by name.
-fn membership(args: &[(Sym, Sym)], arg: Option<&(Sym, Sym)>) -> Option<usize> {
-    let &(role, _) = arg?;
-    args.iter().position(|(r, _)| *r == role).map(|i| i + 1)
-}
-
 /// The facts or acts a pattern is tried against: the pinned one; else those with the pattern's
 /// first known argument; else every one of its kind or action.
-fn pick<'a>(
-    one: &'a [usize; 1],
-    pinned: bool,
-    by_arg: &'a HashMap<(Sym, Sym, Sym), Vec<usize>>,
-    by_name: &'a HashMap<Sym, Vec<usize>>,
-    name: Sym,
-    known: Option<(Sym, Sym)>,
-) -> &'a [usize] {
+fn pick<'a>(one: &'a [usize; 1], pinned: bool, index: &'a Index, name: Sym, known: Option<(Sym, Sym)>) -> &'a [usize] {
     if pinned {
         return one;
     }
-    let list = match known {
-        Some((role, value)) => by_arg.get(&(name, role, value)),
-        None => by_name.get(&name),
-    };
-    list.map_or(&[][..], Vec::as_slice)
+    match known {
+        Some((role, value)) => index.get(List::Arg(name, role, value)),
+        None => index.get(List::Name(name)),
+    }
 }
 
 /// The first argument of a pattern whose value is already known: a constant or a bound variable.
@@ -748,17 +748,13 @@ mod tests {
     /// facts and acts at the same positions must agree on.
     fn lists(s: &DayState) -> Vec<String> {
         let mut out = Vec::new();
-        for (k, l) in &s.by_kind {
-            out.push(format!("kind {k:?} {:?}", sorted(l)));
-        }
-        for (k, l) in &s.by_action {
-            out.push(format!("action {k:?} {:?}", sorted(l)));
-        }
-        for (k, l) in &s.fact_args {
-            out.push(format!("fact arg {k:?} {:?}", sorted(l)));
-        }
-        for (k, l) in &s.act_args {
-            out.push(format!("act arg {k:?} {:?}", sorted(l)));
+        for (what, index) in [("fact", &s.fact_lists), ("act", &s.act_lists)] {
+            for (k, l) in &index.by_name {
+                out.push(format!("{what} name {k:?} {:?}", sorted(l)));
+            }
+            for (k, l) in &index.by_arg {
+                out.push(format!("{what} arg {k:?} {:?}", sorted(l)));
+            }
         }
         out.retain(|x| !x.ends_with("[]"));
         out.sort();
@@ -815,21 +811,20 @@ mod tests {
                 fresh.add_act(a.clone(), o.clone());
             }
             prop_assert_eq!(lists(&state), lists(&fresh));
+            prop_assert_eq!(state.fact_lists.slots.len(), state.facts.len());
+            prop_assert_eq!(state.act_lists.slots.len(), state.acts.len());
             for (p, (f, _)) in state.facts.iter().enumerate() {
                 prop_assert_eq!(state.fact_position(f), Some(p));
-                let slots = &state.fact_slots[p];
-                prop_assert_eq!(state.by_kind[&f.kind][slots[0] as usize], p);
-                for (i, &(role, value)) in f.args.iter().enumerate() {
-                    prop_assert_eq!(state.fact_args[&(f.kind, role, value)][slots[i + 1] as usize], p);
+                prop_assert_eq!(state.fact_lists.slots[p].len(), f.lists().len());
+                for (&l, &slot) in f.lists().iter().zip(&state.fact_lists.slots[p]) {
+                    prop_assert_eq!(state.fact_lists.get(l)[slot as usize], p);
                 }
             }
             for (p, (a, _)) in state.acts.iter().enumerate() {
                 prop_assert_eq!(state.act_position(a), Some(p));
-                let slots = &state.act_slots[p];
-                prop_assert_eq!(state.by_action[&a.action][slots[0] as usize], p);
-                prop_assert_eq!(state.act_args[&(a.action, Sym::MAX, a.party)][slots[1] as usize], p);
-                for (i, &(role, value)) in a.args.iter().enumerate() {
-                    prop_assert_eq!(state.act_args[&(a.action, role, value)][slots[i + 2] as usize], p);
+                prop_assert_eq!(state.act_lists.slots[p].len(), a.lists().len());
+                for (&l, &slot) in a.lists().iter().zip(&state.act_lists.slots[p]) {
+                    prop_assert_eq!(state.act_lists.get(l)[slot as usize], p);
                 }
             }
         }
