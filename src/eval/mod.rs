@@ -281,6 +281,8 @@ struct Walk<'p> {
     previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
     cache: Vec<HashMap<Trig, NormIds>>,
+    /// An empty cache, with room, to swap for one computed afresh.
+    spare: HashMap<Trig, NormIds>,
     /// The facts and acts that have triggered a rule, numbered, so that the caches are keyed
     /// by number.
     fact_ids: HashMap<Fact, u32>,
@@ -289,12 +291,13 @@ struct Walk<'p> {
     /// a variable it then tests with `is party` can only fire for facts whose value in that role
     /// is one of its instrument's parties: it is found by kind, role and party instead.
     by_fact: HashMap<Sym, Vec<usize>>,
-    by_fact_party: HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    /// Sorted, so that it is built at once.
+    by_fact_party: Vec<((Sym, Sym, Sym), usize)>,
     party_role: Vec<Option<Sym>>,
     by_act: HashMap<Sym, Vec<usize>>,
     /// Norms that hold, by party: obligations and prohibitions.
-    musts: HashMap<Sym, HashSet<NormId>>,
-    must_nots: HashMap<Sym, HashSet<NormId>>,
+    musts: HashMap<Sym, Vec<NormId>>,
+    must_nots: HashMap<Sym, Vec<NormId>>,
     /// Live conflicts, and the conflicts each norm is in.
     live: HashSet<ConflictKey>,
     in_conflict: HashMap<NormId, Vec<ConflictKey>>,
@@ -499,15 +502,13 @@ impl<'p> Walk<'p> {
         let program = world.program;
         let mut by_fact: HashMap<Sym, Vec<usize>> = HashMap::default();
         let mut by_act: HashMap<Sym, Vec<usize>> = HashMap::default();
-        let mut by_fact_party: HashMap<(Sym, Sym, Sym), Vec<usize>> = HashMap::default();
+        let mut by_fact_party: Vec<((Sym, Sym, Sym), usize)> = Vec::new();
         let mut party_role = vec![None; program.rules.len()];
         for (r, rule) in program.rules.iter().enumerate() {
             if let Some(role) = indexed_role(rule) {
-                let parties = world.timelines.get(rule.instrument).map(|t| t.bound.keys().copied().collect::<Vec<_>>());
+                let parties = world.timelines.get(rule.instrument).map(|t| t.bound.keys());
                 if let (Trigger::Fact(_, kind), Some(parties)) = (rule.trigger, parties) {
-                    for p in parties {
-                        by_fact_party.entry((kind, role, p)).or_default().push(r);
-                    }
+                    by_fact_party.extend(parties.map(|&p| ((kind, role, p), r)));
                     if let Some(slot) = party_role.get_mut(r) {
                         *slot = Some(role);
                     }
@@ -520,6 +521,7 @@ impl<'p> Walk<'p> {
                 Trigger::Nothing | Trigger::Complex => {}
             }
         }
+        by_fact_party.sort_unstable();
         Walk {
             as_of,
             assume,
@@ -555,6 +557,7 @@ impl<'p> Walk<'p> {
             status_changes,
             previous_day: None,
             cache: vec![HashMap::default(); program.rules.len()],
+            spare: HashMap::default(),
             fact_ids: HashMap::default(),
             act_ids: HashMap::default(),
             by_fact,
@@ -732,7 +735,7 @@ impl<'p> Walk<'p> {
         let program = self.world.program;
         // Rules to compute afresh: those of instruments whose status changed since the last
         // change point (all of them on the first), and those computed afresh every day.
-        let mut fresh: BTreeSet<usize> = BTreeSet::new();
+        let mut fresh: Vec<usize> = Vec::new();
         match self.previous_day {
             None => fresh.extend(0..program.rules.len()),
             Some(prev) => {
@@ -742,19 +745,27 @@ impl<'p> Walk<'p> {
             }
         }
         fresh.extend(self.complex.iter().copied());
+        fresh.sort_unstable();
+        fresh.dedup();
         let mut delta = Delta::default();
         for &r in &fresh {
-            let old = self.cache.get_mut(r).map(std::mem::take).unwrap_or_default();
-            for (_, keys) in old {
+            // The rule's cache is swapped with an empty one and drained, so that neither gives
+            // up its room: rules computed afresh every day would otherwise allocate it anew.
+            let mut old = std::mem::take(&mut self.spare);
+            if let Some(c) = self.cache.get_mut(r) {
+                std::mem::swap(c, &mut old);
+            }
+            for (_, keys) in old.drain() {
                 self.unproduce(r, keys, &mut delta);
             }
+            self.spare = old;
         }
         // What the facts and acts that went away gave is taken away.
         let mut lost: Vec<(usize, NormIds)> = Vec::new();
         for f in &changes.lost_facts {
             let Some(&id) = self.fact_ids.get(f) else { continue };
             for r in self.rules_for(f) {
-                if !fresh.contains(&r)
+                if fresh.binary_search(&r).is_err()
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(id)))
                 {
                     lost.push((r, keys));
@@ -764,7 +775,7 @@ impl<'p> Walk<'p> {
         for a in &changes.lost_acts {
             let Some(&id) = self.act_ids.get(a) else { continue };
             for &r in self.by_act.get(&a.action).into_iter().flatten() {
-                if !fresh.contains(&r)
+                if fresh.binary_search(&r).is_err()
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(id)))
                 {
                     lost.push((r, keys));
@@ -779,19 +790,26 @@ impl<'p> Walk<'p> {
         for &r in &fresh {
             match program.rules.get(r).map(|x| x.trigger) {
                 Some(Trigger::Fact(_, kind)) => {
-                    // Only the facts with one of the instrument's parties in the indexed role.
-                    let positions: Vec<usize> = match self.party_role.get(r).copied().flatten() {
-                        Some(role) => {
-                            let instrument = program.rules.get(r).map_or(0, |x| x.instrument);
-                            let parties = self.world.timelines.get(instrument).map(|t| t.bound.keys());
-                            parties
-                                .into_iter()
-                                .flatten()
-                                .flat_map(|&p| state.with_arg(kind, role, p))
-                                .copied()
-                                .collect()
+                    // Only the facts with one of the instrument's parties in the indexed role: looked
+                    // up party by party, or read off the facts of the kind, whichever are fewer.
+                    let of_kind = state.of_kind(kind);
+                    let parties =
+                        program.rules.get(r).and_then(|x| self.world.timelines.get(x.instrument)).map(|t| &t.bound);
+                    let positions: Vec<usize> = match (self.party_role.get(r).copied().flatten(), parties) {
+                        (Some(role), Some(parties)) if parties.len() < of_kind.len() => {
+                            parties.keys().flat_map(|&p| state.with_arg(kind, role, p)).copied().collect()
                         }
-                        None => state.of_kind(kind).to_vec(),
+                        (Some(role), Some(parties)) => of_kind
+                            .iter()
+                            .copied()
+                            .filter(|&i| {
+                                state.facts.get(i).is_some_and(|(f, _)| {
+                                    f.args.iter().any(|&(r, v)| r == role && parties.contains_key(&v))
+                                })
+                            })
+                            .collect(),
+                        (Some(_), None) => Vec::new(),
+                        (None, _) => of_kind.to_vec(),
                     };
                     for i in positions {
                         if let Some((f, _)) = state.facts.get(i) {
@@ -821,7 +839,7 @@ impl<'p> Walk<'p> {
             let rules = self.rules_for(f);
             let id = number(&mut self.fact_ids, f);
             for r in rules {
-                if !fresh.contains(&r) {
+                if fresh.binary_search(&r).is_err() {
                     state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
                     self.produce(r, Trig::Fact(id), &mut keys, &mut delta);
                 }
@@ -832,7 +850,7 @@ impl<'p> Walk<'p> {
             let id = number(&mut self.act_ids, a);
             let rules = self.by_act.get(&a.action).cloned().unwrap_or_default();
             for r in rules {
-                if !fresh.contains(&r) {
+                if fresh.binary_search(&r).is_err() {
                     state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
                     self.produce(r, Trig::Act(id), &mut keys, &mut delta);
                 }
@@ -844,6 +862,8 @@ impl<'p> Walk<'p> {
         gone.sort_unstable();
         gone.dedup();
         delta.gone = gone;
+        // A norm that lost its producers and gained one again today did not appear.
+        delta.appeared.retain(|&k| self.norms.runs[k as usize].open.is_none());
         delta.appeared.sort_unstable();
         delta.appeared.dedup();
         delta
@@ -854,7 +874,10 @@ impl<'p> Walk<'p> {
     fn rules_for(&self, f: &Fact) -> Vec<usize> {
         let mut out: Vec<usize> = self.by_fact.get(&f.kind).cloned().unwrap_or_default();
         for &(role, value) in &f.args {
-            out.extend(self.by_fact_party.get(&(f.kind, role, value)).into_iter().flatten());
+            let key = (f.kind, role, value);
+            let from = self.by_fact_party.partition_point(|(k, _)| *k < key);
+            let rules = self.by_fact_party.get(from..).unwrap_or_default();
+            out.extend(rules.iter().take_while(|(k, _)| *k == key).map(|&(_, r)| r));
         }
         out
     }
@@ -907,8 +930,10 @@ impl<'p> Walk<'p> {
             }
             let key = self.norms.key(k);
             let set = if key.modality == Modality::Must { &mut self.musts } else { &mut self.must_nots };
-            if let Some(s) = set.get_mut(&key.party) {
-                s.remove(&k);
+            if let Some(s) = set.get_mut(&key.party)
+                && let Some(at) = s.iter().position(|&x| x == k)
+            {
+                s.swap_remove(at);
             }
             for c in self.in_conflict.remove(&k).unwrap_or_default() {
                 self.close_conflict(&c, d, &mut override_changed);
@@ -923,12 +948,8 @@ impl<'p> Walk<'p> {
             runs.open.get_or_insert(d);
             let key = self.norms.key(k);
             match key.modality {
-                Modality::Must => {
-                    self.musts.entry(key.party).or_default().insert(k);
-                }
-                Modality::MustNot => {
-                    self.must_nots.entry(key.party).or_default().insert(k);
-                }
+                Modality::Must => self.musts.entry(key.party).or_default().push(k),
+                Modality::MustNot => self.must_nots.entry(key.party).or_default().push(k),
                 Modality::May => {}
             }
         }
@@ -1064,20 +1085,16 @@ impl<'p> Walk<'p> {
         conflicts.sort();
         // The identities move into the evaluation's norms, a record beside each.
         let keys = std::mem::take(&mut self.norms.keys);
+        let order = sorted_order(&keys, &self.norms.runs);
         let mut records: Vec<NormRecord> = Vec::with_capacity(keys.len());
-        let mut order: Vec<NormId> = Vec::with_capacity(keys.len());
         for (id, runs) in self.norms.runs.iter().enumerate() {
             let id = NormId::try_from(id).unwrap_or(NormId::MAX);
             let episodes: smallvec::SmallVec<[Episode; 1]> =
                 runs.all().map(|when| Episode { when, due: due_date(program, runs.rule, when.from) }).collect();
-            if !episodes.is_empty() {
-                order.push(id);
-            }
             let overridden = self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default();
             records.push(NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule });
         }
         drop(std::mem::take(&mut self.norms.runs));
-        order.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
         let mut norms = Norms { keys, records, order };
         let mut acts: Vec<DatedAct> =
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
@@ -1156,6 +1173,24 @@ fn net<T: Clone + Eq + std::hash::Hash>(added: Vec<T>, removed: Vec<T>) -> (Vec<
     (new, lost)
 }
 
+/// The numbers of the norms that were ever active, in order of identity. They are sorted on a
+/// prefix of the identity packed into one number (party, modality, action), so that most
+/// comparisons do not reach the identities, which lie apart in memory; equal prefixes compare the
+/// identities. An action numbered past 2^30 only makes more prefixes equal.
+fn sorted_order(keys: &[NormKey], runs: &[Runs]) -> Vec<NormId> {
+    let prefix =
+        |k: &NormKey| (u64::from(k.party) << 32) | ((k.modality as u64) << 30) | u64::from(k.action.min((1 << 30) - 1));
+    let mut by_prefix: Vec<(u64, NormId)> = keys
+        .iter()
+        .zip(runs)
+        .enumerate()
+        .filter(|(_, (_, r))| r.open.is_some() || !r.done.is_empty())
+        .map(|(id, (k, _))| (prefix(k), NormId::try_from(id).unwrap_or(NormId::MAX)))
+        .collect();
+    by_prefix.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| keys[a.1 as usize].cmp(&keys[b.1 as usize])));
+    by_prefix.into_iter().map(|(_, id)| id).collect()
+}
+
 /// What is in sorted list `a` and not in sorted list `b`, and what is in `b` and not in `a`.
 fn difference(a: &[NormId], b: &[NormId]) -> (Vec<NormId>, Vec<NormId>) {
     let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
@@ -1207,7 +1242,7 @@ fn release<T: Eq + std::hash::Hash>(count: &mut HashMap<T, u32>, item: &T) -> bo
 /// gained one again is not gone, and one that appeared still has a producer at the end.
 #[derive(Default)]
 struct Delta {
-    /// Norms that gained their first producer, sorted once the day is done.
+    /// Norms that were not active and gained a producer, sorted once the day is done.
     appeared: Vec<NormId>,
     /// Norms with no producer left, sorted.
     gone: Vec<NormId>,
