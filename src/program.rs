@@ -13,6 +13,7 @@ use crate::check::glob_match;
 use crate::day::Day;
 use crate::source::{FileId, Span};
 
+pub mod index;
 pub mod timeline;
 
 use timeline::Timeline;
@@ -380,6 +381,8 @@ pub struct Program {
     pub rules_by_instrument: Vec<Vec<usize>>,
     /// The instruments' timelines as the rule files alone fix them, once asked for.
     timelines: std::sync::OnceLock<Vec<Timeline>>,
+    /// The evaluator's index of rules, once asked for.
+    index: std::sync::OnceLock<index::RuleIndex>,
 }
 
 impl Program {
@@ -424,6 +427,12 @@ impl Program {
                 })
                 .collect()
         })
+    }
+
+    /// How the evaluator finds rules, with the timelines the rule files fix: computed when
+    /// first asked for and kept, like the timelines.
+    pub fn index(&self) -> &index::RuleIndex {
+        self.index.get_or_init(|| index::RuleIndex::new(self, self.timelines()))
     }
 
     /// Whether instrument `a` prevails over `b`, and not the other way round.

@@ -11,6 +11,7 @@
 mod day;
 mod world;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::BuildHasher;
 
@@ -20,6 +21,7 @@ pub use crate::ast::NormStatus as Status;
 use crate::ast::{Deadline, Modality};
 use crate::day::Day;
 use crate::diagnostic::Diagnostic;
+use crate::program::index::{PartyIndex, RuleIndex};
 use crate::program::{InstId, Program, Sym, Trigger};
 use crate::scenario::Scenario;
 
@@ -271,13 +273,10 @@ struct Walk<'p> {
     /// The facts only the same-day `deem` rules give: kept while the state only grows, else
     /// taken away and derived again.
     derived: Vec<Fact>,
-    /// Whether no same-day `deem` rule has negation, so that what they derive only grows
-    /// while the state only grows.
-    monotone: bool,
-    /// The rules computed afresh every day: those with negation or several patterns.
-    complex: Vec<usize>,
-    /// The days on which instruments' status changes, and which.
-    status_changes: Vec<(Day, InstId)>,
+    /// How rules are found: the program's index, and the rules by party and days of status
+    /// changes with the timelines as the scenario leaves them.
+    index: &'p RuleIndex,
+    parties: Cow<'p, PartyIndex>,
     previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
     cache: Vec<HashMap<Trig, NormIds>>,
@@ -287,14 +286,6 @@ struct Walk<'p> {
     /// by number.
     fact_ids: HashMap<Fact, u32>,
     act_ids: HashMap<Act, u32>,
-    /// Rules by the kind of fact or the action that triggers them. A rule whose trigger binds
-    /// a variable it then tests with `is party` can only fire for facts whose value in that role
-    /// is one of its instrument's parties: it is found by kind, role and party instead.
-    by_fact: HashMap<Sym, Vec<usize>>,
-    /// Sorted, so that it is built at once.
-    by_fact_party: Vec<((Sym, Sym, Sym), usize)>,
-    party_role: Vec<Option<Sym>>,
-    by_act: HashMap<Sym, Vec<usize>>,
     /// Norms that hold, by party: obligations and prohibitions.
     musts: HashMap<Sym, Vec<NormId>>,
     must_nots: HashMap<Sym, Vec<NormId>>,
@@ -486,42 +477,22 @@ impl<'p> Walk<'p> {
         let mut add = |i: &Interval| days.extend(std::iter::once(i.from).chain(i.until));
         world.facts.iter().for_each(|f| add(&f.when));
         world.acts.iter().for_each(|a| add(&a.when));
-        let mut status_changes: Vec<(Day, InstId)> = Vec::new();
-        for (i, t) in world.timelines.iter().enumerate() {
-            for w in t.in_force.iter().chain(t.bound.values().flatten().map(|b| &b.when)) {
-                status_changes.extend(std::iter::once(w.from).chain(w.until).map(|d| (d, i)));
-            }
-        }
-        status_changes.sort_unstable();
-        status_changes.dedup();
-        days.extend(status_changes.iter().map(|&(d, _)| d));
+        // The index the rule files fix, with the timelines the scenario changed computed again.
+        let program = world.program;
+        let index = program.index();
+        let changed: Vec<InstId> =
+            (0..world.timelines.len()).filter(|&i| matches!(world.timelines.get(i), Some(Cow::Owned(_)))).collect();
+        let parties = if changed.is_empty() {
+            Cow::Borrowed(&index.parties)
+        } else {
+            let timelines: Vec<&Timeline> = world.timelines.iter().map(|t| &**t).collect();
+            Cow::Owned(index.parties_with(program, &changed, &timelines))
+        };
         days.retain(|d| *d <= as_of);
         days.sort_unstable();
         days.dedup();
-        let points: BTreeSet<Day> = days.into_iter().collect();
-        let program = world.program;
-        let mut by_fact: HashMap<Sym, Vec<usize>> = HashMap::default();
-        let mut by_act: HashMap<Sym, Vec<usize>> = HashMap::default();
-        let mut by_fact_party: Vec<((Sym, Sym, Sym), usize)> = Vec::new();
-        let mut party_role = vec![None; program.rules.len()];
-        for (r, rule) in program.rules.iter().enumerate() {
-            if let Some(role) = indexed_role(rule) {
-                let parties = world.timelines.get(rule.instrument).map(|t| t.bound.keys());
-                if let (Trigger::Fact(_, kind), Some(parties)) = (rule.trigger, parties) {
-                    by_fact_party.extend(parties.map(|&p| ((kind, role, p), r)));
-                    if let Some(slot) = party_role.get_mut(r) {
-                        *slot = Some(role);
-                    }
-                    continue;
-                }
-            }
-            match rule.trigger {
-                Trigger::Fact(_, kind) => by_fact.entry(kind).or_default().push(r),
-                Trigger::Act(_, action) => by_act.entry(action).or_default().push(r),
-                Trigger::Nothing | Trigger::Complex => {}
-            }
-        }
-        by_fact_party.sort_unstable();
+        let status_days = parties.status_changes.iter().map(|&(d, _)| d).filter(|d| *d <= as_of);
+        let points: BTreeSet<Day> = days.into_iter().chain(status_days).collect();
         Walk {
             as_of,
             assume,
@@ -541,29 +512,13 @@ impl<'p> Walk<'p> {
             performing: Vec::new(),
             assumed: HashMap::default(),
             derived: Vec::new(),
-            monotone: program
-                .strata
-                .iter()
-                .flatten()
-                .filter_map(|&r| program.deems.get(r))
-                .all(|d| d.condition.iter().all(|l| !matches!(l.kind, crate::program::LitKind::Not(_)))),
-            complex: program
-                .rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.trigger == Trigger::Complex)
-                .map(|(i, _)| i)
-                .collect(),
-            status_changes,
+            index,
+            parties,
             previous_day: None,
             cache: vec![HashMap::default(); program.rules.len()],
             spare: HashMap::default(),
             fact_ids: HashMap::default(),
             act_ids: HashMap::default(),
-            by_fact,
-            by_fact_party,
-            party_role,
-            by_act,
             musts: HashMap::default(),
             must_nots: HashMap::default(),
             live: HashSet::default(),
@@ -637,7 +592,7 @@ impl<'p> Walk<'p> {
         // status changed; else from scratch.
         let status_changed = self.previous_day.is_none_or(|prev| !self.status_changed(prev.next(), d).is_empty());
         let mut derived = Vec::new();
-        if self.monotone && !status_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty() {
+        if self.index.monotone && !status_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty() {
             state.fixpoint_from(&self.world, &c.new_facts, &c.new_acts, &mut derived);
             c.new_facts.extend(derived.iter().cloned());
             self.derived.extend(derived);
@@ -658,9 +613,10 @@ impl<'p> Walk<'p> {
 
     /// The instruments whose status changes from day `from` to day `to`, both included.
     fn status_changed(&self, from: Day, to: Day) -> &[(Day, InstId)] {
-        let start = self.status_changes.partition_point(|&(d, _)| d < from);
-        let end = self.status_changes.partition_point(|&(d, _)| d <= to);
-        self.status_changes.get(start..end.max(start)).unwrap_or_default()
+        let changes = &self.parties.status_changes;
+        let start = changes.partition_point(|&(d, _)| d < from);
+        let end = changes.partition_point(|&(d, _)| d <= to);
+        changes.get(start..end.max(start)).unwrap_or_default()
     }
 
     /// The acts that the obligations performed on `yesterday` (under the compliance assumption)
@@ -744,7 +700,7 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        fresh.extend(self.complex.iter().copied());
+        fresh.extend(self.index.complex.iter().copied());
         fresh.sort_unstable();
         fresh.dedup();
         let mut delta = Delta::default();
@@ -774,7 +730,7 @@ impl<'p> Walk<'p> {
         }
         for a in &changes.lost_acts {
             let Some(&id) = self.act_ids.get(a) else { continue };
-            for &r in self.by_act.get(&a.action).into_iter().flatten() {
+            for &r in self.index.by_act.get(&a.action).into_iter().flatten() {
                 if fresh.binary_search(&r).is_err()
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(id)))
                 {
@@ -795,7 +751,7 @@ impl<'p> Walk<'p> {
                     let of_kind = state.of_kind(kind);
                     let parties =
                         program.rules.get(r).and_then(|x| self.world.timelines.get(x.instrument)).map(|t| &t.bound);
-                    let positions: Vec<usize> = match (self.party_role.get(r).copied().flatten(), parties) {
+                    let positions: Vec<usize> = match (self.index.party_role.get(r).copied().flatten(), parties) {
                         (Some(role), Some(parties)) if parties.len() < of_kind.len() => {
                             parties.keys().flat_map(|&p| state.with_arg(kind, role, p)).copied().collect()
                         }
@@ -848,8 +804,8 @@ impl<'p> Walk<'p> {
         for a in &changes.new_acts {
             let Some(i) = state.act_position(a) else { continue };
             let id = number(&mut self.act_ids, a);
-            let rules = self.by_act.get(&a.action).cloned().unwrap_or_default();
-            for r in rules {
+            let index = self.index;
+            for &r in index.by_act.get(&a.action).into_iter().flatten() {
                 if fresh.binary_search(&r).is_err() {
                     state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
                     self.produce(r, Trig::Act(id), &mut keys, &mut delta);
@@ -872,11 +828,12 @@ impl<'p> Walk<'p> {
     /// The rules a fact may trigger: those indexed by its kind, and those indexed by its kind,
     /// a role and the party in it.
     fn rules_for(&self, f: &Fact) -> Vec<usize> {
-        let mut out: Vec<usize> = self.by_fact.get(&f.kind).cloned().unwrap_or_default();
+        let mut out: Vec<usize> = self.index.by_fact.get(&f.kind).cloned().unwrap_or_default();
         for &(role, value) in &f.args {
             let key = (f.kind, role, value);
-            let from = self.by_fact_party.partition_point(|(k, _)| *k < key);
-            let rules = self.by_fact_party.get(from..).unwrap_or_default();
+            let by_party = &self.parties.by_fact_party;
+            let from = by_party.partition_point(|(k, _)| *k < key);
+            let rules = by_party.get(from..).unwrap_or_default();
             out.extend(rules.iter().take_while(|(k, _)| *k == key).map(|&(_, r)| r));
         }
         out
@@ -1427,18 +1384,4 @@ fn subtract(a: Interval, cuts: &[Interval]) -> Vec<Interval> {
         pieces = next;
     }
     pieces
-}
-
-/// The role of a rule's trigger pattern whose variable the condition tests with `X is party`
-/// (of the rule's own instrument, not negated), if there is one.
-fn indexed_role(rule: &crate::program::NormRule) -> Option<Sym> {
-    use crate::program::{LitKind, Term};
-    let Trigger::Fact(at, _) = rule.trigger else { return None };
-    let Some(LitKind::Fact(p)) = rule.condition.get(at).map(|l| &l.kind) else { return None };
-    rule.condition.iter().find_map(|l| match &l.kind {
-        LitKind::IsParty { term: Term::Var(v), negated: false, instrument } if *instrument == rule.instrument => {
-            p.args.iter().find(|(_, t)| *t == Term::Var(*v)).map(|(role, _)| *role)
-        }
-        _ => None,
-    })
 }

@@ -1,0 +1,129 @@
+//! How the evaluator finds the rules a fact, an act or a change of status concerns: what the
+//! rule files alone fix, computed once per program (`Program::index`), and the parts that depend
+//! on an instrument's timeline, which an evaluation computes again for the instruments its
+//! scenario changes.
+
+use std::collections::HashMap;
+
+use super::timeline::Timeline;
+use super::{InstId, LitKind, NormRule, Program, Sym, Term, Trigger};
+use crate::day::Day;
+
+/// The rule index of a program.
+#[derive(Clone, Debug, Default)]
+pub struct RuleIndex {
+    /// Rules by the kind of fact that triggers them, but for those found by party.
+    pub by_fact: HashMap<Sym, Vec<usize>>,
+    /// Rules by the action that triggers them.
+    pub by_act: HashMap<Sym, Vec<usize>>,
+    /// Per rule, the role of its trigger whose value its condition tests with `is party` (of the
+    /// rule's own instrument, not negated): such a rule can only fire for facts whose value in
+    /// that role is one of the instrument's parties, and is found by kind, role and party.
+    pub party_role: Vec<Option<Sym>>,
+    /// The rules computed afresh every day: those with negation or several patterns.
+    pub complex: Vec<usize>,
+    /// Whether no same-day `deem` rule has negation, so that what they derive only grows while
+    /// the facts only grow.
+    pub monotone: bool,
+    /// What the timelines the rule files fix give: rules by party, days of status changes.
+    pub parties: PartyIndex,
+}
+
+/// What depends on whom the instruments bind, and when.
+#[derive(Clone, Debug, Default)]
+pub struct PartyIndex {
+    /// `((kind, role, party), rule)` for the rules found by party; sorted.
+    pub by_fact_party: Vec<((Sym, Sym, Sym), usize)>,
+    /// `(day, instrument)` for each day on which an instrument's force or a party's binding
+    /// starts or ends; sorted, without repeats.
+    pub status_changes: Vec<(Day, InstId)>,
+}
+
+impl RuleIndex {
+    /// The index of `program`, with the timelines its rule files fix.
+    pub fn new(program: &Program, timelines: &[Timeline]) -> RuleIndex {
+        let mut index = RuleIndex {
+            party_role: program.rules.iter().map(indexed_role).collect(),
+            monotone: program
+                .strata
+                .iter()
+                .flatten()
+                .filter_map(|&r| program.deems.get(r))
+                .all(|d| d.condition.iter().all(|l| !matches!(l.kind, LitKind::Not(_)))),
+            ..RuleIndex::default()
+        };
+        for (r, rule) in program.rules.iter().enumerate() {
+            match (rule.trigger, index.party_role.get(r).copied().flatten()) {
+                (Trigger::Fact(..), Some(_)) => {}
+                (Trigger::Fact(_, kind), None) => index.by_fact.entry(kind).or_default().push(r),
+                (Trigger::Act(_, action), _) => index.by_act.entry(action).or_default().push(r),
+                (Trigger::Complex, _) => index.complex.push(r),
+                (Trigger::Nothing, _) => {}
+            }
+        }
+        let mut parties = PartyIndex::default();
+        for (i, t) in timelines.iter().enumerate() {
+            parties.add(program, &index.party_role, i, t);
+        }
+        parties.sort();
+        index.parties = parties;
+        index
+    }
+
+    /// The party index with the timelines of the instruments in `changed` (sorted) read from
+    /// `timelines`, where a scenario changed them, instead of from the rule files.
+    pub fn parties_with(&self, program: &Program, changed: &[InstId], timelines: &[&Timeline]) -> PartyIndex {
+        let kept = |i: InstId| changed.binary_search(&i).is_err();
+        let b = &self.parties;
+        let mut parties = PartyIndex {
+            by_fact_party: b
+                .by_fact_party
+                .iter()
+                .filter(|(_, r)| program.rules.get(*r).is_some_and(|rule| kept(rule.instrument)))
+                .copied()
+                .collect(),
+            status_changes: b.status_changes.iter().filter(|(_, i)| kept(*i)).copied().collect(),
+        };
+        for &i in changed {
+            if let Some(t) = timelines.get(i) {
+                parties.add(program, &self.party_role, i, t);
+            }
+        }
+        parties.sort();
+        parties
+    }
+}
+
+impl PartyIndex {
+    /// Adds what instrument `i`'s timeline `t` gives.
+    fn add(&mut self, program: &Program, party_role: &[Option<Sym>], i: InstId, t: &Timeline) {
+        for r in program.rules_by_instrument.get(i).into_iter().flatten().copied() {
+            let Some(rule) = program.rules.get(r).filter(|rule| rule.instrument == i) else { continue };
+            if let (Trigger::Fact(_, kind), Some(role)) = (rule.trigger, party_role.get(r).copied().flatten()) {
+                self.by_fact_party.extend(t.bound.keys().map(|&p| ((kind, role, p), r)));
+            }
+        }
+        for w in t.in_force.iter().chain(t.bound.values().flatten().map(|b| &b.when)) {
+            self.status_changes.extend(std::iter::once(w.from).chain(w.until).map(|d| (d, i)));
+        }
+    }
+
+    fn sort(&mut self) {
+        self.by_fact_party.sort_unstable();
+        self.status_changes.sort_unstable();
+        self.status_changes.dedup();
+    }
+}
+
+/// The role of a rule's trigger pattern whose variable the condition tests with `X is party`
+/// (of the rule's own instrument, not negated), if there is one.
+fn indexed_role(rule: &NormRule) -> Option<Sym> {
+    let Trigger::Fact(at, _) = rule.trigger else { return None };
+    let Some(LitKind::Fact(p)) = rule.condition.get(at).map(|l| &l.kind) else { return None };
+    rule.condition.iter().find_map(|l| match &l.kind {
+        LitKind::IsParty { term: Term::Var(v), negated: false, instrument } if *instrument == rule.instrument => {
+            p.args.iter().find(|(_, t)| *t == Term::Var(*v)).map(|(role, _)| *role)
+        }
+        _ => None,
+    })
+}
