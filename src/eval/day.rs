@@ -79,13 +79,11 @@ pub struct DayState {
     pub facts: Vec<(Fact, Origin)>,
     /// Acts under way, each once, with where it comes from.
     pub acts: Vec<(Act, Origin)>,
-    index: HashMap<Fact, usize>,
-    act_index: HashMap<Act, usize>,
     /// Facts by kind, and by kind, role and value, so that a pattern with a known argument
     /// looks at its candidates only.
-    fact_lists: Index,
+    fact_lists: Index<Fact>,
     /// Acts by action, and by action, role and value (the actor under the role `Sym::MAX`).
-    act_lists: Index,
+    act_lists: Index<Act>,
 }
 
 /// One of the index lists a fact or act is in: those of its kind or action, or those of its
@@ -141,17 +139,30 @@ impl Listed for Act {
 
 type Lists = smallvec::SmallVec<[List; 6]>;
 
-/// Index lists of positions in a list of facts or acts, and each position's slot in each of
-/// its lists, so that taking one away searches nothing.
-#[derive(Clone, Debug, Default)]
-struct Index {
+/// The positions of the facts or acts of a day in their list, and index lists of those
+/// positions, with each position's slot in each of its lists, so that taking one away searches
+/// nothing.
+#[derive(Clone, Debug)]
+struct Index<T> {
+    positions: HashMap<T, usize>,
     by_name: HashMap<Sym, Vec<usize>>,
     by_arg: HashMap<(Sym, Sym, Sym), Vec<usize>>,
     /// Per position, its slot in each of its lists, in the order its lists are named.
     slots: Vec<smallvec::SmallVec<[u32; 6]>>,
 }
 
-impl Index {
+impl<T> Default for Index<T> {
+    fn default() -> Self {
+        Index {
+            positions: HashMap::default(),
+            by_name: HashMap::default(),
+            by_arg: HashMap::default(),
+            slots: Vec::new(),
+        }
+    }
+}
+
+impl<T> Index<T> {
     fn list(&mut self, l: List) -> &mut Vec<usize> {
         match l {
             List::Name(n) => self.by_name.entry(n).or_default(),
@@ -159,6 +170,7 @@ impl Index {
         }
     }
 
+    /// The positions in list `l`.
     fn get(&self, l: List) -> &[usize] {
         let list = match l {
             List::Name(n) => self.by_name.get(&n),
@@ -166,9 +178,40 @@ impl Index {
         };
         list.map_or(&[], Vec::as_slice)
     }
+}
+
+impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
+    /// Adds `item` to `items` unless it is there.
+    fn insert(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) -> bool {
+        if self.positions.contains_key(&item) {
+            return false;
+        }
+        let at = items.len();
+        self.positions.insert(item.clone(), at);
+        self.add(at, &item);
+        items.push((item, origin));
+        true
+    }
+
+    /// Takes `item` out of `items`, if it is there. The last item takes its place, so
+    /// positions change: a walk that keeps one state from day to day uses it, a single day's
+    /// state never does.
+    fn take(&mut self, items: &mut Vec<(T, Origin)>, item: &T) -> bool {
+        let Some(at) = self.positions.remove(item) else { return false };
+        self.remove(at, items);
+        items.swap_remove(at);
+        if let Some(i) = items.get(at).and_then(|(moved, _)| self.positions.get_mut(moved)) {
+            *i = at;
+        }
+        true
+    }
+
+    fn position(&self, item: &T) -> Option<usize> {
+        self.positions.get(item).copied()
+    }
 
     /// Lists `item` at position `at`, the last.
-    fn add(&mut self, at: usize, item: &impl Listed) {
+    fn add(&mut self, at: usize, item: &T) {
         let slots = item
             .lists()
             .iter()
@@ -183,7 +226,7 @@ impl Index {
 
     /// Takes position `at` of `items` out of its lists, the last position taking its place, as
     /// `swap_remove` does to the items, which the caller does after.
-    fn remove<T: Listed>(&mut self, at: usize, items: &[(T, Origin)]) {
+    fn remove(&mut self, at: usize, items: &[(T, Origin)]) {
         let (Some(slots), Some((item, _))) = (self.slots.get(at).cloned(), items.get(at)) else { return };
         for (&l, &slot) in item.lists().iter().zip(&slots) {
             // The last entry of the list fills the slot, and notes where it now is.
@@ -241,48 +284,29 @@ impl DayState {
 
     /// Adds a fact unless it already holds.
     pub fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
-        if self.index.contains_key(&fact) {
-            return false;
-        }
-        let at = self.facts.len();
-        self.index.insert(fact.clone(), at);
-        self.fact_lists.add(at, &fact);
-        self.facts.push((fact, origin));
-        true
+        self.fact_lists.insert(&mut self.facts, fact, origin)
     }
 
     /// Takes a fact away, if it holds. The last fact takes its place, so positions change:
     /// a walk that keeps one state from day to day uses it, a single day's state never does.
     /// Each fact knows its slot in each index list, so nothing is searched.
     pub fn remove_fact(&mut self, fact: &Fact) -> bool {
-        let Some(at) = self.index.remove(fact) else { return false };
-        self.fact_lists.remove(at, &self.facts);
-        self.facts.swap_remove(at);
-        if let Some(i) = self.facts.get(at).and_then(|(moved, _)| self.index.get_mut(moved)) {
-            *i = at;
-        }
-        true
+        self.fact_lists.take(&mut self.facts, fact)
     }
 
     /// Takes an act away, if it is under way; positions change as for `remove_fact`.
     pub fn remove_act(&mut self, act: &Act) -> bool {
-        let Some(at) = self.act_index.remove(act) else { return false };
-        self.act_lists.remove(at, &self.acts);
-        self.acts.swap_remove(at);
-        if let Some(i) = self.acts.get(at).and_then(|(moved, _)| self.act_index.get_mut(moved)) {
-            *i = at;
-        }
-        true
+        self.act_lists.take(&mut self.acts, act)
     }
 
     /// The position of a fact that holds.
     pub fn fact_position(&self, fact: &Fact) -> Option<usize> {
-        self.index.get(fact).copied()
+        self.fact_lists.position(fact)
     }
 
     /// The position of an act under way.
     pub fn act_position(&self, act: &Act) -> Option<usize> {
-        self.act_index.get(act).copied()
+        self.act_lists.position(act)
     }
 
     /// The positions of the facts of a kind.
@@ -302,14 +326,7 @@ impl DayState {
 
     /// Adds an act under way, unless it already is.
     pub fn add_act(&mut self, act: Act, origin: Origin) -> bool {
-        if self.act_index.contains_key(&act) {
-            return false;
-        }
-        let at = self.acts.len();
-        self.act_index.insert(act.clone(), at);
-        self.act_lists.add(at, &act);
-        self.acts.push((act, origin));
-        true
+        self.act_lists.insert(&mut self.acts, act, origin)
     }
 
     /// Applies the `deem` rules that take effect the same day, stratum by stratum, until
@@ -632,7 +649,13 @@ impl Search<'_, '_> {
 
 /// The facts or acts a pattern is tried against: the pinned one; else those with the pattern's
 /// first known argument; else every one of its kind or action.
-fn pick<'a>(one: &'a [usize; 1], pinned: bool, index: &'a Index, name: Sym, known: Option<(Sym, Sym)>) -> &'a [usize] {
+fn pick<'a, T>(
+    one: &'a [usize; 1],
+    pinned: bool,
+    index: &'a Index<T>,
+    name: Sym,
+    known: Option<(Sym, Sym)>,
+) -> &'a [usize] {
     if pinned {
         return one;
     }
@@ -748,11 +771,13 @@ mod tests {
     /// facts and acts at the same positions must agree on.
     fn lists(s: &DayState) -> Vec<String> {
         let mut out = Vec::new();
-        for (what, index) in [("fact", &s.fact_lists), ("act", &s.act_lists)] {
-            for (k, l) in &index.by_name {
+        let indexes =
+            [("fact", &s.fact_lists.by_name, &s.fact_lists.by_arg), ("act", &s.act_lists.by_name, &s.act_lists.by_arg)];
+        for (what, by_name, by_arg) in indexes {
+            for (k, l) in by_name {
                 out.push(format!("{what} name {k:?} {:?}", sorted(l)));
             }
-            for (k, l) in &index.by_arg {
+            for (k, l) in by_arg {
                 out.push(format!("{what} arg {k:?} {:?}", sorted(l)));
             }
         }
