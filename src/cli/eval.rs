@@ -100,7 +100,7 @@ fn report_of(
             let obligations: Vec<_> =
                 report.norms.keys().filter(|k| k.modality == casus::ast::Modality::Must).collect();
             let reasons: BTreeMap<_, _> = if obligations.len() <= MAX_REASONS {
-                let scenario = load::reparse(&sources, file)?;
+                let scenario = load::parse_scenario(&sources, file)?;
                 obligations
                     .into_iter()
                     .filter_map(|k| casus::explain::reason(&eval, &scenario, &sources, k).map(|r| (k, r)))

@@ -44,8 +44,7 @@ pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
     if let Some(d) = problem {
         return Err(rendered(&[d], &sources));
     }
-    let file = sources.get(id).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
-    let scenario = scenario::parse(id, file).map_err(|d| rendered(&[d], &sources))?;
+    let scenario = parse_scenario(&sources, id)?;
     let rule_paths: Vec<PathBuf> = if rules.is_empty() {
         let base = path.parent().unwrap_or(Path::new(""));
         scenario.rules.iter().map(|r| base.join(r)).collect()
@@ -98,9 +97,9 @@ pub fn prepare<'p>(
     Ok((world, as_of.unwrap_or(scenario.as_of), assume || scenario.assume_compliance))
 }
 
-/// Parses the scenario again from its file among the sources, for a caller that dropped it
-/// while it evaluated.
-pub fn reparse(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {
+/// Parses the scenario in `file` among the sources: on loading, and again for a caller that
+/// dropped it while it evaluated.
+pub fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {
     let text = sources.get(file).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
     scenario::parse(file, text).map_err(|d| rendered(&[d], sources))
 }
