@@ -590,7 +590,8 @@ impl<'p> Walk<'p> {
         self.delayed_now = delayed.into_iter().map(|(f, _)| f).collect();
         // The same-day `deem` rules: from what is new only, while the state only grew and no
         // status changed; else from scratch.
-        let status_changed = self.previous_day.is_none_or(|prev| !self.status_changed(prev.next(), d).is_empty());
+        let status_changed =
+            self.previous_day.is_none_or(|prev| !self.parties.status_changes_between(prev.next(), d).is_empty());
         let mut derived = Vec::new();
         if self.index.monotone && !status_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty() {
             state.fixpoint_from(&self.world, &c.new_facts, &c.new_acts, &mut derived);
@@ -609,14 +610,6 @@ impl<'p> Walk<'p> {
         let (new_facts, lost_facts) = net(std::mem::take(&mut c.new_facts), std::mem::take(&mut c.lost_facts));
         let (new_acts, lost_acts) = net(std::mem::take(&mut c.new_acts), std::mem::take(&mut c.lost_acts));
         Changes { new_facts, lost_facts, new_acts, lost_acts }
-    }
-
-    /// The instruments whose status changes from day `from` to day `to`, both included.
-    fn status_changed(&self, from: Day, to: Day) -> &[(Day, InstId)] {
-        let changes = &self.parties.status_changes;
-        let start = changes.partition_point(|&(d, _)| d < from);
-        let end = changes.partition_point(|&(d, _)| d <= to);
-        changes.get(start..end.max(start)).unwrap_or_default()
     }
 
     /// The acts that the obligations performed on `yesterday` (under the compliance assumption)
@@ -695,7 +688,7 @@ impl<'p> Walk<'p> {
         match self.previous_day {
             None => fresh.extend(0..program.rules.len()),
             Some(prev) => {
-                for &(_, i) in self.status_changed(prev.next(), state.day) {
+                for &(_, i) in self.parties.status_changes_between(prev.next(), state.day) {
                     fresh.extend(program.rules_by_instrument.get(i).into_iter().flatten().copied());
                 }
             }
@@ -830,11 +823,7 @@ impl<'p> Walk<'p> {
     fn rules_for(&self, f: &Fact) -> Vec<usize> {
         let mut out: Vec<usize> = self.index.by_fact.get(&f.kind).cloned().unwrap_or_default();
         for &(role, value) in &f.args {
-            let key = (f.kind, role, value);
-            let by_party = &self.parties.by_fact_party;
-            let from = by_party.partition_point(|(k, _)| *k < key);
-            let rules = by_party.get(from..).unwrap_or_default();
-            out.extend(rules.iter().take_while(|(k, _)| *k == key).map(|&(_, r)| r));
+            out.extend(self.parties.rules(f.kind, role, value));
         }
         out
     }

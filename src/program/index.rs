@@ -95,6 +95,21 @@ impl RuleIndex {
 }
 
 impl PartyIndex {
+    /// The rules found by party for a fact of `kind` with `value` in `role`.
+    pub fn rules(&self, kind: Sym, role: Sym, value: Sym) -> impl Iterator<Item = usize> + '_ {
+        let key = (kind, role, value);
+        let from = self.by_fact_party.partition_point(|(k, _)| *k < key);
+        let rest = self.by_fact_party.get(from..).unwrap_or_default();
+        rest.iter().take_while(move |(k, _)| *k == key).map(|&(_, r)| r)
+    }
+
+    /// The status changes from day `from` to day `to`, both included.
+    pub fn status_changes_between(&self, from: Day, to: Day) -> &[(Day, InstId)] {
+        let start = self.status_changes.partition_point(|&(d, _)| d < from);
+        let end = self.status_changes.partition_point(|&(d, _)| d <= to);
+        self.status_changes.get(start..end.max(start)).unwrap_or_default()
+    }
+
     /// Adds what instrument `i`'s timeline `t` gives.
     fn add(&mut self, program: &Program, party_role: &[Option<Sym>], i: InstId, t: &Timeline) {
         for r in program.rules_by_instrument.get(i).into_iter().flatten().copied() {
