@@ -79,11 +79,12 @@ pub struct DayState {
     pub facts: Vec<(Fact, Origin)>,
     /// Acts under way, each once, with where it comes from.
     pub acts: Vec<(Act, Origin)>,
-    /// Facts by kind, and by kind, role and value, so that a pattern with a known argument
-    /// looks at its candidates only.
-    fact_lists: Index<Fact>,
-    /// Acts by action, and by action, role and value (the actor under the role `Sym::MAX`).
-    act_lists: Index<Act>,
+    /// Where each fact is, and facts by kind and by kind, role and value, so that a pattern
+    /// with a known argument looks at its candidates only.
+    fact_index: Index<Fact>,
+    /// Where each act is, and acts by action and by action, role and value (the actor under
+    /// the role `Sym::MAX`).
+    act_index: Index<Act>,
 }
 
 /// One of the index lists a fact or act is in: those of its kind or action, or those of its
@@ -284,49 +285,49 @@ impl DayState {
 
     /// Adds a fact unless it already holds.
     pub fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
-        self.fact_lists.insert(&mut self.facts, fact, origin)
+        self.fact_index.insert(&mut self.facts, fact, origin)
     }
 
     /// Takes a fact away, if it holds. The last fact takes its place, so positions change:
     /// a walk that keeps one state from day to day uses it, a single day's state never does.
     /// Each fact knows its slot in each index list, so nothing is searched.
     pub fn remove_fact(&mut self, fact: &Fact) -> bool {
-        self.fact_lists.take(&mut self.facts, fact)
+        self.fact_index.take(&mut self.facts, fact)
     }
 
     /// Takes an act away, if it is under way; positions change as for `remove_fact`.
     pub fn remove_act(&mut self, act: &Act) -> bool {
-        self.act_lists.take(&mut self.acts, act)
+        self.act_index.take(&mut self.acts, act)
     }
 
     /// The position of a fact that holds.
     pub fn fact_position(&self, fact: &Fact) -> Option<usize> {
-        self.fact_lists.position(fact)
+        self.fact_index.position(fact)
     }
 
     /// The position of an act under way.
     pub fn act_position(&self, act: &Act) -> Option<usize> {
-        self.act_lists.position(act)
+        self.act_index.position(act)
     }
 
     /// The positions of the facts of a kind.
     pub fn of_kind(&self, kind: Sym) -> &[usize] {
-        self.fact_lists.get(List::Name(kind))
+        self.fact_index.get(List::Name(kind))
     }
 
     /// The positions of the facts of a kind with `value` in `role`.
     pub fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
-        self.fact_lists.get(List::Arg(kind, role, value))
+        self.fact_index.get(List::Arg(kind, role, value))
     }
 
     /// The positions of the acts of an action.
     pub fn of_action(&self, action: Sym) -> &[usize] {
-        self.act_lists.get(List::Name(action))
+        self.act_index.get(List::Name(action))
     }
 
     /// Adds an act under way, unless it already is.
     pub fn add_act(&mut self, act: Act, origin: Origin) -> bool {
-        self.act_lists.insert(&mut self.acts, act, origin)
+        self.act_index.insert(&mut self.acts, act, origin)
     }
 
     /// Applies the `deem` rules that take effect the same day, stratum by stratum, until
@@ -581,7 +582,7 @@ impl Search<'_, '_> {
                     Some(Support::Fact(i)) => i,
                     _ => usize::MAX,
                 }];
-                let candidates = pick(&one, pinned.is_some(), &self.state.fact_lists, p.name, known_arg(&p.args, env));
+                let candidates = pick(&one, pinned.is_some(), &self.state.fact_index, p.name, known_arg(&p.args, env));
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (fact, _) = self.state.facts.get(i)?;
                     (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
@@ -596,7 +597,7 @@ impl Search<'_, '_> {
                     _ => usize::MAX,
                 }];
                 let candidates =
-                    pick(&one, pinned.is_some(), &self.state.act_lists, action.name, known_arg(&with_actor, env));
+                    pick(&one, pinned.is_some(), &self.state.act_index, action.name, known_arg(&with_actor, env));
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (act, _) = self.state.acts.get(i)?;
                     let party = [(Sym::MAX, act.party)];
@@ -772,7 +773,7 @@ mod tests {
     fn lists(s: &DayState) -> Vec<String> {
         let mut out = Vec::new();
         let indexes =
-            [("fact", &s.fact_lists.by_name, &s.fact_lists.by_arg), ("act", &s.act_lists.by_name, &s.act_lists.by_arg)];
+            [("fact", &s.fact_index.by_name, &s.fact_index.by_arg), ("act", &s.act_index.by_name, &s.act_index.by_arg)];
         for (what, by_name, by_arg) in indexes {
             for (k, l) in by_name {
                 out.push(format!("{what} name {k:?} {:?}", sorted(l)));
@@ -836,20 +837,20 @@ mod tests {
                 fresh.add_act(a.clone(), o.clone());
             }
             prop_assert_eq!(lists(&state), lists(&fresh));
-            prop_assert_eq!(state.fact_lists.slots.len(), state.facts.len());
-            prop_assert_eq!(state.act_lists.slots.len(), state.acts.len());
+            prop_assert_eq!(state.fact_index.slots.len(), state.facts.len());
+            prop_assert_eq!(state.act_index.slots.len(), state.acts.len());
             for (p, (f, _)) in state.facts.iter().enumerate() {
                 prop_assert_eq!(state.fact_position(f), Some(p));
-                prop_assert_eq!(state.fact_lists.slots[p].len(), f.lists().len());
-                for (&l, &slot) in f.lists().iter().zip(&state.fact_lists.slots[p]) {
-                    prop_assert_eq!(state.fact_lists.get(l)[slot as usize], p);
+                prop_assert_eq!(state.fact_index.slots[p].len(), f.lists().len());
+                for (&l, &slot) in f.lists().iter().zip(&state.fact_index.slots[p]) {
+                    prop_assert_eq!(state.fact_index.get(l)[slot as usize], p);
                 }
             }
             for (p, (a, _)) in state.acts.iter().enumerate() {
                 prop_assert_eq!(state.act_position(a), Some(p));
-                prop_assert_eq!(state.act_lists.slots[p].len(), a.lists().len());
-                for (&l, &slot) in a.lists().iter().zip(&state.act_lists.slots[p]) {
-                    prop_assert_eq!(state.act_lists.get(l)[slot as usize], p);
+                prop_assert_eq!(state.act_index.slots[p].len(), a.lists().len());
+                for (&l, &slot) in a.lists().iter().zip(&state.act_index.slots[p]) {
+                    prop_assert_eq!(state.act_index.get(l)[slot as usize], p);
                 }
             }
         }
