@@ -182,6 +182,20 @@ fn eval_with_an_event_prints_what_it_changes() {
 }
 
 #[test]
+fn the_text_report_gives_each_obligation_its_reason_quoting_the_scenario_line() {
+    // The report reads the scenario again for its reasons: BBB's duty to assist arises from the
+    // attack on AAA, the event on line 6 of the scenario, on the day it began.
+    casus()
+        .args(["eval", "tests/fixtures/pact/scenarios/attack.ron"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  BBB\n    must assist(ally: AAA, against: CCC)"))
+        .stdout(predicate::str::contains(
+            "since 2020-06-01: armed_attack(by: CCC, on: AAA, territory: AAA) — tests/fixtures/pact/scenarios/attack.ron:6",
+        ));
+}
+
+#[test]
 fn eval_without_an_instrument_prints_what_it_removes() {
     casus()
         .args(["eval", "tests/fixtures/pact/scenarios/attack.ron", "--without-instrument", "pact_2020"])
