@@ -446,6 +446,69 @@ struct DatedAct {
     assumed: bool,
 }
 
+/// The acts of each party and action, found for a norm by the first argument each gives: a
+/// party assumed to perform hundreds of obligations of one action (an ally of many, in a
+/// cascade) would otherwise have each obligation compared with every act of that action.
+#[derive(Default)]
+struct ActsByActor<'a> {
+    /// By party, action, and the act's first role with its value (`None` for an act without
+    /// arguments); each act with its position.
+    by_first: HashMap<(Actor, Option<Arg>), Vec<Numbered<'a>>>,
+    /// By party and action: the first roles the acts give, each with the values given it.
+    roles: HashMap<Actor, Vec<(Sym, Vec<Sym>)>>,
+}
+
+/// A party and an action.
+type Actor = (Sym, Sym);
+
+/// A role and its value.
+type Arg = (Sym, Sym);
+
+/// An act with its position in the list of acts.
+type Numbered<'a> = (usize, &'a DatedAct);
+
+impl<'a> ActsByActor<'a> {
+    fn new(acts: &'a [DatedAct]) -> ActsByActor<'a> {
+        let mut index = ActsByActor::default();
+        for (i, a) in acts.iter().enumerate() {
+            let actor = (a.act.party, a.act.action);
+            let first = a.act.args.first().copied();
+            let list = index.by_first.entry((actor, first)).or_default();
+            list.push((i, a));
+            if let (Some((role, value)), 1) = (first, list.len()) {
+                let roles = index.roles.entry(actor).or_default();
+                match roles.iter_mut().find(|(r, _)| *r == role) {
+                    Some((_, values)) => values.push(value),
+                    None => roles.push((role, vec![value])),
+                }
+            }
+        }
+        index
+    }
+
+    /// The acts that match norm `key` (DESIGN §3: same party and action, every argument the act
+    /// gives agreeing), in the order given, into `out`. An act whose first role the norm gives
+    /// is looked up by the norm's value; one whose first role the norm leaves open, by each
+    /// value given.
+    fn matching(&self, key: &NormKey, out: &mut Vec<Numbered<'a>>) {
+        out.clear();
+        let actor = (key.party, key.action);
+        let mut add = |first: Option<Arg>| {
+            if let Some(list) = self.by_first.get(&(actor, first)) {
+                out.extend(list.iter().filter(|(_, a)| act_matches(&a.act, key)));
+            }
+        };
+        add(None);
+        for (role, values) in self.roles.get(&actor).into_iter().flatten() {
+            match key.args.iter().find(|(r, _)| r == role) {
+                Some(&(_, value)) => add(Some((*role, value))),
+                None => values.iter().for_each(|&v| add(Some((*role, v)))),
+            }
+        }
+        out.sort_unstable_by_key(|(i, _)| *i);
+    }
+}
+
 /// Runs of change points on which something holds, closed when it stops.
 #[derive(Clone, Debug, Default)]
 struct Runs {
@@ -1064,17 +1127,15 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        let mut by_actor: HashMap<(Sym, Sym), Vec<&DatedAct>> = HashMap::default();
-        for a in &acts {
-            by_actor.entry((a.act.party, a.act.action)).or_default().push(a);
-        }
+        let by_actor = ActsByActor::new(&acts);
         let mut violations = Vec::new();
+        let mut matching: Vec<Numbered> = Vec::new();
         for &i in &norms.order {
             let (Some(key), Some(record)) = (norms.keys.get(i as usize), norms.records.get_mut(i as usize)) else {
                 continue;
             };
-            let mine: &[&DatedAct] = by_actor.get(&(key.party, key.action)).map_or(&[], Vec::as_slice);
-            let matching: Vec<&DatedAct> = mine.iter().copied().filter(|a| act_matches(&a.act, key)).collect();
+            by_actor.matching(key, &mut matching);
+            let matching: Vec<&DatedAct> = matching.drain(..).map(|(_, a)| a).collect();
             let (status, assumed) = status_of(key, record, &matching, as_of);
             record.status = status;
             record.assumed = assumed;
@@ -1373,4 +1434,47 @@ fn subtract(a: Interval, cuts: &[Interval]) -> Vec<Interval> {
         pieces = next;
     }
     pieces
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Arguments over a few roles and values, any of them left out.
+    fn args() -> impl Strategy<Value = Args> {
+        proptest::collection::btree_map(0..3u32, 0..3u32, 0..=3).prop_map(|m| m.into_iter().collect())
+    }
+
+    proptest! {
+        // Cases from `PROPTEST_CASES` (256 by default); no regression files.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The index of acts by actor finds, for any norm, exactly the acts a scan of all acts
+        /// with `act_matches` finds, in the same order: acts and norms may leave any role out.
+        #[test]
+        fn acts_by_actor_find_what_a_scan_finds(
+            acts in proptest::collection::vec((0..2u32, 0..2u32, args()), 0..40),
+            norms in proptest::collection::vec((0..2u32, 0..2u32, args()), 1..10),
+        ) {
+            let when = Interval { from: Day(0), until: None };
+            let acts: Vec<DatedAct> = acts
+                .into_iter()
+                .map(|(party, action, args)| DatedAct { act: Act { party, action, args }, when, assumed: false })
+                .collect();
+            let index = ActsByActor::new(&acts);
+            let mut found = Vec::new();
+            for (party, action, args) in norms {
+                let key = NormKey { party, modality: Modality::Must, action, args, instrument: 0, article: 0 };
+                index.matching(&key, &mut found);
+                let found: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+                let scanned: Vec<usize> =
+                    acts.iter().enumerate().filter(|(_, a)| act_matches(&a.act, &key)).map(|(i, _)| i).collect();
+                prop_assert_eq!(found, scanned);
+            }
+        }
+    }
 }
