@@ -331,42 +331,48 @@ impl DayState {
     }
 
     /// Applies the `deem` rules that take effect the same day, stratum by stratum, until
-    /// nothing new follows; notes in `added` each fact that did not hold before.
+    /// nothing new follows; notes in `added` each fact that did not hold before. Each stratum's
+    /// rules are solved once over the whole state; after that, only with a pattern pinned to a
+    /// fact the stratum added (semi-naive): a stratum negates only kinds that earlier strata
+    /// complete, so nothing it adds can take away what it derived.
     pub fn fixpoint(&mut self, world: &World, added: &mut Vec<Fact>) {
         for stratum in &world.program.strata {
-            loop {
-                let mut new = Vec::new();
-                for &r in stratum {
-                    let Some(rule) = world.program.deems.get(r) else {
-                        continue;
-                    };
-                    self.derive(world, r, &rule.condition, None, &mut new);
-                }
-                let mut changed = false;
-                for (fact, origin) in new {
-                    if self.add_fact(fact.clone(), origin) {
-                        added.push(fact);
-                        changed = true;
-                    }
-                }
-                if !changed {
-                    break;
+            let mut new = Vec::new();
+            for &r in stratum {
+                let Some(rule) = world.program.deems.get(r) else {
+                    continue;
+                };
+                self.derive(world, r, &rule.condition, None, &mut new);
+            }
+            let mut pending = Vec::new();
+            for (fact, origin) in new {
+                if self.add_fact(fact.clone(), origin) {
+                    pending.push(Support::Fact(self.facts.len() - 1));
+                    added.push(fact);
                 }
             }
+            self.propagate(world, stratum, pending, added);
         }
     }
 
     /// Extends the facts the same-day `deem` rules derive after `new_facts` and `new_acts`
     /// were added to a state where nothing else changed (and the rules have no negation, so that
-    /// nothing derived before stops holding): each rule is solved with one of its patterns
-    /// pinned to one new fact or act, and what that derives is new in its turn, until nothing
-    /// is. Notes in `added` each fact that did not hold before.
+    /// nothing derived before stops holding). Notes in `added` each fact that did not hold
+    /// before.
     pub fn fixpoint_from(&mut self, world: &World, new_facts: &[Fact], new_acts: &[Act], added: &mut Vec<Fact>) {
-        let mut pending: Vec<Support> = new_facts
+        let pending: Vec<Support> = new_facts
             .iter()
             .filter_map(|f| self.fact_position(f).map(Support::Fact))
             .chain(new_acts.iter().filter_map(|a| self.act_position(a).map(Support::Act)))
             .collect();
+        let rules: Vec<usize> = world.program.strata.iter().flatten().copied().collect();
+        self.propagate(world, &rules, pending, added);
+    }
+
+    /// Solves `rules` with one of their patterns pinned to each pending fact or act, and what
+    /// that derives is pending in its turn, until nothing is new. Notes in `added` each fact
+    /// that did not hold before.
+    fn propagate(&mut self, world: &World, rules: &[usize], mut pending: Vec<Support>, added: &mut Vec<Fact>) {
         while let Some(item) = pending.pop() {
             let (name, is_fact) = match item {
                 Support::Fact(i) => (self.facts.get(i).map(|(f, _)| f.kind), true),
@@ -374,7 +380,7 @@ impl DayState {
             };
             let Some(name) = name else { continue };
             let mut new = Vec::new();
-            for &r in world.program.strata.iter().flatten() {
+            for &r in rules {
                 let Some(rule) = world.program.deems.get(r) else { continue };
                 for (at, lit) in rule.condition.iter().enumerate() {
                     let reads = match &lit.kind {
