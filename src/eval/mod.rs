@@ -317,6 +317,9 @@ struct NormTable {
     runs: Vec<Runs>,
     /// How many live conflicts override it.
     overrides: Vec<u32>,
+    /// While it holds, an obligation's or prohibition's position in its party's list of them
+    /// (`Walk::musts`, `Walk::must_nots`), so that taking it away searches nothing.
+    place: Vec<u32>,
 }
 
 impl NormTable {
@@ -334,6 +337,7 @@ impl NormTable {
         self.producers.push(Producers::new());
         self.runs.push(Runs::default());
         self.overrides.push(0);
+        self.place.push(0);
         id
     }
 
@@ -937,12 +941,16 @@ impl<'p> Walk<'p> {
             if let Some(from) = runs.open.take() {
                 runs.close(from, d);
             }
-            let key = self.norms.key(k);
+            let key = &self.norms.keys[k as usize];
             let set = if key.modality == Modality::Must { &mut self.musts } else { &mut self.must_nots };
+            let at = self.norms.place[k as usize] as usize;
             if let Some(s) = set.get_mut(&key.party)
-                && let Some(at) = s.iter().position(|&x| x == k)
+                && s.get(at) == Some(&k)
             {
                 s.swap_remove(at);
+                if let Some(&moved) = s.get(at) {
+                    self.norms.place[moved as usize] = self.norms.place[k as usize];
+                }
             }
             for c in self.in_conflict.remove(&k).unwrap_or_default() {
                 self.close_conflict(&c, d, &mut override_changed);
@@ -955,12 +963,14 @@ impl<'p> Walk<'p> {
                 runs.rule = rule;
             }
             runs.open.get_or_insert(d);
-            let key = self.norms.key(k);
-            match key.modality {
-                Modality::Must => self.musts.entry(key.party).or_default().push(k),
-                Modality::MustNot => self.must_nots.entry(key.party).or_default().push(k),
-                Modality::May => {}
-            }
+            let key = &self.norms.keys[k as usize];
+            let set = match key.modality {
+                Modality::Must => self.musts.entry(key.party).or_default(),
+                Modality::MustNot => self.must_nots.entry(key.party).or_default(),
+                Modality::May => continue,
+            };
+            self.norms.place[k as usize] = u32::try_from(set.len()).unwrap_or(u32::MAX);
+            set.push(k);
         }
         for &k in &appeared {
             let key = self.norms.key(k);
