@@ -458,9 +458,13 @@ struct ActsByActor<'a> {
     /// By party, action, and the act's first role with its value (`None` for an act without
     /// arguments); each act with its position.
     by_first: HashMap<(Actor, Option<Arg>), Vec<Numbered<'a>>>,
-    /// By party and action: the first roles the acts give, each with the values given it.
-    roles: HashMap<Actor, Vec<(Sym, Vec<Sym>)>>,
+    /// By party and action: the first roles its acts give.
+    roles: HashMap<Actor, FirstRoles>,
 }
+
+/// The first roles an actor's acts give (`None` for an act without arguments), each with the
+/// values given it.
+type FirstRoles = Vec<(Option<Sym>, Vec<Sym>)>;
 
 /// A party and an action.
 type Actor = (Sym, Sym);
@@ -479,11 +483,15 @@ impl<'a> ActsByActor<'a> {
             let first = a.act.args.first().copied();
             let list = index.by_first.entry((actor, first)).or_default();
             list.push((i, a));
-            if let (Some((role, value)), 1) = (first, list.len()) {
+            if list.len() == 1 {
+                let (role, value) = (first.map(|(r, _)| r), first.map(|(_, v)| v));
                 let roles = index.roles.entry(actor).or_default();
-                match roles.iter_mut().find(|(r, _)| *r == role) {
-                    Some((_, values)) => values.push(value),
-                    None => roles.push((role, vec![value])),
+                let at = roles.iter().position(|(r, _)| *r == role).unwrap_or_else(|| {
+                    roles.push((role, Vec::new()));
+                    roles.len() - 1
+                });
+                if let (Some(value), Some((_, values))) = (value, roles.get_mut(at)) {
+                    values.push(value);
                 }
             }
         }
@@ -497,19 +505,28 @@ impl<'a> ActsByActor<'a> {
     fn matching(&self, key: &NormKey, out: &mut Vec<Numbered<'a>>) {
         out.clear();
         let actor = (key.party, key.action);
+        let Some(roles) = self.roles.get(&actor) else { return };
+        let mut lists = 0;
         let mut add = |first: Option<Arg>| {
             if let Some(list) = self.by_first.get(&(actor, first)) {
                 out.extend(list.iter().filter(|(_, a)| act_matches(&a.act, key)));
+                lists += 1;
             }
         };
-        add(None);
-        for (role, values) in self.roles.get(&actor).into_iter().flatten() {
-            match key.args.iter().find(|(r, _)| r == role) {
-                Some(&(_, value)) => add(Some((*role, value))),
-                None => values.iter().for_each(|&v| add(Some((*role, v)))),
+        for (role, values) in roles {
+            let Some(role) = *role else {
+                add(None);
+                continue;
+            };
+            match key.args.iter().find(|(r, _)| *r == role) {
+                Some(&(_, value)) => add(Some((role, value))),
+                None => values.iter().for_each(|&v| add(Some((role, v)))),
             }
         }
-        out.sort_unstable_by_key(|(i, _)| *i);
+        // Each list is in the order given; several are merged.
+        if lists > 1 {
+            out.sort_unstable_by_key(|(i, _)| *i);
+        }
     }
 }
 
