@@ -351,7 +351,7 @@ impl DayState {
                     added.push(fact);
                 }
             }
-            self.propagate(world, stratum, pending, added);
+            self.propagate(world, std::slice::from_ref(stratum), pending, added);
         }
     }
 
@@ -365,14 +365,13 @@ impl DayState {
             .filter_map(|f| self.fact_position(f).map(Support::Fact))
             .chain(new_acts.iter().filter_map(|a| self.act_position(a).map(Support::Act)))
             .collect();
-        let rules: Vec<usize> = world.program.strata.iter().flatten().copied().collect();
-        self.propagate(world, &rules, pending, added);
+        self.propagate(world, &world.program.strata, pending, added);
     }
 
-    /// Solves `rules` with one of their patterns pinned to each pending fact or act, and what
-    /// that derives is pending in its turn, until nothing is new. Notes in `added` each fact
-    /// that did not hold before.
-    fn propagate(&mut self, world: &World, rules: &[usize], mut pending: Vec<Support>, added: &mut Vec<Fact>) {
+    /// Solves the rules of `strata` with one of their patterns pinned to each pending fact or
+    /// act, and what that derives is pending in its turn, until nothing is new. Notes in `added`
+    /// each fact that did not hold before.
+    fn propagate(&mut self, world: &World, strata: &[Vec<usize>], mut pending: Vec<Support>, added: &mut Vec<Fact>) {
         while let Some(item) = pending.pop() {
             let (name, is_fact) = match item {
                 Support::Fact(i) => (self.facts.get(i).map(|(f, _)| f.kind), true),
@@ -380,7 +379,7 @@ impl DayState {
             };
             let Some(name) = name else { continue };
             let mut new = Vec::new();
-            for &r in rules {
+            for &r in strata.iter().flatten() {
                 let Some(rule) = world.program.deems.get(r) else { continue };
                 for (at, lit) in rule.condition.iter().enumerate() {
                     let reads = match &lit.kind {
@@ -443,14 +442,32 @@ impl DayState {
         let mut env = Env::from_elem(None, rule.vars.len());
         let mut trail = Trail::new();
         let mut scratch = Env::new();
+        // Without bearer tests, and with arguments that do not name the bearer, every bearer's
+        // norm has the same arguments: they are found once per solution.
+        let uniform = rule.bearer_tests.is_empty()
+            && match rule.bearers {
+                Bearers::Every { var, .. } => !rule.action.args.iter().any(|(_, t)| *t == Term::Var(var)),
+                Bearers::Members { .. } | Bearers::One(_) => true,
+            };
         self.solve_pinned(world, &rule.condition, pin, &mut env, &mut trail, &mut |env, _| {
+            let shared = match uniform.then(|| norm_args(rule, env)) {
+                Some(None) => return true,
+                Some(args) => args,
+                None => None,
+            };
             for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
-                scratch.clear();
-                scratch.extend_from_slice(env);
-                if !self.bears(world, rule, party, &mut scratch) {
-                    continue;
-                }
-                let Some(args) = norm_args(rule, &scratch) else { continue };
+                let args = match &shared {
+                    Some(args) => args.clone(),
+                    None => {
+                        scratch.clear();
+                        scratch.extend_from_slice(env);
+                        if !self.bears(world, rule, party, &mut scratch) {
+                            continue;
+                        }
+                        let Some(args) = norm_args(rule, &scratch) else { continue };
+                        args
+                    }
+                };
                 out.push(NormKey {
                     party,
                     modality: rule.modality,
