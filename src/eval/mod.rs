@@ -1207,22 +1207,27 @@ fn net<T: Clone + Eq + std::hash::Hash>(added: Vec<T>, removed: Vec<T>) -> (Vec<
     (new, lost)
 }
 
-/// The numbers of the norms that were ever active, in order of identity. They are sorted on a
-/// prefix of the identity packed into one number (party, modality, action), so that most
-/// comparisons do not reach the identities, which lie apart in memory; equal prefixes compare the
-/// identities. An action numbered past 2^30 only makes more prefixes equal.
+/// The numbers of the norms that were ever active, in order of identity. They are sorted on the
+/// identity packed into numbers that order as it does — party, modality and action in one, and
+/// each of the first two arguments in one (none before any) — so that most comparisons do not
+/// reach the identities, which lie apart in memory; equal packings compare the identities (past
+/// two arguments, or with an action numbered past 2^30).
 fn sorted_order(keys: &[NormKey], runs: &[Runs]) -> Vec<NormId> {
-    let prefix =
-        |k: &NormKey| (u64::from(k.party) << 32) | ((k.modality as u64) << 30) | u64::from(k.action.min((1 << 30) - 1));
-    let mut by_prefix: Vec<(u64, NormId)> = keys
-        .iter()
-        .zip(runs)
-        .enumerate()
-        .filter(|(_, (_, r))| r.open.is_some() || !r.done.is_empty())
-        .map(|(id, (k, _))| (prefix(k), NormId::try_from(id).unwrap_or(NormId::MAX)))
-        .collect();
-    by_prefix.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| keys[a.1 as usize].cmp(&keys[b.1 as usize])));
-    by_prefix.into_iter().map(|(_, id)| id).collect()
+    let packed = |k: &NormKey| {
+        let arg = |i: usize| k.args.get(i).map_or(0, |&(r, v)| (u64::from(r.saturating_add(1)) << 32) | u64::from(v));
+        let prefix = (u64::from(k.party) << 32) | ((k.modality as u64) << 30) | u64::from(k.action.min((1 << 30) - 1));
+        [prefix, arg(0), arg(1)]
+    };
+    let mut by_packed: Vec<([u64; 3], NormId)> = Vec::with_capacity(keys.len());
+    by_packed.extend(
+        keys.iter()
+            .zip(runs)
+            .enumerate()
+            .filter(|(_, (_, r))| r.open.is_some() || !r.done.is_empty())
+            .map(|(id, (k, _))| (packed(k), NormId::try_from(id).unwrap_or(NormId::MAX))),
+    );
+    by_packed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| keys[a.1 as usize].cmp(&keys[b.1 as usize])));
+    by_packed.into_iter().map(|(_, id)| id).collect()
 }
 
 /// What is in sorted list `a` and not in sorted list `b`, and what is in `b` and not in `a`.
