@@ -2,6 +2,8 @@
 //! of hundreds of states, thousands of treaties and a hundred thousand events.
 //!
 //! `cargo bench` runs them all; `cargo bench -- kursk` one group. Figures are in BENCHMARKS.md.
+//! `CASUS_BENCH_MILLION=1 cargo bench -- "scaling events"` takes the series in events to a
+//! million.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "benchmarks fail loudly")]
 
@@ -12,7 +14,7 @@ use casus::program::{self, Program};
 use casus::scenario::{self, Scenario};
 use casus::source::{FileId, Sources};
 use casus::synth::{self, Config};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 /// Rule files and a scenario, compiled and read, ready to evaluate.
 struct Loaded {
@@ -94,11 +96,23 @@ fn cascade(c: &mut Criterion) {
     g.finish();
 }
 
+/// The scaling series in events goes on to a million when this is set: ten samples of about
+/// fifteen seconds each, and a world that takes a minute to make and read.
+const MILLION: &str = "CASUS_BENCH_MILLION";
+
 fn scaling(c: &mut Criterion) {
     let mut g = c.benchmark_group("scaling events");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
-    for events in [1_000, 10_000, 100_000] {
+    let mut series = vec![1_000, 10_000, 100_000];
+    if std::env::var_os(MILLION).is_some() {
+        series.push(1_000_000);
+    }
+    for events in series {
         let l = world(200, 1000, events, false);
+        if events >= 1_000_000 {
+            // One evaluation per sample, and time enough for ten.
+            g.sampling_mode(SamplingMode::Flat).measurement_time(Duration::from_secs(200));
+        }
         g.throughput(Throughput::Elements(events as u64));
         g.bench_with_input(BenchmarkId::from_parameter(events), &l, |b, l| b.iter(|| evaluate(black_box(l))));
     }
