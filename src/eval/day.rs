@@ -605,7 +605,7 @@ impl Search<'_, '_> {
                     Some(Support::Fact(i)) => i,
                     _ => usize::MAX,
                 }];
-                let candidates = pick(&one, pinned.is_some(), &self.state.fact_index, p.name, known_arg(&p.args, env));
+                let candidates = pick(&one, pinned.is_some(), &self.state.fact_index, p.name, &p.args, env);
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (fact, _) = self.state.facts.get(i)?;
                     (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
@@ -619,8 +619,7 @@ impl Search<'_, '_> {
                     Some(Support::Act(i)) => i,
                     _ => usize::MAX,
                 }];
-                let candidates =
-                    pick(&one, pinned.is_some(), &self.state.act_index, action.name, known_arg(&with_actor, env));
+                let candidates = pick(&one, pinned.is_some(), &self.state.act_index, action.name, &with_actor, env);
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (act, _) = self.state.acts.get(i)?;
                     let party = [(Sym::MAX, act.party)];
@@ -671,27 +670,32 @@ impl Search<'_, '_> {
     }
 }
 
-/// The facts or acts a pattern is tried against: the pinned one; else those with the pattern's
-/// first known argument; else every one of its kind or action.
+/// The facts or acts a pattern is tried against: the pinned one; else the fewest of those with
+/// one of the pattern's known arguments (a constant or a bound variable: an ally assisted by
+/// many, against one attacker, is found by the attacker); else every one of its kind or action.
 fn pick<'a, T>(
     one: &'a [usize; 1],
     pinned: bool,
     index: &'a Index<T>,
     name: Sym,
-    known: Option<(Sym, Sym)>,
+    args: &[(Sym, Term)],
+    env: &[Option<Sym>],
 ) -> &'a [usize] {
     if pinned {
         return one;
     }
-    match known {
-        Some((role, value)) => index.get(List::Arg(name, role, value)),
-        None => index.get(List::Name(name)),
+    let mut fewest: Option<&[usize]> = None;
+    for (role, t) in args {
+        let Some(v) = value(*t, env) else { continue };
+        let list = index.get(List::Arg(name, *role, v));
+        if fewest.is_none_or(|f| list.len() < f.len()) {
+            fewest = Some(list);
+            if list.len() <= 1 {
+                break;
+            }
+        }
     }
-}
-
-/// The first argument of a pattern whose value is already known: a constant or a bound variable.
-fn known_arg(args: &[(Sym, Term)], env: &[Option<Sym>]) -> Option<(Sym, Sym)> {
-    args.iter().find_map(|(role, t)| value(*t, env).map(|v| (*role, v)))
+    fewest.unwrap_or_else(|| index.get(List::Name(name)))
 }
 
 /// The value of a term under `env`: a constant, a bound variable, or none.
