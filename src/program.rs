@@ -844,7 +844,11 @@ impl Compiler {
     fn strata(&mut self) {
         let same_day: Vec<usize> =
             (0..self.p.deems.len()).filter(|&i| self.p.deems.get(i).is_some_and(|d| d.delay.is_none())).collect();
-        let mut level: HashMap<Sym, usize> = HashMap::new();
+        // Every kind a same-day rule derives starts at level 0, so that a rule negating one
+        // comes after it even when it is read first; a kind none derives is complete before
+        // any stratum and orders nothing.
+        let mut level: HashMap<Sym, usize> =
+            same_day.iter().filter_map(|&i| self.p.deems.get(i)).map(|d| (d.head.name, 0)).collect();
         let limit = same_day.len() + 1;
         for _ in 0..limit {
             let mut changed = false;
@@ -957,5 +961,48 @@ fn lit_instruments(lit: &Lit, out: &mut Vec<InstId>) {
         LitKind::IsParty { instrument, .. } => out.push(*instrument),
         LitKind::Not(inner) => inner.iter().for_each(|l| lit_instruments(l, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use crate::source::Sources;
+
+    use super::*;
+
+    fn program(text: &str) -> Program {
+        let mut sources = Sources::new();
+        sources.add("rules.casus", text);
+        let set = crate::load_rules(&sources);
+        assert!(!set.has_errors(), "{:?}", set.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
+        let asts: Vec<(FileId, &ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+        compile(&asts)
+    }
+
+    /// The stratum of the same-day rule deriving `kind`.
+    fn stratum(p: &Program, kind: &str) -> usize {
+        let kind = p.symbols.get(kind).unwrap();
+        let rule = p.deems.iter().position(|d| d.head.name == kind && d.delay.is_none()).unwrap();
+        p.strata.iter().position(|s| s.contains(&rule)).unwrap()
+    }
+
+    /// DESIGN §3: a `deem` that negates a kind is applied after every rule deriving that kind,
+    /// wherever the rules are written; written first, it was once put in the same stratum.
+    #[test]
+    fn a_rule_negating_a_kind_comes_after_the_rules_deriving_it_in_either_order() {
+        let vocabulary = "fact attack(by, on)\nfact tension(by, on)\naction help(ally, against)\n";
+        let attack = "deem attack(by: P, on: A) if P performs help(ally: V, against: A) and attack(by: A, on: V)\n";
+        let tension = "deem tension(by: V, on: A) if attack(by: A, on: V) and not attack(by: V, on: A)\n";
+        let delayed = "deem tension(by: A, on: V) after 1 day if attack(by: A, on: V)\n";
+        for text in [
+            format!("{vocabulary}{attack}{delayed}{tension}"),
+            format!("{vocabulary}{delayed}{tension}{attack}"),
+            format!("{vocabulary}{tension}{attack}"),
+        ] {
+            let p = program(&text);
+            assert!(stratum(&p, "tension") > stratum(&p, "attack"), "{:?} for\n{text}", p.strata);
+        }
     }
 }
