@@ -79,6 +79,9 @@ fn rule(shape: Shape) -> impl Strategy<Value = String> {
         party().prop_map(|b| format!("always every party P must not strike(against: {b})")).boxed(),
         (party(), deadline()).prop_map(|(x, d)| format!("if attack(by: A, on: V) and V is party and not (P = {x} and V = {{p:BBB}})\nthen every party P other than V must help(ally: V, against: A){d}")).boxed(),
         Just("if attack(by: A, on: V) and P in club and V is party\nthen every party P other than V may talk(with: A)".to_string()).boxed(),
+        // The same obligations as the first two give, from another kind of fact: beside them in
+        // an article, a norm gains and loses the rules that produce it while it holds.
+        deadline().prop_map(|d| format!("if tension(by: A, on: V) and V is party\nthen every party P other than V must help(ally: V, against: A){d}")).boxed(),
     ];
     if shape.negation {
         options.push(deadline().prop_map(|d| format!("if tension(by: A, on: V) and V is party and not attack(by: A, on: V)\nthen every party P other than V must talk(with: V){d}")).boxed());
