@@ -252,8 +252,6 @@ struct Walk<'p> {
     conflicts: HashMap<ConflictKey, Runs>,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
-    /// The obligations of the previous change point, by number.
-    previous: Option<Vec<Obligation>>,
     visited: usize,
     /// Sweeps over the scenario's facts and acts by their first and last days.
     fact_sweep: Sweep,
@@ -266,10 +264,17 @@ struct Walk<'p> {
     today: DayState,
     /// The delayed facts that hold, sorted: sources counted like events.
     delayed_now: Vec<Fact>,
-    /// The obligations assumed performed, by number, and how many of them perform each act:
-    /// an act is a source like an event while one does.
-    performing: Vec<NormId>,
+    /// Under the compliance assumption: the obligations performed on the day before the last
+    /// change point, and how many of them perform each act (an act is a source like an event
+    /// while one does); the obligations that are due, not overridden and not yet performed, by
+    /// due date; those performed that stopped or changed due date since; and the due date each
+    /// obligation waits for or is performed under. They change with the obligations a change
+    /// point touches, never by going over all that hold.
+    performing: BTreeSet<NormId>,
     assumed: HashMap<Act, u32>,
+    waiting: BTreeSet<(Day, NormId)>,
+    stopping: Vec<NormId>,
+    due_of: HashMap<NormId, Day>,
     /// The facts only the same-day `deem` rules give: kept while the state only grows, else
     /// taken away and derived again.
     derived: Vec<Fact>,
@@ -423,22 +428,6 @@ fn number<T: Clone + Eq + std::hash::Hash>(ids: &mut HashMap<T, u32>, x: &T) -> 
     id
 }
 
-/// An obligation active at a change point.
-#[derive(Clone, Debug)]
-struct Obligation {
-    key: NormId,
-    /// The due date of its current episode, if it has a deadline.
-    due: Option<Day>,
-    overridden: bool,
-}
-
-impl Obligation {
-    /// Whether, under the compliance assumption, it is performed on `day`.
-    fn performed_on(&self, day: Day) -> bool {
-        !self.overridden && self.due.is_some_and(|u| u <= day)
-    }
-}
-
 /// A conflict's identity: its kind, the obligation, the prohibition, and what prevails.
 type ConflictKey = (ConflictKind, NormId, NormId, Option<InstId>);
 
@@ -585,7 +574,6 @@ impl<'p> Walk<'p> {
             overridden: HashMap::default(),
             conflicts: HashMap::default(),
             delayed: vec![Vec::new(); program.deems.len()],
-            previous: None,
             visited: 0,
             fact_sweep: Sweep::new(&world.facts),
             act_sweep: Sweep::new(&world.acts),
@@ -593,8 +581,11 @@ impl<'p> Walk<'p> {
             given_acts: HashMap::default(),
             today: DayState::default(),
             delayed_now: Vec::new(),
-            performing: Vec::new(),
+            performing: BTreeSet::new(),
             assumed: HashMap::default(),
+            waiting: BTreeSet::new(),
+            stopping: Vec::new(),
+            due_of: HashMap::default(),
             derived: Vec::new(),
             index,
             parties,
@@ -702,14 +693,24 @@ impl<'p> Walk<'p> {
     /// start before those that stop, so that an act passed from one obligation to another stays;
     /// an act that starts is assumed from the first obligation by identity that performs it.
     fn assumed_changes(&mut self, yesterday: Day) -> (Vec<(Act, Origin)>, Vec<Act>) {
-        // The list of obligations is sorted by number, and so is this.
-        let performing: Vec<NormId> = match (&self.previous, self.assume) {
-            (Some(obligations), true) => {
-                obligations.iter().filter(|o| o.performed_on(yesterday)).map(|o| o.key).collect()
-            }
-            _ => Vec::new(),
-        };
-        let (started, stopped) = difference(&performing, &self.performing);
+        // Those that fell due by yesterday start; those that stopped since stop; one whose due
+        // date changed, and is due by yesterday either way, does neither.
+        let mut started: Vec<NormId> = Vec::new();
+        while let Some(&(due, k)) = self.waiting.first()
+            && due <= yesterday
+        {
+            self.waiting.pop_first();
+            started.push(k);
+        }
+        let mut stopped = std::mem::take(&mut self.stopping);
+        started.sort_unstable();
+        stopped.sort_unstable();
+        stopped.dedup();
+        let (started, stopped) = difference(&started, &stopped);
+        for k in &stopped {
+            self.performing.remove(k);
+        }
+        self.performing.extend(started.iter().copied());
         let act_of = |k: &NormKey| Act { party: k.party, action: k.action, args: k.args.clone() };
         let mut starting: Vec<(Act, &NormKey)> = started
             .iter()
@@ -733,7 +734,6 @@ impl<'p> Walk<'p> {
             }
         }
         gone.sort_unstable();
-        self.performing = performing;
         (new, gone)
     }
 
@@ -891,6 +891,9 @@ impl<'p> Walk<'p> {
         }
         // A norm whose last producer went away is gone, unless produced again today.
         let mut gone = std::mem::take(&mut delta.maybe_gone);
+        if self.assume {
+            delta.touched.extend(gone.iter().filter(|&&k| !self.norms.producers[k as usize].is_empty()));
+        }
         gone.retain(|&k| self.norms.producers[k as usize].is_empty());
         gone.sort_unstable();
         gone.dedup();
@@ -924,7 +927,13 @@ impl<'p> Walk<'p> {
             }
             match producers.iter_mut().find(|(p, _)| *p == rule) {
                 Some((_, n)) => *n += 1,
-                None => producers.push((rule, 1)),
+                None => {
+                    // A norm that holds and gains a rule may have a new first producer.
+                    if self.assume && !producers.is_empty() {
+                        delta.touched.push(k);
+                    }
+                    producers.push((rule, 1));
+                }
             }
         }
         if let Some(c) = self.cache.get_mut(r) {
@@ -951,7 +960,7 @@ impl<'p> Walk<'p> {
     /// on which assumed acts will first count.
     fn step(&mut self, d: Day, delta: Delta) {
         let program = self.world.program;
-        let Delta { appeared, gone, .. } = delta;
+        let Delta { appeared, gone, touched, .. } = delta;
         let mut override_changed: BTreeSet<NormId> = BTreeSet::new();
         for &k in &gone {
             let runs = &mut self.norms.runs[k as usize];
@@ -1020,7 +1029,7 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        for k in override_changed {
+        for &k in &override_changed {
             let now = self.norms.overridden(k);
             let runs = self.overridden.entry(k).or_default();
             match (now, runs.open) {
@@ -1033,22 +1042,64 @@ impl<'p> Walk<'p> {
             }
         }
         if self.assume {
-            let norms = &self.norms;
-            let mut obligations: Vec<Obligation> = self
-                .musts
-                .values()
-                .flatten()
-                .map(|&k| Obligation {
-                    key: k,
-                    due: norms.runs[k as usize]
-                        .open
-                        .and_then(|start| due_date(program, norms.first_producer(k), start)),
-                    overridden: norms.overridden(k),
-                })
+            let mut changed: Vec<NormId> = gone
+                .iter()
+                .chain(&appeared)
+                .chain(&touched)
+                .chain(&override_changed)
+                .copied()
+                .filter(|&k| self.norms.key(k).modality == Modality::Must)
                 .collect();
-            obligations.sort_unstable_by_key(|o| o.key);
-            self.schedule_assumed(d, &obligations);
-            self.previous = Some(obligations);
+            changed.sort_unstable();
+            changed.dedup();
+            for k in changed {
+                self.reconcile(k, d);
+            }
+            // The obligations performed on day `d` differ from those performed the day before
+            // unless those that stopped are exactly those due by `d` again.
+            let mut ready: Vec<NormId> = self.waiting.iter().take_while(|(u, _)| *u <= d).map(|&(_, k)| k).collect();
+            ready.sort_unstable();
+            let mut stopping = self.stopping.clone();
+            stopping.sort_unstable();
+            stopping.dedup();
+            if ready != stopping {
+                self.schedule(d.next());
+            }
+        }
+    }
+
+    /// Brings obligation `k`'s place under the compliance assumption up to date after a change
+    /// point `d` touched it: waiting for its due date while it holds, has one and is not
+    /// overridden, and counted as performed from the day after; a due date after `d` is a
+    /// change point.
+    fn reconcile(&mut self, k: NormId, d: Day) {
+        let norms = &self.norms;
+        let due = norms.runs[k as usize]
+            .open
+            .filter(|_| !norms.overridden(k))
+            .and_then(|start| due_date(self.world.program, norms.first_producer(k), start));
+        let before = self.due_of.get(&k).copied();
+        if before == due {
+            return;
+        }
+        if let Some(u) = before {
+            if self.performing.contains(&k) {
+                self.stopping.push(k);
+            } else {
+                self.waiting.remove(&(u, k));
+            }
+        }
+        match due {
+            Some(u) => {
+                self.due_of.insert(k, u);
+                self.waiting.insert((u, k));
+                if u > d {
+                    self.schedule(u.next());
+                }
+            }
+            None => {
+                self.due_of.remove(&k);
+            }
         }
     }
 
@@ -1070,25 +1121,6 @@ impl<'p> Walk<'p> {
             let n = &mut self.norms.overrides[l as usize];
             *n = n.saturating_sub(1);
             override_changed.insert(l);
-        }
-    }
-
-    /// Under the compliance assumption an obligation is performed on each day it is active,
-    /// due and not overridden, and counts from the day after: those are change points.
-    fn schedule_assumed(&mut self, d: Day, obligations: &[Obligation]) {
-        // Both lists are sorted by number.
-        let performed = |list: &[Obligation], day: Day| -> Vec<NormId> {
-            list.iter().filter(|o| o.performed_on(day)).map(|o| o.key).collect()
-        };
-        let today = performed(obligations, d);
-        let yesterday = self.previous.as_deref().map(|prev| performed(prev, Day(d.0 - 1))).unwrap_or_default();
-        if today != yesterday {
-            self.schedule(d.next());
-        }
-        let later: Vec<Day> =
-            obligations.iter().filter(|o| !o.overridden).filter_map(|o| o.due).filter(|u| *u > d).collect();
-        for u in later {
-            self.schedule(u.next());
         }
     }
 
@@ -1297,6 +1329,9 @@ struct Delta {
     gone: Vec<NormId>,
     /// Norms that lost a producer; gone unless another still produces them.
     maybe_gone: Vec<NormId>,
+    /// Under the compliance assumption, norms that still hold and gained or lost a rule
+    /// producing them (so that their due date may have changed).
+    touched: Vec<NormId>,
 }
 
 /// The conflict between obligation `mi` and prohibition `fi` of the same party, if there is one.
