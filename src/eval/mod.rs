@@ -797,7 +797,7 @@ impl<'p> Walk<'p> {
         let mut lost: Vec<(usize, NormIds)> = Vec::new();
         for f in &changes.lost_facts {
             let Some(&id) = self.fact_ids.get(f) else { continue };
-            for r in self.rules_for(f) {
+            for r in rules_for(self.index, &self.parties, f) {
                 if fresh.binary_search(&r).is_err()
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(id)))
                 {
@@ -867,11 +867,13 @@ impl<'p> Walk<'p> {
                 }
             }
         }
+        let mut rules: Vec<usize> = Vec::new();
         for f in &changes.new_facts {
             let Some(i) = state.fact_position(f) else { continue };
-            let rules = self.rules_for(f);
+            rules.clear();
+            rules.extend(rules_for(self.index, &self.parties, f));
             let id = number(&mut self.fact_ids, f);
-            for r in rules {
+            for &r in &rules {
                 if fresh.binary_search(&r).is_err() {
                     state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
                     self.produce(r, Trig::Fact(id), &mut keys, &mut delta);
@@ -903,16 +905,6 @@ impl<'p> Walk<'p> {
         delta.appeared.sort_unstable();
         delta.appeared.dedup();
         delta
-    }
-
-    /// The rules a fact may trigger: those indexed by its kind, and those indexed by its kind,
-    /// a role and the party in it.
-    fn rules_for(&self, f: &Fact) -> Vec<usize> {
-        let mut out: Vec<usize> = self.index.by_fact.get(&f.kind).cloned().unwrap_or_default();
-        for &(role, value) in &f.args {
-            out.extend(self.parties.rules(f.kind, role, value));
-        }
-        out
     }
 
     /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and caches them
@@ -1270,6 +1262,13 @@ fn sorted_order(keys: &[NormKey], runs: &[Runs]) -> Vec<NormId> {
     );
     by_packed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| keys[a.1 as usize].cmp(&keys[b.1 as usize])));
     by_packed.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The rules a fact may trigger: those indexed by its kind, and those indexed by its kind, a
+/// role and the party in it.
+fn rules_for<'a>(index: &'a RuleIndex, parties: &'a PartyIndex, f: &'a Fact) -> impl Iterator<Item = usize> + 'a {
+    let by_kind = index.by_fact.get(&f.kind).into_iter().flatten().copied();
+    by_kind.chain(f.args.iter().flat_map(move |&(role, value)| parties.rules(f.kind, role, value)))
 }
 
 /// What is in sorted list `a` and not in sorted list `b`, and what is in `b` and not in `a`.
