@@ -1260,7 +1260,11 @@ fn sorted_order(keys: &[NormKey], runs: &[Runs]) -> Vec<NormId> {
             .filter(|(_, (_, r))| r.open.is_some() || !r.done.is_empty())
             .map(|(id, (k, _))| (packed(k), NormId::try_from(id).unwrap_or(NormId::MAX))),
     );
-    by_packed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| keys[a.1 as usize].cmp(&keys[b.1 as usize])));
+    // Sorted on the numbers alone, then each run of equal packings by the identities.
+    by_packed.sort_unstable();
+    for run in by_packed.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        run.sort_unstable_by(|a, b| keys[a.1 as usize].cmp(&keys[b.1 as usize]));
+    }
     by_packed.into_iter().map(|(_, id)| id).collect()
 }
 
