@@ -264,17 +264,9 @@ struct Walk<'p> {
     today: DayState,
     /// The delayed facts that hold, sorted: sources counted like events.
     delayed_now: Vec<Fact>,
-    /// Under the compliance assumption: the obligations performed on the day before the last
-    /// change point, and how many of them perform each act (an act is a source like an event
-    /// while one does); the obligations that are due, not overridden and not yet performed, by
-    /// due date; those performed that stopped or changed due date since; and the due date each
-    /// obligation waits for or is performed under. They change with the obligations a change
-    /// point touches, never by going over all that hold.
-    performing: BTreeSet<NormId>,
-    assumed: HashMap<Act, u32>,
-    waiting: BTreeSet<(Day, NormId)>,
-    stopping: Vec<NormId>,
-    due_of: HashMap<NormId, Day>,
+    /// Under the compliance assumption, the obligations due and performed, and the acts they
+    /// perform.
+    compliance: Compliance,
     /// The facts only the same-day `deem` rules give: kept while the state only grows, else
     /// taken away and derived again.
     derived: Vec<Fact>,
@@ -519,6 +511,88 @@ impl<'a> ActsByActor<'a> {
     }
 }
 
+/// Under the compliance assumption, an obligation is performed on each day it holds, is due and
+/// is not overridden, and its act counts from the day after. The obligations wait for their due
+/// dates in a queue, and change place only when a change point touches them (they appear, go,
+/// are overridden or not, or gain or lose a rule producing them), never by going over all that
+/// hold.
+#[derive(Default)]
+struct Compliance {
+    /// The obligations performed on the day before the last change point.
+    performing: BTreeSet<NormId>,
+    /// How many of them perform each act: an act is a source like an event while one does.
+    acts: HashMap<Act, u32>,
+    /// The obligations that hold, are not overridden and have a due date, not yet performed, by
+    /// due date.
+    waiting: BTreeSet<(Day, NormId)>,
+    /// Obligations performed that have stopped, or whose due date changed, since.
+    stopping: Vec<NormId>,
+    /// The due date each obligation waits for or is performed under.
+    due: HashMap<NormId, Day>,
+}
+
+impl Compliance {
+    /// Gives obligation `k` its due date now, `None` if it is not to be performed (it went, has
+    /// no deadline or is overridden). Returns the due date if it is new.
+    fn set_due(&mut self, k: NormId, due: Option<Day>) -> Option<Day> {
+        let before = self.due.get(&k).copied();
+        if before == due {
+            return None;
+        }
+        if let Some(u) = before {
+            if self.performing.contains(&k) {
+                self.stopping.push(k);
+            } else {
+                self.waiting.remove(&(u, k));
+            }
+        }
+        match due {
+            Some(u) => {
+                self.due.insert(k, u);
+                self.waiting.insert((u, k));
+            }
+            None => {
+                self.due.remove(&k);
+            }
+        }
+        due
+    }
+
+    /// The obligations that start and stop being performed as of `day`, sorted: those due by
+    /// then start, those that stopped since the last call stop, and one whose due date changed
+    /// and is due by then either way does neither.
+    fn performed_by(&mut self, day: Day) -> (Vec<NormId>, Vec<NormId>) {
+        let mut started: Vec<NormId> = Vec::new();
+        while let Some(&(due, k)) = self.waiting.first()
+            && due <= day
+        {
+            self.waiting.pop_first();
+            started.push(k);
+        }
+        let mut stopped = std::mem::take(&mut self.stopping);
+        started.sort_unstable();
+        stopped.sort_unstable();
+        stopped.dedup();
+        let (started, stopped) = difference(&started, &stopped);
+        for k in &stopped {
+            self.performing.remove(k);
+        }
+        self.performing.extend(started.iter().copied());
+        (started, stopped)
+    }
+
+    /// Whether the obligations performed on day `d` differ from those performed the day before:
+    /// unless those that stopped are exactly those due by `d` again, they do.
+    fn changes_after(&self, d: Day) -> bool {
+        let mut ready: Vec<NormId> = self.waiting.iter().take_while(|(u, _)| *u <= d).map(|&(_, k)| k).collect();
+        ready.sort_unstable();
+        let mut stopping = self.stopping.clone();
+        stopping.sort_unstable();
+        stopping.dedup();
+        ready != stopping
+    }
+}
+
 /// Runs of change points on which something holds, closed when it stops.
 #[derive(Clone, Debug, Default)]
 struct Runs {
@@ -581,11 +655,7 @@ impl<'p> Walk<'p> {
             given_acts: HashMap::default(),
             today: DayState::default(),
             delayed_now: Vec::new(),
-            performing: BTreeSet::new(),
-            assumed: HashMap::default(),
-            waiting: BTreeSet::new(),
-            stopping: Vec::new(),
-            due_of: HashMap::default(),
+            compliance: Compliance::default(),
             derived: Vec::new(),
             index,
             parties,
@@ -693,24 +763,7 @@ impl<'p> Walk<'p> {
     /// start before those that stop, so that an act passed from one obligation to another stays;
     /// an act that starts is assumed from the first obligation by identity that performs it.
     fn assumed_changes(&mut self, yesterday: Day) -> (Vec<(Act, Origin)>, Vec<Act>) {
-        // Those that fell due by yesterday start; those that stopped since stop; one whose due
-        // date changed, and is due by yesterday either way, does neither.
-        let mut started: Vec<NormId> = Vec::new();
-        while let Some(&(due, k)) = self.waiting.first()
-            && due <= yesterday
-        {
-            self.waiting.pop_first();
-            started.push(k);
-        }
-        let mut stopped = std::mem::take(&mut self.stopping);
-        started.sort_unstable();
-        stopped.sort_unstable();
-        stopped.dedup();
-        let (started, stopped) = difference(&started, &stopped);
-        for k in &stopped {
-            self.performing.remove(k);
-        }
-        self.performing.extend(started.iter().copied());
+        let (started, stopped) = self.compliance.performed_by(yesterday);
         let act_of = |k: &NormKey| Act { party: k.party, action: k.action, args: k.args.clone() };
         let mut starting: Vec<(Act, &NormKey)> = started
             .iter()
@@ -722,14 +775,14 @@ impl<'p> Walk<'p> {
         starting.sort_unstable();
         let mut new = Vec::new();
         for (act, key) in starting {
-            if hold(&mut self.assumed, &act) {
+            if hold(&mut self.compliance.acts, &act) {
                 new.push((act, Origin::Assumed { norm: key.clone(), on: yesterday }));
             }
         }
         let mut gone = Vec::new();
         for &k in &stopped {
             let act = act_of(self.norms.key(k));
-            if release(&mut self.assumed, &act) {
+            if release(&mut self.compliance.acts, &act) {
                 gone.push(act);
             }
         }
@@ -1045,52 +1098,18 @@ impl<'p> Walk<'p> {
             changed.sort_unstable();
             changed.dedup();
             for k in changed {
-                self.reconcile(k, d);
-            }
-            // The obligations performed on day `d` differ from those performed the day before
-            // unless those that stopped are exactly those due by `d` again.
-            let mut ready: Vec<NormId> = self.waiting.iter().take_while(|(u, _)| *u <= d).map(|&(_, k)| k).collect();
-            ready.sort_unstable();
-            let mut stopping = self.stopping.clone();
-            stopping.sort_unstable();
-            stopping.dedup();
-            if ready != stopping {
-                self.schedule(d.next());
-            }
-        }
-    }
-
-    /// Brings obligation `k`'s place under the compliance assumption up to date after a change
-    /// point `d` touched it: waiting for its due date while it holds, has one and is not
-    /// overridden, and counted as performed from the day after; a due date after `d` is a
-    /// change point.
-    fn reconcile(&mut self, k: NormId, d: Day) {
-        let norms = &self.norms;
-        let due = norms.runs[k as usize]
-            .open
-            .filter(|_| !norms.overridden(k))
-            .and_then(|start| due_date(self.world.program, norms.first_producer(k), start));
-        let before = self.due_of.get(&k).copied();
-        if before == due {
-            return;
-        }
-        if let Some(u) = before {
-            if self.performing.contains(&k) {
-                self.stopping.push(k);
-            } else {
-                self.waiting.remove(&(u, k));
-            }
-        }
-        match due {
-            Some(u) => {
-                self.due_of.insert(k, u);
-                self.waiting.insert((u, k));
-                if u > d {
+                let norms = &self.norms;
+                let due = norms.runs[k as usize]
+                    .open
+                    .filter(|_| !norms.overridden(k))
+                    .and_then(|start| due_date(program, norms.first_producer(k), start));
+                // A due date after `d` is a change point.
+                if let Some(u) = self.compliance.set_due(k, due).filter(|u| *u > d) {
                     self.schedule(u.next());
                 }
             }
-            None => {
-                self.due_of.remove(&k);
+            if self.compliance.changes_after(d) {
+                self.schedule(d.next());
             }
         }
     }
