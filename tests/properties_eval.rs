@@ -199,6 +199,71 @@ proptest! {
     }
 }
 
+/// DESIGN §3: an episode falls due on its first day plus the deadline; when two rules of an
+/// article give the same obligation, the deadline is that of the rule that first gave it, for
+/// the report and for the compliance assumption alike. Here the attack gives BBB's duty to help
+/// AAA against DDD "without delay" on 1 January, and from 2 January the tension the attack leaves
+/// gives the same duty again by a rule without a deadline, written first. The duty stays due on
+/// 1 January and is assumed performed every day from then; from the day after the first, BBB's
+/// help makes it a co-belligerent attacking DDD, which article 2 answers for as long as the help
+/// goes on. (The compliance assumption once took the deadline of the lowest-numbered rule giving
+/// the duty on the day, stopped performing it, and ended BBB's war on 3 January.)
+#[test]
+fn a_duty_two_rules_give_keeps_the_deadline_of_the_rule_that_first_gave_it() {
+    let rules = "fact attack(by, on)
+fact tension(by, on)
+action help(ally, against)
+deem tension(by: A, on: V) after 1 day if attack(by: A, on: V)
+deem attack(by: P, on: A) if P performs help(ally: V, against: A) and attack(by: A, on: V)
+treaty t_2024 \"Treaty\" {
+  parties {
+    AAA signed 2024-01-01 ratified 2024-01-01
+    BBB signed 2024-01-01 ratified 2024-01-01
+  }
+  in force on 2024-01-01
+  article 1 {
+    if tension(by: A, on: V) and V is party
+    then every party P other than V must help(ally: V, against: A)
+    if attack(by: A, on: V) and V is party and A is not party
+    then every party P other than V must help(ally: V, against: A) without delay
+  }
+  article 2 {
+    if attack(by: A, on: V) and A is party and V is not party
+    then every party P other than A must not help(ally: A, against: V)
+  }
+}
+";
+    let scenario = "Scenario(
+    title: \"two rules, one duty\",
+    as_of: \"2024-01-10\",
+    assume_compliance: true,
+    events: [
+        Fact(kind: \"attack\", args: {\"by\": \"DDD\", \"on\": \"AAA\"}, from: \"2024-01-01\"),
+    ],
+)
+";
+    let r = run(&[rules.to_string()], scenario).unwrap();
+    assert_eq!(r.json, r.reference);
+    let report: Value = serde_json::from_str(&r.json).unwrap();
+    let norm = |party: &str, modality: &str| {
+        report["norms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["party"] == party && n["modality"] == modality && n["action"] == "help")
+            .unwrap()
+            .clone()
+    };
+    let duty = norm("BBB", "must");
+    assert_eq!(duty["episodes"], serde_json::json!([{ "from": "2024-01-01", "until": null, "due": "2024-01-01" }]));
+    assert_eq!((duty["status"].as_str(), duty["assumed"].as_bool()), (Some("fulfilled"), Some(true)));
+    // Performed every day from 1 to 10 January.
+    assert_eq!(r.assumed_days, 10);
+    let prohibition = norm("AAA", "must not");
+    assert_eq!(prohibition["args"], serde_json::json!({ "against": "DDD", "ally": "BBB" }));
+    assert_eq!(prohibition["episodes"], serde_json::json!([{ "from": "2024-01-02", "until": null, "due": null }]));
+}
+
 fn worlds_fill(w: &World, item: &str, names: &BTreeMap<&str, &str>) -> String {
     World { items: vec![item.to_string()], ..w.clone() }.rules(BASE, names)
 }

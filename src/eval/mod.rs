@@ -512,10 +512,10 @@ impl<'a> ActsByActor<'a> {
 }
 
 /// Under the compliance assumption, an obligation is performed on each day it holds, is due and
-/// is not overridden, and its act counts from the day after. The obligations wait for their due
-/// dates in a queue, and change place only when a change point touches them (they appear, go,
-/// are overridden or not, or gain or lose a rule producing them), never by going over all that
-/// hold.
+/// is not overridden, and its act counts from the day after. Its due date is its episode's first
+/// day plus the deadline of the rule that first produced it (as the report gives it), so the
+/// obligations wait for their due dates in a queue and change place only when they appear, go,
+/// or are overridden or no longer, never by going over all that hold.
 #[derive(Default)]
 struct Compliance {
     /// The obligations performed on the day before the last change point.
@@ -946,9 +946,6 @@ impl<'p> Walk<'p> {
         }
         // A norm whose last producer went away is gone, unless produced again today.
         let mut gone = std::mem::take(&mut delta.maybe_gone);
-        if self.assume {
-            delta.touched.extend(gone.iter().filter(|&&k| !self.norms.producers[k as usize].is_empty()));
-        }
         gone.retain(|&k| self.norms.producers[k as usize].is_empty());
         gone.sort_unstable();
         gone.dedup();
@@ -972,13 +969,7 @@ impl<'p> Walk<'p> {
             }
             match producers.iter_mut().find(|(p, _)| *p == rule) {
                 Some((_, n)) => *n += 1,
-                None => {
-                    // A norm that holds and gains a rule may have a new first producer.
-                    if self.assume && !producers.is_empty() {
-                        delta.touched.push(k);
-                    }
-                    producers.push((rule, 1));
-                }
+                None => producers.push((rule, 1)),
             }
         }
         if let Some(c) = self.cache.get_mut(r) {
@@ -1005,7 +996,7 @@ impl<'p> Walk<'p> {
     /// on which assumed acts will first count.
     fn step(&mut self, d: Day, delta: Delta) {
         let program = self.world.program;
-        let Delta { appeared, gone, touched, .. } = delta;
+        let Delta { appeared, gone, .. } = delta;
         let mut override_changed: BTreeSet<NormId> = BTreeSet::new();
         for &k in &gone {
             let runs = &mut self.norms.runs[k as usize];
@@ -1090,7 +1081,6 @@ impl<'p> Walk<'p> {
             let mut changed: Vec<NormId> = gone
                 .iter()
                 .chain(&appeared)
-                .chain(&touched)
                 .chain(&override_changed)
                 .copied()
                 .filter(|&k| self.norms.key(k).modality == Modality::Must)
@@ -1102,7 +1092,7 @@ impl<'p> Walk<'p> {
                 let due = norms.runs[k as usize]
                     .open
                     .filter(|_| !norms.overridden(k))
-                    .and_then(|start| due_date(program, norms.first_producer(k), start));
+                    .and_then(|start| due_date(program, norms.runs[k as usize].rule, start));
                 // A due date after `d` is a change point.
                 if let Some(u) = self.compliance.set_due(k, due).filter(|u| *u > d) {
                     self.schedule(u.next());
@@ -1351,9 +1341,6 @@ struct Delta {
     gone: Vec<NormId>,
     /// Norms that lost a producer; gone unless another still produces them.
     maybe_gone: Vec<NormId>,
-    /// Under the compliance assumption, norms that still hold and gained or lost a rule
-    /// producing them (so that their due date may have changed).
-    touched: Vec<NormId>,
 }
 
 /// The conflict between obligation `mi` and prohibition `fi` of the same party, if there is one.
