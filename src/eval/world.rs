@@ -236,11 +236,9 @@ impl<'p> World<'p> {
     }
 
     fn fact(&mut self, kind: &str, args: &BTreeMap<String, String>) -> Result<Fact, String> {
-        let Some(kind_sym) = self.program.symbols.get(kind).filter(|k| self.program.facts.contains_key(k)) else {
-            return Err(format!("unknown kind of fact `{kind}`"));
-        };
         let program = self.program;
-        let Some(def) = program.facts.get(&kind_sym) else {
+        let Some((kind_sym, def)) = program.symbols.get(kind).and_then(|k| program.facts.get(&k).map(|d| (k, d)))
+        else {
             return Err(format!("unknown kind of fact `{kind}`"));
         };
         let mut out = Args::new();
@@ -255,11 +253,12 @@ impl<'p> World<'p> {
     }
 
     fn act(&mut self, party: &str, action: &str, args: &BTreeMap<String, String>) -> Result<Act, String> {
-        let Some(action_sym) = self.program.symbols.get(action).filter(|a| self.program.actions.contains_key(a)) else {
+        let program = self.program;
+        let Some((action_sym, def)) = program.symbols.get(action).and_then(|a| program.actions.get(&a).map(|d| (a, d)))
+        else {
             return Err(format!("unknown action `{action}`"));
         };
-        let program = self.program;
-        let roles = program.actions.get(&action_sym).map_or(&[][..], |a| &a.roles[..]);
+        let roles = &def.roles;
         let mut out = Args::new();
         for (role, value) in args {
             let r = self.syms.intern(role);
