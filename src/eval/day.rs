@@ -101,7 +101,9 @@ trait Listed {
     fn lists(&self) -> Lists;
 
     /// Where list `l`, one of its lists, is in that order.
-    fn place(&self, l: List) -> Option<usize>;
+    fn place(&self, l: List) -> Option<usize> {
+        self.lists().iter().position(|x| *x == l)
+    }
 }
 
 /// A fact is listed by kind, then by each argument.
@@ -110,13 +112,6 @@ impl Listed for Fact {
         std::iter::once(List::Name(self.kind))
             .chain(self.args.iter().map(|&(r, v)| List::Arg(self.kind, r, v)))
             .collect()
-    }
-
-    fn place(&self, l: List) -> Option<usize> {
-        match l {
-            List::Name(_) => Some(0),
-            List::Arg(_, role, _) => self.args.iter().position(|(r, _)| *r == role).map(|i| i + 1),
-        }
     }
 }
 
@@ -127,14 +122,6 @@ impl Listed for Act {
             .into_iter()
             .chain(self.args.iter().map(|&(r, v)| List::Arg(self.action, r, v)))
             .collect()
-    }
-
-    fn place(&self, l: List) -> Option<usize> {
-        match l {
-            List::Name(_) => Some(0),
-            List::Arg(_, Sym::MAX, _) => Some(1),
-            List::Arg(_, role, _) => self.args.iter().position(|(r, _)| *r == role).map(|i| i + 2),
-        }
     }
 }
 
