@@ -599,6 +599,7 @@ struct Runs {
     /// Most norms hold for one run, kept inline.
     done: smallvec::SmallVec<[Interval; 1]>,
     open: Option<Day>,
+    /// For a norm, the rule that first gave it, whose deadline its episodes fall due by.
     rule: usize,
 }
 
@@ -614,6 +615,12 @@ impl Runs {
 
     fn all(&self) -> impl Iterator<Item = Interval> + '_ {
         self.done.iter().copied().chain(self.open.map(|from| Interval { from, until: None }))
+    }
+
+    /// The due date of a norm's episode that starts on `start`, in the report and under the
+    /// compliance assumption alike.
+    fn due(&self, program: &Program, start: Day) -> Option<Day> {
+        due_date(program, self.rule, start)
     }
 }
 
@@ -1088,11 +1095,8 @@ impl<'p> Walk<'p> {
             changed.sort_unstable();
             changed.dedup();
             for k in changed {
-                let norms = &self.norms;
-                let due = norms.runs[k as usize]
-                    .open
-                    .filter(|_| !norms.overridden(k))
-                    .and_then(|start| due_date(program, norms.runs[k as usize].rule, start));
+                let runs = &self.norms.runs[k as usize];
+                let due = runs.open.filter(|_| !self.norms.overridden(k)).and_then(|start| runs.due(program, start));
                 // A due date after `d` is a change point.
                 if let Some(u) = self.compliance.set_due(k, due).filter(|u| *u > d) {
                     self.schedule(u.next());
@@ -1159,7 +1163,7 @@ impl<'p> Walk<'p> {
         for (id, runs) in self.norms.runs.iter().enumerate() {
             let id = NormId::try_from(id).unwrap_or(NormId::MAX);
             let episodes: smallvec::SmallVec<[Episode; 1]> =
-                runs.all().map(|when| Episode { when, due: due_date(program, runs.rule, when.from) }).collect();
+                runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
             let overridden = self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default();
             records.push(NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule });
         }
