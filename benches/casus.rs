@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use casus::program::{self, Program};
 use casus::scenario::{self, Scenario};
-use casus::source::{FileId, Sources};
-use casus::synth::{self, Config};
+use casus_syntax::source::{FileId, Sources};
+use casus_synth::Config;
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 /// Rule files and a scenario, compiled and read, ready to evaluate.
@@ -29,7 +29,7 @@ fn load(rules: &[(String, String)], scenario_text: &str) -> Loaded {
     }
     let set = casus::load_rules(&sources);
     assert!(!set.has_errors(), "{:?}", set.diagnostics.iter().find(|d| d.is_error()).map(|d| &d.message));
-    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
     let program = program::compile(&asts);
     let id = sources.add("scenario.ron", scenario_text);
     let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
@@ -37,7 +37,7 @@ fn load(rules: &[(String, String)], scenario_text: &str) -> Loaded {
 }
 
 fn world(states: usize, treaties: usize, events: usize, assume_compliance: bool) -> Loaded {
-    let w = synth::generate(&Config { states, treaties, events, seed: 1, assume_compliance });
+    let w = casus_synth::generate(&Config { states, treaties, events, seed: 1, assume_compliance });
     load(&w.rules, &w.scenario)
 }
 
@@ -57,11 +57,12 @@ fn bundled() -> Vec<(String, String)> {
 }
 
 fn parse_and_check(c: &mut Criterion) {
-    let w = synth::generate(&Config { states: 200, treaties: 1000, events: 0, seed: 1, assume_compliance: false });
+    let w =
+        casus_synth::generate(&Config { states: 200, treaties: 1000, events: 0, seed: 1, assume_compliance: false });
     let text: String = w.rules.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
     let mut g = c.benchmark_group("language");
     g.throughput(Throughput::Bytes(text.len() as u64));
-    g.bench_function("parse 1000 treaties", |b| b.iter(|| casus::syntax::parse(FileId(0), black_box(&text))));
+    g.bench_function("parse 1000 treaties", |b| b.iter(|| casus_syntax::parse::parse(FileId(0), black_box(&text))));
     g.bench_function("parse and check 1000 treaties", |b| {
         b.iter(|| {
             let mut sources = Sources::new();

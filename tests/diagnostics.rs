@@ -10,8 +10,8 @@
 use std::fs;
 use std::path::Path;
 
-use casus::diagnostic::{self, Severity};
-use casus::source::Sources;
+use casus_syntax::diagnostic::{self, Severity};
+use casus_syntax::source::Sources;
 
 const VOCABULARY: &str = "tests/fixtures/vocabulary.casus";
 

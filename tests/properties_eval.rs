@@ -9,11 +9,11 @@ mod worlds;
 
 use std::collections::BTreeMap;
 
-use casus::day::Day;
+use casus::calendar::Day;
 use casus::program;
 use casus::report::Report;
 use casus::scenario::{self, Scenario};
-use casus::source::{FileId, Sources};
+use casus_syntax::source::{FileId, Sources};
 use proptest::prelude::*;
 use serde_json::Value;
 use worlds::{Shape, World, same_names};
@@ -40,7 +40,7 @@ fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
         let d = set.diagnostics.iter().find(|d| d.is_error()).unwrap();
         panic!("generated rules do not check: {}\n{}", d.message, rule_files.join("\n---\n"));
     }
-    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
     let program = program::compile(&asts);
     let sid = sources.add("scenario.ron", scenario_text);
     let scenario: Scenario =
@@ -57,7 +57,7 @@ fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
         casus::report::write_text(&built, &reasons, all, &mut whole).unwrap();
         assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(whole).unwrap());
     }
-    let files: Vec<&casus::ast::File> = asts.iter().map(|(_, f)| *f).collect();
+    let files: Vec<&casus_syntax::ast::File> = asts.iter().map(|(_, f)| *f).collect();
     let reference = reference::report(&files, &scenario, scenario.as_of, scenario.assume_compliance).to_json();
     let assumed_days = eval
         .assumed_acts
@@ -80,7 +80,7 @@ fn one_program_then_fresh(rule_files: &[String], first: &str, second: &str) -> O
     if set.has_errors() {
         return None;
     }
-    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
     let (shared, fresh) = (program::compile(&asts), program::compile(&asts));
     let mut report = |program: &program::Program, text: &str| {
         let id = sources.add("scenario.ron", text);

@@ -6,9 +6,9 @@ mod common;
 
 use std::fs;
 
-use casus::ast::*;
-use casus::source::{FileId, Span};
-use casus::{format, syntax};
+use casus_syntax::ast::*;
+use casus_syntax::source::{FileId, Span};
+use casus_syntax::{format, parse as syntax};
 use proptest::prelude::*;
 
 fn id(name: &str) -> Ident {

@@ -7,11 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use casus::ast::*;
+use casus::calendar::Day;
 use casus::check::glob_match;
-use casus::day::Day;
 use casus::report::{ConflictReport, EpisodeReport, InstrumentReport, NormReport, Report, Side, Span, ViolationReport};
 use casus::scenario::{EventKind, Scenario};
+use casus_syntax::ast::*;
 
 type Args = BTreeMap<String, String>;
 type Env = BTreeMap<String, String>;

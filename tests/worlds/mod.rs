@@ -267,7 +267,7 @@ pub fn same_names() -> BTreeMap<&'static str, &'static str> {
 }
 
 fn date(days: i64) -> String {
-    casus::day::Day(days as i32).to_string()
+    casus::calendar::Day(days as i32).to_string()
 }
 
 /// Fills `{d:N}` with the date `base + N` and `{p:X}` with `names[X]`.

@@ -4,13 +4,13 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::ast::DatedKind;
-use crate::day::Day;
-use crate::diagnostic::Diagnostic;
+use crate::calendar::Day;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Interval, Timeline, Why};
 use crate::program::{InstId, Interner, PartyStatus, Program, Sym};
 use crate::scenario::{EventKind, Scenario};
+use casus_syntax::ast::DatedKind;
+use casus_syntax::diagnostic::Diagnostic;
 
 /// The arguments of a fact, an act or a norm: `(role, value)`, sorted by role. Most have one
 /// or two, held inline; more spill to the heap.
@@ -119,7 +119,7 @@ impl<'p> World<'p> {
         let mut dated: BTreeMap<InstId, BTreeMap<DatedKind, Day>> = BTreeMap::new();
         // A step may be given once per scenario: two different dates for it would leave the
         // answer to the order of the events.
-        let mut steps: BTreeMap<(String, String, String), crate::source::Span> = BTreeMap::new();
+        let mut steps: BTreeMap<(String, String, String), casus_syntax::source::Span> = BTreeMap::new();
         for (n, event) in scenario.events.iter().enumerate() {
             let step_key = match &event.kind {
                 EventKind::Status { party, instrument, step, .. } => {
@@ -185,7 +185,7 @@ impl<'p> World<'p> {
                 None => problems.push(Diagnostic::error(
                     "casus::scenario",
                     scenario.file,
-                    crate::source::Span::new(0, 0),
+                    casus_syntax::source::Span::new(0, 0),
                     unknown_instrument(program, id),
                 )),
             }

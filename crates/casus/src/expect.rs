@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::day::Day;
-use crate::diagnostic::Diagnostic;
+use crate::calendar::Day;
 use crate::eval::{self, Evaluation};
 use crate::program::Program;
 use crate::report::{NormReport, Report};
 use crate::scenario::{ExpectKind, Expectation, NormQuery, Scenario};
+use casus_syntax::diagnostic::Diagnostic;
 
 /// The result of one expectation.
 #[derive(Clone, Debug, PartialEq, Eq)]

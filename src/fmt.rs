@@ -4,11 +4,11 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use casus::diagnostic;
-use casus::source::Sources;
-use casus::syntax;
+use casus_syntax::diagnostic;
+use casus_syntax::parse;
+use casus_syntax::source::Sources;
 
-use super::files;
+use crate::files;
 
 /// Formats the rule files under `paths` in place, or with `check` lists those that differ.
 pub fn run(paths: &[PathBuf], check: bool) -> u8 {
@@ -38,7 +38,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
         let Some(source) = sources.get(id) else {
             continue;
         };
-        let parsed = syntax::parse(id, &source.text);
+        let parsed = parse::parse(id, &source.text);
         if !parsed.diagnostics.is_empty() {
             for d in &parsed.diagnostics {
                 eprintln!("{}", diagnostic::render(d, &sources));
@@ -47,7 +47,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
             status = 1;
             continue;
         }
-        let formatted = casus::format::format(&parsed.file, &parsed.comments, &source.text);
+        let formatted = casus_syntax::format::format(&parsed.file, &parsed.comments, &source.text);
         if let Err(why) = same_meaning(&parsed, &formatted) {
             eprintln!(
                 "error: `{}` was left as it is: formatting would change it ({why}); please report this",
@@ -71,15 +71,15 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
 }
 
 /// The formatter's safety net: the new text must parse to the same tree with the same comments.
-fn same_meaning(before: &syntax::Parsed, formatted: &str) -> Result<(), &'static str> {
-    let after = syntax::parse(casus::source::FileId(0), formatted);
+fn same_meaning(before: &parse::Parsed, formatted: &str) -> Result<(), &'static str> {
+    let after = parse::parse(casus_syntax::source::FileId(0), formatted);
     if !after.diagnostics.is_empty() {
         return Err("the result does not parse");
     }
     if after.file != before.file {
         return Err("the result parses to different rules");
     }
-    let texts = |p: &syntax::Parsed| p.comments.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+    let texts = |p: &parse::Parsed| p.comments.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
     if texts(&after) != texts(before) {
         return Err("comments would be lost");
     }

@@ -2,13 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use casus::day::Day;
-use casus::diagnostic::{self, Diagnostic};
+use casus::calendar::Day;
 use casus::program::{self, Program};
 use casus::scenario::{self, Scenario};
-use casus::source::{FileId, Sources};
+use casus_syntax::diagnostic::{self, Diagnostic};
+use casus_syntax::source::{FileId, Sources};
 
-use super::files;
+use crate::files;
 
 /// A scenario, its sources and its compiled rules.
 pub struct Loaded {
@@ -71,7 +71,7 @@ pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
     if !problems.is_empty() {
         return Err(rendered(&problems, &sources));
     }
-    let asts: Vec<(FileId, &casus::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
+    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
     let program = program::compile(&asts);
     Ok(Loaded { sources, scenario, file: id, program })
 }
@@ -108,6 +108,6 @@ pub fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario, Faile
 pub fn rendered(ds: &[Diagnostic], sources: &Sources) -> Failed {
     Failed {
         message: ds.iter().map(|d| diagnostic::render(d, sources)).collect::<Vec<_>>().join("\n"),
-        annotations: ds.iter().map(|d| super::check::github(d, sources)).collect(),
+        annotations: ds.iter().map(|d| crate::check::github(d, sources)).collect(),
     }
 }

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use casus::day::Day;
+use casus::calendar::Day;
 use casus::report::{self, Report};
 
-use super::load::{self, Failed};
+use crate::load::{self, Failed};
 
 /// Past this many obligations the text report leaves out the one-line reasons.
 const MAX_REASONS: usize = 2000;
@@ -98,7 +98,7 @@ fn report_of(
             // events, so the scenario is read again; past a few thousand obligations (a
             // synthetic world) that costs more than it tells.
             let obligations: Vec<_> =
-                report.norms.keys().filter(|k| k.modality == casus::ast::Modality::Must).collect();
+                report.norms.keys().filter(|k| k.modality == casus_syntax::ast::Modality::Must).collect();
             let reasons: BTreeMap<_, _> = if obligations.len() <= MAX_REASONS {
                 let scenario = load::parse_scenario(&sources, file)?;
                 obligations

@@ -4,7 +4,7 @@
 //! language; the pipeline turns their text into a checked rule set:
 //!
 //! ```
-//! use casus::source::Sources;
+//! use casus_syntax::source::Sources;
 //!
 //! let mut sources = Sources::new();
 //! sources.add("pact.casus", r#"
@@ -31,23 +31,18 @@
 //! assert_eq!(rules.files.len(), 1);
 //! ```
 
-pub mod ast;
+pub mod calendar;
 pub mod check;
-pub mod day;
-pub mod diagnostic;
 pub mod eval;
 pub mod expect;
 pub mod explain;
-pub mod format;
 pub mod program;
 pub mod report;
 pub mod scenario;
-pub mod source;
-pub mod syntax;
-pub mod synth;
 
-use diagnostic::Diagnostic;
-use source::{FileId, Sources};
+use casus_syntax::diagnostic::Diagnostic;
+use casus_syntax::source::{self, FileId, Sources};
+use casus_syntax::{ast, parse as syntax};
 
 /// A rule set: every file parsed, and what the parser and the checker found wrong.
 #[derive(Clone, Debug, Default)]
@@ -91,6 +86,6 @@ pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
     let asts: Vec<(FileId, &ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
     let mut found = check::check(&asts);
     set.diagnostics.append(&mut found);
-    diagnostic::sort(&mut set.diagnostics);
+    casus_syntax::diagnostic::sort(&mut set.diagnostics);
     set
 }

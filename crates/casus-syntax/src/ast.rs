@@ -382,7 +382,7 @@ pub enum Bearers {
 }
 
 /// Must, must not, may.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Modality {
     /// An obligation.
     Must,
@@ -399,41 +399,6 @@ impl Modality {
             Modality::Must => "must",
             Modality::MustNot => "must not",
             Modality::May => "may",
-        }
-    }
-}
-
-/// The status of a norm as of a date (DESIGN §3): what the evaluator reports and what a
-/// scenario's expectations name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
-pub enum NormStatus {
-    /// Active and not yet due, or without a deadline.
-    Pending,
-    /// A matching act happened in time.
-    Fulfilled,
-    /// Due and not performed, or a forbidden act happened.
-    Violated,
-    /// The episode ended before its due date.
-    Discharged,
-    /// A prevailing conflicting norm overrode it.
-    Overridden,
-    /// A prohibition that stands unbroken.
-    InEffect,
-    /// A permission.
-    Permitted,
-}
-
-impl NormStatus {
-    /// The name used in reports: `pending`, `in_effect`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            NormStatus::Pending => "pending",
-            NormStatus::Fulfilled => "fulfilled",
-            NormStatus::Violated => "violated",
-            NormStatus::Discharged => "discharged",
-            NormStatus::Overridden => "overridden",
-            NormStatus::InEffect => "in_effect",
-            NormStatus::Permitted => "permitted",
         }
     }
 }

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use rayon::prelude::*;
 
-use super::check::Format;
-use super::files;
-use super::load::{self, Failed};
+use crate::check::Format;
+use crate::files;
+use crate::load::{self, Failed};
 
 /// One scenario's results.
 struct ScenarioRun {

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::day::Day;
+use crate::calendar::Day;
 use crate::eval::{ConflictRecord, Evaluation, Interval, NormKey, NormRecord, ViolationRecord};
 use crate::program::Sym;
 

@@ -5,12 +5,12 @@
 
 use std::fmt::Write as _;
 
-use crate::ast::Modality;
-use crate::day::Day;
+use crate::calendar::Day;
 use crate::eval::{DayState, Env, Evaluation, NormKey, NormRecord, Origin, Support, Trail, norm_args, value};
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym};
 use crate::scenario::{EventKind, Scenario};
-use crate::source::Sources;
+use casus_syntax::ast::Modality;
+use casus_syntax::source::Sources;
 
 /// How deep derived facts are traced back before the explanation says "and so on".
 const MAX_DEPTH: usize = 6;

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ast::{self, DatedKind, EntryIntoForce, Unit};
-use crate::day::Day;
+use crate::calendar::Day;
+use casus_syntax::ast::{self, DatedKind, EntryIntoForce, Unit};
 
 use super::{InstId, PartyStatus, Program, Sym};
 
@@ -127,7 +127,7 @@ pub fn timeline(
         Some(EntryIntoForce::OnDate(d)) => (d.civil().map(Day::from_date), "on the date it fixes".to_string()),
         Some(EntryIntoForce::AfterRatifications { delay, count }) => {
             let nth = joins.get(count.saturating_sub(1) as usize).copied();
-            let which = format!("the {} ratification", crate::format::ordinal(count));
+            let which = format!("the {} ratification", casus_syntax::format::ordinal(count));
             let why = if delay.amount == 0 { format!("on {which}") } else { format!("{delay} after {which}") };
             (nth.map(|d| d.plus(delay)), why)
         }

@@ -8,7 +8,7 @@ use std::fmt;
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::ast::{Duration, Unit};
+use casus_syntax::ast::{Duration, Unit};
 
 /// A day of the proleptic Gregorian calendar, counted from 1970-01-01.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,9 +2,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::ast::Modality;
-use crate::day::Day;
+use crate::calendar::Day;
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Program, Sym, Term, Trigger};
+use casus_syntax::ast::Modality;
 
 use super::world::{Act, Args, Fact, World, with_defaults};
 

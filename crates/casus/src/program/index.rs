@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::timeline::Timeline;
 use super::{InstId, LitKind, NormRule, Program, Sym, Term, Trigger};
-use crate::day::Day;
+use crate::calendar::Day;
 
 /// The rule index of a program.
 #[derive(Clone, Debug, Default)]

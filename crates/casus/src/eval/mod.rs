@@ -17,18 +17,52 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-pub use crate::ast::NormStatus as Status;
-use crate::ast::{Deadline, Modality};
-use crate::day::Day;
-use crate::diagnostic::Diagnostic;
+use crate::calendar::Day;
 use crate::program::index::{PartyIndex, RuleIndex};
 use crate::program::{InstId, Program, Sym, Trigger};
 use crate::scenario::Scenario;
+use casus_syntax::ast::{Deadline, Modality};
+use casus_syntax::diagnostic::Diagnostic;
 
 pub use day::{
     DayState, Env, NormKey, Origin, Support, Trail, act_matches, args_unify, includes_forbidden, norm_args, value,
 };
 pub use world::{Act, Args, Binding, Fact, Interval, Timed, Timeline, Why, World};
+
+/// The status of a norm as of a date (DESIGN §3): what the evaluator reports and what a
+/// scenario's expectations name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+pub enum Status {
+    /// Active and not yet due, or without a deadline.
+    Pending,
+    /// A matching act happened in time.
+    Fulfilled,
+    /// Due and not performed, or a forbidden act happened.
+    Violated,
+    /// The episode ended before its due date.
+    Discharged,
+    /// A prevailing conflicting norm overrode it.
+    Overridden,
+    /// A prohibition that stands unbroken.
+    InEffect,
+    /// A permission.
+    Permitted,
+}
+
+impl Status {
+    /// The name used in reports: `pending`, `in_effect`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Fulfilled => "fulfilled",
+            Status::Violated => "violated",
+            Status::Discharged => "discharged",
+            Status::Overridden => "overridden",
+            Status::InEffect => "in_effect",
+            Status::Permitted => "permitted",
+        }
+    }
+}
 
 /// What an evaluation found, up to its horizon.
 #[derive(Clone, Debug)]

@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use fixedbitset::FixedBitSet;
 
-use crate::ast::{self, DatedKind, EntryIntoForce, InstrumentKind, Modality, StatusKind};
+use crate::calendar::Day;
 use crate::check::glob_match;
-use crate::day::Day;
-use crate::source::{FileId, Span};
+use casus_syntax::ast::{self, DatedKind, EntryIntoForce, InstrumentKind, Modality, StatusKind};
+use casus_syntax::source::{FileId, Span};
 
 pub mod index;
 pub mod timeline;
@@ -691,7 +691,7 @@ impl Compiler {
             "deem {}{} if {}",
             d.head,
             d.delay.map(|x| format!(" after {x}")).unwrap_or_default(),
-            crate::format::conjunction(&d.condition)
+            casus_syntax::format::conjunction(&d.condition)
         );
         // For each pattern, the condition with that pattern first, for solving from one new fact
         // or act (a semi-naive step): the pinned pattern then binds its variables before the
@@ -968,7 +968,7 @@ fn lit_instruments(lit: &Lit, out: &mut Vec<InstId>) {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use crate::source::Sources;
+    use casus_syntax::source::Sources;
 
     use super::*;
 

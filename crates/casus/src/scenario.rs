@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::ast::{DatedKind, Modality, NormStatus, StatusKind};
-use crate::day::Day;
-use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, SourceFile, Span};
+use casus_syntax::ast::{DatedKind, Modality, StatusKind};
+
+use crate::calendar::Day;
+use crate::eval::Status as NormStatus;
+use casus_syntax::diagnostic::Diagnostic;
+use casus_syntax::source::{FileId, SourceFile, Span};
 
 /// A scenario: what happened, and what its author expects casus to conclude.
 #[derive(Clone, Debug)]
@@ -411,13 +413,31 @@ impl RawEvent {
     }
 }
 
+/// A modality as an expectation names it: `Must`, `MustNot`, `May`.
+#[derive(Deserialize)]
+enum RawModality {
+    Must,
+    MustNot,
+    May,
+}
+
+impl RawModality {
+    fn into_modality(self) -> Modality {
+        match self {
+            RawModality::Must => Modality::Must,
+            RawModality::MustNot => Modality::MustNot,
+            RawModality::May => Modality::May,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 enum RawExpect {
     Norm {
         party: String,
         #[serde(default)]
-        modality: Option<Modality>,
+        modality: Option<RawModality>,
         #[serde(default)]
         action: Option<String>,
         #[serde(default)]
@@ -507,7 +527,7 @@ impl RawExpect {
                 (
                     ExpectKind::Norm(NormQuery {
                         party,
-                        modality,
+                        modality: modality.map(RawModality::into_modality),
                         action,
                         args,
                         instrument,
