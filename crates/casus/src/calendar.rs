@@ -1,7 +1,9 @@
-//! Days as numbers: the evaluator counts in whole calendar days.
+//! Days and runs of days: the evaluator counts in whole calendar days.
 //!
 //! Calendar arithmetic (months, years, leap days) is jiff's; a [`Day`] is only a day number
-//! that is cheap to compare, hash and step.
+//! that is cheap to compare, hash and step. An [`Interval`] is a half-open run of days
+//! `[from, until)`, as the report gives it, with the arithmetic of runs (meeting, joining,
+//! cutting) and the one way casus puts a run of days in words.
 
 use std::fmt;
 
@@ -73,6 +75,97 @@ impl serde::Serialize for Day {
     }
 }
 
+/// A half-open run of days `[from, until)`; `until: None` runs past the horizon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Interval {
+    /// The first day.
+    pub from: Day,
+    /// The first day after, if any.
+    pub until: Option<Day>,
+}
+
+impl Interval {
+    /// Whether the interval holds on `day`.
+    pub fn contains(&self, day: Day) -> bool {
+        self.from <= day && self.until.is_none_or(|u| day < u)
+    }
+
+    /// The days both intervals hold, if any.
+    pub fn intersect(&self, other: &Interval) -> Option<Interval> {
+        let from = self.from.max(other.from);
+        let until = match (self.until, other.until) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, None) | (None, x) => x,
+        };
+        until.is_none_or(|u| from < u).then_some(Interval { from, until })
+    }
+
+    /// Whether the intervals share a day.
+    pub fn overlaps(&self, other: &Interval) -> bool {
+        self.intersect(other).is_some()
+    }
+
+    /// This interval without the days of `cuts`, in pieces.
+    pub fn subtract(self, cuts: &[Interval]) -> Vec<Interval> {
+        let mut pieces = vec![self];
+        for c in cuts {
+            let mut next = Vec::new();
+            for p in pieces {
+                let Some(x) = p.intersect(c) else {
+                    next.push(p);
+                    continue;
+                };
+                if p.from < x.from {
+                    next.push(Interval { from: p.from, until: Some(x.from) });
+                }
+                if let Some(xu) = x.until
+                    && p.until.is_none_or(|pu| xu < pu)
+                {
+                    next.push(Interval { from: xu, until: p.until });
+                }
+            }
+            pieces = next;
+        }
+        pieces
+    }
+
+    /// Overlapping or adjacent intervals joined into maximal runs, in order.
+    pub fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
+        intervals.sort();
+        let mut out: Vec<Interval> = Vec::new();
+        for i in intervals {
+            match out.last_mut() {
+                Some(last) if last.until.is_none_or(|u| i.from <= u) => {
+                    last.until = match (last.until, i.until) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        _ => None,
+                    };
+                }
+                _ => out.push(i),
+            }
+        }
+        out
+    }
+
+    /// The last day, for an interval that ends.
+    pub fn last(&self) -> Option<Day> {
+        self.until.map(|u| Day(u.0 - 1))
+    }
+}
+
+/// A run of days in words, the one way casus writes one for people: `on 2024-10-23` for a
+/// single day, `from 2024-08-06 to 2025-04-25` with the last day (where the JSON report's
+/// `until` is the first day after), `since 2024-12-04` while it lasts.
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.last() {
+            Some(last) if last == self.from => write!(f, "on {}", self.from),
+            Some(last) => write!(f, "from {} to {last}", self.from),
+            None => write!(f, "since {}", self.from),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +184,26 @@ mod tests {
         assert_eq!(d.plus(Duration { amount: 1, unit: Unit::Months }).to_string(), "2024-02-29");
         assert_eq!(d.plus(Duration { amount: 1, unit: Unit::Years }).to_string(), "2025-01-31");
         assert_eq!(d.plus(Duration { amount: 30, unit: Unit::Days }).to_string(), "2024-03-01");
+    }
+
+    #[test]
+    fn runs_of_days_are_put_in_words_with_their_last_day() {
+        let d = |t: &str| Day::parse(t).unwrap();
+        let one = Interval { from: d("2024-10-23"), until: Some(d("2024-10-24")) };
+        let run = Interval { from: d("2024-08-06"), until: Some(d("2025-04-26")) };
+        let open = Interval { from: d("2024-12-04"), until: None };
+        assert_eq!(one.to_string(), "on 2024-10-23");
+        assert_eq!(run.to_string(), "from 2024-08-06 to 2025-04-25");
+        assert_eq!(open.to_string(), "since 2024-12-04");
+    }
+
+    #[test]
+    fn intervals_meet_join_and_cut() {
+        let i = |a: i32, b: Option<i32>| Interval { from: Day(a), until: b.map(Day) };
+        assert_eq!(i(0, Some(10)).intersect(&i(5, None)), Some(i(5, Some(10))));
+        assert_eq!(i(0, Some(5)).intersect(&i(5, None)), None);
+        assert_eq!(Interval::merge(vec![i(5, Some(8)), i(0, Some(5)), i(9, None)]), vec![i(0, Some(8)), i(9, None)]);
+        assert_eq!(i(0, None).subtract(&[i(3, Some(5))]), vec![i(0, Some(3)), i(5, None)]);
     }
 
     #[test]

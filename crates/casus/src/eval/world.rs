@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::calendar::Day;
+use crate::calendar::{Day, Interval};
 use crate::program::timeline::timeline;
-pub use crate::program::timeline::{Binding, Interval, Timeline, Why};
+pub use crate::program::timeline::{Binding, Timeline, Why};
 use crate::program::{InstId, Interner, PartyStatus, Program, Sym};
 use crate::scenario::{EventKind, Scenario};
 use casus_syntax::ast::DatedKind;

@@ -6,26 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::calendar::Day;
+use crate::calendar::{Day, Interval};
 use casus_syntax::ast::{self, DatedKind, EntryIntoForce, Unit};
 
 use super::{InstId, PartyStatus, Program, Sym};
-
-/// A half-open run of days `[from, until)`; `until: None` runs past the horizon.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Interval {
-    /// The first day.
-    pub from: Day,
-    /// The first day after, if any.
-    pub until: Option<Day>,
-}
-
-impl Interval {
-    /// Whether the interval holds on `day`.
-    pub fn contains(&self, day: Day) -> bool {
-        self.from <= day && self.until.is_none_or(|u| day < u)
-    }
-}
 
 /// Why an instrument is in force, in words, and from when to when.
 #[derive(Clone, Debug, Default)]

@@ -1,248 +1,10 @@
-//! One day: the facts and acts that hold, the `deem` fixpoint, and the norms that follow.
+//! Solving conditions against one day: the ways a condition holds, the `deem` fixpoint, and the
+//! norms a rule gives.
 
-use rustc_hash::FxHashMap as HashMap;
-
-use crate::calendar::Day;
-use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Program, Sym, Term, Trigger};
-use casus_syntax::ast::Modality;
-
+use super::identity::{NormKey, norm_args};
+use super::state::{DayState, Index, List, Origin, Support};
 use super::world::{Act, Args, Fact, World, with_defaults};
-
-/// Where a fact or act of the day comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
-    /// Scenario event number `n`.
-    Event(usize),
-    /// Derived today by `deem` rule `rule` from these facts and acts of the day.
-    Derived {
-        /// The rule.
-        rule: usize,
-        /// What it matched.
-        support: Vec<Support>,
-    },
-    /// Derived by a delayed `deem` rule whose condition held on an earlier day.
-    Delayed {
-        /// The rule.
-        rule: usize,
-        /// The day the condition held.
-        on: Day,
-    },
-    /// Assumed performed, under the compliance assumption, on the day before.
-    Assumed {
-        /// The obligation performed.
-        norm: NormKey,
-        /// The day it was performed.
-        on: Day,
-    },
-}
-
-/// A fact or act of the day that a rule matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Support {
-    /// `facts[i]`.
-    Fact(usize),
-    /// `acts[i]`.
-    Act(usize),
-}
-
-/// The identity of a norm: (party, modality, action, arguments, instrument, article).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NormKey {
-    /// The bearer.
-    pub party: Sym,
-    /// Must, must not, may.
-    pub modality: Modality,
-    /// The action.
-    pub action: Sym,
-    /// `(role, value)`, sorted by role.
-    pub args: Args,
-    /// The instrument.
-    pub instrument: InstId,
-    /// The article's index in the instrument.
-    pub article: usize,
-}
-
-/// A norm's arguments under a rule's variables, sorted by role; `None` if one is unbound.
-pub fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
-    let mut args: Args =
-        rule.action.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect::<Option<_>>()?;
-    args.sort();
-    Some(args)
-}
-
-/// The facts and acts that hold on one day.
-#[derive(Clone, Debug, Default)]
-pub struct DayState {
-    /// The day.
-    pub day: Day,
-    /// Facts, each once, with where it comes from.
-    pub facts: Vec<(Fact, Origin)>,
-    /// Acts under way, each once, with where it comes from.
-    pub acts: Vec<(Act, Origin)>,
-    /// Where each fact is, and facts by kind and by kind, role and value, so that a pattern
-    /// with a known argument looks at its candidates only.
-    fact_index: Index<Fact>,
-    /// Where each act is, and acts by action and by action, role and value (the actor under
-    /// the role `Sym::MAX`).
-    act_index: Index<Act>,
-}
-
-/// One of the index lists a fact or act is in: those of its kind or action, or those of its
-/// kind or action with a value in a role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum List {
-    Name(Sym),
-    Arg(Sym, Sym, Sym),
-}
-
-/// A fact or an act, as it is listed in an `Index`.
-trait Listed {
-    /// The index lists it is in, in a fixed order.
-    fn lists(&self) -> Lists;
-
-    /// Where list `l`, one of its lists, is in that order.
-    fn place(&self, l: List) -> Option<usize> {
-        self.lists().iter().position(|x| *x == l)
-    }
-}
-
-/// A fact is listed by kind, then by each argument.
-impl Listed for Fact {
-    fn lists(&self) -> Lists {
-        std::iter::once(List::Name(self.kind))
-            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.kind, r, v)))
-            .collect()
-    }
-}
-
-/// An act is listed by action, by actor (the role `Sym::MAX`), then by each argument.
-impl Listed for Act {
-    fn lists(&self) -> Lists {
-        [List::Name(self.action), List::Arg(self.action, Sym::MAX, self.party)]
-            .into_iter()
-            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.action, r, v)))
-            .collect()
-    }
-}
-
-type Lists = smallvec::SmallVec<[List; 6]>;
-
-/// The positions of the facts or acts of a day in their list, and index lists of those
-/// positions, with each position's slot in each of its lists, so that taking one away searches
-/// nothing.
-#[derive(Clone, Debug)]
-struct Index<T> {
-    positions: HashMap<T, usize>,
-    by_name: HashMap<Sym, Vec<usize>>,
-    by_arg: HashMap<(Sym, Sym, Sym), Vec<usize>>,
-    /// Per position, its slot in each of its lists, in the order its lists are named.
-    slots: Vec<smallvec::SmallVec<[u32; 6]>>,
-}
-
-impl<T> Default for Index<T> {
-    fn default() -> Self {
-        Index {
-            positions: HashMap::default(),
-            by_name: HashMap::default(),
-            by_arg: HashMap::default(),
-            slots: Vec::new(),
-        }
-    }
-}
-
-impl<T> Index<T> {
-    fn list(&mut self, l: List) -> &mut Vec<usize> {
-        match l {
-            List::Name(n) => self.by_name.entry(n).or_default(),
-            List::Arg(n, r, v) => self.by_arg.entry((n, r, v)).or_default(),
-        }
-    }
-
-    /// The positions in list `l`.
-    fn get(&self, l: List) -> &[usize] {
-        let list = match l {
-            List::Name(n) => self.by_name.get(&n),
-            List::Arg(n, r, v) => self.by_arg.get(&(n, r, v)),
-        };
-        list.map_or(&[], Vec::as_slice)
-    }
-}
-
-impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
-    /// Adds `item` to `items` unless it is there.
-    fn insert(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) -> bool {
-        if self.positions.contains_key(&item) {
-            return false;
-        }
-        let at = items.len();
-        self.positions.insert(item.clone(), at);
-        self.add(at, &item);
-        items.push((item, origin));
-        true
-    }
-
-    /// Takes `item` out of `items`, if it is there. The last item takes its place, so
-    /// positions change: a walk that keeps one state from day to day uses it, a single day's
-    /// state never does.
-    fn take(&mut self, items: &mut Vec<(T, Origin)>, item: &T) -> bool {
-        let Some(at) = self.positions.remove(item) else { return false };
-        self.remove(at, items);
-        items.swap_remove(at);
-        if let Some(i) = items.get(at).and_then(|(moved, _)| self.positions.get_mut(moved)) {
-            *i = at;
-        }
-        true
-    }
-
-    fn position(&self, item: &T) -> Option<usize> {
-        self.positions.get(item).copied()
-    }
-
-    /// Lists `item` at position `at`, the last.
-    fn add(&mut self, at: usize, item: &T) {
-        let slots = item
-            .lists()
-            .iter()
-            .map(|&l| {
-                let list = self.list(l);
-                list.push(at);
-                u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
-            })
-            .collect();
-        self.slots.push(slots);
-    }
-
-    /// Takes position `at` of `items` out of its lists, the last position taking its place, as
-    /// `swap_remove` does to the items, which the caller does after.
-    fn remove(&mut self, at: usize, items: &[(T, Origin)]) {
-        let (Some(slots), Some((item, _))) = (self.slots.get(at).cloned(), items.get(at)) else { return };
-        for (&l, &slot) in item.lists().iter().zip(&slots) {
-            // The last entry of the list fills the slot, and notes where it now is.
-            let list = self.list(l);
-            let slot_at = slot as usize;
-            if slot_at >= list.len() {
-                continue;
-            }
-            list.swap_remove(slot_at);
-            let Some(&q) = list.get(slot_at) else { continue };
-            let place = items.get(q).and_then(|(other, _)| other.place(l));
-            if let Some(s) = place.and_then(|m| self.slots.get_mut(q).and_then(|s| s.get_mut(m))) {
-                *s = slot;
-            }
-        }
-        let last = self.slots.len() - 1;
-        self.slots.swap_remove(at);
-        if let (Some(slots), Some((moved, _))) = (self.slots.get(at).cloned(), items.get(last))
-            && at < last
-        {
-            for (&l, &slot) in moved.lists().iter().zip(&slots) {
-                if let Some(x) = self.list(l).get_mut(slot as usize) {
-                    *x = at;
-                }
-            }
-        }
-    }
-}
+use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym, Term, Trigger};
 
 /// The parties who bear a norm for one solution: mostly one or a few.
 pub type Parties = smallvec::SmallVec<[Sym; 4]>;
@@ -254,7 +16,7 @@ pub type Env = smallvec::SmallVec<[Option<Sym>; 8]>;
 pub type Trail = smallvec::SmallVec<[Support; 4]>;
 
 /// The variables one match bound, to unbind after.
-type Bound = smallvec::SmallVec<[usize; 8]>;
+pub(super) type Bound = smallvec::SmallVec<[usize; 8]>;
 
 /// Called with each way a condition holds: the variable values and what was matched. Returns
 /// false to stop the search.
@@ -262,61 +24,9 @@ pub type Visit<'a> = dyn FnMut(&[Option<Sym>], &[Support]) -> bool + 'a;
 
 /// Matches one candidate fact or act (by index) against a pattern, binding variables and
 /// noting which; the support to record when it matches.
-type TryOne<'a> = dyn Fn(&mut Env, &mut Bound, usize) -> Option<Support> + 'a;
+pub(super) type TryOne<'a> = dyn Fn(&mut Env, &mut Bound, usize) -> Option<Support> + 'a;
 
 impl DayState {
-    /// An empty day.
-    pub fn new(day: Day) -> DayState {
-        DayState { day, ..DayState::default() }
-    }
-
-    /// Adds a fact unless it already holds.
-    pub fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
-        self.fact_index.insert(&mut self.facts, fact, origin)
-    }
-
-    /// Takes a fact away, if it holds. The last fact takes its place, so positions change:
-    /// a walk that keeps one state from day to day uses it, a single day's state never does.
-    /// Each fact knows its slot in each index list, so nothing is searched.
-    pub fn remove_fact(&mut self, fact: &Fact) -> bool {
-        self.fact_index.take(&mut self.facts, fact)
-    }
-
-    /// Takes an act away, if it is under way; positions change as for `remove_fact`.
-    pub fn remove_act(&mut self, act: &Act) -> bool {
-        self.act_index.take(&mut self.acts, act)
-    }
-
-    /// The position of a fact that holds.
-    pub fn fact_position(&self, fact: &Fact) -> Option<usize> {
-        self.fact_index.position(fact)
-    }
-
-    /// The position of an act under way.
-    pub fn act_position(&self, act: &Act) -> Option<usize> {
-        self.act_index.position(act)
-    }
-
-    /// The positions of the facts of a kind.
-    pub fn of_kind(&self, kind: Sym) -> &[usize] {
-        self.fact_index.get(List::Name(kind))
-    }
-
-    /// The positions of the facts of a kind with `value` in `role`.
-    pub fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
-        self.fact_index.get(List::Arg(kind, role, value))
-    }
-
-    /// The positions of the acts of an action.
-    pub fn of_action(&self, action: Sym) -> &[usize] {
-        self.act_index.get(List::Name(action))
-    }
-
-    /// Adds an act under way, unless it already is.
-    pub fn add_act(&mut self, act: Act, origin: Origin) -> bool {
-        self.act_index.insert(&mut self.acts, act, origin)
-    }
-
     /// Applies the `deem` rules that take effect the same day, stratum by stratum, until
     /// nothing new follows; notes in `added` each fact that did not hold before. Each stratum's
     /// rules are solved once over the whole state; after that, only with a pattern pinned to a
@@ -358,7 +68,13 @@ impl DayState {
     /// Solves the rules of `strata` with one of their patterns pinned to each pending fact or
     /// act, and what that derives is pending in its turn, until nothing is new. Notes in `added`
     /// each fact that did not hold before.
-    fn propagate(&mut self, world: &World, strata: &[Vec<usize>], mut pending: Vec<Support>, added: &mut Vec<Fact>) {
+    pub(super) fn propagate(
+        &mut self,
+        world: &World,
+        strata: &[Vec<usize>],
+        mut pending: Vec<Support>,
+        added: &mut Vec<Fact>,
+    ) {
         while let Some(item) = pending.pop() {
             let (name, is_fact) = match item {
                 Support::Fact(i) => (self.facts.get(i).map(|(f, _)| f.kind), true),
@@ -470,7 +186,7 @@ impl DayState {
 
     /// Whether `party` bears a rule's norm for one solution of its condition: the bearer
     /// variable bound to it in `env`, the bearer tests pass.
-    fn bears(&self, world: &World, rule: &NormRule, party: Sym, env: &mut Env) -> bool {
+    pub(super) fn bears(&self, world: &World, rule: &NormRule, party: Sym, env: &mut Env) -> bool {
         if let Bearers::Every { var, .. } = rule.bearers
             && let Some(slot) = env.get_mut(var)
         {
@@ -522,7 +238,7 @@ impl DayState {
 
     /// `solve`, with the pattern at position `pin.0` of the condition matching only the fact or
     /// act `pin.1`.
-    fn solve_pinned(
+    pub(super) fn solve_pinned(
         &self,
         world: &World,
         lits: &[Lit],
@@ -574,16 +290,16 @@ impl DayState {
 /// The fixed parts of one search for the ways a condition holds: the day, the condition, and
 /// the pattern pinned to one fact or act, if any.
 #[derive(Clone, Copy)]
-struct Search<'a, 'p> {
-    state: &'a DayState,
-    world: &'a World<'p>,
-    lits: &'a [Lit],
-    pin: Option<(usize, Support)>,
+pub(super) struct Search<'a, 'p> {
+    pub(super) state: &'a DayState,
+    pub(super) world: &'a World<'p>,
+    pub(super) lits: &'a [Lit],
+    pub(super) pin: Option<(usize, Support)>,
 }
 
 impl Search<'_, '_> {
     /// The ways the condition holds from position `at` on, with `env` as it is.
-    fn from(self, at: usize, env: &mut Env, trail: &mut Trail, f: &mut Visit) -> bool {
+    pub(super) fn from(self, at: usize, env: &mut Env, trail: &mut Trail, f: &mut Visit) -> bool {
         let Some(lit) = self.lits.get(at) else { return f(env, trail) };
         let pinned = self.pin.filter(|(p, _)| *p == at).map(|(_, s)| s);
         match &lit.kind {
@@ -629,7 +345,7 @@ impl Search<'_, '_> {
 
     /// Goes on with the rest of the condition for each candidate fact or act that `try_one`
     /// matches (binding variables, which are unbound again after).
-    fn each_match(
+    pub(super) fn each_match(
         self,
         at: usize,
         env: &mut Env,
@@ -660,7 +376,7 @@ impl Search<'_, '_> {
 /// The facts or acts a pattern is tried against: the pinned one; else the fewest of those with
 /// one of the pattern's known arguments (a constant or a bound variable: an ally assisted by
 /// many, against one attacker, is found by the attacker); else every one of its kind or action.
-fn pick<'a, T>(
+pub(super) fn pick<'a, T>(
     one: &'a [usize; 1],
     pinned: bool,
     index: &'a Index<T>,
@@ -696,7 +412,7 @@ pub fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
 
 /// Matches pattern arguments against the arguments of a fact or act, binding variables.
 /// `_` matches any value and an absent role alike; any other term needs the role present.
-fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Option<Sym>], bound: &mut Bound) -> bool {
+pub(super) fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Option<Sym>], bound: &mut Bound) -> bool {
     for &(role, term) in pattern {
         if term == Term::Any {
             continue;
@@ -722,151 +438,10 @@ fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Option<Sym>], 
     true
 }
 
-fn undo(env: &mut [Option<Sym>], bound: &[usize]) {
+pub(super) fn undo(env: &mut [Option<Sym>], bound: &[usize]) {
     for &slot in bound {
         if let Some(s) = env.get_mut(slot) {
             *s = None;
-        }
-    }
-}
-
-/// Whether an act matches a norm: same party and action, and every argument the act gives
-/// agrees with the norm's (an act may leave roles out).
-pub fn act_matches(act: &Act, norm: &NormKey) -> bool {
-    act.party == norm.party
-        && act.action == norm.action
-        && act.args.iter().all(|(role, v)| norm.args.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
-}
-
-/// Whether two argument lists agree on every role they share.
-pub fn args_unify(a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
-    a.iter().all(|(role, v)| b.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
-}
-
-/// Whether obligation `must` includes an action that `must_not` forbids (a partial conflict).
-/// The included action's arguments are its constants and, for a variable, the value the
-/// obligation gives that role; a role the obligation leaves open matches anything.
-pub fn includes_forbidden(program: &Program, must: &NormKey, must_not: &NormKey) -> bool {
-    let Some(def) = program.actions.get(&must.action) else { return false };
-    def.includes.iter().any(|inc| {
-        inc.name == must_not.action && {
-            let args: Vec<(Sym, Sym)> = inc
-                .args
-                .iter()
-                .filter_map(|(r, t)| match t {
-                    Term::Const(c) => Some((*r, *c)),
-                    Term::Var(i) => {
-                        let role = def.roles.get(*i)?;
-                        must.args.iter().find(|(mr, _)| mr == role).map(|(_, v)| (*r, *v))
-                    }
-                    Term::Any => None,
-                })
-                .collect();
-            args_unify(&args, &must_not.args)
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use proptest::prelude::*;
-
-    use super::*;
-
-    /// A small fact or act: the kind or action, the actor, and up to three arguments over a few
-    /// roles and values, so that index lists are shared.
-    fn item() -> impl Strategy<Value = (bool, Sym, Sym, Vec<(Sym, Sym)>)> {
-        (any::<bool>(), 0..3u32, 0..4u32, proptest::collection::btree_map(0..3u32, 0..3u32, 0..=3))
-            .prop_map(|(is_fact, name, party, args)| (is_fact, name, party, args.into_iter().collect()))
-    }
-
-    /// Every index list, each sorted, without the empty ones: what two states with the same
-    /// facts and acts at the same positions must agree on.
-    fn lists(s: &DayState) -> Vec<String> {
-        let mut out = Vec::new();
-        let indexes =
-            [("fact", &s.fact_index.by_name, &s.fact_index.by_arg), ("act", &s.act_index.by_name, &s.act_index.by_arg)];
-        for (what, by_name, by_arg) in indexes {
-            for (k, l) in by_name {
-                out.push(format!("{what} name {k:?} {:?}", sorted(l)));
-            }
-            for (k, l) in by_arg {
-                out.push(format!("{what} arg {k:?} {:?}", sorted(l)));
-            }
-        }
-        out.retain(|x| !x.ends_with("[]"));
-        out.sort();
-        out
-    }
-
-    fn sorted(l: &[usize]) -> Vec<usize> {
-        let mut l = l.to_vec();
-        l.sort_unstable();
-        l
-    }
-
-    proptest! {
-        // Cases from `PROPTEST_CASES` (256 by default); no regression files.
-        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
-
-        /// Facts and acts taken away in any order leave the indexes as if the state had been
-        /// built from what remains, and each slot names the list entry that holds its position.
-        #[test]
-        fn removal_leaves_the_indexes_as_a_fresh_build(
-            items in proptest::collection::vec(item(), 0..24),
-            removals in proptest::collection::vec(any::<prop::sample::Index>(), 0..24),
-        ) {
-            let mut state = DayState::new(Day(0));
-            let mut facts = Vec::new();
-            let mut acts = Vec::new();
-            for (is_fact, name, party, args) in items {
-                let args: Args = args.into_iter().collect();
-                if is_fact {
-                    let f = Fact { kind: name, args };
-                    state.add_fact(f.clone(), Origin::Event(0));
-                    facts.push(f);
-                } else {
-                    let a = Act { party, action: name, args };
-                    state.add_act(a.clone(), Origin::Event(0));
-                    acts.push(a);
-                }
-            }
-            for r in removals {
-                if facts.is_empty() || acts.is_empty() {
-                    break;
-                }
-                let f = facts.swap_remove(r.index(facts.len()));
-                let a = acts.swap_remove(r.index(acts.len()));
-                state.remove_fact(&f);
-                state.remove_act(&a);
-                prop_assert!(!state.remove_fact(&f), "a fact taken away is gone");
-            }
-            let mut fresh = DayState::new(Day(0));
-            for (f, o) in &state.facts {
-                fresh.add_fact(f.clone(), o.clone());
-            }
-            for (a, o) in &state.acts {
-                fresh.add_act(a.clone(), o.clone());
-            }
-            prop_assert_eq!(lists(&state), lists(&fresh));
-            prop_assert_eq!(state.fact_index.slots.len(), state.facts.len());
-            prop_assert_eq!(state.act_index.slots.len(), state.acts.len());
-            for (p, (f, _)) in state.facts.iter().enumerate() {
-                prop_assert_eq!(state.fact_position(f), Some(p));
-                prop_assert_eq!(state.fact_index.slots[p].len(), f.lists().len());
-                for (&l, &slot) in f.lists().iter().zip(&state.fact_index.slots[p]) {
-                    prop_assert_eq!(state.fact_index.get(l)[slot as usize], p);
-                }
-            }
-            for (p, (a, _)) in state.acts.iter().enumerate() {
-                prop_assert_eq!(state.act_position(a), Some(p));
-                prop_assert_eq!(state.act_index.slots[p].len(), a.lists().len());
-                for (&l, &slot) in a.lists().iter().zip(&state.act_index.slots[p]) {
-                    prop_assert_eq!(state.act_index.get(l)[slot as usize], p);
-                }
-            }
         }
     }
 }

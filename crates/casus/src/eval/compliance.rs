@@ -1,0 +1,115 @@
+//! The compliance assumption's bookkeeping: the obligations waiting for their due dates, those
+//! performed, and the acts they perform.
+
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::norms::NormId;
+use super::world::Act;
+use crate::calendar::Day;
+
+/// Under the compliance assumption, an obligation is performed on each day it holds, is due and
+/// is not overridden, and its act counts from the day after. Its due date is its episode's first
+/// day plus the deadline of the rule that first produced it (as the report gives it), so the
+/// obligations wait for their due dates in a queue and change place only when they appear, go,
+/// or are overridden or no longer, never by going over all that hold.
+#[derive(Default)]
+pub(super) struct Compliance {
+    /// The obligations performed on the day before the last change point.
+    pub(super) performing: BTreeSet<NormId>,
+    /// How many of them perform each act: an act is a source like an event while one does.
+    pub(super) acts: HashMap<Act, u32>,
+    /// The obligations that hold, are not overridden and have a due date, not yet performed, by
+    /// due date.
+    pub(super) waiting: BTreeSet<(Day, NormId)>,
+    /// Obligations performed that have stopped, or whose due date changed, since.
+    pub(super) stopping: Vec<NormId>,
+    /// The due date each obligation waits for or is performed under.
+    pub(super) due: HashMap<NormId, Day>,
+}
+
+impl Compliance {
+    /// Gives obligation `k` its due date now, `None` if it is not to be performed (it went, has
+    /// no deadline or is overridden). Returns the due date if it is new.
+    pub(super) fn set_due(&mut self, k: NormId, due: Option<Day>) -> Option<Day> {
+        let before = self.due.get(&k).copied();
+        if before == due {
+            return None;
+        }
+        if let Some(u) = before {
+            if self.performing.contains(&k) {
+                self.stopping.push(k);
+            } else {
+                self.waiting.remove(&(u, k));
+            }
+        }
+        match due {
+            Some(u) => {
+                self.due.insert(k, u);
+                self.waiting.insert((u, k));
+            }
+            None => {
+                self.due.remove(&k);
+            }
+        }
+        due
+    }
+
+    /// The obligations that start and stop being performed as of `day`, sorted: those due by
+    /// then start, those that stopped since the last call stop, and one whose due date changed
+    /// and is due by then either way does neither.
+    pub(super) fn performed_by(&mut self, day: Day) -> (Vec<NormId>, Vec<NormId>) {
+        let mut started: Vec<NormId> = Vec::new();
+        while let Some(&(due, k)) = self.waiting.first()
+            && due <= day
+        {
+            self.waiting.pop_first();
+            started.push(k);
+        }
+        let mut stopped = std::mem::take(&mut self.stopping);
+        started.sort_unstable();
+        stopped.sort_unstable();
+        stopped.dedup();
+        let (started, stopped) = difference(&started, &stopped);
+        for k in &stopped {
+            self.performing.remove(k);
+        }
+        self.performing.extend(started.iter().copied());
+        (started, stopped)
+    }
+
+    /// Whether the obligations performed on day `d` differ from those performed the day before:
+    /// unless those that stopped are exactly those due by `d` again, they do.
+    pub(super) fn changes_after(&self, d: Day) -> bool {
+        let mut ready: Vec<NormId> = self.waiting.iter().take_while(|(u, _)| *u <= d).map(|&(_, k)| k).collect();
+        ready.sort_unstable();
+        let mut stopping = self.stopping.clone();
+        stopping.sort_unstable();
+        stopping.dedup();
+        ready != stopping
+    }
+}
+
+/// What is in sorted list `a` and not in sorted list `b`, and what is in `b` and not in `a`.
+pub(super) fn difference(a: &[NormId], b: &[NormId]) -> (Vec<NormId>, Vec<NormId>) {
+    let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                i += 1;
+                j += 1;
+            }
+            (Some(&x), y) if y.is_none_or(|&y| x < y) => {
+                only_a.push(x);
+                i += 1;
+            }
+            (_, Some(&y)) => {
+                only_b.push(y);
+                j += 1;
+            }
+            _ => return (only_a, only_b),
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! One day's state: the facts and acts that hold, each with where it comes from, indexed so that
+//! a pattern looks only at its candidates and taking one away searches nothing.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::calendar::Day;
+use crate::program::Sym;
+
+use super::identity::NormKey;
+use super::world::{Act, Fact};
+
+/// Where a fact or act of the day comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Scenario event number `n`.
+    Event(usize),
+    /// Derived today by `deem` rule `rule` from these facts and acts of the day.
+    Derived {
+        /// The rule.
+        rule: usize,
+        /// What it matched.
+        support: Vec<Support>,
+    },
+    /// Derived by a delayed `deem` rule whose condition held on an earlier day.
+    Delayed {
+        /// The rule.
+        rule: usize,
+        /// The day the condition held.
+        on: Day,
+    },
+    /// Assumed performed, under the compliance assumption, on the day before.
+    Assumed {
+        /// The obligation performed.
+        norm: NormKey,
+        /// The day it was performed.
+        on: Day,
+    },
+}
+
+/// A fact or act of the day that a rule matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// `facts[i]`.
+    Fact(usize),
+    /// `acts[i]`.
+    Act(usize),
+}
+
+/// The facts and acts that hold on one day.
+#[derive(Clone, Debug, Default)]
+pub struct DayState {
+    /// The day.
+    pub day: Day,
+    /// Facts, each once, with where it comes from.
+    pub facts: Vec<(Fact, Origin)>,
+    /// Acts under way, each once, with where it comes from.
+    pub acts: Vec<(Act, Origin)>,
+    /// Where each fact is, and facts by kind and by kind, role and value, so that a pattern
+    /// with a known argument looks at its candidates only.
+    pub(super) fact_index: Index<Fact>,
+    /// Where each act is, and acts by action and by action, role and value (the actor under
+    /// the role `Sym::MAX`).
+    pub(super) act_index: Index<Act>,
+}
+
+/// One of the index lists a fact or act is in: those of its kind or action, or those of its
+/// kind or action with a value in a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum List {
+    Name(Sym),
+    Arg(Sym, Sym, Sym),
+}
+
+/// A fact or an act, as it is listed in an `Index`.
+pub(super) trait Listed {
+    /// The index lists it is in, in a fixed order.
+    fn lists(&self) -> Lists;
+
+    /// Where list `l`, one of its lists, is in that order.
+    fn place(&self, l: List) -> Option<usize> {
+        self.lists().iter().position(|x| *x == l)
+    }
+}
+
+/// A fact is listed by kind, then by each argument.
+impl Listed for Fact {
+    fn lists(&self) -> Lists {
+        std::iter::once(List::Name(self.kind))
+            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.kind, r, v)))
+            .collect()
+    }
+}
+
+/// An act is listed by action, by actor (the role `Sym::MAX`), then by each argument.
+impl Listed for Act {
+    fn lists(&self) -> Lists {
+        [List::Name(self.action), List::Arg(self.action, Sym::MAX, self.party)]
+            .into_iter()
+            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.action, r, v)))
+            .collect()
+    }
+}
+
+pub(super) type Lists = smallvec::SmallVec<[List; 6]>;
+
+/// The positions of the facts or acts of a day in their list, and index lists of those
+/// positions, with each position's slot in each of its lists, so that taking one away searches
+/// nothing.
+#[derive(Clone, Debug)]
+pub(super) struct Index<T> {
+    pub(super) positions: HashMap<T, usize>,
+    pub(super) by_name: HashMap<Sym, Vec<usize>>,
+    pub(super) by_arg: HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    /// Per position, its slot in each of its lists, in the order its lists are named.
+    pub(super) slots: Vec<smallvec::SmallVec<[u32; 6]>>,
+}
+
+impl<T> Default for Index<T> {
+    fn default() -> Self {
+        Index {
+            positions: HashMap::default(),
+            by_name: HashMap::default(),
+            by_arg: HashMap::default(),
+            slots: Vec::new(),
+        }
+    }
+}
+
+impl<T> Index<T> {
+    pub(super) fn list(&mut self, l: List) -> &mut Vec<usize> {
+        match l {
+            List::Name(n) => self.by_name.entry(n).or_default(),
+            List::Arg(n, r, v) => self.by_arg.entry((n, r, v)).or_default(),
+        }
+    }
+
+    /// The positions in list `l`.
+    pub(super) fn get(&self, l: List) -> &[usize] {
+        let list = match l {
+            List::Name(n) => self.by_name.get(&n),
+            List::Arg(n, r, v) => self.by_arg.get(&(n, r, v)),
+        };
+        list.map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
+    /// Adds `item` to `items` unless it is there.
+    pub(super) fn insert(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) -> bool {
+        if self.positions.contains_key(&item) {
+            return false;
+        }
+        let at = items.len();
+        self.positions.insert(item.clone(), at);
+        self.add(at, &item);
+        items.push((item, origin));
+        true
+    }
+
+    /// Takes `item` out of `items`, if it is there. The last item takes its place, so
+    /// positions change: a walk that keeps one state from day to day uses it, a single day's
+    /// state never does.
+    pub(super) fn take(&mut self, items: &mut Vec<(T, Origin)>, item: &T) -> bool {
+        let Some(at) = self.positions.remove(item) else { return false };
+        self.remove(at, items);
+        items.swap_remove(at);
+        if let Some(i) = items.get(at).and_then(|(moved, _)| self.positions.get_mut(moved)) {
+            *i = at;
+        }
+        true
+    }
+
+    pub(super) fn position(&self, item: &T) -> Option<usize> {
+        self.positions.get(item).copied()
+    }
+
+    /// Lists `item` at position `at`, the last.
+    pub(super) fn add(&mut self, at: usize, item: &T) {
+        let slots = item
+            .lists()
+            .iter()
+            .map(|&l| {
+                let list = self.list(l);
+                list.push(at);
+                u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+            })
+            .collect();
+        self.slots.push(slots);
+    }
+
+    /// Takes position `at` of `items` out of its lists, the last position taking its place, as
+    /// `swap_remove` does to the items, which the caller does after.
+    pub(super) fn remove(&mut self, at: usize, items: &[(T, Origin)]) {
+        let (Some(slots), Some((item, _))) = (self.slots.get(at).cloned(), items.get(at)) else { return };
+        for (&l, &slot) in item.lists().iter().zip(&slots) {
+            // The last entry of the list fills the slot, and notes where it now is.
+            let list = self.list(l);
+            let slot_at = slot as usize;
+            if slot_at >= list.len() {
+                continue;
+            }
+            list.swap_remove(slot_at);
+            let Some(&q) = list.get(slot_at) else { continue };
+            let place = items.get(q).and_then(|(other, _)| other.place(l));
+            if let Some(s) = place.and_then(|m| self.slots.get_mut(q).and_then(|s| s.get_mut(m))) {
+                *s = slot;
+            }
+        }
+        let last = self.slots.len() - 1;
+        self.slots.swap_remove(at);
+        if let (Some(slots), Some((moved, _))) = (self.slots.get(at).cloned(), items.get(last))
+            && at < last
+        {
+            for (&l, &slot) in moved.lists().iter().zip(&slots) {
+                if let Some(x) = self.list(l).get_mut(slot as usize) {
+                    *x = at;
+                }
+            }
+        }
+    }
+}
+
+impl DayState {
+    /// An empty day.
+    pub fn new(day: Day) -> DayState {
+        DayState { day, ..DayState::default() }
+    }
+
+    /// Adds a fact unless it already holds.
+    pub fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
+        self.fact_index.insert(&mut self.facts, fact, origin)
+    }
+
+    /// Takes a fact away, if it holds. The last fact takes its place, so positions change:
+    /// a walk that keeps one state from day to day uses it, a single day's state never does.
+    /// Each fact knows its slot in each index list, so nothing is searched.
+    pub fn remove_fact(&mut self, fact: &Fact) -> bool {
+        self.fact_index.take(&mut self.facts, fact)
+    }
+
+    /// Takes an act away, if it is under way; positions change as for `remove_fact`.
+    pub fn remove_act(&mut self, act: &Act) -> bool {
+        self.act_index.take(&mut self.acts, act)
+    }
+
+    /// The position of a fact that holds.
+    pub fn fact_position(&self, fact: &Fact) -> Option<usize> {
+        self.fact_index.position(fact)
+    }
+
+    /// The position of an act under way.
+    pub fn act_position(&self, act: &Act) -> Option<usize> {
+        self.act_index.position(act)
+    }
+
+    /// The positions of the facts of a kind.
+    pub fn of_kind(&self, kind: Sym) -> &[usize] {
+        self.fact_index.get(List::Name(kind))
+    }
+
+    /// The positions of the facts of a kind with `value` in `role`.
+    pub fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
+        self.fact_index.get(List::Arg(kind, role, value))
+    }
+
+    /// The positions of the acts of an action.
+    pub fn of_action(&self, action: Sym) -> &[usize] {
+        self.act_index.get(List::Name(action))
+    }
+
+    /// Adds an act under way, unless it already is.
+    pub fn add_act(&mut self, act: Act, origin: Origin) -> bool {
+        self.act_index.insert(&mut self.acts, act, origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::eval::Args;
+
+    /// A small fact or act: the kind or action, the actor, and up to three arguments over a few
+    /// roles and values, so that index lists are shared.
+    pub(super) fn item() -> impl Strategy<Value = (bool, Sym, Sym, Vec<(Sym, Sym)>)> {
+        (any::<bool>(), 0..3u32, 0..4u32, proptest::collection::btree_map(0..3u32, 0..3u32, 0..=3))
+            .prop_map(|(is_fact, name, party, args)| (is_fact, name, party, args.into_iter().collect()))
+    }
+
+    /// Every index list, each sorted, without the empty ones: what two states with the same
+    /// facts and acts at the same positions must agree on.
+    pub(super) fn lists(s: &DayState) -> Vec<String> {
+        let mut out = Vec::new();
+        let indexes =
+            [("fact", &s.fact_index.by_name, &s.fact_index.by_arg), ("act", &s.act_index.by_name, &s.act_index.by_arg)];
+        for (what, by_name, by_arg) in indexes {
+            for (k, l) in by_name {
+                out.push(format!("{what} name {k:?} {:?}", sorted(l)));
+            }
+            for (k, l) in by_arg {
+                out.push(format!("{what} arg {k:?} {:?}", sorted(l)));
+            }
+        }
+        out.retain(|x| !x.ends_with("[]"));
+        out.sort();
+        out
+    }
+
+    pub(super) fn sorted(l: &[usize]) -> Vec<usize> {
+        let mut l = l.to_vec();
+        l.sort_unstable();
+        l
+    }
+
+    proptest! {
+        // Cases from `PROPTEST_CASES` (256 by default); no regression files.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Facts and acts taken away in any order leave the indexes as if the state had been
+        /// built from what remains, and each slot names the list entry that holds its position.
+        #[test]
+        fn removal_leaves_the_indexes_as_a_fresh_build(
+            items in proptest::collection::vec(item(), 0..24),
+            removals in proptest::collection::vec(any::<prop::sample::Index>(), 0..24),
+        ) {
+            let mut state = DayState::new(Day(0));
+            let mut facts = Vec::new();
+            let mut acts = Vec::new();
+            for (is_fact, name, party, args) in items {
+                let args: Args = args.into_iter().collect();
+                if is_fact {
+                    let f = Fact { kind: name, args };
+                    state.add_fact(f.clone(), Origin::Event(0));
+                    facts.push(f);
+                } else {
+                    let a = Act { party, action: name, args };
+                    state.add_act(a.clone(), Origin::Event(0));
+                    acts.push(a);
+                }
+            }
+            for r in removals {
+                if facts.is_empty() || acts.is_empty() {
+                    break;
+                }
+                let f = facts.swap_remove(r.index(facts.len()));
+                let a = acts.swap_remove(r.index(acts.len()));
+                state.remove_fact(&f);
+                state.remove_act(&a);
+                prop_assert!(!state.remove_fact(&f), "a fact taken away is gone");
+            }
+            let mut fresh = DayState::new(Day(0));
+            for (f, o) in &state.facts {
+                fresh.add_fact(f.clone(), o.clone());
+            }
+            for (a, o) in &state.acts {
+                fresh.add_act(a.clone(), o.clone());
+            }
+            prop_assert_eq!(lists(&state), lists(&fresh));
+            prop_assert_eq!(state.fact_index.slots.len(), state.facts.len());
+            prop_assert_eq!(state.act_index.slots.len(), state.acts.len());
+            for (p, (f, _)) in state.facts.iter().enumerate() {
+                prop_assert_eq!(state.fact_position(f), Some(p));
+                prop_assert_eq!(state.fact_index.slots[p].len(), f.lists().len());
+                for (&l, &slot) in f.lists().iter().zip(&state.fact_index.slots[p]) {
+                    prop_assert_eq!(state.fact_index.get(l)[slot as usize], p);
+                }
+            }
+            for (p, (a, _)) in state.acts.iter().enumerate() {
+                prop_assert_eq!(state.act_position(a), Some(p));
+                prop_assert_eq!(state.act_index.slots[p].len(), a.lists().len());
+                for (&l, &slot) in a.lists().iter().zip(&state.act_index.slots[p]) {
+                    prop_assert_eq!(state.act_index.get(l)[slot as usize], p);
+                }
+            }
+        }
+    }
+}
