@@ -56,11 +56,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             let Some(i) = instrument(id) else { return (false, expected, format!("there is no instrument `{id}`")) };
             let is = eval.world.in_force(i, day);
             let found = match eval.world.timelines.get(i).and_then(|t| t.in_force) {
-                Some(w) => format!(
-                    "it is in force from {}{}",
-                    w.from,
-                    w.until.map(|u| format!(" until {}", Day(u.0 - 1))).unwrap_or_default()
-                ),
+                Some(w) => format!("it is in force {w}"),
                 None => "it never enters into force".into(),
             };
             (is == want, expected, found)
@@ -76,13 +72,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
                 .iter()
-                .map(|b| {
-                    format!(
-                        "from {}{}",
-                        b.when.from,
-                        b.when.until.map(|u| format!(" until {}", Day(u.0 - 1))).unwrap_or_default()
-                    )
-                })
+                .map(|b| b.when.to_string())
                 .collect();
             let found = if spans.is_empty() {
                 format!("it never binds {party}")

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::calendar::Day;
+use crate::calendar::{Day, Interval};
 use crate::eval::{DayState, Env, Evaluation, NormKey, NormRecord, Origin, Support, Trail, norm_args, value};
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym};
 use crate::scenario::{EventKind, Scenario};
@@ -99,9 +99,8 @@ impl Explainer<'_, '_> {
             }
         }
         for e in &record.episodes {
-            let until = e.when.until.map_or_else(|| "ongoing".to_string(), |u| format!("to {}", Day(u.0 - 1)));
             let due = e.due.map(|d| format!(", due {d}")).unwrap_or_default();
-            let _ = writeln!(out, "  active from {}, {until}{due}", e.when.from);
+            let _ = writeln!(out, "  active {}{due}", e.when);
         }
         let Some(day) = record.episodes.last().map(|e| e.when.from) else {
             return;
@@ -205,12 +204,7 @@ impl Explainer<'_, '_> {
                     .unwrap_or_default();
                 let (source, when) = match &event.kind {
                     EventKind::Fact { source, from, until, .. } | EventKind::Act { source, from, until, .. } => {
-                        let when = match until {
-                            Some(u) if *u == from.next() => format!("on {from}"),
-                            Some(u) => format!("from {from} to {}", Day(u.0 - 1)),
-                            None => format!("from {from}, ongoing"),
-                        };
-                        (source.clone(), when)
+                        (source.clone(), Interval { from: *from, until: *until }.to_string())
                     }
                     _ => (None, String::new()),
                 };

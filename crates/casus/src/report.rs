@@ -571,7 +571,7 @@ where
                 report.action(&c.prohibition.action, &c.prohibition.args),
                 c.prohibition.instrument,
                 c.prohibition.article,
-                days(c.from, c.until),
+                Interval { from: c.from, until: c.until },
             )?;
         }
     }
@@ -586,7 +586,7 @@ where
                 report.action(&v.action, &v.args),
                 v.instrument,
                 v.article,
-                days(v.on, v.until)
+                Interval { from: v.on, until: v.until }
             )?;
         }
     }
@@ -599,13 +599,6 @@ pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a str, &'
     if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
 }
 
-fn days(from: Day, until: Option<Day>) -> String {
-    match until {
-        Some(u) if u == from.next() => format!("on {from}"),
-        Some(u) => format!("from {from} to {}", Day(u.0 - 1)),
-        None => format!("since {from}"),
-    }
-}
 
 /// The what-if view: the norms that appear, disappear or change between two reports.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
