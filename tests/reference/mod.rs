@@ -7,9 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use casus::calendar::Day;
+use casus::calendar::{Day, Interval};
 use casus::check::glob_match;
-use casus::report::{ConflictReport, EpisodeReport, InstrumentReport, NormReport, Report, Side, Span, ViolationReport};
+use casus::report::{ConflictReport, EpisodeReport, InstrumentReport, NormReport, Report, Side, ViolationReport};
 use casus::scenario::{EventKind, Scenario};
 use casus_syntax::ast::*;
 
@@ -629,7 +629,7 @@ impl<'a> Ref<'a> {
         let mut instruments = Vec::new();
         for (id, inst) in &self.insts {
             let in_force = runs(all_days().filter(|d| self.in_force(id, *d)), as_of);
-            let bound: BTreeMap<String, Vec<Span>> = self
+            let bound: BTreeMap<String, Vec<Interval>> = self
                 .parties(id)
                 .into_iter()
                 .map(|p| (p.clone(), runs(all_days().filter(|d| self.bound(id, &p, *d)), as_of)))
@@ -881,8 +881,8 @@ fn episode_start(days: &[Day], d: Day) -> Day {
 }
 
 /// Maximal runs of consecutive days, as reported: `until` is null for a run that reaches `as_of`.
-fn runs(days: impl Iterator<Item = Day>, as_of: Day) -> Vec<Span> {
-    let mut out: Vec<Span> = Vec::new();
+fn runs(days: impl Iterator<Item = Day>, as_of: Day) -> Vec<Interval> {
+    let mut out: Vec<Interval> = Vec::new();
     let mut prev: Option<Day> = None;
     for d in days {
         match (out.last_mut(), prev) {
@@ -891,7 +891,7 @@ fn runs(days: impl Iterator<Item = Day>, as_of: Day) -> Vec<Span> {
                 if let (Some(last), Some(p)) = (out.last_mut(), prev) {
                     last.until = Some(p.next());
                 }
-                out.push(Span { from: d, until: None });
+                out.push(Interval { from: d, until: None });
             }
         }
         prev = Some(d);

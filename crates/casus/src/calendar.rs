@@ -75,8 +75,9 @@ impl serde::Serialize for Day {
     }
 }
 
-/// A half-open run of days `[from, until)`; `until: None` runs past the horizon.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A half-open run of days `[from, until)`; `until: None` runs past the horizon. In the JSON
+/// report, `{"from": "2024-12-04", "until": null}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Interval {
     /// The first day.
     pub from: Day,

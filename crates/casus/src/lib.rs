@@ -36,6 +36,7 @@ pub mod check;
 pub mod eval;
 pub mod expect;
 pub mod explain;
+pub mod intern;
 pub mod program;
 pub mod report;
 pub mod scenario;

@@ -10,6 +10,7 @@ use fixedbitset::FixedBitSet;
 
 use crate::calendar::Day;
 use crate::check::glob_match;
+use crate::intern::Interner;
 use casus_syntax::ast::{self, DatedKind, EntryIntoForce, InstrumentKind, Modality, StatusKind};
 use casus_syntax::source::{FileId, Span};
 
@@ -24,45 +25,8 @@ pub type Sym = u32;
 /// The index of an instrument in [`Program::instruments`].
 pub type InstId = usize;
 
-/// Interned names, both ways.
-#[derive(Clone, Debug, Default)]
-pub struct Interner {
-    ids: HashMap<String, Sym>,
-    names: Vec<String>,
-}
-
-impl Interner {
-    /// The id of `name`, adding it if new.
-    pub fn intern(&mut self, name: &str) -> Sym {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
-        }
-        let id = Sym::try_from(self.names.len()).unwrap_or(Sym::MAX);
-        self.names.push(name.to_string());
-        self.ids.insert(name.to_string(), id);
-        id
-    }
-
-    /// The id of `name`, if it has one.
-    pub fn get(&self, name: &str) -> Option<Sym> {
-        self.ids.get(name).copied()
-    }
-
-    /// The name of an id.
-    pub fn name(&self, id: Sym) -> &str {
-        self.names.get(id as usize).map_or("?", String::as_str)
-    }
-
-    /// How many names there are.
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-}
+/// The names of a program — parties, symbols, kinds of fact, actions, roles — numbered.
+pub type Symbols = Interner<Box<str>>;
 
 /// A value in a compiled pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -355,7 +319,7 @@ pub struct ActionDef {
 #[derive(Clone, Debug, Default)]
 pub struct Program {
     /// Every name.
-    pub symbols: Interner,
+    pub symbols: Symbols,
     /// Instruments, sorted by id.
     pub instruments: Vec<InstrumentDef>,
     /// Groups, sorted by name.
@@ -398,7 +362,7 @@ impl Program {
 
     /// The name of a symbol.
     pub fn name(&self, s: Sym) -> &str {
-        self.symbols.name(s)
+        self.symbols.resolve(s)
     }
 
     /// The id of an instrument (`""` for an index out of range).
@@ -416,7 +380,7 @@ impl Program {
     /// instruments a scenario changes.
     pub fn timelines(&self) -> &[Timeline] {
         self.timelines.get_or_init(|| {
-            let name = |s: Sym| self.symbols.name(s).to_string();
+            let name = |s: Sym| self.symbols.resolve(s).to_string();
             let empty = (BTreeMap::new(), BTreeMap::new());
             (0..self.instruments.len())
                 .map(|i| {
@@ -498,7 +462,7 @@ impl Compiler {
                 name: g.name.name.clone(),
                 members: {
                     let ids: Vec<usize> =
-                        g.members.iter().map(|m| self.p.symbols.intern(&m.to_string()) as usize).collect();
+                        g.members.iter().map(|m| self.p.symbols.intern_ref(m.to_string().as_str()) as usize).collect();
                     let mut set = FixedBitSet::with_capacity(ids.iter().max().map_or(0, |m| m + 1));
                     ids.into_iter().for_each(|i| set.insert(i));
                     set
@@ -510,22 +474,25 @@ impl Compiler {
         for (_, item) in items() {
             match item {
                 ast::Item::Fact(f) => {
-                    let name = self.p.symbols.intern(&f.name.name);
-                    let roles = f.roles.iter().map(|r| self.p.symbols.intern(&r.name.name)).collect();
+                    let name = self.p.symbols.intern_ref(f.name.name.as_str());
+                    let roles = f.roles.iter().map(|r| self.p.symbols.intern_ref(r.name.name.as_str())).collect();
                     let defaults = f
                         .roles
                         .iter()
                         .filter_map(|r| {
-                            r.default
-                                .as_ref()
-                                .map(|d| (self.p.symbols.intern(&r.name.name), self.p.symbols.intern(&d.name)))
+                            r.default.as_ref().map(|d| {
+                                (
+                                    self.p.symbols.intern_ref(r.name.name.as_str()),
+                                    self.p.symbols.intern_ref(d.name.as_str()),
+                                )
+                            })
                         })
                         .collect();
                     self.p.facts.insert(name, FactDef { roles, defaults });
                 }
                 ast::Item::Action(a) => {
-                    let name = self.p.symbols.intern(&a.name.name);
-                    let roles = a.roles.iter().map(|r| self.p.symbols.intern(&r.name)).collect();
+                    let name = self.p.symbols.intern_ref(a.name.name.as_str());
+                    let roles = a.roles.iter().map(|r| self.p.symbols.intern_ref(r.name.as_str())).collect();
                     // Variables of an `includes` clause are the including action's roles, by position.
                     let mut vars = Vars { names: a.roles.iter().map(|r| crate::check::capitalised(&r.name)).collect() };
                     let includes = a.includes.iter().map(|p| self.pattern(p, &mut vars)).collect();
@@ -608,7 +575,7 @@ impl Compiler {
             match clause {
                 ast::Clause::Parties(ps) => {
                     for r in &ps.records {
-                        let party = self.p.symbols.intern(&r.party.name);
+                        let party = self.p.symbols.intern_ref(r.party.name.as_str());
                         let status = def.records.entry(party).or_default();
                         for s in &r.statuses {
                             if let Some(d) = s.date.civil() {
@@ -774,15 +741,19 @@ impl Compiler {
 
     fn pattern(&mut self, p: &ast::Pattern, vars: &mut Vars) -> Pattern {
         Pattern {
-            name: self.p.symbols.intern(&p.name.name),
-            args: p.args.iter().map(|a| (self.p.symbols.intern(&a.role.name), self.term(&a.value, vars))).collect(),
+            name: self.p.symbols.intern_ref(p.name.name.as_str()),
+            args: p
+                .args
+                .iter()
+                .map(|a| (self.p.symbols.intern_ref(a.role.name.as_str()), self.term(&a.value, vars)))
+                .collect(),
         }
     }
 
     fn term(&mut self, t: &ast::Term, vars: &mut Vars) -> Term {
         match t {
             ast::Term::Var(v) => Term::Var(vars.slot(&v.name)),
-            ast::Term::Party(c) | ast::Term::Symbol(c) => Term::Const(self.p.symbols.intern(&c.name)),
+            ast::Term::Party(c) | ast::Term::Symbol(c) => Term::Const(self.p.symbols.intern_ref(c.name.as_str())),
             ast::Term::Wildcard(_) => Term::Any,
         }
     }

@@ -4,13 +4,14 @@
 //! inputs give byte-identical output whatever the order of files, rules or events.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use crate::calendar::Day;
 use crate::eval::{ConflictRecord, Evaluation, Interval, NormKey, NormRecord, ViolationRecord};
+use crate::intern::Interner;
 use crate::program::Sym;
 
 /// The report of DESIGN §5. `N` holds its norms: a list (the default), or, for writing a large
@@ -44,19 +45,10 @@ pub struct InstrumentReport {
     pub id: String,
     /// `treaty`, `resolution` or `regime`.
     pub kind: &'static str,
-    /// When it is in force.
-    pub in_force: Vec<Span>,
+    /// When it is in force: `until` is the first day after, or `null` when it lasts past `as_of`.
+    pub in_force: Vec<Interval>,
     /// Whom it binds, and when.
-    pub bound: BTreeMap<String, Vec<Span>>,
-}
-
-/// A run of days: `until` is the first day after, or `null` when it lasts past `as_of`.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Span {
-    /// The first day.
-    pub from: Day,
-    /// The first day after, if it ended by `as_of`.
-    pub until: Option<Day>,
+    pub bound: BTreeMap<String, Vec<Interval>>,
 }
 
 /// The arguments of an action or fact, by role: a JSON object with its keys in order. A sorted
@@ -191,7 +183,7 @@ pub struct ViolationReport {
 /// serialised: a report of hundreds of thousands of norms is never held whole.
 pub struct NormsView<'a, 'p> {
     order: Vec<(&'a NormKey, &'a NormRecord)>,
-    names: Names<'a, 'p>,
+    names: Namer<'a, 'p>,
 }
 
 impl NormsView<'_, '_> {
@@ -235,7 +227,7 @@ impl Report {
 impl<'a, 'p> Report<NormsView<'a, 'p>> {
     /// The report of an evaluation, its norms a view of it, for writing out; `keys` is empty.
     pub fn streamed(eval: &'a Evaluation<'p>, title: &str) -> Report<NormsView<'a, 'p>> {
-        let names = Names { eval, shared: std::cell::RefCell::default() };
+        let names = Namer { eval, shared: std::cell::RefCell::default() };
         let mut instruments: Vec<InstrumentReport> = eval
             .world
             .program
@@ -381,20 +373,22 @@ fn modality_rank(m: &str) -> u8 {
 }
 
 /// Turns ids back into names.
-struct Names<'a, 'p> {
+struct Namer<'a, 'p> {
     eval: &'a Evaluation<'p>,
     /// Each name given out so far, to give out again.
-    shared: std::cell::RefCell<HashMap<&'a str, Name>>,
+    shared: std::cell::RefCell<Interner<Name>>,
 }
 
-impl<'a> Names<'a, '_> {
+impl<'a> Namer<'a, '_> {
     fn sym(&self, s: Sym) -> String {
         self.eval.world.name(s).to_string()
     }
 
     /// A name, shared with every other use of it in the report.
     fn share(&self, text: &'a str) -> Name {
-        self.shared.borrow_mut().entry(text).or_insert_with(|| Name::from(text)).clone()
+        let mut shared = self.shared.borrow_mut();
+        let n = shared.intern_ref(text);
+        shared.resolve(n).clone()
     }
 
     fn name(&self, s: Sym) -> Name {
@@ -434,8 +428,8 @@ impl<'a> Names<'a, '_> {
     }
 
     /// A run of days as reported: `None` when it starts after `as_of`.
-    fn span(&self, i: &Interval) -> Option<Span> {
-        (i.from <= self.eval.as_of).then(|| Span { from: i.from, until: self.until(i.until) })
+    fn span(&self, i: &Interval) -> Option<Interval> {
+        (i.from <= self.eval.as_of).then(|| Interval { from: i.from, until: self.until(i.until) })
     }
 
     fn until(&self, until: Option<Day>) -> Option<Day> {
@@ -598,7 +592,6 @@ pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a str, &'
     let a: Vec<String> = args.into_iter().map(|(r, v)| format!("{r}: {v}")).collect();
     if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
 }
-
 
 /// The what-if view: the norms that appear, disappear or change between two reports.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

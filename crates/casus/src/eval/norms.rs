@@ -2,9 +2,6 @@
 //! active days, and the conflicts and overrides that follow from what appears and goes.
 
 use std::collections::BTreeSet;
-use std::hash::BuildHasher;
-
-use rustc_hash::FxHashMap as HashMap;
 
 use super::identity::{NormKey, args_unify, includes_forbidden};
 use super::state::{DayState, Support};
@@ -12,6 +9,7 @@ use super::walk::{Changes, Walk};
 use super::world::Fact;
 use super::{ConflictKind, due_date};
 use crate::calendar::{Day, Interval};
+use crate::intern::Interner;
 use crate::program::index::{PartyIndex, RuleIndex};
 use crate::program::{InstId, Program, Trigger};
 use casus_syntax::ast::Modality;
@@ -29,10 +27,8 @@ pub(super) type Producers = smallvec::SmallVec<[(u32, u32); 2]>;
 /// Every norm a walk has produced, by number, with what the walk keeps of each.
 #[derive(Default)]
 pub(super) struct NormTable {
-    /// The numbers, found by the hash of the identity they number: each identity is held once,
-    /// in `keys`.
-    pub(super) ids: hashbrown::HashTable<NormId>,
-    pub(super) keys: Vec<NormKey>,
+    /// The identities, numbered.
+    pub(super) keys: Interner<NormKey>,
     /// The rules producing it today, and how many times each.
     pub(super) producers: Vec<Producers>,
     /// Its runs of active days.
@@ -47,29 +43,24 @@ pub(super) struct NormTable {
 impl NormTable {
     /// The number of a norm, numbering it if it is new.
     pub(super) fn intern(&mut self, key: NormKey) -> NormId {
-        let hash = rustc_hash::FxBuildHasher.hash_one(&key);
-        if let Some(&id) = self.ids.find(hash, |&id| self.keys.get(id as usize) == Some(&key)) {
-            return id;
+        let id = self.keys.intern(key);
+        if id as usize == self.producers.len() {
+            self.producers.push(Producers::new());
+            self.runs.push(Runs::default());
+            self.overrides.push(0);
+            self.place.push(0);
         }
-        let id = NormId::try_from(self.keys.len()).unwrap_or(NormId::MAX);
-        self.keys.push(key);
-        let keys = &self.keys;
-        self.ids
-            .insert_unique(hash, id, |&i| keys.get(i as usize).map_or(0, |k| rustc_hash::FxBuildHasher.hash_one(k)));
-        self.producers.push(Producers::new());
-        self.runs.push(Runs::default());
-        self.overrides.push(0);
-        self.place.push(0);
         id
     }
 
     pub(super) fn key(&self, id: NormId) -> &NormKey {
-        &self.keys[id as usize]
+        self.keys.resolve(id)
     }
 
-    /// The lowest-numbered rule producing it today, the one its records name.
-    pub(super) fn first_producer(&self, id: NormId) -> usize {
-        self.producers[id as usize].iter().map(|&(r, _)| r as usize).min().unwrap_or(0)
+    /// The lowest-numbered rule producing it today, the one its records name: asked of a norm
+    /// that appeared today, which some rule produces.
+    pub(super) fn first_producer(&self, id: NormId) -> Option<usize> {
+        self.producers[id as usize].iter().map(|&(r, _)| r as usize).min()
     }
 
     pub(super) fn overridden(&self, id: NormId) -> bool {
@@ -84,16 +75,6 @@ pub(super) enum Trig {
     Whole,
     Fact(u32),
     Act(u32),
-}
-
-/// The number of `x` in `ids`, numbering it if it is new.
-pub(super) fn number<T: Clone + Eq + std::hash::Hash>(ids: &mut HashMap<T, u32>, x: &T) -> u32 {
-    if let Some(&id) = ids.get(x) {
-        return id;
-    }
-    let id = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-    ids.insert(x.clone(), id);
-    id
 }
 
 /// A conflict's identity: its kind, the obligation, the prohibition, and what prevails.
@@ -165,7 +146,7 @@ impl Walk<'_> {
         // What the facts and acts that went away gave is taken away.
         let mut lost: Vec<(usize, NormIds)> = Vec::new();
         for f in &changes.lost_facts {
-            let Some(&id) = self.fact_ids.get(f) else { continue };
+            let Some(id) = self.fact_ids.get(f) else { continue };
             for r in rules_for(self.index, &self.parties, f) {
                 if fresh.binary_search(&r).is_err()
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(id)))
@@ -175,7 +156,7 @@ impl Walk<'_> {
             }
         }
         for a in &changes.lost_acts {
-            let Some(&id) = self.act_ids.get(a) else { continue };
+            let Some(id) = self.act_ids.get(a) else { continue };
             for &r in self.index.by_act.get(&a.action).into_iter().flatten() {
                 if fresh.binary_search(&r).is_err()
                     && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(id)))
@@ -216,7 +197,7 @@ impl Walk<'_> {
                     for i in positions {
                         if let Some((f, _)) = state.facts.get(i) {
                             state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
-                            let trig = Trig::Fact(number(&mut self.fact_ids, f));
+                            let trig = Trig::Fact(self.fact_ids.intern_ref(f));
                             self.produce(r, trig, &mut keys, &mut delta);
                         }
                     }
@@ -225,7 +206,7 @@ impl Walk<'_> {
                     for &i in state.of_action(action) {
                         if let Some((a, _)) = state.acts.get(i) {
                             state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
-                            let trig = Trig::Act(number(&mut self.act_ids, a));
+                            let trig = Trig::Act(self.act_ids.intern_ref(a));
                             self.produce(r, trig, &mut keys, &mut delta);
                         }
                     }
@@ -241,7 +222,7 @@ impl Walk<'_> {
             let Some(i) = state.fact_position(f) else { continue };
             rules.clear();
             rules.extend(rules_for(self.index, &self.parties, f));
-            let id = number(&mut self.fact_ids, f);
+            let id = self.fact_ids.intern_ref(f);
             for &r in &rules {
                 if fresh.binary_search(&r).is_err() {
                     state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
@@ -251,7 +232,7 @@ impl Walk<'_> {
         }
         for a in &changes.new_acts {
             let Some(i) = state.act_position(a) else { continue };
-            let id = number(&mut self.act_ids, a);
+            let id = self.act_ids.intern_ref(a);
             let index = self.index;
             for &r in index.by_act.get(&a.action).into_iter().flatten() {
                 if fresh.binary_search(&r).is_err() {
@@ -319,7 +300,7 @@ impl Walk<'_> {
             if let Some(from) = runs.open.take() {
                 runs.close(from, d);
             }
-            let key = &self.norms.keys[k as usize];
+            let key = self.norms.key(k);
             let set = if key.modality == Modality::Must { &mut self.musts } else { &mut self.must_nots };
             let at = self.norms.place[k as usize] as usize;
             if let Some(s) = set.get_mut(&key.party)
@@ -335,13 +316,15 @@ impl Walk<'_> {
             }
         }
         for &k in &appeared {
-            let rule = self.norms.first_producer(k);
+            // PANIC SAFETY: a norm appears on a day only when some rule produces it that day.
+            #[expect(clippy::expect_used, reason = "an invariant of the walk")]
+            let rule = self.norms.first_producer(k).expect("a norm that appears has a producer");
             let runs = &mut self.norms.runs[k as usize];
             if runs.open.is_none() && runs.done.is_empty() {
                 runs.rule = rule;
             }
             runs.open.get_or_insert(d);
-            let key = &self.norms.keys[k as usize];
+            let key = self.norms.key(k);
             let set = match key.modality {
                 Modality::Must => self.musts.entry(key.party).or_default(),
                 Modality::MustNot => self.must_nots.entry(key.party).or_default(),

@@ -19,7 +19,6 @@ impl<'p> Walk<'p> {
         let as_of = self.as_of;
         // What only the walk needed is dropped before the records are built.
         drop((std::mem::take(&mut self.cache), std::mem::take(&mut self.fact_ids), std::mem::take(&mut self.act_ids)));
-        drop(std::mem::take(&mut self.norms.ids));
         drop(std::mem::take(&mut self.norms.producers));
         drop(std::mem::take(&mut self.today));
         drop((std::mem::take(&mut self.given_facts), std::mem::take(&mut self.given_acts)));
@@ -42,7 +41,7 @@ impl<'p> Walk<'p> {
             .collect();
         conflicts.sort();
         // The identities move into the evaluation's norms, a record beside each.
-        let keys = std::mem::take(&mut self.norms.keys);
+        let keys = std::mem::take(&mut self.norms.keys).into_values();
         let order = sorted_order(&keys, &self.norms.runs);
         let mut records: Vec<NormRecord> = Vec::with_capacity(keys.len());
         for (id, runs) in self.norms.runs.iter().enumerate() {

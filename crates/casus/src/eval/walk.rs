@@ -13,6 +13,7 @@ use super::state::{DayState, Origin};
 use super::world::{Act, Fact, Timed, Timeline, World};
 use super::{Evaluation, delayed_facts};
 use crate::calendar::{Day, Interval};
+use crate::intern::Interner;
 use crate::program::index::{PartyIndex, RuleIndex};
 use crate::program::{InstId, Sym};
 
@@ -64,8 +65,8 @@ pub(super) struct Walk<'p> {
     pub(super) spare: HashMap<Trig, NormIds>,
     /// The facts and acts that have triggered a rule, numbered, so that the caches are keyed
     /// by number.
-    pub(super) fact_ids: HashMap<Fact, u32>,
-    pub(super) act_ids: HashMap<Act, u32>,
+    pub(super) fact_ids: Interner<Fact>,
+    pub(super) act_ids: Interner<Act>,
     /// Norms that hold, by party: obligations and prohibitions.
     pub(super) musts: HashMap<Sym, Vec<NormId>>,
     pub(super) must_nots: HashMap<Sym, Vec<NormId>>,
@@ -168,8 +169,8 @@ impl<'p> Walk<'p> {
             previous_day: None,
             cache: vec![HashMap::default(); program.rules.len()],
             spare: HashMap::default(),
-            fact_ids: HashMap::default(),
-            act_ids: HashMap::default(),
+            fact_ids: Interner::default(),
+            act_ids: Interner::default(),
             musts: HashMap::default(),
             must_nots: HashMap::default(),
             live: HashSet::default(),

@@ -5,9 +5,10 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::calendar::{Day, Interval};
+use crate::intern::Interner;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
-use crate::program::{InstId, Interner, PartyStatus, Program, Sym};
+use crate::program::{InstId, PartyStatus, Program, Sym, Symbols};
 use crate::scenario::{EventKind, Scenario};
 use casus_syntax::ast::DatedKind;
 use casus_syntax::diagnostic::Diagnostic;
@@ -50,39 +51,46 @@ pub struct Timed<T> {
 /// The program's names and, numbered after them, those only a scenario uses; the program's
 /// are borrowed, not copied, for each evaluation.
 #[derive(Clone, Debug)]
-pub struct Names<'p> {
-    base: &'p Interner,
-    ids: BTreeMap<String, Sym>,
-    names: Vec<String>,
+pub struct ScenarioSymbols<'p> {
+    program: &'p Symbols,
+    own: Interner<Box<str>>,
 }
 
-impl<'p> Names<'p> {
-    fn new(base: &'p Interner) -> Names<'p> {
-        Names { base, ids: BTreeMap::new(), names: Vec::new() }
+impl<'p> ScenarioSymbols<'p> {
+    fn new(program: &'p Symbols) -> ScenarioSymbols<'p> {
+        ScenarioSymbols { program, own: Interner::default() }
     }
 
-    /// The id of `name`, adding it if new.
+    /// The number of `name`, numbering it if it is new.
     pub fn intern(&mut self, name: &str) -> Sym {
-        if let Some(id) = self.get(name) {
-            return id;
+        match self.program.get(name) {
+            Some(id) => id,
+            None => {
+                let n = self.own.intern_ref(name);
+                self.offset(n)
+            }
         }
-        let id = Sym::try_from(self.base.len() + self.names.len()).unwrap_or(Sym::MAX);
-        self.names.push(name.to_string());
-        self.ids.insert(name.to_string(), id);
-        id
     }
 
-    /// The id of `name`, if it has one.
+    /// The number of `name`, if it has one.
     pub fn get(&self, name: &str) -> Option<Sym> {
-        self.base.get(name).or_else(|| self.ids.get(name).copied())
+        self.program.get(name).or_else(|| self.own.get(name).map(|n| self.offset(n)))
     }
 
-    /// The name of an id.
+    /// The name numbered `id`, a number these symbols gave out.
     pub fn name(&self, id: Sym) -> &str {
-        match (id as usize).checked_sub(self.base.len()) {
-            None => self.base.name(id),
-            Some(i) => self.names.get(i).map_or("?", String::as_str),
+        match id.checked_sub(self.base()) {
+            None => self.program.resolve(id),
+            Some(n) => self.own.resolve(n),
         }
+    }
+
+    fn base(&self) -> Sym {
+        Sym::try_from(self.program.len()).unwrap_or(Sym::MAX)
+    }
+
+    fn offset(&self, n: u32) -> Sym {
+        self.base().saturating_add(n)
     }
 }
 
@@ -92,7 +100,7 @@ pub struct World<'p> {
     /// The rules.
     pub program: &'p Program,
     /// The program's names and the scenario's.
-    pub syms: Names<'p>,
+    pub syms: ScenarioSymbols<'p>,
     /// One timeline per instrument: the program's own, shared by every evaluation, unless the
     /// scenario changes the instrument's records.
     pub timelines: Vec<Cow<'p, Timeline>>,
@@ -108,7 +116,7 @@ impl<'p> World<'p> {
     pub fn new(program: &'p Program, scenario: &Scenario) -> Result<World<'p>, Vec<Diagnostic>> {
         let mut w = World {
             program,
-            syms: Names::new(&program.symbols),
+            syms: ScenarioSymbols::new(&program.symbols),
             timelines: Vec::new(),
             facts: Vec::new(),
             acts: Vec::new(),
