@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use casus_syntax::diagnostic::{self, Diagnostic, Severity};
 use casus_syntax::source::Sources;
 
-use crate::files;
+use crate::{files, github};
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -44,7 +44,10 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
                 Format::Github if !failed.annotations.is_empty() => {
                     failed.annotations.iter().for_each(|a| println!("{a}"))
                 }
-                Format::Github => println!("::error file={}::{}", path.display(), escape_data(&failed.message)),
+                Format::Github => println!(
+                    "{}",
+                    github::annotation("error", &path.display().to_string(), None, "casus::scenario", &failed.message)
+                ),
                 _ => eprintln!("{}", failed.message),
             }
             scenario_errors += 1;
@@ -98,22 +101,7 @@ pub fn github(d: &Diagnostic, sources: &Sources) -> String {
         message.push_str("\nhelp: ");
         message.push_str(h);
     }
-    format!(
-        "::{level} file={},line={},col={},title={}::{}",
-        escape_property(name),
-        at.line,
-        at.column,
-        escape_property(d.code),
-        escape_data(&message)
-    )
-}
-
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    github::annotation(level, name, Some((at.line, at.column)), d.code, &message)
 }
 
 /// `1 file`, `2 files`.

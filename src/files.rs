@@ -5,7 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use casus_syntax::diagnostic::Diagnostic;
-use casus_syntax::source::{FileId, MAX_FILE_BYTES, Sources};
+use casus_syntax::input::MAX_FILE_BYTES;
+use casus_syntax::source::{FileId, Sources};
 
 /// Expands files and folders into a sorted list of files. Folders are searched recursively for
 /// files ending in one of `extensions`; files named directly are taken whatever their name.

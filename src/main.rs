@@ -5,6 +5,7 @@ mod check;
 mod eval;
 mod files;
 mod fmt;
+mod github;
 mod load;
 mod synth;
 mod test;

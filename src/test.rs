@@ -6,8 +6,8 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use rayon::prelude::*;
 
 use crate::check::Format;
-use crate::files;
 use crate::load::{self, Failed};
+use crate::{files, github};
 
 /// One scenario's results.
 struct ScenarioRun {
@@ -47,7 +47,10 @@ pub fn run(paths: &[PathBuf], junit: Option<&Path>, format: Format) -> u8 {
             failed += 1;
             match format {
                 Format::Github if !e.annotations.is_empty() => e.annotations.iter().for_each(|a| println!("{a}")),
-                Format::Github => println!("::error file={name},title=scenario not evaluated::{}", escape(&e.message)),
+                Format::Github => println!(
+                    "{}",
+                    github::annotation("error", &name.to_string(), None, "scenario not evaluated", &e.message)
+                ),
                 _ => println!("{name}: error: the scenario could not be evaluated\n{}", indent(&e.message)),
             }
         }
@@ -60,11 +63,14 @@ pub fn run(paths: &[PathBuf], junit: Option<&Path>, format: Format) -> u8 {
             let found = if c.found.is_empty() { String::new() } else { format!("; found {}", c.found) };
             match format {
                 Format::Github => println!(
-                    "::error file={name},line={},col={},title=expectation failed::expected {}{}",
-                    c.line,
-                    c.column,
-                    escape(&c.expected),
-                    escape(&found)
+                    "{}",
+                    github::annotation(
+                        "error",
+                        &name.to_string(),
+                        Some((c.line, c.column)),
+                        "expectation failed",
+                        &format!("expected {}{found}", c.expected)
+                    )
                 ),
                 _ => println!("{name}:{}:{}: expected {}{found}", c.line, c.column, c.expected),
             }
@@ -139,10 +145,6 @@ fn write_junit(path: &Path, runs: &[ScenarioRun]) -> Result<(), String> {
     }
     let xml = report.to_string().map_err(|e| e.to_string())?;
     std::fs::write(path, xml).map_err(|e| files::io_message(&e))
-}
-
-fn escape(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn indent(s: &str) -> String {

@@ -12,5 +12,7 @@
 pub mod ast;
 pub mod diagnostic;
 pub mod format;
+pub mod input;
 pub mod parse;
 pub mod source;
+pub mod suggest;

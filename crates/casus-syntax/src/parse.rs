@@ -1168,13 +1168,8 @@ fn expected(i: Input, what: &str) -> nom::Err<SyntaxError> {
 fn unknown_keyword(i: Input, what: &str, known: &[&str]) -> nom::Err<SyntaxError> {
     let i = skip_trivia(i);
     let found = first_token(i.fragment());
-    let nearest = known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(k, found), *k))
-        .filter(|(d, k)| *d <= 2 && *d < k.len())
-        .min();
-    let help = match nearest {
-        Some((_, k)) => format!("did you mean `{k}`?"),
+    let help = match crate::suggest::nearest(found, known.iter().copied()) {
+        Some(k) => format!("did you mean `{k}`?"),
         None => format!("expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
     };
     nom::Err::Failure(SyntaxError {

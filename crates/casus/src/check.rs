@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use casus_syntax::ast::*;
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::{FileId, Span};
+use casus_syntax::suggest::nearest;
 
 /// Checks a rule set: every parsed file, together, since names cross files.
 pub fn check(files: &[(FileId, &File)]) -> Vec<Diagnostic> {
@@ -330,7 +331,7 @@ impl<'a> Checker<'a> {
             let mut d = Diagnostic::error(code, file, p.name.span, format!("unknown {what} `{}`", p.name.name));
             if usage == Use::Fact && self.names.actions.contains_key(p.name.name.as_str()) {
                 d = d.with_help(format!("`{}` is an action: write `P performs {}`", p.name.name, p));
-            } else if let Some(n) = nearest(&p.name.name, table.into_iter()) {
+            } else if let Some(n) = nearest(&p.name.name, table) {
                 d = d.with_help(format!("did you mean `{n}`?"));
             } else {
                 let decl = if usage == Use::Fact { "fact" } else { "action" };
@@ -924,15 +925,6 @@ pub fn glob_match(pattern: &str, id: &str) -> bool {
             (0..=rest.len()).any(|n| rest.get(n..).is_some_and(|r| glob_match(tail, r)))
         }
     }
-}
-
-/// The nearest of `names` to `name`, if it is near enough to be a likely misspelling.
-fn nearest<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    names
-        .map(|n| (strsim::damerau_levenshtein(name, n), n))
-        .filter(|(d, n)| *d <= 2.max(name.len() / 4) && *d < n.len())
-        .min()
-        .map(|(_, n)| n)
 }
 
 fn list(names: &[&str]) -> String {

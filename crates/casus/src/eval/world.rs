@@ -12,6 +12,7 @@ use crate::program::{InstId, PartyStatus, Program, Sym, Symbols};
 use crate::scenario::{EventKind, Scenario};
 use casus_syntax::ast::DatedKind;
 use casus_syntax::diagnostic::Diagnostic;
+use casus_syntax::suggest::nearest;
 
 /// The arguments of a fact, an act or a norm: `(role, value)`, sorted by role. Most have one
 /// or two, held inline; more spill to the heap.
@@ -294,13 +295,8 @@ pub fn with_defaults(mut args: Args, defaults: &[(Sym, Sym)]) -> Args {
 }
 
 fn unknown_instrument(program: &Program, id: &str) -> String {
-    let near = program
-        .instruments
-        .iter()
-        .map(|i| (strsim::damerau_levenshtein(id, &i.id), &i.id))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, n)| format!("; did you mean `{n}`?"))
+    let near = nearest(id, program.instruments.iter().map(|i| i.id.as_str()))
+        .map(|n| format!("; did you mean `{n}`?"))
         .unwrap_or_default();
     format!("unknown instrument `{id}`{near}")
 }
