@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use casus::program::{self, Program};
+use casus::program::Program;
 use casus::scenario::{self, Scenario};
 use casus_syntax::source::{FileId, Sources};
 use casus_synth::Config;
@@ -27,10 +27,7 @@ fn load(rules: &[(String, String)], scenario_text: &str) -> Loaded {
     for (name, text) in rules {
         sources.add(name.clone(), text.clone());
     }
-    let set = casus::load_rules(&sources);
-    assert!(!set.has_errors(), "{:?}", set.diagnostics.iter().find(|d| d.is_error()).map(|d| &d.message));
-    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
-    let program = program::compile(&asts);
+    let program = casus::load_rules(&sources).into_program().unwrap();
     let id = sources.add("scenario.ron", scenario_text);
     let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
     Loaded { program, scenario }

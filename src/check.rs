@@ -90,18 +90,18 @@ pub fn print(diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
 
 /// A GitHub Actions workflow command for one diagnostic.
 pub fn github(d: &Diagnostic, sources: &Sources) -> String {
-    let level = match d.severity {
+    let level = match d.severity() {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let name = sources.get(d.primary.file).map_or("", |f| f.name.as_str());
+    let name = sources.get(d.file()).map_or("", |f| f.name.as_str());
     let at = d.line_col(sources);
-    let mut message = d.message.clone();
-    if let Some(h) = &d.help {
+    let mut message = d.message();
+    if let Some(h) = d.help() {
         message.push_str("\nhelp: ");
-        message.push_str(h);
+        message.push_str(&h);
     }
-    github::annotation(level, name, Some((at.line, at.column)), d.code, &message)
+    github::annotation(level, name, Some((at.line, at.column)), &d.code(), &message)
 }
 
 /// `1 file`, `2 files`.

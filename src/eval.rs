@@ -154,10 +154,19 @@ fn what_if(r: &Request) -> Result<String, Failed> {
     for (n, text) in r.with.iter().enumerate() {
         let id = loaded.sources.add(format!("--with #{}", n + 1), text.clone());
         let file = loaded.sources.get(id).ok_or_else(|| Failed::from("internal error: --with vanished".to_string()))?;
-        let event = casus::scenario::parse_event(id, file).map_err(|d| load::rendered(&[d], &loaded.sources))?;
+        let event = casus::scenario::parse_event(id, file).map_err(|ds| load::rendered(&ds, &loaded.sources))?;
         changed.events.push(event);
     }
-    changed.without.extend(r.without.iter().cloned());
+    for id in r.without {
+        let program = &loaded.program;
+        let Some(i) = program.instrument(id) else {
+            let near = casus_syntax::suggest::nearest(id, program.instruments.iter().map(|i| i.id.as_str()))
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(Failed::from(format!("error: --without-instrument names an unknown instrument `{id}`{near}")));
+        };
+        changed.without.push(i);
+    }
     let mut labels: Vec<String> = r.with.iter().map(|w| format!("with {w}")).collect();
     labels.extend(r.without.iter().map(|w| format!("without {w}")));
     changed.title = format!("{} — {}", changed.title, labels.join(", "));

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use casus::calendar::Day;
-use casus::program::{self, Program};
+use casus::program::Program;
 use casus::scenario::{self, Scenario};
 use casus_syntax::diagnostic::{self, Diagnostic};
 use casus_syntax::source::{FileId, Sources};
@@ -66,14 +66,14 @@ pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
             (id, None) => ids.push(id),
         }
     }
-    let set = casus::load_rule_files(&sources, &ids);
-    problems.extend(set.diagnostics.iter().filter(|d| d.is_error()).cloned());
-    if !problems.is_empty() {
-        return Err(rendered(&problems, &sources));
+    match casus::load_rule_files(&sources, &ids).into_program() {
+        Ok(program) if problems.is_empty() => Ok(Loaded { sources, scenario, file: id, program }),
+        Ok(_) => Err(rendered(&problems, &sources)),
+        Err(mut errors) => {
+            problems.append(&mut errors);
+            Err(rendered(&problems, &sources))
+        }
     }
-    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
-    let program = program::compile(&asts);
-    Ok(Loaded { sources, scenario, file: id, program })
 }
 
 impl Loaded {
@@ -101,7 +101,7 @@ pub fn prepare<'p>(
 /// dropped it while it evaluated.
 pub fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {
     let text = sources.get(file).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
-    scenario::parse(file, text).map_err(|d| rendered(&[d], sources))
+    scenario::parse(file, text).map_err(|ds| rendered(&ds, sources))
 }
 
 /// Diagnostics rendered for the terminal.

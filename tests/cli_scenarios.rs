@@ -262,12 +262,13 @@ fn check_format_github_annotates_scenario_errors_on_their_line() {
     let bad = "Scenario(\n    title: \"t\",\n    rules: [\"../rules\"],\n    as_of: \"2020-06-15\",\n    events: [\n        Ratify(party: \"AAA\", instrument: \"pact_2021\", on: \"2020-01-01\"),\n    ],\n)\n";
     fs::write(dir.path().join("scenarios/bad.ron"), bad).unwrap();
     let file = path(&dir, "scenarios/bad.ron");
-    // The event names an instrument the rules do not define: annotated at the event, line 6.
+    // The event names an instrument the rules do not define: annotated at that name, line 6,
+    // column 42, with the nearest instrument as help.
     casus()
         .args(["check", &file, "--format", "github"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(format!("::error file={},line=6,col=9,title=casus%3A%3Ascenario::unknown instrument `pact_2021`; did you mean `pact_2020`?", file.replace(':', "%3A").replace(',', "%2C"))));
+        .stdout(predicate::str::contains(format!("::error file={},line=6,col=42,title=casus%3A%3Ascenario::unknown instrument `pact_2021`%0Ahelp: did you mean `pact_2020`?", file.replace(':', "%3A").replace(',', "%2C"))));
 }
 
 #[test]

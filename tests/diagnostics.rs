@@ -39,15 +39,15 @@ fn run_case(path: &Path) -> Result<(), String> {
     let vocabulary = sources.add(VOCABULARY, fs::read_to_string(VOCABULARY).unwrap());
     let case = sources.add(name.clone(), text);
     let set = casus::load_rules(&sources);
-    let mine: Vec<_> = set.diagnostics.iter().filter(|d| d.primary.file == case).collect();
-    if let Some(d) = set.diagnostics.iter().find(|d| d.primary.file == vocabulary) {
-        return Err(format!("the vocabulary itself has a diagnostic: {}", d.message));
+    let mine: Vec<_> = set.diagnostics.iter().filter(|d| d.file() == case).collect();
+    if let Some(d) = set.diagnostics.iter().find(|d| d.file() == vocabulary) {
+        return Err(format!("the vocabulary itself has a diagnostic: {}", d.message()));
     }
     let found: Vec<String> = mine
         .iter()
         .map(|d| {
-            let severity = if d.severity == Severity::Error { "error" } else { "warning" };
-            format!("{severity} {} at {}", d.code, d.line_col(&sources))
+            let severity = if d.severity() == Severity::Error { "error" } else { "warning" };
+            format!("{severity} {} at {}", d.code(), d.line_col(&sources))
         })
         .collect();
     if found != expected {

@@ -10,10 +10,10 @@ mod worlds;
 use std::collections::BTreeMap;
 
 use casus::calendar::Day;
-use casus::program;
+use casus::program::Program;
 use casus::report::Report;
 use casus::scenario::{self, Scenario};
-use casus_syntax::source::{FileId, Sources};
+use casus_syntax::source::Sources;
 use proptest::prelude::*;
 use serde_json::Value;
 use worlds::{Shape, World, same_names};
@@ -28,24 +28,37 @@ struct Run {
     assumed_days: i64,
 }
 
-/// Evaluates rule files and a scenario with the evaluator and with the reference; `None` when
-/// the generated rules do not check (a rare combination the checker rightly refuses).
-fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
+/// The rule set of generated rule files, loaded as the command line loads it: generated worlds
+/// are valid by construction, so a problem fails the test.
+fn load(rule_files: &[String]) -> (Sources, casus::RuleSet) {
     let mut sources = Sources::new();
     for (n, text) in rule_files.iter().enumerate() {
         sources.add(format!("rules{n}.casus"), text.clone());
     }
     let set = casus::load_rules(&sources);
-    if set.has_errors() {
-        let d = set.diagnostics.iter().find(|d| d.is_error()).unwrap();
-        panic!("generated rules do not check: {}\n{}", d.message, rule_files.join("\n---\n"));
+    if let Some(d) = set.diagnostics.iter().find(|d| d.is_error()) {
+        panic!("generated rules do not check: {}\n{}", d.message(), rule_files.join("\n---\n"));
     }
-    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
-    let program = program::compile(&asts);
-    let sid = sources.add("scenario.ron", scenario_text);
-    let scenario: Scenario =
-        scenario::parse(sid, sources.get(sid).unwrap()).unwrap_or_else(|d| panic!("{}\n{scenario_text}", d.message));
-    let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, scenario.assume_compliance).ok()?;
+    (sources, set)
+}
+
+/// Evaluates a generated scenario: generated scenarios fit their rules by construction, so a
+/// problem fails the test rather than skipping the case.
+fn evaluate<'p>(program: &'p Program, sources: &mut Sources, text: &str) -> (Scenario, casus::eval::Evaluation<'p>) {
+    let id = sources.add("scenario.ron", text);
+    let scenario = scenario::parse(id, sources.get(id).unwrap())
+        .unwrap_or_else(|ds| panic!("{}\n{text}", ds.iter().map(|d| d.message()).collect::<Vec<_>>().join("\n")));
+    let eval = casus::eval::evaluate(program, &scenario, scenario.as_of, scenario.assume_compliance)
+        .unwrap_or_else(|ds| panic!("{}\n{text}", ds.iter().map(|d| d.message()).collect::<Vec<_>>().join("\n")));
+    (scenario, eval)
+}
+
+/// Evaluates rule files and a scenario with the evaluator and with the reference.
+fn run(rule_files: &[String], scenario_text: &str) -> Run {
+    let (mut sources, set) = load(rule_files);
+    let files: Vec<&casus_syntax::ast::File> = set.files.iter().map(|(_, p)| &p.file).collect();
+    let program = set.program.clone().unwrap();
+    let (scenario, eval) = evaluate(&program, &mut sources, scenario_text);
     let json = Report::new(&eval, &scenario.title).to_json();
     // The command line writes streamed reports: they must be the same text.
     assert_eq!(Report::streamed(&eval, &scenario.title).to_json(), json, "a streamed report differs");
@@ -57,7 +70,6 @@ fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
         casus::report::write_text(&built, &reasons, all, &mut whole).unwrap();
         assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(whole).unwrap());
     }
-    let files: Vec<&casus_syntax::ast::File> = asts.iter().map(|(_, f)| *f).collect();
     let reference = reference::report(&files, &scenario, scenario.as_of, scenario.assume_compliance).to_json();
     let assumed_days = eval
         .assumed_acts
@@ -66,30 +78,22 @@ fn run(rule_files: &[String], scenario_text: &str) -> Option<Run> {
             i64::from(w.until.map_or(scenario.as_of.next(), |u| u.min(scenario.as_of.next())).0 - w.from.0)
         })
         .sum();
-    Some(Run { json, reference, change_points: eval.change_points, assumed_days })
+    Run { json, reference, change_points: eval.change_points, assumed_days }
 }
 
 /// Evaluates `first` and then `second` with one compiled program, and `second` alone with a
 /// fresh one: the reports of `second`.
-fn one_program_then_fresh(rule_files: &[String], first: &str, second: &str) -> Option<(String, String)> {
-    let mut sources = Sources::new();
-    for (n, text) in rule_files.iter().enumerate() {
-        sources.add(format!("rules{n}.casus"), text.clone());
-    }
-    let set = casus::load_rules(&sources);
-    if set.has_errors() {
-        return None;
-    }
-    let asts: Vec<(FileId, &casus_syntax::ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
-    let (shared, fresh) = (program::compile(&asts), program::compile(&asts));
-    let mut report = |program: &program::Program, text: &str| {
-        let id = sources.add("scenario.ron", text);
-        let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
-        let eval = casus::eval::evaluate(program, &scenario, scenario.as_of, scenario.assume_compliance).ok()?;
-        Some(Report::new(&eval, &scenario.title).to_json())
+fn one_program_then_fresh(rule_files: &[String], first: &str, second: &str) -> (String, String) {
+    let (mut sources, set) = load(rule_files);
+    let shared = set.program.unwrap();
+    let (_, fresh) = load(rule_files);
+    let fresh = fresh.program.unwrap();
+    let mut report = |program: &Program, text: &str| {
+        let (scenario, eval) = evaluate(program, &mut sources, text);
+        Report::new(&eval, &scenario.title).to_json()
     };
-    report(&shared, first)?;
-    Some((report(&shared, second)?, report(&fresh, second)?))
+    report(&shared, first);
+    (report(&shared, second), report(&fresh, second))
 }
 
 fn texts(w: &World) -> (Vec<String>, String) {
@@ -103,14 +107,14 @@ proptest! {
     #[test]
     fn the_evaluator_agrees_with_the_reference(w in worlds::world(Shape::FULL)) {
         let (rules, scenario) = texts(&w);
-        let Some(r) = run(&rules, &scenario) else { return Ok(()) };
+        let r = run(&rules, &scenario);
         prop_assert_eq!(&r.json, &r.reference, "rules:\n{}\nscenario:\n{}", rules[0], scenario);
     }
 
     #[test]
     fn shuffling_events_files_and_items_changes_nothing(w in worlds::world(Shape::FULL), seed in any::<u64>()) {
         let (rules, scenario) = texts(&w);
-        let Some(a) = run(&rules, &scenario) else { return Ok(()) };
+        let a = run(&rules, &scenario);
         let names = same_names();
         let mut rng = seed;
         let mut next = || { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; rng };
@@ -121,15 +125,15 @@ proptest! {
         // Split the items over two files, in either order.
         let cut = (next() as usize) % (items.len() + 1);
         let files = vec![items[cut..].join("\n\n"), items[..cut].join("\n\n")];
-        let b = run(&files, &w.scenario(BASE, &names, &events)).unwrap();
+        let b = run(&files, &w.scenario(BASE, &names, &events));
         prop_assert_eq!(a.json, b.json);
     }
 
     #[test]
     fn shifting_every_date_shifts_the_report(w in worlds::world(Shape::FULL), k in -4000i64..4000) {
         let names = same_names();
-        let Some(a) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
-        let Some(b) = run(&[w.rules(BASE + k, &names)], &w.scenario(BASE + k, &names, &w.events)) else { return Ok(()) };
+        let a = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events));
+        let b = run(&[w.rules(BASE + k, &names)], &w.scenario(BASE + k, &names, &w.events));
         let mut shifted: Value = serde_json::from_str(&a.json).unwrap();
         map_strings(&mut shifted, &|s| shift_date(s, k));
         prop_assert_eq!(shifted, serde_json::from_str::<Value>(&b.json).unwrap());
@@ -139,8 +143,8 @@ proptest! {
     fn renaming_parties_renames_the_report(w in worlds::world(Shape::FULL)) {
         let names = same_names();
         let renamed: BTreeMap<&str, &str> = [("AAA", "ZUL"), ("BBB", "ALF"), ("CCC", "MOR"), ("DDD", "BRA")].into_iter().collect();
-        let Some(a) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
-        let Some(b) = run(&[w.rules(BASE, &renamed)], &w.scenario(BASE, &renamed, &w.events)) else { return Ok(()) };
+        let a = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events));
+        let b = run(&[w.rules(BASE, &renamed)], &w.scenario(BASE, &renamed, &w.events));
         let mut expected: Value = serde_json::from_str(&a.json).unwrap();
         map_strings(&mut expected, &|s| renamed.get(s).map_or_else(|| s.to_string(), |n| n.to_string()));
         prop_assert_eq!(canonical(expected), canonical(serde_json::from_str(&b.json).unwrap()));
@@ -149,10 +153,10 @@ proptest! {
     #[test]
     fn without_negation_more_facts_never_remove_a_norm(w in worlds::world(Shape::MONOTONE), extra in prop::collection::vec(worlds_event(), 1..3)) {
         let names = same_names();
-        let Some(a) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let a = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events));
         let mut events = w.events.clone();
         events.extend(extra);
-        let Some(b) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &events)) else { return Ok(()) };
+        let b = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &events));
         let before = norm_identities(&a.json);
         let after = norm_identities(&b.json);
         for n in &before {
@@ -163,10 +167,10 @@ proptest! {
     #[test]
     fn the_past_does_not_depend_on_the_horizon(w in worlds::world(Shape::FULL), back in 1i64..20) {
         let names = same_names();
-        let Some(late) = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let late = run(&[w.rules(BASE, &names)], &w.scenario(BASE, &names, &w.events));
         let mut early_world = w.clone();
         early_world.as_of = (w.as_of - back).max(0);
-        let Some(early) = run(&[early_world.rules(BASE, &names)], &early_world.scenario(BASE, &names, &w.events)) else { return Ok(()) };
+        let early = run(&[early_world.rules(BASE, &names)], &early_world.scenario(BASE, &names, &w.events));
         let cut = Day((BASE + early_world.as_of) as i32);
         prop_assert_eq!(history(&early.json, cut), history(&late.json, cut));
     }
@@ -178,9 +182,9 @@ proptest! {
         let (rules, second) = texts(&w);
         let some: Vec<String> = w.events.iter().take(keep).cloned().collect();
         let first = w.scenario(BASE, &same_names(), &some);
-        let Some((after, alone)) = one_program_then_fresh(&rules, &first, &second) else { return Ok(()) };
+        let (after, alone) = one_program_then_fresh(&rules, &first, &second);
         prop_assert_eq!(after, alone);
-        let Some((after, alone)) = one_program_then_fresh(&rules, &second, &first) else { return Ok(()) };
+        let (after, alone) = one_program_then_fresh(&rules, &second, &first);
         prop_assert_eq!(after, alone);
     }
 
@@ -189,7 +193,7 @@ proptest! {
         let mut w = w;
         w.assume = true;
         let (rules, scenario) = texts(&w);
-        let Some(r) = run(&rules, &scenario) else { return Ok(()) };
+        let r = run(&rules, &scenario);
         let days = w.as_of + 80;
         // Change points are days; assumed acts are at most one per party, action and
         // arguments (four parties as ally and enemy) and day.
@@ -242,7 +246,7 @@ treaty t_2024 \"Treaty\" {
     ],
 )
 ";
-    let r = run(&[rules.to_string()], scenario).unwrap();
+    let r = run(&[rules.to_string()], scenario);
     assert_eq!(r.json, r.reference);
     let report: Value = serde_json::from_str(&r.json).unwrap();
     let norm = |party: &str, modality: &str| {

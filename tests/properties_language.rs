@@ -235,7 +235,7 @@ fn parse(text: &str) -> syntax::Parsed {
 
 fn fmt(text: &str) -> String {
     let p = parse(text);
-    assert!(p.diagnostics.is_empty(), "does not parse: {:?}\n{text}", p.diagnostics.first().map(|d| &d.message));
+    assert!(p.diagnostics.is_empty(), "does not parse: {:?}\n{text}", p.diagnostics.first().map(|d| d.message()));
     format::format(&p.file, &p.comments, text)
 }
 
@@ -246,7 +246,7 @@ proptest! {
     fn printing_then_parsing_gives_the_same_tree(file in program()) {
         let text = format::format(&file, &[], "");
         let parsed = parse(&text);
-        prop_assert!(parsed.diagnostics.is_empty(), "{:?}\n{}", parsed.diagnostics.first().map(|d| &d.message), text);
+        prop_assert!(parsed.diagnostics.is_empty(), "{:?}\n{}", parsed.diagnostics.first().map(|d| d.message()), text);
         prop_assert_eq!(parsed.file, file, "{}", text);
     }
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use casus::calendar::{Day, Interval};
 use casus::check::glob_match;
+use casus::eval::{ConflictKind, Status};
 use casus::report::{ConflictReport, EpisodeReport, InstrumentReport, NormReport, Report, Side, ViolationReport};
 use casus::scenario::{EventKind, Scenario};
 use casus_syntax::ast::*;
@@ -122,10 +123,11 @@ impl<'a> Ref<'a> {
         for e in &scenario.events {
             match &e.kind {
                 EventKind::Status { party, instrument, step, on } => {
-                    r.insts.get_mut(instrument).unwrap().records.entry(party.clone()).or_default().insert(*step, *on);
+                    let records = &mut r.insts.get_mut(instrument.as_str()).unwrap().records;
+                    records.entry(party.value.clone()).or_default().insert(*step, *on);
                 }
                 EventKind::Dated { instrument, step, on } => {
-                    r.insts.get_mut(instrument).unwrap().dated.insert(*step, *on);
+                    r.insts.get_mut(instrument.as_str()).unwrap().dated.insert(*step, *on);
                 }
                 _ => {}
             }
@@ -376,12 +378,15 @@ impl<'a> Ref<'a> {
             for e in &scenario.events {
                 match &e.kind {
                     EventKind::Fact { kind, args, from, until, .. } if *from <= d && until.is_none_or(|u| d < u) => {
-                        push(&mut w.facts, Fact { kind: kind.clone(), args: self.with_defaults(kind, args.clone()) });
+                        push(
+                            &mut w.facts,
+                            Fact { kind: kind.value.clone(), args: self.with_defaults(kind, given(args)) },
+                        );
                     }
                     EventKind::Act { party, action, args, from, until, .. }
                         if *from <= d && until.is_none_or(|u| d < u) =>
                     {
-                        let a = Act { party: party.clone(), action: action.clone(), args: args.clone() };
+                        let a = Act { party: party.value.clone(), action: action.value.clone(), args: given(args) };
                         push(&mut w.acts, a.clone());
                         acts_on.entry(d).or_default().push((a, false));
                     }
@@ -635,7 +640,7 @@ impl<'a> Ref<'a> {
                 .map(|p| (p.clone(), runs(all_days().filter(|d| self.bound(id, &p, *d)), as_of)))
                 .filter(|(_, v)| !v.is_empty())
                 .collect();
-            instruments.push(InstrumentReport { id: id.clone(), kind: inst.ast.kind.keyword(), in_force, bound });
+            instruments.push(InstrumentReport { id: id.clone(), kind: inst.ast.kind, in_force, bound });
         }
         let mut norms = Vec::new();
         let mut violations = Vec::new();
@@ -660,17 +665,17 @@ impl<'a> Ref<'a> {
                 })
             };
             let (status, assumed) = match n.modality {
-                2 => ("permitted", false),
+                2 => (Status::Permitted, false),
                 1 => {
                     let broken = (last.from.0..=last_day.0).map(Day).any(|d| {
                         !over.contains(&d) && acts_on.get(&d).is_some_and(|v| v.iter().any(|(a, _)| matches(a, n)))
                     });
                     if broken {
-                        ("violated", false)
+                        (Status::Violated, false)
                     } else if over.contains(&last_day) {
-                        ("overridden", false)
+                        (Status::Overridden, false)
                     } else {
-                        ("in_effect", false)
+                        (Status::InEffect, false)
                     }
                 }
                 _ => {
@@ -678,17 +683,17 @@ impl<'a> Ref<'a> {
                     let given = acts_between(last.from, end, Some(false));
                     let any = acts_between(last.from, end, None);
                     if any {
-                        ("fulfilled", !given)
+                        (Status::Fulfilled, !given)
                     } else if over.contains(&last_day) {
-                        ("overridden", false)
+                        (Status::Overridden, false)
                     } else if last.due.is_some_and(|u| {
                         u >= last.from && u <= last_day && last.until.is_none_or(|x| u < x) && as_of > u
                     }) {
-                        ("violated", false)
+                        (Status::Violated, false)
                     } else if last.until.is_some() {
-                        ("discharged", false)
+                        (Status::Discharged, false)
                     } else {
-                        ("pending", false)
+                        (Status::Pending, false)
                     }
                 }
             };
@@ -721,7 +726,7 @@ impl<'a> Ref<'a> {
             }
             norms.push(NormReport {
                 party: n.party.as_str().into(),
-                modality: ["must", "must not", "may"][n.modality as usize],
+                modality: [Modality::Must, Modality::MustNot, Modality::May][n.modality as usize],
                 action: n.action.as_str().into(),
                 args: n.args.clone().into(),
                 instrument: n.instrument.as_str().into(),
@@ -734,11 +739,11 @@ impl<'a> Ref<'a> {
         // The report's order (DESIGN §5 asks only that it be fixed): article numbers naturally.
         let natural = casus::report::natural;
         norms.sort_by(|a, b| {
-            (&a.party, &a.instrument, natural(&a.article), rank(a.modality), &a.action, &a.args).cmp(&(
+            (&a.party, &a.instrument, natural(&a.article), a.modality, &a.action, &a.args).cmp(&(
                 &b.party,
                 &b.instrument,
                 natural(&b.article),
-                rank(b.modality),
+                b.modality,
                 &b.action,
                 &b.args,
             ))
@@ -754,7 +759,7 @@ impl<'a> Ref<'a> {
             for s in runs(days.iter().copied(), as_of) {
                 conflict_reports.push(ConflictReport {
                     party: party.clone(),
-                    kind: if *kind == 0 { "direct" } else { "partial" },
+                    kind: if *kind == 0 { ConflictKind::Direct } else { ConflictKind::Partial },
                     obligation: side(m),
                     prohibition: side(f),
                     from: s.from,
@@ -806,14 +811,6 @@ struct Day_ {
 fn push<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {
         v.push(x);
-    }
-}
-
-fn rank(m: &str) -> u8 {
-    match m {
-        "must" => 0,
-        "must not" => 1,
-        _ => 2,
     }
 }
 
@@ -914,4 +911,9 @@ fn names_var(l: &Literal, v: &str) -> bool {
         LiteralKind::Compare { left, right, .. } => is(left) || is(right),
         LiteralKind::Not(inner) => inner.iter().any(|i| names_var(i, v)),
     }
+}
+
+/// The arguments a scenario gives a fact or act, by role.
+fn given(args: &casus::scenario::Args) -> BTreeMap<String, String> {
+    args.iter().map(|(r, v)| (r.value.clone(), v.value.clone())).collect()
 }

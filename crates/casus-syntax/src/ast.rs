@@ -476,6 +476,55 @@ pub struct Literal {
     pub span: Span,
 }
 
+impl Literal {
+    /// Calls `f` with this literal and, inside a `not`, every literal it holds, each with the
+    /// `not` it is read under, if any (the outermost).
+    pub fn visit<'a>(&'a self, negation: Option<&'a Literal>, f: &mut impl FnMut(&'a Literal, Option<&'a Literal>)) {
+        f(self, negation);
+        if let LiteralKind::Not(inner) = &self.kind {
+            inner.iter().for_each(|l| l.visit(Some(negation.unwrap_or(self)), f));
+        }
+    }
+
+    /// The terms this literal itself matches or tests, in the order written; those inside a
+    /// `not` are its inner literals' own.
+    pub fn terms(&self) -> Vec<&Term> {
+        match &self.kind {
+            LiteralKind::Fact(p) => p.args.iter().map(|a| &a.value).collect(),
+            LiteralKind::Act { actor, action } => {
+                std::iter::once(actor).chain(action.args.iter().map(|a| &a.value)).collect()
+            }
+            LiteralKind::IsParty { term, .. } | LiteralKind::InGroup { term, .. } => vec![term],
+            LiteralKind::Compare { left, right, .. } => vec![left, right],
+            LiteralKind::Not(_) => Vec::new(),
+        }
+    }
+
+    /// Whether the literal binds variables: a fact or act pattern.
+    pub fn binds(&self) -> bool {
+        matches!(self.kind, LiteralKind::Fact(_) | LiteralKind::Act { .. })
+    }
+}
+
+impl Rule {
+    /// Every term of the rule, in the order written: the condition's (inside `not` too), those
+    /// its bearers leave out or name, and its action's.
+    pub fn terms(&self) -> Vec<&Term> {
+        let mut out = Vec::new();
+        for lit in self.condition.iter().flatten() {
+            lit.visit(None, &mut |l, _| out.extend(l.terms()));
+        }
+        match &self.conclusion.bearers {
+            Bearers::EveryParty { except, .. }
+            | Bearers::EveryState { except, .. }
+            | Bearers::EveryMember { except, .. } => out.extend(except),
+            Bearers::One(t) => out.push(t),
+        }
+        out.extend(self.conclusion.action.args.iter().map(|a| &a.value));
+        out
+    }
+}
+
 /// What a literal says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LiteralKind {

@@ -1,13 +1,28 @@
 //! Diagnostics: problems found in rule files and scenarios, as values.
 //!
-//! Every stage returns its problems as [`Diagnostic`]s rather than stopping at the first one; the
-//! command line renders them, rustc-style, with [`render`].
+//! Each stage has its own error type, whose variants carry typed fields and derive their message
+//! (`thiserror`) and their code, help and labels (`miette`). A stage hands its problems on as
+//! [`Diagnostic`]s — the error, the file it is in, and any place in another file that explains it
+//! — and never stops at the first. The command line renders them, rustc-style, with [`render`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use crate::source::{FileId, LineCol, Sources, Span};
+
+/// A stage's error, as miette describes it: message, code, severity, help, and labels in the
+/// file it is found in.
+pub trait Problem: miette::Diagnostic + Send + Sync + 'static {}
+
+impl<T: miette::Diagnostic + Send + Sync + 'static> Problem for T {}
+
+impl From<Span> for SourceSpan {
+    fn from(span: Span) -> SourceSpan {
+        SourceSpan::new(span.start.into(), span.len())
+    }
+}
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,91 +33,105 @@ pub enum Severity {
     Warning,
 }
 
-/// A place in a file, with an optional note shown beside it.
+/// One problem: a stage's error, the file it is in, and the places elsewhere that explain it.
+#[derive(Clone)]
+pub struct Diagnostic {
+    file: FileId,
+    problem: Arc<dyn Problem>,
+    elsewhere: Vec<Note>,
+}
+
+/// A place in another file that explains a problem: the first definition of a duplicate, say.
 #[derive(Clone, Debug)]
-pub struct Label {
+pub struct Note {
     /// The file.
     pub file: FileId,
     /// The bytes pointed at.
     pub span: Span,
     /// What the place has to do with the problem.
-    pub text: Option<String>,
-}
-
-/// One problem, with where it is and what to do about it.
-#[derive(Clone, Debug)]
-pub struct Diagnostic {
-    /// Error or warning.
-    pub severity: Severity,
-    /// A stable code such as `casus::syntax`, for scripts and documentation.
-    pub code: &'static str,
-    /// What is wrong, lower-case, without a final period; user input in backticks.
-    pub message: String,
-    /// Where it is wrong.
-    pub primary: Label,
-    /// Other places that explain it (the first definition of a duplicate, say).
-    pub secondary: Vec<Label>,
-    /// How to fix it, when there is something useful to say.
-    pub help: Option<String>,
+    pub text: String,
 }
 
 impl Diagnostic {
-    /// An error at `span` in `file`.
-    pub fn error(code: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            code,
-            message: message.into(),
-            primary: Label { file, span, text: None },
-            secondary: Vec::new(),
-            help: None,
+    /// The problem `problem`, whose labels point into `file`.
+    pub fn new(file: FileId, problem: impl Problem) -> Diagnostic {
+        Diagnostic { file, problem: Arc::new(problem), elsewhere: Vec::new() }
+    }
+
+    /// Adds a place in another file that explains the problem.
+    pub fn with_note(mut self, file: FileId, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.elsewhere.push(Note { file, span, text: text.into() });
+        self
+    }
+
+    /// The file the problem is in.
+    pub fn file(&self) -> FileId {
+        self.file
+    }
+
+    /// The stage's error itself.
+    pub fn problem(&self) -> &dyn Problem {
+        &*self.problem
+    }
+
+    /// Error or warning; miette's advice counts as a warning.
+    pub fn severity(&self) -> Severity {
+        match self.problem.severity() {
+            None | Some(miette::Severity::Error) => Severity::Error,
+            Some(_) => Severity::Warning,
         }
-    }
-
-    /// A warning at `span` in `file`.
-    pub fn warning(code: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, file, span, message) }
-    }
-
-    /// Sets the note shown under the primary place.
-    pub fn with_label(mut self, text: impl Into<String>) -> Self {
-        self.primary.text = Some(text.into());
-        self
-    }
-
-    /// Adds a secondary place.
-    pub fn with_secondary(mut self, file: FileId, span: Span, text: impl Into<String>) -> Self {
-        self.secondary.push(Label { file, span, text: Some(text.into()) });
-        self
-    }
-
-    /// Sets the help line.
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
     }
 
     /// Whether this is an error rather than a warning.
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity() == Severity::Error
+    }
+
+    /// The stable code, such as `casus::date`, for scripts and documentation.
+    pub fn code(&self) -> String {
+        self.problem.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    /// What is wrong: lower-case, without a final period, user input in backticks.
+    pub fn message(&self) -> String {
+        self.problem.to_string()
+    }
+
+    /// How to fix it, when there is something useful to say.
+    pub fn help(&self) -> Option<String> {
+        self.problem.help().map(|h| h.to_string())
+    }
+
+    /// Where the problem is: its primary label (the first label if none is marked primary).
+    pub fn span(&self) -> Span {
+        let labels: Vec<LabeledSpan> = self.problem.labels().map(Iterator::collect).unwrap_or_default();
+        let primary = labels.iter().find(|l| l.primary()).or(labels.first());
+        primary.map_or(Span::default(), |l| Span::new(l.offset(), l.offset() + l.len()))
+    }
+
+    /// The places in other files that explain it.
+    pub fn notes(&self) -> &[Note] {
+        &self.elsewhere
     }
 
     /// The line and column where the problem starts.
     pub fn line_col(&self, sources: &Sources) -> LineCol {
-        sources.get(self.primary.file).map_or(LineCol { line: 1, column: 1 }, |f| f.line_col(self.primary.span.start))
+        sources.get(self.file).map_or(LineCol { line: 1, column: 1 }, |f| f.line_col(self.span().start))
+    }
+}
+
+impl fmt::Debug for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {:?} in file {}: {}", self.code(), self.span(), self.file.0, self.message())
     }
 }
 
 /// Sorts diagnostics by file and position, so that output does not depend on the order in which
 /// checks ran.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (a.primary.file, a.primary.span.start, a.primary.span.end, &a.message).cmp(&(
-            b.primary.file,
-            b.primary.span.start,
-            b.primary.span.end,
-            &b.message,
-        ))
+    diagnostics.sort_by_cached_key(|d| {
+        let span = d.span();
+        (d.file, span.start, span.end, d.message())
     });
 }
 
@@ -123,106 +152,63 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources) -> String {
 
 /// Renders one diagnostic on one line: `file:line:col: error: message`.
 pub fn render_short(diagnostic: &Diagnostic, sources: &Sources) -> String {
-    let name = sources.get(diagnostic.primary.file).map_or("<unknown>", |f| f.name.as_str());
-    let severity = match diagnostic.severity {
+    let name = sources.get(diagnostic.file).map_or("<unknown>", |f| f.name.as_str());
+    let severity = match diagnostic.severity() {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    format!("{name}:{}: {severity}: {}", diagnostic.line_col(sources), diagnostic.message)
+    format!("{name}:{}: {severity}: {}", diagnostic.line_col(sources), diagnostic.message())
 }
 
-/// A diagnostic in the shape miette renders: labels in the primary file are shown in place,
-/// those in other files as related notes with their own source.
-struct Rendered {
-    message: String,
-    code: &'static str,
-    severity: miette::Severity,
-    help: Option<String>,
+/// A diagnostic with its file's text, in the shape miette renders: the problem's own labels in
+/// place, the notes in other files as related reports with their own text.
+struct Rendered<'a> {
+    problem: &'a dyn Problem,
     source: NamedSource<String>,
-    labels: Vec<LabeledSpan>,
-    related: Vec<Rendered>,
+    related: Vec<NoteReport>,
 }
 
-impl Rendered {
-    fn new(d: &Diagnostic, sources: &Sources) -> Rendered {
-        let file = sources.get(d.primary.file);
-        let name = file.map_or(String::from("<unknown>"), |f| f.name.clone());
-        let text = file.map_or(String::new(), |f| f.text.clone());
-        let mut labels = vec![labeled(&d.primary, text.len(), true)];
-        let mut related = Vec::new();
-        for label in &d.secondary {
-            if label.file == d.primary.file {
-                labels.push(labeled(label, text.len(), false));
-            } else {
-                related.push(Rendered::note(label, sources));
-            }
-        }
+impl<'a> Rendered<'a> {
+    fn new(d: &'a Diagnostic, sources: &Sources) -> Rendered<'a> {
         Rendered {
-            message: d.message.clone(),
-            code: d.code,
-            severity: match d.severity {
-                Severity::Error => miette::Severity::Error,
-                Severity::Warning => miette::Severity::Warning,
-            },
-            help: d.help.clone(),
-            source: NamedSource::new(name, text),
-            labels,
-            related,
-        }
-    }
-
-    fn note(label: &Label, sources: &Sources) -> Rendered {
-        let file = sources.get(label.file);
-        let name = file.map_or(String::from("<unknown>"), |f| f.name.clone());
-        let text = file.map_or(String::new(), |f| f.text.clone());
-        Rendered {
-            message: label.text.clone().unwrap_or_default(),
-            code: "",
-            severity: miette::Severity::Advice,
-            help: None,
-            labels: vec![labeled(label, text.len(), true)],
-            source: NamedSource::new(name, text),
-            related: Vec::new(),
+            problem: &*d.problem,
+            source: named(sources, d.file),
+            related: d.elsewhere.iter().map(|n| NoteReport::new(n, sources)).collect(),
         }
     }
 }
 
-fn labeled(label: &Label, text_len: usize, primary: bool) -> LabeledSpan {
-    let start = label.span.start.min(text_len);
-    let len = label.span.len().min(text_len - start);
-    let span = SourceSpan::new(start.into(), len);
-    if primary {
-        LabeledSpan::new_primary_with_span(label.text.clone(), span)
-    } else {
-        LabeledSpan::new_with_span(label.text.clone(), span)
-    }
+fn named(sources: &Sources, file: FileId) -> NamedSource<String> {
+    let file = sources.get(file);
+    let name = file.map_or(String::from("<unknown>"), |f| f.name.clone());
+    NamedSource::new(name, file.map_or(String::new(), |f| f.text.clone()))
 }
 
-impl fmt::Debug for Rendered {
+impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        fmt::Display::fmt(self.problem, f)
     }
 }
 
-impl fmt::Display for Rendered {
+impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        fmt::Display::fmt(self.problem, f)
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered<'_> {}
 
-impl miette::Diagnostic for Rendered {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.code.is_empty()).then(|| Box::new(self.code) as Box<dyn fmt::Display>)
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.problem.code()
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
+        Some(self.problem.severity().unwrap_or(miette::Severity::Error))
     }
 
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.problem.help()
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -230,13 +216,69 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().cloned()))
+        let len = self.source.inner().len();
+        let labels = self.problem.labels()?;
+        Some(Box::new(labels.map(move |l| clamp(l, len))))
     }
 
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
         if self.related.is_empty() {
             return None;
         }
         Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+/// A label kept inside its text, so that a place past the end (the end of a file) renders.
+fn clamp(label: LabeledSpan, len: usize) -> LabeledSpan {
+    let start = label.offset().min(len);
+    let span = SourceSpan::new(start.into(), label.len().min(len - start));
+    let text = label.label().map(str::to_string);
+    if label.primary() {
+        LabeledSpan::new_primary_with_span(text, span)
+    } else {
+        LabeledSpan::new_with_span(text, span)
+    }
+}
+
+/// A note in another file, rendered as advice with that file's text.
+struct NoteReport {
+    text: String,
+    span: Span,
+    source: NamedSource<String>,
+}
+
+impl NoteReport {
+    fn new(note: &Note, sources: &Sources) -> NoteReport {
+        NoteReport { text: note.text.clone(), span: note.span, source: named(sources, note.file) }
+    }
+}
+
+impl fmt::Debug for NoteReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Display for NoteReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for NoteReport {}
+
+impl miette::Diagnostic for NoteReport {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = LabeledSpan::new_primary_with_span(Some(self.text.clone()), self.span);
+        Some(Box::new(std::iter::once(clamp(label, self.source.inner().len()))))
     }
 }

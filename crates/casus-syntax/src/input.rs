@@ -4,6 +4,64 @@
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
 
+/// Why a file could not be read as text.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+pub enum InputError {
+    /// The file is binary, or not UTF-8.
+    #[error("{reason}")]
+    #[diagnostic(code("casus::binary"), help("{}", reason.help()))]
+    NotText {
+        /// What is wrong with it.
+        reason: NotText,
+        /// The first bad byte.
+        #[label("{}", reason.label())]
+        at: Span,
+    },
+    /// The file is larger than casus reads.
+    #[error("this file is {:.1} MiB; casus reads files of at most {:.0} MiB", mib(*size), mib(MAX_FILE_BYTES))]
+    #[diagnostic(code("casus::too-large"), help("split a large rule set into several files in one folder"))]
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The start of the file.
+        #[label]
+        at: Span,
+    },
+}
+
+/// Why bytes are not text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NotText {
+    /// A NUL byte: an image, an archive, a compiled file.
+    #[error("this is a binary file, not text")]
+    Binary,
+    /// Bytes that are not UTF-8.
+    #[error("this file is not UTF-8 text")]
+    NotUtf8,
+}
+
+impl NotText {
+    fn label(self) -> &'static str {
+        match self {
+            NotText::Binary => "a NUL byte",
+            NotText::NotUtf8 => "invalid byte",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            NotText::Binary => "rule files and scenarios are UTF-8 text",
+            NotText::NotUtf8 => {
+                "rule files and scenarios are UTF-8 text; convert it, or check that this is the right file"
+            }
+        }
+    }
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
 /// The largest rule or scenario file casus reads. Larger inputs are refused with a diagnostic
 /// rather than read into memory; a rule set that large is split into several files.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -15,10 +73,10 @@ impl Sources {
         if let Some(at) = bytes.iter().position(|&b| b == 0) {
             let id = self.add(name, String::from_utf8_lossy(&bytes).into_owned());
             let at = lossy_len(&bytes[..at]);
-            let d = Diagnostic::error("casus::binary", id, Span::new(at, at + 1), "this is a binary file, not text")
-                .with_label("a NUL byte")
-                .with_help("rule files and scenarios are UTF-8 text");
-            return (id, Some(d));
+            return (
+                id,
+                Some(Diagnostic::new(id, InputError::NotText { reason: NotText::Binary, at: Span::new(at, at + 1) })),
+            );
         }
         match String::from_utf8(bytes) {
             Ok(text) => (self.add(name, text), None),
@@ -28,12 +86,13 @@ impl Sources {
                 let at = e.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let id = self.add(name, text);
-                let d = Diagnostic::error("casus::binary", id, Span::new(at, at + 1), "this file is not UTF-8 text")
-                    .with_label("invalid byte")
-                    .with_help(
-                        "rule files and scenarios are UTF-8 text; convert it, or check that this is the right file",
-                    );
-                (id, Some(d))
+                (
+                    id,
+                    Some(Diagnostic::new(
+                        id,
+                        InputError::NotText { reason: NotText::NotUtf8, at: Span::new(at, at + 1) },
+                    )),
+                )
             }
         }
     }
@@ -41,15 +100,7 @@ impl Sources {
     /// Adds a file that is too large to read, with the diagnostic that says so.
     pub fn add_too_large(&mut self, name: impl Into<String>, size: u64) -> (FileId, Diagnostic) {
         let id = self.add(name, String::new());
-        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-        let d = Diagnostic::error(
-            "casus::too-large",
-            id,
-            Span::new(0, 0),
-            format!("this file is {:.1} MiB; casus reads files of at most {:.0} MiB", mib(size), mib(MAX_FILE_BYTES)),
-        )
-        .with_help("split a large rule set into several files in one folder");
-        (id, d)
+        (id, Diagnostic::new(id, InputError::TooLarge { size, at: Span::new(0, 0) }))
     }
 }
 

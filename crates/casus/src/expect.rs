@@ -86,7 +86,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
                 .conflicts
                 .iter()
                 .filter(|c| &c.party == party)
-                .filter(|c| kind.as_deref().is_none_or(|k| c.kind == k))
+                .filter(|c| kind.is_none_or(|k| c.kind == k))
                 .filter(|c| {
                     inst.as_deref().is_none_or(|i| c.obligation.instrument == i || c.prohibition.instrument == i)
                 })
@@ -107,7 +107,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             let what = format!(
                 "{}{} conflict for `{party}`{} by {day}",
                 if *absent { "no " } else { "a " },
-                kind.as_deref().unwrap_or(""),
+                kind.map(|k| k.name()).unwrap_or(""),
                 inst.as_ref().map(|i| format!(" involving `{i}`")).unwrap_or_default()
             );
             let all: Vec<String> = report
@@ -165,12 +165,12 @@ fn norm(report: &Report, q: &NormQuery, day: Day) -> (bool, String, String) {
     let fields = |n: &NormReport| -> (usize, usize) {
         let checks = [
             Some(*n.party == *q.party),
-            q.modality.map(|m| n.modality == m.words()),
+            q.modality.map(|m| n.modality == m),
             q.action.as_ref().map(|a| *n.action == **a),
             (!q.args.is_empty()).then(|| q.args.iter().all(|(k, v)| n.args.get(k) == Some(v.as_str()))),
             q.instrument.as_ref().map(|i| *n.instrument == **i),
             q.article.as_ref().map(|a| *n.article == **a),
-            q.status.as_ref().map(|s| n.status == s),
+            q.status.map(|s| n.status == s),
             q.due.map(|d| n.episodes.last().and_then(|e| e.due) == Some(d)),
             q.assumed.map(|a| n.assumed == a),
         ];
@@ -245,7 +245,7 @@ fn describe_norm(report: &Report, n: &NormReport) -> String {
     format!(
         "{} {} {} under {} art. {}{due}, {}",
         n.party,
-        n.modality,
+        n.modality.words(),
         report.action(&n.action, &n.args),
         n.instrument,
         n.article,

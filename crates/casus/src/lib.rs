@@ -28,7 +28,8 @@
 //! "#);
 //! let rules = casus::load_rules(&sources);
 //! assert!(rules.diagnostics.is_empty());
-//! assert_eq!(rules.files.len(), 1);
+//! let program = rules.into_program().unwrap();
+//! assert_eq!(program.instruments.len(), 1);
 //! ```
 
 pub mod calendar;
@@ -45,13 +46,16 @@ use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::{self, FileId, Sources};
 use casus_syntax::{ast, parse as syntax};
 
-/// A rule set: every file parsed, and what the parser and the checker found wrong.
+/// A rule set: every file parsed, what the parser and the checker found wrong, and the compiled
+/// program when nothing is.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     /// Each file with its parse.
     pub files: Vec<(FileId, syntax::Parsed)>,
     /// Every diagnostic of every stage, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The program, when no diagnostic is an error.
+    pub program: Option<program::Program>,
 }
 
 impl RuleSet {
@@ -59,15 +63,24 @@ impl RuleSet {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// The program, or the errors that keep it from being compiled.
+    pub fn into_program(self) -> Result<program::Program, Vec<Diagnostic>> {
+        match self.program {
+            Some(p) => Ok(p),
+            None => Err(self.diagnostics.into_iter().filter(Diagnostic::is_error).collect()),
+        }
+    }
 }
 
-/// Parses and checks every file in `sources` as one rule set.
+/// Parses, checks and compiles every file in `sources` as one rule set.
 pub fn load_rules(sources: &Sources) -> RuleSet {
     let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
     load_rule_files(sources, &ids)
 }
 
-/// Parses and checks the files `ids` of `sources` as one rule set.
+/// Parses, checks and compiles the files `ids` of `sources` as one rule set: the one way from
+/// rule files to a program.
 pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
     let mut set = RuleSet::default();
     for &id in ids {
@@ -76,17 +89,22 @@ pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
         };
         let mut parsed = syntax::parse(id, &file.text);
         if parsed.file.items.is_empty() && parsed.diagnostics.is_empty() {
-            set.diagnostics.push(
-                Diagnostic::warning("casus::empty", id, source::Span::new(0, 0), "this file defines nothing")
-                    .with_help("a rule file holds instruments, groups, actions, kinds of fact or rules"),
-            );
+            set.diagnostics.push(Diagnostic::new(id, check::Empty { at: source::Span::new(0, 0) }));
         }
         set.diagnostics.append(&mut parsed.diagnostics);
         set.files.push((id, parsed));
     }
+    let parsed_cleanly = !set.has_errors();
     let asts: Vec<(FileId, &ast::File)> = set.files.iter().map(|(id, p)| (*id, &p.file)).collect();
-    let mut found = check::check(&asts);
-    set.diagnostics.append(&mut found);
+    match check::check(&asts) {
+        Ok(resolved) => {
+            set.diagnostics.extend(resolved.warnings().iter().cloned());
+            if parsed_cleanly {
+                set.program = Some(program::compile(resolved));
+            }
+        }
+        Err(found) => set.diagnostics.extend(found),
+    }
     casus_syntax::diagnostic::sort(&mut set.diagnostics);
     set
 }

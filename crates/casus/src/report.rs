@@ -10,9 +10,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::calendar::Day;
-use crate::eval::{ConflictRecord, Evaluation, Interval, NormKey, NormRecord, ViolationRecord};
+use crate::eval::{ConflictKind, ConflictRecord, Evaluation, Interval, NormKey, NormRecord, Status, ViolationRecord};
 use crate::intern::Interner;
 use crate::program::Sym;
+use casus_syntax::ast::{InstrumentKind, Modality};
 
 /// The report of DESIGN §5. `N` holds its norms: a list (the default), or, for writing a large
 /// report out, a view of the evaluation that builds each norm's entry as it is serialised.
@@ -44,7 +45,8 @@ pub struct InstrumentReport {
     /// Its id.
     pub id: String,
     /// `treaty`, `resolution` or `regime`.
-    pub kind: &'static str,
+    #[serde(serialize_with = "keyword")]
+    pub kind: InstrumentKind,
     /// When it is in force: `until` is the first day after, or `null` when it lasts past `as_of`.
     pub in_force: Vec<Interval>,
     /// Whom it binds, and when.
@@ -98,7 +100,8 @@ pub struct NormReport {
     /// The bearer.
     pub party: Name,
     /// `must`, `must not` or `may`.
-    pub modality: &'static str,
+    #[serde(serialize_with = "words")]
+    pub modality: Modality,
     /// The action.
     pub action: Name,
     /// Its arguments.
@@ -110,7 +113,7 @@ pub struct NormReport {
     /// Its episodes, oldest first.
     pub episodes: Vec<EpisodeReport>,
     /// Its status as of `as_of`.
-    pub status: &'static str,
+    pub status: Status,
     /// Whether only an assumed act fulfilled it.
     pub assumed: bool,
 }
@@ -132,7 +135,7 @@ pub struct ConflictReport {
     /// The party.
     pub party: String,
     /// `direct` or `partial`.
-    pub kind: &'static str,
+    pub kind: ConflictKind,
     /// The obligation.
     pub obligation: Side,
     /// The prohibition.
@@ -236,7 +239,7 @@ impl<'a, 'p> Report<NormsView<'a, 'p>> {
             .zip(&eval.world.timelines)
             .map(|(def, t)| InstrumentReport {
                 id: def.id.clone(),
-                kind: def.kind.keyword(),
+                kind: def.kind,
                 in_force: t.in_force.iter().filter_map(|i| names.span(i)).collect(),
                 bound: t
                     .bound
@@ -258,7 +261,7 @@ impl<'a, 'p> Report<NormsView<'a, 'p>> {
                 .cmp(name(b.party))
                 .then_with(|| program.instrument_id(a.instrument).cmp(program.instrument_id(b.instrument)))
                 .then_with(|| parts(article(a)).cmp(parts(article(b))))
-                .then_with(|| modality_rank(a.modality.words()).cmp(&modality_rank(b.modality.words())))
+                .then_with(|| a.modality.cmp(&b.modality))
                 .then_with(|| name(a.action).cmp(name(b.action)))
                 .then_with(|| names.args(&a.args).cmp(&names.args(&b.args)))
         });
@@ -335,6 +338,16 @@ impl<N: Serialize> Report<N> {
     }
 }
 
+/// A modality as the report writes it: `must`, `must not`, `may`.
+fn words<S: serde::Serializer>(m: &Modality, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(m.words())
+}
+
+/// An instrument's kind as the report writes it: `treaty`, `resolution`, `regime`.
+fn keyword<S: serde::Serializer>(k: &InstrumentKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(k.keyword())
+}
+
 /// A part of an article number: numbers compare as numbers, so that art. 3 comes before art. 16.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Part<'a> {
@@ -362,14 +375,6 @@ pub fn parts(id: &str) -> impl Iterator<Item = Part<'_>> {
             _ => Part::Text(run),
         })
     })
-}
-
-fn modality_rank(m: &str) -> u8 {
-    match m {
-        "must" => 0,
-        "must not" => 1,
-        _ => 2,
-    }
 }
 
 /// Turns ids back into names.
@@ -404,7 +409,7 @@ impl<'a> Namer<'a, '_> {
         let program = self.eval.world.program;
         NormReport {
             party: self.name(key.party),
-            modality: key.modality.words(),
+            modality: key.modality,
             action: self.name(key.action),
             args: self.args(&key.args),
             instrument: self.share(program.instrument_id(key.instrument)),
@@ -414,7 +419,7 @@ impl<'a> Namer<'a, '_> {
                 .iter()
                 .map(|e| EpisodeReport { from: e.when.from, until: self.until(e.when.until), due: e.due })
                 .collect(),
-            status: record.status.name(),
+            status: record.status,
             assumed: record.assumed,
         }
     }
@@ -448,7 +453,7 @@ impl<'a> Namer<'a, '_> {
     fn conflict(&self, c: &ConflictRecord) -> ConflictReport {
         ConflictReport {
             party: self.sym(c.party),
-            kind: c.kind.name(),
+            kind: c.kind,
             obligation: self.side(&c.obligation),
             prohibition: self.side(&c.prohibition),
             from: c.when.from,
@@ -508,7 +513,7 @@ where
     let mut party: Option<Name> = None;
     for (n, key) in report.norms_in_order() {
         total += 1;
-        if !(all || n.modality == "must" || n.status == "violated" || n.status == "overridden") {
+        if !(all || n.modality == Modality::Must || matches!(n.status, Status::Violated | Status::Overridden)) {
             continue;
         }
         if shown == 0 {
@@ -521,7 +526,7 @@ where
         }
         let due = match n.episodes.last().and_then(|e| e.due) {
             Some(d) => format!("due {d}"),
-            None if n.modality == "must" => "no deadline".to_string(),
+            None if n.modality == Modality::Must => "no deadline".to_string(),
             None => String::new(),
         };
         let assumed = if n.assumed { " (assumed)" } else { "" };
@@ -529,7 +534,7 @@ where
         writeln!(
             out,
             "    {} {}  — {} art. {} — {due}{}{assumed}",
-            n.modality,
+            n.modality.words(),
             report.action(&n.action, &n.args),
             n.instrument,
             n.article,
@@ -551,7 +556,7 @@ where
         for c in &report.conflicts {
             let outcome = match (&c.prevails, c.kind) {
                 (Some(p), _) => format!("{p} prevails"),
-                (None, "partial") => "partial: reported, not resolved".to_string(),
+                (None, ConflictKind::Partial) => "partial: reported, not resolved".to_string(),
                 (None, _) => "unresolved".to_string(),
             };
             writeln!(
@@ -609,10 +614,11 @@ pub struct Diff {
 pub struct Change {
     /// The bearer.
     pub party: Name,
-    /// `appears`, `disappears` or `changes`.
-    pub change: &'static str,
+    /// Whether it appears, disappears or changes.
+    pub change: ChangeKind,
     /// `must`, `must not` or `may`.
-    pub modality: &'static str,
+    #[serde(serialize_with = "words")]
+    pub modality: Modality,
     /// The action.
     pub action: Name,
     /// Its arguments.
@@ -627,11 +633,23 @@ pub struct Change {
     pub after: Option<NormState>,
 }
 
+/// How a norm differs between two reports.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// Only in the second.
+    Appears,
+    /// Only in the first.
+    Disappears,
+    /// In both, with a different status, start or due date.
+    Changes,
+}
+
 /// What a diff compares of a norm.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct NormState {
     /// Its status.
-    pub status: &'static str,
+    pub status: Status,
     /// The first day of its latest episode.
     pub since: Day,
     /// The due date of its latest episode.
@@ -641,9 +659,17 @@ pub struct NormState {
 impl Diff {
     /// The differences between two reports.
     pub fn new(a: &Report, b: &Report) -> Diff {
+        // Modalities in the order of their words, as diffs have always listed them.
         type Id = (Name, &'static str, Name, Args, Name, Name);
         let id = |n: &NormReport| -> Id {
-            (n.party.clone(), n.modality, n.action.clone(), n.args.clone(), n.instrument.clone(), n.article.clone())
+            (
+                n.party.clone(),
+                n.modality.words(),
+                n.action.clone(),
+                n.args.clone(),
+                n.instrument.clone(),
+                n.article.clone(),
+            )
         };
         let state = |n: &NormReport| {
             let last = n.episodes.last();
@@ -654,17 +680,19 @@ impl Diff {
         let keys: std::collections::BTreeSet<&Id> = before.keys().chain(after.keys()).collect();
         let mut changes = Vec::new();
         for k in keys {
-            let (x, y) = (before.get(k).map(|n| state(n)), after.get(k).map(|n| state(n)));
+            let (b, c) = (before.get(k), after.get(k));
+            let Some(modality) = b.or(c).map(|n| n.modality) else { continue };
+            let (x, y) = (b.map(|n| state(n)), c.map(|n| state(n)));
             let change = match (&x, &y) {
-                (None, Some(_)) => "appears",
-                (Some(_), None) => "disappears",
-                (Some(p), Some(q)) if p != q => "changes",
+                (None, Some(_)) => ChangeKind::Appears,
+                (Some(_), None) => ChangeKind::Disappears,
+                (Some(p), Some(q)) if p != q => ChangeKind::Changes,
                 _ => continue,
             };
             changes.push(Change {
                 party: k.0.clone(),
                 change,
-                modality: k.1,
+                modality,
                 action: k.2.clone(),
                 args: k.3.clone(),
                 instrument: k.4.clone(),
@@ -696,8 +724,13 @@ impl Diff {
                 party = &c.party;
                 let _ = writeln!(out, "\n  {party}");
             }
-            let what =
-                format!("{} {} — {} art. {}", c.modality, report.action(&c.action, &c.args), c.instrument, c.article);
+            let what = format!(
+                "{} {} — {} art. {}",
+                c.modality.words(),
+                report.action(&c.action, &c.args),
+                c.instrument,
+                c.article
+            );
             let show = |s: &NormState| {
                 let due = s.due.map(|d| format!(", due {d}")).unwrap_or_default();
                 format!("{} since {}{due}", s.status, s.since)

@@ -20,9 +20,10 @@ mod walk;
 mod world;
 
 use crate::calendar::Day;
+use crate::program::Deadline;
 use crate::program::{InstId, Program, Sym};
 use crate::scenario::Scenario;
-use casus_syntax::ast::{Deadline, Modality};
+use casus_syntax::ast::Modality;
 use casus_syntax::diagnostic::Diagnostic;
 
 pub use crate::calendar::Interval;
@@ -35,7 +36,8 @@ pub use world::{Act, Args, Binding, Fact, Timed, Timeline, Why, World};
 
 /// The status of a norm as of a date (DESIGN §3): what the evaluator reports and what a
 /// scenario's expectations name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Active and not yet due, or without a deadline.
     Pending,
@@ -207,12 +209,25 @@ pub struct Episode {
 }
 
 /// Direct or partial.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ConflictKind {
     /// Obliged and forbidden the same act.
     Direct,
     /// Obliged to an act that includes a forbidden one.
     Partial,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::fmt::Display for ConflictKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl ConflictKind {
@@ -279,8 +294,8 @@ pub fn due_date(program: &Program, rule: usize, start: Day) -> Option<Day> {
         return None;
     }
     Some(match rule.deadline? {
-        Deadline::WithoutDelay | Deadline::Immediately => start,
+        Deadline::Immediately => start,
         Deadline::Within(d) => start.plus(d),
-        Deadline::By(date) => date.civil().map_or(start, Day::from_date),
+        Deadline::By(date) => date,
     })
 }

@@ -9,9 +9,10 @@ use crate::intern::Interner;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
 use crate::program::{InstId, PartyStatus, Program, Sym, Symbols};
-use crate::scenario::{EventKind, Scenario};
+use crate::scenario::{Args as GivenArgs, EventKind, Scenario, ScenarioError, ScenarioErrorKind, Spanned};
 use casus_syntax::ast::DatedKind;
 use casus_syntax::diagnostic::Diagnostic;
+use casus_syntax::source::Span;
 use casus_syntax::suggest::nearest;
 
 /// The arguments of a fact, an act or a norm: `(role, value)`, sorted by role. Most have one
@@ -122,86 +123,67 @@ impl<'p> World<'p> {
             facts: Vec::new(),
             acts: Vec::new(),
         };
-        let mut problems = Vec::new();
+        let mut problems: Vec<ScenarioError> = Vec::new();
         // The records of the instruments the scenario changes, copied from the program's.
         let mut records: BTreeMap<InstId, BTreeMap<Sym, PartyStatus>> = BTreeMap::new();
         let mut dated: BTreeMap<InstId, BTreeMap<DatedKind, Day>> = BTreeMap::new();
         // A step may be given once per scenario: two different dates for it would leave the
         // answer to the order of the events.
-        let mut steps: BTreeMap<(String, String, String), casus_syntax::source::Span> = BTreeMap::new();
+        let mut steps: BTreeMap<(&str, Option<&str>, &'static str), Span> = BTreeMap::new();
         for (n, event) in scenario.events.iter().enumerate() {
-            let step_key = match &event.kind {
+            let step = match &event.kind {
                 EventKind::Status { party, instrument, step, .. } => {
-                    Some((instrument.clone(), party.clone(), step.keyword().to_string()))
+                    Some((instrument.as_str(), Some(party.as_str()), step.keyword()))
                 }
-                EventKind::Dated { instrument, step, .. } => {
-                    Some((instrument.clone(), String::new(), step.keyword().to_string()))
-                }
+                EventKind::Dated { instrument, step, .. } => Some((instrument.as_str(), None, step.keyword())),
                 _ => None,
             };
-            if let Some(key) = step_key {
+            if let Some(key) = step {
                 if let Some(first) = steps.get(&key) {
-                    let who = if key.1.is_empty() { String::new() } else { format!("`{}` ", key.1) };
-                    problems.push(
-                        Diagnostic::error(
-                            "casus::scenario",
-                            scenario.file,
-                            event.span,
-                            format!("{who}`{}` on `{}` is given twice in this scenario", key.2, key.0),
-                        )
-                        .with_secondary(scenario.file, *first, "first given here")
-                        .with_help("keep the one that happened"),
-                    );
+                    let (instrument, party, step) = key;
+                    let kind = ScenarioErrorKind::StepTwice {
+                        party: party.map(str::to_string),
+                        step,
+                        instrument: instrument.to_string(),
+                    };
+                    let help = Some("keep the one that happened".to_string());
+                    problems.push(ScenarioError::new(kind, event.span, help).also(*first, "first given here"));
                     continue;
                 }
                 steps.insert(key, event.span);
             }
-            let error = |m: String| Diagnostic::error("casus::scenario", scenario.file, event.span, m);
+            let when = |from: Day, until: Option<Day>| Interval { from, until };
             match &event.kind {
                 EventKind::Fact { kind, args, from, until, .. } => match w.fact(kind, args) {
-                    Ok(item) => w.facts.push(Timed { item, when: Interval { from: *from, until: *until }, event: n }),
-                    Err(m) => problems.push(error(m)),
+                    Ok(item) => w.facts.push(Timed { item, when: when(*from, *until), event: n }),
+                    Err(e) => problems.push(e),
                 },
                 EventKind::Act { party, action, args, from, until, .. } => match w.act(party, action, args) {
-                    Ok(item) => w.acts.push(Timed { item, when: Interval { from: *from, until: *until }, event: n }),
-                    Err(m) => problems.push(error(m)),
+                    Ok(item) => w.acts.push(Timed { item, when: when(*from, *until), event: n }),
+                    Err(e) => problems.push(e),
                 },
-                EventKind::Status { party, instrument, step, on } => match program.instrument(instrument) {
-                    Some(i) => {
+                EventKind::Status { party, instrument, step, on } => match w.instrument(instrument) {
+                    Ok(i) => {
                         let party = w.syms.intern(party);
-                        let r = records.entry(i).or_insert_with(|| {
-                            program.instruments.get(i).map(|d| d.records.clone()).unwrap_or_default()
-                        });
+                        let r = records.entry(i).or_insert_with(|| program.instruments[i].records.clone());
                         r.entry(party).or_default().set(*step, *on);
                     }
-                    None => problems.push(error(unknown_instrument(program, instrument))),
+                    Err(e) => problems.push(e),
                 },
-                EventKind::Dated { instrument, step, on } => match program.instrument(instrument) {
-                    Some(i) => {
-                        let d = dated
-                            .entry(i)
-                            .or_insert_with(|| program.instruments.get(i).map(|d| d.dated.clone()).unwrap_or_default());
-                        d.insert(*step, *on);
+                EventKind::Dated { instrument, step, on } => match w.instrument(instrument) {
+                    Ok(i) => {
+                        dated.entry(i).or_insert_with(|| program.instruments[i].dated.clone()).insert(*step, *on);
                     }
-                    None => problems.push(error(unknown_instrument(program, instrument))),
+                    Err(e) => problems.push(e),
                 },
-            }
-        }
-        let mut left_out = Vec::new();
-        for id in &scenario.without {
-            match program.instrument(id) {
-                Some(i) => left_out.push(i),
-                None => problems.push(Diagnostic::error(
-                    "casus::scenario",
-                    scenario.file,
-                    casus_syntax::source::Span::new(0, 0),
-                    unknown_instrument(program, id),
-                )),
             }
         }
         if !problems.is_empty() {
-            return Err(problems);
+            let mut ds: Vec<Diagnostic> = problems.into_iter().map(|e| Diagnostic::new(scenario.file, e)).collect();
+            casus_syntax::diagnostic::sort(&mut ds);
+            return Err(ds);
         }
+        let left_out = &scenario.without;
         let shared = program.timelines();
         w.timelines = (0..program.instruments.len())
             .map(|i| {
@@ -211,13 +193,12 @@ impl<'p> World<'p> {
                         ..Timeline::default()
                     });
                 }
-                let def = program.instruments.get(i);
-                match (records.get(&i), dated.get(&i), shared.get(i)) {
-                    (None, None, Some(t)) => Cow::Borrowed(t),
-                    (r, d, _) => {
-                        let empty = (BTreeMap::new(), BTreeMap::new());
-                        let r = r.or(def.map(|d| &d.records)).unwrap_or(&empty.0);
-                        let d = d.or(def.map(|d| &d.dated)).unwrap_or(&empty.1);
+                let def = &program.instruments[i];
+                match (records.get(&i), dated.get(&i)) {
+                    // PANIC SAFETY: the program has a timeline for each of its instruments.
+                    (None, None) => Cow::Borrowed(&shared[i]),
+                    (r, d) => {
+                        let (r, d) = (r.unwrap_or(&def.records), d.unwrap_or(&def.dated));
                         Cow::Owned(timeline(program, &|p| w.syms.name(p).to_string(), i, r, d))
                     }
                 }
@@ -244,40 +225,62 @@ impl<'p> World<'p> {
         self.syms.name(s)
     }
 
-    fn fact(&mut self, kind: &str, args: &BTreeMap<String, String>) -> Result<Fact, String> {
-        let program = self.program;
-        let Some((kind_sym, def)) = program.symbols.get(kind).and_then(|k| program.facts.get(&k).map(|d| (k, d)))
-        else {
-            return Err(format!("unknown kind of fact `{kind}`"));
-        };
-        let mut out = Args::new();
-        for (role, value) in args {
-            let r = self.syms.intern(role);
-            if !def.roles.contains(&r) {
-                return Err(format!("`{kind}` has no role `{role}`"));
-            }
-            out.push((r, self.syms.intern(value)));
-        }
-        Ok(Fact { kind: kind_sym, args: with_defaults(out, &def.defaults) })
+    /// The instrument a scenario names.
+    fn instrument(&self, id: &Spanned<String>) -> Result<InstId, ScenarioError> {
+        self.program.instrument(id).ok_or_else(|| {
+            let near = nearest(id, self.program.instruments.iter().map(|i| i.id.as_str()));
+            let help = near.map(|n| format!("did you mean `{n}`?"));
+            ScenarioError::new(ScenarioErrorKind::UnknownInstrument(id.value.clone()), id.span, help)
+        })
     }
 
-    fn act(&mut self, party: &str, action: &str, args: &BTreeMap<String, String>) -> Result<Act, String> {
+    fn fact(&mut self, kind: &Spanned<String>, args: &GivenArgs) -> Result<Fact, ScenarioError> {
         let program = self.program;
-        let Some((action_sym, def)) = program.symbols.get(action).and_then(|a| program.actions.get(&a).map(|d| (a, d)))
+        let Some((kind_sym, def)) =
+            program.symbols.get(kind.as_str()).and_then(|k| program.facts.get(&k).map(|d| (k, d)))
         else {
-            return Err(format!("unknown action `{action}`"));
+            let kinds: Vec<&str> = program.facts.keys().map(|k| program.name(*k)).collect();
+            let help = nearest(kind, kinds).map(|n| format!("did you mean `{n}`?"));
+            return Err(ScenarioError::new(ScenarioErrorKind::UnknownFact(kind.value.clone()), kind.span, help));
         };
-        let roles = &def.roles;
+        let args = self.args(kind, &def.roles, args)?;
+        Ok(Fact { kind: kind_sym, args: with_defaults(args, &def.defaults) })
+    }
+
+    fn act(&mut self, party: &str, action: &Spanned<String>, args: &GivenArgs) -> Result<Act, ScenarioError> {
+        let program = self.program;
+        let Some((action_sym, def)) =
+            program.symbols.get(action.as_str()).and_then(|a| program.actions.get(&a).map(|d| (a, d)))
+        else {
+            let actions: Vec<&str> = program.actions.keys().map(|k| program.name(*k)).collect();
+            let help = nearest(action, actions).map(|n| format!("did you mean `{n}`?"));
+            return Err(ScenarioError::new(ScenarioErrorKind::UnknownAction(action.value.clone()), action.span, help));
+        };
+        let mut args = self.args(action, &def.roles, args)?;
+        args.sort();
+        Ok(Act { party: self.syms.intern(party), action: action_sym, args })
+    }
+
+    /// The arguments of a fact or act, each role one that `name` has.
+    fn args(&mut self, name: &Spanned<String>, roles: &[Sym], args: &GivenArgs) -> Result<Args, ScenarioError> {
         let mut out = Args::new();
         for (role, value) in args {
             let r = self.syms.intern(role);
             if !roles.contains(&r) {
-                return Err(format!("`{action}` has no role `{role}`"));
+                let names: Vec<&str> = roles.iter().map(|r| self.program.name(*r)).collect();
+                let help = match nearest(role, names.iter().copied()) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None => format!(
+                        "its roles are {}",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                let kind = ScenarioErrorKind::NoSuchRole { name: name.value.clone(), role: role.value.clone() };
+                return Err(ScenarioError::new(kind, role.span, Some(help)));
             }
             out.push((r, self.syms.intern(value)));
         }
-        out.sort();
-        Ok(Act { party: self.syms.intern(party), action: action_sym, args: out })
+        Ok(out)
     }
 }
 
@@ -292,11 +295,4 @@ pub fn with_defaults(mut args: Args, defaults: &[(Sym, Sym)]) -> Args {
     }
     args.sort();
     args
-}
-
-fn unknown_instrument(program: &Program, id: &str) -> String {
-    let near = nearest(id, program.instruments.iter().map(|i| i.id.as_str()))
-        .map(|n| format!("; did you mean `{n}`?"))
-        .unwrap_or_default();
-    format!("unknown instrument `{id}`{near}")
 }

@@ -7,9 +7,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::calendar::{Day, Interval};
-use casus_syntax::ast::{self, DatedKind, EntryIntoForce, Unit};
+use casus_syntax::ast::{self, DatedKind, Unit};
 
-use super::{InstId, PartyStatus, Program, Sym};
+use super::{Entry, InstId, PartyStatus, Program, Sym};
 
 /// Why an instrument is in force, in words, and from when to when.
 #[derive(Clone, Debug, Default)]
@@ -95,21 +95,21 @@ pub fn timeline(
     let Some(def) = program.instruments.get(i) else {
         return Timeline::default();
     };
-    let on_signature = matches!(def.entry, Some(EntryIntoForce::OnSignature));
+    let on_signature = matches!(def.entry, Some(Entry::OnSignature));
     let joined = |s: &PartyStatus| -> Option<Day> {
         [s.ratified, s.acceded, s.signed.filter(|_| on_signature)].into_iter().flatten().min()
     };
     let mut joins: Vec<Day> = records.values().filter_map(joined).collect();
     joins.sort();
     let (entry, entry_reason) = match def.entry {
-        Some(EntryIntoForce::OnSignature) => (joins.first().copied(), "on signature".to_string()),
-        Some(EntryIntoForce::OnExchange) => {
+        Some(Entry::OnSignature) => (joins.first().copied(), "on signature".to_string()),
+        Some(Entry::OnExchange) => {
             let d = dated.get(&DatedKind::Exchanged).copied();
             (d, "on the exchange of instruments of ratification".to_string())
         }
-        Some(EntryIntoForce::OnAdoption) => (dated.get(&DatedKind::Adopted).copied(), "on adoption".to_string()),
-        Some(EntryIntoForce::OnDate(d)) => (d.civil().map(Day::from_date), "on the date it fixes".to_string()),
-        Some(EntryIntoForce::AfterRatifications { delay, count }) => {
+        Some(Entry::OnAdoption) => (dated.get(&DatedKind::Adopted).copied(), "on adoption".to_string()),
+        Some(Entry::OnDate(d)) => (Some(d), "on the date it fixes".to_string()),
+        Some(Entry::AfterRatifications { delay, count }) => {
             let nth = joins.get(count.saturating_sub(1) as usize).copied();
             let which = format!("the {} ratification", casus_syntax::format::ordinal(count));
             let why = if delay.amount == 0 { format!("on {which}") } else { format!("{delay} after {which}") };

@@ -1,0 +1,657 @@
+//! What the checker reports: one type per code, each with typed fields, its message, labels and
+//! help derived; [`CheckError`] gathers them.
+
+use std::fmt;
+
+use miette::LabeledSpan;
+
+use casus_syntax::source::Span;
+
+/// A problem the checker finds in a rule set.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CheckError {
+    /// A name declared twice, a clause given twice.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Duplicate(#[from] Duplicate),
+    /// A group name that nothing declares.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownGroup(#[from] UnknownGroup),
+    /// An instrument id that nothing declares.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownInstrument(#[from] UnknownInstrument),
+    /// `is party` outside an instrument, without saying to which.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    MissingInstrument(#[from] MissingInstrument),
+    /// A kind of fact that nothing declares.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownFact(#[from] UnknownFact),
+    /// An action that nothing declares.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownAction(#[from] UnknownAction),
+    /// A role the fact or action does not have.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownRole(#[from] UnknownRole),
+    /// A date that does not exist.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NoSuchDate(#[from] NoSuchDate),
+    /// Status records that contradict each other.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Status(#[from] StatusError),
+    /// A variable used where it cannot be.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Variable(#[from] VariableError),
+    /// A variable bound by no pattern.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Unbound(#[from] Unbound),
+    /// An action that includes itself.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cycle(#[from] IncludesItself),
+    /// Negation through a cycle of `deem` rules.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Stratification(#[from] Unstratifiable),
+    /// A file that defines nothing (a warning).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Empty(#[from] Empty),
+    /// A member listed twice in a group (a warning).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ListedTwice(#[from] ListedTwice),
+    /// A precedence pattern that matches no instrument (a warning).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NoMatch(#[from] NoMatch),
+    /// A variable written once (a warning).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Singleton(#[from] Singleton),
+    /// A rule that can never fire (a warning).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    DeadRule(#[from] DeadRule),
+}
+
+/// Something declared or given twice.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what}")]
+#[diagnostic(code("casus::duplicate"))]
+pub struct Duplicate {
+    /// What is given twice.
+    pub what: Twice,
+    /// The second one, and the first when it is in the same file.
+    #[label(collection)]
+    pub places: Vec<LabeledSpan>,
+    /// What to do.
+    #[help]
+    pub help: Option<&'static str>,
+}
+
+/// What is given twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Twice {
+    /// A top-level name: `the instrument `x` is defined twice`.
+    Declaration {
+        /// `instrument`, `group`, `kind of fact`, `action`, `party`.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// A clause an instrument has once.
+    Clause {
+        /// The instrument.
+        instrument: String,
+        /// `entry-into-force clause`, `exchanged`, ...
+        clause: &'static str,
+    },
+    /// An article number.
+    Article {
+        /// The article.
+        article: String,
+        /// The instrument.
+        instrument: String,
+    },
+    /// A party's status record.
+    Record {
+        /// The party.
+        party: String,
+        /// The instrument.
+        instrument: String,
+    },
+    /// A role in a declaration.
+    RoleDeclared {
+        /// The role.
+        role: String,
+    },
+    /// A role in a pattern.
+    RoleGiven {
+        /// The role.
+        role: String,
+    },
+}
+
+impl fmt::Display for Twice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Twice::Declaration { what, name } => write!(f, "the {what} `{name}` is defined twice"),
+            Twice::Clause { instrument, clause } => write!(f, "`{instrument}` has a second {clause}"),
+            Twice::Article { article, instrument } => {
+                write!(f, "article `{article}` of `{instrument}` is defined twice")
+            }
+            Twice::Record { party, instrument } => write!(f, "`{party}` has two status records in `{instrument}`"),
+            Twice::RoleDeclared { role } => write!(f, "the role `{role}` is declared twice"),
+            Twice::RoleGiven { role } => write!(f, "the role `{role}` is given twice"),
+        }
+    }
+}
+
+impl Twice {
+    /// The notes beside the second and the first.
+    pub fn labels(&self) -> (Option<&'static str>, &'static str) {
+        match self {
+            Twice::Declaration { .. } | Twice::Article { .. } => (Some("defined again here"), "first defined here"),
+            Twice::Clause { .. } | Twice::Record { .. } => (None, "the first is here"),
+            Twice::RoleDeclared { .. } => (None, "first declared here"),
+            Twice::RoleGiven { .. } => (None, "first given here"),
+        }
+    }
+}
+
+impl Duplicate {
+    /// `what` given again at `at`; `first`, when it is in the same file, is labelled too.
+    pub fn new(what: Twice, at: Span, first: Option<Span>) -> Duplicate {
+        let (again, first_note) = what.labels();
+        let mut places = vec![LabeledSpan::new_primary_with_span(again.map(str::to_string), at)];
+        places.extend(first.map(|s| LabeledSpan::new_with_span(Some(first_note.to_string()), s)));
+        let help = matches!(what, Twice::Record { .. }).then_some("put every step of one party on one line");
+        Duplicate { what, places, help }
+    }
+}
+
+/// `unknown group `x``.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown group `{name}`")]
+#[diagnostic(code("casus::unknown-group"))]
+pub struct UnknownGroup {
+    /// The name as written.
+    pub name: String,
+    /// Where.
+    #[label("no group of this name is defined")]
+    pub at: Span,
+    /// Did you mean, or how to declare it.
+    #[help]
+    pub help: String,
+}
+
+impl UnknownGroup {
+    /// `name` at `at`, with the nearest declared group, if any.
+    pub fn new(name: &str, at: Span, nearest: Option<&str>) -> UnknownGroup {
+        let help = match nearest {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => format!("define it with `group {name} = [...]`"),
+        };
+        UnknownGroup { name: name.to_string(), at, help }
+    }
+}
+
+/// `unknown instrument `x``.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown instrument `{id}`")]
+#[diagnostic(code("casus::unknown-instrument"))]
+pub struct UnknownInstrument {
+    /// The id as written.
+    pub id: String,
+    /// Where.
+    #[label("no treaty, resolution or regime has this id")]
+    pub at: Span,
+    /// `did you mean`, with a declared instrument of a near id.
+    #[help]
+    pub help: Option<String>,
+}
+
+impl UnknownInstrument {
+    /// `id` at `at`, with the nearest declared instrument, if any.
+    pub fn new(id: &str, at: Span, nearest: Option<&str>) -> UnknownInstrument {
+        UnknownInstrument { id: id.to_string(), at, help: nearest.map(|n| format!("did you mean `{n}`?")) }
+    }
+}
+
+/// `X is party` in a `deem` rule, which belongs to no instrument.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`is party` outside an instrument must say which one")]
+#[diagnostic(code("casus::missing-instrument"), help("write `X is party to INSTRUMENT`"))]
+pub struct MissingInstrument {
+    /// The literal.
+    #[label]
+    pub at: Span,
+}
+
+/// `unknown kind of fact `x``.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown kind of fact `{name}`")]
+#[diagnostic(code("casus::unknown-fact"))]
+pub struct UnknownFact {
+    /// The name as written.
+    pub name: String,
+    /// Where.
+    #[label]
+    pub at: Span,
+    /// Did you mean; or that it is an action; or how to declare it.
+    #[help]
+    pub help: String,
+}
+
+/// `unknown action `x``.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown action `{name}`")]
+#[diagnostic(code("casus::unknown-action"))]
+pub struct UnknownAction {
+    /// The name as written.
+    pub name: String,
+    /// Where.
+    #[label]
+    pub at: Span,
+    /// Did you mean, or how to declare it.
+    #[help]
+    pub help: String,
+}
+
+/// A role that a fact or action does not have.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what}")]
+#[diagnostic(code("casus::unknown-role"))]
+pub struct UnknownRole {
+    /// What is wrong.
+    pub what: RoleProblem,
+    /// Where.
+    #[label]
+    pub at: Span,
+    /// The roles there are, and the nearest.
+    #[help]
+    pub help: String,
+}
+
+/// What is wrong with a role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoleProblem {
+    /// `armed_attack` has no role `onn`.
+    NoSuchRole {
+        /// The kind of fact or action.
+        name: String,
+        /// The role as written.
+        role: String,
+    },
+    /// `territory = on` names no other role.
+    BadDefault {
+        /// The role whose default it is.
+        role: String,
+        /// The kind of fact.
+        fact: String,
+    },
+}
+
+impl fmt::Display for RoleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RoleProblem::NoSuchRole { name, role } => write!(f, "`{name}` has no role `{role}`"),
+            RoleProblem::BadDefault { role, fact } => {
+                write!(f, "the default of `{role}` must be another role of `{fact}`")
+            }
+        }
+    }
+}
+
+/// `2024-02-30`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{date}` is not a date that exists")]
+#[diagnostic(code("casus::date"), help("dates are written YYYY-MM-DD in the proleptic Gregorian calendar"))]
+pub struct NoSuchDate {
+    /// The date as written.
+    pub date: String,
+    /// Where, and why: `February 2024 has 29 days`.
+    #[label("{why}")]
+    pub at: Span,
+    /// Why the day does not exist.
+    pub why: String,
+}
+
+/// Status records that contradict each other or the instrument.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what}")]
+#[diagnostic(code("casus::status"))]
+pub struct StatusError {
+    /// What is wrong.
+    pub what: StatusProblem,
+    /// The offending step, and the one it contradicts.
+    #[label(collection)]
+    pub places: Vec<LabeledSpan>,
+    /// What to do.
+    #[help]
+    pub help: Option<&'static str>,
+}
+
+/// What is wrong with a party's status records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusProblem {
+    /// The same step twice.
+    RecordedTwice {
+        /// The party.
+        party: String,
+        /// `ratified`, ...
+        step: &'static str,
+    },
+    /// Ratified before signing.
+    RatifiedBeforeSigned {
+        /// The party.
+        party: String,
+        /// The instrument.
+        instrument: String,
+        /// When it ratified.
+        ratified: String,
+        /// When it signed.
+        signed: String,
+    },
+    /// Both ratified and acceded, without leaving in between.
+    RatifiedAndAcceded {
+        /// The party.
+        party: String,
+        /// The instrument.
+        instrument: String,
+    },
+    /// Leaves before joining.
+    LeavesBeforeJoining {
+        /// The party.
+        party: String,
+        /// The instrument.
+        instrument: String,
+        /// When it leaves.
+        leaves: String,
+        /// When it joined.
+        joined: String,
+    },
+    /// Leaves without having joined.
+    LeavesWithoutJoining {
+        /// The party.
+        party: String,
+        /// The instrument.
+        instrument: String,
+    },
+    /// Ratifications exchanged before one of them.
+    ExchangedBeforeRatified {
+        /// The instrument.
+        instrument: String,
+        /// When they were exchanged.
+        exchanged: String,
+        /// The party that ratified later.
+        party: String,
+        /// When it ratified.
+        ratified: String,
+    },
+}
+
+impl fmt::Display for StatusProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusProblem::RecordedTwice { party, step } => write!(f, "`{party}` is recorded as {step} twice"),
+            StatusProblem::RatifiedBeforeSigned { party, instrument, ratified, signed } => {
+                write!(f, "`{party}` ratified `{instrument}` on {ratified}, before signing it on {signed}")
+            }
+            StatusProblem::RatifiedAndAcceded { party, instrument } => {
+                write!(f, "`{party}` both ratified and acceded to `{instrument}`")
+            }
+            StatusProblem::LeavesBeforeJoining { party, instrument, leaves, joined } => {
+                write!(f, "`{party}` leaves `{instrument}` on {leaves}, before joining it on {joined}")
+            }
+            StatusProblem::LeavesWithoutJoining { party, instrument } => {
+                write!(f, "`{party}` leaves `{instrument}` without having signed, ratified or acceded to it")
+            }
+            StatusProblem::ExchangedBeforeRatified { instrument, exchanged, party, ratified } => write!(
+                f,
+                "instruments of ratification of `{instrument}` are exchanged on {exchanged}, before `{party}` ratified on {ratified}"
+            ),
+        }
+    }
+}
+
+impl StatusProblem {
+    /// The note beside the step it contradicts, and the help.
+    fn notes(&self) -> (&'static str, Option<&'static str>) {
+        match self {
+            StatusProblem::RecordedTwice { .. } => ("first recorded here", None),
+            StatusProblem::RatifiedBeforeSigned { .. } => (
+                "signed here",
+                Some("a state ratifies what it has signed; check both dates against the depositary's records"),
+            ),
+            StatusProblem::RatifiedAndAcceded { .. } => {
+                ("", Some("signatories ratify; states that did not sign accede — keep the one that happened"))
+            }
+            StatusProblem::LeavesBeforeJoining { .. } => ("joined here", None),
+            StatusProblem::LeavesWithoutJoining { .. } => ("", None),
+            StatusProblem::ExchangedBeforeRatified { .. } => ("ratified here", None),
+        }
+    }
+}
+
+impl StatusError {
+    /// `what` at `at`, against the step at `other`.
+    pub fn new(what: StatusProblem, at: Span, other: Option<Span>) -> StatusError {
+        let (note, help) = what.notes();
+        let mut places = vec![LabeledSpan::new_primary_with_span(None, at)];
+        places.extend(other.map(|s| LabeledSpan::new_with_span(Some(note.to_string()), s)));
+        StatusError { what, places, help }
+    }
+}
+
+/// A variable used where it cannot be.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what}")]
+#[diagnostic(code("casus::variable"))]
+pub struct VariableError {
+    /// What is wrong.
+    pub what: VariableProblem,
+    /// Where.
+    #[label]
+    pub at: Span,
+    /// What to do.
+    #[help]
+    pub help: String,
+}
+
+/// What is wrong with a variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VariableProblem {
+    /// In `includes`, a variable that is no role of the including action.
+    NotARole {
+        /// The variable.
+        var: String,
+        /// The including action.
+        action: String,
+    },
+    /// `_` in a derived fact.
+    WildcardInHead,
+    /// `_` in a norm's action.
+    WildcardInNorm,
+    /// The bearers' variable bound by the condition.
+    BearerAlreadyBound {
+        /// The variable.
+        var: String,
+    },
+}
+
+impl fmt::Display for VariableProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VariableProblem::NotARole { var, action } => write!(f, "`{var}` names no role of `{action}`"),
+            VariableProblem::WildcardInHead => f.write_str("a derived fact cannot take `_`"),
+            VariableProblem::WildcardInNorm => f.write_str("a norm's action cannot take `_`"),
+            VariableProblem::BearerAlreadyBound { var } => write!(f, "`{var}` is already bound by the condition"),
+        }
+    }
+}
+
+/// `variable `X` names the bearer but is bound nowhere`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("variable `{var}` {role} but is bound nowhere")]
+#[diagnostic(
+    code("casus::unbound"),
+    help("bind `{var}` in a fact or act pattern of the condition, such as `armed_attack(on: {var})`")
+)]
+pub struct Unbound {
+    /// The variable.
+    pub var: String,
+    /// What it is used for: `names the bearer`, `is compared`, ...
+    pub role: &'static str,
+    /// Where.
+    #[label("not bound by any fact or act in the condition")]
+    pub at: Span,
+}
+
+/// `action a includes b`, `b includes a`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{action}` includes itself")]
+#[diagnostic(code("casus::cycle"))]
+pub struct IncludesItself {
+    /// The action.
+    pub action: String,
+    /// Its declaration's name.
+    #[label]
+    pub at: Span,
+}
+
+/// A `deem` rule that negates a kind derived, the same day, from what it derives.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`not {negated}` depends on `{derived}`, which this rule derives from it")]
+#[diagnostic(
+    code("casus::stratification"),
+    help("such a rule has no single meaning; add `after 1 day` to read the day before, or drop the negation")
+)]
+pub struct Unstratifiable {
+    /// The kind read under `not`.
+    pub negated: String,
+    /// The kind the rule derives.
+    pub derived: String,
+    /// The `not`.
+    #[label("negation through a cycle")]
+    pub at: Span,
+}
+
+/// A file with no item.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("this file defines nothing")]
+#[diagnostic(
+    code("casus::empty"),
+    severity(Warning),
+    help("a rule file holds instruments, groups, actions, kinds of fact or rules")
+)]
+pub struct Empty {
+    /// The start of the file.
+    #[label]
+    pub at: Span,
+}
+
+/// `group g = [FRA, FRA]`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{member}` is listed twice in `{group}`")]
+#[diagnostic(code("casus::listed-twice"), severity(Warning))]
+pub struct ListedTwice {
+    /// The member.
+    pub member: String,
+    /// The group.
+    pub group: String,
+    /// The second listing.
+    #[label]
+    pub at: Span,
+}
+
+/// `precedence unsc_* over *` where no id matches `unsc_*`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{pattern}` matches no instrument")]
+#[diagnostic(code("casus::no-match"), severity(Warning))]
+pub struct NoMatch {
+    /// The pattern.
+    pub pattern: String,
+    /// Where.
+    #[label]
+    pub at: Span,
+}
+
+/// A variable written once in a condition.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("variable `{var}` is used only once")]
+#[diagnostic(
+    code("casus::singleton"),
+    severity(Warning),
+    help("write `_` if any value will do, or check the spelling against the other variables")
+)]
+pub struct Singleton {
+    /// The variable.
+    pub var: String,
+    /// Where.
+    #[label]
+    pub at: Span,
+}
+
+/// A rule that can never fire.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what}")]
+#[diagnostic(code("casus::dead-rule"), severity(Warning))]
+pub struct DeadRule {
+    /// Why it never fires.
+    pub what: DeadBecause,
+    /// The literal or bearer that makes it so.
+    #[label(collection)]
+    pub places: Vec<LabeledSpan>,
+    /// What to do.
+    #[help]
+    pub help: Option<&'static str>,
+}
+
+/// Why a rule never fires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeadBecause {
+    /// A literal of the condition never holds, for this reason.
+    Never(String),
+    /// The one bearer is no party to the instrument.
+    NotAParty {
+        /// The bearer.
+        party: String,
+        /// The instrument.
+        instrument: String,
+    },
+}
+
+impl fmt::Display for DeadBecause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeadBecause::Never(_) => f.write_str("this rule can never fire"),
+            DeadBecause::NotAParty { party, instrument } => {
+                write!(f, "`{party}` is not a party to `{instrument}`: this norm never binds anyone")
+            }
+        }
+    }
+}
+
+impl DeadRule {
+    /// A rule dead for `what`, at `at`.
+    pub fn new(what: DeadBecause, at: Span) -> DeadRule {
+        let (label, help) = match &what {
+            DeadBecause::Never(why) => (Some(why.clone()), None),
+            DeadBecause::NotAParty { .. } => {
+                (None, Some("norms bind only the parties the instrument binds; add a status record for this party"))
+            }
+        };
+        DeadRule { what, places: vec![LabeledSpan::new_primary_with_span(label, at)], help }
+    }
+}

@@ -1,0 +1,362 @@
+//! Rules: their patterns and roles, their variables, their bearers — each checked and resolved
+//! in one pass.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use casus_syntax::ast::{self, File, Item, LiteralKind};
+use casus_syntax::format;
+use casus_syntax::source::{FileId, Span};
+use casus_syntax::suggest::nearest;
+
+use super::{
+    Checker, DeemDef, Duplicate, MissingInstrument, RuleDef, Twice, Unbound, UnknownAction, UnknownFact, UnknownRole,
+    VariableError, VariableProblem, list,
+};
+use super::{RoleProblem, declarations::Declared};
+use crate::program::{Bearers, Deadline, InstId, Lit, LitKind, Pattern, Term};
+
+/// Where a pattern is used: as a fact or as an action.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Use {
+    Fact,
+    Action,
+}
+
+/// The variables of one rule, each given a slot when first met.
+#[derive(Default)]
+pub(super) struct Scope {
+    names: Vec<String>,
+}
+
+impl Scope {
+    /// A scope whose first slots are these names.
+    pub(super) fn of_names(names: Vec<String>) -> Scope {
+        Scope { names }
+    }
+
+    fn slot(&mut self, name: &str) -> usize {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.names.len() - 1
+    }
+}
+
+/// Variables bound so far in a condition.
+#[derive(Clone, Default)]
+struct Bound<'a> {
+    vars: BTreeMap<&'a str, Span>,
+}
+
+impl<'a> Bound<'a> {
+    fn bind_term(&mut self, t: &'a ast::Term) {
+        if let ast::Term::Var(v) = t {
+            self.vars.entry(v.name.as_str()).or_insert(v.span);
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Every article's rules of every instrument, resolved, the instrument of each given.
+    pub(super) fn rules_of(
+        &mut self,
+        inst: InstId,
+        decl: &ast::Instrument,
+        article: usize,
+        a: &ast::Article,
+    ) -> Option<Vec<RuleDef>> {
+        let rules: Vec<Option<RuleDef>> = a.rules.iter().map(|r| self.rule(inst, decl, article, r)).collect();
+        rules.into_iter().collect()
+    }
+
+    /// A norm rule: names, bound variables, and whether it can fire at all.
+    fn rule(&mut self, inst: InstId, decl: &ast::Instrument, article: usize, rule: &ast::Rule) -> Option<RuleDef> {
+        let cond = rule.condition.as_deref().unwrap_or(&[]);
+        self.rule_variables(rule);
+        self.singletons(rule);
+        self.dead_rule(decl, rule);
+        let mut scope = Scope::default();
+        let condition = self.literals(cond, Some(inst), &mut scope);
+        let c = &rule.conclusion;
+        let bearers = match &c.bearers {
+            ast::Bearers::EveryParty { var, except } | ast::Bearers::EveryState { var, except } => {
+                let except = except.iter().map(|t| self.term(t, &mut scope)).collect();
+                Some(Bearers::Every { var: scope.slot(&var.name), except })
+            }
+            ast::Bearers::EveryMember { group, except } => {
+                let except = except.iter().map(|t| self.term(t, &mut scope)).collect();
+                self.group_ref(group).map(|group| Bearers::Members { group, except })
+            }
+            ast::Bearers::One(t) => Some(Bearers::One(self.term(t, &mut scope))),
+        };
+        let action = self.pattern(&c.action, Use::Action, &mut scope);
+        let deadline = match &c.deadline {
+            None => Some(None),
+            Some(ast::Deadline::WithoutDelay | ast::Deadline::Immediately) => Some(Some(Deadline::Immediately)),
+            Some(ast::Deadline::Within(d)) => Some(Some(Deadline::Within(*d))),
+            Some(ast::Deadline::By(d)) => self.date(d).map(|d| Some(Deadline::By(d))),
+        };
+        Some(RuleDef {
+            instrument: inst,
+            article,
+            condition: condition?,
+            vars: scope.names,
+            bearers: bearers?,
+            modality: c.modality,
+            action: action?,
+            deadline: deadline?,
+            text: rule.to_string(),
+            file: self.file,
+            span: rule.span,
+        })
+    }
+
+    /// Every `deem` rule of the rule set, resolved.
+    pub(super) fn deems(&mut self, files: &[(FileId, &File)]) -> Vec<DeemDef> {
+        let mut out = Vec::new();
+        for (file, item) in Checker::items(files) {
+            if let Item::Deem(d) = item {
+                self.file = file;
+                out.extend(self.deem(d));
+            }
+        }
+        out
+    }
+
+    /// `deem FACT [after N days] if CONDITION`.
+    fn deem(&mut self, d: &ast::Deem) -> Option<DeemDef> {
+        let mut bound = Bound::default();
+        self.condition_variables(&d.condition, &mut bound);
+        for a in &d.head.args {
+            match &a.value {
+                ast::Term::Wildcard(s) => self.report(VariableError {
+                    what: VariableProblem::WildcardInHead,
+                    at: *s,
+                    help: format!("leave the role `{}` out", a.role.name),
+                }),
+                t => self.need_bound(t, &bound, "is an argument of the derived fact"),
+            }
+        }
+        let mut scope = Scope::default();
+        let condition = self.literals(&d.condition, None, &mut scope);
+        let head = self.pattern(&d.head, Use::Fact, &mut scope);
+        let text = format!(
+            "deem {}{} if {}",
+            d.head,
+            d.delay.map(|x| format!(" after {x}")).unwrap_or_default(),
+            format::conjunction(&d.condition)
+        );
+        Some(DeemDef {
+            head: head?,
+            delay: d.delay.filter(|x| x.amount > 0),
+            condition: condition?,
+            vars: scope.names,
+            text,
+            file: self.file,
+            span: d.span,
+        })
+    }
+
+    /// A conjunction, each literal resolved; `inst` is the instrument `is party` means when it
+    /// names none.
+    fn literals(&mut self, lits: &[ast::Literal], inst: Option<InstId>, scope: &mut Scope) -> Option<Vec<Lit>> {
+        let lits: Vec<Option<Lit>> = lits.iter().map(|l| self.literal(l, inst, scope)).collect();
+        lits.into_iter().collect()
+    }
+
+    fn literal(&mut self, l: &ast::Literal, inst: Option<InstId>, scope: &mut Scope) -> Option<Lit> {
+        let kind = match &l.kind {
+            LiteralKind::Fact(p) => LitKind::Fact(self.pattern(p, Use::Fact, scope)?),
+            LiteralKind::Act { actor, action } => {
+                let actor = self.term(actor, scope);
+                LitKind::Act { actor, action: self.pattern(action, Use::Action, scope)? }
+            }
+            LiteralKind::IsParty { term: t, negated, instrument } => {
+                let t = self.term(t, scope);
+                let instrument = match instrument {
+                    Some(id) => self.instrument_ref(id),
+                    None if inst.is_none() => {
+                        self.report(MissingInstrument { at: l.span });
+                        None
+                    }
+                    None => inst,
+                };
+                LitKind::IsParty { term: t, negated: *negated, instrument: instrument? }
+            }
+            LiteralKind::InGroup { term: t, negated, group } => {
+                let t = self.term(t, scope);
+                LitKind::InGroup { term: t, negated: *negated, group: self.group_ref(group)? }
+            }
+            LiteralKind::Compare { left, negated, right } => {
+                LitKind::Compare { left: self.term(left, scope), negated: *negated, right: self.term(right, scope) }
+            }
+            LiteralKind::Not(inner) => LitKind::Not(self.literals(inner, inst, scope)?),
+        };
+        Some(Lit { kind, text: l.to_string(), span: l.span })
+    }
+
+    /// A fact or action pattern: a known name, known roles, each role once.
+    pub(super) fn pattern(&mut self, p: &ast::Pattern, usage: Use, scope: &mut Scope) -> Option<Pattern> {
+        let roles: Option<Vec<&str>> = match usage {
+            Use::Fact => self
+                .decls
+                .facts
+                .get(p.name.name.as_str())
+                .map(|d| d.item.roles.iter().map(|r| r.name.name.as_str()).collect()),
+            Use::Action => self
+                .decls
+                .actions
+                .get(p.name.name.as_str())
+                .map(|d| d.item.roles.iter().map(|r| r.name.as_str()).collect()),
+        };
+        let Some(roles) = roles else {
+            self.unknown_name(p, usage);
+            return None;
+        };
+        let mut ok = true;
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        for a in &p.args {
+            if !roles.contains(&a.role.name.as_str()) {
+                let help = match nearest(&a.role.name, roles.iter().copied()) {
+                    Some(n) => format!("did you mean `{n}`? its roles are {}", list(&roles)),
+                    None if roles.is_empty() => format!("`{}` takes no roles", p.name.name),
+                    None => format!("its roles are {}", list(&roles)),
+                };
+                let what = RoleProblem::NoSuchRole { name: p.name.name.clone(), role: a.role.name.clone() };
+                self.report(UnknownRole { what, at: a.role.span, help });
+                ok = false;
+            }
+            if let Some(first) = seen.insert(a.role.name.as_str(), a.role.span) {
+                self.report(Duplicate::new(Twice::RoleGiven { role: a.role.name.clone() }, a.role.span, Some(first)));
+                ok = false;
+            }
+        }
+        let name = self.sym(&p.name.name);
+        let args = p.args.iter().map(|a| (self.sym(&a.role.name), self.term(&a.value, scope))).collect();
+        ok.then_some(Pattern { name, args })
+    }
+
+    /// A term resolved: a constant's name numbered, a variable given its slot.
+    fn term(&mut self, t: &ast::Term, scope: &mut Scope) -> Term {
+        match t {
+            ast::Term::Var(v) => Term::Var(scope.slot(&v.name)),
+            ast::Term::Party(c) | ast::Term::Symbol(c) => Term::Const(self.sym(&c.name)),
+            ast::Term::Wildcard(_) => Term::Any,
+        }
+    }
+
+    /// An unknown kind of fact or action, with what it might have been meant to be.
+    fn unknown_name(&mut self, p: &ast::Pattern, usage: Use) {
+        let name = p.name.name.as_str();
+        let (table, decl) = match usage {
+            Use::Fact => (keys(&self.decls.facts), "fact"),
+            Use::Action => (keys(&self.decls.actions), "action"),
+        };
+        let help = if usage == Use::Fact && self.decls.actions.contains_key(name) {
+            format!("`{name}` is an action: write `P performs {p}`")
+        } else if let Some(n) = nearest(name, table.iter().copied()) {
+            format!("did you mean `{n}`?")
+        } else {
+            format!("declare it with `{decl} {name}(role, ...)`")
+        };
+        match usage {
+            Use::Fact => self.report(UnknownFact { name: name.to_string(), at: p.name.span, help }),
+            Use::Action => self.report(UnknownAction { name: name.to_string(), at: p.name.span, help }),
+        }
+    }
+
+    /// The variables of a norm rule: each test's, bearer's and argument's bound by a pattern;
+    /// the bearers' own not bound by the condition; no `_` in the norm.
+    fn rule_variables(&mut self, rule: &ast::Rule) {
+        let cond = rule.condition.as_deref().unwrap_or(&[]);
+        let mut bound = Bound::default();
+        // The bearer variable of `every party P` may be tested in the condition (`P in G`,
+        // `not (P = X and ...)`), one bearer at a time; it may not be bound by a pattern.
+        let bearer_name = match &rule.conclusion.bearers {
+            ast::Bearers::EveryParty { var, .. } | ast::Bearers::EveryState { var, .. } => Some(var),
+            _ => None,
+        };
+        let by_patterns: BTreeSet<&str> = cond
+            .iter()
+            .filter(|l| l.binds())
+            .flat_map(|l| l.terms())
+            .filter_map(|t| t.var().map(|v| v.name.as_str()))
+            .collect();
+        if let Some(v) = bearer_name
+            && !by_patterns.contains(v.name.as_str())
+        {
+            bound.vars.insert(v.name.as_str(), v.span);
+        }
+        self.condition_variables(cond, &mut bound);
+        let c = &rule.conclusion;
+        let except = match &c.bearers {
+            ast::Bearers::EveryParty { except, .. }
+            | ast::Bearers::EveryState { except, .. }
+            | ast::Bearers::EveryMember { except, .. } => except.as_slice(),
+            ast::Bearers::One(t) => {
+                self.need_bound(t, &bound, "names the bearer");
+                &[]
+            }
+        };
+        for t in except {
+            self.need_bound(t, &bound, "is left out of the bearers");
+        }
+        if let Some(v) = bearer_name {
+            if by_patterns.contains(v.name.as_str()) {
+                self.report(VariableError {
+                    what: VariableProblem::BearerAlreadyBound { var: v.name.clone() },
+                    at: v.span,
+                    help: "the bearers need a variable of their own, such as `every party P`".to_string(),
+                });
+            }
+            bound.vars.insert(v.name.as_str(), v.span);
+        }
+        for a in &c.action.args {
+            match &a.value {
+                ast::Term::Wildcard(s) => self.report(VariableError {
+                    what: VariableProblem::WildcardInNorm,
+                    at: *s,
+                    help: format!("leave the role `{}` out: a norm without it covers every value", a.role.name),
+                }),
+                t => self.need_bound(t, &bound, "is an argument of the norm"),
+            }
+        }
+    }
+
+    /// Checks that every test of a conjunction finds its variables bound: positive patterns bind
+    /// wherever they stand; variables first bound inside `not` are local to it ("there is no X
+    /// such that").
+    fn condition_variables<'c>(&mut self, cond: &'c [ast::Literal], bound: &mut Bound<'c>) {
+        for lit in cond.iter().filter(|l| l.binds()) {
+            lit.terms().into_iter().for_each(|t| bound.bind_term(t));
+        }
+        for lit in cond {
+            match &lit.kind {
+                LiteralKind::Fact(_) | LiteralKind::Act { .. } => {}
+                LiteralKind::IsParty { term, .. } => self.need_bound(term, bound, "is tested for being a party"),
+                LiteralKind::InGroup { term, .. } => self.need_bound(term, bound, "is tested for membership"),
+                LiteralKind::Compare { left, right, .. } => {
+                    self.need_bound(left, bound, "is compared");
+                    self.need_bound(right, bound, "is compared");
+                }
+                LiteralKind::Not(inner) => {
+                    let mut local = bound.clone();
+                    self.condition_variables(inner, &mut local);
+                }
+            }
+        }
+    }
+
+    fn need_bound(&mut self, t: &ast::Term, bound: &Bound, role: &'static str) {
+        if let ast::Term::Var(v) = t
+            && !bound.vars.contains_key(v.name.as_str())
+        {
+            self.report(Unbound { var: v.name.clone(), role, at: v.span });
+        }
+    }
+}
+
+fn keys<'a, T>(table: &BTreeMap<&'a str, Declared<'a, T>>) -> Vec<&'a str> {
+    table.keys().copied().collect()
+}

@@ -1,0 +1,490 @@
+//! The compiled program: a resolved rule set, planned and indexed for evaluation.
+//!
+//! The checker has made every name a number (a [`Sym`], an [`InstId`], a [`GroupId`]) and every
+//! variable a slot, and put the `deem` rules in strata. Compiling ([`compile`]) plans the rest:
+//! every condition is put in an order in which each test finds its variables bound, the tests of
+//! the bearer are set apart, each rule says what triggers it, and `includes` relations are closed
+//! transitively.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use fixedbitset::FixedBitSet;
+
+use crate::calendar::Day;
+use crate::intern::Interner;
+use casus_syntax::ast::{self, DatedKind, InstrumentKind, Modality, StatusKind};
+use casus_syntax::source::{FileId, Span};
+
+mod compile;
+pub mod index;
+pub mod timeline;
+
+pub use compile::compile;
+use timeline::Timeline;
+
+/// An interned name: a party, a symbol, a kind of fact, an action or a role.
+pub type Sym = u32;
+
+/// The index of an instrument in [`Program::instruments`].
+pub type InstId = usize;
+
+/// The index of a group in [`Program::groups`].
+pub type GroupId = usize;
+
+/// The names of a program — parties, symbols, kinds of fact, actions, roles — numbered.
+pub type Symbols = Interner<Box<str>>;
+
+/// A value in a compiled pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Term {
+    /// A constant.
+    Const(Sym),
+    /// A variable slot of the rule.
+    Var(usize),
+    /// `_`.
+    Any,
+}
+
+/// A compiled `name(role: term, ...)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    /// The kind of fact or the action.
+    pub name: Sym,
+    /// Role and value, in source order.
+    pub args: Vec<(Sym, Term)>,
+}
+
+/// A compiled literal, with the source it came from for explanations.
+#[derive(Clone, Debug)]
+pub struct Lit {
+    /// What it tests.
+    pub kind: LitKind,
+    /// The literal as written.
+    pub text: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// What a literal tests.
+#[derive(Clone, Debug)]
+pub enum LitKind {
+    /// A fact holds.
+    Fact(Pattern),
+    /// A party performs an action.
+    Act {
+        /// Who.
+        actor: Term,
+        /// What.
+        action: Pattern,
+    },
+    /// Bound by an instrument that day.
+    IsParty {
+        /// The party.
+        term: Term,
+        /// `is not party`.
+        negated: bool,
+        /// Which instrument.
+        instrument: InstId,
+    },
+    /// Member of a group.
+    InGroup {
+        /// The member.
+        term: Term,
+        /// `not in`.
+        negated: bool,
+        /// The group.
+        group: GroupId,
+    },
+    /// `=` or `!=`.
+    Compare {
+        /// Left.
+        left: Term,
+        /// `!=`.
+        negated: bool,
+        /// Right.
+        right: Term,
+    },
+    /// No way of making the inner condition hold.
+    Not(Vec<Lit>),
+}
+
+/// Who bears a compiled norm.
+#[derive(Clone, Debug)]
+pub enum Bearers {
+    /// Every party the instrument binds, named by a variable slot.
+    Every {
+        /// The slot.
+        var: usize,
+        /// Those left out.
+        except: Vec<Term>,
+    },
+    /// Every member of a group that the instrument binds.
+    Members {
+        /// The group.
+        group: GroupId,
+        /// Those left out.
+        except: Vec<Term>,
+    },
+    /// One party.
+    One(Term),
+}
+
+/// A compiled norm rule.
+#[derive(Clone, Debug)]
+pub struct NormRule {
+    /// The instrument.
+    pub instrument: InstId,
+    /// The article, as an index into the instrument's articles.
+    pub article: usize,
+    /// The condition, in evaluation order (empty for `always`), without the tests of the
+    /// bearer variable.
+    pub condition: Vec<Lit>,
+    /// The tests that name the bearer variable, checked for each bearer in turn.
+    pub bearer_tests: Vec<Lit>,
+    /// The names of the variable slots.
+    pub vars: Vec<String>,
+    /// Who bears the norm.
+    pub bearers: Bearers,
+    /// Must, must not, may.
+    pub modality: Modality,
+    /// The action.
+    pub action: Pattern,
+    /// By when it falls due.
+    pub deadline: Option<Deadline>,
+    /// What makes the rule's output change, for incremental evaluation.
+    pub trigger: Trigger,
+    /// The rule as written.
+    pub text: String,
+    /// Where it is written.
+    pub file: FileId,
+    /// Its span.
+    pub span: Span,
+}
+
+/// By when an obligation falls due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deadline {
+    /// `without delay`, `immediately`: on the day it arises.
+    Immediately,
+    /// `within N UNIT` of the day it arises.
+    Within(ast::Duration),
+    /// `by DATE`.
+    By(Day),
+}
+
+/// How an instrument enters into force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// For each party, on its signature.
+    OnSignature,
+    /// On the date ratifications are exchanged.
+    OnExchange,
+    /// On the date the resolution is adopted.
+    OnAdoption,
+    /// On a fixed date.
+    OnDate(Day),
+    /// Some time after the Kth ratification or accession.
+    AfterRatifications {
+        /// The delay.
+        delay: ast::Duration,
+        /// K.
+        count: u32,
+    },
+}
+
+/// What a norm rule's output depends on besides the status of instruments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// Nothing: an `always` rule, or a condition of tests only.
+    Nothing,
+    /// One fact pattern, at this position of the condition; everything else is a test. The
+    /// rule's output is the union, over the facts of that kind, of what each one gives.
+    Fact(usize, Sym),
+    /// One act pattern, likewise.
+    Act(usize, Sym),
+    /// Several patterns, or a negation: the output is recomputed whenever anything changes.
+    Complex,
+}
+
+/// A compiled `deem` rule.
+#[derive(Clone, Debug)]
+pub struct DeemRule {
+    /// The fact derived.
+    pub head: Pattern,
+    /// The delay, when the fact holds some time after its condition.
+    pub delay: Option<ast::Duration>,
+    /// The condition, in evaluation order.
+    pub condition: Vec<Lit>,
+    /// For each position of the condition that is a fact or act pattern, the condition with that
+    /// pattern first; empty for the other positions.
+    pub pinned: Vec<Vec<Lit>>,
+    /// The names of the variable slots.
+    pub vars: Vec<String>,
+    /// The rule as written.
+    pub text: String,
+    /// Where it is written.
+    pub file: FileId,
+    /// Its span.
+    pub span: Span,
+}
+
+/// An article: its number, heading and verbatim text.
+#[derive(Clone, Debug)]
+pub struct ArticleDef {
+    /// The number as the instrument gives it.
+    pub id: String,
+    /// The heading.
+    pub heading: Option<String>,
+    /// The verbatim text.
+    pub text: Option<String>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The dated steps of one party towards an instrument.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartyStatus {
+    /// Signed.
+    pub signed: Option<Day>,
+    /// Ratified.
+    pub ratified: Option<Day>,
+    /// Acceded.
+    pub acceded: Option<Day>,
+    /// Gave notice of withdrawal.
+    pub withdrew: Option<Day>,
+    /// Suspended its obligations.
+    pub suspended: Option<Day>,
+    /// Left without notice.
+    pub left: Option<Day>,
+}
+
+impl PartyStatus {
+    /// The date of a step.
+    pub fn get(&self, kind: StatusKind) -> Option<Day> {
+        match kind {
+            StatusKind::Signed => self.signed,
+            StatusKind::Ratified => self.ratified,
+            StatusKind::Acceded => self.acceded,
+            StatusKind::Withdrew => self.withdrew,
+            StatusKind::Suspended => self.suspended,
+            StatusKind::Left => self.left,
+        }
+    }
+
+    /// Sets the date of a step.
+    pub fn set(&mut self, kind: StatusKind, day: Day) {
+        let slot = match kind {
+            StatusKind::Signed => &mut self.signed,
+            StatusKind::Ratified => &mut self.ratified,
+            StatusKind::Acceded => &mut self.acceded,
+            StatusKind::Withdrew => &mut self.withdrew,
+            StatusKind::Suspended => &mut self.suspended,
+            StatusKind::Left => &mut self.left,
+        };
+        *slot = Some(day);
+    }
+}
+
+/// A compiled instrument.
+#[derive(Clone, Debug)]
+pub struct InstrumentDef {
+    /// Its id.
+    pub id: String,
+    /// Treaty, resolution or regime.
+    pub kind: InstrumentKind,
+    /// Its title.
+    pub title: Option<String>,
+    /// How it enters into force.
+    pub entry: Option<Entry>,
+    /// How long after notice a withdrawal takes effect.
+    pub withdrawal: Option<ast::Duration>,
+    /// Exchanged, adopted, terminated, expires.
+    pub dated: BTreeMap<DatedKind, Day>,
+    /// Status records by party.
+    pub records: BTreeMap<Sym, PartyStatus>,
+    /// The group whose members it binds, if any.
+    pub binds: Option<GroupId>,
+    /// The articles in source order.
+    pub articles: Vec<ArticleDef>,
+    /// Where it is written.
+    pub file: FileId,
+    /// Its span.
+    pub span: Span,
+}
+
+/// A group: a set of parties or symbols.
+#[derive(Clone, Debug)]
+pub struct GroupDef {
+    /// Its name.
+    pub name: String,
+    /// Its members, as a set of symbol ids.
+    pub members: FixedBitSet,
+}
+
+impl GroupDef {
+    /// Whether `s` is a member.
+    pub fn contains(&self, s: Sym) -> bool {
+        self.members.contains(s as usize)
+    }
+
+    /// The members, in the order of their ids.
+    pub fn iter(&self) -> impl Iterator<Item = Sym> + '_ {
+        self.members.ones().filter_map(|i| Sym::try_from(i).ok())
+    }
+}
+
+/// A kind of fact: its roles, and the roles that default to others.
+#[derive(Clone, Debug, Default)]
+pub struct FactDef {
+    /// The roles.
+    pub roles: Vec<Sym>,
+    /// `(role, from)`: a fact without `role` takes the value of `from`.
+    pub defaults: Vec<(Sym, Sym)>,
+}
+
+/// An action: its roles, and every action it includes, directly or not.
+#[derive(Clone, Debug, Default)]
+pub struct ActionDef {
+    /// The roles.
+    pub roles: Vec<Sym>,
+    /// The included actions, transitively closed; a `Term::Var(i)` argument stands for the value
+    /// of this action's `i`th role.
+    pub includes: Vec<Pattern>,
+}
+
+/// A compiled rule set.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// Every name.
+    pub symbols: Symbols,
+    /// Instruments, sorted by id.
+    pub instruments: Vec<InstrumentDef>,
+    /// Groups, sorted by name.
+    pub groups: Vec<GroupDef>,
+    /// Kinds of fact.
+    pub facts: HashMap<Sym, FactDef>,
+    /// Actions.
+    pub actions: HashMap<Sym, ActionDef>,
+    /// Parties declared with a name.
+    pub party_names: BTreeMap<String, String>,
+    /// Norm rules.
+    pub rules: Vec<NormRule>,
+    /// `deem` rules.
+    pub deems: Vec<DeemRule>,
+    /// Same-day `deem` rules, stratum by stratum.
+    pub strata: Vec<Vec<usize>>,
+    /// `(a, b)`: instrument `a` prevails over `b` in a direct conflict. Few instruments rank
+    /// over others, so the pairs are listed rather than held as a matrix (10 000 instruments
+    /// would make one of 100 MB).
+    pub prevails: BTreeSet<(InstId, InstId)>,
+    /// For each instrument, the rules whose output depends on its status: its own, and those
+    /// that test `is party to` it.
+    pub rules_by_instrument: Vec<Vec<usize>>,
+    /// The instruments' timelines as the rule files alone fix them, once asked for.
+    timelines: std::sync::OnceLock<Vec<Timeline>>,
+    /// The evaluator's index of rules, once asked for.
+    index: std::sync::OnceLock<index::RuleIndex>,
+}
+
+impl Program {
+    /// The instrument with this id.
+    pub fn instrument(&self, id: &str) -> Option<InstId> {
+        self.instruments.binary_search_by(|i| i.id.as_str().cmp(id)).ok()
+    }
+
+    /// The group with this name.
+    pub fn group(&self, name: &str) -> Option<GroupId> {
+        self.groups.binary_search_by(|g| g.name.as_str().cmp(name)).ok()
+    }
+
+    /// The name of a symbol.
+    pub fn name(&self, s: Sym) -> &str {
+        self.symbols.resolve(s)
+    }
+
+    /// The id of an instrument of this program.
+    pub fn instrument_id(&self, i: InstId) -> &str {
+        // PANIC SAFETY: instrument numbers come from this program, which numbers its own.
+        &self.instruments[i].id
+    }
+
+    /// The number of an instrument's article, as the instrument gives it (`8(b)`).
+    pub fn article_id(&self, i: InstId, article: usize) -> &str {
+        // PANIC SAFETY: article numbers come from this program's rules, which number their own.
+        &self.instruments[i].articles[article].id
+    }
+
+    /// The instruments' timelines as the rule files alone fix them: computed when first asked
+    /// for and kept, so that evaluations share them and compute again only the timelines of
+    /// instruments a scenario changes.
+    pub fn timelines(&self) -> &[Timeline] {
+        self.timelines.get_or_init(|| {
+            let name = |s: Sym| self.symbols.resolve(s).to_string();
+            let empty = (BTreeMap::new(), BTreeMap::new());
+            (0..self.instruments.len())
+                .map(|i| {
+                    let def = self.instruments.get(i);
+                    let records = def.map_or(&empty.0, |d| &d.records);
+                    let dated = def.map_or(&empty.1, |d| &d.dated);
+                    timeline::timeline(self, &name, i, records, dated)
+                })
+                .collect()
+        })
+    }
+
+    /// How the evaluator finds rules, with the timelines the rule files fix: computed when
+    /// first asked for and kept, like the timelines.
+    pub fn index(&self) -> &index::RuleIndex {
+        self.index.get_or_init(|| index::RuleIndex::new(self, self.timelines()))
+    }
+
+    /// Whether instrument `a` prevails over `b`, and not the other way round.
+    pub fn prevails(&self, a: InstId, b: InstId) -> bool {
+        self.prevails.contains(&(a, b)) && !self.prevails.contains(&(b, a))
+    }
+}
+
+impl Lit {
+    /// Calls `f` with this literal and, inside a `not`, every literal it holds, each with whether
+    /// it is read under `not`.
+    pub fn visit(&self, negated: bool, f: &mut impl FnMut(&Lit, bool)) {
+        f(self, negated);
+        if let LitKind::Not(inner) = &self.kind {
+            inner.iter().for_each(|l| l.visit(true, f));
+        }
+    }
+
+    /// The terms this literal itself matches or tests, in the order written; those inside a
+    /// `not` are its inner literals' own.
+    pub fn terms(&self) -> Vec<Term> {
+        match &self.kind {
+            LitKind::Fact(p) => p.args.iter().map(|(_, t)| *t).collect(),
+            LitKind::Act { actor, action } => {
+                std::iter::once(*actor).chain(action.args.iter().map(|(_, t)| *t)).collect()
+            }
+            LitKind::IsParty { term, .. } | LitKind::InGroup { term, .. } => vec![*term],
+            LitKind::Compare { left, right, .. } => vec![*left, *right],
+            LitKind::Not(_) => Vec::new(),
+        }
+    }
+
+    /// Whether this literal, or one inside it, names variable slot `var`.
+    pub fn mentions(&self, var: usize) -> bool {
+        let mut found = false;
+        self.visit(false, &mut |l, _| found |= l.terms().contains(&Term::Var(var)));
+        found
+    }
+}
+
+/// The kinds of fact a condition reads, with whether under `not`.
+pub fn lit_kinds(lits: &[Lit]) -> Vec<(Sym, bool)> {
+    let mut out = Vec::new();
+    for l in lits {
+        l.visit(false, &mut |l, negated| {
+            if let LitKind::Fact(p) = &l.kind {
+                out.push((p.name, negated));
+            }
+        });
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! What is wrong with a scenario: in its shape, its dates, or what it names in the rules.
+
+use std::fmt;
+
+use miette::LabeledSpan;
+
+use super::de::DeErrorKind;
+use casus_syntax::source::Span;
+
+/// A problem in a scenario, at the value that is wrong.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{kind}")]
+#[diagnostic(code("casus::scenario"))]
+pub struct ScenarioError {
+    /// What is wrong.
+    pub kind: ScenarioErrorKind,
+    /// The value, and the one it contradicts.
+    #[label(collection)]
+    pub places: Vec<LabeledSpan>,
+    /// What to do about it.
+    #[help]
+    pub help: Option<String>,
+}
+
+/// What is wrong with a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioErrorKind {
+    /// The text is not RON.
+    Syntax(String),
+    /// A value of the wrong shape, an unknown event or field, a missing field.
+    Shape(DeErrorKind),
+    /// A date that is not `YYYY-MM-DD`, or not a day that exists.
+    Date(String),
+    /// `until` on or before `from`.
+    EndsBeforeStart {
+        /// The first day.
+        from: String,
+        /// The first day it no longer holds.
+        until: String,
+    },
+    /// An act with both `on` and `from`, or neither.
+    ActDays,
+    /// `direct` or `partial`, misspelt.
+    ConflictKind(String),
+    /// A role given twice in `args`.
+    RoleTwice(String),
+    /// The same step of a party (or of the instrument) given twice.
+    StepTwice {
+        /// The party, for a party's step.
+        party: Option<String>,
+        /// `ratified`, `exchanged`, ...
+        step: &'static str,
+        /// The instrument.
+        instrument: String,
+    },
+    /// An instrument the rules do not have.
+    UnknownInstrument(String),
+    /// A kind of fact the rules do not declare.
+    UnknownFact(String),
+    /// An action the rules do not declare.
+    UnknownAction(String),
+    /// A role the kind of fact or action does not have.
+    NoSuchRole {
+        /// The kind of fact or action.
+        name: String,
+        /// The role.
+        role: String,
+    },
+}
+
+impl fmt::Display for ScenarioErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioErrorKind::Syntax(m) | ScenarioErrorKind::Date(m) => f.write_str(m),
+            ScenarioErrorKind::Shape(k) => k.fmt(f),
+            ScenarioErrorKind::EndsBeforeStart { from, until } => write!(
+                f,
+                "this interval ends ({until}) before it starts ({from}); `until` is the first day it no longer holds"
+            ),
+            ScenarioErrorKind::ActDays => {
+                f.write_str("an act takes either `on` (one day) or `from` with an optional `until`")
+            }
+            ScenarioErrorKind::ConflictKind(k) => write!(f, "unknown kind of conflict `{k}`"),
+            ScenarioErrorKind::RoleTwice(r) => write!(f, "the role `{r}` is given twice"),
+            ScenarioErrorKind::StepTwice { party: Some(p), step, instrument } => {
+                write!(f, "`{p}` `{step}` on `{instrument}` is given twice in this scenario")
+            }
+            ScenarioErrorKind::StepTwice { party: None, step, instrument } => {
+                write!(f, "`{step}` on `{instrument}` is given twice in this scenario")
+            }
+            ScenarioErrorKind::UnknownInstrument(id) => write!(f, "unknown instrument `{id}`"),
+            ScenarioErrorKind::UnknownFact(k) => write!(f, "unknown kind of fact `{k}`"),
+            ScenarioErrorKind::UnknownAction(a) => write!(f, "unknown action `{a}`"),
+            ScenarioErrorKind::NoSuchRole { name, role } => write!(f, "`{name}` has no role `{role}`"),
+        }
+    }
+}
+
+impl ScenarioError {
+    /// `kind` at `at`, with `help`.
+    pub fn new(kind: ScenarioErrorKind, at: Span, help: Option<String>) -> ScenarioError {
+        ScenarioError { kind, places: vec![LabeledSpan::new_primary_with_span(None, at)], help }
+    }
+
+    /// Adds a second place that explains the first.
+    pub fn also(mut self, at: Span, note: &str) -> ScenarioError {
+        self.places.push(LabeledSpan::new_with_span(Some(note.to_string()), at));
+        self
+    }
+}

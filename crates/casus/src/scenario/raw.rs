@@ -1,0 +1,532 @@
+//! Reading a scenario: the RON tree's top level by hand, each event and expectation with serde,
+//! then the checks serde cannot make (dates, intervals), every problem collected.
+
+use std::cell::RefCell;
+
+use serde::Deserialize;
+
+use super::de::{DeError, Node, Spanned};
+use super::error::{ScenarioError, ScenarioErrorKind as Kind};
+use super::ron::{self, Value, ValueKind};
+use super::{Args, Event, EventKind, ExpectKind, Expectation, NormQuery, Scenario};
+use crate::calendar::Day;
+use crate::eval::{ConflictKind, Status};
+use casus_syntax::ast::{DatedKind, Modality, StatusKind};
+use casus_syntax::source::{FileId, Span};
+use casus_syntax::suggest::nearest;
+
+/// The fields of `Scenario(...)`.
+const FIELDS: &[&str] = &["title", "description", "rules", "as_of", "assume_compliance", "events", "expect"];
+
+/// Reads a whole scenario, or every problem found in it.
+pub(super) fn scenario(text: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let tree = ron::read(text).map_err(|e| vec![syntax(e)])?;
+    let mut r = Reader::default();
+    let fields: &[(ron::Name, Value)] = match &tree.kind {
+        ValueKind::Struct { name, fields } if name.as_ref().is_none_or(|n| n.text == "Scenario") => fields,
+        _ => {
+            let found = tree.kind.describe();
+            let message =
+                format!("expected `Scenario(title: ..., as_of: ..., events: [...], expect: [...])`, found {found}");
+            return Err(vec![ScenarioError::new(Kind::Syntax(message), tree.span, None)]);
+        }
+    };
+    let mut title = None;
+    let mut description = String::new();
+    let mut rules = Vec::new();
+    let mut as_of = None;
+    let mut assume_compliance = false;
+    let mut events = Vec::new();
+    let mut expect = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, value) in fields {
+        if seen.contains(&name.text.as_str()) {
+            r.error(Kind::Shape(super::de::DeErrorKind::DuplicateField { field: name.text.clone() }), name.span);
+            continue;
+        }
+        seen.push(&name.text);
+        match name.text.as_str() {
+            "title" => title = r.read::<String>(value),
+            "description" => description = r.read::<String>(value).unwrap_or_default(),
+            "rules" => rules = r.read::<Vec<String>>(value).unwrap_or_default(),
+            "as_of" => as_of = r.read::<Spanned<String>>(value).and_then(|d| r.date(&d)),
+            "assume_compliance" => assume_compliance = r.read::<bool>(value).unwrap_or_default(),
+            "events" => events = r.list(value, |r, v| r.read::<RawEvent>(v).and_then(|e| r.event(e, v.span))),
+            "expect" => expect = r.list(value, |r, v| r.read::<RawExpect>(v).and_then(|e| r.expectation(e, v.span))),
+            other => {
+                let kind = super::de::DeErrorKind::UnknownField {
+                    field: other.to_string(),
+                    of: Some("Scenario".to_string()),
+                    nearest: nearest(other, FIELDS.iter().copied()),
+                    known: FIELDS,
+                };
+                r.error(Kind::Shape(kind), name.span);
+            }
+        }
+    }
+    let whole = match &tree.kind {
+        ValueKind::Struct { name: Some(n), .. } => n.span,
+        _ => Span::new(tree.span.start, tree.span.start + 1),
+    };
+    for (field, given) in
+        [("title", title.is_some() || seen.contains(&"title")), ("as_of", as_of.is_some() || seen.contains(&"as_of"))]
+    {
+        if !given {
+            let kind = super::de::DeErrorKind::MissingField { field, of: Some("Scenario".to_string()) };
+            r.error(Kind::Shape(kind), whole);
+        }
+    }
+    if !r.errors.is_empty() {
+        return Err(r.errors);
+    }
+    let (Some(title), Some(as_of)) = (title, as_of) else { return Err(r.errors) };
+    Ok(Scenario {
+        file: FileId(0),
+        title,
+        description,
+        rules,
+        as_of,
+        assume_compliance,
+        events,
+        expect,
+        without: Vec::new(),
+    })
+}
+
+/// Reads one event alone.
+pub(super) fn event(text: &str) -> Result<Event, Vec<ScenarioError>> {
+    let tree = ron::read(text).map_err(|e| vec![syntax(e)])?;
+    let mut r = Reader::default();
+    let event = r.read::<RawEvent>(&tree).and_then(|e| r.event(e, tree.span));
+    match event {
+        Some(e) if r.errors.is_empty() => Ok(e),
+        _ => Err(r.errors),
+    }
+}
+
+fn syntax(e: ron::RonError) -> ScenarioError {
+    let help = "scenarios are RON files: `Scenario(title: ..., as_of: ..., events: [...], expect: [...])`, as docs/scenarios.md shows";
+    ScenarioError::new(Kind::Syntax(e.message), e.at, Some(help.to_string()))
+}
+
+/// What reading has found wrong so far.
+#[derive(Default)]
+struct Reader {
+    errors: Vec<ScenarioError>,
+}
+
+impl Reader {
+    fn error(&mut self, kind: Kind, at: Span) {
+        let help = match &kind {
+            Kind::Shape(k) => k.help(),
+            _ => None,
+        };
+        self.errors.push(ScenarioError::new(kind, at, help));
+    }
+
+    fn de_error(&mut self, e: DeError, whole: Span) {
+        self.error(Kind::Shape(e.kind), e.at.unwrap_or(whole));
+    }
+
+    /// Reads a value with serde: the value, or `None` with the problems noted.
+    fn read<T: serde::de::DeserializeOwned>(&mut self, value: &Value) -> Option<T> {
+        let skipped = RefCell::new(Vec::new());
+        let read = T::deserialize(Node::new(value, &skipped));
+        for e in skipped.into_inner() {
+            self.de_error(e, value.span);
+        }
+        match read {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.de_error(e, value.span);
+                None
+            }
+        }
+    }
+
+    /// Each element of a list, read alone, so that one bad element does not hide the others.
+    fn list<T>(&mut self, value: &Value, mut each: impl FnMut(&mut Reader, &Value) -> Option<T>) -> Vec<T> {
+        let ValueKind::List(items) = &value.kind else {
+            let found = value.kind.describe();
+            self.error(
+                Kind::Shape(super::de::DeErrorKind::Expected { expected: "a list `[...]`".into(), found }),
+                value.span,
+            );
+            return Vec::new();
+        };
+        items.iter().filter_map(|v| each(self, v)).collect()
+    }
+
+    fn date(&mut self, d: &Spanned<String>) -> Option<Day> {
+        match Day::parse(d) {
+            Ok(day) => Some(day),
+            Err(m) => {
+                self.error(Kind::Date(m), d.span);
+                None
+            }
+        }
+    }
+
+    fn dates(&mut self, d: Option<Spanned<String>>) -> Option<Option<Day>> {
+        match d {
+            None => Some(None),
+            Some(d) => self.date(&d).map(Some),
+        }
+    }
+
+    /// `until` after `from`.
+    fn interval(&mut self, from: Day, until: Option<(Day, Span)>) -> Option<Option<Day>> {
+        match until {
+            Some((u, at)) if u <= from => {
+                self.error(Kind::EndsBeforeStart { from: from.to_string(), until: u.to_string() }, at);
+                None
+            }
+            _ => Some(until.map(|(u, _)| u)),
+        }
+    }
+
+    fn args(&mut self, args: Args) -> Option<Args> {
+        let mut args = args;
+        args.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+        let mut ok = true;
+        for pair in args.windows(2) {
+            if let [(a, _), (b, _)] = pair
+                && a.value == b.value
+            {
+                self.error(Kind::RoleTwice(b.value.clone()), b.span);
+                ok = false;
+            }
+        }
+        ok.then_some(args)
+    }
+
+    fn event(&mut self, raw: RawEvent, span: Span) -> Option<Event> {
+        let status = |r: &mut Reader, party, instrument, step, on: Spanned<String>| {
+            Some(EventKind::Status { party, instrument, step, on: r.date(&on)? })
+        };
+        let dated = |r: &mut Reader, instrument, step, on: Spanned<String>| {
+            Some(EventKind::Dated { instrument, step, on: r.date(&on)? })
+        };
+        let kind = match raw {
+            RawEvent::Fact { kind, args, from, until, source } => {
+                let args = self.args(args.0);
+                let from = self.date(&from);
+                let until_span = until.as_ref().map(|u| u.span);
+                let until = self.dates(until);
+                let (from, until) = (from?, until?);
+                let until = self.interval(from, until.zip(until_span))?;
+                EventKind::Fact { kind, args: args?, from, until, source }
+            }
+            RawEvent::Act { party, action, args, on, from, until, source } => {
+                let args = self.args(args.0);
+                let (from, until) = match (on, from) {
+                    (Some(on), None) if until.is_none() => {
+                        let on = self.date(&on)?;
+                        (on, Some(on.next()))
+                    }
+                    (None, Some(from)) => {
+                        let from = self.date(&from);
+                        let until_span = until.as_ref().map(|u| u.span);
+                        let until = self.dates(until);
+                        let (from, until) = (from?, until?);
+                        (from, self.interval(from, until.zip(until_span))?)
+                    }
+                    _ => {
+                        self.error(Kind::ActDays, span);
+                        return None;
+                    }
+                };
+                EventKind::Act { party, action, args: args?, from, until, source }
+            }
+            RawEvent::Sign { party, instrument, on } => status(self, party, instrument, StatusKind::Signed, on)?,
+            RawEvent::Ratify { party, instrument, on } => status(self, party, instrument, StatusKind::Ratified, on)?,
+            RawEvent::Accede { party, instrument, on } => status(self, party, instrument, StatusKind::Acceded, on)?,
+            RawEvent::Withdraw { party, instrument, on } => status(self, party, instrument, StatusKind::Withdrew, on)?,
+            RawEvent::Suspend { party, instrument, on } => status(self, party, instrument, StatusKind::Suspended, on)?,
+            RawEvent::Leave { party, instrument, on } => status(self, party, instrument, StatusKind::Left, on)?,
+            RawEvent::Exchange { instrument, on } => dated(self, instrument, DatedKind::Exchanged, on)?,
+            RawEvent::Adopt { instrument, on } => dated(self, instrument, DatedKind::Adopted, on)?,
+            RawEvent::Terminate { instrument, on } => dated(self, instrument, DatedKind::Terminated, on)?,
+        };
+        Some(Event { kind, span })
+    }
+
+    fn expectation(&mut self, raw: RawExpect, span: Span) -> Option<Expectation> {
+        let (kind, on) = match raw {
+            RawExpect::Norm {
+                party,
+                modality,
+                action,
+                args,
+                instrument,
+                article,
+                status,
+                due,
+                assumed,
+                on,
+                absent,
+            } => {
+                let due = self.dates(due);
+                let on = self.dates(on);
+                let query = NormQuery {
+                    party,
+                    modality: modality.map(RawModality::into_modality),
+                    action,
+                    args,
+                    instrument,
+                    article,
+                    status: status.map(RawStatus::into_status),
+                    due: due?,
+                    assumed,
+                    absent,
+                };
+                (ExpectKind::Norm(query), on?)
+            }
+            RawExpect::InForce { instrument, on } => (ExpectKind::InForce(instrument), self.dates(on)?),
+            RawExpect::NotInForce { instrument, on } => (ExpectKind::NotInForce(instrument), self.dates(on)?),
+            RawExpect::Bound { party, instrument, on } => (ExpectKind::Bound { party, instrument }, self.dates(on)?),
+            RawExpect::NotBound { party, instrument, on } => {
+                (ExpectKind::NotBound { party, instrument }, self.dates(on)?)
+            }
+            RawExpect::Conflict { party, kind, instrument, on, absent } => {
+                let kind = match kind {
+                    None => Some(None),
+                    Some(k) => match k.as_str() {
+                        "direct" => Some(Some(ConflictKind::Direct)),
+                        "partial" => Some(Some(ConflictKind::Partial)),
+                        other => {
+                            let help = "a conflict is `direct` or `partial`".to_string();
+                            self.errors.push(ScenarioError::new(
+                                Kind::ConflictKind(other.to_string()),
+                                k.span,
+                                Some(help),
+                            ));
+                            None
+                        }
+                    },
+                };
+                let on = self.dates(on);
+                (ExpectKind::Conflict { party, kind: kind?, instrument, absent }, on?)
+            }
+            RawExpect::Violation { party, instrument, article, action, on, absent } => {
+                (ExpectKind::Violation { party, instrument, article, action, absent }, self.dates(on)?)
+            }
+        };
+        Some(Expectation { kind, on, span })
+    }
+}
+
+/// The arguments of a fact or act: `{"role": "value", ...}`, each with its place.
+#[derive(Default)]
+struct RawArgs(Args);
+
+impl<'de> Deserialize<'de> for RawArgs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ArgsVisitor;
+        impl<'de> serde::de::Visitor<'de> for ArgsVisitor {
+            type Value = RawArgs;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of roles to values")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawArgs, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Spanned<String>, Spanned<String>>()? {
+                    out.push((k, v));
+                }
+                Ok(RawArgs(out))
+            }
+        }
+        d.deserialize_map(ArgsVisitor)
+    }
+}
+
+/// An event as written.
+#[derive(Deserialize)]
+enum RawEvent {
+    Fact {
+        kind: Spanned<String>,
+        #[serde(default)]
+        args: RawArgs,
+        from: Spanned<String>,
+        #[serde(default)]
+        until: Option<Spanned<String>>,
+        #[serde(default)]
+        source: Option<String>,
+    },
+    Act {
+        party: Spanned<String>,
+        action: Spanned<String>,
+        #[serde(default)]
+        args: RawArgs,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+        #[serde(default)]
+        from: Option<Spanned<String>>,
+        #[serde(default)]
+        until: Option<Spanned<String>>,
+        #[serde(default)]
+        source: Option<String>,
+    },
+    Sign {
+        party: Spanned<String>,
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Ratify {
+        party: Spanned<String>,
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Accede {
+        party: Spanned<String>,
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Withdraw {
+        party: Spanned<String>,
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Suspend {
+        party: Spanned<String>,
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Leave {
+        party: Spanned<String>,
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Exchange {
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Adopt {
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+    Terminate {
+        instrument: Spanned<String>,
+        on: Spanned<String>,
+    },
+}
+
+/// A modality as an expectation names it.
+#[derive(Deserialize)]
+enum RawModality {
+    Must,
+    MustNot,
+    May,
+}
+
+impl RawModality {
+    fn into_modality(self) -> Modality {
+        match self {
+            RawModality::Must => Modality::Must,
+            RawModality::MustNot => Modality::MustNot,
+            RawModality::May => Modality::May,
+        }
+    }
+}
+
+/// A status as an expectation names it.
+#[derive(Deserialize)]
+enum RawStatus {
+    Pending,
+    Fulfilled,
+    Violated,
+    Discharged,
+    Overridden,
+    InEffect,
+    Permitted,
+}
+
+impl RawStatus {
+    fn into_status(self) -> Status {
+        match self {
+            RawStatus::Pending => Status::Pending,
+            RawStatus::Fulfilled => Status::Fulfilled,
+            RawStatus::Violated => Status::Violated,
+            RawStatus::Discharged => Status::Discharged,
+            RawStatus::Overridden => Status::Overridden,
+            RawStatus::InEffect => Status::InEffect,
+            RawStatus::Permitted => Status::Permitted,
+        }
+    }
+}
+
+/// An expectation as written.
+#[derive(Deserialize)]
+enum RawExpect {
+    Norm {
+        party: String,
+        #[serde(default)]
+        modality: Option<RawModality>,
+        #[serde(default)]
+        action: Option<String>,
+        #[serde(default)]
+        args: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        instrument: Option<String>,
+        #[serde(default)]
+        article: Option<String>,
+        #[serde(default)]
+        status: Option<RawStatus>,
+        #[serde(default)]
+        due: Option<Spanned<String>>,
+        #[serde(default)]
+        assumed: Option<bool>,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+        #[serde(default)]
+        absent: bool,
+    },
+    InForce {
+        instrument: String,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+    },
+    NotInForce {
+        instrument: String,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+    },
+    Bound {
+        party: String,
+        instrument: String,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+    },
+    NotBound {
+        party: String,
+        instrument: String,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+    },
+    Conflict {
+        party: String,
+        #[serde(default)]
+        kind: Option<Spanned<String>>,
+        #[serde(default)]
+        instrument: Option<String>,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+        #[serde(default)]
+        absent: bool,
+    },
+    Violation {
+        party: String,
+        #[serde(default)]
+        instrument: Option<String>,
+        #[serde(default)]
+        article: Option<String>,
+        #[serde(default)]
+        action: Option<String>,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+        #[serde(default)]
+        absent: bool,
+    },
+}
