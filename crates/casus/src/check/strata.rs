@@ -156,7 +156,45 @@ fn levels(succ: &[Vec<(usize, bool)>], component: &[usize]) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use casus_syntax::source::Sources;
+
     use super::{components, levels};
+    use crate::program::Program;
+
+    fn program(text: &str) -> Program {
+        let mut sources = Sources::new();
+        sources.add("rules.casus", text);
+        let set = crate::load_rules(&sources);
+        assert!(!set.has_errors(), "{:?}", set.diagnostics);
+        set.into_program().unwrap()
+    }
+
+    /// The stratum of the same-day rule deriving `kind`.
+    fn stratum(p: &Program, kind: &str) -> usize {
+        let kind = p.symbols.get(kind).unwrap();
+        let rule = p.deems.iter().position(|d| d.head.name == kind && d.delay.is_none()).unwrap();
+        p.strata.iter().position(|s| s.contains(&rule)).unwrap()
+    }
+
+    /// A `deem` that negates a kind is applied after every rule deriving that kind, wherever the
+    /// rules are written (docs/semantics.md); written first, it was once put in the same stratum.
+    #[test]
+    fn a_rule_negating_a_kind_comes_after_the_rules_deriving_it_in_either_order() {
+        let vocabulary = "fact attack(by, on)\nfact tension(by, on)\naction help(ally, against)\n";
+        let attack = "deem attack(by: P, on: A) if P performs help(ally: V, against: A) and attack(by: A, on: V)\n";
+        let tension = "deem tension(by: V, on: A) if attack(by: A, on: V) and not attack(by: V, on: A)\n";
+        let delayed = "deem tension(by: A, on: V) after 1 day if attack(by: A, on: V)\n";
+        for text in [
+            format!("{vocabulary}{attack}{delayed}{tension}"),
+            format!("{vocabulary}{delayed}{tension}{attack}"),
+            format!("{vocabulary}{tension}{attack}"),
+        ] {
+            let p = program(&text);
+            assert!(stratum(&p, "tension") > stratum(&p, "attack"), "{:?} for\n{text}", p.strata);
+        }
+    }
 
     #[test]
     fn cycles_share_a_component_and_negation_raises_the_level() {
