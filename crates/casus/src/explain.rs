@@ -94,7 +94,7 @@ impl Explainer<'_, '_> {
             }
         }
         if let Some(rule) = program.rules.get(record.rule) {
-            for (n, line) in rule.text.lines().enumerate() {
+            for (n, line) in rule.written.to_string().lines().enumerate() {
                 let _ = writeln!(out, "  {} {line}", if n == 0 { "rule" } else { "    " });
             }
         }
@@ -239,11 +239,11 @@ impl Explainer<'_, '_> {
                     } else {
                         self.binding(*instrument, p, day)
                     };
-                    let _ = writeln!(out, "    {} — {line}", lit.text);
+                    let _ = writeln!(out, "    {} — {line}", lit.written);
                 }
                 LitKind::Fact(_) | LitKind::Act { .. } => {}
                 _ => {
-                    let _ = writeln!(out, "    {} — holds with {}", lit.text, self.bindings_of(rule, lit, env));
+                    let _ = writeln!(out, "    {} — holds with {}", lit.written, self.bindings_of(rule, lit, env));
                 }
             }
         }
@@ -254,8 +254,9 @@ impl Explainer<'_, '_> {
             .vars
             .iter()
             .zip(env)
-            .filter(|(n, _)| lit.text.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == n.as_str()))
-            .filter_map(|(n, v)| v.map(|v| format!("{n} = {}", self.name(v))))
+            .enumerate()
+            .filter(|(slot, _)| lit.mentions(*slot))
+            .filter_map(|(_, (n, v))| v.map(|v| format!("{n} = {}", self.name(v))))
             .collect();
         if names.is_empty() { "no variables".into() } else { names.join(", ") }
     }
@@ -487,7 +488,7 @@ impl Explainer<'_, '_> {
                 let context = self.context(state, rule, &env);
                 return format!(
                     "the condition holds on {day}, but `{}` fails for {}{context}",
-                    t.text,
+                    t.written,
                     self.name(party)
                 );
             }
@@ -495,7 +496,7 @@ impl Explainer<'_, '_> {
         format!(
             "the condition holds on {day}, but {} is left out of the bearers (`{}`)",
             self.name(party),
-            bearer_text(rule)
+            rule.written.conclusion.bearers
         )
     }
 
@@ -509,16 +510,20 @@ impl Explainer<'_, '_> {
             LitKind::IsParty { term, negated, instrument } => {
                 let who = value(*term, env).map(|p| self.name(p).to_string()).unwrap_or_default();
                 if *negated {
-                    format!("`{}` fails: {who} is bound by {} on {day}{context}", lit.text, self.inst_id(*instrument))
+                    format!(
+                        "`{}` fails: {who} is bound by {} on {day}{context}",
+                        lit.written,
+                        self.inst_id(*instrument)
+                    )
                 } else {
                     format!(
                         "`{}` fails: {who} is not bound by {} on {day}{context}",
-                        lit.text,
+                        lit.written,
                         self.inst_id(*instrument)
                     )
                 }
             }
-            _ => format!("`{}` fails, with {}{context}", lit.text, self.bindings_of(rule, lit, env)),
+            _ => format!("`{}` fails, with {}{context}", lit.written, self.bindings_of(rule, lit, env)),
         }
     }
 
@@ -551,14 +556,12 @@ impl Explainer<'_, '_> {
         format!(" (given {})", facts.join("; "))
     }
 
+    /// The literal as written, with the values its variables have.
     fn substitute(&self, rule: &NormRule, lit: &Lit, env: &[Option<Sym>]) -> String {
-        let mut text = lit.text.clone();
-        for (n, v) in rule.vars.iter().zip(env) {
-            if let Some(v) = v {
-                text = replace_word(&text, n, self.name(*v));
-            }
-        }
-        text
+        casus_syntax::format::literal_with(&lit.written, &|var| {
+            let slot = rule.vars.iter().position(|n| n == var)?;
+            env.get(slot).copied().flatten().map(|v| self.name(v).to_string())
+        })
     }
 }
 
@@ -570,28 +573,6 @@ fn can_bear(program: &crate::program::Program, rule: &NormRule, party: Sym) -> b
         Bearers::One(crate::program::Term::Const(c)) => *c == party,
         Bearers::One(_) => true,
     }
-}
-
-fn bearer_text(rule: &NormRule) -> String {
-    let then = rule.text.lines().find(|l| l.starts_with("then ") || l.starts_with("always ")).unwrap_or("");
-    let words = then.trim_start_matches("then ").trim_start_matches("always ");
-    let cut = [" must ", " may "].iter().filter_map(|m| words.find(m)).min().unwrap_or(words.len());
-    words.get(..cut).unwrap_or(words).to_string()
-}
-
-fn replace_word(text: &str, word: &str, with: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(word) {
-        let before_ok = rest.get(..i).and_then(|b| b.chars().last()).is_none_or(|c| !c.is_alphanumeric() && c != '_');
-        let after = rest.get(i + word.len()..).unwrap_or("");
-        let after_ok = after.chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_');
-        out.push_str(rest.get(..i).unwrap_or(""));
-        out.push_str(if before_ok && after_ok { with } else { word });
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }
 
 fn first_line(text: &str) -> &str {

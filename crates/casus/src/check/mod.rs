@@ -63,9 +63,8 @@ pub(crate) struct RuleDef {
     pub(crate) modality: ast::Modality,
     pub(crate) action: Pattern,
     pub(crate) deadline: Option<Deadline>,
-    pub(crate) text: String,
+    pub(crate) written: ast::Rule,
     pub(crate) file: FileId,
-    pub(crate) span: Span,
 }
 
 /// A `deem` rule, resolved.

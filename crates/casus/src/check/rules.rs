@@ -106,9 +106,8 @@ impl Checker<'_> {
             modality: c.modality,
             action: action?,
             deadline: deadline?,
-            text: rule.to_string(),
+            written: rule.clone(),
             file: self.file,
-            span: rule.span,
         })
     }
 
@@ -193,7 +192,7 @@ impl Checker<'_> {
             }
             LiteralKind::Not(inner) => LitKind::Not(self.literals(inner, inst, scope)?),
         };
-        Some(Lit { kind, text: l.to_string(), span: l.span })
+        Some(Lit { kind, written: l.clone() })
     }
 
     /// A fact or action pattern: a known name, known roles, each role once.

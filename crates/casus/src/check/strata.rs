@@ -32,11 +32,11 @@ impl Checker<'_> {
         let mut nots: Vec<Option<casus_syntax::source::Span>> = Vec::new();
         for &r in &same_day {
             for lit in &deems[r].condition {
-                let not_span = matches!(lit.kind, LitKind::Not(_)).then_some(lit.span);
+                let not_span = matches!(lit.kind, LitKind::Not(_)).then_some(lit.written.span);
                 lit.visit(false, &mut |l, negative| {
                     if let LitKind::Fact(p) = &l.kind {
                         edges.push(Edge { rule: r, body: p.name, negative });
-                        nots.push(if negative { not_span } else { Some(l.span) });
+                        nots.push(if negative { not_span } else { Some(l.written.span) });
                     }
                 });
             }

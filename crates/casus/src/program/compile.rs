@@ -37,7 +37,7 @@ pub fn compile(resolved: Resolved) -> Program {
 /// A norm rule planned: its condition ordered, its variables numbered in the order the solver
 /// binds them, the tests of the bearer set apart, and its trigger.
 fn norm_rule(r: RuleDef) -> NormRule {
-    let RuleDef { instrument, article, condition, vars, bearers, modality, action, deadline, text, file, span } = r;
+    let RuleDef { instrument, article, condition, vars, bearers, modality, action, deadline, written, file } = r;
     let condition = order(condition, &BTreeSet::new());
     let mut slots = Slots::new(vars.len());
     condition.iter().for_each(|l| slots.literal(l));
@@ -69,9 +69,8 @@ fn norm_rule(r: RuleDef) -> NormRule {
         action,
         deadline,
         trigger,
-        text,
+        written,
         file,
-        span,
     }
 }
 
@@ -204,7 +203,7 @@ impl Slots {
             }
             LitKind::Not(inner) => LitKind::Not(inner.iter().map(|l| self.renumber_lit(l)).collect()),
         };
-        Lit { kind, text: l.text.clone(), span: l.span }
+        Lit { kind, written: l.written.clone() }
     }
 
     fn renumber_bearers(&self, b: &Bearers) -> Bearers {

@@ -54,15 +54,13 @@ pub struct Pattern {
     pub args: Vec<(Sym, Term)>,
 }
 
-/// A compiled literal, with the source it came from for explanations.
+/// A compiled literal, with the literal as written, for explanations.
 #[derive(Clone, Debug)]
 pub struct Lit {
     /// What it tests.
     pub kind: LitKind,
     /// The literal as written.
-    pub text: String,
-    /// Where it is written.
-    pub span: Span,
+    pub written: ast::Literal,
 }
 
 /// What a literal tests.
@@ -154,11 +152,9 @@ pub struct NormRule {
     /// What makes the rule's output change, for incremental evaluation.
     pub trigger: Trigger,
     /// The rule as written.
-    pub text: String,
-    /// Where it is written.
+    pub written: ast::Rule,
+    /// The file it is written in.
     pub file: FileId,
-    /// Its span.
-    pub span: Span,
 }
 
 /// By when an obligation falls due.
