@@ -63,6 +63,13 @@ fn parse_and_check(c: &mut Criterion) {
     g.bench_function("parse and check 1000 treaties", |b| {
         b.iter(|| {
             let mut sources = Sources::new();
+            let id = sources.add("world.casus", text.clone());
+            casus::check_rule_files(black_box(&sources), &[id])
+        })
+    });
+    g.bench_function("parse, check and compile 1000 treaties", |b| {
+        b.iter(|| {
+            let mut sources = Sources::new();
             sources.add("world.casus", text.clone());
             casus::load_rules(black_box(&sources))
         })

@@ -65,7 +65,7 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
             }
         }
     }
-    diagnostics.extend(casus::load_rule_files(&sources, &readable).diagnostics);
+    diagnostics.extend(casus::check_rule_files(&sources, &readable).diagnostics);
     diagnostic::sort(&mut diagnostics);
     print(&diagnostics, &sources, format);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count() + scenario_errors;

@@ -488,16 +488,15 @@ impl Literal {
 
     /// The terms this literal itself matches or tests, in the order written; those inside a
     /// `not` are its inner literals' own.
-    pub fn terms(&self) -> Vec<&Term> {
-        match &self.kind {
-            LiteralKind::Fact(p) => p.args.iter().map(|a| &a.value).collect(),
-            LiteralKind::Act { actor, action } => {
-                std::iter::once(actor).chain(action.args.iter().map(|a| &a.value)).collect()
-            }
-            LiteralKind::IsParty { term, .. } | LiteralKind::InGroup { term, .. } => vec![term],
-            LiteralKind::Compare { left, right, .. } => vec![left, right],
-            LiteralKind::Not(_) => Vec::new(),
-        }
+    pub fn terms(&self) -> impl Iterator<Item = &Term> {
+        let (first, second, args): (Option<&Term>, Option<&Term>, &[Arg]) = match &self.kind {
+            LiteralKind::Fact(p) => (None, None, &p.args),
+            LiteralKind::Act { actor, action } => (Some(actor), None, &action.args),
+            LiteralKind::IsParty { term, .. } | LiteralKind::InGroup { term, .. } => (Some(term), None, &[]),
+            LiteralKind::Compare { left, right, .. } => (Some(left), Some(right), &[]),
+            LiteralKind::Not(_) => (None, None, &[]),
+        };
+        first.into_iter().chain(second).chain(args.iter().map(|a| &a.value))
     }
 
     /// Whether the literal binds variables: a fact or act pattern.
@@ -507,21 +506,19 @@ impl Literal {
 }
 
 impl Rule {
-    /// Every term of the rule, in the order written: the condition's (inside `not` too), those
-    /// its bearers leave out or name, and its action's.
-    pub fn terms(&self) -> Vec<&Term> {
-        let mut out = Vec::new();
+    /// Calls `f` with every term of the rule, in the order written: the condition's (inside
+    /// `not` too), those its bearers leave out or name, and its action's.
+    pub fn visit_terms<'a>(&'a self, f: &mut impl FnMut(&'a Term)) {
         for lit in self.condition.iter().flatten() {
-            lit.visit(None, &mut |l, _| out.extend(l.terms()));
+            lit.visit(None, &mut |l, _| l.terms().for_each(&mut *f));
         }
         match &self.conclusion.bearers {
             Bearers::EveryParty { except, .. }
             | Bearers::EveryState { except, .. }
-            | Bearers::EveryMember { except, .. } => out.extend(except),
-            Bearers::One(t) => out.push(t),
+            | Bearers::EveryMember { except, .. } => except.iter().for_each(&mut *f),
+            Bearers::One(t) => f(t),
         }
-        out.extend(self.conclusion.action.args.iter().map(|a| &a.value));
-        out
+        self.conclusion.action.args.iter().for_each(|a| f(&a.value));
     }
 }
 

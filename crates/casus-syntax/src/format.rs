@@ -389,43 +389,29 @@ impl Display for Pattern {
 
 impl Display for Literal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&literal_with(self, &|_| None))
-    }
-}
-
-/// A literal as written, each variable shown as `value` gives it (as written when it gives
-/// none): `armed_attack(by: UKR, on: V)` for `armed_attack(by: A, on: V)` with `A` = `UKR`.
-pub fn literal_with(lit: &Literal, value: &dyn Fn(&str) -> Option<String>) -> String {
-    let term = |t: &Term| match t {
-        Term::Var(v) => value(&v.name).unwrap_or_else(|| v.name.clone()),
-        t => t.to_string(),
-    };
-    let pattern = |p: &Pattern| {
-        let args: Vec<String> = p.args.iter().map(|a| format!("{}: {}", a.role.name, term(&a.value))).collect();
-        if args.is_empty() { p.name.name.clone() } else { format!("{}({})", p.name.name, args.join(", ")) }
-    };
-    match &lit.kind {
-        LiteralKind::Fact(p) => pattern(p),
-        LiteralKind::Act { actor, action } => format!("{} performs {}", term(actor), pattern(action)),
-        LiteralKind::IsParty { term: t, negated, instrument } => {
-            let not = if *negated { "not " } else { "" };
-            let to = instrument.as_ref().map(|i| format!(" to {}", i.name)).unwrap_or_default();
-            format!("{} is {not}party{to}", term(t))
-        }
-        LiteralKind::InGroup { term: t, negated, group } => {
-            let not = if *negated { "not " } else { "" };
-            format!("{} {not}in {}", term(t), group.name)
-        }
-        LiteralKind::Compare { left, negated, right } => {
-            format!("{} {} {}", term(left), if *negated { "!=" } else { "=" }, term(right))
-        }
-        LiteralKind::Not(inner) => match inner.as_slice() {
-            [one] if !needs_parens(one) => format!("not {}", literal_with(one, value)),
-            many => {
-                let parts: Vec<String> = many.iter().map(|l| literal_with(l, value)).collect();
-                format!("not ({})", parts.join(" and "))
+        match &self.kind {
+            LiteralKind::Fact(p) => write!(f, "{p}"),
+            LiteralKind::Act { actor, action } => write!(f, "{actor} performs {action}"),
+            LiteralKind::IsParty { term, negated, instrument } => {
+                let not = if *negated { "not " } else { "" };
+                write!(f, "{term} is {not}party")?;
+                match instrument {
+                    Some(i) => write!(f, " to {}", i.name),
+                    None => Ok(()),
+                }
             }
-        },
+            LiteralKind::InGroup { term, negated, group } => {
+                let not = if *negated { "not " } else { "" };
+                write!(f, "{term} {not}in {}", group.name)
+            }
+            LiteralKind::Compare { left, negated, right } => {
+                write!(f, "{left} {} {right}", if *negated { "!=" } else { "=" })
+            }
+            LiteralKind::Not(inner) => match inner.as_slice() {
+                [one] if !needs_parens(one) => write!(f, "not {one}"),
+                many => write!(f, "not ({})", conjunction(many)),
+            },
+        }
     }
 }
 

@@ -55,7 +55,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             let expected = format!("`{id}` {} in force on {day}", if want { "is" } else { "is not" });
             let Some(i) = instrument(id) else { return (false, expected, format!("there is no instrument `{id}`")) };
             let is = eval.world.in_force(i, day);
-            let found = match eval.world.timelines.get(i).and_then(|t| t.in_force) {
+            let found = match eval.world.timeline(i).in_force {
                 Some(w) => format!("it is in force {w}"),
                 None => "it never enters into force".into(),
             };
@@ -68,7 +68,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             let p = eval.world.syms.get(party);
             let is = p.is_some_and(|p| eval.world.is_bound(i, p, day));
             let spans: Vec<String> = p
-                .and_then(|p| eval.world.timelines.get(i).and_then(|t| t.bound.get(&p)))
+                .and_then(|p| eval.world.timeline(i).bound.get(&p))
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
                 .iter()

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::calendar::{Day, Interval};
 use crate::eval::{DayState, Env, Evaluation, NormKey, NormRecord, Origin, Support, Trail, norm_args, value};
+use crate::program::show::Show;
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym};
 use crate::scenario::{EventKind, Scenario};
 use casus_syntax::ast::Modality;
@@ -84,17 +85,18 @@ impl Explainer<'_, '_> {
         let action = self.pattern_text(key.action, &key.args);
         let assumed = if record.assumed { " (by an assumed act)" } else { "" };
         let _ = writeln!(out, "{} {action} — {}{assumed}", key.modality.words(), record.status.name());
-        let inst = program.instruments.get(key.instrument);
-        let article = inst.and_then(|i| i.articles.get(key.article));
-        if let (Some(inst), Some(article)) = (inst, article) {
+        let inst = program.instrument_def(key.instrument);
+        let article = &inst.articles[key.article];
+        {
             let heading = article.heading.as_ref().map(|h| format!(" \"{h}\"")).unwrap_or_default();
             let _ = writeln!(out, "  {} art. {}{heading}", inst.id, article.id);
             if let Some(text) = &article.text {
                 let _ = writeln!(out, "    \"{}\"", squeeze(text));
             }
         }
-        if let Some(rule) = program.rules.get(record.rule) {
-            for (n, line) in rule.written.to_string().lines().enumerate() {
+        {
+            let rule = program.rule(record.rule);
+            for (n, line) in rule.text.lines().enumerate() {
                 let _ = writeln!(out, "  {} {line}", if n == 0 { "rule" } else { "    " });
             }
         }
@@ -107,7 +109,8 @@ impl Explainer<'_, '_> {
         };
         let state = self.eval.state_at(day);
         if let Some((env, trail)) = self.solution(&state, key, record.rule) {
-            if let Some(rule) = program.rules.get(record.rule) {
+            {
+                let rule = program.rule(record.rule);
                 let bindings: Vec<String> = rule
                     .vars
                     .iter()
@@ -139,7 +142,7 @@ impl Explainer<'_, '_> {
     /// The first way the rule's condition held on the state's day that gives this very norm.
     fn solution(&self, state: &DayState, key: &NormKey, rule: usize) -> Option<(Vec<Option<Sym>>, Vec<Support>)> {
         let world = &self.eval.world;
-        let r = world.program.rules.get(rule)?;
+        let r = world.program.rule(rule);
         let mut found = None;
         let mut env = Env::from_elem(None, r.vars.len());
         let mut trail = Trail::new();
@@ -212,12 +215,10 @@ impl Explainer<'_, '_> {
                 format!("{place} ({when}{source})")
             }
             Origin::Derived { rule, .. } => {
-                let text = program.deems.get(*rule).map_or("", |d| d.text.as_str());
-                format!("derived by `{}`", first_line(text))
+                format!("derived by `{}`", first_line(&program.deem(*rule).text))
             }
             Origin::Delayed { rule, on } => {
-                let text = program.deems.get(*rule).map_or("", |d| d.text.as_str());
-                format!("derived by `{}` from what held on {on}", first_line(text))
+                format!("derived by `{}` from what held on {on}", first_line(&program.deem(*rule).text))
             }
             Origin::Assumed { norm, on } => format!(
                 "assumed performed on {on}, under the compliance assumption, as {}'s duty under {} art. {}",
@@ -232,18 +233,23 @@ impl Explainer<'_, '_> {
     fn tests(&self, out: &mut String, rule: &NormRule, env: &[Option<Sym>], day: Day) {
         for lit in rule.condition.iter().chain(&rule.bearer_tests) {
             match &lit.kind {
-                LitKind::IsParty { term, negated, instrument } => {
+                LitKind::IsParty { term, negated, instrument, .. } => {
                     let Some(p) = value(*term, env) else { continue };
                     let line = if *negated {
                         format!("{} is not bound by {} on {day}", self.name(p), self.inst_id(*instrument))
                     } else {
                         self.binding(*instrument, p, day)
                     };
-                    let _ = writeln!(out, "    {} — {line}", lit.written);
+                    let _ = writeln!(out, "    {} — {line}", self.written(rule, lit));
                 }
                 LitKind::Fact(_) | LitKind::Act { .. } => {}
                 _ => {
-                    let _ = writeln!(out, "    {} — holds with {}", lit.written, self.bindings_of(rule, lit, env));
+                    let _ = writeln!(
+                        out,
+                        "    {} — holds with {}",
+                        self.written(rule, lit),
+                        self.bindings_of(rule, lit, env)
+                    );
                 }
             }
         }
@@ -266,9 +272,7 @@ impl Explainer<'_, '_> {
         let world = &self.eval.world;
         let id = self.inst_id(inst);
         let p = self.name(party);
-        let Some(t) = world.timelines.get(inst) else {
-            return String::new();
-        };
+        let t = world.timeline(inst);
         let Some(in_force) = t.in_force else {
             return format!("{id} never entered into force ({} did not happen)", t.entry_reason);
         };
@@ -411,7 +415,7 @@ impl Explainer<'_, '_> {
                 .and_then(|i| i.records.get(&party))
                 .is_some_and(|s| [s.signed, s.ratified, s.acceded].iter().flatten().any(|d| *d <= day));
             let in_force = world.in_force(rule.instrument, day);
-            let member = world.timelines.get(rule.instrument).is_some_and(|t| t.bound.contains_key(&party));
+            let member = world.timeline(rule.instrument).bound.contains_key(&party);
             let involved = bound_now || stepped || (in_force && member);
             if !involved || !can_bear(world.program, rule, party) {
                 continue;
@@ -488,7 +492,7 @@ impl Explainer<'_, '_> {
                 let context = self.context(state, rule, &env);
                 return format!(
                     "the condition holds on {day}, but `{}` fails for {}{context}",
-                    t.written,
+                    self.written(rule, t),
                     self.name(party)
                 );
             }
@@ -496,7 +500,7 @@ impl Explainer<'_, '_> {
         format!(
             "the condition holds on {day}, but {} is left out of the bearers (`{}`)",
             self.name(party),
-            rule.written.conclusion.bearers
+            rule.bearers_text
         )
     }
 
@@ -507,23 +511,23 @@ impl Explainer<'_, '_> {
             LitKind::Fact(_) | LitKind::Act { .. } => {
                 format!("no `{shown}` holds on {day}{context}")
             }
-            LitKind::IsParty { term, negated, instrument } => {
+            LitKind::IsParty { term, negated, instrument, .. } => {
                 let who = value(*term, env).map(|p| self.name(p).to_string()).unwrap_or_default();
                 if *negated {
                     format!(
                         "`{}` fails: {who} is bound by {} on {day}{context}",
-                        lit.written,
+                        self.written(rule, lit),
                         self.inst_id(*instrument)
                     )
                 } else {
                     format!(
                         "`{}` fails: {who} is not bound by {} on {day}{context}",
-                        lit.written,
+                        self.written(rule, lit),
                         self.inst_id(*instrument)
                     )
                 }
             }
-            _ => format!("`{}` fails, with {}{context}", lit.written, self.bindings_of(rule, lit, env)),
+            _ => format!("`{}` fails, with {}{context}", self.written(rule, lit), self.bindings_of(rule, lit, env)),
         }
     }
 
@@ -558,10 +562,13 @@ impl Explainer<'_, '_> {
 
     /// The literal as written, with the values its variables have.
     fn substitute(&self, rule: &NormRule, lit: &Lit, env: &[Option<Sym>]) -> String {
-        casus_syntax::format::literal_with(&lit.written, &|var| {
-            let slot = rule.vars.iter().position(|n| n == var)?;
-            env.get(slot).copied().flatten().map(|v| self.name(v).to_string())
-        })
+        let name = |s: Sym| self.name(s);
+        Show { program: self.eval.world.program, name: &name, vars: &rule.vars, env }.literal(lit)
+    }
+
+    /// The literal as written.
+    fn written(&self, rule: &NormRule, lit: &Lit) -> String {
+        self.substitute(rule, lit, &[])
     }
 }
 
@@ -569,7 +576,7 @@ impl Explainer<'_, '_> {
 fn can_bear(program: &crate::program::Program, rule: &NormRule, party: Sym) -> bool {
     match &rule.bearers {
         Bearers::Every { .. } => true,
-        Bearers::Members { group, .. } => program.groups.get(*group).is_some_and(|g| g.contains(party)),
+        Bearers::Members { group, .. } => program.group_def(*group).contains(party),
         Bearers::One(crate::program::Term::Const(c)) => *c == party,
         Bearers::One(_) => true,
     }

@@ -82,6 +82,16 @@ pub fn load_rules(sources: &Sources) -> RuleSet {
 /// Parses, checks and compiles the files `ids` of `sources` as one rule set: the one way from
 /// rule files to a program.
 pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
+    read_rule_files(sources, ids, true)
+}
+
+/// Parses and checks the files `ids` of `sources` as one rule set, for its diagnostics alone:
+/// nothing is compiled.
+pub fn check_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
+    read_rule_files(sources, ids, false)
+}
+
+fn read_rule_files(sources: &Sources, ids: &[FileId], compile: bool) -> RuleSet {
     let mut set = RuleSet::default();
     for &id in ids {
         let Some(file) = sources.get(id) else {
@@ -99,7 +109,7 @@ pub fn load_rule_files(sources: &Sources, ids: &[FileId]) -> RuleSet {
     match check::check(&asts) {
         Ok(resolved) => {
             set.diagnostics.extend(resolved.warnings().iter().cloned());
-            if parsed_cleanly {
+            if parsed_cleanly && compile {
                 set.program = Some(program::compile(resolved));
             }
         }

@@ -458,7 +458,7 @@ impl<'a> Namer<'a, '_> {
             prohibition: self.side(&c.prohibition),
             from: c.when.from,
             until: self.until(c.when.until),
-            prevails: c.prevails.and_then(|i| self.eval.world.program.instruments.get(i)).map(|i| i.id.clone()),
+            prevails: c.prevails.map(|i| self.eval.world.program.instrument_id(i).to_string()),
         }
     }
 

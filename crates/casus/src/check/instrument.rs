@@ -9,10 +9,10 @@ use super::{Checker, Duplicate, NoMatch, RuleDef, StatusError, StatusProblem, Tw
 use crate::calendar::Day;
 use crate::program::{ArticleDef, Entry, InstId, InstrumentDef, PartyStatus};
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// Every instrument, in the order of their ids, and the rules of their articles.
-    pub(super) fn instruments(&mut self, files: &[(FileId, &File)]) -> (Vec<InstrumentDef>, Vec<RuleDef>) {
-        let mut defs: BTreeMap<InstId, (InstrumentDef, Vec<RuleDef>)> = BTreeMap::new();
+    pub(super) fn instruments(&mut self, files: &[(FileId, &'a File)]) -> (Vec<InstrumentDef>, Vec<RuleDef<'a>>) {
+        let mut defs: BTreeMap<InstId, (InstrumentDef, Vec<RuleDef<'a>>)> = BTreeMap::new();
         for (file, item) in Checker::items(files) {
             let Item::Instrument(i) = item else { continue };
             self.file = file;
@@ -25,13 +25,13 @@ impl Checker<'_> {
                 defs.insert(declared.id, checked);
             }
         }
-        let (instruments, rules): (Vec<InstrumentDef>, Vec<Vec<RuleDef>>) = defs.into_values().unzip();
+        let (instruments, rules): (Vec<InstrumentDef>, Vec<Vec<RuleDef<'a>>>) = defs.into_values().unzip();
         (instruments, rules.into_iter().flatten().collect())
     }
 
     /// One instrument, numbered `inst`: each clause once, real dates, articles numbered once,
     /// status records that can have happened.
-    fn instrument(&mut self, inst: InstId, i: &ast::Instrument) -> Option<(InstrumentDef, Vec<RuleDef>)> {
+    fn instrument(&mut self, inst: InstId, i: &'a ast::Instrument) -> Option<(InstrumentDef, Vec<RuleDef<'a>>)> {
         let mut def = InstrumentDef {
             id: i.id.name.clone(),
             kind: i.kind,

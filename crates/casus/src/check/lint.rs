@@ -18,15 +18,15 @@ impl Checker<'_> {
             _ => None,
         };
         let mut count: BTreeMap<&str, (usize, Span)> = BTreeMap::new();
-        for t in rule.terms() {
+        rule.visit_terms(&mut |t| {
             if let Term::Var(v) = t {
                 count.entry(v.name.as_str()).or_insert((0, v.span)).0 += 1;
             }
-        }
+        });
         let mut in_condition: BTreeSet<&str> = BTreeSet::new();
         for lit in rule.condition.iter().flatten() {
             lit.visit(None, &mut |l, _| {
-                in_condition.extend(l.terms().into_iter().filter_map(|t| t.var()).map(|v| v.name.as_str()))
+                in_condition.extend(l.terms().filter_map(|t| t.var()).map(|v| v.name.as_str()))
             });
         }
         for (name, (n, span)) in count {

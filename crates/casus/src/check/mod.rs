@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use casus_syntax::ast::{self, File, Item};
 use casus_syntax::diagnostic::{self, Diagnostic};
-use casus_syntax::source::{FileId, Span};
+use casus_syntax::source::FileId;
 
 pub use error::*;
 
@@ -31,30 +31,31 @@ use declarations::Declarations;
 
 /// A rule set that checked without errors, every name resolved: what compiling reads.
 #[derive(Debug)]
-pub struct Resolved {
+pub struct Resolved<'a> {
     pub(crate) symbols: Symbols,
     pub(crate) instruments: Vec<InstrumentDef>,
     pub(crate) groups: Vec<GroupDef>,
     pub(crate) facts: HashMap<Sym, FactDef>,
     pub(crate) actions: HashMap<Sym, ActionDef>,
     pub(crate) party_names: BTreeMap<String, String>,
-    pub(crate) rules: Vec<RuleDef>,
-    pub(crate) deems: Vec<DeemDef>,
+    pub(crate) rules: Vec<RuleDef<'a>>,
+    pub(crate) deems: Vec<DeemDef<'a>>,
     pub(crate) strata: Vec<Vec<usize>>,
     pub(crate) prevails: BTreeSet<(InstId, InstId)>,
     warnings: Vec<Diagnostic>,
 }
 
-impl Resolved {
+impl Resolved<'_> {
     /// What the checker found doubtful, though not wrong.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
 }
 
-/// A norm rule, resolved: its condition in the order written.
+/// A norm rule, resolved: its condition in the order written, and the rule as written, to be put
+/// in words only when compiled.
 #[derive(Clone, Debug)]
-pub(crate) struct RuleDef {
+pub(crate) struct RuleDef<'a> {
     pub(crate) instrument: InstId,
     pub(crate) article: usize,
     pub(crate) condition: Vec<Lit>,
@@ -63,25 +64,24 @@ pub(crate) struct RuleDef {
     pub(crate) modality: ast::Modality,
     pub(crate) action: Pattern,
     pub(crate) deadline: Option<Deadline>,
-    pub(crate) written: ast::Rule,
+    pub(crate) written: &'a ast::Rule,
     pub(crate) file: FileId,
 }
 
-/// A `deem` rule, resolved.
+/// A `deem` rule, resolved, with the rule as written.
 #[derive(Clone, Debug)]
-pub(crate) struct DeemDef {
+pub(crate) struct DeemDef<'a> {
     pub(crate) head: Pattern,
     pub(crate) delay: Option<ast::Duration>,
     pub(crate) condition: Vec<Lit>,
     pub(crate) vars: Vec<String>,
-    pub(crate) text: String,
+    pub(crate) written: &'a ast::Deem,
     pub(crate) file: FileId,
-    pub(crate) span: Span,
 }
 
 /// Checks a rule set: every parsed file, together. A rule set without errors comes back
 /// resolved, with its warnings; else every diagnostic found, sorted by place.
-pub fn check(files: &[(FileId, &File)]) -> Result<Resolved, Vec<Diagnostic>> {
+pub fn check<'a>(files: &[(FileId, &'a File)]) -> Result<Resolved<'a>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let decls = Declarations::collect(files, &mut diags);
     let mut c = Checker { decls, symbols: Symbols::default(), diags, file: FileId(0) };

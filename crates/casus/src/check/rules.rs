@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use casus_syntax::ast::{self, File, Item, LiteralKind};
-use casus_syntax::format;
 use casus_syntax::source::{FileId, Span};
 use casus_syntax::suggest::nearest;
 
@@ -20,6 +19,29 @@ use crate::program::{Bearers, Deadline, InstId, Lit, LitKind, Pattern, Term};
 pub(super) enum Use {
     Fact,
     Action,
+}
+
+/// The roles a kind of fact or an action declares.
+#[derive(Clone, Copy)]
+enum Roles<'a> {
+    Fact(&'a ast::FactDecl),
+    Action(&'a ast::ActionDecl),
+}
+
+impl<'a> Roles<'a> {
+    fn has(self, role: &str) -> bool {
+        match self {
+            Roles::Fact(f) => f.roles.iter().any(|r| r.name.name == role),
+            Roles::Action(a) => a.roles.iter().any(|r| r.name == role),
+        }
+    }
+
+    fn names(self) -> Vec<&'a str> {
+        match self {
+            Roles::Fact(f) => f.roles.iter().map(|r| r.name.name.as_str()).collect(),
+            Roles::Action(a) => a.roles.iter().map(|r| r.name.as_str()).collect(),
+        }
+    }
 }
 
 /// The variables of one rule, each given a slot when first met.
@@ -57,21 +79,27 @@ impl<'a> Bound<'a> {
     }
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// Every article's rules of every instrument, resolved, the instrument of each given.
     pub(super) fn rules_of(
         &mut self,
         inst: InstId,
-        decl: &ast::Instrument,
+        decl: &'a ast::Instrument,
         article: usize,
-        a: &ast::Article,
-    ) -> Option<Vec<RuleDef>> {
+        a: &'a ast::Article,
+    ) -> Option<Vec<RuleDef<'a>>> {
         let rules: Vec<Option<RuleDef>> = a.rules.iter().map(|r| self.rule(inst, decl, article, r)).collect();
         rules.into_iter().collect()
     }
 
     /// A norm rule: names, bound variables, and whether it can fire at all.
-    fn rule(&mut self, inst: InstId, decl: &ast::Instrument, article: usize, rule: &ast::Rule) -> Option<RuleDef> {
+    fn rule(
+        &mut self,
+        inst: InstId,
+        decl: &'a ast::Instrument,
+        article: usize,
+        rule: &'a ast::Rule,
+    ) -> Option<RuleDef<'a>> {
         let cond = rule.condition.as_deref().unwrap_or(&[]);
         self.rule_variables(rule);
         self.singletons(rule);
@@ -106,13 +134,13 @@ impl Checker<'_> {
             modality: c.modality,
             action: action?,
             deadline: deadline?,
-            written: rule.clone(),
+            written: rule,
             file: self.file,
         })
     }
 
     /// Every `deem` rule of the rule set, resolved.
-    pub(super) fn deems(&mut self, files: &[(FileId, &File)]) -> Vec<DeemDef> {
+    pub(super) fn deems(&mut self, files: &[(FileId, &'a File)]) -> Vec<DeemDef<'a>> {
         let mut out = Vec::new();
         for (file, item) in Checker::items(files) {
             if let Item::Deem(d) = item {
@@ -124,7 +152,7 @@ impl Checker<'_> {
     }
 
     /// `deem FACT [after N days] if CONDITION`.
-    fn deem(&mut self, d: &ast::Deem) -> Option<DeemDef> {
+    fn deem(&mut self, d: &'a ast::Deem) -> Option<DeemDef<'a>> {
         let mut bound = Bound::default();
         self.condition_variables(&d.condition, &mut bound);
         for a in &d.head.args {
@@ -140,20 +168,13 @@ impl Checker<'_> {
         let mut scope = Scope::default();
         let condition = self.literals(&d.condition, None, &mut scope);
         let head = self.pattern(&d.head, Use::Fact, &mut scope);
-        let text = format!(
-            "deem {}{} if {}",
-            d.head,
-            d.delay.map(|x| format!(" after {x}")).unwrap_or_default(),
-            format::conjunction(&d.condition)
-        );
         Some(DeemDef {
             head: head?,
             delay: d.delay.filter(|x| x.amount > 0),
             condition: condition?,
             vars: scope.names,
-            text,
+            written: d,
             file: self.file,
-            span: d.span,
         })
     }
 
@@ -173,6 +194,7 @@ impl Checker<'_> {
             }
             LiteralKind::IsParty { term: t, negated, instrument } => {
                 let t = self.term(t, scope);
+                let named = instrument.is_some();
                 let instrument = match instrument {
                     Some(id) => self.instrument_ref(id),
                     None if inst.is_none() => {
@@ -181,7 +203,7 @@ impl Checker<'_> {
                     }
                     None => inst,
                 };
-                LitKind::IsParty { term: t, negated: *negated, instrument: instrument? }
+                LitKind::IsParty { term: t, negated: *negated, instrument: instrument?, named }
             }
             LiteralKind::InGroup { term: t, negated, group } => {
                 let t = self.term(t, scope);
@@ -192,46 +214,40 @@ impl Checker<'_> {
             }
             LiteralKind::Not(inner) => LitKind::Not(self.literals(inner, inst, scope)?),
         };
-        Some(Lit { kind, written: l.clone() })
+        Some(Lit { kind, span: l.span })
     }
 
     /// A fact or action pattern: a known name, known roles, each role once.
     pub(super) fn pattern(&mut self, p: &ast::Pattern, usage: Use, scope: &mut Scope) -> Option<Pattern> {
-        let roles: Option<Vec<&str>> = match usage {
-            Use::Fact => self
-                .decls
-                .facts
-                .get(p.name.name.as_str())
-                .map(|d| d.item.roles.iter().map(|r| r.name.name.as_str()).collect()),
-            Use::Action => self
-                .decls
-                .actions
-                .get(p.name.name.as_str())
-                .map(|d| d.item.roles.iter().map(|r| r.name.as_str()).collect()),
+        let name = p.name.name.as_str();
+        let roles = match usage {
+            Use::Fact => self.decls.facts.get(name).map(|d| Roles::Fact(d.item)),
+            Use::Action => self.decls.actions.get(name).map(|d| Roles::Action(d.item)),
         };
         let Some(roles) = roles else {
             self.unknown_name(p, usage);
             return None;
         };
         let mut ok = true;
-        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-        for a in &p.args {
-            if !roles.contains(&a.role.name.as_str()) {
-                let help = match nearest(&a.role.name, roles.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}`? its roles are {}", list(&roles)),
-                    None if roles.is_empty() => format!("`{}` takes no roles", p.name.name),
-                    None => format!("its roles are {}", list(&roles)),
+        for (n, a) in p.args.iter().enumerate() {
+            if !roles.has(&a.role.name) {
+                let names = roles.names();
+                let help = match nearest(&a.role.name, names.iter().copied()) {
+                    Some(n) => format!("did you mean `{n}`? its roles are {}", list(&names)),
+                    None if names.is_empty() => format!("`{name}` takes no roles"),
+                    None => format!("its roles are {}", list(&names)),
                 };
-                let what = RoleProblem::NoSuchRole { name: p.name.name.clone(), role: a.role.name.clone() };
+                let what = RoleProblem::NoSuchRole { name: name.to_string(), role: a.role.name.clone() };
                 self.report(UnknownRole { what, at: a.role.span, help });
                 ok = false;
             }
-            if let Some(first) = seen.insert(a.role.name.as_str(), a.role.span) {
-                self.report(Duplicate::new(Twice::RoleGiven { role: a.role.name.clone() }, a.role.span, Some(first)));
+            if let Some(first) = p.args.get(..n).and_then(|before| before.iter().find(|b| b.role.name == a.role.name)) {
+                let twice = Twice::RoleGiven { role: a.role.name.clone() };
+                self.report(Duplicate::new(twice, a.role.span, Some(first.role.span)));
                 ok = false;
             }
         }
-        let name = self.sym(&p.name.name);
+        let name = self.sym(name);
         let args = p.args.iter().map(|a| (self.sym(&a.role.name), self.term(&a.value, scope))).collect();
         ok.then_some(Pattern { name, args })
     }
@@ -328,7 +344,7 @@ impl Checker<'_> {
     /// such that").
     fn condition_variables<'c>(&mut self, cond: &'c [ast::Literal], bound: &mut Bound<'c>) {
         for lit in cond.iter().filter(|l| l.binds()) {
-            lit.terms().into_iter().for_each(|t| bound.bind_term(t));
+            lit.terms().for_each(|t| bound.bind_term(t));
         }
         for lit in cond {
             match &lit.kind {

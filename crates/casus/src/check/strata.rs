@@ -26,17 +26,17 @@ struct Edge {
 impl Checker<'_> {
     /// The strata of the same-day `deem` rules, each a list of rule numbers; the rules that
     /// cannot be stratified are reported.
-    pub(super) fn strata(&mut self, deems: &[DeemDef]) -> Vec<Vec<usize>> {
+    pub(super) fn strata(&mut self, deems: &[DeemDef<'_>]) -> Vec<Vec<usize>> {
         let same_day: Vec<usize> = (0..deems.len()).filter(|&r| deems[r].delay.is_none()).collect();
         let mut edges: Vec<Edge> = Vec::new();
         let mut nots: Vec<Option<casus_syntax::source::Span>> = Vec::new();
         for &r in &same_day {
             for lit in &deems[r].condition {
-                let not_span = matches!(lit.kind, LitKind::Not(_)).then_some(lit.written.span);
+                let not_span = matches!(lit.kind, LitKind::Not(_)).then_some(lit.span);
                 lit.visit(false, &mut |l, negative| {
                     if let LitKind::Fact(p) = &l.kind {
                         edges.push(Edge { rule: r, body: p.name, negative });
-                        nots.push(if negative { not_span } else { Some(l.written.span) });
+                        nots.push(if negative { not_span } else { Some(l.span) });
                     }
                 });
             }
@@ -64,7 +64,7 @@ impl Checker<'_> {
                 let problem = Unstratifiable {
                     negated: self.symbols.resolve(e.body).to_string(),
                     derived: self.symbols.resolve(head).to_string(),
-                    at: span.unwrap_or(d.span),
+                    at: span.unwrap_or(d.written.span),
                 };
                 self.diags.push(Diagnostic::new(d.file, problem));
             }

@@ -139,7 +139,7 @@ fn day_state(
 fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Vec<(Fact, Origin)> {
     let mut out = Vec::new();
     for (r, history) in delayed.iter().enumerate() {
-        let Some(delay) = world.program.deems.get(r).and_then(|x| x.delay) else {
+        let Some(delay) = world.program.deem(r).delay else {
             continue;
         };
         let source = Day(d.0 - i32::try_from(delay.amount).unwrap_or(i32::MAX));
@@ -289,7 +289,7 @@ pub fn evaluate_world(world: World<'_>, as_of: Day, assume_compliance: bool) -> 
 /// The due date of an episode of an obligation of rule `rule` that starts on `start`; none for
 /// prohibitions, permissions and obligations without a deadline.
 pub fn due_date(program: &Program, rule: usize, start: Day) -> Option<Day> {
-    let rule = program.rules.get(rule)?;
+    let rule = program.rule(rule);
     if rule.modality != Modality::Must {
         return None;
     }

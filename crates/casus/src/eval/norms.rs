@@ -171,18 +171,18 @@ impl Walk<'_> {
         // New outputs: fresh rules for all their facts, the others for the new facts only.
         let mut keys: Vec<NormKey> = Vec::new();
         for &r in &fresh {
-            match program.rules.get(r).map(|x| x.trigger) {
-                Some(Trigger::Fact(_, kind)) => {
+            let rule = program.rule(r);
+            match rule.trigger {
+                Trigger::Fact(_, kind) => {
                     // Only the facts with one of the instrument's parties in the indexed role: looked
                     // up party by party, or read off the facts of the kind, whichever are fewer.
                     let of_kind = state.of_kind(kind);
-                    let parties =
-                        program.rules.get(r).and_then(|x| self.world.timelines.get(x.instrument)).map(|t| &t.bound);
-                    let positions: Vec<usize> = match (self.index.party_role.get(r).copied().flatten(), parties) {
-                        (Some(role), Some(parties)) if parties.len() < of_kind.len() => {
+                    let parties = &self.world.timeline(rule.instrument).bound;
+                    let positions: Vec<usize> = match self.index.party_role.get(r).copied().flatten() {
+                        Some(role) if parties.len() < of_kind.len() => {
                             parties.keys().flat_map(|&p| state.with_arg(kind, role, p)).copied().collect()
                         }
-                        (Some(role), Some(parties)) => of_kind
+                        Some(role) => of_kind
                             .iter()
                             .copied()
                             .filter(|&i| {
@@ -191,8 +191,7 @@ impl Walk<'_> {
                                 })
                             })
                             .collect(),
-                        (Some(_), None) => Vec::new(),
-                        (None, _) => of_kind.to_vec(),
+                        None => of_kind.to_vec(),
                     };
                     for i in positions {
                         if let Some((f, _)) = state.facts.get(i) {
@@ -202,7 +201,7 @@ impl Walk<'_> {
                         }
                     }
                 }
-                Some(Trigger::Act(_, action)) => {
+                Trigger::Act(_, action) => {
                     for &i in state.of_action(action) {
                         if let Some((a, _)) = state.acts.get(i) {
                             state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
@@ -211,7 +210,7 @@ impl Walk<'_> {
                         }
                     }
                 }
-                _ => {
+                Trigger::Nothing | Trigger::Complex => {
                     state.rule_norms(&self.world, r, None, &mut keys);
                     self.produce(r, Trig::Whole, &mut keys, &mut delta);
                 }

@@ -36,9 +36,7 @@ impl DayState {
         for stratum in &world.program.strata {
             let mut new = Vec::new();
             for &r in stratum {
-                let Some(rule) = world.program.deems.get(r) else {
-                    continue;
-                };
+                let rule = world.program.deem(r);
                 self.derive(world, r, &rule.condition, None, &mut new);
             }
             let mut pending = Vec::new();
@@ -83,7 +81,7 @@ impl DayState {
             let Some(name) = name else { continue };
             let mut new = Vec::new();
             for &r in strata.iter().flatten() {
-                let Some(rule) = world.program.deems.get(r) else { continue };
+                let rule = world.program.deem(r);
                 for (at, lit) in rule.condition.iter().enumerate() {
                     let reads = match &lit.kind {
                         LitKind::Fact(p) => is_fact && p.name == name,
@@ -115,7 +113,7 @@ impl DayState {
         pin: Option<(usize, Support)>,
         out: &mut Vec<(Fact, Origin)>,
     ) {
-        let Some(rule) = world.program.deems.get(r) else { return };
+        let rule = world.program.deem(r);
         let head = &rule.head;
         let defaults = world.program.facts.get(&head.name).map(|f| f.defaults.clone()).unwrap_or_default();
         let mut env = Env::from_elem(None, rule.vars.len());
@@ -134,7 +132,7 @@ impl DayState {
     /// The norms one rule gives today, added to `out`; with `pin`, only those whose trigger
     /// pattern matched that fact or act.
     pub fn rule_norms(&self, world: &World, r: usize, pin: Option<Support>, out: &mut Vec<NormKey>) {
-        let Some(rule) = world.program.rules.get(r) else { return };
+        let rule = world.program.rule(r);
         if !world.in_force(rule.instrument, self.day) {
             return;
         }
@@ -215,7 +213,7 @@ impl DayState {
         match bearers {
             Bearers::Every { except, .. } => {
                 let day = self.day;
-                let parties = world.timelines.get(inst).into_iter().flat_map(|t| t.bound.iter());
+                let parties = world.timeline(inst).bound.iter();
                 parties
                     .filter(|(_, bs)| bs.iter().any(|b| b.when.contains(day)))
                     .map(|(p, _)| *p)
@@ -223,7 +221,7 @@ impl DayState {
                     .collect()
             }
             Bearers::Members { group, except } => {
-                let Some(g) = world.program.groups.get(*group) else { return Parties::new() };
+                let g = world.program.group_def(*group);
                 g.iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
             }
             Bearers::One(t) => value(*t, env).filter(|&p| bound(p)).into_iter().collect(),
@@ -253,12 +251,11 @@ impl DayState {
     /// Whether a literal that binds nothing holds, with `env` as it is.
     pub fn test(&self, world: &World, lit: &Lit, env: &mut Env) -> bool {
         match &lit.kind {
-            LitKind::IsParty { term, negated, instrument } => {
+            LitKind::IsParty { term, negated, instrument, .. } => {
                 value(*term, env).is_some_and(|p| world.is_bound(*instrument, p, self.day)) != *negated
             }
             LitKind::InGroup { term, negated, group } => {
-                let member =
-                    value(*term, env).is_some_and(|v| world.program.groups.get(*group).is_some_and(|g| g.contains(v)));
+                let member = value(*term, env).is_some_and(|v| world.program.group_def(*group).contains(v));
                 member != *negated
             }
             LitKind::Compare { left, negated, right } => match (value(*left, env), value(*right, env)) {
@@ -304,11 +301,14 @@ impl Search<'_, '_> {
         let pinned = self.pin.filter(|(p, _)| *p == at).map(|(_, s)| s);
         match &lit.kind {
             LitKind::Fact(p) => {
-                let one = [match pinned {
-                    Some(Support::Fact(i)) => i,
-                    _ => usize::MAX,
-                }];
-                let candidates = pick(&one, pinned.is_some(), &self.state.fact_index, p.name, &p.args, env);
+                let one;
+                let candidates = match pinned {
+                    Some(Support::Fact(i)) => {
+                        one = [i];
+                        &one[..]
+                    }
+                    _ => pick(&self.state.fact_index, p.name, &p.args, env),
+                };
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (fact, _) = self.state.facts.get(i)?;
                     (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
@@ -318,11 +318,14 @@ impl Search<'_, '_> {
             LitKind::Act { actor, action } => {
                 let with_actor: smallvec::SmallVec<[(Sym, Term); 4]> =
                     std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
-                let one = [match pinned {
-                    Some(Support::Act(i)) => i,
-                    _ => usize::MAX,
-                }];
-                let candidates = pick(&one, pinned.is_some(), &self.state.act_index, action.name, &with_actor, env);
+                let one;
+                let candidates = match pinned {
+                    Some(Support::Act(i)) => {
+                        one = [i];
+                        &one[..]
+                    }
+                    _ => pick(&self.state.act_index, action.name, &with_actor, env),
+                };
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (act, _) = self.state.acts.get(i)?;
                     let party = [(Sym::MAX, act.party)];
@@ -373,20 +376,10 @@ impl Search<'_, '_> {
     }
 }
 
-/// The facts or acts a pattern is tried against: the pinned one; else the fewest of those with
-/// one of the pattern's known arguments (a constant or a bound variable: an ally assisted by
-/// many, against one attacker, is found by the attacker); else every one of its kind or action.
-pub(super) fn pick<'a, T>(
-    one: &'a [usize; 1],
-    pinned: bool,
-    index: &'a Index<T>,
-    name: Sym,
-    args: &[(Sym, Term)],
-    env: &[Option<Sym>],
-) -> &'a [usize] {
-    if pinned {
-        return one;
-    }
+/// The facts or acts a pattern not pinned to one is tried against: the fewest of those with one
+/// of the pattern's known arguments (a constant or a bound variable: an ally assisted by many,
+/// against one attacker, is found by the attacker); else every one of its kind or action.
+pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], env: &[Option<Sym>]) -> &'a [usize] {
     let mut fewest: Option<&[usize]> = None;
     for (role, t) in args {
         let Some(v) = value(*t, env) else { continue };

@@ -207,17 +207,20 @@ impl<'p> World<'p> {
         Ok(w)
     }
 
+    /// The timeline of instrument `inst`.
+    pub fn timeline(&self, inst: InstId) -> &Timeline {
+        // PANIC SAFETY: a world has a timeline for each instrument of its program.
+        &self.timelines[inst]
+    }
+
     /// Whether `party` is bound by instrument `inst` on `day`.
     pub fn is_bound(&self, inst: InstId, party: Sym, day: Day) -> bool {
-        self.timelines
-            .get(inst)
-            .and_then(|t| t.bound.get(&party))
-            .is_some_and(|bs| bs.iter().any(|b| b.when.contains(day)))
+        self.timeline(inst).bound.get(&party).is_some_and(|bs| bs.iter().any(|b| b.when.contains(day)))
     }
 
     /// Whether instrument `inst` is in force on `day`.
     pub fn in_force(&self, inst: InstId, day: Day) -> bool {
-        self.timelines.get(inst).and_then(|t| t.in_force).is_some_and(|i| i.contains(day))
+        self.timeline(inst).in_force.is_some_and(|i| i.contains(day))
     }
 
     /// The name of a symbol.

@@ -10,7 +10,7 @@ use super::{ActionDef, Bearers, DeemRule, InstId, Lit, LitKind, NormRule, Patter
 use crate::check::{DeemDef, Resolved, RuleDef};
 
 /// Compiles a resolved rule set: the only way to a [`Program`].
-pub fn compile(resolved: Resolved) -> Program {
+pub fn compile(resolved: Resolved<'_>) -> Program {
     let Resolved {
         symbols, instruments, groups, facts, mut actions, party_names, rules, deems, strata, prevails, ..
     } = resolved;
@@ -36,9 +36,9 @@ pub fn compile(resolved: Resolved) -> Program {
 
 /// A norm rule planned: its condition ordered, its variables numbered in the order the solver
 /// binds them, the tests of the bearer set apart, and its trigger.
-fn norm_rule(r: RuleDef) -> NormRule {
+fn norm_rule(r: RuleDef<'_>) -> NormRule {
     let RuleDef { instrument, article, condition, vars, bearers, modality, action, deadline, written, file } = r;
-    let condition = order(condition, &BTreeSet::new());
+    let condition = order(condition, &[]);
     let mut slots = Slots::new(vars.len());
     condition.iter().for_each(|l| slots.literal(l));
     match &bearers {
@@ -69,16 +69,18 @@ fn norm_rule(r: RuleDef) -> NormRule {
         action,
         deadline,
         trigger,
-        written,
+        text: written.to_string(),
+        bearers_text: written.conclusion.bearers.to_string(),
         file,
+        span: written.span,
     }
 }
 
 /// A `deem` rule planned: its condition ordered and, for solving from one new fact or act (a
 /// semi-naive step), the condition again with each pattern first.
-fn deem_rule(d: DeemDef) -> DeemRule {
-    let DeemDef { head, delay, condition, vars, text, file, span } = d;
-    let condition = order(condition, &BTreeSet::new());
+fn deem_rule(d: DeemDef<'_>) -> DeemRule {
+    let DeemDef { head, delay, condition, vars, written, file } = d;
+    let condition = order(condition, &[]);
     let mut slots = Slots::new(vars.len());
     condition.iter().for_each(|l| slots.literal(l));
     head.args.iter().for_each(|(_, t)| slots.term(*t));
@@ -97,53 +99,69 @@ fn deem_rule(d: DeemDef) -> DeemRule {
             _ => Vec::new(),
         })
         .collect();
-    DeemRule { head, delay, condition, pinned, vars: slots.names(&vars), text, file, span }
+    let text = format!(
+        "deem {}{} if {}",
+        written.head,
+        written.delay.map(|x| format!(" after {x}")).unwrap_or_default(),
+        casus_syntax::format::conjunction(&written.condition)
+    );
+    DeemRule { head, delay, condition, pinned, vars: slots.names(&vars), text, file, span: written.span }
 }
 
 /// A conjunction in an order in which every test and negation comes after the patterns that
 /// bind its variables, keeping the written order otherwise. `bound` holds the variables bound
 /// before it (outside a `not`); a variable no pattern of this level binds does not hold a test
 /// back.
-fn order(lits: Vec<Lit>, bound: &BTreeSet<usize>) -> Vec<Lit> {
+fn order(lits: Vec<Lit>, bound: &[usize]) -> Vec<Lit> {
     let binds = |l: &Lit| matches!(l.kind, LitKind::Fact(_) | LitKind::Act { .. });
-    let vars_of = |l: &Lit| -> BTreeSet<usize> {
-        let mut out = BTreeSet::new();
-        l.visit(false, &mut |l, _| {
-            out.extend(l.terms().into_iter().filter_map(|t| match t {
-                Term::Var(v) => Some(v),
-                _ => None,
-            }))
-        });
-        out
-    };
-    let outer: BTreeSet<usize> = lits.iter().filter(|l| binds(l)).flat_map(vars_of).collect();
-    let mut bound = bound.clone();
-    let mut pending: Vec<Lit> = Vec::new();
+    // Each literal with its variables, found once: sorted, without repeats.
+    let with_vars: Vec<(Lit, Vec<usize>)> = lits
+        .into_iter()
+        .map(|l| {
+            let mut vars = Vec::new();
+            l.visit(false, &mut |l, _| {
+                vars.extend(l.terms().filter_map(|t| match t {
+                    Term::Var(v) => Some(v),
+                    _ => None,
+                }))
+            });
+            vars.sort_unstable();
+            vars.dedup();
+            (l, vars)
+        })
+        .collect();
+    let mut outer: Vec<usize> =
+        with_vars.iter().filter(|(l, _)| binds(l)).flat_map(|(_, v)| v.iter().copied()).collect();
+    outer.sort_unstable();
+    outer.dedup();
+    let mut bound = bound.to_vec();
+    let mut pending: Vec<(Lit, Vec<usize>)> = Vec::new();
     let mut out = Vec::new();
-    for l in lits {
+    let place = |lit: Lit, bound: &[usize]| match lit.kind {
+        LitKind::Not(inner) => Lit { kind: LitKind::Not(order(inner, bound)), ..lit },
+        _ => lit,
+    };
+    for l in with_vars {
         pending.push(l);
         loop {
-            let ready = pending.iter().position(|p| {
+            let ready = pending.iter().position(|(p, vars)| {
                 binds(p)
-                    || vars_of(p).iter().filter(|v| outer.contains(v) || bound.contains(v)).all(|v| bound.contains(v))
+                    || vars
+                        .iter()
+                        .filter(|v| outer.binary_search(v).is_ok() || bound.contains(v))
+                        .all(|v| bound.contains(v))
             });
             let Some(at) = ready else { break };
-            let lit = pending.remove(at);
-            let lit = match lit.kind {
-                LitKind::Not(inner) => Lit { kind: LitKind::Not(order(inner, &bound)), ..lit },
-                _ => lit,
-            };
+            let (lit, vars) = pending.remove(at);
+            let lit = place(lit, &bound);
             if binds(&lit) {
-                bound.extend(vars_of(&lit));
+                bound.extend(vars.into_iter().filter(|v| !bound.contains(v)).collect::<Vec<_>>());
             }
             out.push(lit);
         }
     }
     // The checker has made sure every test's variables are bound somewhere.
-    out.extend(pending.into_iter().map(|lit| match lit.kind {
-        LitKind::Not(inner) => Lit { kind: LitKind::Not(order(inner, &bound)), ..lit },
-        _ => lit,
-    }));
+    out.extend(pending.into_iter().map(|(lit, _)| place(lit, &bound)));
     out
 }
 
@@ -169,7 +187,7 @@ impl Slots {
     }
 
     fn literal(&mut self, l: &Lit) {
-        l.visit(false, &mut |l, _| l.terms().into_iter().for_each(|t| self.term(t)));
+        l.visit(false, &mut |l, _| l.terms().for_each(|t| self.term(t)));
     }
 
     fn map(&self, t: Term) -> Term {
@@ -192,8 +210,8 @@ impl Slots {
             LitKind::Act { actor, action } => {
                 LitKind::Act { actor: self.map(*actor), action: self.renumber_pattern(action) }
             }
-            LitKind::IsParty { term, negated, instrument } => {
-                LitKind::IsParty { term: self.map(*term), negated: *negated, instrument: *instrument }
+            LitKind::IsParty { term, negated, instrument, named } => {
+                LitKind::IsParty { term: self.map(*term), negated: *negated, instrument: *instrument, named: *named }
             }
             LitKind::InGroup { term, negated, group } => {
                 LitKind::InGroup { term: self.map(*term), negated: *negated, group: *group }
@@ -203,7 +221,7 @@ impl Slots {
             }
             LitKind::Not(inner) => LitKind::Not(inner.iter().map(|l| self.renumber_lit(l)).collect()),
         };
-        Lit { kind, written: l.written.clone() }
+        Lit { kind, span: l.span }
     }
 
     fn renumber_bearers(&self, b: &Bearers) -> Bearers {

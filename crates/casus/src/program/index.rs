@@ -48,7 +48,7 @@ impl RuleIndex {
                 .strata
                 .iter()
                 .flatten()
-                .filter_map(|&r| program.deems.get(r))
+                .map(|&r| program.deem(r))
                 .all(|d| d.condition.iter().all(|l| !matches!(l.kind, LitKind::Not(_)))),
             ..RuleIndex::default()
         };
@@ -76,12 +76,7 @@ impl RuleIndex {
         let kept = |i: InstId| changed.binary_search(&i).is_err();
         let b = &self.parties;
         let mut parties = PartyIndex {
-            by_fact_party: b
-                .by_fact_party
-                .iter()
-                .filter(|(_, r)| program.rules.get(*r).is_some_and(|rule| kept(rule.instrument)))
-                .copied()
-                .collect(),
+            by_fact_party: b.by_fact_party.iter().filter(|(_, r)| kept(program.rule(*r).instrument)).copied().collect(),
             status_changes: b.status_changes.iter().filter(|(_, i)| kept(*i)).copied().collect(),
         };
         for &i in changed {
@@ -113,7 +108,10 @@ impl PartyIndex {
     /// Adds what instrument `i`'s timeline `t` gives.
     fn add(&mut self, program: &Program, party_role: &[Option<Sym>], i: InstId, t: &Timeline) {
         for r in program.rules_by_instrument.get(i).into_iter().flatten().copied() {
-            let Some(rule) = program.rules.get(r).filter(|rule| rule.instrument == i) else { continue };
+            let rule = program.rule(r);
+            if rule.instrument != i {
+                continue;
+            }
             if let (Trigger::Fact(_, kind), Some(role)) = (rule.trigger, party_role.get(r).copied().flatten()) {
                 self.by_fact_party.extend(t.bound.keys().map(|&p| ((kind, role, p), r)));
             }
@@ -136,7 +134,7 @@ fn indexed_role(rule: &NormRule) -> Option<Sym> {
     let Trigger::Fact(at, _) = rule.trigger else { return None };
     let Some(LitKind::Fact(p)) = rule.condition.get(at).map(|l| &l.kind) else { return None };
     rule.condition.iter().find_map(|l| match &l.kind {
-        LitKind::IsParty { term: Term::Var(v), negated: false, instrument } if *instrument == rule.instrument => {
+        LitKind::IsParty { term: Term::Var(v), negated: false, instrument, .. } if *instrument == rule.instrument => {
             p.args.iter().find(|(_, t)| *t == Term::Var(*v)).map(|(role, _)| *role)
         }
         _ => None,

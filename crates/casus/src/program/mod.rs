@@ -17,6 +17,7 @@ use casus_syntax::source::{FileId, Span};
 
 mod compile;
 pub mod index;
+pub mod show;
 pub mod timeline;
 
 pub use compile::compile;
@@ -54,13 +55,13 @@ pub struct Pattern {
     pub args: Vec<(Sym, Term)>,
 }
 
-/// A compiled literal, with the literal as written, for explanations.
+/// A compiled literal, with where it is written.
 #[derive(Clone, Debug)]
 pub struct Lit {
     /// What it tests.
     pub kind: LitKind,
-    /// The literal as written.
-    pub written: ast::Literal,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// What a literal tests.
@@ -83,6 +84,8 @@ pub enum LitKind {
         negated: bool,
         /// Which instrument.
         instrument: InstId,
+        /// Whether the literal names it (`is party to X`), rather than meaning its own.
+        named: bool,
     },
     /// Member of a group.
     InGroup {
@@ -151,10 +154,14 @@ pub struct NormRule {
     pub deadline: Option<Deadline>,
     /// What makes the rule's output change, for incremental evaluation.
     pub trigger: Trigger,
-    /// The rule as written.
-    pub written: ast::Rule,
+    /// The rule as written, in the canonical layout.
+    pub text: String,
+    /// Its bearers as written: `every party P other than V`.
+    pub bearers_text: String,
     /// The file it is written in.
     pub file: FileId,
+    /// Where.
+    pub span: Span,
 }
 
 /// By when an obligation falls due.
@@ -398,16 +405,40 @@ impl Program {
         self.symbols.resolve(s)
     }
 
+    /// Norm rule `r` of this program.
+    pub fn rule(&self, r: usize) -> &NormRule {
+        // PANIC SAFETY: rule numbers come from this program's own lists and indexes.
+        &self.rules[r]
+    }
+
+    /// `deem` rule `r` of this program.
+    pub fn deem(&self, r: usize) -> &DeemRule {
+        // PANIC SAFETY: rule numbers come from this program's own lists and strata.
+        &self.deems[r]
+    }
+
+    /// Instrument `i` of this program.
+    pub fn instrument_def(&self, i: InstId) -> &InstrumentDef {
+        // PANIC SAFETY: instrument numbers come from this program, which numbers its own.
+        &self.instruments[i]
+    }
+
+    /// Group `g` of this program.
+    pub fn group_def(&self, g: GroupId) -> &GroupDef {
+        // PANIC SAFETY: group numbers come from the checker, which numbers the groups it keeps.
+        &self.groups[g]
+    }
+
     /// The id of an instrument of this program.
     pub fn instrument_id(&self, i: InstId) -> &str {
         // PANIC SAFETY: instrument numbers come from this program, which numbers its own.
-        &self.instruments[i].id
+        &self.instrument_def(i).id
     }
 
     /// The number of an instrument's article, as the instrument gives it (`8(b)`).
     pub fn article_id(&self, i: InstId, article: usize) -> &str {
         // PANIC SAFETY: article numbers come from this program's rules, which number their own.
-        &self.instruments[i].articles[article].id
+        &self.instrument_def(i).articles[article].id
     }
 
     /// The instruments' timelines as the rule files alone fix them: computed when first asked
@@ -416,14 +447,10 @@ impl Program {
     pub fn timelines(&self) -> &[Timeline] {
         self.timelines.get_or_init(|| {
             let name = |s: Sym| self.symbols.resolve(s).to_string();
-            let empty = (BTreeMap::new(), BTreeMap::new());
-            (0..self.instruments.len())
-                .map(|i| {
-                    let def = self.instruments.get(i);
-                    let records = def.map_or(&empty.0, |d| &d.records);
-                    let dated = def.map_or(&empty.1, |d| &d.dated);
-                    timeline::timeline(self, &name, i, records, dated)
-                })
+            self.instruments
+                .iter()
+                .enumerate()
+                .map(|(i, def)| timeline::timeline(self, &name, i, &def.records, &def.dated))
                 .collect()
         })
     }
@@ -452,22 +479,21 @@ impl Lit {
 
     /// The terms this literal itself matches or tests, in the order written; those inside a
     /// `not` are its inner literals' own.
-    pub fn terms(&self) -> Vec<Term> {
-        match &self.kind {
-            LitKind::Fact(p) => p.args.iter().map(|(_, t)| *t).collect(),
-            LitKind::Act { actor, action } => {
-                std::iter::once(*actor).chain(action.args.iter().map(|(_, t)| *t)).collect()
-            }
-            LitKind::IsParty { term, .. } | LitKind::InGroup { term, .. } => vec![*term],
-            LitKind::Compare { left, right, .. } => vec![*left, *right],
-            LitKind::Not(_) => Vec::new(),
-        }
+    pub fn terms(&self) -> impl Iterator<Item = Term> + '_ {
+        let (first, second, args): (Option<Term>, Option<Term>, &[(Sym, Term)]) = match &self.kind {
+            LitKind::Fact(p) => (None, None, &p.args),
+            LitKind::Act { actor, action } => (Some(*actor), None, &action.args),
+            LitKind::IsParty { term, .. } | LitKind::InGroup { term, .. } => (Some(*term), None, &[]),
+            LitKind::Compare { left, right, .. } => (Some(*left), Some(*right), &[]),
+            LitKind::Not(_) => (None, None, &[]),
+        };
+        first.into_iter().chain(second).chain(args.iter().map(|(_, t)| *t))
     }
 
     /// Whether this literal, or one inside it, names variable slot `var`.
     pub fn mentions(&self, var: usize) -> bool {
         let mut found = false;
-        self.visit(false, &mut |l, _| found |= l.terms().contains(&Term::Var(var)));
+        self.visit(false, &mut |l, _| found |= l.terms().any(|t| t == Term::Var(var)));
         found
     }
 }

@@ -92,9 +92,7 @@ pub fn timeline(
     records: &BTreeMap<Sym, PartyStatus>,
     dated: &BTreeMap<DatedKind, Day>,
 ) -> Timeline {
-    let Some(def) = program.instruments.get(i) else {
-        return Timeline::default();
-    };
+    let def = program.instrument_def(i);
     let on_signature = matches!(def.entry, Some(Entry::OnSignature));
     let joined = |s: &PartyStatus| -> Option<Day> {
         [s.ratified, s.acceded, s.signed.filter(|_| on_signature)].into_iter().flatten().min()
@@ -150,10 +148,8 @@ pub fn timeline(
         return t;
     }
     t.in_force = Some(Interval { from: entry, until: end.as_ref().map(|(e, _)| *e) });
-    let members: BTreeSet<Sym> =
-        def.binds.and_then(|g| program.groups.get(g)).map(|g| g.iter().collect()).unwrap_or_default();
-    let group_name: Arc<str> =
-        def.binds.and_then(|g| program.groups.get(g)).map(|g| g.name.as_str()).unwrap_or_default().into();
+    let members: BTreeSet<Sym> = def.binds.map(|g| program.group_def(g).iter().collect()).unwrap_or_default();
+    let group_name: Arc<str> = def.binds.map_or("", |g| program.group_def(g).name.as_str()).into();
     let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
     for p in parties {
         let status = records.get(&p).copied().unwrap_or_default();
