@@ -38,42 +38,60 @@ impl From<String> for Failed {
 }
 
 /// Reads a scenario and the rules it names (or `rules`, when given), checks and compiles them.
+/// A scenario that cannot be read is still checked against its rules for the events that could
+/// be read, so that every problem of the file is reported in one run.
 pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
     let mut sources = Sources::new();
     let (id, problem) = files::read(&mut sources, path).map_err(Failed::from)?;
     if let Some(d) = problem {
         return Err(rendered(&[d], &sources));
     }
-    let scenario = parse_scenario(&sources, id)?;
+    let text = sources.get(id).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
+    let read = scenario::parse(id, text);
+    let named = match &read {
+        Ok(s) => &s.rules,
+        Err(rejected) => &rejected.rules,
+    };
     let rule_paths: Vec<PathBuf> = if rules.is_empty() {
         let base = path.parent().unwrap_or(Path::new(""));
-        scenario.rules.iter().map(|r| base.join(r)).collect()
+        named.iter().map(|r| base.join(r)).collect()
     } else {
         rules.to_vec()
     };
     if rule_paths.is_empty() {
-        return Err(Failed::from(format!(
-            "error: `{}` names no rules: add `rules: [\"../rules\"]` to the scenario, or pass `--rules PATH`",
-            path.display()
-        )));
+        return match read {
+            Err(rejected) => Err(rendered(&rejected.diagnostics, &sources)),
+            Ok(_) => Err(Failed::from(format!(
+                "error: `{}` names no rules: add `rules: [\"../rules\"]` to the scenario, or pass `--rules PATH`",
+                path.display()
+            ))),
+        };
     }
-    let list = files::expand(&rule_paths, &["casus"]).map_err(|e| Failed::from(format!("error: {e}")))?;
+    let program = program(&mut sources, &rule_paths)?;
+    match (read, program) {
+        (Ok(scenario), Ok(program)) => Ok(Loaded { sources, scenario, file: id, program }),
+        (Ok(_), Err(problems)) => Err(rendered(&problems, &sources)),
+        (Err(rejected), Ok(program)) => Err(rendered(&rejected.against(&program), &sources)),
+        (Err(rejected), Err(more)) => Err(rendered(&[rejected.diagnostics, more].concat(), &sources)),
+    }
+}
+
+/// The program of the rule files under `paths`, or every problem in them.
+fn program(sources: &mut Sources, paths: &[PathBuf]) -> Result<Result<Program, Vec<Diagnostic>>, Failed> {
+    let list = files::expand(paths, &["casus"]).map_err(|e| Failed::from(format!("error: {e}")))?;
     let mut ids: Vec<FileId> = Vec::new();
     let mut problems = Vec::new();
     for p in &list {
-        match files::read(&mut sources, p).map_err(Failed::from)? {
+        match files::read(sources, p).map_err(Failed::from)? {
             (_, Some(d)) => problems.push(d),
             (id, None) => ids.push(id),
         }
     }
-    match casus::load_rule_files(&sources, &ids).into_program() {
-        Ok(program) if problems.is_empty() => Ok(Loaded { sources, scenario, file: id, program }),
-        Ok(_) => Err(rendered(&problems, &sources)),
-        Err(mut errors) => {
-            problems.append(&mut errors);
-            Err(rendered(&problems, &sources))
-        }
-    }
+    Ok(match casus::load_rule_files(sources, &ids).into_program() {
+        Ok(program) if problems.is_empty() => Ok(program),
+        Ok(_) => Err(problems),
+        Err(errors) => Err([problems, errors].concat()),
+    })
 }
 
 impl Loaded {
@@ -101,7 +119,7 @@ pub fn prepare<'p>(
 /// dropped it while it evaluated.
 pub fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {
     let text = sources.get(file).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
-    scenario::parse(file, text).map_err(|ds| rendered(&ds, sources))
+    scenario::parse(file, text).map_err(|rejected| rendered(&rejected.diagnostics, sources))
 }
 
 /// Diagnostics rendered for the terminal.

@@ -46,8 +46,9 @@ fn load(rule_files: &[String]) -> (Sources, casus::RuleSet) {
 /// problem fails the test rather than skipping the case.
 fn evaluate<'p>(program: &'p Program, sources: &mut Sources, text: &str) -> (Scenario, casus::eval::Evaluation<'p>) {
     let id = sources.add("scenario.ron", text);
-    let scenario = scenario::parse(id, sources.get(id).unwrap())
-        .unwrap_or_else(|ds| panic!("{}\n{text}", ds.iter().map(|d| d.message()).collect::<Vec<_>>().join("\n")));
+    let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap_or_else(|r| {
+        panic!("{}\n{text}", r.diagnostics.iter().map(|d| d.message()).collect::<Vec<_>>().join("\n"))
+    });
     let eval = casus::eval::evaluate(program, &scenario, scenario.as_of, scenario.assume_compliance)
         .unwrap_or_else(|ds| panic!("{}\n{text}", ds.iter().map(|d| d.message()).collect::<Vec<_>>().join("\n")));
     (scenario, eval)

@@ -9,9 +9,10 @@ use crate::intern::Interner;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
 use crate::program::{InstId, PartyStatus, Program, Sym, Symbols};
-use crate::scenario::{Args as GivenArgs, EventKind, Scenario, ScenarioError, ScenarioErrorKind, Spanned};
+use crate::scenario::{Args as GivenArgs, Event, EventKind, Scenario, ScenarioError, ScenarioErrorKind, Spanned};
 use casus_syntax::ast::DatedKind;
 use casus_syntax::diagnostic::Diagnostic;
+use casus_syntax::source::FileId;
 use casus_syntax::source::Span;
 use casus_syntax::suggest::nearest;
 
@@ -116,6 +117,17 @@ impl<'p> World<'p> {
     /// Fixes the timelines, facts and acts of a scenario, or says what in it does not fit the
     /// rules (an unknown instrument, kind of fact, action or role).
     pub fn new(program: &'p Program, scenario: &Scenario) -> Result<World<'p>, Vec<Diagnostic>> {
+        World::of_events(program, scenario.file, &scenario.events, &scenario.without)
+    }
+
+    /// Fixes the timelines, facts and acts of a scenario's events (in `file`), leaving out the
+    /// instruments `without`; or says what in the events does not fit the rules.
+    pub fn of_events(
+        program: &'p Program,
+        file: FileId,
+        events: &[Event],
+        without: &[InstId],
+    ) -> Result<World<'p>, Vec<Diagnostic>> {
         let mut w = World {
             program,
             syms: ScenarioSymbols::new(&program.symbols),
@@ -130,7 +142,7 @@ impl<'p> World<'p> {
         // A step may be given once per scenario: two different dates for it would leave the
         // answer to the order of the events.
         let mut steps: BTreeMap<(&str, Option<&str>, &'static str), Span> = BTreeMap::new();
-        for (n, event) in scenario.events.iter().enumerate() {
+        for (n, event) in events.iter().enumerate() {
             let step = match &event.kind {
                 EventKind::Status { party, instrument, step, .. } => {
                     Some((instrument.as_str(), Some(party.as_str()), step.keyword()))
@@ -179,11 +191,11 @@ impl<'p> World<'p> {
             }
         }
         if !problems.is_empty() {
-            let mut ds: Vec<Diagnostic> = problems.into_iter().map(|e| Diagnostic::new(scenario.file, e)).collect();
+            let mut ds: Vec<Diagnostic> = problems.into_iter().map(|e| Diagnostic::new(file, e)).collect();
             casus_syntax::diagnostic::sort(&mut ds);
             return Err(ds);
         }
-        let left_out = &scenario.without;
+        let left_out = without;
         let shared = program.timelines();
         w.timelines = (0..program.instruments.len())
             .map(|i| {

@@ -199,9 +199,38 @@ pub struct NormQuery {
 /// The arguments of a fact or act: each role once, with its value, in the order of the roles.
 pub type Args = Vec<(Spanned<String>, Spanned<String>)>;
 
+/// A scenario that could not be read: every problem found in it, and what could be read of it,
+/// so that the events that were read can still be checked against the rules.
+#[derive(Clone, Debug)]
+pub struct Rejected {
+    /// The scenario's file.
+    pub file: FileId,
+    /// The problems, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The rule files or folders it names, as far as they were read.
+    pub rules: Vec<String>,
+    /// The events that were read.
+    pub events: Vec<Event>,
+}
+
 /// Reads a scenario from its text: the scenario, or every problem found in it.
-pub fn parse(file: FileId, source: &SourceFile) -> Result<Scenario, Vec<Diagnostic>> {
-    raw::scenario(&source.text).map(|s| Scenario { file, ..s }).map_err(|es| diagnostics(file, es))
+pub fn parse(file: FileId, source: &SourceFile) -> Result<Scenario, Box<Rejected>> {
+    raw::scenario(&source.text).map(|s| Scenario { file, ..s }).map_err(|(errors, rules, events)| {
+        Box::new(Rejected { file, diagnostics: diagnostics(file, errors), rules, events })
+    })
+}
+
+impl Rejected {
+    /// Every problem of the scenario: those found reading it, and those the events that were
+    /// read have against `program` (an unknown instrument, kind of fact, action or role).
+    pub fn against(self, program: &crate::program::Program) -> Vec<Diagnostic> {
+        let mut problems = self.diagnostics;
+        if let Err(more) = crate::eval::World::of_events(program, self.file, &self.events, &[]) {
+            problems.extend(more);
+            casus_syntax::diagnostic::sort(&mut problems);
+        }
+        problems
+    }
 }
 
 /// Reads one event, as written in a scenario's `events` list (for `casus eval --with`).

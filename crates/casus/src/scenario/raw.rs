@@ -19,8 +19,11 @@ use casus_syntax::suggest::nearest;
 const FIELDS: &[&str] = &["title", "description", "rules", "as_of", "assume_compliance", "events", "expect"];
 
 /// Reads a whole scenario, or every problem found in it.
-pub(super) fn scenario(text: &str) -> Result<Scenario, Vec<ScenarioError>> {
-    let tree = ron::read(text).map_err(|e| vec![syntax(e)])?;
+/// What could be read of a scenario with problems: the problems, its rules and its events.
+type Partial = (Vec<ScenarioError>, Vec<String>, Vec<Event>);
+
+pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
+    let tree = ron::read(text).map_err(|e| (vec![syntax(e)], Vec::new(), Vec::new()))?;
     let mut r = Reader::default();
     let fields: &[(ron::Name, Value)] = match &tree.kind {
         ValueKind::Struct { name, fields } if name.as_ref().is_none_or(|n| n.text == "Scenario") => fields,
@@ -28,7 +31,7 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Vec<ScenarioError>> {
             let found = tree.kind.describe();
             let message =
                 format!("expected `Scenario(title: ..., as_of: ..., events: [...], expect: [...])`, found {found}");
-            return Err(vec![ScenarioError::new(Kind::Syntax(message), tree.span, None)]);
+            return Err((vec![ScenarioError::new(Kind::Syntax(message), tree.span, None)], Vec::new(), Vec::new()));
         }
     };
     let mut title = None;
@@ -76,10 +79,10 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Vec<ScenarioError>> {
             r.error(Kind::Shape(kind), whole);
         }
     }
+    let (Some(title), Some(as_of)) = (title, as_of) else { return Err((r.errors, rules, events)) };
     if !r.errors.is_empty() {
-        return Err(r.errors);
+        return Err((r.errors, rules, events));
     }
-    let (Some(title), Some(as_of)) = (title, as_of) else { return Err(r.errors) };
     Ok(Scenario {
         file: FileId(0),
         title,
