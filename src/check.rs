@@ -9,7 +9,7 @@ use crate::{files, github};
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// rustc-style, with the offending line and a caret.
     Human,
     /// One line each: `file:line:col: severity: message`.
@@ -20,7 +20,7 @@ pub enum Format {
 
 /// Checks the rule files under `paths` as one rule set, and each scenario (`*.ron`) with the
 /// rules it names. Exit 0 when there is no error.
-pub fn run(paths: &[PathBuf], format: Format) -> u8 {
+pub(crate) fn run(paths: &[PathBuf], format: Format) -> u8 {
     let list = match files::expand(paths, &["casus", "ron"]) {
         Ok(list) => list,
         Err(e) => {
@@ -78,7 +78,7 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
 }
 
 /// Prints diagnostics to standard error in the chosen format.
-pub fn print(diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
+pub(crate) fn print(diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
     for d in diagnostics {
         match format {
             Format::Human => eprintln!("{}", diagnostic::render(d, sources)),
@@ -89,7 +89,7 @@ pub fn print(diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
 }
 
 /// A GitHub Actions workflow command for one diagnostic.
-pub fn github(d: &Diagnostic, sources: &Sources) -> String {
+pub(crate) fn github(d: &Diagnostic, sources: &Sources) -> String {
     let level = match d.severity() {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -105,6 +105,6 @@ pub fn github(d: &Diagnostic, sources: &Sources) -> String {
 }
 
 /// `1 file`, `2 files`.
-pub fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

@@ -14,7 +14,7 @@ const MAX_REASONS: usize = 2000;
 
 /// How the report is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// For people.
     Text,
     /// DESIGN §5.
@@ -22,7 +22,7 @@ pub enum Format {
 }
 
 /// What the command line asks of `casus eval`.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     /// The scenario.
     pub path: &'a Path,
     /// Rules instead of the scenario's.
@@ -42,7 +42,7 @@ pub struct Request<'a> {
 }
 
 /// Prints the report of a scenario, or, with `--with` or `--without-instrument`, what changes.
-pub fn run(r: &Request) -> u8 {
+pub(crate) fn run(r: &Request) -> u8 {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if r.with.is_empty() && r.without.is_empty() {
         report_of(r.path, r.rules, r.as_of, r.assume, r.format, r.all, &mut out)
@@ -121,7 +121,7 @@ fn report_of(
 }
 
 /// Prints why a party's norms hold and why its other candidate norms do not.
-pub fn explain(
+pub(crate) fn explain(
     path: &Path,
     rules: &[PathBuf],
     party: &str,
@@ -182,7 +182,7 @@ fn what_if(r: &Request) -> Result<String, Failed> {
 }
 
 /// Prints what changes between two scenarios.
-pub fn diff(a: &Path, b: &Path, rules: &[PathBuf], as_of: Option<Day>, format: Format) -> u8 {
+pub(crate) fn diff(a: &Path, b: &Path, rules: &[PathBuf], as_of: Option<Day>, format: Format) -> u8 {
     let run = || -> Result<String, Failed> {
         let la = load::load(a, rules)?;
         let lb = load::load(b, rules)?;

@@ -10,7 +10,7 @@ use casus_syntax::source::{FileId, Sources};
 
 /// Expands files and folders into a sorted list of files. Folders are searched recursively for
 /// files ending in one of `extensions`; files named directly are taken whatever their name.
-pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         let meta = fs::metadata(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), io_message(&e)))?;
@@ -40,7 +40,7 @@ fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) -> Result<(), S
 
 /// Reads one file into `sources`. A file too large, not UTF-8 or binary is still added (so that
 /// its diagnostic can be rendered) and comes back with that diagnostic.
-pub fn read(sources: &mut Sources, path: &Path) -> Result<(FileId, Option<Diagnostic>), String> {
+pub(crate) fn read(sources: &mut Sources, path: &Path) -> Result<(FileId, Option<Diagnostic>), String> {
     let name = path.display().to_string();
     let fail = |e: std::io::Error| format!("cannot read `{name}`: {}", io_message(&e));
     let file = fs::File::open(path).map_err(fail)?;
@@ -59,7 +59,7 @@ pub fn read(sources: &mut Sources, path: &Path) -> Result<(FileId, Option<Diagno
 }
 
 /// An I/O error in lower case, without the OS error number.
-pub fn io_message(e: &std::io::Error) -> String {
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     let s = e.to_string();
     let s = s.split(" (os error").next().unwrap_or(&s).to_string();
     let mut c = s.chars();

@@ -11,7 +11,7 @@ use casus_syntax::source::Sources;
 use crate::files;
 
 /// Formats the rule files under `paths` in place, or with `check` lists those that differ.
-pub fn run(paths: &[PathBuf], check: bool) -> u8 {
+pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
     let list = match files::expand(paths, &["casus"]) {
         Ok(list) => list,
         Err(e) => {

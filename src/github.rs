@@ -3,7 +3,7 @@
 
 /// One annotation: `::error file=F,line=L,col=C,title=T::message`. The file, the title and the
 /// message are escaped as the runner reads them (`%`, line breaks, and in properties `:` and `,`).
-pub fn annotation(level: &str, file: &str, at: Option<(usize, usize)>, title: &str, message: &str) -> String {
+pub(crate) fn annotation(level: &str, file: &str, at: Option<(usize, usize)>, title: &str, message: &str) -> String {
     let place = at.map(|(line, col)| format!(",line={line},col={col}")).unwrap_or_default();
     format!("::{level} file={}{place},title={}::{}", property(file), property(title), data(message))
 }

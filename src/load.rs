@@ -11,7 +11,7 @@ use casus_syntax::source::{FileId, Sources};
 use crate::files;
 
 /// A scenario, its sources and its compiled rules.
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Every file read, for rendering diagnostics and places.
     pub sources: Sources,
     /// The scenario.
@@ -24,7 +24,7 @@ pub struct Loaded {
 
 /// Why loading failed: the diagnostics, rendered for the terminal and as GitHub annotations, or
 /// an I/O message.
-pub struct Failed {
+pub(crate) struct Failed {
     /// For the terminal.
     pub message: String,
     /// One GitHub Actions workflow command per diagnostic (none for an I/O message).
@@ -40,7 +40,7 @@ impl From<String> for Failed {
 /// Reads a scenario and the rules it names (or `rules`, when given), checks and compiles them.
 /// A scenario that cannot be read is still checked against its rules for the events that could
 /// be read, so that every problem of the file is reported in one run.
-pub fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
+pub(crate) fn load(path: &Path, rules: &[PathBuf]) -> Result<Loaded, Failed> {
     let mut sources = Sources::new();
     let (id, problem) = files::read(&mut sources, path).map_err(Failed::from)?;
     if let Some(d) = problem {
@@ -96,7 +96,7 @@ fn program(sources: &mut Sources, paths: &[PathBuf]) -> Result<Result<Program, V
 
 impl Loaded {
     /// Evaluates the scenario, with the command line's overrides.
-    pub fn evaluate(&self, as_of: Option<Day>, assume: bool) -> Result<casus::eval::Evaluation<'_>, Failed> {
+    pub(crate) fn evaluate(&self, as_of: Option<Day>, assume: bool) -> Result<casus::eval::Evaluation<'_>, Failed> {
         let (world, as_of, assume) = prepare(&self.program, &self.scenario, &self.sources, as_of, assume)?;
         Ok(casus::eval::evaluate_world(world, as_of, assume))
     }
@@ -104,7 +104,7 @@ impl Loaded {
 
 /// A scenario's world, with the date and the compliance assumption to evaluate it with: after
 /// this the scenario and the sources are no longer needed.
-pub fn prepare<'p>(
+pub(crate) fn prepare<'p>(
     program: &'p Program,
     scenario: &Scenario,
     sources: &Sources,
@@ -117,13 +117,13 @@ pub fn prepare<'p>(
 
 /// Parses the scenario in `file` among the sources: on loading, and again for a caller that
 /// dropped it while it evaluated.
-pub fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {
+pub(crate) fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {
     let text = sources.get(file).ok_or_else(|| Failed::from("internal error: the scenario vanished".to_string()))?;
     scenario::parse(file, text).map_err(|rejected| rendered(&rejected.diagnostics, sources))
 }
 
 /// Diagnostics rendered for the terminal.
-pub fn rendered(ds: &[Diagnostic], sources: &Sources) -> Failed {
+pub(crate) fn rendered(ds: &[Diagnostic], sources: &Sources) -> Failed {
     Failed {
         message: ds.iter().map(|d| diagnostic::render(d, sources)).collect::<Vec<_>>().join("\n"),
         annotations: ds.iter().map(|d| crate::check::github(d, sources)).collect(),

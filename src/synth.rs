@@ -8,7 +8,7 @@ use casus_synth::Config;
 use crate::files;
 
 /// Writes a synthetic world into `out`: `rules/*.casus` and `scenario.ron`.
-pub fn run(config: &Config, out: &Path) -> u8 {
+pub(crate) fn run(config: &Config, out: &Path) -> u8 {
     let world = casus_synth::generate(config);
     let write = |rel: &str, text: &str| -> Result<(), String> {
         let path = out.join(rel);

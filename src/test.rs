@@ -27,7 +27,7 @@ struct Checked {
 }
 
 /// Runs the scenarios under `paths`; exit 0 only when every expectation holds.
-pub fn run(paths: &[PathBuf], junit: Option<&Path>, format: Format) -> u8 {
+pub(crate) fn run(paths: &[PathBuf], junit: Option<&Path>, format: Format) -> u8 {
     let default = [PathBuf::from("scenarios")];
     let paths = if paths.is_empty() { &default[..] } else { paths };
     let list = match files::expand(paths, &["ron"]) {

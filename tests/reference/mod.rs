@@ -57,7 +57,7 @@ struct Ref<'a> {
 }
 
 /// The report that DESIGN §3 defines for a scenario, computed day by day.
-pub fn report(files: &[&File], scenario: &Scenario, as_of: Day, assume: bool) -> Report {
+pub(crate) fn report(files: &[&File], scenario: &Scenario, as_of: Day, assume: bool) -> Report {
     let r = Ref::new(files, scenario);
     r.run(scenario, as_of, assume)
 }

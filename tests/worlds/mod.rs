@@ -12,7 +12,7 @@ use proptest::prelude::*;
 
 /// What kinds of rule a world may use.
 #[derive(Clone, Copy, Debug)]
-pub struct Shape {
+pub(crate) struct Shape {
     /// Rules and `deem`s with `not`.
     pub negation: bool,
     /// `precedence` declarations.
@@ -23,14 +23,14 @@ pub struct Shape {
 
 impl Shape {
     /// Everything.
-    pub const FULL: Shape = Shape { negation: true, precedence: true, compliance: true };
+    pub(crate) const FULL: Shape = Shape { negation: true, precedence: true, compliance: true };
     /// Monotone worlds: no negation, precedence or compliance assumption.
-    pub const MONOTONE: Shape = Shape { negation: false, precedence: false, compliance: false };
+    pub(crate) const MONOTONE: Shape = Shape { negation: false, precedence: false, compliance: false };
 }
 
 /// A generated world: its pieces, with dates as day offsets from a base date.
 #[derive(Clone, Debug)]
-pub struct World {
+pub(crate) struct World {
     /// Top-level items of the rule files, each as text with `{d:N}` date holes and `{p:X}`
     /// party holes.
     pub items: Vec<String>,
@@ -42,7 +42,7 @@ pub struct World {
     pub assume: bool,
 }
 
-pub const PARTIES: [&str; 4] = ["AAA", "BBB", "CCC", "DDD"];
+pub(crate) const PARTIES: [&str; 4] = ["AAA", "BBB", "CCC", "DDD"];
 
 const VOCABULARY: &str = "fact attack(by, on, region, front = on)
 fact tension(by, on)
@@ -216,7 +216,7 @@ fn event() -> impl Strategy<Value = String> {
 }
 
 /// A random world of the given shape.
-pub fn world(shape: Shape) -> impl Strategy<Value = World> {
+pub(crate) fn world(shape: Shape) -> impl Strategy<Value = World> {
     let precedence = shape.precedence;
     let compliance = shape.compliance;
     (
@@ -246,7 +246,7 @@ pub fn world(shape: Shape) -> impl Strategy<Value = World> {
 /// Events as a scenario may give them: a party's step towards an instrument once (a scenario
 /// that gives one twice is refused, so that the answer never depends on the order of events).
 /// Later repetitions are dropped, so that every generated world is valid and no case is skipped.
-pub fn valid(events: Vec<String>) -> Vec<String> {
+pub(crate) fn valid(events: Vec<String>) -> Vec<String> {
     let mut steps = std::collections::BTreeSet::new();
     events
         .into_iter()
@@ -259,12 +259,12 @@ pub fn valid(events: Vec<String>) -> Vec<String> {
 
 impl World {
     /// The rule text, dates from `base` (days since 1970) and parties renamed by `names`.
-    pub fn rules(&self, base: i64, names: &BTreeMap<&str, &str>) -> String {
+    pub(crate) fn rules(&self, base: i64, names: &BTreeMap<&str, &str>) -> String {
         fill(&self.items.join("\n\n"), base, names)
     }
 
     /// The scenario text.
-    pub fn scenario(&self, base: i64, names: &BTreeMap<&str, &str>, events: &[String]) -> String {
+    pub(crate) fn scenario(&self, base: i64, names: &BTreeMap<&str, &str>, events: &[String]) -> String {
         let events: Vec<String> = events.iter().map(|e| format!("        {},", fill(e, base, names))).collect();
         format!(
             "Scenario(\n    title: \"generated\",\n    as_of: \"{}\",\n    assume_compliance: {},\n    events: [\n{}\n    ],\n)\n",
@@ -276,7 +276,7 @@ impl World {
 }
 
 /// The identity renaming.
-pub fn same_names() -> BTreeMap<&'static str, &'static str> {
+pub(crate) fn same_names() -> BTreeMap<&'static str, &'static str> {
     PARTIES.iter().map(|p| (*p, *p)).collect()
 }
 

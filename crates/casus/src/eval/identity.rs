@@ -24,7 +24,7 @@ pub struct NormKey {
 }
 
 /// A norm's arguments under a rule's variables, sorted by role; `None` if one is unbound.
-pub fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
+pub(crate) fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
     let mut args: Args =
         rule.action.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect::<Option<_>>()?;
     args.sort();
@@ -33,21 +33,21 @@ pub fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
 
 /// Whether an act matches a norm: same party and action, and every argument the act gives
 /// agrees with the norm's (an act may leave roles out).
-pub fn act_matches(act: &Act, norm: &NormKey) -> bool {
+pub(crate) fn act_matches(act: &Act, norm: &NormKey) -> bool {
     act.party == norm.party
         && act.action == norm.action
         && act.args.iter().all(|(role, v)| norm.args.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
 }
 
 /// Whether two argument lists agree on every role they share.
-pub fn args_unify(a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
+pub(super) fn args_unify(a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
     a.iter().all(|(role, v)| b.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
 }
 
 /// Whether obligation `must` includes an action that `must_not` forbids (a partial conflict).
 /// The included action's arguments are its constants and, for a variable, the value the
 /// obligation gives that role; a role the obligation leaves open matches anything.
-pub fn includes_forbidden(program: &Program, must: &NormKey, must_not: &NormKey) -> bool {
+pub(super) fn includes_forbidden(program: &Program, must: &NormKey, must_not: &NormKey) -> bool {
     let Some(def) = program.actions.get(&must.action) else { return false };
     def.includes.iter().any(|inc| {
         inc.name == must_not.action && {

@@ -27,10 +27,11 @@ use casus_syntax::ast::Modality;
 use casus_syntax::diagnostic::Diagnostic;
 
 pub use crate::calendar::Interval;
-pub use identity::{NormKey, act_matches, args_unify, includes_forbidden, norm_args};
+pub use identity::NormKey;
+pub(crate) use identity::{act_matches, norm_args};
 use norms::NormId;
-pub use solve::{Env, Trail, value};
-pub use state::{DayState, Origin, Support};
+pub(crate) use solve::{Env, Trail, value};
+pub(crate) use state::{DayState, Origin, Support};
 use walk::Walk;
 pub use world::{Act, Args, Binding, Fact, Timed, Timeline, Why, World};
 
@@ -95,7 +96,7 @@ pub struct Evaluation<'p> {
 
 impl Evaluation<'_> {
     /// The state of day `day` as the evaluation saw it: facts and acts with their origins.
-    pub fn state_at(&self, day: Day) -> DayState {
+    pub(crate) fn state_at(&self, day: Day) -> DayState {
         let yesterday = Day(day.0 - 1);
         let assumed = self
             .assumed_acts

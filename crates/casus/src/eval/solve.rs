@@ -7,20 +7,20 @@ use super::world::{Act, Args, Fact, World, with_defaults};
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym, Term, Trigger};
 
 /// The parties who bear a norm for one solution: mostly one or a few.
-pub type Parties = smallvec::SmallVec<[Sym; 4]>;
+pub(super) type Parties = smallvec::SmallVec<[Sym; 4]>;
 
 /// The values of a rule's variables while its condition is solved: most rules have a few.
-pub type Env = smallvec::SmallVec<[Option<Sym>; 8]>;
+pub(crate) type Env = smallvec::SmallVec<[Option<Sym>; 8]>;
 
 /// What a solution matched, pattern by pattern.
-pub type Trail = smallvec::SmallVec<[Support; 4]>;
+pub(crate) type Trail = smallvec::SmallVec<[Support; 4]>;
 
 /// The variables one match bound, to unbind after.
 pub(super) type Bound = smallvec::SmallVec<[usize; 8]>;
 
 /// Called with each way a condition holds: the variable values and what was matched. Returns
 /// false to stop the search.
-pub type Visit<'a> = dyn FnMut(&[Option<Sym>], &[Support]) -> bool + 'a;
+pub(super) type Visit<'a> = dyn FnMut(&[Option<Sym>], &[Support]) -> bool + 'a;
 
 /// Matches one candidate fact or act (by index) against a pattern, binding variables and
 /// noting which; the support to record when it matches.
@@ -32,7 +32,7 @@ impl DayState {
     /// rules are solved once over the whole state; after that, only with a pattern pinned to a
     /// fact the stratum added (semi-naive): a stratum negates only kinds that earlier strata
     /// complete, so nothing it adds can take away what it derived.
-    pub fn fixpoint(&mut self, world: &World, added: &mut Vec<Fact>) {
+    pub(crate) fn fixpoint(&mut self, world: &World, added: &mut Vec<Fact>) {
         for stratum in &world.program.strata {
             let mut new = Vec::new();
             for &r in stratum {
@@ -54,7 +54,7 @@ impl DayState {
     /// were added to a state where nothing else changed (and the rules have no negation, so that
     /// nothing derived before stops holding). Notes in `added` each fact that did not hold
     /// before.
-    pub fn fixpoint_from(&mut self, world: &World, new_facts: &[Fact], new_acts: &[Act], added: &mut Vec<Fact>) {
+    pub(crate) fn fixpoint_from(&mut self, world: &World, new_facts: &[Fact], new_acts: &[Act], added: &mut Vec<Fact>) {
         let pending: Vec<Support> = new_facts
             .iter()
             .filter_map(|f| self.fact_position(f).map(Support::Fact))
@@ -105,7 +105,7 @@ impl DayState {
     /// The facts `deem` rule `r` derives today from `condition` (its own, or the same with one
     /// pattern moved first), with their support; some may already hold. With `pin`, as for
     /// `solve_pinned`, only those from that fact or act.
-    pub fn derive(
+    pub(crate) fn derive(
         &self,
         world: &World,
         r: usize,
@@ -131,7 +131,7 @@ impl DayState {
 
     /// The norms one rule gives today, added to `out`; with `pin`, only those whose trigger
     /// pattern matched that fact or act.
-    pub fn rule_norms(&self, world: &World, r: usize, pin: Option<Support>, out: &mut Vec<NormKey>) {
+    pub(crate) fn rule_norms(&self, world: &World, r: usize, pin: Option<Support>, out: &mut Vec<NormKey>) {
         let rule = world.program.rule(r);
         if !world.in_force(rule.instrument, self.day) {
             return;
@@ -195,7 +195,12 @@ impl DayState {
 
     /// The parties who bear a rule's norm today, for one solution of its condition, each with
     /// the variables as they are for it (the bearer variable bound, its tests passed).
-    pub fn bearers_of(&self, world: &World, rule: &NormRule, env: &[Option<Sym>]) -> Vec<(Sym, Vec<Option<Sym>>)> {
+    pub(crate) fn bearers_of(
+        &self,
+        world: &World,
+        rule: &NormRule,
+        env: &[Option<Sym>],
+    ) -> Vec<(Sym, Vec<Option<Sym>>)> {
         let mut out = Vec::new();
         for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
             let mut env = Env::from_slice(env);
@@ -207,7 +212,7 @@ impl DayState {
     }
 
     /// The parties who bear a norm today, for one solution of its condition.
-    pub fn bearers(&self, world: &World, inst: InstId, bearers: &Bearers, env: &[Option<Sym>]) -> Parties {
+    pub(crate) fn bearers(&self, world: &World, inst: InstId, bearers: &Bearers, env: &[Option<Sym>]) -> Parties {
         let bound = |p: Sym| world.is_bound(inst, p, self.day);
         let excluded = |except: &[Term], p: Sym| except.iter().any(|t| value(*t, env) == Some(p));
         match bearers {
@@ -230,7 +235,7 @@ impl DayState {
 
     /// Enumerates the ways a condition holds today, extending `env`; `f` returns false to
     /// stop. Returns false when stopped.
-    pub fn solve(&self, world: &World, lits: &[Lit], env: &mut Env, trail: &mut Trail, f: &mut Visit) -> bool {
+    pub(crate) fn solve(&self, world: &World, lits: &[Lit], env: &mut Env, trail: &mut Trail, f: &mut Visit) -> bool {
         self.solve_pinned(world, lits, None, env, trail, f)
     }
 
@@ -249,7 +254,7 @@ impl DayState {
     }
 
     /// Whether a literal that binds nothing holds, with `env` as it is.
-    pub fn test(&self, world: &World, lit: &Lit, env: &mut Env) -> bool {
+    pub(crate) fn test(&self, world: &World, lit: &Lit, env: &mut Env) -> bool {
         match &lit.kind {
             LitKind::IsParty { term, negated, instrument, .. } => {
                 value(*term, env).is_some_and(|p| world.is_bound(*instrument, p, self.day)) != *negated
@@ -395,7 +400,7 @@ pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], 
 }
 
 /// The value of a term under `env`: a constant, a bound variable, or none.
-pub fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
+pub(crate) fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
     match t {
         Term::Const(c) => Some(c),
         Term::Var(v) => env.get(v).copied().flatten(),

@@ -11,7 +11,7 @@ use super::world::{Act, Fact};
 
 /// Where a fact or act of the day comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// Scenario event number `n`.
     Event(usize),
     /// Derived today by `deem` rule `rule` from these facts and acts of the day.
@@ -39,7 +39,7 @@ pub enum Origin {
 
 /// A fact or act of the day that a rule matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Support {
+pub(crate) enum Support {
     /// `facts[i]`.
     Fact(usize),
     /// `acts[i]`.
@@ -48,7 +48,7 @@ pub enum Support {
 
 /// The facts and acts that hold on one day.
 #[derive(Clone, Debug, Default)]
-pub struct DayState {
+pub(crate) struct DayState {
     /// The day.
     pub day: Day,
     /// Facts, each once, with where it comes from.
@@ -222,54 +222,54 @@ impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
 
 impl DayState {
     /// An empty day.
-    pub fn new(day: Day) -> DayState {
+    pub(crate) fn new(day: Day) -> DayState {
         DayState { day, ..DayState::default() }
     }
 
     /// Adds a fact unless it already holds.
-    pub fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
+    pub(crate) fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
         self.fact_index.insert(&mut self.facts, fact, origin)
     }
 
     /// Takes a fact away, if it holds. The last fact takes its place, so positions change:
     /// a walk that keeps one state from day to day uses it, a single day's state never does.
     /// Each fact knows its slot in each index list, so nothing is searched.
-    pub fn remove_fact(&mut self, fact: &Fact) -> bool {
+    pub(crate) fn remove_fact(&mut self, fact: &Fact) -> bool {
         self.fact_index.take(&mut self.facts, fact)
     }
 
     /// Takes an act away, if it is under way; positions change as for `remove_fact`.
-    pub fn remove_act(&mut self, act: &Act) -> bool {
+    pub(crate) fn remove_act(&mut self, act: &Act) -> bool {
         self.act_index.take(&mut self.acts, act)
     }
 
     /// The position of a fact that holds.
-    pub fn fact_position(&self, fact: &Fact) -> Option<usize> {
+    pub(crate) fn fact_position(&self, fact: &Fact) -> Option<usize> {
         self.fact_index.position(fact)
     }
 
     /// The position of an act under way.
-    pub fn act_position(&self, act: &Act) -> Option<usize> {
+    pub(crate) fn act_position(&self, act: &Act) -> Option<usize> {
         self.act_index.position(act)
     }
 
     /// The positions of the facts of a kind.
-    pub fn of_kind(&self, kind: Sym) -> &[usize] {
+    pub(crate) fn of_kind(&self, kind: Sym) -> &[usize] {
         self.fact_index.get(List::Name(kind))
     }
 
     /// The positions of the facts of a kind with `value` in `role`.
-    pub fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
+    pub(crate) fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
         self.fact_index.get(List::Arg(kind, role, value))
     }
 
     /// The positions of the acts of an action.
-    pub fn of_action(&self, action: Sym) -> &[usize] {
+    pub(crate) fn of_action(&self, action: Sym) -> &[usize] {
         self.act_index.get(List::Name(action))
     }
 
     /// Adds an act under way, unless it already is.
-    pub fn add_act(&mut self, act: Act, origin: Origin) -> bool {
+    pub(crate) fn add_act(&mut self, act: Act, origin: Origin) -> bool {
         self.act_index.insert(&mut self.acts, act, origin)
     }
 }

@@ -300,7 +300,7 @@ impl<'p> World<'p> {
 }
 
 /// Sorts arguments by role and fills the roles that default to another role's value.
-pub fn with_defaults(mut args: Args, defaults: &[(Sym, Sym)]) -> Args {
+pub(super) fn with_defaults(mut args: Args, defaults: &[(Sym, Sym)]) -> Args {
     for &(role, from) in defaults {
         if !args.iter().any(|(r, _)| *r == role)
             && let Some(&(_, v)) = args.iter().find(|(r, _)| *r == from)

@@ -11,7 +11,7 @@ use crate::calendar::Day;
 
 /// The rule index of a program.
 #[derive(Clone, Debug, Default)]
-pub struct RuleIndex {
+pub(crate) struct RuleIndex {
     /// Rules by the kind of fact that triggers them, but for those found by party.
     pub by_fact: HashMap<Sym, Vec<usize>>,
     /// Rules by the action that triggers them.
@@ -31,7 +31,7 @@ pub struct RuleIndex {
 
 /// What depends on whom the instruments bind, and when.
 #[derive(Clone, Debug, Default)]
-pub struct PartyIndex {
+pub(crate) struct PartyIndex {
     /// `((kind, role, party), rule)` for the rules found by party; sorted.
     pub by_fact_party: Vec<((Sym, Sym, Sym), usize)>,
     /// `(day, instrument)` for each day on which an instrument's force or a party's binding
@@ -41,7 +41,7 @@ pub struct PartyIndex {
 
 impl RuleIndex {
     /// The index of `program`, with the timelines its rule files fix.
-    pub fn new(program: &Program, timelines: &[Timeline]) -> RuleIndex {
+    pub(crate) fn new(program: &Program, timelines: &[Timeline]) -> RuleIndex {
         let mut index = RuleIndex {
             party_role: program.rules.iter().map(indexed_role).collect(),
             monotone: program
@@ -72,7 +72,7 @@ impl RuleIndex {
 
     /// The party index with the timelines of the instruments in `changed` (sorted) read from
     /// `timelines`, where a scenario changed them, instead of from the rule files.
-    pub fn parties_with(&self, program: &Program, changed: &[InstId], timelines: &[&Timeline]) -> PartyIndex {
+    pub(crate) fn parties_with(&self, program: &Program, changed: &[InstId], timelines: &[&Timeline]) -> PartyIndex {
         let kept = |i: InstId| changed.binary_search(&i).is_err();
         let b = &self.parties;
         let mut parties = PartyIndex {
@@ -91,7 +91,7 @@ impl RuleIndex {
 
 impl PartyIndex {
     /// The rules found by party for a fact of `kind` with `value` in `role`.
-    pub fn rules(&self, kind: Sym, role: Sym, value: Sym) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn rules(&self, kind: Sym, role: Sym, value: Sym) -> impl Iterator<Item = usize> + '_ {
         let key = (kind, role, value);
         let from = self.by_fact_party.partition_point(|(k, _)| *k < key);
         let rest = self.by_fact_party.get(from..).unwrap_or_default();
@@ -99,7 +99,7 @@ impl PartyIndex {
     }
 
     /// The status changes from day `from` to day `to`, both included.
-    pub fn status_changes_between(&self, from: Day, to: Day) -> &[(Day, InstId)] {
+    pub(crate) fn status_changes_between(&self, from: Day, to: Day) -> &[(Day, InstId)] {
         let start = self.status_changes.partition_point(|&(d, _)| d < from);
         let end = self.status_changes.partition_point(|&(d, _)| d <= to);
         self.status_changes.get(start..end.max(start)).unwrap_or_default()

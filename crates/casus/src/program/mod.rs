@@ -16,8 +16,8 @@ use casus_syntax::ast::{self, DatedKind, InstrumentKind, Modality, StatusKind};
 use casus_syntax::source::{FileId, Span};
 
 mod compile;
-pub mod index;
-pub mod show;
+pub(crate) mod index;
+pub(crate) mod show;
 pub mod timeline;
 
 pub use compile::compile;
@@ -457,7 +457,7 @@ impl Program {
 
     /// How the evaluator finds rules, with the timelines the rule files fix: computed when
     /// first asked for and kept, like the timelines.
-    pub fn index(&self) -> &index::RuleIndex {
+    pub(crate) fn index(&self) -> &index::RuleIndex {
         self.index.get_or_init(|| index::RuleIndex::new(self, self.timelines()))
     }
 

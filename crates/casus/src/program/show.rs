@@ -6,7 +6,7 @@ use super::{InstId, Lit, LitKind, Pattern, Program, Sym, Term};
 
 /// How to show the literals of one rule: the names of symbols, the rule's variables, and the
 /// values they have (none, to show the literals as written).
-pub struct Show<'a> {
+pub(crate) struct Show<'a> {
     /// The program, for the names of instruments and groups.
     pub program: &'a Program,
     /// The name of a symbol (a scenario may name symbols the program does not).
@@ -19,7 +19,7 @@ pub struct Show<'a> {
 
 impl Show<'_> {
     /// A literal: `armed_attack(by: UKR, on: V)`, `V is party`, `not (P = A and X in g)`.
-    pub fn literal(&self, lit: &Lit) -> String {
+    pub(crate) fn literal(&self, lit: &Lit) -> String {
         match &lit.kind {
             LitKind::Fact(p) => self.pattern(p),
             LitKind::Act { actor, action } => format!("{} performs {}", self.term(*actor), self.pattern(action)),
@@ -53,14 +53,14 @@ impl Show<'_> {
     }
 
     /// `name(role: term, ...)`.
-    pub fn pattern(&self, p: &Pattern) -> String {
+    pub(crate) fn pattern(&self, p: &Pattern) -> String {
         let args: Vec<String> = p.args.iter().map(|(r, t)| format!("{}: {}", (self.name)(*r), self.term(*t))).collect();
         let name = (self.name)(p.name);
         if args.is_empty() { name.to_string() } else { format!("{name}({})", args.join(", ")) }
     }
 
     /// A term: a constant's name, a variable's value if it has one, else its name; `_`.
-    pub fn term(&self, t: Term) -> String {
+    pub(crate) fn term(&self, t: Term) -> String {
         match t {
             Term::Const(c) => (self.name)(c).to_string(),
             Term::Var(v) => match self.env.get(v).copied().flatten() {

@@ -67,7 +67,7 @@ impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Spanned<T> {
 
 /// What went wrong reading a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeError {
+pub(super) struct DeError {
     /// What.
     pub kind: DeErrorKind,
     /// Where, once known.
@@ -199,14 +199,14 @@ fn word(enum_name: &str) -> &'static str {
 
 /// A value of the tree, read by serde. Unknown fields are reported to `skipped` and left out.
 #[derive(Clone, Copy)]
-pub struct Node<'a> {
+pub(super) struct Node<'a> {
     value: &'a Value,
     skipped: &'a RefCell<Vec<DeError>>,
 }
 
 impl<'a> Node<'a> {
     /// A value of the tree; unknown fields found under it go to `skipped`.
-    pub fn new(value: &'a Value, skipped: &'a RefCell<Vec<DeError>>) -> Node<'a> {
+    pub(super) fn new(value: &'a Value, skipped: &'a RefCell<Vec<DeError>>) -> Node<'a> {
         Node { value, skipped }
     }
 

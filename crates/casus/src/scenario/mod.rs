@@ -10,7 +10,7 @@
 mod de;
 mod error;
 mod raw;
-pub mod ron;
+mod ron;
 
 use std::collections::BTreeMap;
 

@@ -9,11 +9,11 @@
 use casus_syntax::source::Span;
 
 /// How deep values may nest; deeper is refused rather than risk the stack.
-pub const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// A value and where it is written.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Value {
+pub(super) struct Value {
     /// What it is.
     pub kind: ValueKind,
     /// Where.
@@ -22,7 +22,7 @@ pub struct Value {
 
 /// What a value is.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ValueKind {
+pub(super) enum ValueKind {
     /// `Name(field: value, ...)` or `(field: value, ...)`.
     Struct {
         /// The name, when written.
@@ -53,7 +53,7 @@ pub enum ValueKind {
 
 /// A name and where it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Name {
+pub(super) struct Name {
     /// The name.
     pub text: String,
     /// Where.
@@ -62,7 +62,7 @@ pub struct Name {
 
 impl ValueKind {
     /// What a value is, for a message: `a string`, `a list`, `` `Fakt(...)` ``.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self {
             ValueKind::Struct { name: Some(n), .. } | ValueKind::Tuple { name: Some(n), .. } => {
                 format!("`{}(...)`", n.text)
@@ -81,7 +81,7 @@ impl ValueKind {
 
 /// Why text is not RON.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RonError {
+pub(super) struct RonError {
     /// What was expected, or what is wrong.
     pub message: String,
     /// Where.
@@ -89,7 +89,7 @@ pub struct RonError {
 }
 
 /// Reads one RON value, the whole text.
-pub fn read(text: &str) -> Result<Value, RonError> {
+pub(super) fn read(text: &str) -> Result<Value, RonError> {
     let mut r = Reader { text, at: 0 };
     r.skip();
     if r.rest().starts_with("#!") {

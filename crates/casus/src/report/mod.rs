@@ -3,9 +3,7 @@
 //! Everything is sorted by name, never by the order in which names were first met, so the same
 //! inputs give byte-identical output whatever the order of files, rules or events.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -14,6 +12,12 @@ use crate::eval::{ConflictKind, ConflictRecord, Evaluation, Interval, NormKey, N
 use crate::intern::Interner;
 use crate::program::Sym;
 use casus_syntax::ast::{InstrumentKind, Modality};
+
+mod diff;
+mod text;
+
+pub use diff::{Change, ChangeKind, Diff, NormState};
+pub use text::{NormSource, action_text, write_text};
 
 /// The report of DESIGN §5. `N` holds its norms: a list (the default), or, for writing a large
 /// report out, a view of the evaluation that builds each norm's entry as it is serialised.
@@ -339,7 +343,7 @@ impl<N: Serialize> Report<N> {
 }
 
 /// A modality as the report writes it: `must`, `must not`, `may`.
-fn words<S: serde::Serializer>(m: &Modality, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn words<S: serde::Serializer>(m: &Modality, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(m.words())
 }
 
@@ -473,276 +477,6 @@ impl<'a> Namer<'a, '_> {
             until: self.until(v.when.until),
             assumed: v.assumed,
         }
-    }
-}
-
-/// A report's norms in order, each with its identity where the report keeps it: held in a list,
-/// or built one by one from a view of the evaluation.
-pub trait NormSource {
-    /// The norms, in report order.
-    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_>;
-}
-
-impl NormSource for Report {
-    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_> {
-        Box::new(self.norms.iter().enumerate().map(|(i, n)| (Cow::Borrowed(n), self.keys.get(i))))
-    }
-}
-
-impl NormSource for Report<NormsView<'_, '_>> {
-    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_> {
-        Box::new(self.norms.order.iter().map(|(k, r)| (Cow::Owned(self.norms.names.norm(k, r)), Some(*k))))
-    }
-}
-
-/// Writes the text report to `out`, one norm at a time: obligations grouped by party, each with
-/// its article, due date, status and a one-line reason; then conflicts and violations.
-/// Prohibitions that merely stand and permissions are counted, and listed with `all`.
-pub fn write_text<N>(
-    report: &Report<N>,
-    reasons: &BTreeMap<&NormKey, String>,
-    all: bool,
-    out: &mut impl std::io::Write,
-) -> std::io::Result<()>
-where
-    Report<N>: NormSource,
-{
-    writeln!(out, "{} — as of {}", report.scenario, report.as_of)?;
-    out.write_all(b"\n")?;
-    let (mut total, mut shown) = (0usize, 0usize);
-    let mut party: Option<Name> = None;
-    for (n, key) in report.norms_in_order() {
-        total += 1;
-        if !(all || n.modality == Modality::Must || matches!(n.status, Status::Violated | Status::Overridden)) {
-            continue;
-        }
-        if shown == 0 {
-            out.write_all(if all { b"Norms\n" } else { b"Obligations\n" })?;
-        }
-        shown += 1;
-        if party.as_deref() != Some(&*n.party) {
-            writeln!(out, "  {}", n.party)?;
-            party = Some(n.party.clone());
-        }
-        let due = match n.episodes.last().and_then(|e| e.due) {
-            Some(d) => format!("due {d}"),
-            None if n.modality == Modality::Must => "no deadline".to_string(),
-            None => String::new(),
-        };
-        let assumed = if n.assumed { " (assumed)" } else { "" };
-        let due = if due.is_empty() { String::new() } else { format!("{due}, ") };
-        writeln!(
-            out,
-            "    {} {}  — {} art. {} — {due}{}{assumed}",
-            n.modality.words(),
-            report.action(&n.action, &n.args),
-            n.instrument,
-            n.article,
-            n.status
-        )?;
-        if let Some(reason) = key.and_then(|k| reasons.get(k)) {
-            writeln!(out, "      {reason}")?;
-        }
-    }
-    if shown == 0 {
-        out.write_all(b"No obligations.\n")?;
-    }
-    let hidden = total - shown;
-    if hidden > 0 {
-        writeln!(out, "\n{hidden} prohibitions and permissions stand unbroken (shown with --all).")?;
-    }
-    if !report.conflicts.is_empty() {
-        out.write_all(b"\nConflicts\n")?;
-        for c in &report.conflicts {
-            let outcome = match (&c.prevails, c.kind) {
-                (Some(p), _) => format!("{p} prevails"),
-                (None, ConflictKind::Partial) => "partial: reported, not resolved".to_string(),
-                (None, _) => "unresolved".to_string(),
-            };
-            writeln!(
-                out,
-                "  {}  {}: must {} ({} art. {}) vs must not {} ({} art. {})  {}  — {outcome}",
-                c.party,
-                c.kind,
-                report.action(&c.obligation.action, &c.obligation.args),
-                c.obligation.instrument,
-                c.obligation.article,
-                report.action(&c.prohibition.action, &c.prohibition.args),
-                c.prohibition.instrument,
-                c.prohibition.article,
-                Interval { from: c.from, until: c.until },
-            )?;
-        }
-    }
-    if !report.violations.is_empty() {
-        out.write_all(b"\nViolations\n")?;
-        for v in &report.violations {
-            let assumed = if v.assumed { " (assumed)" } else { "" };
-            writeln!(
-                out,
-                "  {}  {}  — {} art. {}  {}{assumed}",
-                v.party,
-                report.action(&v.action, &v.args),
-                v.instrument,
-                v.article,
-                Interval { from: v.on, until: v.until }
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.
-pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let a: Vec<String> = args.into_iter().map(|(r, v)| format!("{r}: {v}")).collect();
-    if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
-}
-
-/// The what-if view: the norms that appear, disappear or change between two reports.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Diff {
-    /// The first scenario's title.
-    pub before: String,
-    /// The second scenario's title.
-    pub after: String,
-    /// Every change, grouped by party.
-    pub changes: Vec<Change>,
-}
-
-/// One norm that differs.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Change {
-    /// The bearer.
-    pub party: Name,
-    /// Whether it appears, disappears or changes.
-    pub change: ChangeKind,
-    /// `must`, `must not` or `may`.
-    #[serde(serialize_with = "words")]
-    pub modality: Modality,
-    /// The action.
-    pub action: Name,
-    /// Its arguments.
-    pub args: Args,
-    /// The instrument.
-    pub instrument: Name,
-    /// The article.
-    pub article: Name,
-    /// Its state in the first report.
-    pub before: Option<NormState>,
-    /// Its state in the second.
-    pub after: Option<NormState>,
-}
-
-/// How a norm differs between two reports.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    /// Only in the second.
-    Appears,
-    /// Only in the first.
-    Disappears,
-    /// In both, with a different status, start or due date.
-    Changes,
-}
-
-/// What a diff compares of a norm.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct NormState {
-    /// Its status.
-    pub status: Status,
-    /// The first day of its latest episode.
-    pub since: Day,
-    /// The due date of its latest episode.
-    pub due: Option<Day>,
-}
-
-impl Diff {
-    /// The differences between two reports.
-    pub fn new(a: &Report, b: &Report) -> Diff {
-        // Modalities in the order of their words, as diffs have always listed them.
-        type Id = (Name, &'static str, Name, Args, Name, Name);
-        let id = |n: &NormReport| -> Id {
-            (
-                n.party.clone(),
-                n.modality.words(),
-                n.action.clone(),
-                n.args.clone(),
-                n.instrument.clone(),
-                n.article.clone(),
-            )
-        };
-        let state = |n: &NormReport| {
-            let last = n.episodes.last();
-            NormState { status: n.status, since: last.map_or(Day(0), |e| e.from), due: last.and_then(|e| e.due) }
-        };
-        let before: BTreeMap<Id, &NormReport> = a.norms.iter().map(|n| (id(n), n)).collect();
-        let after: BTreeMap<Id, &NormReport> = b.norms.iter().map(|n| (id(n), n)).collect();
-        let keys: std::collections::BTreeSet<&Id> = before.keys().chain(after.keys()).collect();
-        let mut changes = Vec::new();
-        for k in keys {
-            let (b, c) = (before.get(k), after.get(k));
-            let Some(modality) = b.or(c).map(|n| n.modality) else { continue };
-            let (x, y) = (b.map(|n| state(n)), c.map(|n| state(n)));
-            let change = match (&x, &y) {
-                (None, Some(_)) => ChangeKind::Appears,
-                (Some(_), None) => ChangeKind::Disappears,
-                (Some(p), Some(q)) if p != q => ChangeKind::Changes,
-                _ => continue,
-            };
-            changes.push(Change {
-                party: k.0.clone(),
-                change,
-                modality,
-                action: k.2.clone(),
-                args: k.3.clone(),
-                instrument: k.4.clone(),
-                article: k.5.clone(),
-                before: x,
-                after: y,
-            });
-        }
-        Diff { before: a.scenario.clone(), after: b.scenario.clone(), changes }
-    }
-
-    /// The diff as pretty-printed JSON.
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        s.push('\n');
-        s
-    }
-
-    /// The diff for people, grouped by party: `+` appears, `-` disappears, `~` changes.
-    pub fn text(&self, report: &Report) -> String {
-        let mut out = format!("From \"{}\" to \"{}\"\n", self.before, self.after);
-        if self.changes.is_empty() {
-            out.push_str("\nNo norm changes.\n");
-            return out;
-        }
-        let mut party = "";
-        for c in &self.changes {
-            if *c.party != *party {
-                party = &c.party;
-                let _ = writeln!(out, "\n  {party}");
-            }
-            let what = format!(
-                "{} {} — {} art. {}",
-                c.modality.words(),
-                report.action(&c.action, &c.args),
-                c.instrument,
-                c.article
-            );
-            let show = |s: &NormState| {
-                let due = s.due.map(|d| format!(", due {d}")).unwrap_or_default();
-                format!("{} since {}{due}", s.status, s.since)
-            };
-            let _ = match (&c.before, &c.after) {
-                (None, Some(s)) => writeln!(out, "    + {what} — {}", show(s)),
-                (Some(s), None) => writeln!(out, "    - {what} — was {}", show(s)),
-                (Some(p), Some(q)) => writeln!(out, "    ~ {what} — {} → {}", show(p), show(q)),
-                (None, None) => Ok(()),
-            };
-        }
-        out
     }
 }
 

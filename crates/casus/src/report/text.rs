@@ -1,0 +1,132 @@
+//! The text report, for people: obligations by party, each with its article, due date, status
+//! and a one-line reason; then conflicts and violations.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::{Name, NormReport, NormsView, Report};
+use crate::calendar::Interval;
+use crate::eval::{ConflictKind, NormKey, Status};
+use casus_syntax::ast::Modality;
+
+/// A report's norms in order, each with its identity where the report keeps it: held in a list,
+/// or built one by one from a view of the evaluation.
+pub trait NormSource {
+    /// The norms, in report order.
+    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_>;
+}
+
+impl NormSource for Report {
+    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_> {
+        Box::new(self.norms.iter().enumerate().map(|(i, n)| (Cow::Borrowed(n), self.keys.get(i))))
+    }
+}
+
+impl NormSource for Report<NormsView<'_, '_>> {
+    fn norms_in_order(&self) -> Box<dyn Iterator<Item = (Cow<'_, NormReport>, Option<&NormKey>)> + '_> {
+        Box::new(self.norms.order.iter().map(|(k, r)| (Cow::Owned(self.norms.names.norm(k, r)), Some(*k))))
+    }
+}
+
+/// Writes the text report to `out`, one norm at a time: obligations grouped by party, each with
+/// its article, due date, status and a one-line reason; then conflicts and violations.
+/// Prohibitions that merely stand and permissions are counted, and listed with `all`.
+pub fn write_text<N>(
+    report: &Report<N>,
+    reasons: &BTreeMap<&NormKey, String>,
+    all: bool,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()>
+where
+    Report<N>: NormSource,
+{
+    writeln!(out, "{} — as of {}", report.scenario, report.as_of)?;
+    out.write_all(b"\n")?;
+    let (mut total, mut shown) = (0usize, 0usize);
+    let mut party: Option<Name> = None;
+    for (n, key) in report.norms_in_order() {
+        total += 1;
+        if !(all || n.modality == Modality::Must || matches!(n.status, Status::Violated | Status::Overridden)) {
+            continue;
+        }
+        if shown == 0 {
+            out.write_all(if all { b"Norms\n" } else { b"Obligations\n" })?;
+        }
+        shown += 1;
+        if party.as_deref() != Some(&*n.party) {
+            writeln!(out, "  {}", n.party)?;
+            party = Some(n.party.clone());
+        }
+        let due = match n.episodes.last().and_then(|e| e.due) {
+            Some(d) => format!("due {d}"),
+            None if n.modality == Modality::Must => "no deadline".to_string(),
+            None => String::new(),
+        };
+        let assumed = if n.assumed { " (assumed)" } else { "" };
+        let due = if due.is_empty() { String::new() } else { format!("{due}, ") };
+        writeln!(
+            out,
+            "    {} {}  — {} art. {} — {due}{}{assumed}",
+            n.modality.words(),
+            report.action(&n.action, &n.args),
+            n.instrument,
+            n.article,
+            n.status
+        )?;
+        if let Some(reason) = key.and_then(|k| reasons.get(k)) {
+            writeln!(out, "      {reason}")?;
+        }
+    }
+    if shown == 0 {
+        out.write_all(b"No obligations.\n")?;
+    }
+    let hidden = total - shown;
+    if hidden > 0 {
+        writeln!(out, "\n{hidden} prohibitions and permissions stand unbroken (shown with --all).")?;
+    }
+    if !report.conflicts.is_empty() {
+        out.write_all(b"\nConflicts\n")?;
+        for c in &report.conflicts {
+            let outcome = match (&c.prevails, c.kind) {
+                (Some(p), _) => format!("{p} prevails"),
+                (None, ConflictKind::Partial) => "partial: reported, not resolved".to_string(),
+                (None, _) => "unresolved".to_string(),
+            };
+            writeln!(
+                out,
+                "  {}  {}: must {} ({} art. {}) vs must not {} ({} art. {})  {}  — {outcome}",
+                c.party,
+                c.kind,
+                report.action(&c.obligation.action, &c.obligation.args),
+                c.obligation.instrument,
+                c.obligation.article,
+                report.action(&c.prohibition.action, &c.prohibition.args),
+                c.prohibition.instrument,
+                c.prohibition.article,
+                Interval { from: c.from, until: c.until },
+            )?;
+        }
+    }
+    if !report.violations.is_empty() {
+        out.write_all(b"\nViolations\n")?;
+        for v in &report.violations {
+            let assumed = if v.assumed { " (assumed)" } else { "" };
+            writeln!(
+                out,
+                "  {}  {}  — {} art. {}  {}{assumed}",
+                v.party,
+                report.action(&v.action, &v.args),
+                v.instrument,
+                v.article,
+                Interval { from: v.on, until: v.until }
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.
+pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let a: Vec<String> = args.into_iter().map(|(r, v)| format!("{r}: {v}")).collect();
+    if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
+}
