@@ -17,7 +17,7 @@ const MAX_REASONS: usize = 2000;
 pub(crate) enum Format {
     /// For people.
     Text,
-    /// DESIGN §5.
+    /// The JSON report of docs/report.md.
     Json,
 }
 

@@ -77,3 +77,9 @@ fn the_readme_sessions_are_real() {
 fn the_tour_sessions_are_real() {
     check_page("docs/tour.md");
 }
+
+#[test]
+fn the_reference_pages_sessions_are_real() {
+    check_page("docs/scenarios.md");
+    check_page("docs/report.md");
+}

@@ -1,4 +1,4 @@
-//! The evaluator against the day-by-day reference of DESIGN §3, and the invariances a meaning
+//! The evaluator against the day-by-day reference of docs/semantics.md, and the invariances a meaning
 //! defined day by day must have, over random small worlds.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
@@ -204,7 +204,7 @@ proptest! {
     }
 }
 
-/// DESIGN §3: an episode falls due on its first day plus the deadline; when two rules of an
+/// docs/semantics.md: an episode falls due on its first day plus the deadline; when two rules of an
 /// article give the same obligation, the deadline is that of the rule that first gave it, for
 /// the report and for the compliance assumption alike. Here the attack gives BBB's duty to help
 /// AAA against DDD "without delay" on 1 January, and from 2 January the tension the attack leaves

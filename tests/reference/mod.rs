@@ -1,4 +1,4 @@
-//! The reference semantics of DESIGN §3, literally: every day from the earliest date mentioned
+//! The reference semantics of docs/semantics.md, literally: every day from the earliest date mentioned
 //! to the horizon, in order, with nothing carried between days but what §3 carries (delayed
 //! facts, episodes and assumed acts). It works on the syntax tree with names as strings, shares
 //! no code with the evaluator, and is slow on purpose: it exists to be obviously right.
@@ -56,7 +56,7 @@ struct Ref<'a> {
     actions: BTreeMap<String, &'a ActionDecl>,
 }
 
-/// The report that DESIGN §3 defines for a scenario, computed day by day.
+/// The report that docs/semantics.md defines for a scenario, computed day by day.
 pub(crate) fn report(files: &[&File], scenario: &Scenario, as_of: Day, assume: bool) -> Report {
     let r = Ref::new(files, scenario);
     r.run(scenario, as_of, assume)
@@ -736,7 +736,7 @@ impl<'a> Ref<'a> {
                 assumed,
             });
         }
-        // The report's order (DESIGN §5 asks only that it be fixed): article numbers naturally.
+        // The report's order (docs/report.md asks only that it be fixed): article numbers naturally.
         let natural = casus::report::natural;
         norms.sort_by(|a, b| {
             (&a.party, &a.instrument, natural(&a.article), a.modality, &a.action, &a.args).cmp(&(

@@ -63,7 +63,7 @@ impl<'a> ActsByActor<'a> {
         index
     }
 
-    /// The acts that match norm `key` (DESIGN §3: same party and action, every argument the act
+    /// The acts that match norm `key` (docs/semantics.md: same party and action, every argument the act
     /// gives agreeing), in the order given, into `out`. An act whose first role the norm gives
     /// is looked up by the norm's value; one whose first role the norm leaves open, by each
     /// value given.

@@ -1,4 +1,5 @@
-//! The evaluator: the meaning of DESIGN §3, computed only on the days where something changes.
+//! The evaluator: the meaning of docs/semantics.md, computed only on the days where something
+//! changes.
 //!
 //! The state of the world is constant between *change points*: days on which a fact or act
 //! starts or ends, an instrument enters into force or binds a party or stops, a delayed fact
@@ -35,7 +36,7 @@ pub(crate) use state::{DayState, Origin, Support};
 use walk::Walk;
 pub use world::{Act, Args, Binding, Fact, Timed, Timeline, Why, World};
 
-/// The status of a norm as of a date (DESIGN §3): what the evaluator reports and what a
+/// The status of a norm as of a date (docs/semantics.md): what the evaluator reports and what a
 /// scenario's expectations name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,4 +1,4 @@
-//! Reports: what an evaluation found, as JSON (DESIGN §5) for programs and as text for people.
+//! Reports: what an evaluation found, as JSON (docs/report.md) for programs and as text for people.
 //!
 //! Everything is sorted by name, never by the order in which names were first met, so the same
 //! inputs give byte-identical output whatever the order of files, rules or events.
@@ -19,7 +19,7 @@ mod text;
 pub use diff::{Change, ChangeKind, Diff, NormState};
 pub use text::{NormSource, action_text, write_text};
 
-/// The report of DESIGN §5. `N` holds its norms: a list (the default), or, for writing a large
+/// The report of docs/report.md. `N` holds its norms: a list (the default), or, for writing a large
 /// report out, a view of the evaluation that builds each norm's entry as it is serialised.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Report<N = Vec<NormReport>> {
