@@ -533,7 +533,7 @@ impl<'de> de::Deserializer<'de> for Node<'de> {
                 // A name alone: its place is the whole value.
                 return self.unit_variant(name, variants, visitor);
             }
-            _ => return Err(self.expected(&format!("{} such as `{}`", article(word(name)), example(variants)))),
+            _ => return Err(self.expected(&format!("{} ({})", article(word(name)), one_of(variants)))),
         };
         if !variants.contains(&variant.text.as_str()) {
             let kind = DeErrorKind::UnknownVariant {
@@ -583,7 +583,12 @@ fn article(word: &str) -> String {
     format!("{} {word}", if an { "an" } else { "a" })
 }
 
-/// The first of several names, as an example.
-fn example(variants: &[&str]) -> String {
-    variants.first().map(|v| format!("{v}(...)")).unwrap_or_default()
+/// `` `A`, `B` or `C` ``.
+fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
