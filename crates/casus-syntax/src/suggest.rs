@@ -17,6 +17,12 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// `did you mean `X`?`, when a candidate is near enough to `name`: the help line of every
+/// diagnostic about a name that is not known.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    nearest(name, candidates).map(|n| format!("did you mean `{n}`?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::nearest;

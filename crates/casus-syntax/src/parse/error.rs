@@ -162,10 +162,9 @@ pub(super) fn expected_with(i: Input, what: &str, help: Option<String>) -> nom::
 /// An unknown word where a keyword was expected, with the nearest keyword as a suggestion.
 pub(super) fn unknown_keyword(i: Input, what: &str, known: &[&str]) -> nom::Err<Failure> {
     let at = skip_trivia(i);
-    let help = match crate::suggest::nearest(first_token(at.fragment()), known.iter().copied()) {
-        Some(k) => format!("did you mean `{k}`?"),
-        None => format!("expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
-    };
+    let help = crate::suggest::did_you_mean(first_token(at.fragment()), known.iter().copied()).unwrap_or_else(|| {
+        format!("expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+    });
     expected_with(at, what, Some(help))
 }
 

@@ -196,12 +196,9 @@ pub struct UnknownGroup {
 }
 
 impl UnknownGroup {
-    /// `name` at `at`, with the nearest declared group, if any.
-    pub fn new(name: &str, at: Span, nearest: Option<&str>) -> UnknownGroup {
-        let help = match nearest {
-            Some(n) => format!("did you mean `{n}`?"),
-            None => format!("define it with `group {name} = [...]`"),
-        };
+    /// `name` at `at`, with the help: did you mean a declared group, or how to declare it.
+    pub fn new(name: &str, at: Span, did_you_mean: Option<String>) -> UnknownGroup {
+        let help = did_you_mean.unwrap_or_else(|| format!("define it with `group {name} = [...]`"));
         UnknownGroup { name: name.to_string(), at, help }
     }
 }
@@ -222,9 +219,9 @@ pub struct UnknownInstrument {
 }
 
 impl UnknownInstrument {
-    /// `id` at `at`, with the nearest declared instrument, if any.
-    pub fn new(id: &str, at: Span, nearest: Option<&str>) -> UnknownInstrument {
-        UnknownInstrument { id: id.to_string(), at, help: nearest.map(|n| format!("did you mean `{n}`?")) }
+    /// `id` at `at`, with `did you mean` a declared instrument, if one is near.
+    pub fn new(id: &str, at: Span, did_you_mean: Option<String>) -> UnknownInstrument {
+        UnknownInstrument { id: id.to_string(), at, help: did_you_mean }
     }
 }
 

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use casus_syntax::ast::{self, File, Item};
 use casus_syntax::diagnostic::{self, Diagnostic};
 use casus_syntax::source::FileId;
+use casus_syntax::suggest::did_you_mean;
 
 pub use error::*;
 
@@ -156,8 +157,8 @@ impl<'a> Checker<'a> {
         if let Some(d) = self.decls.groups.get(g.name.as_str()) {
             return Some(d.id);
         }
-        let nearest = casus_syntax::suggest::nearest(&g.name, self.decls.groups.keys().copied());
-        self.report(UnknownGroup::new(&g.name, g.span, nearest));
+        let help = did_you_mean(&g.name, self.decls.groups.keys().copied());
+        self.report(UnknownGroup::new(&g.name, g.span, help));
         None
     }
 
@@ -166,8 +167,8 @@ impl<'a> Checker<'a> {
         if let Some(d) = self.decls.instruments.get(id.name.as_str()) {
             return Some(d.id);
         }
-        let nearest = casus_syntax::suggest::nearest(&id.name, self.decls.instruments.keys().copied());
-        self.report(UnknownInstrument::new(&id.name, id.span, nearest));
+        let help = did_you_mean(&id.name, self.decls.instruments.keys().copied());
+        self.report(UnknownInstrument::new(&id.name, id.span, help));
         None
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use casus_syntax::ast::{self, File, Item, LiteralKind};
 use casus_syntax::source::{FileId, Span};
-use casus_syntax::suggest::nearest;
+use casus_syntax::suggest::{did_you_mean, nearest};
 
 use super::{
     Checker, DeemDef, Duplicate, MissingInstrument, RuleDef, Twice, Unbound, UnknownAction, UnknownFact, UnknownRole,
@@ -270,8 +270,8 @@ impl<'a> Checker<'a> {
         };
         let help = if usage == Use::Fact && self.decls.actions.contains_key(name) {
             format!("`{name}` is an action: write `P performs {p}`")
-        } else if let Some(n) = nearest(name, table.iter().copied()) {
-            format!("did you mean `{n}`?")
+        } else if let Some(help) = did_you_mean(name, table.iter().copied()) {
+            help
         } else {
             format!("declare it with `{decl} {name}(role, ...)`")
         };

@@ -38,8 +38,8 @@ pub use world::{Act, Args, Binding, Fact, Timed, Timeline, Why, World};
 
 /// The status of a norm as of a date (docs/semantics.md): what the evaluator reports and what a
 /// scenario's expectations name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all(serialize = "snake_case", deserialize = "PascalCase"))]
 pub enum Status {
     /// Active and not yet due, or without a deadline.
     Pending,

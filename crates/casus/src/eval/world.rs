@@ -14,7 +14,7 @@ use casus_syntax::ast::DatedKind;
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::FileId;
 use casus_syntax::source::Span;
-use casus_syntax::suggest::nearest;
+use casus_syntax::suggest::did_you_mean;
 
 /// The arguments of a fact, an act or a norm: `(role, value)`, sorted by role. Most have one
 /// or two, held inline; more spill to the heap.
@@ -243,8 +243,7 @@ impl<'p> World<'p> {
     /// The instrument a scenario names.
     fn instrument(&self, id: &Spanned<String>) -> Result<InstId, ScenarioError> {
         self.program.instrument(id).ok_or_else(|| {
-            let near = nearest(id, self.program.instruments.iter().map(|i| i.id.as_str()));
-            let help = near.map(|n| format!("did you mean `{n}`?"));
+            let help = did_you_mean(id, self.program.instruments.iter().map(|i| i.id.as_str()));
             ScenarioError::new(ScenarioErrorKind::UnknownInstrument(id.value.clone()), id.span, help)
         })
     }
@@ -255,7 +254,7 @@ impl<'p> World<'p> {
             program.symbols.get(kind.as_str()).and_then(|k| program.facts.get(&k).map(|d| (k, d)))
         else {
             let kinds: Vec<&str> = program.facts.keys().map(|k| program.name(*k)).collect();
-            let help = nearest(kind, kinds).map(|n| format!("did you mean `{n}`?"));
+            let help = did_you_mean(kind, kinds);
             return Err(ScenarioError::new(ScenarioErrorKind::UnknownFact(kind.value.clone()), kind.span, help));
         };
         let args = self.args(kind, &def.roles, args)?;
@@ -268,7 +267,7 @@ impl<'p> World<'p> {
             program.symbols.get(action.as_str()).and_then(|a| program.actions.get(&a).map(|d| (a, d)))
         else {
             let actions: Vec<&str> = program.actions.keys().map(|k| program.name(*k)).collect();
-            let help = nearest(action, actions).map(|n| format!("did you mean `{n}`?"));
+            let help = did_you_mean(action, actions);
             return Err(ScenarioError::new(ScenarioErrorKind::UnknownAction(action.value.clone()), action.span, help));
         };
         let mut args = self.args(action, &def.roles, args)?;
@@ -283,13 +282,9 @@ impl<'p> World<'p> {
             let r = self.syms.intern(role);
             if !roles.contains(&r) {
                 let names: Vec<&str> = roles.iter().map(|r| self.program.name(*r)).collect();
-                let help = match nearest(role, names.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}`?"),
-                    None => format!(
-                        "its roles are {}",
-                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                };
+                let help = did_you_mean(role, names.iter().copied()).unwrap_or_else(|| {
+                    format!("its roles are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+                });
                 let kind = ScenarioErrorKind::NoSuchRole { name: name.value.clone(), role: role.value.clone() };
                 return Err(ScenarioError::new(kind, role.span, Some(help)));
             }

@@ -192,7 +192,7 @@ fn word(enum_name: &str) -> &'static str {
         "RawEvent" => "event",
         "RawExpect" => "expectation",
         "RawModality" => "modality",
-        "RawStatus" => "status",
+        "Status" => "status",
         _ => "name",
     }
 }

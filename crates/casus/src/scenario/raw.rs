@@ -278,7 +278,7 @@ impl Reader {
                     args,
                     instrument,
                     article,
-                    status: status.map(RawStatus::into_status),
+                    status,
                     due: due?,
                     assumed,
                     absent,
@@ -434,32 +434,6 @@ impl RawModality {
     }
 }
 
-/// A status as an expectation names it.
-#[derive(Deserialize)]
-enum RawStatus {
-    Pending,
-    Fulfilled,
-    Violated,
-    Discharged,
-    Overridden,
-    InEffect,
-    Permitted,
-}
-
-impl RawStatus {
-    fn into_status(self) -> Status {
-        match self {
-            RawStatus::Pending => Status::Pending,
-            RawStatus::Fulfilled => Status::Fulfilled,
-            RawStatus::Violated => Status::Violated,
-            RawStatus::Discharged => Status::Discharged,
-            RawStatus::Overridden => Status::Overridden,
-            RawStatus::InEffect => Status::InEffect,
-            RawStatus::Permitted => Status::Permitted,
-        }
-    }
-}
-
 /// An expectation as written.
 #[derive(Deserialize)]
 enum RawExpect {
@@ -476,7 +450,7 @@ enum RawExpect {
         #[serde(default)]
         article: Option<String>,
         #[serde(default)]
-        status: Option<RawStatus>,
+        status: Option<Status>,
         #[serde(default)]
         due: Option<Spanned<String>>,
         #[serde(default)]
