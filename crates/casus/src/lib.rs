@@ -38,6 +38,7 @@ pub mod eval;
 pub mod expect;
 pub mod explain;
 pub mod intern;
+pub mod outcome;
 pub mod program;
 pub mod report;
 pub mod scenario;

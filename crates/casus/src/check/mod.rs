@@ -15,8 +15,6 @@ mod rules;
 mod strata;
 mod vocabulary;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
 use casus_syntax::ast::{self, File, Item};
 use casus_syntax::diagnostic::{self, Diagnostic};
 use casus_syntax::source::FileId;
@@ -25,60 +23,8 @@ use casus_syntax::suggest::did_you_mean;
 pub use error::*;
 
 use crate::calendar::Day;
-use crate::program::{
-    ActionDef, Bearers, Deadline, FactDef, GroupDef, InstId, InstrumentDef, Lit, Pattern, Sym, Symbols,
-};
+use crate::program::{DeemDef, InstId, Resolved, RuleDef, Sym, Symbols};
 use declarations::Declarations;
-
-/// A rule set that checked without errors, every name resolved: what compiling reads.
-#[derive(Debug)]
-pub struct Resolved<'a> {
-    pub(crate) symbols: Symbols,
-    pub(crate) instruments: Vec<InstrumentDef>,
-    pub(crate) groups: Vec<GroupDef>,
-    pub(crate) facts: HashMap<Sym, FactDef>,
-    pub(crate) actions: HashMap<Sym, ActionDef>,
-    pub(crate) party_names: BTreeMap<String, String>,
-    pub(crate) rules: Vec<RuleDef<'a>>,
-    pub(crate) deems: Vec<DeemDef<'a>>,
-    pub(crate) strata: Vec<Vec<usize>>,
-    pub(crate) prevails: BTreeSet<(InstId, InstId)>,
-    warnings: Vec<Diagnostic>,
-}
-
-impl Resolved<'_> {
-    /// What the checker found doubtful, though not wrong.
-    pub fn warnings(&self) -> &[Diagnostic] {
-        &self.warnings
-    }
-}
-
-/// A norm rule, resolved: its condition in the order written, and the rule as written, to be put
-/// in words only when compiled.
-#[derive(Clone, Debug)]
-pub(crate) struct RuleDef<'a> {
-    pub(crate) instrument: InstId,
-    pub(crate) article: usize,
-    pub(crate) condition: Vec<Lit>,
-    pub(crate) vars: Vec<String>,
-    pub(crate) bearers: Bearers,
-    pub(crate) modality: ast::Modality,
-    pub(crate) action: Pattern,
-    pub(crate) deadline: Option<Deadline>,
-    pub(crate) written: &'a ast::Rule,
-    pub(crate) file: FileId,
-}
-
-/// A `deem` rule, resolved, with the rule as written.
-#[derive(Clone, Debug)]
-pub(crate) struct DeemDef<'a> {
-    pub(crate) head: Pattern,
-    pub(crate) delay: Option<ast::Duration>,
-    pub(crate) condition: Vec<Lit>,
-    pub(crate) vars: Vec<String>,
-    pub(crate) written: &'a ast::Deem,
-    pub(crate) file: FileId,
-}
 
 /// Checks a rule set: every parsed file, together. A rule set without errors comes back
 /// resolved, with its warnings; else every diagnostic found, sorted by place.

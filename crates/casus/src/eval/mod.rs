@@ -28,6 +28,7 @@ use casus_syntax::ast::Modality;
 use casus_syntax::diagnostic::Diagnostic;
 
 pub use crate::calendar::Interval;
+pub use crate::outcome::{ConflictKind, Status};
 pub use identity::NormKey;
 pub(crate) use identity::{act_matches, norm_args};
 use norms::NormId;
@@ -35,42 +36,6 @@ pub(crate) use solve::{Env, Trail, value};
 pub(crate) use state::{DayState, Origin, Support};
 use walk::Walk;
 pub use world::{Act, Args, Binding, Fact, Timed, Timeline, Why, World};
-
-/// The status of a norm as of a date (docs/semantics.md): what the evaluator reports and what a
-/// scenario's expectations name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all(serialize = "snake_case", deserialize = "PascalCase"))]
-pub enum Status {
-    /// Active and not yet due, or without a deadline.
-    Pending,
-    /// A matching act happened in time.
-    Fulfilled,
-    /// Due and not performed, or a forbidden act happened.
-    Violated,
-    /// The episode ended before its due date.
-    Discharged,
-    /// A prevailing conflicting norm overrode it.
-    Overridden,
-    /// A prohibition that stands unbroken.
-    InEffect,
-    /// A permission.
-    Permitted,
-}
-
-impl Status {
-    /// The name used in reports: `pending`, `in_effect`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Fulfilled => "fulfilled",
-            Status::Violated => "violated",
-            Status::Discharged => "discharged",
-            Status::Overridden => "overridden",
-            Status::InEffect => "in_effect",
-            Status::Permitted => "permitted",
-        }
-    }
-}
 
 /// What an evaluation found, up to its horizon.
 #[derive(Clone, Debug)]
@@ -208,38 +173,6 @@ pub struct Episode {
     pub when: Interval,
     /// Its first day plus the deadline; `None` without one.
     pub due: Option<Day>,
-}
-
-/// Direct or partial.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConflictKind {
-    /// Obliged and forbidden the same act.
-    Direct,
-    /// Obliged to an act that includes a forbidden one.
-    Partial,
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::fmt::Display for ConflictKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl ConflictKind {
-    /// `direct` or `partial`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ConflictKind::Direct => "direct",
-            ConflictKind::Partial => "partial",
-        }
-    }
 }
 
 /// One party obliged and forbidden at once, over a run of days.

@@ -9,7 +9,9 @@ use crate::intern::Interner;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
 use crate::program::{InstId, PartyStatus, Program, Sym, Symbols};
-use crate::scenario::{Args as GivenArgs, Event, EventKind, Scenario, ScenarioError, ScenarioErrorKind, Spanned};
+use crate::scenario::{
+    Args as GivenArgs, Event, EventKind, Rejected, Scenario, ScenarioError, ScenarioErrorKind, Spanned,
+};
 use casus_syntax::ast::DatedKind;
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::FileId;
@@ -291,6 +293,20 @@ impl<'p> World<'p> {
             out.push((r, self.syms.intern(value)));
         }
         Ok(out)
+    }
+}
+
+/// A scenario that could not be read is checked against the rules for the events that were.
+impl Rejected {
+    /// Every problem of the scenario: those found reading it, and those the events that were
+    /// read have against `program` (an unknown instrument, kind of fact, action or role).
+    pub fn against(self, program: &Program) -> Vec<Diagnostic> {
+        let mut problems = self.diagnostics;
+        if let Err(more) = World::of_events(program, self.file, &self.events, &[]) {
+            problems.extend(more);
+            casus_syntax::diagnostic::sort(&mut problems);
+        }
+        problems
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::{ActionDef, Bearers, DeemRule, InstId, Lit, LitKind, NormRule, Pattern, Program, Sym, Term, Trigger};
-use crate::check::{DeemDef, Resolved, RuleDef};
+use super::{DeemDef, Resolved, RuleDef};
 
 /// Compiles a resolved rule set: the only way to a [`Program`].
 pub fn compile(resolved: Resolved<'_>) -> Program {

@@ -17,10 +17,13 @@ use casus_syntax::source::{FileId, Span};
 
 mod compile;
 pub(crate) mod index;
+mod resolved;
 pub(crate) mod show;
 pub mod timeline;
 
 pub use compile::compile;
+pub use resolved::Resolved;
+pub(crate) use resolved::{DeemDef, RuleDef};
 use timeline::Timeline;
 
 /// An interned name: a party, a symbol, a kind of fact, an action or a role.

@@ -20,7 +20,7 @@ pub use de::Spanned;
 pub use error::{ScenarioError, ScenarioErrorKind};
 
 use crate::calendar::Day;
-use crate::eval::{ConflictKind, Status};
+use crate::outcome::{ConflictKind, Status};
 use crate::program::InstId;
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::{FileId, SourceFile, Span};
@@ -218,19 +218,6 @@ pub fn parse(file: FileId, source: &SourceFile) -> Result<Scenario, Box<Rejected
     raw::scenario(&source.text).map(|s| Scenario { file, ..s }).map_err(|(errors, rules, events)| {
         Box::new(Rejected { file, diagnostics: diagnostics(file, errors), rules, events })
     })
-}
-
-impl Rejected {
-    /// Every problem of the scenario: those found reading it, and those the events that were
-    /// read have against `program` (an unknown instrument, kind of fact, action or role).
-    pub fn against(self, program: &crate::program::Program) -> Vec<Diagnostic> {
-        let mut problems = self.diagnostics;
-        if let Err(more) = crate::eval::World::of_events(program, self.file, &self.events, &[]) {
-            problems.extend(more);
-            casus_syntax::diagnostic::sort(&mut problems);
-        }
-        problems
-    }
 }
 
 /// Reads one event, as written in a scenario's `events` list (for `casus eval --with`).

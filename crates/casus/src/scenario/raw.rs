@@ -10,7 +10,7 @@ use super::error::{ScenarioError, ScenarioErrorKind as Kind};
 use super::ron::{self, Value, ValueKind};
 use super::{Args, Event, EventKind, ExpectKind, Expectation, NormQuery, Scenario};
 use crate::calendar::Day;
-use crate::eval::{ConflictKind, Status};
+use crate::outcome::{ConflictKind, Status};
 use casus_syntax::ast::{DatedKind, Modality, StatusKind};
 use casus_syntax::source::{FileId, Span};
 use casus_syntax::suggest::nearest;
