@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use casus_syntax::diagnostic::{self, Diagnostic, Severity};
+use casus_syntax::diagnostic::{self, Diagnostic};
 use casus_syntax::source::Sources;
 
 use crate::{files, github};
@@ -83,25 +83,9 @@ pub(crate) fn print(diagnostics: &[Diagnostic], sources: &Sources, format: Forma
         match format {
             Format::Human => eprintln!("{}", diagnostic::render(d, sources)),
             Format::Short => eprintln!("{}", diagnostic::render_short(d, sources)),
-            Format::Github => println!("{}", github(d, sources)),
+            Format::Github => println!("{}", github::diagnostic(d, sources)),
         }
     }
-}
-
-/// A GitHub Actions workflow command for one diagnostic.
-pub(crate) fn github(d: &Diagnostic, sources: &Sources) -> String {
-    let level = match d.severity() {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let name = sources.get(d.file()).map_or("", |f| f.name.as_str());
-    let at = d.line_col(sources);
-    let mut message = d.message();
-    if let Some(h) = d.help() {
-        message.push_str("\nhelp: ");
-        message.push_str(&h);
-    }
-    github::annotation(level, name, Some((at.line, at.column)), &d.code(), &message)
 }
 
 /// `1 file`, `2 files`.

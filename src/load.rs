@@ -126,6 +126,6 @@ pub(crate) fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario
 pub(crate) fn rendered(ds: &[Diagnostic], sources: &Sources) -> Failed {
     Failed {
         message: ds.iter().map(|d| diagnostic::render(d, sources)).collect::<Vec<_>>().join("\n"),
-        annotations: ds.iter().map(|d| crate::check::github(d, sources)).collect(),
+        annotations: ds.iter().map(|d| crate::github::diagnostic(d, sources)).collect(),
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use nom::Input as _;
 use nom::error::{ErrorKind, ParseError};
 
-use super::tokens::skip_trivia;
+use super::trivia::skip_trivia;
 use super::{Input, MAX_DEPTH, MAX_NUMBER};
 use crate::source::Span;
 

@@ -1,8 +1,9 @@
 //! Items: instruments and their clauses, groups, declarations, `deem` rules, precedence.
 
 use super::error::{SyntaxErrorKind, backtrack, expected, fail_at, unknown_keyword};
-use super::rules::{classify, condition, duration, pattern, rule};
+use super::rules::{condition, duration, pattern, rule};
 use super::tokens::*;
+use super::trivia::skip_trivia;
 use super::{Input, PResult};
 use crate::ast::*;
 

@@ -55,6 +55,7 @@ mod error;
 mod items;
 mod rules;
 mod tokens;
+mod trivia;
 
 use nom::{IResult, Input as _};
 use nom_locate::LocatedSpan;
@@ -63,10 +64,11 @@ pub use error::{Found, SyntaxError, SyntaxErrorKind};
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Span};
+use crate::source::FileId;
 use error::{Failure, first_token};
 use items::{TOP_KEYWORDS, item};
-use tokens::skip_trivia;
+pub use trivia::comments;
+use trivia::skip_trivia;
 
 /// Conditions deeper than this (parentheses and `not`s) are refused rather than risk the stack.
 pub const MAX_DEPTH: usize = 128;
@@ -133,35 +135,4 @@ fn recover(i: Input, error_offset: usize) -> Input {
         pos = line_start;
     }
     i.take_from(text.len())
-}
-
-/// Finds every comment: `#` to the end of the line, outside strings.
-pub fn comments(text: &str) -> Vec<Comment> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut n = 0;
-    while let Some(&b) = bytes.get(n) {
-        match b {
-            b'"' => {
-                n += 1;
-                while let Some(&c) = bytes.get(n) {
-                    n += 1;
-                    if c == b'\\' {
-                        n += 1;
-                    } else if c == b'"' {
-                        break;
-                    }
-                }
-            }
-            b'#' => {
-                let len = bytes.get(n..).map_or(0, |r| r.iter().position(|&c| c == b'\n').unwrap_or(r.len()));
-                let end = n + len;
-                let body = text.get(n..end).unwrap_or("").trim_end();
-                out.push(Comment { text: body.to_string(), span: Span::new(n, n + body.len()) });
-                n = end;
-            }
-            _ => n += 1,
-        }
-    }
-    out
 }

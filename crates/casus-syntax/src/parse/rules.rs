@@ -285,16 +285,3 @@ pub(super) fn term(i: Input) -> PResult<Term> {
     let (i, w) = word(i)?;
     Ok((i, classify(w)))
 }
-
-pub(super) fn classify(w: Ident) -> Term {
-    let name = w.name.as_str();
-    if name == "_" {
-        return Term::Wildcard(w.span);
-    }
-    if name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Term::Symbol(w);
-    }
-    let single = name.len() == 1;
-    let has_lower_or_digit = name.chars().any(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    if single || has_lower_or_digit { Term::Var(w) } else { Term::Party(w) }
-}

@@ -4,7 +4,7 @@
 use nom::Input as _;
 
 use super::error::{Failure, SyntaxErrorKind, backtrack, expected, expected_with, fail, fail_at, first_token};
-use super::rules::classify;
+use super::trivia::skip_trivia;
 use super::{Input, MAX_NUMBER, PResult};
 use crate::ast::*;
 use crate::source::Span;
@@ -309,23 +309,6 @@ pub(super) fn opt_string(i: Input) -> PResult<Option<Str>> {
     }
 }
 
-/// Skips white space and comments.
-pub(super) fn skip_trivia(i: Input) -> Input {
-    let text = i.fragment();
-    let mut n = 0;
-    let bytes = text.as_bytes();
-    while let Some(&b) = bytes.get(n) {
-        if b.is_ascii_whitespace() {
-            n += 1;
-        } else if b == b'#' {
-            n += bytes.get(n..).map_or(0, |r| r.iter().position(|&c| c == b'\n').unwrap_or(r.len()));
-        } else {
-            break;
-        }
-    }
-    i.take_from(n)
-}
-
 /// The span of the next token's start, after trivia.
 pub(super) fn position(i: Input) -> PResult<Span> {
     let i = skip_trivia(i);
@@ -361,3 +344,18 @@ where
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// A word as a term: `_`, a symbol (lower case), a variable (one capital, or capitals with a
+/// lower-case letter or a digit), or a party code (capitals).
+pub(super) fn classify(w: Ident) -> Term {
+    let name = w.name.as_str();
+    if name == "_" {
+        return Term::Wildcard(w.span);
+    }
+    if name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Term::Symbol(w);
+    }
+    let single = name.len() == 1;
+    let has_lower_or_digit = name.chars().any(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if single || has_lower_or_digit { Term::Var(w) } else { Term::Party(w) }
+}

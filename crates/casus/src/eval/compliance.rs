@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::norms::NormId;
+use super::identity::NormId;
 use super::world::Act;
 use crate::calendar::Day;
 

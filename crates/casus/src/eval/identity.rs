@@ -4,8 +4,6 @@ use super::world::{Act, Args};
 use crate::program::{InstId, NormRule, Program, Sym, Term};
 use casus_syntax::ast::Modality;
 
-use super::solve::value;
-
 /// The identity of a norm: (party, modality, action, arguments, instrument, article).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NormKey {
@@ -66,4 +64,20 @@ pub(super) fn includes_forbidden(program: &Program, must: &NormKey, must_not: &N
             args_unify(&args, &must_not.args)
         }
     })
+}
+
+/// A norm's number in a walk: its identity, interned when first produced, so that the walk's
+/// maps and caches hold integers rather than copies of the identity.
+pub(super) type NormId = u32;
+
+/// The norms one rule gave for one fact or act: most give a few.
+pub(super) type NormIds = smallvec::SmallVec<[NormId; 4]>;
+
+/// The value of a term under `env`: a constant, a bound variable, or none.
+pub(crate) fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
+    match t {
+        Term::Const(c) => Some(c),
+        Term::Var(v) => env.get(v).copied().flatten(),
+        Term::Any => None,
+    }
 }

@@ -29,10 +29,10 @@ use casus_syntax::diagnostic::Diagnostic;
 
 pub use crate::calendar::Interval;
 pub use crate::outcome::{ConflictKind, Status};
+use identity::NormId;
 pub use identity::NormKey;
-pub(crate) use identity::{act_matches, norm_args};
-use norms::NormId;
-pub(crate) use solve::{Env, Trail, value};
+pub(crate) use identity::{act_matches, norm_args, value};
+pub(crate) use solve::{Env, Trail};
 pub(crate) use state::{DayState, Origin, Support};
 use walk::Walk;
 pub use world::{Act, Args, Binding, Fact, Timed, Timeline, Why, World};

@@ -1,7 +1,8 @@
 //! The order of norms by identity, computed on identities packed into numbers.
 
+use super::identity::NormId;
 use super::identity::NormKey;
-use super::norms::{NormId, Runs};
+use super::norms::Runs;
 
 /// The numbers of the norms that were ever active, in order of identity. They are sorted on the
 /// identity packed into numbers that order as it does — party, modality and action in one, and

@@ -1,7 +1,7 @@
 //! Solving conditions against one day: the ways a condition holds, the `deem` fixpoint, and the
 //! norms a rule gives.
 
-use super::identity::{NormKey, norm_args};
+use super::identity::{NormKey, norm_args, value};
 use super::state::{DayState, Index, List, Origin, Support};
 use super::world::{Act, Args, Fact, World, with_defaults};
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym, Term, Trigger};
@@ -397,15 +397,6 @@ pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], 
         }
     }
     fewest.unwrap_or_else(|| index.get(List::Name(name)))
-}
-
-/// The value of a term under `env`: a constant, a bound variable, or none.
-pub(crate) fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
-    match t {
-        Term::Const(c) => Some(c),
-        Term::Var(v) => env.get(v).copied().flatten(),
-        Term::Any => None,
-    }
 }
 
 /// Matches pattern arguments against the arguments of a fact or act, binding variables.

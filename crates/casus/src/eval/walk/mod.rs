@@ -1,6 +1,10 @@
 //! The walk over change points: it keeps one day's state and changes it from one change point
 //! to the next, in proportion to what changed.
 
+mod finish;
+mod produce;
+mod step;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +12,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::compliance::Compliance;
 use super::identity::NormKey;
-use super::norms::{ConflictKey, NormId, NormIds, NormTable, Runs, Trig};
+use super::identity::{NormId, NormIds};
+use super::norms::{ConflictKey, NormTable, Runs, Trig};
 use super::state::{DayState, Origin};
 use super::world::{Act, Fact, Timed, Timeline, World};
 use super::{Evaluation, delayed_facts};

@@ -1,0 +1,186 @@
+//! What the rules give from one change point to the next: the caches of what each rule gave per
+//! fact or act, kept as the facts and acts come and go, and the norms that appear and go.
+
+use super::{Changes, Walk};
+use crate::eval::identity::{NormIds, NormKey};
+use crate::eval::norms::{Delta, Trig, rules_for};
+use crate::eval::state::{DayState, Support};
+use crate::program::Trigger;
+
+impl Walk<'_> {
+    /// Updates the rule caches for today and returns the norms that appeared and those that
+    /// went away.
+    pub(super) fn norm_changes(&mut self, state: &DayState, changes: &Changes) -> Delta {
+        let program = self.world.program;
+        // Rules to compute afresh: those of instruments whose status changed since the last
+        // change point (all of them on the first), and those computed afresh every day.
+        let mut fresh: Vec<usize> = Vec::new();
+        match self.previous_day {
+            None => fresh.extend(0..program.rules.len()),
+            Some(prev) => {
+                for &(_, i) in self.parties.status_changes_between(prev.next(), state.day) {
+                    fresh.extend(program.rules_by_instrument.get(i).into_iter().flatten().copied());
+                }
+            }
+        }
+        fresh.extend(self.index.complex.iter().copied());
+        fresh.sort_unstable();
+        fresh.dedup();
+        let mut delta = Delta::default();
+        for &r in &fresh {
+            // The rule's cache is swapped with an empty one and drained, so that neither gives
+            // up its room: rules computed afresh every day would otherwise allocate it anew.
+            let mut old = std::mem::take(&mut self.spare);
+            if let Some(c) = self.cache.get_mut(r) {
+                std::mem::swap(c, &mut old);
+            }
+            for (_, keys) in old.drain() {
+                self.unproduce(r, keys, &mut delta);
+            }
+            self.spare = old;
+        }
+        // What the facts and acts that went away gave is taken away.
+        let mut lost: Vec<(usize, NormIds)> = Vec::new();
+        for f in &changes.lost_facts {
+            let Some(id) = self.fact_ids.get(f) else { continue };
+            for r in rules_for(self.index, &self.parties, f) {
+                if fresh.binary_search(&r).is_err()
+                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(id)))
+                {
+                    lost.push((r, keys));
+                }
+            }
+        }
+        for a in &changes.lost_acts {
+            let Some(id) = self.act_ids.get(a) else { continue };
+            for &r in self.index.by_act.get(&a.action).into_iter().flatten() {
+                if fresh.binary_search(&r).is_err()
+                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(id)))
+                {
+                    lost.push((r, keys));
+                }
+            }
+        }
+        for (r, keys) in lost {
+            self.unproduce(r, keys, &mut delta);
+        }
+        // New outputs: fresh rules for all their facts, the others for the new facts only.
+        let mut keys: Vec<NormKey> = Vec::new();
+        for &r in &fresh {
+            let rule = program.rule(r);
+            match rule.trigger {
+                Trigger::Fact(_, kind) => {
+                    // Only the facts with one of the instrument's parties in the indexed role: looked
+                    // up party by party, or read off the facts of the kind, whichever are fewer.
+                    let of_kind = state.of_kind(kind);
+                    let parties = &self.world.timeline(rule.instrument).bound;
+                    let positions: Vec<usize> = match self.index.party_role.get(r).copied().flatten() {
+                        Some(role) if parties.len() < of_kind.len() => {
+                            parties.keys().flat_map(|&p| state.with_arg(kind, role, p)).copied().collect()
+                        }
+                        Some(role) => of_kind
+                            .iter()
+                            .copied()
+                            .filter(|&i| {
+                                state.facts.get(i).is_some_and(|(f, _)| {
+                                    f.args.iter().any(|&(r, v)| r == role && parties.contains_key(&v))
+                                })
+                            })
+                            .collect(),
+                        None => of_kind.to_vec(),
+                    };
+                    for i in positions {
+                        if let Some((f, _)) = state.facts.get(i) {
+                            state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
+                            let trig = Trig::Fact(self.fact_ids.intern_ref(f));
+                            self.produce(r, trig, &mut keys, &mut delta);
+                        }
+                    }
+                }
+                Trigger::Act(_, action) => {
+                    for &i in state.of_action(action) {
+                        if let Some((a, _)) = state.acts.get(i) {
+                            state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
+                            let trig = Trig::Act(self.act_ids.intern_ref(a));
+                            self.produce(r, trig, &mut keys, &mut delta);
+                        }
+                    }
+                }
+                Trigger::Nothing | Trigger::Complex => {
+                    state.rule_norms(&self.world, r, None, &mut keys);
+                    self.produce(r, Trig::Whole, &mut keys, &mut delta);
+                }
+            }
+        }
+        let mut rules: Vec<usize> = Vec::new();
+        for f in &changes.new_facts {
+            let Some(i) = state.fact_position(f) else { continue };
+            rules.clear();
+            rules.extend(rules_for(self.index, &self.parties, f));
+            let id = self.fact_ids.intern_ref(f);
+            for &r in &rules {
+                if fresh.binary_search(&r).is_err() {
+                    state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
+                    self.produce(r, Trig::Fact(id), &mut keys, &mut delta);
+                }
+            }
+        }
+        for a in &changes.new_acts {
+            let Some(i) = state.act_position(a) else { continue };
+            let id = self.act_ids.intern_ref(a);
+            let index = self.index;
+            for &r in index.by_act.get(&a.action).into_iter().flatten() {
+                if fresh.binary_search(&r).is_err() {
+                    state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
+                    self.produce(r, Trig::Act(id), &mut keys, &mut delta);
+                }
+            }
+        }
+        // A norm whose last producer went away is gone, unless produced again today.
+        let mut gone = std::mem::take(&mut delta.maybe_gone);
+        gone.retain(|&k| self.norms.producers[k as usize].is_empty());
+        gone.sort_unstable();
+        gone.dedup();
+        delta.gone = gone;
+        // A norm that lost its producers and gained one again today did not appear.
+        delta.appeared.retain(|&k| self.norms.runs[k as usize].open.is_none());
+        delta.appeared.sort_unstable();
+        delta.appeared.dedup();
+        delta
+    }
+
+    /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and caches them
+    /// as what `trig` gave.
+    pub(super) fn produce(&mut self, r: usize, trig: Trig, keys: &mut Vec<NormKey>, delta: &mut Delta) {
+        let ids: NormIds = keys.drain(..).map(|k| self.norms.intern(k)).collect();
+        let rule = u32::try_from(r).unwrap_or(u32::MAX);
+        for &k in &ids {
+            let producers = &mut self.norms.producers[k as usize];
+            if producers.is_empty() {
+                delta.appeared.push(k);
+            }
+            match producers.iter_mut().find(|(p, _)| *p == rule) {
+                Some((_, n)) => *n += 1,
+                None => producers.push((rule, 1)),
+            }
+        }
+        if let Some(c) = self.cache.get_mut(r) {
+            c.insert(trig, ids);
+        }
+    }
+
+    /// Takes away what rule `r` produced, noting the norms that may be gone.
+    pub(super) fn unproduce(&mut self, r: usize, keys: NormIds, delta: &mut Delta) {
+        let rule = u32::try_from(r).unwrap_or(u32::MAX);
+        for k in keys {
+            let p = &mut self.norms.producers[k as usize];
+            if let Some(at) = p.iter().position(|(q, _)| *q == rule) {
+                p[at].1 -= 1;
+                if p[at].1 == 0 {
+                    p.swap_remove(at);
+                }
+            }
+            delta.maybe_gone.push(k);
+        }
+    }
+}
