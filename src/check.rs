@@ -46,7 +46,13 @@ pub(crate) fn run(paths: &[PathBuf], format: Format) -> u8 {
                 }
                 Format::Github => println!(
                     "{}",
-                    github::annotation("error", &path.display().to_string(), None, "casus::scenario", &failed.message)
+                    github::annotation(
+                        "error",
+                        &path.display().to_string(),
+                        None,
+                        "scenario not evaluated",
+                        &failed.message
+                    )
                 ),
                 _ => eprintln!("{}", failed.message),
             }
