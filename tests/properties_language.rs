@@ -108,7 +108,47 @@ fn deadline() -> impl Strategy<Value = Deadline> {
         Just(Deadline::Immediately),
         duration().prop_map(Deadline::Within),
         date().prop_map(Deadline::By),
+        Just(Deadline::Forthwith),
     ]
+}
+
+fn period() -> impl Strategy<Value = Period> {
+    (prop::option::of(date()), prop::option::of(date())).prop_map(|(from, until)| Period { from, until })
+}
+
+fn reservation() -> impl Strategy<Value = Reservation> {
+    let kind = prop_oneof![
+        Just(ReservationKind::Reservation),
+        Just(ReservationKind::Understanding),
+        Just(ReservationKind::Declaration)
+    ];
+    let article_id = prop_oneof!["[0-9]{1,2}", "[IVX]{1,4}", "[0-9]\\([a-d]\\)"];
+    (kind, party(), article_id, prop::option::of(text()), prop::option::of(text()), prop::collection::vec(rule(), 0..3))
+        .prop_map(|(kind, party, aid, title, text, rules)| Reservation {
+            kind,
+            party,
+            article: id(&aid),
+            title,
+            text,
+            rules,
+            span: Span::default(),
+        })
+}
+
+fn place() -> impl Strategy<Value = PlaceDecl> {
+    let line = prop_oneof![
+        party().prop_map(PlaceLineKind::Territory),
+        party().prop_map(PlaceLineKind::Administered),
+        prop::collection::vec(pick(&["europe", "pacific", "nato_area"]), 1..3).prop_map(PlaceLineKind::In),
+    ];
+    let lines = prop::collection::vec((line, period()), 0..5);
+    (pick(&["okinawa", "hawaii", "north_atlantic"]), prop::option::of(text()), lines).prop_map(
+        |(name, title, lines)| {
+            let lines =
+                lines.into_iter().map(|(kind, period)| PlaceLine { kind, period, span: Span::default() }).collect();
+            PlaceDecl { name, title, lines, span: Span::default() }
+        },
+    )
 }
 
 fn rule() -> impl Strategy<Value = Rule> {
@@ -158,6 +198,8 @@ fn clause() -> impl Strategy<Value = Clause> {
         pick(&["un_members"]).prop_map(move |g| Clause::Binds(g, s)),
         eif.prop_map(move |e| Clause::InForce(e, s)),
         duration().prop_map(move |d| Clause::Withdrawal(d, s)),
+        Just(Clause::NoWithdrawal(s)),
+        reservation().prop_map(Clause::Reservation),
         (dated, date()).prop_map(move |(k, d)| Clause::Dated(k, d, s)),
         article().prop_map(Clause::Article),
     ]
@@ -196,8 +238,14 @@ fn item() -> impl Strategy<Value = Item> {
                 body,
                 span: s
             })),
-        (pick(&["regions", "un_members"]), prop::collection::vec(constant(), 0..40))
-            .prop_map(move |(name, members)| Item::Group(Group { name, members, span: s })),
+        (pick(&["regions", "un_members"]), prop::collection::vec((constant(), period()), 0..40)).prop_map(
+            move |(name, members)| Item::Group(Group {
+                name,
+                members: members.into_iter().map(|(term, period)| Member { term, period }).collect(),
+                span: s
+            })
+        ),
+        place().prop_map(Item::Place),
         (pick(&["armed_attack", "threat"]), roles).prop_map(move |(name, roles)| Item::Fact(FactDecl {
             name,
             roles: roles.into_iter().map(|(name, default)| RoleDecl { name, default }).collect(),
@@ -206,15 +254,31 @@ fn item() -> impl Strategy<Value = Item> {
         (
             pick(&["assist", "supply"]),
             prop::collection::vec(pick(&["ally", "against"]), 0..3),
-            prop::collection::vec(pattern_with(constant().boxed()), 0..3)
+            prop::collection::vec(pattern_with(constant().boxed()), 0..3),
+            prop::collection::vec(pattern_with(constant().boxed()), 0..2)
         )
-            .prop_map(move |(name, roles, includes)| Item::Action(ActionDecl {
+            .prop_map(move |(name, roles, includes, fulfilled_by)| Item::Action(ActionDecl {
                 name,
                 roles,
                 includes,
+                fulfilled_by,
                 span: s
             })),
-        (party(), text()).prop_map(move |(code, name)| Item::Party(PartyDecl { code, name, span: s })),
+        (party(), text(), period(), prop::collection::vec(party(), 0..3)).prop_map(
+            move |(code, name, period, successors)| {
+                Item::Party(PartyDecl { code, name, period, successors, alias: None, span: s })
+            }
+        ),
+        (party(), text(), party()).prop_map(move |(code, name, alias)| {
+            Item::Party(PartyDecl {
+                code,
+                name,
+                period: Period::default(),
+                successors: Vec::new(),
+                alias: Some(alias),
+                span: s,
+            })
+        }),
         (pattern(), prop::option::of(duration()), prop::collection::vec(literal(), 1..4))
             .prop_map(move |(head, delay, condition)| Item::Deem(Deem { head, delay, condition, span: s })),
         (

@@ -23,8 +23,11 @@ pub enum Item {
     Fact(FactDecl),
     /// `action NAME(role, ...) [includes ...]`.
     Action(ActionDecl),
-    /// `party CODE "name"`: a party that has no ISO 3166 code.
+    /// `party CODE "name" ...`: a state or other party, its period and its successors.
     Party(PartyDecl),
+    /// `place NAME "name" { ... }`: a place, whose territory it is, who administers it and the
+    /// areas it lies in, over time.
+    Place(PlaceDecl),
     /// `deem FACT [after N days] if CONDITION`.
     Deem(Deem),
     /// `precedence X, Y over Z`.
@@ -40,6 +43,7 @@ impl Item {
             Item::Fact(f) => f.span,
             Item::Action(a) => a.span,
             Item::Party(p) => p.span,
+            Item::Place(p) => p.span,
             Item::Deem(d) => d.span,
             Item::Precedence(p) => p.span,
         }
@@ -151,10 +155,15 @@ pub enum Clause {
     InForce(EntryIntoForce, Span),
     /// `withdrawal takes effect N UNIT after notice`.
     Withdrawal(Duration, Span),
+    /// `withdrawal by agreement only`: no party can leave alone; a notice has no effect.
+    NoWithdrawal(Span),
     /// A dated event of the whole instrument: `exchanged`, `adopted`, `terminated`, `expires`.
     Dated(DatedKind, Date, Span),
     /// `article ID "heading" { ... }`.
     Article(Article),
+    /// `reservation PARTY to article ID "title" { ... }`: one party's reservation,
+    /// understanding or declaration to an article.
+    Reservation(Reservation),
 }
 
 impl Clause {
@@ -162,9 +171,10 @@ impl Clause {
     pub fn span(&self) -> Span {
         match self {
             Clause::Parties(p) => p.span,
-            Clause::Binds(_, s) | Clause::InForce(_, s) | Clause::Withdrawal(_, s) => *s,
+            Clause::Binds(_, s) | Clause::InForce(_, s) | Clause::Withdrawal(_, s) | Clause::NoWithdrawal(s) => *s,
             Clause::Dated(_, _, s) => *s,
             Clause::Article(a) => a.span,
+            Clause::Reservation(r) => r.span,
         }
     }
 }
@@ -326,6 +336,49 @@ pub struct Article {
     pub span: Span,
 }
 
+/// What a party attached to its consent: the kinds are told apart in the report, and mean the
+/// same to the evaluator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReservationKind {
+    /// A reservation: excludes or modifies the legal effect of a provision for that party.
+    Reservation,
+    /// An understanding: says how the party reads the provision.
+    Understanding,
+    /// A declaration.
+    Declaration,
+}
+
+impl ReservationKind {
+    /// The keyword that introduces it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ReservationKind::Reservation => "reservation",
+            ReservationKind::Understanding => "understanding",
+            ReservationKind::Declaration => "declaration",
+        }
+    }
+}
+
+/// `understanding USA to article III "title" { text "..." rule* }`: for that party, the rules
+/// here take the place of the article's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    /// Reservation, understanding or declaration.
+    pub kind: ReservationKind,
+    /// The party that made it.
+    pub party: Ident,
+    /// The article it concerns.
+    pub article: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// Its verbatim text.
+    pub text: Option<Str>,
+    /// The rules that give the party's norms under the article instead of the article's own.
+    pub rules: Vec<Rule>,
+    /// The whole block.
+    pub span: Span,
+}
+
 /// A norm rule: `if CONDITION then CONCLUSION` or `always CONCLUSION`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rule {
@@ -414,6 +467,9 @@ pub enum Deadline {
     Within(Duration),
     /// `by DATE`.
     By(Date),
+    /// `forthwith`: at once, by such means as the party chooses. The duty counts as performed
+    /// the day it arises under the compliance assumption, and is never broken by time alone.
+    Forthwith,
 }
 
 /// `name(role: term, ...)`: a fact or an action with its arguments.
@@ -565,15 +621,76 @@ pub enum LiteralKind {
     Not(Vec<Literal>),
 }
 
-/// `group NAME = [A, B, ...]`.
+/// `group NAME = [A, B from DATE, ...]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
     /// The name.
     pub name: Ident,
-    /// The members: party codes or symbols.
-    pub members: Vec<Term>,
+    /// The members: party codes or symbols (another group's name stands for its members).
+    pub members: Vec<Member>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// A member of a group, and when it is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// A party code or a symbol.
+    pub term: Term,
+    /// When it is a member: always, unless dated.
+    pub period: Period,
+}
+
+/// `from DATE`, `until DATE`, both or neither: when something holds. `until` is the first day
+/// on which it no longer does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Period {
+    /// The first day.
+    pub from: Option<Date>,
+    /// The first day after.
+    pub until: Option<Date>,
+}
+
+impl Period {
+    /// Whether it is dated at all.
+    pub fn is_dated(&self) -> bool {
+        self.from.is_some() || self.until.is_some()
+    }
+}
+
+/// `place okinawa "Okinawa" { territory of JPN  administered by USA until 1972-05-15 ... }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceDecl {
+    /// Its name.
+    pub name: Ident,
+    /// What it is called.
+    pub title: Option<Str>,
+    /// Whose territory it is, who administers it and where it lies, each over a period.
+    pub lines: Vec<PlaceLine>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One line of a place declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceLine {
+    /// What it says.
+    pub kind: PlaceLineKind,
+    /// When.
+    pub period: Period,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// What a line of a place declaration says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlaceLineKind {
+    /// `territory of STATE`: the state whose territory it is (its sovereign).
+    Territory(Ident),
+    /// `administered by STATE`: the state that administers it.
+    Administered(Ident),
+    /// `in AREA, AREA`: the areas (groups) it lies in.
+    In(Vec<Ident>),
 }
 
 /// `fact KIND(role, role = default, ...)`.
@@ -596,7 +713,7 @@ pub struct RoleDecl {
     pub default: Option<Ident>,
 }
 
-/// `action NAME(role, ...) [includes A, B(role: x)]`.
+/// `action NAME(role, ...) [includes A, B(role: x)] [fulfilled by C(role: X)]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActionDecl {
     /// The action.
@@ -605,17 +722,26 @@ pub struct ActionDecl {
     pub roles: Vec<Ident>,
     /// The actions that performing it includes.
     pub includes: Vec<Pattern>,
+    /// The other actions whose performance fulfils a duty to perform it.
+    pub fulfilled_by: Vec<Pattern>,
     /// The whole declaration.
     pub span: Span,
 }
 
-/// `party CODE "name"`.
+/// `party CODE "name" [from DATE] [until DATE] [successors CODE, ...]`, or
+/// `party CODE "name" alias of CODE`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartyDecl {
     /// The code.
     pub code: Ident,
     /// The name.
     pub name: Str,
+    /// When the state exists under this code.
+    pub period: Period,
+    /// The codes of the states that follow it.
+    pub successors: Vec<Ident>,
+    /// The code to write instead, for a code that names a state the library writes otherwise.
+    pub alias: Option<Ident>,
     /// The whole declaration.
     pub span: Span,
 }

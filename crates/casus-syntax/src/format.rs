@@ -58,6 +58,7 @@ impl Printer<'_> {
             Item::Fact(f) => self.simple(f.span, &f.to_string()),
             Item::Action(a) => self.simple(a.span, &a.to_string()),
             Item::Party(p) => self.simple(p.span, &p.to_string()),
+            Item::Place(p) => self.place(p),
             Item::Deem(d) => self.deem(d),
             Item::Precedence(x) => self.simple(x.span, &x.to_string()),
         }
@@ -78,6 +79,7 @@ impl Printer<'_> {
                     self.close(ps.span, false);
                 }
                 Clause::Article(a) => self.article(a),
+                Clause::Reservation(r) => self.reservation(r),
                 other => self.simple(other.span(), &clause_line(other)),
             }
         }
@@ -96,6 +98,33 @@ impl Printer<'_> {
             self.rule(rule);
         }
         self.close(a.span, true);
+    }
+
+    fn reservation(&mut self, r: &Reservation) {
+        self.begin(r.span.start, true);
+        let title = r.title.as_ref().map(|h| format!(" {}", quoted(&h.value))).unwrap_or_default();
+        let end = r.title.as_ref().map_or(r.article.span.end, |h| h.span.end);
+        let head =
+            format!("{} {} to article {}{title} {{", r.kind.keyword(), r.party.name, article_id(&r.article.name));
+        self.open(&head, end);
+        if let Some(text) = &r.text {
+            self.simple(text.span, &format!("text {}", quoted(&text.value)));
+        }
+        for rule in &r.rules {
+            self.rule(rule);
+        }
+        self.close(r.span, true);
+    }
+
+    fn place(&mut self, p: &PlaceDecl) {
+        self.begin(p.span.start, true);
+        let title = p.title.as_ref().map(|t| format!(" {}", quoted(&t.value))).unwrap_or_default();
+        let end = p.title.as_ref().map_or(p.name.span.end, |t| t.span.end);
+        self.open(&format!("place {}{title} {{", p.name.name), end);
+        for line in &p.lines {
+            self.simple(line.span, &line.to_string());
+        }
+        self.close(p.span, true);
     }
 
     fn rule(&mut self, r: &Rule) {
@@ -147,6 +176,7 @@ impl Printer<'_> {
     fn group(&mut self, g: &Group) {
         self.begin(g.span.start, false);
         let members: Vec<String> = g.members.iter().map(ToString::to_string).collect();
+        let member_end = |m: &Member| m.period.until.or(m.period.from).map_or(m.term.span().end, |d| d.span.end);
         let one_line = format!("group {} = [{}]", g.name.name, members.join(", "));
         let comments_inside = self.has_comment_within(g.span);
         if self.fits(&one_line) && !comments_inside {
@@ -156,8 +186,8 @@ impl Printer<'_> {
         self.open(&format!("group {} = [", g.name.name), g.name.span.end);
         if comments_inside {
             for m in &g.members {
-                self.begin(m.span().start, false);
-                self.line(&format!("{m},"), m.span().end);
+                self.begin(m.term.span().start, false);
+                self.line(&format!("{m},"), member_end(m));
             }
         } else {
             // Fill rows: each member is followed by a comma, the last one too.
@@ -171,7 +201,7 @@ impl Printer<'_> {
                 let _ = write!(row, "{m}, ");
             }
             if !row.is_empty() {
-                let end = g.members.last().map_or(g.span.start, |m| m.span().end);
+                let end = g.members.last().map_or(g.span.start, member_end);
                 self.line(row.trim_end(), end);
             }
         }
@@ -286,8 +316,9 @@ fn clause_line(c: &Clause) -> String {
         Clause::Binds(g, _) => format!("binds every member of {}", g.name),
         Clause::InForce(e, _) => format!("in force {e}"),
         Clause::Withdrawal(d, _) => format!("withdrawal takes effect {d} after notice"),
+        Clause::NoWithdrawal(_) => "withdrawal by agreement only".to_string(),
         Clause::Dated(k, d, _) => format!("{} {d}", k.keyword()),
-        Clause::Parties(_) | Clause::Article(_) => String::new(),
+        Clause::Parties(_) | Clause::Article(_) | Clause::Reservation(_) => String::new(),
     }
 }
 
@@ -443,6 +474,7 @@ impl Display for Deadline {
             Deadline::Immediately => f.write_str("immediately"),
             Deadline::Within(d) => write!(f, "within {d}"),
             Deadline::By(d) => write!(f, "by {d}"),
+            Deadline::Forthwith => f.write_str("forthwith"),
         }
     }
 }
@@ -490,13 +522,58 @@ impl Display for ActionDecl {
         if !self.includes.is_empty() {
             write!(f, " includes {}", comma_list(&self.includes))?;
         }
+        if !self.fulfilled_by.is_empty() {
+            write!(f, " fulfilled by {}", comma_list(&self.fulfilled_by))?;
+        }
         Ok(())
     }
 }
 
 impl Display for PartyDecl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "party {} {}", self.code.name, quoted(&self.name.value))
+        write!(f, "party {} {}", self.code.name, quoted(&self.name.value))?;
+        if let Some(a) = &self.alias {
+            return write!(f, " alias of {}", a.name);
+        }
+        write!(f, "{}", self.period)?;
+        if !self.successors.is_empty() {
+            let codes: Vec<&str> = self.successors.iter().map(|s| s.name.as_str()).collect();
+            write!(f, " successors {}", codes.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// A period as it follows what it dates: ` from D`, ` until D`, both or nothing.
+impl Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(d) = self.from {
+            write!(f, " from {d}")?;
+        }
+        if let Some(d) = self.until {
+            write!(f, " until {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Member {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.term, self.period)
+    }
+}
+
+impl Display for PlaceLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            PlaceLineKind::Territory(s) => write!(f, "territory of {}", s.name)?,
+            PlaceLineKind::Administered(s) => write!(f, "administered by {}", s.name)?,
+            PlaceLineKind::In(areas) => {
+                let names: Vec<&str> = areas.iter().map(|a| a.name.as_str()).collect();
+                write!(f, "in {}", names.join(", "))?;
+            }
+        }
+        write!(f, "{}", self.period)
     }
 }
 

@@ -6,8 +6,9 @@ use super::tokens::*;
 use super::trivia::skip_trivia;
 use super::{Input, PResult};
 use crate::ast::*;
+use crate::source::Span;
 
-/// item = instrument | group | fact_decl | action_decl | party_decl | deem | precedence
+/// item = instrument | group | fact_decl | action_decl | party_decl | place | deem | precedence
 pub(super) fn item(i: Input) -> PResult<Item> {
     let (_, word) = peek_word(i)?;
     match word {
@@ -16,6 +17,7 @@ pub(super) fn item(i: Input) -> PResult<Item> {
         "fact" => map(fact_decl, Item::Fact)(i),
         "action" => map(action_decl, Item::Action)(i),
         "party" => map(party_decl, Item::Party)(i),
+        "place" => map(place, Item::Place)(i),
         "deem" => map(deem, Item::Deem)(i),
         "precedence" => map(precedence, Item::Precedence)(i),
         _ => Err(unknown_keyword(i, "an item", TOP_KEYWORDS)),
@@ -23,7 +25,7 @@ pub(super) fn item(i: Input) -> PResult<Item> {
 }
 
 pub(super) const TOP_KEYWORDS: &[&str] =
-    &["treaty", "resolution", "regime", "group", "fact", "action", "party", "deem", "precedence"];
+    &["treaty", "resolution", "regime", "group", "fact", "action", "party", "place", "deem", "precedence"];
 
 /// instrument = ("treaty" | "resolution" | "regime") ID STRING? "{" clause* "}"
 fn instrument(i: Input) -> PResult<Instrument> {
@@ -41,7 +43,7 @@ fn instrument(i: Input) -> PResult<Instrument> {
     Ok((i, Instrument { kind, id, title, body, span: start.to(body_end(&i)) }))
 }
 
-/// clause = parties | binds | in_force | withdrawal | dated | article
+/// clause = parties | binds | in_force | withdrawal | dated | article | reservation
 fn clause(i: Input) -> PResult<Clause> {
     let (_, w) = peek_word(i)?;
     match w {
@@ -51,12 +53,25 @@ fn clause(i: Input) -> PResult<Clause> {
         "withdrawal" => withdrawal(i),
         "exchanged" | "adopted" | "terminated" | "expires" => dated(i),
         "article" => map(article, Clause::Article)(i),
+        "reservation" | "understanding" | "declaration" => map(reservation, Clause::Reservation)(i),
         _ => Err(unknown_keyword(i, "a clause of the instrument", CLAUSE_KEYWORDS)),
     }
 }
 
-const CLAUSE_KEYWORDS: &[&str] =
-    &["parties", "binds", "in", "withdrawal", "exchanged", "adopted", "terminated", "expires", "article"];
+const CLAUSE_KEYWORDS: &[&str] = &[
+    "parties",
+    "binds",
+    "in",
+    "withdrawal",
+    "exchanged",
+    "adopted",
+    "terminated",
+    "expires",
+    "article",
+    "reservation",
+    "understanding",
+    "declaration",
+];
 
 /// parties = "parties" "{" party_record* "}"
 fn parties(i: Input) -> PResult<Parties> {
@@ -135,10 +150,14 @@ fn in_force(i: Input) -> PResult<Clause> {
     Ok((i, Clause::InForce(EntryIntoForce::AfterRatifications { delay, count }, start.to(end_of(&i)))))
 }
 
-/// withdrawal = "withdrawal" "takes" "effect" duration "after" "notice"
+/// withdrawal = "withdrawal" ("takes" "effect" duration "after" "notice" | "by" "agreement" "only")
 fn withdrawal(i: Input) -> PResult<Clause> {
     let (i, start) = position(i)?;
     let (i, _) = keyword("withdrawal")(i)?;
+    if let Ok((i, _)) = keyword("by")(i) {
+        let (i, _) = cut(keywords(&["agreement", "only"]), "`agreement only`")(i)?;
+        return Ok((i, Clause::NoWithdrawal(start.to(end_of(&i)))));
+    }
     let (i, _) = cut(keywords(&["takes", "effect"]), "`takes effect`")(i)?;
     let (i, d) = cut(duration, "a period such as `1 year`")(i)?;
     let (i, _) = cut(keywords(&["after", "notice"]), "`after notice`")(i)?;
@@ -166,29 +185,138 @@ fn article(i: Input) -> PResult<Article> {
     let (i, id) = cut(article_id, "an article number such as `5` or `\"8(b)\"`")(i)?;
     let (i, heading) = opt_string(i)?;
     let (i, _) = cut(punct("{"), "`{` to open the article")(i)?;
-    let (i, text) = match keyword("text")(i) {
-        Ok((i, _)) => {
-            let (i, s) = cut(string, "the article's text in double quotes")(i)?;
-            (i, Some(s))
-        }
-        Err(_) => (i, None),
-    };
+    let (i, text) = opt_text(i)?;
     let (i, rules) = block(i, rule, "a rule (`if ... then ...` or `always ...`), or `}`")?;
     Ok((i, Article { id, heading, text, rules, span: start.to(body_end(&i)) }))
+}
+
+/// `("text" STRING)?`
+fn opt_text(i: Input) -> PResult<Option<Str>> {
+    match keyword("text")(i) {
+        Ok((i, _)) => {
+            let (i, s) = cut(string, "the text in double quotes")(i)?;
+            Ok((i, Some(s)))
+        }
+        Err(_) => Ok((i, None)),
+    }
+}
+
+/// reservation = ("reservation" | "understanding" | "declaration") PARTY "to" "article"
+///               (ARTICLE_ID | STRING) STRING? "{" ("text" STRING)? rule* "}"
+fn reservation(i: Input) -> PResult<Reservation> {
+    let (i, start) = position(i)?;
+    let (i, kw) = word(i)?;
+    let kind = match kw.name.as_str() {
+        "reservation" => ReservationKind::Reservation,
+        "understanding" => ReservationKind::Understanding,
+        _ => ReservationKind::Declaration,
+    };
+    let (i, party) = cut(party_code, "the code of the party that made it, such as `USA`")(i)?;
+    let (i, _) = cut(keywords(&["to", "article"]), "`to article` and the article's number")(i)?;
+    let (i, article) = cut(article_id, "an article number such as `III` or `\"8(b)\"`")(i)?;
+    let (i, title) = opt_string(i)?;
+    let (i, _) = cut(punct("{"), "`{` to open it")(i)?;
+    let (i, text) = opt_text(i)?;
+    let (i, rules) = block(i, rule, "a rule (`if ... then ...` or `always ...`), or `}`")?;
+    Ok((i, Reservation { kind, party, article, title, text, rules, span: start.to(body_end(&i)) }))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Other items
 
-/// group = "group" ID "=" "[" (term ("," term)* ","?)? "]"
+/// group = "group" ID "=" "[" (member ("," member)* ","?)? "]"
 fn group(i: Input) -> PResult<Group> {
     let (i, start) = position(i)?;
     let (i, _) = keyword("group")(i)?;
     let (i, name) = cut(ident, "a group name such as `un_members`")(i)?;
     let (i, _) = cut(punct("="), "`=`")(i)?;
     let (i, _) = cut(punct("["), "`[`")(i)?;
-    let (i, members) = list(i, "]", constant, "a party code or a symbol")?;
+    let (i, members) = list(i, "]", member, "a party code or a symbol")?;
     Ok((i, Group { name, members, span: start.to(end_of(&i)) }))
+}
+
+/// member = (PARTY | SYMBOL) period
+fn member(i: Input) -> PResult<Member> {
+    let (i, term) = constant(i)?;
+    let (i, period) = period(i)?;
+    Ok((i, Member { term, period }))
+}
+
+/// period = ("from" DATE)? ("until" DATE)?
+fn period(i: Input) -> PResult<Period> {
+    let (i, from) = match keyword("from")(i) {
+        Ok((i, _)) => {
+            let (i, d) = cut(date, "a date such as `1972-05-15`")(i)?;
+            (i, Some(d))
+        }
+        Err(_) => (i, None),
+    };
+    let (i, until) = match keyword("until")(i) {
+        Ok((i, _)) => {
+            let (i, d) = cut(date, "a date such as `1972-05-15`")(i)?;
+            (i, Some(d))
+        }
+        Err(_) => (i, None),
+    };
+    Ok((i, Period { from, until }))
+}
+
+/// The end of a period's span, or of what comes before it.
+fn period_end(p: &Period, before: Span) -> Span {
+    p.until.or(p.from).map_or(before, |d| d.span)
+}
+
+/// place = "place" ID STRING? "{" place_line* "}"
+fn place(i: Input) -> PResult<PlaceDecl> {
+    let (i, start) = position(i)?;
+    let (i, _) = keyword("place")(i)?;
+    let (i, name) = cut(ident, "a place name such as `okinawa`")(i)?;
+    let (i, title) = opt_string(i)?;
+    let (i, _) = cut(punct("{"), "`{` to open the place")(i)?;
+    let (i, lines) = block(i, place_line, "`territory of`, `administered by`, `in`, or `}`")?;
+    Ok((i, PlaceDecl { name, title, lines, span: start.to(body_end(&i)) }))
+}
+
+/// place_line = ("territory" "of" PARTY | "administered" "by" PARTY | "in" ID ("," ID)*) period
+fn place_line(i: Input) -> PResult<PlaceLine> {
+    let (i, start) = position(i)?;
+    let (_, w) = peek_word(i)?;
+    let (i, kind, end) = match w {
+        "territory" => {
+            let (i, _) = keyword("territory")(i)?;
+            let (i, _) = cut(keyword("of"), "`of` and the state whose territory it is")(i)?;
+            let (i, s) = cut(party_code, "a state's code such as `JPN`")(i)?;
+            let end = s.span;
+            (i, PlaceLineKind::Territory(s), end)
+        }
+        "administered" => {
+            let (i, _) = keyword("administered")(i)?;
+            let (i, _) = cut(keyword("by"), "`by` and the state that administers it")(i)?;
+            let (i, s) = cut(party_code, "a state's code such as `JPN`")(i)?;
+            let end = s.span;
+            (i, PlaceLineKind::Administered(s), end)
+        }
+        "in" => {
+            let (mut i, _) = keyword("in")(i)?;
+            let mut areas = Vec::new();
+            loop {
+                let (rest, a) = cut(ident, "an area (a group) such as `europe`")(i)?;
+                areas.push(a);
+                match punct(",")(rest) {
+                    Ok((rest, _)) => i = rest,
+                    Err(_) => {
+                        i = rest;
+                        break;
+                    }
+                }
+            }
+            let end = areas.last().map_or(start, |a| a.span);
+            (i, PlaceLineKind::In(areas), end)
+        }
+        _ => return Err(unknown_keyword(i, "a line of the place", &["territory", "administered", "in"])),
+    };
+    let (i, period) = period(i)?;
+    Ok((i, PlaceLine { kind, period, span: start.to(period_end(&period, end)) }))
 }
 
 /// A group member: a party code or a symbol, never a variable.
@@ -223,6 +351,7 @@ fn role_decl(i: Input) -> PResult<RoleDecl> {
 }
 
 /// action_decl = "action" ID ("(" (ID ("," ID)* ","?)? ")")? ("includes" pattern ("," pattern)*)?
+///               ("fulfilled" "by" pattern ("," pattern)*)?
 fn action_decl(i: Input) -> PResult<ActionDecl> {
     let (i, start) = position(i)?;
     let (i, _) = keyword("action")(i)?;
@@ -231,32 +360,71 @@ fn action_decl(i: Input) -> PResult<ActionDecl> {
         Ok((i, _)) => list(i, ")", ident, "a role name")?,
         Err(_) => (i, Vec::new()),
     };
-    let mut includes = Vec::new();
-    let mut i = i;
-    if let Ok((rest, _)) = keyword("includes")(i) {
-        i = rest;
-        loop {
-            let (rest, p) = cut(pattern, "an action")(i)?;
-            includes.push(p);
-            match punct(",")(rest) {
-                Ok((rest, _)) => i = rest,
-                Err(_) => {
-                    i = rest;
-                    break;
-                }
-            }
+    let (i, includes) = match keyword("includes")(i) {
+        Ok((i, _)) => patterns(i)?,
+        Err(_) => (i, Vec::new()),
+    };
+    let (i, fulfilled_by) = match keyword("fulfilled")(i) {
+        Ok((i, _)) => {
+            let (i, _) = cut(keyword("by"), "`by` and the actions that fulfil it")(i)?;
+            patterns(i)?
         }
-    }
-    Ok((i, ActionDecl { name, roles, includes, span: start.to(end_of(&i)) }))
+        Err(_) => (i, Vec::new()),
+    };
+    Ok((i, ActionDecl { name, roles, includes, fulfilled_by, span: start.to(end_of(&i)) }))
 }
 
-/// party_decl = "party" PARTY STRING
+/// PARTY ("," PARTY)*
+fn codes(mut i: Input) -> PResult<Vec<Ident>> {
+    let mut out = Vec::new();
+    loop {
+        let (rest, c) = cut(party_code, "a state's code, such as `DEU`")(i)?;
+        out.push(c);
+        match punct(",")(rest) {
+            Ok((rest, _)) => i = rest,
+            Err(_) => return Ok((rest, out)),
+        }
+    }
+}
+
+/// pattern ("," pattern)*
+fn patterns(mut i: Input) -> PResult<Vec<Pattern>> {
+    let mut out = Vec::new();
+    loop {
+        let (rest, p) = cut(pattern, "an action")(i)?;
+        out.push(p);
+        match punct(",")(rest) {
+            Ok((rest, _)) => i = rest,
+            Err(_) => return Ok((rest, out)),
+        }
+    }
+}
+
+/// party_decl = "party" PARTY STRING ("alias" "of" PARTY | period ("successors" PARTY ("," PARTY)*)?)
 fn party_decl(i: Input) -> PResult<PartyDecl> {
     let (i, start) = position(i)?;
     let (i, _) = keyword("party")(i)?;
     let (i, code) = party_code(i)?;
     let (i, name) = cut(string, "the party's name in double quotes")(i)?;
-    Ok((i, PartyDecl { code, span: start.to(name.span), name }))
+    if let Ok((i, _)) = keyword("alias")(i) {
+        let (i, _) = cut(keyword("of"), "`of` and the code to write instead")(i)?;
+        let (i, alias) = cut(party_code, "the code to write instead, such as `RUS`")(i)?;
+        let span = start.to(alias.span);
+        return Ok((
+            i,
+            PartyDecl { code, name, period: Period::default(), successors: Vec::new(), alias: Some(alias), span },
+        ));
+    }
+    let (i, period) = period(i)?;
+    let mut end = period_end(&period, name.span);
+    let (i, successors) = match keyword("successors")(i) {
+        Ok((i, _)) => codes(i)?,
+        Err(_) => (i, Vec::new()),
+    };
+    if let Some(last) = successors.last() {
+        end = last.span;
+    }
+    Ok((i, PartyDecl { code, name, period, successors, alias: None, span: start.to(end) }))
 }
 
 /// deem = "deem" pattern ("after" duration)? "if" condition

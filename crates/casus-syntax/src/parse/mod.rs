@@ -8,9 +8,9 @@
 //!
 //! ```text
 //! file         = item*
-//! item         = instrument | group | fact_decl | action_decl | party_decl | deem | precedence
+//! item         = instrument | group | fact_decl | action_decl | party_decl | place | deem | precedence
 //! instrument   = ("treaty" | "resolution" | "regime") ID STRING? "{" clause* "}"
-//! clause       = parties | binds | in_force | withdrawal | dated | article
+//! clause       = parties | binds | in_force | withdrawal | dated | article | reservation
 //! parties      = "parties" "{" party_record* "}"
 //! party_record = PARTY (status_kw DATE)*
 //! status_kw    = "signed" | "ratified" | "acceded" | "withdrew" | "suspended" | "left"
@@ -18,15 +18,17 @@
 //! in_force     = "in" "force" ( "on" "signature" | "on" "exchange" "of" "ratifications"
 //!                             | "on" "adoption" | "on" DATE
 //!                             | duration "after" "the" ORDINAL "ratification" )
-//! withdrawal   = "withdrawal" "takes" "effect" duration "after" "notice"
+//! withdrawal   = "withdrawal" ("takes" "effect" duration "after" "notice" | "by" "agreement" "only")
 //! dated        = ("exchanged" | "adopted" | "terminated" | "expires") DATE
 //! article      = "article" (ARTICLE_ID | STRING) STRING? "{" ("text" STRING)? rule* "}"
+//! reservation  = ("reservation" | "understanding" | "declaration") PARTY "to" "article"
+//!                (ARTICLE_ID | STRING) STRING? "{" ("text" STRING)? rule* "}"
 //! rule         = "if" condition "then" conclusion | "always" conclusion
 //! conclusion   = bearers modality pattern deadline?
 //! bearers      = "every" ("party" | "state") VAR except? | "every" "member" "of" ID except? | term
 //! except       = "other" "than" term ("," term)*
 //! modality     = "must" "not" | "must" | "may"
-//! deadline     = "without" "delay" | "immediately" | "within" duration | "by" DATE
+//! deadline     = "without" "delay" | "immediately" | "forthwith" | "within" duration | "by" DATE
 //! duration     = NUMBER ("day" | "days" | "month" | "months" | "year" | "years")
 //! condition    = literal ("and" literal)*
 //! literal      = "not" literal | "(" condition ")" | term "performs" pattern
@@ -35,11 +37,16 @@
 //! pattern      = ID ("(" (arg ("," arg)* ","?)? ")")?
 //! arg          = ID ":" term
 //! term         = VAR | PARTY | SYMBOL | "_"
-//! group        = "group" ID "=" "[" (term ("," term)* ","?)? "]"
+//! group        = "group" ID "=" "[" (member ("," member)* ","?)? "]"
+//! member       = (PARTY | SYMBOL) period
+//! period       = ("from" DATE)? ("until" DATE)?
 //! fact_decl    = "fact" ID "(" (role ("," role)* ","?)? ")"
 //! role         = ID ("=" ID)?
 //! action_decl  = "action" ID ("(" (ID ("," ID)* ","?)? ")")? ("includes" pattern ("," pattern)*)?
-//! party_decl   = "party" PARTY STRING
+//!                ("fulfilled" "by" pattern ("," pattern)*)?
+//! party_decl   = "party" PARTY STRING ("alias" "of" PARTY | period ("successors" PARTY ("," PARTY)*)?)
+//! place        = "place" ID STRING? "{" place_line* "}"
+//! place_line   = ("territory" "of" PARTY | "administered" "by" PARTY | "in" ID ("," ID)*) period
 //! deem         = "deem" pattern ("after" duration)? "if" condition
 //! precedence   = "precedence" GLOB ("," GLOB)* "over" GLOB ("," GLOB)*
 //!

@@ -100,8 +100,11 @@ pub(super) fn modality(i: Input) -> PResult<Modality> {
     Err(unknown_keyword(i, "`must`, `must not` or `may`", &["must", "may"]))
 }
 
-/// deadline = "without" "delay" | "immediately" | "within" duration | "by" DATE
+/// deadline = "without" "delay" | "immediately" | "forthwith" | "within" duration | "by" DATE
 pub(super) fn deadline(i: Input) -> PResult<Option<Deadline>> {
+    if let Ok((i, _)) = keyword("forthwith")(i) {
+        return Ok((i, Some(Deadline::Forthwith)));
+    }
     if let Ok((i, _)) = keyword("without")(i) {
         let (i, _) = cut(keyword("delay"), "`delay`")(i)?;
         return Ok((i, Some(Deadline::WithoutDelay)));
