@@ -34,9 +34,15 @@ pub(crate) fn run(paths: &[PathBuf], format: Format) -> u8 {
     let (scenarios, list): (Vec<PathBuf>, Vec<PathBuf>) =
         list.into_iter().partition(|p| p.extension().is_some_and(|e| e == "ron"));
     let mut scenario_errors = 0;
+    let mut scenario_warnings = 0;
     for path in &scenarios {
         let problem = match crate::load::load(path, &[]) {
-            Ok(loaded) => loaded.evaluate(None, false).err(),
+            Ok(loaded) => {
+                let warnings = loaded.warnings();
+                scenario_warnings += warnings.len();
+                print(&warnings, &loaded.sources, format);
+                loaded.evaluate(None, false).err()
+            }
             Err(e) => Some(e),
         };
         if let Some(failed) = problem {
@@ -75,7 +81,7 @@ pub(crate) fn run(paths: &[PathBuf], format: Format) -> u8 {
     diagnostic::sort(&mut diagnostics);
     print(&diagnostics, &sources, format);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count() + scenario_errors;
-    let warnings = diagnostics.iter().filter(|d| !d.is_error()).count();
+    let warnings = diagnostics.iter().filter(|d| !d.is_error()).count() + scenario_warnings;
     if format != Format::Github {
         let files = plural(list.len() + scenarios.len(), "file");
         eprintln!("{files} checked: {}, {}", plural(errors, "error"), plural(warnings, "warning"));

@@ -83,6 +83,9 @@ fn report_of(
     // report hundreds).
     let load::Loaded { sources, scenario, file, program } = load::load(path, rules)?;
     let (world, as_of, assume) = load::prepare(&program, &scenario, &sources, as_of, assume)?;
+    for w in &world.warnings {
+        eprintln!("{}", casus_syntax::diagnostic::render(w, &sources));
+    }
     let title = scenario.title.clone();
     drop(scenario);
     match format {

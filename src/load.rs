@@ -115,6 +115,13 @@ pub(crate) fn prepare<'p>(
     Ok((world, as_of.unwrap_or(scenario.as_of), assume || scenario.assume_compliance))
 }
 
+impl Loaded {
+    /// What the scenario says that is doubtful, rendered: a party no instrument binds.
+    pub(crate) fn warnings(&self) -> Vec<Diagnostic> {
+        casus::eval::World::new(&self.program, &self.scenario).map(|w| w.warnings).unwrap_or_default()
+    }
+}
+
 /// Parses the scenario in `file` among the sources: on loading, and again for a caller that
 /// dropped it while it evaluated.
 pub(crate) fn parse_scenario(sources: &Sources, file: FileId) -> Result<Scenario, Failed> {

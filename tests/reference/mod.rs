@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use casus::calendar::{Day, Interval};
 use casus::check::glob_match;
 use casus::eval::{ConflictKind, Status};
-use casus::report::{ConflictReport, EpisodeReport, InstrumentReport, NormReport, Report, Side, ViolationReport};
+use casus::report::{
+    ConflictReport, EpisodeReport, Included, InstrumentReport, NormReport, Report, Side, ViolationReport,
+};
 use casus::scenario::{EventKind, Scenario};
 use casus_syntax::ast::*;
 
@@ -18,6 +20,9 @@ type Args = BTreeMap<String, String>;
 type Env = BTreeMap<String, String>;
 /// A conflict: party, 0 direct or 1 partial, obligation, prohibition, what prevails.
 type ConflictKey = (String, u8, Norm, Norm, Option<String>);
+
+/// A group's own members and the places that lie in it, each with its period.
+type Members = Vec<(String, Option<Day>, Option<Day>)>;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Fact {
@@ -51,9 +56,14 @@ struct Inst<'a> {
 struct Ref<'a> {
     files: Vec<&'a File>,
     insts: BTreeMap<String, Inst<'a>>,
-    groups: BTreeMap<String, BTreeSet<String>>,
+    groups: BTreeMap<String, Members>,
     facts_decl: BTreeMap<String, &'a FactDecl>,
     actions: BTreeMap<String, &'a ActionDecl>,
+    places: BTreeMap<String, &'a PlaceDecl>,
+    /// The declared party codes; none declared, every code is a party.
+    codes: BTreeSet<String>,
+    /// The first day the report covers.
+    start: Day,
 }
 
 /// The report that docs/semantics.md defines for a scenario, computed day by day.
@@ -82,7 +92,11 @@ impl<'a> Ref<'a> {
             groups: BTreeMap::new(),
             facts_decl: BTreeMap::new(),
             actions: BTreeMap::new(),
+            places: BTreeMap::new(),
+            codes: BTreeSet::new(),
+            start: Day(0),
         };
+        let period = |p: &Period| (p.from.as_ref().map(day), p.until.as_ref().map(day));
         for f in files {
             for item in &f.items {
                 match item {
@@ -108,7 +122,29 @@ impl<'a> Ref<'a> {
                         r.insts.insert(i.id.name.clone(), Inst { ast: i, records, dated });
                     }
                     Item::Group(g) => {
-                        r.groups.insert(g.name.name.clone(), g.members.iter().map(|m| m.to_string()).collect());
+                        let members = g.members.iter().map(|m| {
+                            let (from, until) = period(&m.period);
+                            (m.term.to_string(), from, until)
+                        });
+                        r.groups.entry(g.name.name.clone()).or_default().extend(members);
+                    }
+                    Item::Place(p) => {
+                        r.places.insert(p.name.name.clone(), p);
+                        for line in &p.lines {
+                            if let PlaceLineKind::In(areas) = &line.kind {
+                                let (from, until) = period(&line.period);
+                                for a in areas {
+                                    r.groups.entry(a.name.clone()).or_default().push((
+                                        p.name.name.clone(),
+                                        from,
+                                        until,
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    Item::Party(p) => {
+                        r.codes.insert(p.code.name.clone());
                     }
                     Item::Fact(d) => {
                         r.facts_decl.insert(d.name.name.clone(), d);
@@ -132,7 +168,65 @@ impl<'a> Ref<'a> {
                 _ => {}
             }
         }
+        r.start = r.earliest(scenario);
         r
+    }
+
+    // ---- places and groups ----
+
+    /// Whether `x` is a member of group `g` on `d`: listed with a period that holds that day,
+    /// or a member that day of a group listed with a period that holds that day.
+    fn member(&self, g: &str, x: &str, d: Day) -> bool {
+        let within =
+            |from: &Option<Day>, until: &Option<Day>| from.is_none_or(|f| f <= d) && until.is_none_or(|u| d < u);
+        self.groups.get(g).into_iter().flatten().any(|(m, from, until)| {
+            within(from, until) && if self.groups.contains_key(m) { self.member(m, x, d) } else { m == x }
+        })
+    }
+
+    /// Every name that is ever a member of `g`.
+    fn ever_members(&self, g: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (m, _, _) in self.groups.get(g).into_iter().flatten() {
+            if self.groups.contains_key(m) {
+                out.extend(self.ever_members(m));
+            } else {
+                out.insert(m.clone());
+            }
+        }
+        out
+    }
+
+    fn is_code(&self, name: &str) -> bool {
+        name.len() >= 2
+            && name.bytes().all(|b| b.is_ascii_uppercase())
+            && (self.codes.is_empty() || self.codes.contains(name))
+    }
+
+    /// The states a place is `territory` or `administered` by on `d`: a party code is its own
+    /// metropolitan territory.
+    fn related(&self, place: &str, relation: &str, d: Day) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.is_code(place) {
+            out.push(place.to_string());
+        }
+        for line in self.places.get(place).map(|p| p.lines.as_slice()).unwrap_or(&[]) {
+            let state = match (&line.kind, relation) {
+                (PlaceLineKind::Territory(s), "territory") | (PlaceLineKind::Administered(s), "administered") => s,
+                _ => continue,
+            };
+            let from = line.period.from.as_ref().map(day);
+            let until = line.period.until.as_ref().map(day);
+            if from.is_none_or(|f| f <= d) && until.is_none_or(|u| d < u) {
+                out.push(state.name.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether a pattern is one of the relations of places, not a declared kind of fact.
+    fn is_relation(&self, name: &str) -> bool {
+        (name == "territory" || name == "administered") && !self.facts_decl.contains_key(name)
     }
 
     // ---- step 1: instruments ----
@@ -165,20 +259,27 @@ impl<'a> Ref<'a> {
         steps.into_iter().flatten().min().copied()
     }
 
-    fn notice(&self, inst: &Inst) -> Duration {
-        inst.ast
-            .body
-            .iter()
-            .find_map(|c| match c {
-                Clause::Withdrawal(d, _) => Some(*d),
-                _ => None,
-            })
-            .unwrap_or(Duration { amount: 12, unit: Unit::Months })
+    /// How long after notice a withdrawal takes effect; none when the instrument is left only by
+    /// agreement.
+    fn notice(&self, inst: &Inst) -> Option<Duration> {
+        if inst.ast.body.iter().any(|c| matches!(c, Clause::NoWithdrawal(_))) {
+            return None;
+        }
+        Some(
+            inst.ast
+                .body
+                .iter()
+                .find_map(|c| match c {
+                    Clause::Withdrawal(d, _) => Some(*d),
+                    _ => None,
+                })
+                .unwrap_or(Duration { amount: 12, unit: Unit::Months }),
+        )
     }
 
-    fn binds_group(&self, inst: &Inst) -> Option<&BTreeSet<String>> {
+    fn binds_group<'g>(&self, inst: &'g Inst) -> Option<&'g str> {
         inst.ast.body.iter().find_map(|c| match c {
-            Clause::Binds(g, _) => self.groups.get(&g.name),
+            Clause::Binds(g, _) => Some(g.name.as_str()),
             _ => None,
         })
     }
@@ -195,10 +296,10 @@ impl<'a> Ref<'a> {
             }
         }
         let bilateral = self.binds_group(inst).is_none() && inst.records.len() == 2;
-        if bilateral {
+        if bilateral && let Some(notice) = self.notice(inst) {
             for rec in inst.records.values() {
                 if let Some(w) = rec.get(&StatusKind::Withdrew)
-                    && w.plus(self.notice(inst)) <= d
+                    && w.plus(notice) <= d
                 {
                     return false;
                 }
@@ -221,15 +322,30 @@ impl<'a> Ref<'a> {
                 StatusKind::Ratified | StatusKind::Acceded => steps.push((*day, true)),
                 StatusKind::Signed if on_sig => steps.push((*day, true)),
                 StatusKind::Left | StatusKind::Suspended => steps.push((*day, false)),
-                StatusKind::Withdrew => steps.push((day.plus(self.notice(inst)), false)),
+                StatusKind::Withdrew => {
+                    if let Some(notice) = self.notice(inst) {
+                        steps.push((day.plus(notice), false));
+                    }
+                }
                 StatusKind::Signed => {}
             }
         }
         if !steps.iter().any(|(_, joins)| *joins) {
-            if !self.binds_group(inst).is_some_and(|g| g.contains(party)) {
-                return false;
+            // A member of the group the instrument binds joins when it becomes a member (or at
+            // entry into force) and leaves when it stops being one.
+            let Some(g) = self.binds_group(inst) else { return false };
+            let entry = self.entry(inst).unwrap();
+            let mut was = self.member(g, party, Day(self.start.0 - 1));
+            if was {
+                steps.push((entry, true));
             }
-            steps.push((self.entry(inst).unwrap(), true));
+            for x in self.start.0..=d.0 {
+                let is = self.member(g, party, Day(x));
+                if is != was {
+                    steps.push((if is { Day(x).max(entry) } else { Day(x) }, is));
+                }
+                was = is;
+            }
         }
         steps.sort();
         steps.iter().rev().find(|(day, _)| *day <= d).is_some_and(|(_, joins)| *joins)
@@ -239,21 +355,29 @@ impl<'a> Ref<'a> {
         let inst = &self.insts[id];
         let mut out: BTreeSet<String> = inst.records.keys().cloned().collect();
         if let Some(g) = self.binds_group(inst) {
-            out.extend(g.iter().cloned());
+            out.extend(self.ever_members(g));
         }
         out
     }
 
     // ---- step 2: facts ----
 
+    /// A role left out takes its default: another role's value, or, when the default names no
+    /// role, that constant.
     fn with_defaults(&self, kind: &str, mut args: Args) -> Args {
         if let Some(decl) = self.facts_decl.get(kind) {
+            let given = args.clone();
             for r in &decl.roles {
-                if let Some(from) = &r.default
-                    && !args.contains_key(&r.name.name)
-                    && let Some(v) = args.get(&from.name).cloned()
-                {
-                    args.insert(r.name.name.clone(), v);
+                let Some(from) = &r.default else { continue };
+                if args.contains_key(&r.name.name) {
+                    continue;
+                }
+                if decl.roles.iter().any(|x| x.name.name == from.name) {
+                    if let Some(v) = given.get(&from.name).cloned() {
+                        args.insert(r.name.name.clone(), v);
+                    }
+                } else {
+                    args.insert(r.name.name.clone(), from.name.clone());
                 }
             }
         }
@@ -310,6 +434,27 @@ impl<'a> Ref<'a> {
             let mut next = Vec::new();
             for e in &envs {
                 match &p.kind {
+                    LiteralKind::Fact(pat) if self.is_relation(&pat.name.name) => {
+                        let role = |r: &str| pat.args.iter().find(|a| a.role.name == r).map(|a| &a.value);
+                        let state_role = if pat.name.name == "territory" { "of" } else { "by" };
+                        let place_value = role("place").and_then(|t| term_value(t, e));
+                        let candidates: Vec<String> = match place_value {
+                            Some(p) => vec![p],
+                            None => {
+                                let own = role(state_role).and_then(|t| term_value(t, e)).filter(|s| self.is_code(s));
+                                own.into_iter().chain(self.places.keys().cloned()).collect()
+                            }
+                        };
+                        for place in candidates {
+                            for state in self.related(&place, &pat.name.name, w.day) {
+                                let args: Args =
+                                    [("place".to_string(), place.clone()), (state_role.to_string(), state)].into();
+                                if let Some(e2) = unify(&pat.args, &args, e) {
+                                    push(&mut next, e2);
+                                }
+                            }
+                        }
+                    }
                     LiteralKind::Fact(pat) => {
                         for f in w.facts.iter().filter(|f| f.kind == pat.name.name) {
                             if let Some(e2) = unify(&pat.args, &f.args, e) {
@@ -347,7 +492,7 @@ impl<'a> Ref<'a> {
                 val(term).is_some_and(|p| self.bound(id, &p, w.day)) != *negated
             }
             LiteralKind::InGroup { term, negated, group } => {
-                val(term).is_some_and(|v| self.groups.get(&group.name).is_some_and(|g| g.contains(&v))) != *negated
+                val(term).is_some_and(|v| self.member(&group.name, &v, w.day)) != *negated
             }
             LiteralKind::Compare { left, negated, right } => match (val(left), val(right)) {
                 (Some(a), Some(b)) => (a == b) != *negated,
@@ -439,8 +584,26 @@ impl<'a> Ref<'a> {
                 if !self.in_force(id, d) {
                     continue;
                 }
+                let reservations: Vec<&Reservation> = inst
+                    .ast
+                    .body
+                    .iter()
+                    .filter_map(|c| if let Clause::Reservation(r) = c { Some(r) } else { None })
+                    .collect();
                 for article in inst.ast.articles() {
-                    for rule in &article.rules {
+                    // A party's reservation to the article gives its norms under it instead of the
+                    // article's own rules.
+                    let reserving: BTreeSet<&str> = reservations
+                        .iter()
+                        .filter(|r| r.article.name == article.id.name)
+                        .map(|r| r.party.name.as_str())
+                        .collect();
+                    let own = article.rules.iter().map(|r| (r, false));
+                    let theirs = reservations
+                        .iter()
+                        .filter(|r| r.article.name == article.id.name)
+                        .flat_map(|r| r.rules.iter().map(|x| (x, true)));
+                    for (rule, reserved) in own.chain(theirs) {
                         // Tests of the bearer variable are made once the bearer is known.
                         let cond = rule.condition.as_deref().unwrap_or(&[]);
                         let bearer = match &rule.conclusion.bearers {
@@ -454,6 +617,9 @@ impl<'a> Ref<'a> {
                         for env in self.solutions(&plain, &Env::new(), &w, Some(id)) {
                             for (party, env) in self.bearers(id, &rule.conclusion.bearers, &env, d) {
                                 if !per_bearer.iter().all(|t| self.holds(t, &env, &w, Some(id))) {
+                                    continue;
+                                }
+                                if !reserved && reserving.contains(party.as_str()) {
                                     continue;
                                 }
                                 let args: Args = rule
@@ -493,8 +659,19 @@ impl<'a> Ref<'a> {
                             None
                         };
                         conflicts.entry((m.party.clone(), 0, m.clone(), f.clone(), prevails)).or_default().push(d);
-                    } else if self.includes(m, f) {
-                        conflicts.entry((m.party.clone(), 1, m.clone(), f.clone(), None)).or_default().push(d);
+                    } else if !self.included(m, f).is_empty() {
+                        // Precedence ranks the two sides of a partial conflict too: a prevailing
+                        // obligation overrides the prohibition; a prevailing prohibition overrides
+                        // only the included action, and the obligation stands.
+                        let prevails = if self.prevails(&m.instrument, &f.instrument) {
+                            over_today.insert(f.clone());
+                            Some(m.instrument.clone())
+                        } else if self.prevails(&f.instrument, &m.instrument) {
+                            Some(f.instrument.clone())
+                        } else {
+                            None
+                        };
+                        conflicts.entry((m.party.clone(), 1, m.clone(), f.clone(), prevails)).or_default().push(d);
                     }
                 }
             }
@@ -508,7 +685,12 @@ impl<'a> Ref<'a> {
             if assume {
                 for n in today.iter().filter(|n| n.modality == 0 && !over_today.contains(*n)) {
                     let start = episode_start(&active[n], d);
-                    if let Some(due) = due(start, rule_of[n])
+                    // A `forthwith` duty is performed on its first day.
+                    let performed_on = match rule_of[n] {
+                        Some(Deadline::Forthwith) => Some(start),
+                        other => due(start, other),
+                    };
+                    if let Some(due) = performed_on
                         && due <= d
                     {
                         let a = Act { party: n.party.clone(), action: n.action.clone(), args: n.args.clone() };
@@ -540,10 +722,11 @@ impl<'a> Ref<'a> {
                     (p, e)
                 })
                 .collect(),
-            Bearers::EveryMember { group, except: ex } => self.groups[&group.name]
-                .iter()
-                .filter(|p| self.bound(id, p, d) && !except(ex, p))
-                .map(|p| (p.clone(), env.clone()))
+            Bearers::EveryMember { group, except: ex } => self
+                .ever_members(&group.name)
+                .into_iter()
+                .filter(|p| self.member(&group.name, p, d) && self.bound(id, p, d) && !except(ex, p))
+                .map(|p| (p, env.clone()))
                 .collect(),
             Bearers::One(t) => {
                 term_value(t, env).filter(|p| self.bound(id, p, d)).map(|p| (p, env.clone())).into_iter().collect()
@@ -565,9 +748,11 @@ impl<'a> Ref<'a> {
         over(a, b) && !over(b, a)
     }
 
-    /// Whether obligation `m` includes (at any depth) an action that prohibition `f` forbids.
-    /// A variable in an `includes` clause is the including action's role of that name.
-    fn includes(&self, m: &Norm, f: &Norm) -> bool {
+    /// The actions obligation `m` includes (at any depth) that prohibition `f` forbids, with
+    /// their arguments, sorted. A variable in an `includes` clause is the including action's role
+    /// of that name.
+    fn included(&self, m: &Norm, f: &Norm) -> Vec<(String, Args)> {
+        let mut out = Vec::new();
         let mut seen = BTreeSet::new();
         let mut stack: Vec<(String, Args)> = vec![(m.action.clone(), m.args.clone())];
         while let Some((action, args)) = stack.pop() {
@@ -590,12 +775,42 @@ impl<'a> Ref<'a> {
                     }
                 }
                 if inc.name.name == f.action && agree(&resolved, &f.args) {
-                    return true;
+                    out.push((inc.name.name.clone(), resolved.clone()));
                 }
                 stack.push((inc.name.name.clone(), resolved));
             }
         }
-        false
+        out.sort();
+        out
+    }
+
+    /// The acts that perform obligation `n`: its own action, and those its action's `fulfilled by`
+    /// clause names, with the arguments `n` gives them.
+    fn fulfils(&self, a: &Act, n: &Norm) -> bool {
+        if matches(a, n) {
+            return true;
+        }
+        if n.modality != 0 {
+            return false;
+        }
+        let Some(decl) = self.actions.get(&n.action) else { return false };
+        decl.fulfilled_by.iter().any(|p| {
+            let mut args = Args::new();
+            for g in &p.args {
+                let value = match &g.value {
+                    Term::Var(v) => n
+                        .args
+                        .iter()
+                        .find(|(role, _)| casus::check::capitalised(role) == v.name)
+                        .map(|(_, x)| x.clone()),
+                    other => Some(other.to_string()),
+                };
+                if let Some(x) = value {
+                    args.insert(g.role.name.clone(), x);
+                }
+            }
+            a.party == n.party && a.action == p.name.name && agree(&a.args, &args)
+        })
     }
 
     fn earliest(&self, scenario: &Scenario) -> Day {
@@ -659,12 +874,15 @@ impl<'a> Ref<'a> {
             let last_day = last.until.map_or(as_of, |u| Day(u.0 - 1));
             let acts_between = |from: Day, to: Day, assumed: Option<bool>| -> bool {
                 (from.0..=to.0).map(Day).any(|d| {
-                    acts_on
-                        .get(&d)
-                        .is_some_and(|v| v.iter().any(|(a, asm)| assumed.is_none_or(|x| x == *asm) && matches(a, n)))
+                    acts_on.get(&d).is_some_and(|v| {
+                        v.iter().any(|(a, asm)| assumed.is_none_or(|x| x == *asm) && self.fulfils(a, n))
+                    })
                 })
             };
+            // A prohibition or permission that no longer holds is discharged, unbroken.
+            let ended = last.until.is_some();
             let (status, assumed) = match n.modality {
+                2 if ended => (Status::Discharged, false),
                 2 => (Status::Permitted, false),
                 1 => {
                     let broken = (last.from.0..=last_day.0).map(Day).any(|d| {
@@ -674,6 +892,8 @@ impl<'a> Ref<'a> {
                         (Status::Violated, false)
                     } else if over.contains(&last_day) {
                         (Status::Overridden, false)
+                    } else if ended {
+                        (Status::Discharged, false)
                     } else {
                         (Status::InEffect, false)
                     }
@@ -734,6 +954,7 @@ impl<'a> Ref<'a> {
                 episodes,
                 status,
                 assumed,
+                forthwith: n.modality == 0 && matches!(rule_of[n], Some(Deadline::Forthwith)),
             });
         }
         // The report's order (docs/report.md asks only that it be fixed): article numbers naturally.
@@ -756,6 +977,12 @@ impl<'a> Ref<'a> {
         };
         let mut conflict_reports = Vec::new();
         for ((party, kind, m, f, prevails), days) in conflicts {
+            // The included action of a partial conflict, the least if there are several.
+            let included = if *kind == 1 {
+                self.included(m, f).into_iter().next().map(|(action, args)| Included { action, args: args.into() })
+            } else {
+                None
+            };
             for s in runs(days.iter().copied(), as_of) {
                 conflict_reports.push(ConflictReport {
                     party: party.clone(),
@@ -765,6 +992,7 @@ impl<'a> Ref<'a> {
                     from: s.from,
                     until: s.until,
                     prevails: prevails.clone(),
+                    included: included.clone(),
                 });
             }
         }
@@ -856,11 +1084,13 @@ fn matches(a: &Act, n: &Norm) -> bool {
     a.party == n.party && a.action == n.action && agree(&a.args, &n.args)
 }
 
+/// When an episode falls due: never for a `forthwith` duty, which time alone does not break.
 fn due(start: Day, deadline: Option<Deadline>) -> Option<Day> {
     Some(match deadline? {
         Deadline::WithoutDelay | Deadline::Immediately => start,
         Deadline::Within(d) => start.plus(d),
         Deadline::By(d) => day(&d),
+        Deadline::Forthwith => return None,
     })
 }
 

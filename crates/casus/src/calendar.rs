@@ -86,6 +86,17 @@ pub struct Interval {
 }
 
 impl Interval {
+    /// Every day.
+    pub fn always() -> Interval {
+        Interval { from: Day(i32::MIN), until: None }
+    }
+
+    /// The run a declaration's `from` and `until` give: from the first day of time when it
+    /// has no `from`.
+    pub fn between(from: Option<Day>, until: Option<Day>) -> Interval {
+        Interval { from: from.unwrap_or(Day(i32::MIN)), until }
+    }
+
     /// Whether the interval holds on `day`.
     pub fn contains(&self, day: Day) -> bool {
         self.from <= day && self.until.is_none_or(|u| day < u)

@@ -81,7 +81,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             };
             (is == want, expected, found)
         }
-        ExpectKind::Conflict { party, kind, instrument: inst, absent } => {
+        ExpectKind::Conflict { party, kind, instrument: inst, prevails, included, absent } => {
             let hits: Vec<String> = report
                 .conflicts
                 .iter()
@@ -90,9 +90,12 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
                 .filter(|c| {
                     inst.as_deref().is_none_or(|i| c.obligation.instrument == i || c.prohibition.instrument == i)
                 })
+                .filter(|c| prevails.as_deref().is_none_or(|p| c.prevails.as_deref() == Some(p)))
+                .filter(|c| included.as_deref().is_none_or(|a| c.included.as_ref().is_some_and(|x| x.action == a)))
                 .map(|c| {
+                    let prevails = c.prevails.as_ref().map(|p| format!(", {p} prevails")).unwrap_or_default();
                     format!(
-                        "{} conflict from {}: must {} ({} art. {}) vs must not {} ({} art. {})",
+                        "{} conflict from {}: must {} ({} art. {}) vs must not {} ({} art. {}){prevails}",
                         c.kind,
                         c.from,
                         c.obligation.action,
@@ -105,10 +108,12 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
                 })
                 .collect();
             let what = format!(
-                "{}{} conflict for `{party}`{} by {day}",
+                "{}{} conflict for `{party}`{}{}{} by {day}",
                 if *absent { "no " } else { "a " },
                 kind.map(|k| k.name()).unwrap_or(""),
-                inst.as_ref().map(|i| format!(" involving `{i}`")).unwrap_or_default()
+                inst.as_ref().map(|i| format!(" involving `{i}`")).unwrap_or_default(),
+                included.as_ref().map(|a| format!(" over an included `{a}`")).unwrap_or_default(),
+                prevails.as_ref().map(|p| format!(" that `{p}` prevails in")).unwrap_or_default(),
             );
             let all: Vec<String> = report
                 .conflicts

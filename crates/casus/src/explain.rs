@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use crate::calendar::{Day, Interval};
 use crate::eval::{DayState, Env, Evaluation, NormKey, NormRecord, Origin, Support, Trail, norm_args, value};
 use crate::program::show::Show;
-use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym};
+use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Relation, Sym};
 use crate::scenario::{EventKind, Scenario};
 use casus_syntax::ast::Modality;
 use casus_syntax::source::Sources;
@@ -168,6 +168,7 @@ impl Explainer<'_, '_> {
         let origin = match s {
             Support::Fact(i) => state.facts.get(i).map(|(_, o)| o),
             Support::Act(i) => state.acts.get(i).map(|(_, o)| o),
+            Support::Place { .. } => None,
         };
         if let Some(Origin::Derived { support, .. }) = origin {
             for inner in support {
@@ -189,8 +190,34 @@ impl Explainer<'_, '_> {
                 }
                 None => return String::new(),
             },
+            Support::Place { place, relation, state: holder } => {
+                return self.place_line(place, relation, holder, state.day);
+            }
         };
         format!("{what} — {}", self.origin(origin))
+    }
+
+    /// `okinawa (Okinawa) is administered by USA on 1965-03-01 — rules/places.casus:40 (from
+    /// 1945-06-22 to 1972-05-14)`, or, for a state's own territory, that it is one.
+    fn place_line(&self, place: Sym, relation: Relation, holder: Sym, day: Day) -> String {
+        let program = self.eval.world.program;
+        let Some(def) = program.places.get(&place) else {
+            let name = self.name(place);
+            return format!(
+                "{name} is {} {} on {day} — {name}'s metropolitan territory, which it holds and administers",
+                relation.words(),
+                self.name(holder)
+            );
+        };
+        let title = def.title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
+        let when = def.related(relation).iter().find(|(s, w)| *s == holder && w.contains(day)).map(|(_, w)| *w);
+        let at = self
+            .sources
+            .get(def.file)
+            .map(|f| format!("{}:{}", f.name, f.line_col(def.span.start).line))
+            .unwrap_or_default();
+        let when = when.map(|w| format!(" ({})", held(w))).unwrap_or_default();
+        format!("{}{title} is {} {} on {day} — {at}{when}", def.name, relation.words(), self.name(holder))
     }
 
     fn origin(&self, origin: &Origin) -> String {
@@ -309,12 +336,13 @@ impl Explainer<'_, '_> {
         if key.modality == Modality::May {
             return;
         }
+        let fulfilling = crate::eval::fulfilling(self.eval.world.program, key);
         let mine: Vec<String> = self
             .eval
             .world
             .acts
             .iter()
-            .filter(|a| crate::eval::act_matches(&a.item, key))
+            .filter(|a| fulfilling.iter().any(|k| crate::eval::act_matches(&a.item, k)))
             .map(|a| {
                 format!(
                     "{} performs {} — {}",
@@ -340,11 +368,7 @@ impl Explainer<'_, '_> {
         }
         for c in self.eval.conflicts.iter().filter(|c| &c.obligation == key || &c.prohibition == key) {
             let other = if &c.obligation == key { &c.prohibition } else { &c.obligation };
-            let outcome = match c.prevails {
-                Some(i) => format!("{} prevails", self.inst_id(i)),
-                None if c.kind == crate::eval::ConflictKind::Partial => self.partial_note(c),
-                None => "no precedence resolves it".into(),
-            };
+            let outcome = self.conflict_outcome(c);
             let _ = writeln!(
                 out,
                 "  conflict ({}) from {} with {} {} under {} art. {}: {outcome}",
@@ -358,19 +382,26 @@ impl Explainer<'_, '_> {
         }
     }
 
-    fn partial_note(&self, c: &crate::eval::ConflictRecord) -> String {
-        let program = self.eval.world.program;
-        let (o, p) = (c.obligation.instrument, c.prohibition.instrument);
-        let ranked = if program.prevails(p, o) {
-            format!("precedence ranks {} above {}, but ", self.inst_id(p), self.inst_id(o))
-        } else if program.prevails(o, p) {
-            format!("precedence ranks {} above {}, but ", self.inst_id(o), self.inst_id(p))
-        } else {
-            String::new()
-        };
-        format!(
-            "{ranked}a partial conflict overrides nothing: the duty stands, and performing it by the forbidden means would break the prohibition"
-        )
+    /// What precedence makes of a conflict: which side prevails, and, in a partial conflict,
+    /// that only the included action gives way when the prohibition prevails.
+    fn conflict_outcome(&self, c: &crate::eval::ConflictRecord) -> String {
+        let included = c.included.as_ref().map(|(a, args)| self.pattern_text(*a, args));
+        match (c.prevails, c.kind, included) {
+            (Some(i), crate::eval::ConflictKind::Partial, Some(inc)) if i == c.prohibition.instrument => format!(
+                "{} prevails (precedence): the duty stands, but not by {inc}, which it overrides",
+                self.inst_id(i)
+            ),
+            (Some(i), crate::eval::ConflictKind::Partial, Some(inc)) => format!(
+                "{} prevails (precedence): the prohibition gives way, and {inc} in performing the duty breaks nothing",
+                self.inst_id(i)
+            ),
+            (Some(i), _, _) => format!("{} prevails", self.inst_id(i)),
+            (None, crate::eval::ConflictKind::Partial, inc) => format!(
+                "no precedence ranks the two: the duty stands, and performing it by {} would break the prohibition",
+                inc.unwrap_or_else(|| "the forbidden means".into())
+            ),
+            (None, _, _) => "no precedence resolves it".into(),
+        }
     }
 
     /// `name(role: value, ...)`, with the roles in the order of their declaration.
@@ -589,4 +620,13 @@ fn first_line(text: &str) -> &str {
 /// Article text as one paragraph: runs of white space become one space.
 pub fn squeeze(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// When a place is held, in words: `at all times`, `to 1972-05-14`, `from 1972-05-15`.
+fn held(w: Interval) -> String {
+    match (w.from.0 == i32::MIN, w.last()) {
+        (true, None) => "at all times".into(),
+        (true, Some(last)) => format!("to {last}"),
+        (false, _) => w.to_string(),
+    }
 }

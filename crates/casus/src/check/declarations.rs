@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use casus_syntax::ast::{ActionDecl, FactDecl, File, Group, Ident, Instrument, Item, PartyDecl};
+use casus_syntax::ast::{ActionDecl, FactDecl, File, Group, Ident, Instrument, Item, PartyDecl, PlaceDecl};
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::{FileId, Span};
 
@@ -37,6 +37,7 @@ pub(super) struct Declarations<'a> {
     pub(super) facts: BTreeMap<&'a str, Declared<'a, FactDecl>>,
     pub(super) actions: BTreeMap<&'a str, Declared<'a, ActionDecl>>,
     pub(super) parties: BTreeMap<&'a str, Declared<'a, PartyDecl>>,
+    pub(super) places: BTreeMap<&'a str, Declared<'a, PlaceDecl>>,
 }
 
 impl<'a> Declarations<'a> {
@@ -51,6 +52,7 @@ impl<'a> Declarations<'a> {
                     Item::Fact(f) => declare(&mut d.facts, "kind of fact", &f.name, file, f),
                     Item::Action(a) => declare(&mut d.actions, "action", &a.name, file, a),
                     Item::Party(p) => declare(&mut d.parties, "party", &p.code, file, p),
+                    Item::Place(p) => declare(&mut d.places, "place", &p.name, file, p),
                     Item::Deem(_) | Item::Precedence(_) => None,
                 };
                 diags.extend(twice);
@@ -58,6 +60,17 @@ impl<'a> Declarations<'a> {
         }
         number(&mut d.instruments);
         number(&mut d.groups);
+        // A place and a group of one name would make `L in NAME` ambiguous.
+        for (name, place) in &d.places {
+            if let Some(group) = d.groups.get(name) {
+                let twice = Twice::Declaration { what: "place and group", name: (*name).to_string() };
+                diags.push(Diagnostic::new(place.file, Duplicate::new(twice, place.item.name.span, None)).with_note(
+                    group.file,
+                    group.item.name.span,
+                    "the group is defined here",
+                ));
+            }
+        }
         d
     }
 
@@ -134,6 +147,12 @@ impl Named for FactDecl {
 }
 
 impl Named for ActionDecl {
+    fn name_span(&self) -> Span {
+        self.name.span
+    }
+}
+
+impl Named for PlaceDecl {
     fn name_span(&self) -> Span {
         self.name.span
     }

@@ -82,6 +82,150 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     DeadRule(#[from] DeadRule),
+    /// A party code that nothing declares, or one written otherwise in the rules.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownParty(#[from] UnknownParty),
+    /// A group that contains itself.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    GroupCycle(#[from] GroupCycle),
+    /// A period that ends before it starts.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    EmptyPeriod(#[from] EmptyPeriod),
+    /// A reservation that does not fit its instrument.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Reservation(#[from] ReservationError),
+    /// `territory` or `administered` used as an ordinary kind of fact.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    PlaceRelation(#[from] PlaceRelationError),
+}
+
+/// `unknown party `RUZ``, or a code the rules write otherwise.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what}")]
+#[diagnostic(code("casus::unknown-party"))]
+pub struct UnknownParty {
+    /// What is wrong.
+    pub what: PartyProblem,
+    /// Where.
+    #[label]
+    pub at: Span,
+    /// Did you mean, which code to write, or how to declare it.
+    #[help]
+    pub help: Option<String>,
+}
+
+/// What is wrong with a party code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PartyProblem {
+    /// No `party` declaration has this code.
+    Unknown(String),
+    /// The code is declared as another way of writing a code.
+    Alias {
+        /// The code as written.
+        code: String,
+        /// The code to write.
+        write: String,
+    },
+}
+
+impl fmt::Display for PartyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartyProblem::Unknown(code) => write!(f, "unknown party `{code}`"),
+            PartyProblem::Alias { code, write } => write!(f, "`{code}` is written `{write}` in these rules"),
+        }
+    }
+}
+
+/// `group a = [b]`, `group b = [a]`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the group `{group}` contains itself")]
+#[diagnostic(code("casus::cycle"), help("a group listed in a group stands for its members; the chain is {chain}"))]
+pub struct GroupCycle {
+    /// The group.
+    pub group: String,
+    /// The chain of groups back to it: `a` → `b` → `a`.
+    pub chain: String,
+    /// Its declaration's name.
+    #[label]
+    pub at: Span,
+}
+
+/// `from 2000-01-01 until 1990-01-01`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("this period ends before it starts")]
+#[diagnostic(code("casus::date"), help("`until` is the first day on which it no longer holds, after `from`"))]
+pub struct EmptyPeriod {
+    /// The period.
+    #[label]
+    pub at: Span,
+}
+
+/// A reservation to an article the instrument does not have, or one that gives norms to others.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{what}")]
+#[diagnostic(code("casus::reservation"))]
+pub struct ReservationError {
+    /// What is wrong.
+    pub what: ReservationProblem,
+    /// Where.
+    #[label]
+    pub at: Span,
+    /// What to do.
+    #[help]
+    pub help: String,
+}
+
+/// What is wrong with a reservation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReservationProblem {
+    /// `to article 9` when the instrument has no article 9.
+    NoArticle {
+        /// The article as written.
+        article: String,
+        /// The instrument.
+        instrument: String,
+    },
+    /// A rule of the reservation gives a norm to someone else.
+    Bearer {
+        /// The party that made it.
+        party: String,
+    },
+}
+
+impl fmt::Display for ReservationProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReservationProblem::NoArticle { article, instrument } => {
+                write!(f, "`{instrument}` has no article {article}")
+            }
+            ReservationProblem::Bearer { party } => {
+                write!(f, "a rule of `{party}`'s reservation must give its norm to `{party}`")
+            }
+        }
+    }
+}
+
+/// `fact territory(...)`, or a `deem` rule that derives `administered`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{name}` is fixed by the place declarations: {why}")]
+#[diagnostic(
+    code("casus::place-relation"),
+    help("declare a place with `place NAME \"title\" {{ territory of STATE  administered by STATE }}`")
+)]
+pub struct PlaceRelationError {
+    /// `territory` or `administered`.
+    pub name: String,
+    /// `it cannot be declared`, `a rule cannot derive it`.
+    pub why: &'static str,
+    /// Where.
+    #[label]
+    pub at: Span,
 }
 
 /// Something declared or given twice.

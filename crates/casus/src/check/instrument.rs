@@ -5,9 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use casus_syntax::ast::{self, Clause, DatedKind, EntryIntoForce, File, Item, StatusKind};
 use casus_syntax::source::{FileId, Span};
 
-use super::{Checker, Duplicate, NoMatch, RuleDef, StatusError, StatusProblem, Twice, glob_match};
+use super::{
+    Checker, Duplicate, NoMatch, ReservationError, ReservationProblem, RuleDef, StatusError, StatusProblem, Twice,
+    glob_match,
+};
 use crate::calendar::Day;
-use crate::program::{ArticleDef, Entry, InstId, InstrumentDef, PartyStatus};
+use crate::program::{ArticleDef, Entry, InstId, InstrumentDef, PartyStatus, ReservationDef};
+use casus_syntax::suggest::did_you_mean;
 
 impl<'a> Checker<'a> {
     /// Every instrument, in the order of their ids, and the rules of their articles.
@@ -38,10 +42,12 @@ impl<'a> Checker<'a> {
             title: i.title.as_ref().map(|t| t.value.clone()),
             entry: None,
             withdrawal: None,
+            no_withdrawal: false,
             dated: BTreeMap::new(),
             records: BTreeMap::new(),
             binds: None,
             articles: Vec::new(),
+            reservations: Vec::new(),
             file: self.file,
             span: i.span,
         };
@@ -52,10 +58,10 @@ impl<'a> Checker<'a> {
         for clause in &i.body {
             let key = match clause {
                 Clause::InForce(..) => Some("entry-into-force clause"),
-                Clause::Withdrawal(..) => Some("withdrawal clause"),
+                Clause::Withdrawal(..) | Clause::NoWithdrawal(_) => Some("withdrawal clause"),
                 Clause::Dated(k, ..) => Some(k.keyword()),
                 Clause::Binds(..) => Some("binds clause"),
-                Clause::Parties(_) | Clause::Article(_) => None,
+                Clause::Parties(_) | Clause::Article(_) | Clause::Reservation(_) => None,
             };
             if let Some(key) = key {
                 if let Some(first) = seen_clauses.get(key) {
@@ -66,7 +72,7 @@ impl<'a> Checker<'a> {
                 }
             }
             match clause {
-                Clause::Parties(_) => {}
+                Clause::Parties(_) | Clause::Reservation(_) => {}
                 Clause::Binds(g, _) => {
                     def.binds = self.group_ref(g);
                     ok &= def.binds.is_some();
@@ -76,6 +82,7 @@ impl<'a> Checker<'a> {
                     ok &= def.entry.is_some();
                 }
                 Clause::Withdrawal(d, _) => def.withdrawal = Some(*d),
+                Clause::NoWithdrawal(_) => def.no_withdrawal = true,
                 Clause::Dated(k, d, _) => match self.date(d) {
                     Some(d) => {
                         def.dated.insert(*k, d);
@@ -103,12 +110,71 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        for clause in &i.body {
+            if let Clause::Reservation(r) = clause {
+                ok &= self.reservation(inst, i, r, &mut def, &mut rules);
+            }
+        }
         match self.party_records(i) {
             Some(records) => def.records = records,
             None => ok = false,
         }
         self.exchange_order(i);
         ok.then_some((def, rules))
+    }
+
+    /// A party's reservation, understanding or declaration to an article: the article exists,
+    /// each of its rules gives its norm to that party alone, and for that party they take the
+    /// place of the article's own rules.
+    fn reservation(
+        &mut self,
+        inst: InstId,
+        i: &'a ast::Instrument,
+        r: &'a ast::Reservation,
+        def: &mut InstrumentDef,
+        rules: &mut Vec<RuleDef<'a>>,
+    ) -> bool {
+        let party_ok = self.party_ref(&r.party);
+        let Some(article) = def.articles.iter().position(|a| a.id == r.article.name) else {
+            let what = ReservationProblem::NoArticle { article: r.article.name.clone(), instrument: i.id.name.clone() };
+            let ids: Vec<&str> = def.articles.iter().map(|a| a.id.as_str()).collect();
+            let help = did_you_mean(&r.article.name, ids.iter().copied())
+                .unwrap_or_else(|| format!("its articles are {}", ids.join(", ")));
+            self.report(ReservationError { what, at: r.article.span, help });
+            return false;
+        };
+        let n = def.reservations.len();
+        let party = self.sym(&r.party.name);
+        def.reservations.push(ReservationDef {
+            kind: r.kind,
+            party,
+            article,
+            title: r.title.as_ref().map(|t| t.value.clone()),
+            text: r.text.as_ref().map(|t| t.value.clone()),
+            span: r.span,
+        });
+        let mut ok = party_ok;
+        for rule in &r.rules {
+            let own =
+                matches!(&rule.conclusion.bearers, ast::Bearers::One(ast::Term::Party(p)) if p.name == r.party.name);
+            if !own {
+                let what = ReservationProblem::Bearer { party: r.party.name.clone() };
+                let help = format!("write `then {} must ...`", r.party.name);
+                self.report(ReservationError { what, at: rule.conclusion.span, help });
+                ok = false;
+            }
+            match self.rule(inst, i, article, rule) {
+                Some(mut rd) => {
+                    rd.reservation = Some(n);
+                    rules.push(rd);
+                }
+                None => ok = false,
+            }
+        }
+        for rd in rules.iter_mut().filter(|rd| rd.article == article && rd.reservation.is_none()) {
+            rd.excluded.push(party);
+        }
+        ok
     }
 
     /// How the instrument enters into force.
@@ -139,6 +205,7 @@ impl<'a> Checker<'a> {
                 seen.insert(party.as_str(), record.party.span);
             }
             let mut by_kind: BTreeMap<StatusKind, (Day, Span)> = BTreeMap::new();
+            ok &= self.party_ref(&record.party);
             let sym = self.sym(party);
             for s in &record.statuses {
                 let Some(day) = self.date(&s.date) else {

@@ -71,7 +71,14 @@ fn never_holds(decls: &Declarations, inst: &ast::Instrument, lit: &Literal, cond
         }
         LiteralKind::InGroup { term: t @ (Term::Party(_) | Term::Symbol(_)), negated, group } => {
             let g = decls.groups.get(group.name.as_str())?.item;
-            let member = g.members.contains(t);
+            // A group that lists groups, or lists this member only for a time, is left alone.
+            let nested = g.members.iter().any(|m| decls.groups.contains_key(m.term.to_string().as_str()));
+            let listed: Vec<_> = g.members.iter().filter(|m| &m.term == t).collect();
+            let always = listed.iter().any(|m| !m.period.is_dated());
+            if nested || (!listed.is_empty() && !always) {
+                return None;
+            }
+            let member = always;
             (member == *negated).then(|| format!("`{t}` is {}in `{}`", if member { "" } else { "not " }, group.name))
         }
         LiteralKind::IsParty { term: Term::Party(p), negated: false, instrument } => {

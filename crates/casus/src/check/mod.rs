@@ -32,8 +32,10 @@ pub fn check<'a>(files: &[(FileId, &'a File)]) -> Result<Resolved<'a>, Vec<Diagn
     let mut diags = Vec::new();
     let decls = Declarations::collect(files, &mut diags);
     let mut c = Checker { decls, symbols: Symbols::default(), diags, file: FileId(0) };
+    let parties = c.parties(files);
     let groups = c.groups(files);
-    let (facts, actions, party_names) = c.declarations(files);
+    let places = c.places(files);
+    let (facts, actions) = c.declarations(files);
     let (instruments, rules) = c.instruments(files);
     let deems = c.deems(files);
     let prevails = c.precedence(files);
@@ -49,7 +51,8 @@ pub fn check<'a>(files: &[(FileId, &'a File)]) -> Result<Resolved<'a>, Vec<Diagn
         groups,
         facts,
         actions,
-        party_names,
+        parties,
+        places,
         rules,
         deems,
         strata,

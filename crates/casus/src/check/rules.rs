@@ -8,11 +8,11 @@ use casus_syntax::source::{FileId, Span};
 use casus_syntax::suggest::{did_you_mean, nearest};
 
 use super::{
-    Checker, DeemDef, Duplicate, MissingInstrument, RuleDef, Twice, Unbound, UnknownAction, UnknownFact, UnknownRole,
-    VariableError, VariableProblem, list,
+    Checker, DeemDef, Duplicate, MissingInstrument, PlaceRelationError, RuleDef, Twice, Unbound, UnknownAction,
+    UnknownFact, UnknownRole, VariableError, VariableProblem, list,
 };
 use super::{RoleProblem, declarations::Declared};
-use crate::program::{Bearers, Deadline, InstId, Lit, LitKind, Pattern, Term};
+use crate::program::{Bearers, Deadline, InstId, Lit, LitKind, Pattern, Relation, Term};
 
 /// Where a pattern is used: as a fact or as an action.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A norm rule: names, bound variables, and whether it can fire at all.
-    fn rule(
+    pub(super) fn rule(
         &mut self,
         inst: InstId,
         decl: &'a ast::Instrument,
@@ -122,12 +122,15 @@ impl<'a> Checker<'a> {
         let deadline = match &c.deadline {
             None => Some(None),
             Some(ast::Deadline::WithoutDelay | ast::Deadline::Immediately) => Some(Some(Deadline::Immediately)),
+            Some(ast::Deadline::Forthwith) => Some(Some(Deadline::Forthwith)),
             Some(ast::Deadline::Within(d)) => Some(Some(Deadline::Within(*d))),
             Some(ast::Deadline::By(d)) => self.date(d).map(|d| Some(Deadline::By(d))),
         };
         Some(RuleDef {
             instrument: inst,
             article,
+            reservation: None,
+            excluded: Vec::new(),
             condition: condition?,
             vars: scope.names,
             bearers: bearers?,
@@ -153,6 +156,11 @@ impl<'a> Checker<'a> {
 
     /// `deem FACT [after N days] if CONDITION`.
     fn deem(&mut self, d: &'a ast::Deem) -> Option<DeemDef<'a>> {
+        if Relation::named(&d.head.name.name).is_some() && !self.decls.facts.contains_key(d.head.name.name.as_str()) {
+            let name = d.head.name.name.clone();
+            self.report(PlaceRelationError { name, why: "a rule cannot derive it", at: d.head.name.span });
+            return None;
+        }
         let mut bound = Bound::default();
         self.condition_variables(&d.condition, &mut bound);
         for a in &d.head.args {
@@ -187,6 +195,12 @@ impl<'a> Checker<'a> {
 
     fn literal(&mut self, l: &ast::Literal, inst: Option<InstId>, scope: &mut Scope) -> Option<Lit> {
         let kind = match &l.kind {
+            LiteralKind::Fact(p)
+                if !self.decls.facts.contains_key(p.name.name.as_str())
+                    && let Some(relation) = Relation::named(&p.name.name) =>
+            {
+                self.relation(relation, p, scope)?
+            }
             LiteralKind::Fact(p) => LitKind::Fact(self.pattern(p, Use::Fact, scope)?),
             LiteralKind::Act { actor, action } => {
                 let actor = self.term(actor, scope);
@@ -252,11 +266,45 @@ impl<'a> Checker<'a> {
         ok.then_some(Pattern { name, args })
     }
 
-    /// A term resolved: a constant's name numbered, a variable given its slot.
+    /// `territory(place: L, of: S)` or `administered(place: L, by: S)`: its two roles, each
+    /// at most once; a role left out matches anything.
+    fn relation(&mut self, relation: Relation, p: &ast::Pattern, scope: &mut Scope) -> Option<LitKind> {
+        let roles = relation.roles();
+        let mut ok = true;
+        for (n, a) in p.args.iter().enumerate() {
+            if !roles.contains(&a.role.name.as_str()) {
+                let help = match nearest(&a.role.name, roles) {
+                    Some(n) => format!("did you mean `{n}`? its roles are {}", list(&roles)),
+                    None => format!("its roles are {}", list(&roles)),
+                };
+                let what = RoleProblem::NoSuchRole { name: relation.name().to_string(), role: a.role.name.clone() };
+                self.report(UnknownRole { what, at: a.role.span, help });
+                ok = false;
+            }
+            if let Some(first) = p.args.get(..n).and_then(|before| before.iter().find(|b| b.role.name == a.role.name)) {
+                let twice = Twice::RoleGiven { role: a.role.name.clone() };
+                self.report(Duplicate::new(twice, a.role.span, Some(first.role.span)));
+                ok = false;
+            }
+        }
+        let mut role = |name: &str, scope: &mut Scope| {
+            p.args.iter().find(|a| a.role.name == name).map_or(Term::Any, |a| self.term(&a.value, scope))
+        };
+        let place = role(roles[0], scope);
+        let state = role(roles[1], scope);
+        ok.then_some(LitKind::Place { relation, place, state })
+    }
+
+    /// A term resolved: a constant's name numbered, a variable given its slot; a party code
+    /// checked against the declared parties.
     fn term(&mut self, t: &ast::Term, scope: &mut Scope) -> Term {
         match t {
             ast::Term::Var(v) => Term::Var(scope.slot(&v.name)),
-            ast::Term::Party(c) | ast::Term::Symbol(c) => Term::Const(self.sym(&c.name)),
+            ast::Term::Party(c) => {
+                self.party_ref(c);
+                Term::Const(self.sym(&c.name))
+            }
+            ast::Term::Symbol(c) => Term::Const(self.sym(&c.name)),
             ast::Term::Wildcard(_) => Term::Any,
         }
     }

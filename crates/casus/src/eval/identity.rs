@@ -1,7 +1,7 @@
 //! What a norm is — its identity — and what matches it: acts, and the norms it conflicts with.
 
 use super::world::{Act, Args};
-use crate::program::{InstId, NormRule, Program, Sym, Term};
+use crate::program::{ActionDef, InstId, NormRule, Pattern, Program, Sym, Term};
 use casus_syntax::ast::Modality;
 
 /// The identity of a norm: (party, modality, action, arguments, instrument, article).
@@ -42,28 +42,58 @@ pub(super) fn args_unify(a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
     a.iter().all(|(role, v)| b.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
 }
 
-/// Whether obligation `must` includes an action that `must_not` forbids (a partial conflict).
-/// The included action's arguments are its constants and, for a variable, the value the
-/// obligation gives that role; a role the obligation leaves open matches anything.
-pub(super) fn includes_forbidden(program: &Program, must: &NormKey, must_not: &NormKey) -> bool {
-    let Some(def) = program.actions.get(&must.action) else { return false };
-    def.includes.iter().any(|inc| {
-        inc.name == must_not.action && {
-            let args: Vec<(Sym, Sym)> = inc
-                .args
-                .iter()
-                .filter_map(|(r, t)| match t {
-                    Term::Const(c) => Some((*r, *c)),
-                    Term::Var(i) => {
-                        let role = def.roles.get(*i)?;
-                        must.args.iter().find(|(mr, _)| mr == role).map(|(_, v)| (*r, *v))
-                    }
-                    Term::Any => None,
-                })
-                .collect();
-            args_unify(&args, &must_not.args)
+/// The action obligation `must` includes that `must_not` forbids, with its arguments (a partial
+/// conflict), if there is one. The included action's arguments are its constants and, for a
+/// variable, the value the obligation gives that role; a role the obligation leaves open matches
+/// anything.
+pub(crate) fn included_forbidden(program: &Program, must: &NormKey, must_not: &NormKey) -> Option<(Sym, Args)> {
+    let def = program.actions.get(&must.action)?;
+    let found = def.includes.iter().filter(|inc| inc.name == must_not.action).filter_map(|inc| {
+        let args = instantiate(def, inc, &must.args);
+        args_unify(&args, &must_not.args).then_some((inc.name, args))
+    });
+    // Reached by several paths, the least by name is named, as the report orders arguments.
+    let named = |args: &Args| -> Vec<(&str, &str)> {
+        let mut v: Vec<(&str, &str)> = args.iter().map(|(r, x)| (program.name(*r), program.name(*x))).collect();
+        v.sort_unstable();
+        v
+    };
+    found.min_by(|(_, a), (_, b)| named(a).cmp(&named(b)))
+}
+
+/// An action of an `includes` or `fulfilled by` clause with the arguments a norm of the declaring
+/// action gives it: its constants, and for a variable the value the norm gives that role; a role
+/// left open is left out. Sorted by role.
+fn instantiate(def: &ActionDef, p: &Pattern, given: &[(Sym, Sym)]) -> Args {
+    let mut args: Args = p
+        .args
+        .iter()
+        .filter_map(|(r, t)| match t {
+            Term::Const(c) => Some((*r, *c)),
+            Term::Var(i) => {
+                let role = def.roles.get(*i)?;
+                given.iter().find(|(gr, _)| gr == role).map(|(_, v)| (*r, *v))
+            }
+            Term::Any => None,
+        })
+        .collect();
+    args.sort();
+    args
+}
+
+/// What acts fulfil obligation `must`: acts of its own action, and of each action its
+/// declaration says fulfils it (`fulfilled by`), with the arguments it gives them. Each is put
+/// as a norm's identity, to match acts against as the obligation itself is matched.
+pub(crate) fn fulfilling(program: &Program, must: &NormKey) -> smallvec::SmallVec<[NormKey; 1]> {
+    let mut out = smallvec::smallvec![must.clone()];
+    if must.modality == Modality::Must
+        && let Some(def) = program.actions.get(&must.action)
+    {
+        for p in &def.fulfilled_by {
+            out.push(NormKey { action: p.name, args: instantiate(def, p, &must.args), ..must.clone() });
         }
-    })
+    }
+    out
 }
 
 /// A norm's number in a walk: its identity, interned when first produced, so that the walk's

@@ -31,7 +31,7 @@ pub use crate::calendar::Interval;
 pub use crate::outcome::{ConflictKind, Status};
 use identity::NormId;
 pub use identity::NormKey;
-pub(crate) use identity::{act_matches, norm_args, value};
+pub(crate) use identity::{act_matches, fulfilling, included_forbidden, norm_args, value};
 pub(crate) use solve::{Env, Trail};
 pub(crate) use state::{DayState, Origin, Support};
 use walk::Walk;
@@ -188,8 +188,11 @@ pub struct ConflictRecord {
     pub prohibition: NormKey,
     /// The days.
     pub when: Interval,
-    /// The instrument that prevails, for a direct conflict that precedence resolves.
+    /// The instrument that prevails, when precedence ranks one side's over the other's.
     pub prevails: Option<InstId>,
+    /// For a partial conflict, the action the obligation includes that the prohibition forbids,
+    /// with its arguments.
+    pub included: Option<(Sym, Args)>,
 }
 
 /// A forbidden act, over a run of days.
@@ -221,8 +224,9 @@ pub fn evaluate_world(world: World<'_>, as_of: Day, assume_compliance: bool) -> 
     Walk::new(world, as_of, assume_compliance).run()
 }
 
-/// The due date of an episode of an obligation of rule `rule` that starts on `start`; none for
-/// prohibitions, permissions and obligations without a deadline.
+/// The due date of an episode of an obligation of rule `rule` that starts on `start`: the day
+/// after which, with no act, it is violated. None for prohibitions, permissions, obligations
+/// without a deadline and discretionary (`forthwith`) ones.
 pub fn due_date(program: &Program, rule: usize, start: Day) -> Option<Day> {
     let rule = program.rule(rule);
     if rule.modality != Modality::Must {
@@ -232,5 +236,17 @@ pub fn due_date(program: &Program, rule: usize, start: Day) -> Option<Day> {
         Deadline::Immediately => start,
         Deadline::Within(d) => start.plus(d),
         Deadline::By(date) => date,
+        Deadline::Forthwith => return None,
     })
+}
+
+/// The day on which, under the compliance assumption, an episode of an obligation of rule `rule`
+/// that starts on `start` is taken as performed: its due date, or its first day for a
+/// `forthwith` duty, which a compliant party performs at once.
+pub fn performed_on(program: &Program, rule: usize, start: Day) -> Option<Day> {
+    let r = program.rule(rule);
+    match r.deadline {
+        Some(Deadline::Forthwith) if r.modality == Modality::Must => Some(start),
+        _ => due_date(program, rule, start),
+    }
 }

@@ -1,9 +1,9 @@
 //! The norms of a walk: numbered once, counted by the rules that produce them, with their runs of
 //! active days, and the conflicts and overrides that follow from what appears and goes.
 
-use super::identity::{NormId, NormKey, args_unify, includes_forbidden};
+use super::identity::{NormId, NormKey, args_unify, included_forbidden};
 use super::world::Fact;
-use super::{ConflictKind, due_date};
+use super::{ConflictKind, due_date, performed_on};
 use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
 use crate::program::index::{PartyIndex, RuleIndex};
@@ -97,6 +97,11 @@ impl Runs {
     pub(super) fn due(&self, program: &Program, start: Day) -> Option<Day> {
         due_date(program, self.rule, start)
     }
+
+    /// The day the compliance assumption takes that episode as performed.
+    pub(super) fn performed(&self, program: &Program, start: Day) -> Option<Day> {
+        performed_on(program, self.rule, start)
+    }
 }
 
 /// The rules a fact may trigger: those indexed by its kind, and those indexed by its kind, a
@@ -124,30 +129,35 @@ pub(super) struct Delta {
     pub(super) maybe_gone: Vec<NormId>,
 }
 
-/// The conflict between obligation `mi` and prohibition `fi` of the same party, if there is one.
+/// The conflict between obligation `mi` and prohibition `fi` of the same party, if there is one,
+/// with the instrument that prevails, if precedence ranks one over the other.
 pub(super) fn conflict_of(program: &Program, norms: &NormTable, mi: NormId, fi: NormId) -> Option<ConflictKey> {
     let (m, f) = (norms.key(mi), norms.key(fi));
-    if m.action == f.action && args_unify(&m.args, &f.args) {
-        let prevails = if program.prevails(m.instrument, f.instrument) {
-            Some(m.instrument)
-        } else if program.prevails(f.instrument, m.instrument) {
-            Some(f.instrument)
-        } else {
-            None
-        };
-        Some((ConflictKind::Direct, mi, fi, prevails))
-    } else if includes_forbidden(program, m, f) {
-        Some((ConflictKind::Partial, mi, fi, None))
+    let kind = if m.action == f.action && args_unify(&m.args, &f.args) {
+        ConflictKind::Direct
+    } else if included_forbidden(program, m, f).is_some() {
+        ConflictKind::Partial
+    } else {
+        return None;
+    };
+    let prevails = if program.prevails(m.instrument, f.instrument) {
+        Some(m.instrument)
+    } else if program.prevails(f.instrument, m.instrument) {
+        Some(f.instrument)
     } else {
         None
-    }
+    };
+    Some((kind, mi, fi, prevails))
 }
 
-/// The norm a conflict overrides: the one whose instrument does not prevail.
+/// The norm a conflict overrides: the one whose instrument does not prevail. In a partial
+/// conflict that the prohibition wins, none: the obligation stands, and only the included
+/// action it forbids is overridden (the party must perform the obligation otherwise).
 pub(super) fn loser(norms: &NormTable, c: &ConflictKey) -> Option<NormId> {
-    let &(_, m, f, prevails) = c;
+    let &(kind, m, f, prevails) = c;
     match prevails {
         Some(i) if i == norms.key(m).instrument => Some(f),
+        Some(_) if kind == ConflictKind::Partial => None,
         Some(_) => Some(m),
         None => None,
     }

@@ -4,7 +4,7 @@
 use super::identity::{NormKey, norm_args, value};
 use super::state::{DayState, Index, List, Origin, Support};
 use super::world::{Act, Args, Fact, World, with_defaults};
-use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Sym, Term, Trigger};
+use crate::program::{Bearers, FactDef, InstId, Lit, LitKind, NormRule, Relation, Sym, Term, Trigger};
 
 /// The parties who bear a norm for one solution: mostly one or a few.
 pub(super) type Parties = smallvec::SmallVec<[Sym; 4]>;
@@ -77,6 +77,7 @@ impl DayState {
             let (name, is_fact) = match item {
                 Support::Fact(i) => (self.facts.get(i).map(|(f, _)| f.kind), true),
                 Support::Act(i) => (self.acts.get(i).map(|(a, _)| a.action), false),
+                Support::Place { .. } => continue,
             };
             let Some(name) = name else { continue };
             let mut new = Vec::new();
@@ -115,14 +116,15 @@ impl DayState {
     ) {
         let rule = world.program.deem(r);
         let head = &rule.head;
-        let defaults = world.program.facts.get(&head.name).map(|f| f.defaults.clone()).unwrap_or_default();
+        static UNDECLARED: FactDef = FactDef { roles: Vec::new(), defaults: Vec::new(), fixed: Vec::new() };
+        let def = world.program.facts.get(&head.name).unwrap_or(&UNDECLARED);
         let mut env = Env::from_elem(None, rule.vars.len());
         let mut trail = Trail::new();
         self.solve_pinned(world, condition, pin, &mut env, &mut trail, &mut |env, trail| {
             let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
             // Every instance, even one that already holds: a delayed rule records all of them.
             if let Some(args) = args {
-                let fact = Fact { kind: head.name, args: with_defaults(args, &defaults) };
+                let fact = Fact { kind: head.name, args: with_defaults(args, def) };
                 out.push((fact, Origin::Derived { rule: r, support: trail.to_vec() }));
             }
             true
@@ -157,6 +159,9 @@ impl DayState {
                 None => None,
             };
             for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
+                if rule.excluded.contains(&party) {
+                    continue;
+                }
                 let args = match &shared {
                     Some(args) => args.clone(),
                     None => {
@@ -203,6 +208,9 @@ impl DayState {
     ) -> Vec<(Sym, Vec<Option<Sym>>)> {
         let mut out = Vec::new();
         for party in self.bearers(world, rule.instrument, &rule.bearers, env) {
+            if rule.excluded.contains(&party) {
+                continue;
+            }
             let mut env = Env::from_slice(env);
             if self.bears(world, rule, party, &mut env) {
                 out.push((party, env.to_vec()));
@@ -227,7 +235,7 @@ impl DayState {
             }
             Bearers::Members { group, except } => {
                 let g = world.program.group_def(*group);
-                g.iter().filter(|&p| bound(p) && !excluded(except, p)).collect()
+                g.iter().filter(|&p| g.contains_on(p, self.day) && bound(p) && !excluded(except, p)).collect()
             }
             Bearers::One(t) => value(*t, env).filter(|&p| bound(p)).into_iter().collect(),
         }
@@ -260,7 +268,8 @@ impl DayState {
                 value(*term, env).is_some_and(|p| world.is_bound(*instrument, p, self.day)) != *negated
             }
             LitKind::InGroup { term, negated, group } => {
-                let member = value(*term, env).is_some_and(|v| world.program.group_def(*group).contains(v));
+                let member =
+                    value(*term, env).is_some_and(|v| world.program.group_def(*group).contains_on(v, self.day));
                 member != *negated
             }
             LitKind::Compare { left, negated, right } => match (value(*left, env), value(*right, env)) {
@@ -276,7 +285,7 @@ impl DayState {
                 });
                 !found
             }
-            LitKind::Fact(_) | LitKind::Act { .. } => {
+            LitKind::Fact(_) | LitKind::Act { .. } | LitKind::Place { .. } => {
                 let mut found = false;
                 let mut trail = Trail::new();
                 self.solve(world, std::slice::from_ref(lit), env, &mut trail, &mut |_, _| {
@@ -341,6 +350,7 @@ impl Search<'_, '_> {
                 };
                 self.each_match(at, env, trail, f, candidates, &try_one)
             }
+            LitKind::Place { relation, place, state } => self.places(at, *relation, *place, *state, env, trail, f),
             _ => {
                 if self.state.test(self.world, lit, env) {
                     self.from(at + 1, env, trail, f)
@@ -349,6 +359,51 @@ impl Search<'_, '_> {
                 }
             }
         }
+    }
+
+    /// `territory(place: L, of: S)` or `administered(place: L, by: S)` today, for each place and
+    /// state it holds for: from the place when it is known, else over the declared places and,
+    /// when the state is known, its metropolitan territory.
+    #[expect(clippy::too_many_arguments, reason = "a search step: the literal's parts and the search's state")]
+    fn places(
+        self,
+        at: usize,
+        relation: Relation,
+        place: Term,
+        state: Term,
+        env: &mut Env,
+        trail: &mut Trail,
+        f: &mut Visit,
+    ) -> bool {
+        let program = self.world.program;
+        let day = self.state.day;
+        let places: smallvec::SmallVec<[Sym; 8]> = match value(place, env) {
+            Some(p) => smallvec::smallvec![p],
+            None => {
+                let own = value(state, env).filter(|s| program.is_party_code(self.world.name(*s)));
+                own.into_iter().chain(program.places.keys().copied()).collect()
+            }
+        };
+        for p in places {
+            let states: smallvec::SmallVec<[Sym; 2]> = program.related(p, relation, day).collect();
+            for s in states {
+                let mut bound = Bound::new();
+                let pairs = [(0, place), (1, state)];
+                let values = [(0, p), (1, s)];
+                if unify(&pairs, &values, env, &mut bound) {
+                    trail.push(Support::Place { place: p, relation, state: s });
+                    let go_on = self.from(at + 1, env, trail, f);
+                    trail.pop();
+                    undo(env, &bound);
+                    if !go_on {
+                        return false;
+                    }
+                } else {
+                    undo(env, &bound);
+                }
+            }
+        }
+        true
     }
 
     /// Goes on with the rest of the condition for each candidate fact or act that `try_one`

@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::calendar::Day;
-use crate::program::Sym;
+use crate::program::{Relation, Sym};
 
 use super::identity::NormKey;
 use super::world::{Act, Fact};
@@ -37,13 +37,23 @@ pub(crate) enum Origin {
     },
 }
 
-/// A fact or act of the day that a rule matched.
+/// A fact or act of the day that a rule matched, or what the place declarations say of a place
+/// that day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Support {
     /// `facts[i]`.
     Fact(usize),
     /// `acts[i]`.
     Act(usize),
+    /// The place is in this relation with the state that day.
+    Place {
+        /// The place.
+        place: Sym,
+        /// Territory or administration.
+        relation: Relation,
+        /// The state.
+        state: Sym,
+    },
 }
 
 /// The facts and acts that hold on one day.

@@ -18,7 +18,10 @@ pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], 
     };
     let last_active = e.when.until.map_or(as_of, |u| Day(u.0 - 1)).min(as_of);
     let overridden_now = record.overridden.iter().any(|o| o.contains(last_active));
+    let ended = e.when.until.is_some_and(|u| u <= as_of);
     match key.modality {
+        // A permission, or an unbroken prohibition, that no longer holds is discharged.
+        Modality::May if ended => (Status::Discharged, false),
         Modality::May => (Status::Permitted, false),
         Modality::MustNot => {
             let window = Interval { from: e.when.from, until: Some(last_active.next()) };
@@ -28,6 +31,8 @@ pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], 
                 (Status::Violated, false)
             } else if overridden_now {
                 (Status::Overridden, false)
+            } else if ended {
+                (Status::Discharged, false)
             } else {
                 (Status::InEffect, false)
             }
@@ -46,7 +51,6 @@ pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], 
             if overridden_now {
                 return (Status::Overridden, false);
             }
-            let ended = e.when.until.is_some_and(|u| u <= as_of);
             match e.due {
                 Some(due) if e.when.contains(due) && as_of > due => (Status::Violated, false),
                 _ if ended => (Status::Discharged, false),

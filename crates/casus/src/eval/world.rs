@@ -8,7 +8,7 @@ use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
-use crate::program::{InstId, PartyStatus, Program, Sym, Symbols};
+use crate::program::{FactDef, InstId, PartyStatus, Program, Sym, Symbols};
 use crate::scenario::{
     Args as GivenArgs, Event, EventKind, Rejected, Scenario, ScenarioError, ScenarioErrorKind, Spanned,
 };
@@ -113,6 +113,8 @@ pub struct World<'p> {
     pub facts: Vec<Timed<Fact>>,
     /// Acts given by the scenario.
     pub acts: Vec<Timed<Act>>,
+    /// What the scenario says that is doubtful, though not wrong: a party no instrument binds.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl<'p> World<'p> {
@@ -136,8 +138,11 @@ impl<'p> World<'p> {
             timelines: Vec::new(),
             facts: Vec::new(),
             acts: Vec::new(),
+            warnings: Vec::new(),
         };
         let mut problems: Vec<ScenarioError> = Vec::new();
+        // Every party code the events name, with the days of the event, for the warnings.
+        let mut named: Vec<(&Spanned<String>, Interval)> = Vec::new();
         // The records of the instruments the scenario changes, copied from the program's.
         let mut records: BTreeMap<InstId, BTreeMap<Sym, PartyStatus>> = BTreeMap::new();
         let mut dated: BTreeMap<InstId, BTreeMap<DatedKind, Day>> = BTreeMap::new();
@@ -167,6 +172,16 @@ impl<'p> World<'p> {
                 steps.insert(key, event.span);
             }
             let when = |from: Day, until: Option<Day>| Interval { from, until };
+            let (day, parties) = event_parties(&event.kind);
+            for (p, forced) in parties {
+                match party_problem(program, p, day, forced) {
+                    Some(e) => problems.push(e),
+                    None if program.parties.contains_key(p.as_str()) => {
+                        named.push((p, event_days(&event.kind)));
+                    }
+                    None => {}
+                }
+            }
             match &event.kind {
                 EventKind::Fact { kind, args, from, until, .. } => match w.fact(kind, args) {
                     Ok(item) => w.facts.push(Timed { item, when: when(*from, *until), event: n }),
@@ -218,6 +233,27 @@ impl<'p> World<'p> {
                 }
             })
             .collect();
+        // A party no instrument binds while the event lasts, named once.
+        let mut warned: Vec<&str> = Vec::new();
+        for (p, days) in named {
+            if warned.contains(&p.as_str()) {
+                continue;
+            }
+            let Some(sym) = w.syms.get(p) else { continue };
+            let bound = w
+                .timelines
+                .iter()
+                .any(|t| t.bound.get(&sym).is_some_and(|bs| bs.iter().any(|b| b.when.overlaps(&days))));
+            if !bound {
+                warned.push(p.as_str());
+                let when = match days.until {
+                    None => format!("from {}", days.from),
+                    Some(_) => days.to_string(),
+                };
+                let warning = crate::scenario::UnboundParty { party: p.value.clone(), when, at: p.span };
+                w.warnings.push(Diagnostic::new(file, warning));
+            }
+        }
         Ok(w)
     }
 
@@ -252,6 +288,13 @@ impl<'p> World<'p> {
 
     fn fact(&mut self, kind: &Spanned<String>, args: &GivenArgs) -> Result<Fact, ScenarioError> {
         let program = self.program;
+        if crate::program::Relation::named(kind).is_some()
+            && program.symbols.get(kind.as_str()).is_none_or(|k| !program.facts.contains_key(&k))
+        {
+            let help =
+                Some("declare the place in the rules with `place NAME \"title\" { ... }`, or name one that is".into());
+            return Err(ScenarioError::new(ScenarioErrorKind::PlaceRelation(kind.value.clone()), kind.span, help));
+        }
         let Some((kind_sym, def)) =
             program.symbols.get(kind.as_str()).and_then(|k| program.facts.get(&k).map(|d| (k, d)))
         else {
@@ -260,7 +303,7 @@ impl<'p> World<'p> {
             return Err(ScenarioError::new(ScenarioErrorKind::UnknownFact(kind.value.clone()), kind.span, help));
         };
         let args = self.args(kind, &def.roles, args)?;
-        Ok(Fact { kind: kind_sym, args: with_defaults(args, &def.defaults) })
+        Ok(Fact { kind: kind_sym, args: with_defaults(args, def) })
     }
 
     fn act(&mut self, party: &str, action: &Spanned<String>, args: &GivenArgs) -> Result<Act, ScenarioError> {
@@ -310,15 +353,92 @@ impl Rejected {
     }
 }
 
-/// Sorts arguments by role and fills the roles that default to another role's value.
-pub(super) fn with_defaults(mut args: Args, defaults: &[(Sym, Sym)]) -> Args {
-    for &(role, from) in defaults {
+/// Sorts arguments by role and fills the roles left out that have a default: another role's
+/// value, or a constant.
+pub(super) fn with_defaults(mut args: Args, def: &FactDef) -> Args {
+    for &(role, from) in &def.defaults {
         if !args.iter().any(|(r, _)| *r == role)
             && let Some(&(_, v)) = args.iter().find(|(r, _)| *r == from)
         {
             args.push((role, v));
         }
     }
+    for &(role, value) in &def.fixed {
+        if !args.iter().any(|(r, _)| *r == role) {
+            args.push((role, value));
+        }
+    }
     args.sort();
     args
+}
+
+/// The day an event happens or starts, and the party codes it names, each with whether it must
+/// be a party (an actor, or the party of a step) rather than any value that looks like a code.
+fn event_parties(kind: &EventKind) -> (Day, Vec<(&Spanned<String>, bool)>) {
+    fn values(args: &GivenArgs) -> Vec<(&Spanned<String>, bool)> {
+        let looks_like_code = |v: &str| v.len() >= 2 && v.bytes().all(|b| b.is_ascii_uppercase());
+        args.iter().filter(|(_, v)| looks_like_code(v)).map(|(_, v)| (v, false)).collect()
+    }
+    match kind {
+        EventKind::Fact { args, from, .. } => (*from, values(args)),
+        EventKind::Act { party, args, from, .. } => {
+            let mut v = vec![(party, true)];
+            v.extend(values(args));
+            (*from, v)
+        }
+        EventKind::Status { party, on, .. } => (*on, vec![(party, true)]),
+        EventKind::Dated { on, .. } => (*on, Vec::new()),
+    }
+}
+
+/// The days an event holds: one day for a step.
+fn event_days(kind: &EventKind) -> Interval {
+    match kind {
+        EventKind::Fact { from, until, .. } | EventKind::Act { from, until, .. } => {
+            Interval { from: *from, until: *until }
+        }
+        EventKind::Status { on, .. } | EventKind::Dated { on, .. } => Interval { from: *on, until: Some(on.next()) },
+    }
+}
+
+/// What is wrong with a party code a scenario names on `day`, if anything: a code the rules do
+/// not declare (when they declare any), one they write otherwise, or one that names no state
+/// that day. A value that does not look like a code is a party's only where it `must` be one.
+fn party_problem(program: &Program, code: &Spanned<String>, day: Day, must: bool) -> Option<ScenarioError> {
+    if program.parties.is_empty() {
+        return None;
+    }
+    let Some(def) = program.parties.get(code.as_str()) else {
+        let looks_like_code = code.len() >= 2 && code.bytes().all(|b| b.is_ascii_uppercase());
+        let codes = program.parties.iter().filter(|(_, d)| d.alias.is_none()).map(|(c, _)| c.as_str());
+        let help = did_you_mean(code, codes);
+        if !looks_like_code && (!must || help.is_none()) {
+            return None;
+        }
+        return Some(ScenarioError::new(ScenarioErrorKind::UnknownParty(code.value.clone()), code.span, help));
+    };
+    if let Some(write) = &def.alias {
+        let kind = ScenarioErrorKind::PartyAlias { code: code.value.clone(), write: write.clone() };
+        let help = Some(format!("`{}` is {}; write `{write}`", code.value, def.name));
+        return Some(ScenarioError::new(kind, code.span, help));
+    }
+    let period = def.period?;
+    if period.contains(day) {
+        return None;
+    }
+    let (which, others) = if day < period.from { ("before", &def.predecessors) } else { ("from", &def.successors) };
+    let edge = if day < period.from { period.from } else { period.until.unwrap_or(day) };
+    let help = if others.is_empty() {
+        let exists = match (period.from.0 == i32::MIN, period.until) {
+            (true, Some(u)) => format!("until {u}"),
+            (_, None) => format!("from {}", period.from),
+            (false, Some(u)) => format!("from {} until {u}", period.from),
+        };
+        format!("`{}` is {}, which exists under this code {exists}", code.value, def.name)
+    } else {
+        let codes = others.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" or ");
+        format!("{which} {edge} write {codes}: `{}` is {}", code.value, def.name)
+    };
+    let kind = ScenarioErrorKind::PartyNotThen { code: code.value.clone(), on: day.to_string() };
+    Some(ScenarioError::new(kind, code.span, Some(help)))
 }

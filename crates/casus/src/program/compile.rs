@@ -4,18 +4,35 @@
 //! every error. What is left is the plan — the order in which each condition is solved, the
 //! tests of the bearer set apart, what triggers each rule, the `includes` relation closed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{ActionDef, Bearers, DeemRule, InstId, Lit, LitKind, NormRule, Pattern, Program, Sym, Term, Trigger};
+use super::{
+    ActionDef, Bearers, DeemRule, GroupDef, InstId, Lit, LitKind, NormRule, Pattern, PlaceDef, Program, Sym, Term,
+    Trigger,
+};
 use super::{DeemDef, Resolved, RuleDef};
+use crate::calendar::Day;
 
 /// Compiles a resolved rule set: the only way to a [`Program`].
 pub fn compile(resolved: Resolved<'_>) -> Program {
     let Resolved {
-        symbols, instruments, groups, facts, mut actions, party_names, rules, deems, strata, prevails, ..
+        symbols,
+        instruments,
+        groups,
+        facts,
+        mut actions,
+        parties,
+        places,
+        rules,
+        deems,
+        strata,
+        prevails,
+        ..
     } = resolved;
     close_includes(&mut actions);
-    let rules: Vec<NormRule> = rules.into_iter().map(norm_rule).collect();
+    let world_changes = world_changes(&groups, &places);
+    let groups_dated: Vec<bool> = groups.iter().map(|g| !g.dated.is_empty()).collect();
+    let rules: Vec<NormRule> = rules.into_iter().map(|r| norm_rule(r, &groups_dated)).collect();
     let deems: Vec<DeemRule> = deems.into_iter().map(deem_rule).collect();
     let rules_by_instrument = rules_by_instrument(&rules, instruments.len());
     Program {
@@ -24,7 +41,9 @@ pub fn compile(resolved: Resolved<'_>) -> Program {
         groups,
         facts,
         actions,
-        party_names,
+        parties,
+        places,
+        world_changes,
         rules,
         deems,
         strata,
@@ -36,8 +55,21 @@ pub fn compile(resolved: Resolved<'_>) -> Program {
 
 /// A norm rule planned: its condition ordered, its variables numbered in the order the solver
 /// binds them, the tests of the bearer set apart, and its trigger.
-fn norm_rule(r: RuleDef<'_>) -> NormRule {
-    let RuleDef { instrument, article, condition, vars, bearers, modality, action, deadline, written, file } = r;
+fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
+    let RuleDef {
+        instrument,
+        article,
+        reservation,
+        excluded,
+        condition,
+        vars,
+        bearers,
+        modality,
+        action,
+        deadline,
+        written,
+        file,
+    } = r;
     let condition = order(condition, &[]);
     let mut slots = Slots::new(vars.len());
     condition.iter().for_each(|l| slots.literal(l));
@@ -57,10 +89,12 @@ fn norm_rule(r: RuleDef<'_>) -> NormRule {
         Bearers::Every { var, .. } => condition.into_iter().partition(|l| !l.mentions(*var)),
         _ => (condition, Vec::new()),
     };
-    let trigger = trigger(&condition, &bearer_tests);
+    let trigger = trigger(&condition, &bearer_tests, groups_dated);
     NormRule {
         instrument,
         article,
+        reservation,
+        excluded,
         condition,
         bearer_tests,
         vars: slots.names(&vars),
@@ -113,7 +147,7 @@ fn deem_rule(d: DeemDef<'_>) -> DeemRule {
 /// before it (outside a `not`); a variable no pattern of this level binds does not hold a test
 /// back.
 fn order(lits: Vec<Lit>, bound: &[usize]) -> Vec<Lit> {
-    let binds = |l: &Lit| matches!(l.kind, LitKind::Fact(_) | LitKind::Act { .. });
+    let binds = |l: &Lit| matches!(l.kind, LitKind::Fact(_) | LitKind::Act { .. } | LitKind::Place { .. });
     // Each literal with its variables, found once: sorted, without repeats.
     let with_vars: Vec<(Lit, Vec<usize>)> = lits
         .into_iter()
@@ -219,6 +253,9 @@ impl Slots {
             LitKind::Compare { left, negated, right } => {
                 LitKind::Compare { left: self.map(*left), negated: *negated, right: self.map(*right) }
             }
+            LitKind::Place { relation, place, state } => {
+                LitKind::Place { relation: *relation, place: self.map(*place), state: self.map(*state) }
+            }
             LitKind::Not(inner) => LitKind::Not(inner.iter().map(|l| self.renumber_lit(l)).collect()),
         };
         Lit { kind, span: l.span }
@@ -248,10 +285,20 @@ impl Slots {
     }
 }
 
-/// What a compiled condition's output depends on.
-fn trigger(condition: &[Lit], bearer_tests: &[Lit]) -> Trigger {
+/// What a compiled condition's output depends on. A rule that reads where places lie or who
+/// holds them, or a group whose members change, is computed afresh on every change point, as
+/// those change on days of their own.
+fn trigger(condition: &[Lit], bearer_tests: &[Lit], dated_groups: &[bool]) -> Trigger {
     let negates = |ls: &[Lit]| ls.iter().any(|l| matches!(l.kind, LitKind::Not(_)));
-    if negates(condition) || negates(bearer_tests) {
+    let mut changes_alone = false;
+    for l in condition.iter().chain(bearer_tests) {
+        l.visit(false, &mut |l, _| match &l.kind {
+            LitKind::Place { .. } => changes_alone = true,
+            LitKind::InGroup { group, .. } => changes_alone |= dated_groups.get(*group).copied().unwrap_or(false),
+            _ => {}
+        });
+    }
+    if negates(condition) || negates(bearer_tests) || changes_alone {
         return Trigger::Complex;
     }
     let patterns: Vec<(usize, &Lit)> = condition
@@ -268,6 +315,17 @@ fn trigger(condition: &[Lit], bearer_tests: &[Lit]) -> Trigger {
         },
         _ => Trigger::Complex,
     }
+}
+
+/// The days on which a place changes hands or a group changes members: the evaluator visits them.
+fn world_changes(groups: &[GroupDef], places: &BTreeMap<Sym, PlaceDef>) -> Vec<Day> {
+    let runs = groups.iter().flat_map(|g| g.dated.values().flatten());
+    let held = places.values().flat_map(|p| p.territory.iter().chain(&p.administered).map(|(_, w)| w));
+    let mut days: Vec<Day> =
+        runs.chain(held).flat_map(|w| [Some(w.from).filter(|d| d.0 != i32::MIN), w.until]).flatten().collect();
+    days.sort_unstable();
+    days.dedup();
+    days
 }
 
 /// Closes `includes` transitively, so that a partial conflict is found at any depth. The

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use fixedbitset::FixedBitSet;
 
-use crate::calendar::Day;
+use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
 use casus_syntax::ast::{self, DatedKind, InstrumentKind, Modality, StatusKind};
 use casus_syntax::source::{FileId, Span};
@@ -108,8 +108,62 @@ pub enum LitKind {
         /// Right.
         right: Term,
     },
+    /// A place is a state's territory, or administered by it, that day: `territory(place: L,
+    /// of: S)`, `administered(place: L, by: S)`. Binds its variables, like a pattern.
+    Place {
+        /// Which relation.
+        relation: Relation,
+        /// The place.
+        place: Term,
+        /// The state.
+        state: Term,
+    },
     /// No way of making the inner condition hold.
     Not(Vec<Lit>),
+}
+
+/// The relations between places and states that place declarations fix, over time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Relation {
+    /// `territory(place, of)`: the state whose territory the place is (its sovereign).
+    Territory,
+    /// `administered(place, by)`: the state that administers the place.
+    Administered,
+}
+
+impl Relation {
+    /// The relation a kind of fact's name stands for, if it is one.
+    pub fn named(name: &str) -> Option<Relation> {
+        match name {
+            "territory" => Some(Relation::Territory),
+            "administered" => Some(Relation::Administered),
+            _ => None,
+        }
+    }
+
+    /// Its name, as rules write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Relation::Territory => "territory",
+            Relation::Administered => "administered",
+        }
+    }
+
+    /// Its two roles: the place's, then the state's.
+    pub fn roles(self) -> [&'static str; 2] {
+        match self {
+            Relation::Territory => ["place", "of"],
+            Relation::Administered => ["place", "by"],
+        }
+    }
+
+    /// In words, with a place and a state: `okinawa is territory of JPN`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Relation::Territory => "territory of",
+            Relation::Administered => "administered by",
+        }
+    }
 }
 
 /// Who bears a compiled norm.
@@ -140,6 +194,11 @@ pub struct NormRule {
     pub instrument: InstId,
     /// The article, as an index into the instrument's articles.
     pub article: usize,
+    /// For a rule of a party's reservation, understanding or declaration: which, as an index
+    /// into the instrument's reservations.
+    pub reservation: Option<usize>,
+    /// The parties whose reservations to the article take the place of this rule for them.
+    pub excluded: Vec<Sym>,
     /// The condition, in evaluation order (empty for `always`), without the tests of the
     /// bearer variable.
     pub condition: Vec<Lit>,
@@ -176,6 +235,8 @@ pub enum Deadline {
     Within(ast::Duration),
     /// `by DATE`.
     By(Day),
+    /// `forthwith`: at once, by means the party chooses; never broken by time alone.
+    Forthwith,
 }
 
 /// How an instrument enters into force.
@@ -304,6 +365,8 @@ pub struct InstrumentDef {
     pub entry: Option<Entry>,
     /// How long after notice a withdrawal takes effect.
     pub withdrawal: Option<ast::Duration>,
+    /// Whether no party can leave alone (`withdrawal by agreement only`): a notice has no effect.
+    pub no_withdrawal: bool,
     /// Exchanged, adopted, terminated, expires.
     pub dated: BTreeMap<DatedKind, Day>,
     /// Status records by party.
@@ -312,31 +375,108 @@ pub struct InstrumentDef {
     pub binds: Option<GroupId>,
     /// The articles in source order.
     pub articles: Vec<ArticleDef>,
+    /// The reservations, understandings and declarations of its parties, in source order.
+    pub reservations: Vec<ReservationDef>,
     /// Where it is written.
     pub file: FileId,
     /// Its span.
     pub span: Span,
 }
 
-/// A group: a set of parties or symbols.
+/// A party's reservation, understanding or declaration to an article.
+#[derive(Clone, Debug)]
+pub struct ReservationDef {
+    /// Reservation, understanding or declaration.
+    pub kind: ast::ReservationKind,
+    /// The party that made it.
+    pub party: Sym,
+    /// The article, as an index into the instrument's articles.
+    pub article: usize,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its verbatim text.
+    pub text: Option<String>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A group: a set of parties or symbols, some of them members only for a time.
 #[derive(Clone, Debug)]
 pub struct GroupDef {
     /// Its name.
     pub name: String,
-    /// Its members, as a set of symbol ids.
+    /// Every symbol that is ever a member, as a set of symbol ids.
     pub members: FixedBitSet,
+    /// The members that are members only for a time, with when, sorted: the others always are.
+    pub dated: BTreeMap<Sym, Vec<Interval>>,
 }
 
 impl GroupDef {
-    /// Whether `s` is a member.
+    /// Whether `s` is ever a member.
     pub fn contains(&self, s: Sym) -> bool {
         self.members.contains(s as usize)
     }
 
-    /// The members, in the order of their ids.
+    /// Whether `s` is a member on `day`.
+    pub fn contains_on(&self, s: Sym, day: Day) -> bool {
+        self.contains(s) && self.dated.get(&s).is_none_or(|runs| runs.iter().any(|r| r.contains(day)))
+    }
+
+    /// When `s` is a member: always, some runs of days, or never (empty).
+    pub fn membership(&self, s: Sym) -> Vec<Interval> {
+        if !self.contains(s) {
+            return Vec::new();
+        }
+        self.dated.get(&s).cloned().unwrap_or_else(|| vec![Interval::always()])
+    }
+
+    /// The members ever, in the order of their ids.
     pub fn iter(&self) -> impl Iterator<Item = Sym> + '_ {
         self.members.ones().filter_map(|i| Sym::try_from(i).ok())
     }
+}
+
+/// A place declared in the rules: whose territory it is, who administers it, over time. The
+/// areas it lies in are the groups it is a member of.
+#[derive(Clone, Debug)]
+pub struct PlaceDef {
+    /// Its name.
+    pub name: String,
+    /// What it is called.
+    pub title: Option<String>,
+    /// The states whose territory it is, with when.
+    pub territory: Vec<(Sym, Interval)>,
+    /// The states that administer it, with when.
+    pub administered: Vec<(Sym, Interval)>,
+    /// Where it is declared.
+    pub file: FileId,
+    /// Its span.
+    pub span: Span,
+}
+
+impl PlaceDef {
+    /// The states a place is in `relation` with, and when.
+    pub fn related(&self, relation: Relation) -> &[(Sym, Interval)] {
+        match relation {
+            Relation::Territory => &self.territory,
+            Relation::Administered => &self.administered,
+        }
+    }
+}
+
+/// A party the rules declare: its name, when it exists under this code, and what follows it.
+#[derive(Clone, Debug, Default)]
+pub struct PartyDef {
+    /// Its name.
+    pub name: String,
+    /// When the state exists under this code: always, unless declared.
+    pub period: Option<Interval>,
+    /// The codes of the states that follow it.
+    pub successors: Vec<String>,
+    /// The codes of the states it follows.
+    pub predecessors: Vec<String>,
+    /// For a code written otherwise in this library, the code to write.
+    pub alias: Option<String>,
 }
 
 /// A kind of fact: its roles, and the roles that default to others.
@@ -346,9 +486,12 @@ pub struct FactDef {
     pub roles: Vec<Sym>,
     /// `(role, from)`: a fact without `role` takes the value of `from`.
     pub defaults: Vec<(Sym, Sym)>,
+    /// `(role, value)`: a fact without `role` takes this value.
+    pub fixed: Vec<(Sym, Sym)>,
 }
 
-/// An action: its roles, and every action it includes, directly or not.
+/// An action: its roles, every action it includes, directly or not, and the actions that fulfil
+/// a duty to perform it.
 #[derive(Clone, Debug, Default)]
 pub struct ActionDef {
     /// The roles.
@@ -356,6 +499,9 @@ pub struct ActionDef {
     /// The included actions, transitively closed; a `Term::Var(i)` argument stands for the value
     /// of this action's `i`th role.
     pub includes: Vec<Pattern>,
+    /// The other actions whose performance fulfils a duty to perform this one, with arguments
+    /// as in `includes`.
+    pub fulfilled_by: Vec<Pattern>,
 }
 
 /// A compiled rule set.
@@ -371,8 +517,13 @@ pub struct Program {
     pub facts: HashMap<Sym, FactDef>,
     /// Actions.
     pub actions: HashMap<Sym, ActionDef>,
-    /// Parties declared with a name.
-    pub party_names: BTreeMap<String, String>,
+    /// The parties the rules declare, by code. When there are none, every code the rules write
+    /// stands for a party.
+    pub parties: BTreeMap<String, PartyDef>,
+    /// The places the rules declare, by name.
+    pub places: BTreeMap<Sym, PlaceDef>,
+    /// The days on which a place changes hands or a dated group changes members, sorted.
+    pub world_changes: Vec<Day>,
     /// Norm rules.
     pub rules: Vec<NormRule>,
     /// `deem` rules.
@@ -464,6 +615,20 @@ impl Program {
         self.index.get_or_init(|| index::RuleIndex::new(self, self.timelines()))
     }
 
+    /// Whether a code names a party: a declared one, or any code when the rules declare none.
+    pub fn is_party_code(&self, name: &str) -> bool {
+        let code = name.len() >= 2 && name.bytes().all(|b| b.is_ascii_uppercase());
+        code && (self.parties.is_empty() || self.parties.contains_key(name))
+    }
+
+    /// The states a place is in `relation` with on `day`. A party's code is a place too, its
+    /// metropolitan territory, which it holds and administers at all times.
+    pub fn related(&self, place: Sym, relation: Relation, day: Day) -> impl Iterator<Item = Sym> + '_ {
+        let own = self.is_party_code(self.name(place)).then_some(place);
+        let declared = self.places.get(&place).map(|p| p.related(relation)).unwrap_or_default();
+        own.into_iter().chain(declared.iter().filter(move |(_, w)| w.contains(day)).map(|(s, _)| *s))
+    }
+
     /// Whether instrument `a` prevails over `b`, and not the other way round.
     pub fn prevails(&self, a: InstId, b: InstId) -> bool {
         self.prevails.contains(&(a, b)) && !self.prevails.contains(&(b, a))
@@ -488,6 +653,7 @@ impl Lit {
             LitKind::Act { actor, action } => (Some(*actor), None, &action.args),
             LitKind::IsParty { term, .. } | LitKind::InGroup { term, .. } => (Some(*term), None, &[]),
             LitKind::Compare { left, right, .. } => (Some(*left), Some(*right), &[]),
+            LitKind::Place { place, state, .. } => (Some(*place), Some(*state), &[]),
             LitKind::Not(_) => (None, None, &[]),
         };
         first.into_iter().chain(second).chain(args.iter().map(|(_, t)| *t))

@@ -7,7 +7,10 @@ use casus_syntax::ast;
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::FileId;
 
-use super::{ActionDef, Bearers, Deadline, FactDef, GroupDef, InstId, InstrumentDef, Lit, Pattern, Sym, Symbols};
+use super::{
+    ActionDef, Bearers, Deadline, FactDef, GroupDef, InstId, InstrumentDef, Lit, PartyDef, Pattern, PlaceDef, Sym,
+    Symbols,
+};
 
 /// A rule set that checked without errors, every name resolved: what compiling reads.
 #[derive(Debug)]
@@ -17,7 +20,8 @@ pub struct Resolved<'a> {
     pub(crate) groups: Vec<GroupDef>,
     pub(crate) facts: HashMap<Sym, FactDef>,
     pub(crate) actions: HashMap<Sym, ActionDef>,
-    pub(crate) party_names: BTreeMap<String, String>,
+    pub(crate) parties: BTreeMap<String, PartyDef>,
+    pub(crate) places: BTreeMap<Sym, PlaceDef>,
     pub(crate) rules: Vec<RuleDef<'a>>,
     pub(crate) deems: Vec<DeemDef<'a>>,
     pub(crate) strata: Vec<Vec<usize>>,
@@ -38,6 +42,8 @@ impl Resolved<'_> {
 pub(crate) struct RuleDef<'a> {
     pub(crate) instrument: InstId,
     pub(crate) article: usize,
+    pub(crate) reservation: Option<usize>,
+    pub(crate) excluded: Vec<Sym>,
     pub(crate) condition: Vec<Lit>,
     pub(crate) vars: Vec<String>,
     pub(crate) bearers: Bearers,

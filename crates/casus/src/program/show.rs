@@ -35,6 +35,10 @@ impl Show<'_> {
             LitKind::Compare { left, negated, right } => {
                 format!("{} {} {}", self.term(*left), if *negated { "!=" } else { "=" }, self.term(*right))
             }
+            LitKind::Place { relation, place, state } => {
+                let [p, s] = relation.roles();
+                format!("{}({p}: {}, {s}: {})", relation.name(), self.term(*place), self.term(*state))
+            }
             LitKind::Not(inner) => {
                 // In the order written: compiling may have put a test after the pattern binding it.
                 let mut inner: Vec<&Lit> = inner.iter().collect();

@@ -59,6 +59,8 @@ pub enum Why {
     },
     /// Suspended its obligations on a day.
     Suspended(Day),
+    /// Stopped being a member of the group the instrument binds.
+    LeftGroup(Arc<str>, Day),
     /// The instrument itself stopped, for this reason.
     Instrument(Arc<str>),
 }
@@ -73,6 +75,7 @@ impl fmt::Display for Why {
             Why::Left(d) => write!(f, "left on {d}"),
             Why::Withdrew { notice, effective } => write!(f, "withdrawal notified {notice}, effective {effective}"),
             Why::Suspended(d) => write!(f, "suspended its obligations on {d}"),
+            Why::LeftGroup(group, d) => write!(f, "stopped being a member of `{group}` on {d}"),
             Why::Instrument(why) => f.write_str(why),
         }
     }
@@ -124,7 +127,7 @@ pub fn timeline(
     if let Some(&d) = dated.get(&DatedKind::Expires) {
         ends.push((d, Why::Instrument(format!("expired on {d}").into())));
     }
-    if bilateral {
+    if bilateral && !def.no_withdrawal {
         for (p, s) in records {
             if let Some(w) = s.withdrew {
                 let effect = w.plus(notice);
@@ -153,12 +156,19 @@ pub fn timeline(
     let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
     for p in parties {
         let status = records.get(&p).copied().unwrap_or_default();
-        let mut steps = party_steps(&status, on_signature, notice);
+        let mut steps = party_steps(&status, on_signature, (!def.no_withdrawal).then_some(notice));
         if !steps.iter().any(|s| s.joins) {
             if !members.contains(&p) {
                 continue;
             }
-            steps.push(Step { day: entry, joins: true, why: Why::Member(group_name.clone()) });
+            // A member for a time is bound for that time.
+            let runs = def.binds.map(|g| program.group_def(g).membership(p)).unwrap_or_default();
+            for r in runs {
+                steps.push(Step { day: r.from.max(entry), joins: true, why: Why::Member(group_name.clone()) });
+                if let Some(u) = r.until {
+                    steps.push(Step { day: u, joins: false, why: Why::LeftGroup(group_name.clone(), u) });
+                }
+            }
             steps.sort_by_key(|s| (s.day, s.joins));
         }
         // Joining opens a binding, leaving closes it; each is clipped to the instrument's force.
@@ -216,8 +226,9 @@ struct Step {
     why: Why,
 }
 
-/// A party's steps in date order; on one day, leaving comes before joining.
-fn party_steps(s: &PartyStatus, on_signature: bool, notice: ast::Duration) -> Vec<Step> {
+/// A party's steps in date order; on one day, leaving comes before joining. Without a `notice`
+/// period (a treaty left only by agreement), a notice of withdrawal is no step at all.
+fn party_steps(s: &PartyStatus, on_signature: bool, notice: Option<ast::Duration>) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut join = |d: Option<Day>, why: fn(Day) -> Why| {
         if let Some(d) = d {
@@ -232,7 +243,7 @@ fn party_steps(s: &PartyStatus, on_signature: bool, notice: ast::Duration) -> Ve
     if let Some(d) = s.left {
         steps.push(Step { day: d, joins: false, why: Why::Left(d) });
     }
-    if let Some(w) = s.withdrew {
+    if let (Some(w), Some(notice)) = (s.withdrew, notice) {
         let effective = w.plus(notice);
         steps.push(Step { day: effective, joins: false, why: Why::Withdrew { notice: w, effective } });
     }

@@ -120,6 +120,10 @@ pub struct NormReport {
     pub status: Status,
     /// Whether only an assumed act fulfilled it.
     pub assumed: bool,
+    /// Whether it is a duty to act `forthwith`, by means the party chooses: it has no due date,
+    /// and time alone never breaks it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub forthwith: bool,
 }
 
 /// An episode in the report.
@@ -148,8 +152,22 @@ pub struct ConflictReport {
     pub from: Day,
     /// The first day after, or `null` while it lasts on `as_of`.
     pub until: Option<Day>,
-    /// The instrument that prevails, when precedence resolves a direct conflict.
+    /// The instrument that prevails, when precedence ranks one side's over the other's: in a
+    /// direct conflict the other side is overridden; in a partial one that the prohibition wins,
+    /// only the included action is, and the obligation stands.
     pub prevails: Option<String>,
+    /// For a partial conflict, the action the obligation includes that the prohibition forbids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub included: Option<Included>,
+}
+
+/// The action an obligation includes that a prohibition forbids.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Included {
+    /// The action.
+    pub action: String,
+    /// Its arguments.
+    pub args: Args,
 }
 
 /// One side of a conflict.
@@ -425,6 +443,8 @@ impl<'a> Namer<'a, '_> {
                 .collect(),
             status: record.status,
             assumed: record.assumed,
+            forthwith: key.modality == Modality::Must
+                && matches!(program.rule(record.rule).deadline, Some(crate::program::Deadline::Forthwith)),
         }
     }
 
@@ -463,6 +483,7 @@ impl<'a> Namer<'a, '_> {
             from: c.when.from,
             until: self.until(c.when.until),
             prevails: c.prevails.map(|i| self.eval.world.program.instrument_id(i).to_string()),
+            included: c.included.as_ref().map(|(a, args)| Included { action: self.sym(*a), args: self.args(args) }),
         }
     }
 

@@ -59,6 +59,7 @@ where
         }
         let due = match n.episodes.last().and_then(|e| e.due) {
             Some(d) => format!("due {d}"),
+            None if n.forthwith => "forthwith, by means of its choosing".to_string(),
             None if n.modality == Modality::Must => "no deadline".to_string(),
             None => String::new(),
         };
@@ -87,10 +88,14 @@ where
     if !report.conflicts.is_empty() {
         out.write_all(b"\nConflicts\n")?;
         for c in &report.conflicts {
-            let outcome = match (&c.prevails, c.kind) {
-                (Some(p), _) => format!("{p} prevails"),
-                (None, ConflictKind::Partial) => "partial: reported, not resolved".to_string(),
-                (None, _) => "unresolved".to_string(),
+            let outcome = match (&c.prevails, c.kind, &c.included) {
+                (Some(p), ConflictKind::Partial, Some(inc)) if *p == c.prohibition.instrument => format!(
+                    "{p} prevails: {} is overridden, the duty stands otherwise",
+                    report.action(&inc.action, &inc.args)
+                ),
+                (Some(p), _, _) => format!("{p} prevails"),
+                (None, ConflictKind::Partial, _) => "partial: no precedence resolves it".to_string(),
+                (None, _, _) => "unresolved".to_string(),
             };
             writeln!(
                 out,

@@ -66,6 +66,24 @@ pub enum ScenarioErrorKind {
         /// The role.
         role: String,
     },
+    /// A party code the rules do not declare.
+    UnknownParty(String),
+    /// A code the rules write otherwise.
+    PartyAlias {
+        /// The code as written.
+        code: String,
+        /// The code to write.
+        write: String,
+    },
+    /// A party named on a day on which the state it names does not exist under that code.
+    PartyNotThen {
+        /// The code.
+        code: String,
+        /// The day.
+        on: String,
+    },
+    /// `territory` or `administered` given as a fact: the rules' places say that.
+    PlaceRelation(String),
 }
 
 impl fmt::Display for ScenarioErrorKind {
@@ -92,6 +110,12 @@ impl fmt::Display for ScenarioErrorKind {
             ScenarioErrorKind::UnknownFact(k) => write!(f, "unknown kind of fact `{k}`"),
             ScenarioErrorKind::UnknownAction(a) => write!(f, "unknown action `{a}`"),
             ScenarioErrorKind::NoSuchRole { name, role } => write!(f, "`{name}` has no role `{role}`"),
+            ScenarioErrorKind::UnknownParty(code) => write!(f, "unknown party `{code}`"),
+            ScenarioErrorKind::PartyAlias { code, write } => write!(f, "`{code}` is written `{write}` in these rules"),
+            ScenarioErrorKind::PartyNotThen { code, on } => write!(f, "`{code}` names no state on {on}"),
+            ScenarioErrorKind::PlaceRelation(kind) => {
+                write!(f, "`{kind}` is fixed by the place declarations of the rules, not by a scenario")
+            }
         }
     }
 }
@@ -107,4 +131,23 @@ impl ScenarioError {
         self.places.push(LabeledSpan::new_with_span(Some(note.to_string()), at));
         self
     }
+}
+
+/// A scenario that names a party no instrument binds while the event lasts: its norms, if it
+/// has any, would come from no rule (a warning).
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("no instrument binds `{party}` {when}")]
+#[diagnostic(
+    code("casus::unbound-party"),
+    severity(Warning),
+    help("no rule can give it a norm then; check the code, the dates, or the instruments' records")
+)]
+pub struct UnboundParty {
+    /// The party.
+    pub party: String,
+    /// The days, in words.
+    pub when: String,
+    /// Where it is named.
+    #[label]
+    pub at: Span,
 }

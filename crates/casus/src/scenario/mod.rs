@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use casus_syntax::ast::{DatedKind, Modality, StatusKind};
 
 pub use de::Spanned;
-pub use error::{ScenarioError, ScenarioErrorKind};
+pub use error::{ScenarioError, ScenarioErrorKind, UnboundParty};
 
 use crate::calendar::Day;
 use crate::outcome::{ConflictKind, Status};
@@ -153,6 +153,10 @@ pub enum ExpectKind {
         kind: Option<ConflictKind>,
         /// An instrument on either side.
         instrument: Option<String>,
+        /// The instrument that prevails.
+        prevails: Option<String>,
+        /// For a partial conflict, the action the obligation includes that is forbidden.
+        included: Option<String>,
         /// No such conflict.
         absent: bool,
     },

@@ -291,7 +291,7 @@ impl Reader {
             RawExpect::NotBound { party, instrument, on } => {
                 (ExpectKind::NotBound { party, instrument }, self.dates(on)?)
             }
-            RawExpect::Conflict { party, kind, instrument, on, absent } => {
+            RawExpect::Conflict { party, kind, instrument, prevails, included, on, absent } => {
                 let kind = match kind {
                     None => Some(None),
                     Some(k) => match k.as_str() {
@@ -309,7 +309,7 @@ impl Reader {
                     },
                 };
                 let on = self.dates(on);
-                (ExpectKind::Conflict { party, kind: kind?, instrument, absent }, on?)
+                (ExpectKind::Conflict { party, kind: kind?, instrument, prevails, included, absent }, on?)
             }
             RawExpect::Violation { party, instrument, article, action, on, absent } => {
                 (ExpectKind::Violation { party, instrument, article, action, absent }, self.dates(on)?)
@@ -488,6 +488,10 @@ enum RawExpect {
         kind: Option<Spanned<String>>,
         #[serde(default)]
         instrument: Option<String>,
+        #[serde(default)]
+        prevails: Option<String>,
+        #[serde(default)]
+        included: Option<String>,
         #[serde(default)]
         on: Option<Spanned<String>>,
         #[serde(default)]

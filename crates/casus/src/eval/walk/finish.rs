@@ -27,13 +27,16 @@ impl<'p> Walk<'p> {
             .iter()
             .flat_map(|((kind, obligation, prohibition, prevails), runs)| {
                 let (obligation, prohibition) = (self.norms.key(*obligation), self.norms.key(*prohibition));
-                runs.all().map(|when| ConflictRecord {
+                let included = crate::eval::included_forbidden(program, obligation, prohibition)
+                    .filter(|_| *kind == crate::eval::ConflictKind::Partial);
+                runs.all().map(move |when| ConflictRecord {
                     party: obligation.party,
                     kind: *kind,
                     obligation: obligation.clone(),
                     prohibition: prohibition.clone(),
                     when,
                     prevails: *prevails,
+                    included: included.clone(),
                 })
             })
             .collect();
@@ -60,7 +63,7 @@ impl<'p> Walk<'p> {
                     continue;
                 }
                 for e in &record.episodes {
-                    let Some(due) = e.due else { continue };
+                    let Some(due) = crate::eval::performed_on(program, record.rule, e.when.from) else { continue };
                     let start = due.max(e.when.from);
                     if e.when.until.is_some_and(|u| u <= start) || start > as_of {
                         continue;
@@ -81,7 +84,17 @@ impl<'p> Walk<'p> {
                 continue;
             };
             by_actor.matching(key, &mut matching);
-            let matching: Vec<&DatedAct> = matching.drain(..).map(|(_, a)| a).collect();
+            let mut found: Vec<Numbered> = std::mem::take(&mut matching);
+            let others = program.actions.get(&key.action).is_some_and(|a| !a.fulfilled_by.is_empty());
+            if key.modality == Modality::Must && others {
+                for k in crate::eval::fulfilling(program, key).iter().skip(1) {
+                    by_actor.matching(k, &mut matching);
+                    found.append(&mut matching);
+                }
+                found.sort_unstable_by_key(|(i, _)| *i);
+                found.dedup_by_key(|(i, _)| *i);
+            }
+            let matching: Vec<&DatedAct> = found.into_iter().map(|(_, a)| a).collect();
             let (status, assumed) = status_of(key, record, &matching, as_of);
             record.status = status;
             record.assumed = assumed;

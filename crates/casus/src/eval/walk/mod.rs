@@ -136,6 +136,8 @@ impl<'p> Walk<'p> {
         let mut add = |i: &Interval| days.extend(std::iter::once(i.from).chain(i.until));
         world.facts.iter().for_each(|f| add(&f.when));
         world.acts.iter().for_each(|a| add(&a.when));
+        // The days places change hands and groups change members.
+        days.extend(world.program.world_changes.iter().copied());
         // The index the rule files fix, with the timelines the scenario changed computed again.
         let program = world.program;
         let index = program.index();

@@ -109,7 +109,8 @@ impl Walk<'_> {
             changed.dedup();
             for k in changed {
                 let runs = &self.norms.runs[k as usize];
-                let due = runs.open.filter(|_| !self.norms.overridden(k)).and_then(|start| runs.due(program, start));
+                let due =
+                    runs.open.filter(|_| !self.norms.overridden(k)).and_then(|start| runs.performed(program, start));
                 // A due date after `d` is a change point.
                 if let Some(u) = self.compliance.set_due(k, due).filter(|u| *u > d) {
                     self.schedule(u.next());
