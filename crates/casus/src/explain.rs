@@ -209,7 +209,7 @@ impl Explainer<'_, '_> {
                 self.name(holder)
             );
         };
-        let title = def.title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
+        let title = def.title.as_ref().map(|t| format!(", {t},")).unwrap_or_default();
         let when = def.related(relation).iter().find(|(s, w)| *s == holder && w.contains(day)).map(|(_, w)| *w);
         let at = self
             .sources
@@ -269,7 +269,8 @@ impl Explainer<'_, '_> {
                     };
                     let _ = writeln!(out, "    {} — {line}", self.written(rule, lit));
                 }
-                LitKind::Fact(_) | LitKind::Act { .. } => {}
+                // Matched, and listed with what was matched.
+                LitKind::Fact(_) | LitKind::Act { .. } | LitKind::Place { .. } => {}
                 _ => {
                     let _ = writeln!(
                         out,
@@ -424,15 +425,17 @@ impl Explainer<'_, '_> {
         let world = &self.eval.world;
         let day = self.eval.as_of;
         let state = self.eval.state_at(day);
-        let active: Vec<&NormKey> = self
+        // The rules that give the party a norm that day: each other rule of an article may still
+        // leave it out (an article of several rules covers several cases).
+        let active: Vec<usize> = self
             .eval
             .norms
             .iter()
             .filter(|(k, r)| k.party == party && r.episodes.last().is_some_and(|e| e.when.contains(day)))
-            .map(|(k, _)| k)
+            .map(|(_, r)| r.rule)
             .collect();
         let mut lines: Vec<((String, Vec<crate::report::Part>), String, String)> = Vec::new();
-        for rule in &world.program.rules {
+        for (r, rule) in world.program.rules.iter().enumerate() {
             if !wanted(rule.action.name) || rule.modality != Modality::Must {
                 continue;
             }
@@ -451,10 +454,7 @@ impl Explainer<'_, '_> {
             if !involved || !can_bear(world.program, rule, party) {
                 continue;
             }
-            if active
-                .iter()
-                .any(|k| k.instrument == rule.instrument && k.article == rule.article && k.action == rule.action.name)
-            {
+            if active.contains(&r) {
                 continue;
             }
             let head = format!(
@@ -557,6 +557,34 @@ impl Explainer<'_, '_> {
                         self.inst_id(*instrument)
                     )
                 }
+            }
+            LitKind::Place { relation, place, .. } => {
+                let Some(p) = value(*place, env) else {
+                    return format!("no `{shown}` holds on {day}{context}");
+                };
+                let program = self.eval.world.program;
+                let holders: Vec<Sym> = program.related(p, *relation, day).collect();
+                let held = if holders.is_empty() {
+                    format!("no state is {} it on {day}", relation.words().replace(" by", "").replace(" of", ""))
+                } else {
+                    holders.iter().map(|h| self.place_line(p, *relation, *h, day)).collect::<Vec<_>>().join("; ")
+                };
+                format!("`{}` fails: {held}{context}", self.written(rule, lit))
+            }
+            LitKind::InGroup { term, negated: false, group } => {
+                let Some(v) = value(*term, env) else {
+                    return format!("`{}` fails{context}", self.written(rule, lit));
+                };
+                let program = self.eval.world.program;
+                let within: Vec<&str> =
+                    program.groups.iter().filter(|g| g.contains_on(v, day)).map(|g| g.name.as_str()).collect();
+                let name = &program.group_def(*group).name;
+                let lies = if within.is_empty() {
+                    format!("{} is in no group on {day}", self.name(v))
+                } else {
+                    format!("{} is in {} on {day}, not in {name}", self.name(v), within.join(", "))
+                };
+                format!("`{}` fails: {lies}{context}", self.written(rule, lit))
             }
             _ => format!("`{}` fails, with {}{context}", self.written(rule, lit), self.bindings_of(rule, lit, env)),
         }
