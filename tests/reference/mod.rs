@@ -334,17 +334,29 @@ impl<'a> Ref<'a> {
             // A member of the group the instrument binds joins when it becomes a member (or at
             // entry into force) and leaves when it stops being one.
             let Some(g) = self.binds_group(inst) else { return false };
+            // Its runs of membership, found day by day; one that ends before the entry into force
+            // binds it to nothing.
             let entry = self.entry(inst).unwrap();
-            let mut was = self.member(g, party, Day(self.start.0 - 1));
-            if was {
-                steps.push((entry, true));
-            }
-            for x in self.start.0..=d.0 {
+            let mut runs: Vec<(Day, Option<Day>)> = Vec::new();
+            let mut was = false;
+            for x in (self.start.0 - 1)..=d.0 {
                 let is = self.member(g, party, Day(x));
-                if is != was {
-                    steps.push((if is { Day(x).max(entry) } else { Day(x) }, is));
+                match (was, is) {
+                    (false, true) => runs.push((Day(x), None)),
+                    (true, false) => {
+                        if let Some(last) = runs.last_mut() {
+                            last.1 = Some(Day(x));
+                        }
+                    }
+                    _ => {}
                 }
                 was = is;
+            }
+            for (from, until) in runs.into_iter().filter(|(_, u)| u.is_none_or(|u| u > entry)) {
+                steps.push((from.max(entry), true));
+                if let Some(u) = until {
+                    steps.push((u, false));
+                }
             }
         }
         steps.sort();

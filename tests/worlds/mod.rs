@@ -2,7 +2,8 @@
 //!
 //! Worlds use four parties, a few actions and kinds of fact, two to three instruments with
 //! every kind of entry into force, rules with negation, deadlines and conflicts, `deem` rules
-//! with and without delays, and facts and acts spread over a few weeks.
+//! with and without delays, places that change hands and areas whose members change, a
+//! reservation, and facts and acts spread over a few weeks.
 
 #![allow(dead_code)]
 
@@ -44,14 +45,29 @@ pub(crate) struct World {
 
 pub(crate) const PARTIES: [&str; 4] = ["AAA", "BBB", "CCC", "DDD"];
 
-const VOCABULARY: &str = "fact attack(by, on, region, front = on)
+const VOCABULARY: &str = "fact attack(by, on, region, front = on, kind = land)
 fact tension(by, on)
-action help(ally, against) includes arm(item: arms, to: Ally), strike(against: Against)
+action help(ally, against) includes arm(item: arms, to: Ally), strike(against: Against) fulfilled by strike(against: Against)
 action arm(item, to)
 action strike(against)
 action talk(with)
-group zone = [north, south]
-group club = [{p:AAA}, {p:BBB}, {p:CCC}]";
+group zone = [north, south]";
+
+/// Places that change hands, areas whose members change, and a group of parties that gains and
+/// loses members: each on generated days.
+fn geography() -> impl Strategy<Value = String> {
+    (0i64..40, 1i64..20, 0i64..40, 0i64..40, 0i64..40, any::<bool>()).prop_map(|(handover, gap, joins, leaves, far, claim)| {
+        let territory = if claim { "" } else { "  territory of {p:AAA}\n" };
+        format!(
+            "place isle \"Isle\" {{\n{territory}  administered by {{p:AAA}} until {{d:{handover}}}\n  administered by {{p:BBB}} from {{d:{handover}}}\n  in zone from {{d:{gap}}}\n}}\n\n\
+             place sea \"Sea\" {{\n  in far\n}}\n\n\
+             group far = []\n\
+             group wide = [zone, far from {{d:{far}}}, {{p:DDD}}]\n\
+             group club = [{{p:AAA}}, {{p:BBB}} from {{d:{joins}}}, {{p:CCC}} until {{d:{}}}]",
+            joins + leaves + 1
+        )
+    })
+}
 
 fn party() -> impl Strategy<Value = String> {
     prop::sample::select(&PARTIES[..]).prop_map(|p| format!("{{p:{p}}}"))
@@ -61,6 +77,7 @@ fn deadline() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::new()),
         Just(" without delay".to_string()),
+        Just(" forthwith".to_string()),
         (1u32..6).prop_map(|n| format!(" within {n} days")),
         (0i64..50).prop_map(|d| format!(" by {{d:{d}}}")),
     ]
@@ -82,10 +99,16 @@ fn rule(shape: Shape) -> impl Strategy<Value = String> {
         // The same obligations as the first two give, from another kind of fact: beside them in
         // an article, a norm gains and loses the rules that produce it while it holds.
         deadline().prop_map(|d| format!("if tension(by: A, on: V) and V is party\nthen every party P other than V must help(ally: V, against: A){d}")).boxed(),
+        // Where the attack happened, and who held the place that day.
+        deadline().prop_map(|d| format!("if attack(by: A, on: V, front: L) and administered(place: L, by: V) and V is party\nthen every party P other than V must help(ally: V, against: A){d}")).boxed(),
+        deadline().prop_map(|d| format!("if attack(by: A, on: V, front: L, kind: K) and K != land and territory(place: L, of: S) and S is party and L in wide\nthen every party P other than V, A must help(ally: V, against: A){d}")).boxed(),
+        Just("if attack(by: A, on: V, front: L) and L in far\nthen every party P other than V may talk(with: V)".to_string()).boxed(),
+        Just("if administered(place: L, by: S) and L in zone\nthen S must not strike(against: S)".to_string()).boxed(),
     ];
     if shape.negation {
         options.push(deadline().prop_map(|d| format!("if tension(by: A, on: V) and V is party and not attack(by: A, on: V)\nthen every party P other than V must talk(with: V){d}")).boxed());
         options.push(Just("if attack(by: A, on: V) and not (V is party and A is party)\nthen every party P must not help(ally: A, against: V)".to_string()).boxed());
+        options.push(Just("if attack(by: A, on: V, front: L) and not administered(place: L, by: V)\nthen every party P other than V must talk(with: V)".to_string()).boxed());
     }
     proptest::strategy::Union::new(options)
 }
@@ -130,8 +153,10 @@ fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
         1u32..15,
         prop::collection::vec(prop::collection::vec(rule(shape), 1..3), 1..3),
         prop::option::weighted(0.15, 10i64..45),
+        prop::option::weighted(0.3, (0usize..4, 0usize..4, rule(shape))),
+        prop::option::weighted(0.2, Just(())),
     )
-        .prop_map(move |(records, entry, notice, articles, terminated)| {
+        .prop_map(move |(records, entry, notice, articles, terminated, reservation, by_agreement)| {
             // Ratifications are exchanged once every party has ratified.
             let last = records.iter().map(|(_, s, r, _, _)| r.unwrap_or(*s)).max().unwrap_or(0);
             let entry = match entry.split_once("exchanged +") {
@@ -160,7 +185,11 @@ fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
             for l in entry.lines() {
                 t.push_str(&format!("  {l}\n"));
             }
-            t.push_str(&format!("  withdrawal takes effect {notice} days after notice\n"));
+            if by_agreement.is_some() {
+                t.push_str("  withdrawal by agreement only\n");
+            } else {
+                t.push_str(&format!("  withdrawal takes effect {notice} days after notice\n"));
+            }
             if let Some(x) = terminated {
                 t.push_str(&format!("  terminated {{d:{x}}}\n"));
             }
@@ -173,9 +202,34 @@ fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
                 }
                 t.push_str("  }\n");
             }
+            // A party's reservation to the first article: its own rule, given to it alone.
+            if let Some((who, whom, r)) = reservation {
+                let party = format!("{{p:{}}}", PARTIES[who]);
+                // A rule whose condition tests its bearer variable keeps it: it is replaced by a
+                // rule of the party's own.
+                let body = match r.split_once("\nthen ") {
+                    Some((cond, concl)) if !cond.contains("P ") => format!("{cond}\nthen {}", own_bearer(concl, &party)),
+                    _ => format!("always {party} must talk(with: {{p:{}}})", PARTIES[whom]),
+                };
+                t.push_str(&format!("  reservation {party} to article 1 {{\n"));
+                for l in body.lines() {
+                    t.push_str(&format!("    {l}\n"));
+                }
+                t.push_str("  }\n");
+            }
             t.push_str("}\n");
             t
         })
+}
+
+/// A rule's conclusion given to one party: its bearers replaced by the party.
+fn own_bearer(conclusion: &str, party: &str) -> String {
+    for modality in [" must not ", " must ", " may "] {
+        if let Some((_, rest)) = conclusion.split_once(modality) {
+            return format!("{party}{modality}{rest}");
+        }
+    }
+    conclusion.to_string()
 }
 
 fn deems(shape: Shape) -> impl Strategy<Value = Vec<String>> {
@@ -198,10 +252,11 @@ fn deems(shape: Shape) -> impl Strategy<Value = Vec<String>> {
 fn event() -> impl Strategy<Value = String> {
     let day = 0i64..50;
     let region = prop::sample::select(&["north", "south", "east"][..]);
+    let front = prop_oneof![Just(String::new()), Just(", \"front\": \"isle\"".to_string()), Just(", \"front\": \"sea\", \"kind\": \"ships\"".to_string()), party().prop_map(|p| format!(", \"front\": \"{p}\", \"kind\": \"troops\""))];
     prop_oneof![
-        3 => (party(), party(), region, day.clone(), prop::option::of(1i64..20)).prop_map(|(a, b, r, f, len)| {
+        3 => (party(), party(), region, day.clone(), prop::option::of(1i64..20), front).prop_map(|(a, b, r, f, len, front)| {
             let until = len.map(|l| format!(", until: \"{{d:{}}}\"", f + l)).unwrap_or_default();
-            format!("Fact(kind: \"attack\", args: {{\"by\": \"{a}\", \"on\": \"{b}\", \"region\": \"{r}\"}}, from: \"{{d:{f}}}\"{until})")
+            format!("Fact(kind: \"attack\", args: {{\"by\": \"{a}\", \"on\": \"{b}\", \"region\": \"{r}\"{front}}}, from: \"{{d:{f}}}\"{until})")
         }),
         1 => (party(), party(), day.clone(), 1i64..15).prop_map(|(a, b, f, l)| format!("Fact(kind: \"tension\", args: {{\"by\": \"{a}\", \"on\": \"{b}\"}}, from: \"{{d:{f}}}\", until: \"{{d:{}}}\")", f + l)),
         2 => (party(), party(), party(), day.clone()).prop_map(|(p, a, b, d)| format!("Act(party: \"{p}\", action: \"help\", args: {{\"ally\": \"{a}\", \"against\": \"{b}\"}}, on: \"{{d:{d}}}\")")),
@@ -224,14 +279,15 @@ pub(crate) fn world(shape: Shape) -> impl Strategy<Value = World> {
         treaty(1, shape),
         any::<bool>(),
         deems(shape),
+        geography(),
         prop::option::of(any::<bool>()),
         prop::collection::vec(event(), 0..8),
         10i64..60,
         any::<bool>(),
         0i64..30,
     )
-        .prop_map(move |(t0, t1, resolution, deems, prec, events, as_of, assume, adopted)| {
-            let mut items = vec![VOCABULARY.to_string(), t0, t1];
+        .prop_map(move |(t0, t1, resolution, deems, geography, prec, events, as_of, assume, adopted)| {
+            let mut items = vec![VOCABULARY.to_string(), geography, t0, t1];
             if resolution {
                 items.push(format!("resolution r_2024 \"Resolution\" {{\n  binds every member of club\n  in force on adoption\n  adopted {{d:{adopted}}}\n  article 1 {{\n    always every member of club other than {{p:AAA}} must not strike(against: {{p:DDD}})\n  }}\n}}\n"));
             }

@@ -163,7 +163,7 @@ pub fn timeline(
             }
             // A member for a time is bound for that time.
             let runs = def.binds.map(|g| program.group_def(g).membership(p)).unwrap_or_default();
-            for r in runs {
+            for r in runs.into_iter().filter(|r| r.until.is_none_or(|u| u > entry)) {
                 steps.push(Step { day: r.from.max(entry), joins: true, why: Why::Member(group_name.clone()) });
                 if let Some(u) = r.until {
                     steps.push(Step { day: u, joins: false, why: Why::LeftGroup(group_name.clone(), u) });
