@@ -93,6 +93,13 @@ impl Explainer<'_, '_> {
             if let Some(text) = &article.text {
                 let _ = writeln!(out, "    \"{}\"", squeeze(text));
             }
+            // A party's reservation to the article gives its norms under it.
+            if let Some(r) = program.rule(record.rule).reservation.and_then(|n| inst.reservations.get(n)) {
+                let _ = writeln!(out, "  as {}", self.reservation_title(r));
+                if let Some(text) = &r.text {
+                    let _ = writeln!(out, "    \"{}\"", squeeze(text));
+                }
+            }
         }
         {
             let rule = program.rule(record.rule);
@@ -451,14 +458,21 @@ impl Explainer<'_, '_> {
             let in_force = world.in_force(rule.instrument, day);
             let member = world.timeline(rule.instrument).bound.contains_key(&party);
             let involved = bound_now || stepped || (in_force && member);
-            if !involved || !can_bear(world.program, rule, party) {
+            // An article's own rule that a reservation of the party replaces answers nothing for it:
+            // the reservation's rules do.
+            if !involved || !can_bear(world.program, rule, party) || rule.excluded.contains(&party) {
                 continue;
             }
             if active.contains(&r) {
                 continue;
             }
+            let reservation = rule
+                .reservation
+                .and_then(|n| world.program.instrument_def(rule.instrument).reservations.get(n))
+                .map(|r| format!(", as {}", self.reservation_title(r)))
+                .unwrap_or_default();
             let head = format!(
-                "{} art. {} ({} {})",
+                "{} art. {}{reservation} ({} {})",
                 self.inst_id(rule.instrument),
                 self.rule_article(rule),
                 rule.modality.words(),
@@ -480,6 +494,12 @@ impl Explainer<'_, '_> {
         for (_, head, why) in lines {
             let _ = writeln!(out, "  {head}: {why}");
         }
+    }
+
+    /// `USA's understanding "Understanding of the United States, 1954"`.
+    fn reservation_title(&self, r: &crate::program::ReservationDef) -> String {
+        let title = r.title.as_ref().map(|t| format!(" \"{t}\"")).unwrap_or_default();
+        format!("{}'s {}{title}", self.name(r.party), r.kind.keyword())
     }
 
     fn rule_article(&self, rule: &NormRule) -> String {

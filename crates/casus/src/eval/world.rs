@@ -141,7 +141,7 @@ impl<'p> World<'p> {
             warnings: Vec::new(),
         };
         let mut problems: Vec<ScenarioError> = Vec::new();
-        // Every party code the events name, with the days of the event, for the warnings.
+        // Every party that acts, with the days of its act, for the warnings.
         let mut named: Vec<(&Spanned<String>, Interval)> = Vec::new();
         // The records of the instruments the scenario changes, copied from the program's.
         let mut records: BTreeMap<InstId, BTreeMap<Sym, PartyStatus>> = BTreeMap::new();
@@ -174,13 +174,15 @@ impl<'p> World<'p> {
             let when = |from: Day, until: Option<Day>| Interval { from, until };
             let (day, parties) = event_parties(&event.kind);
             for (p, forced) in parties {
-                match party_problem(program, p, day, forced) {
-                    Some(e) => problems.push(e),
-                    None if program.parties.contains_key(p.as_str()) => {
-                        named.push((p, event_days(&event.kind)));
-                    }
-                    None => {}
+                if let Some(e) = party_problem(program, p, day, forced) {
+                    problems.push(e);
                 }
+            }
+            // A party that acts is one whose norms the scenario is about.
+            if let EventKind::Act { party, .. } = &event.kind
+                && program.parties.contains_key(party.as_str())
+            {
+                named.push((party, event_days(&event.kind)));
             }
             match &event.kind {
                 EventKind::Fact { kind, args, from, until, .. } => match w.fact(kind, args) {
@@ -233,7 +235,7 @@ impl<'p> World<'p> {
                 }
             })
             .collect();
-        // A party no instrument binds while the event lasts, named once.
+        // A party that acts while no instrument binds it, named once.
         let mut warned: Vec<&str> = Vec::new();
         for (p, days) in named {
             if warned.contains(&p.as_str()) {

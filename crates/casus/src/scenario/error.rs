@@ -133,14 +133,14 @@ impl ScenarioError {
     }
 }
 
-/// A scenario that names a party no instrument binds while the event lasts: its norms, if it
-/// has any, would come from no rule (a warning).
+/// A party that acts while no instrument binds it: its act can perform or break no norm (a
+/// warning).
 #[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
 #[error("no instrument binds `{party}` {when}")]
 #[diagnostic(
     code("casus::unbound-party"),
     severity(Warning),
-    help("no rule can give it a norm then; check the code, the dates, or the instruments' records")
+    help("its act can perform or break no norm; check the code, the dates, or the instruments' records")
 )]
 pub struct UnboundParty {
     /// The party.
