@@ -208,7 +208,9 @@ fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
                 // A rule whose condition tests its bearer variable keeps it: it is replaced by a
                 // rule of the party's own.
                 let body = match r.split_once("\nthen ") {
-                    Some((cond, concl)) if !cond.contains("P ") => format!("{cond}\nthen {}", own_bearer(concl, &party)),
+                    Some((cond, concl)) if !cond.contains("P ") => {
+                        format!("{cond}\nthen {}", own_bearer(concl, &party))
+                    }
                     _ => format!("always {party} must talk(with: {{p:{}}})", PARTIES[whom]),
                 };
                 t.push_str(&format!("  reservation {party} to article 1 {{\n"));
@@ -252,7 +254,12 @@ fn deems(shape: Shape) -> impl Strategy<Value = Vec<String>> {
 fn event() -> impl Strategy<Value = String> {
     let day = 0i64..50;
     let region = prop::sample::select(&["north", "south", "east"][..]);
-    let front = prop_oneof![Just(String::new()), Just(", \"front\": \"isle\"".to_string()), Just(", \"front\": \"sea\", \"kind\": \"ships\"".to_string()), party().prop_map(|p| format!(", \"front\": \"{p}\", \"kind\": \"troops\""))];
+    let front = prop_oneof![
+        Just(String::new()),
+        Just(", \"front\": \"isle\"".to_string()),
+        Just(", \"front\": \"sea\", \"kind\": \"ships\"".to_string()),
+        party().prop_map(|p| format!(", \"front\": \"{p}\", \"kind\": \"troops\""))
+    ];
     prop_oneof![
         3 => (party(), party(), region, day.clone(), prop::option::of(1i64..20), front).prop_map(|(a, b, r, f, len, front)| {
             let until = len.map(|l| format!(", until: \"{{d:{}}}\"", f + l)).unwrap_or_default();

@@ -89,7 +89,8 @@ fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
         Bearers::Every { var, .. } => condition.into_iter().partition(|l| !l.mentions(*var)),
         _ => (condition, Vec::new()),
     };
-    let dated_bearers = matches!(&bearers, Bearers::Members { group, .. } if groups_dated.get(*group).copied().unwrap_or(false));
+    let dated_bearers =
+        matches!(&bearers, Bearers::Members { group, .. } if groups_dated.get(*group).copied().unwrap_or(false));
     let trigger = if dated_bearers { Trigger::Complex } else { trigger(&condition, &bearer_tests, groups_dated) };
     NormRule {
         instrument,
