@@ -304,7 +304,26 @@ impl<'p> World<'p> {
             let help = did_you_mean(kind, kinds);
             return Err(ScenarioError::new(ScenarioErrorKind::UnknownFact(kind.value.clone()), kind.span, help));
         };
+        let args_given = args;
         let args = self.args(kind, &def.roles, args)?;
+        // A role named `place` holds a place: one the rules declare, or a party's code.
+        if let Some((_, value)) = args_given.iter().find(|(r, _)| r.as_str() == "place") {
+            let known = program.symbols.get(value.as_str()).is_some_and(|s| program.places.contains_key(&s))
+                || program.is_party_code(value);
+            if !known {
+                let places = || program.places.values().map(|p| p.name.as_str());
+                let codes = program.parties.keys().map(String::as_str);
+                // A misspelling, a code in lower case, or a short form of a longer name.
+                let stem: String = value.chars().take(5).collect();
+                let longer = || places().filter(|p| value.len() >= 4 && p.starts_with(&stem)).min();
+                let help = did_you_mean(value, places().chain(codes))
+                    .or_else(|| longer().map(|p| format!("did you mean `{p}`?")))
+                    .or_else(|| {
+                        Some("a place is one the rules declare with `place`, or a state's code for its metropolitan territory".into())
+                    });
+                return Err(ScenarioError::new(ScenarioErrorKind::UnknownPlace(value.value.clone()), value.span, help));
+            }
+        }
         Ok(Fact { kind: kind_sym, args: with_defaults(args, def) })
     }
 

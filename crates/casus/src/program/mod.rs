@@ -624,7 +624,9 @@ impl Program {
     /// The states a place is in `relation` with on `day`. A party's code is a place too, its
     /// metropolitan territory, which it holds and administers at all times.
     pub fn related(&self, place: Sym, relation: Relation, day: Day) -> impl Iterator<Item = Sym> + '_ {
-        let own = self.is_party_code(self.name(place)).then_some(place);
+        // A name only a scenario uses is neither a declared place nor a declared party.
+        let name = self.symbols.value(place).map_or("", |n| &**n);
+        let own = self.is_party_code(name).then_some(place);
         let declared = self.places.get(&place).map(|p| p.related(relation)).unwrap_or_default();
         own.into_iter().chain(declared.iter().filter(move |(_, w)| w.contains(day)).map(|(s, _)| *s))
     }

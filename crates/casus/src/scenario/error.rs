@@ -84,6 +84,8 @@ pub enum ScenarioErrorKind {
     },
     /// `territory` or `administered` given as a fact: the rules' places say that.
     PlaceRelation(String),
+    /// A value in a `place` role that names no place the rules declare and no party.
+    UnknownPlace(String),
 }
 
 impl fmt::Display for ScenarioErrorKind {
@@ -113,6 +115,7 @@ impl fmt::Display for ScenarioErrorKind {
             ScenarioErrorKind::UnknownParty(code) => write!(f, "unknown party `{code}`"),
             ScenarioErrorKind::PartyAlias { code, write } => write!(f, "`{code}` is written `{write}` in these rules"),
             ScenarioErrorKind::PartyNotThen { code, on } => write!(f, "`{code}` names no state on {on}"),
+            ScenarioErrorKind::UnknownPlace(place) => write!(f, "unknown place `{place}`"),
             ScenarioErrorKind::PlaceRelation(kind) => {
                 write!(f, "`{kind}` is fixed by the place declarations of the rules, not by a scenario")
             }
