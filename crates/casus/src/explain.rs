@@ -585,7 +585,7 @@ impl Explainer<'_, '_> {
                 let program = self.eval.world.program;
                 let holders: Vec<Sym> = program.related(p, *relation, day).collect();
                 let held = if holders.is_empty() {
-                    format!("no state is {} it on {day}", relation.words().replace(" by", "").replace(" of", ""))
+                    format!("{} on {day}", relation.none_words())
                 } else {
                     holders.iter().map(|h| self.place_line(p, *relation, *h, day)).collect::<Vec<_>>().join("; ")
                 };

@@ -350,7 +350,7 @@ impl Search<'_, '_> {
                 };
                 self.each_match(at, env, trail, f, candidates, &try_one)
             }
-            LitKind::Place { relation, place, state } => self.places(at, *relation, *place, *state, env, trail, f),
+            LitKind::Place { relation, place, state } => self.places(at, (*relation, *place, *state), env, trail, f),
             _ => {
                 if self.state.test(self.world, lit, env) {
                     self.from(at + 1, env, trail, f)
@@ -361,16 +361,13 @@ impl Search<'_, '_> {
         }
     }
 
-    /// `territory(place: L, of: S)` or `administered(place: L, by: S)` today, for each place and
-    /// state it holds for: from the place when it is known, else over the declared places and,
-    /// when the state is known, its metropolitan territory.
-    #[expect(clippy::too_many_arguments, reason = "a search step: the literal's parts and the search's state")]
+    /// `territory(place: L, of: S)` or `administered(place: L, by: S)` today: the pairs of place
+    /// and state it holds for, from the place when it is known, else over the declared places
+    /// and, when the state is known, its metropolitan territory; each tried as a candidate.
     fn places(
         self,
         at: usize,
-        relation: Relation,
-        place: Term,
-        state: Term,
+        (relation, place, state): (Relation, Term, Term),
         env: &mut Env,
         trail: &mut Trail,
         f: &mut Visit,
@@ -384,26 +381,18 @@ impl Search<'_, '_> {
                 own.into_iter().chain(program.places.keys().copied()).collect()
             }
         };
-        for p in places {
-            let states: smallvec::SmallVec<[Sym; 2]> = program.related(p, relation, day).collect();
-            for s in states {
-                let mut bound = Bound::new();
-                let pairs = [(0, place), (1, state)];
-                let values = [(0, p), (1, s)];
-                if unify(&pairs, &values, env, &mut bound) {
-                    trail.push(Support::Place { place: p, relation, state: s });
-                    let go_on = self.from(at + 1, env, trail, f);
-                    trail.pop();
-                    undo(env, &bound);
-                    if !go_on {
-                        return false;
-                    }
-                } else {
-                    undo(env, &bound);
-                }
-            }
-        }
-        true
+        let pairs: Vec<(Sym, Sym)> =
+            places.iter().flat_map(|&p| program.related(p, relation, day).map(move |s| (p, s))).collect();
+        let candidates: Vec<usize> = (0..pairs.len()).collect();
+        let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
+            let &(p, s) = pairs.get(i)?;
+            unify(&[(0, place), (1, state)], &[(0, p), (1, s)], env, bound).then_some(Support::Place {
+                place: p,
+                relation,
+                state: s,
+            })
+        };
+        self.each_match(at, env, trail, f, &candidates, &try_one)
     }
 
     /// Goes on with the rest of the condition for each candidate fact or act that `try_one`

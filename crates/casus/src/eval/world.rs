@@ -8,7 +8,7 @@ use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
-use crate::program::{FactDef, InstId, PartyStatus, Program, Sym, Symbols};
+use crate::program::{FactDef, InstId, PartyStatus, Program, Sym, Symbols, looks_like_code};
 use crate::scenario::{
     Args as GivenArgs, Event, EventKind, Rejected, Scenario, ScenarioError, ScenarioErrorKind, Spanned,
 };
@@ -304,27 +304,12 @@ impl<'p> World<'p> {
             let help = did_you_mean(kind, kinds);
             return Err(ScenarioError::new(ScenarioErrorKind::UnknownFact(kind.value.clone()), kind.span, help));
         };
-        let args_given = args;
-        let args = self.args(kind, &def.roles, args)?;
+        let checked = self.args(kind, &def.roles, args)?;
         // A role named `place` holds a place: one the rules declare, or a party's code.
-        if let Some((_, value)) = args_given.iter().find(|(r, _)| r.as_str() == "place") {
-            let known = program.symbols.get(value.as_str()).is_some_and(|s| program.places.contains_key(&s))
-                || program.is_party_code(value);
-            if !known {
-                let places = || program.places.values().map(|p| p.name.as_str());
-                let codes = program.parties.keys().map(String::as_str);
-                // A misspelling, a code in lower case, or a short form of a longer name.
-                let stem: String = value.chars().take(5).collect();
-                let longer = || places().filter(|p| value.len() >= 4 && p.starts_with(&stem)).min();
-                let help = did_you_mean(value, places().chain(codes))
-                    .or_else(|| longer().map(|p| format!("did you mean `{p}`?")))
-                    .or_else(|| {
-                        Some("a place is one the rules declare with `place`, or a state's code for its metropolitan territory".into())
-                    });
-                return Err(ScenarioError::new(ScenarioErrorKind::UnknownPlace(value.value.clone()), value.span, help));
-            }
+        if let Some(e) = args.iter().find(|(r, _)| r.as_str() == "place").and_then(|(_, v)| place_problem(program, v)) {
+            return Err(e);
         }
-        Ok(Fact { kind: kind_sym, args: with_defaults(args, def) })
+        Ok(Fact { kind: kind_sym, args: with_defaults(checked, def) })
     }
 
     fn act(&mut self, party: &str, action: &Spanned<String>, args: &GivenArgs) -> Result<Act, ScenarioError> {
@@ -397,7 +382,6 @@ pub(super) fn with_defaults(mut args: Args, def: &FactDef) -> Args {
 /// be a party (an actor, or the party of a step) rather than any value that looks like a code.
 fn event_parties(kind: &EventKind) -> (Day, Vec<(&Spanned<String>, bool)>) {
     fn values(args: &GivenArgs) -> Vec<(&Spanned<String>, bool)> {
-        let looks_like_code = |v: &str| v.len() >= 2 && v.bytes().all(|b| b.is_ascii_uppercase());
         args.iter().filter(|(_, v)| looks_like_code(v)).map(|(_, v)| (v, false)).collect()
     }
     match kind {
@@ -430,10 +414,9 @@ fn party_problem(program: &Program, code: &Spanned<String>, day: Day, must: bool
         return None;
     }
     let Some(def) = program.parties.get(code.as_str()) else {
-        let looks_like_code = code.len() >= 2 && code.bytes().all(|b| b.is_ascii_uppercase());
         let codes = program.parties.iter().filter(|(_, d)| d.alias.is_none()).map(|(c, _)| c.as_str());
         let help = did_you_mean(code, codes);
-        if !looks_like_code && (!must || help.is_none()) {
+        if !looks_like_code(code) && (!must || help.is_none()) {
             return None;
         }
         return Some(ScenarioError::new(ScenarioErrorKind::UnknownParty(code.value.clone()), code.span, help));
@@ -462,4 +445,24 @@ fn party_problem(program: &Program, code: &Spanned<String>, day: Day, must: bool
     };
     let kind = ScenarioErrorKind::PartyNotThen { code: code.value.clone(), on: day.to_string() };
     Some(ScenarioError::new(kind, code.span, Some(help)))
+}
+
+/// What is wrong with a value given as a place, if anything: it must be a place the rules declare
+/// or a party's code. The help names a misspelt place, a code in lower case, or the longer name
+/// of a short form (`senkakus` → `senkaku_islands`).
+fn place_problem(program: &Program, value: &Spanned<String>) -> Option<ScenarioError> {
+    let declared = program.symbols.get(value.as_str()).is_some_and(|s| program.places.contains_key(&s));
+    if declared || program.is_party_code(value) {
+        return None;
+    }
+    let places = || program.places.values().map(|p| p.name.as_str());
+    let codes = program.parties.keys().map(String::as_str);
+    let stem: String = value.chars().take(5).collect();
+    let longer = || places().filter(|p| value.len() >= 4 && p.starts_with(&stem)).min();
+    let help = did_you_mean(value, places().chain(codes))
+        .or_else(|| longer().map(|p| format!("did you mean `{p}`?")))
+        .unwrap_or_else(|| {
+            "a place is one the rules declare with `place`, or a state's code for its metropolitan territory".into()
+        });
+    Some(ScenarioError::new(ScenarioErrorKind::UnknownPlace(value.value.clone()), value.span, Some(help)))
 }

@@ -89,9 +89,7 @@ fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
         Bearers::Every { var, .. } => condition.into_iter().partition(|l| !l.mentions(*var)),
         _ => (condition, Vec::new()),
     };
-    let dated_bearers =
-        matches!(&bearers, Bearers::Members { group, .. } if groups_dated.get(*group).copied().unwrap_or(false));
-    let trigger = if dated_bearers { Trigger::Complex } else { trigger(&condition, &bearer_tests, groups_dated) };
+    let trigger = trigger(&condition, &bearer_tests, &bearers, groups_dated);
     NormRule {
         instrument,
         article,
@@ -288,15 +286,16 @@ impl Slots {
 }
 
 /// What a compiled condition's output depends on. A rule that reads where places lie or who
-/// holds them, or a group whose members change, is computed afresh on every change point, as
-/// those change on days of their own.
-fn trigger(condition: &[Lit], bearer_tests: &[Lit], dated_groups: &[bool]) -> Trigger {
+/// holds them, or a group whose members change (in a test or as its bearers), is computed
+/// afresh on every change point, as those change on days of their own.
+fn trigger(condition: &[Lit], bearer_tests: &[Lit], bearers: &Bearers, dated_groups: &[bool]) -> Trigger {
     let negates = |ls: &[Lit]| ls.iter().any(|l| matches!(l.kind, LitKind::Not(_)));
-    let mut changes_alone = false;
+    let dated = |g: usize| dated_groups.get(g).copied().unwrap_or(false);
+    let mut changes_alone = matches!(bearers, Bearers::Members { group, .. } if dated(*group));
     for l in condition.iter().chain(bearer_tests) {
         l.visit(false, &mut |l, _| match &l.kind {
             LitKind::Place { .. } => changes_alone = true,
-            LitKind::InGroup { group, .. } => changes_alone |= dated_groups.get(*group).copied().unwrap_or(false),
+            LitKind::InGroup { group, .. } => changes_alone |= dated(*group),
             _ => {}
         });
     }

@@ -157,6 +157,14 @@ impl Relation {
         }
     }
 
+    /// What it says when no state holds a place so: `no state administers it`.
+    pub fn none_words(self) -> &'static str {
+        match self {
+            Relation::Territory => "no state holds it as its territory",
+            Relation::Administered => "no state administers it",
+        }
+    }
+
     /// In words, with a place and a state: `okinawa is territory of JPN`.
     pub fn words(self) -> &'static str {
         match self {
@@ -617,8 +625,7 @@ impl Program {
 
     /// Whether a code names a party: a declared one, or any code when the rules declare none.
     pub fn is_party_code(&self, name: &str) -> bool {
-        let code = name.len() >= 2 && name.bytes().all(|b| b.is_ascii_uppercase());
-        code && (self.parties.is_empty() || self.parties.contains_key(name))
+        looks_like_code(name) && (self.parties.is_empty() || self.parties.contains_key(name))
     }
 
     /// The states a place is in `relation` with on `day`. A party's code is a place too, its
@@ -667,6 +674,12 @@ impl Lit {
         self.visit(false, &mut |l, _| found |= l.terms().any(|t| t == Term::Var(var)));
         found
     }
+}
+
+/// Whether a name is written as a party code is: two or more capital letters (`PRK`), as the rule
+/// language reads a term.
+pub fn looks_like_code(name: &str) -> bool {
+    name.len() >= 2 && name.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// The kinds of fact a condition reads, with whether under `not`.
