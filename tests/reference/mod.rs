@@ -374,22 +374,23 @@ impl<'a> Ref<'a> {
 
     // ---- step 2: facts ----
 
-    /// A role left out takes its default: another role's value, or, when the default names no
-    /// role, that constant.
+    /// A role left out takes its default: first the value of the role a default names, in the
+    /// order declared (a default may read one filled before it); then, where the default names
+    /// no role, that constant.
     fn with_defaults(&self, kind: &str, mut args: Args) -> Args {
         if let Some(decl) = self.facts_decl.get(kind) {
-            let given = args.clone();
+            let is_role = |n: &str| decl.roles.iter().any(|x| x.name.name == n);
             for r in &decl.roles {
-                let Some(from) = &r.default else { continue };
-                if args.contains_key(&r.name.name) {
-                    continue;
+                if let Some(from) = r.default.as_ref().filter(|d| is_role(&d.name))
+                    && !args.contains_key(&r.name.name)
+                    && let Some(v) = args.get(&from.name).cloned()
+                {
+                    args.insert(r.name.name.clone(), v);
                 }
-                if decl.roles.iter().any(|x| x.name.name == from.name) {
-                    if let Some(v) = given.get(&from.name).cloned() {
-                        args.insert(r.name.name.clone(), v);
-                    }
-                } else {
-                    args.insert(r.name.name.clone(), from.name.clone());
+            }
+            for r in &decl.roles {
+                if let Some(constant) = r.default.as_ref().filter(|d| !is_role(&d.name)) {
+                    args.entry(r.name.name.clone()).or_insert_with(|| constant.name.clone());
                 }
             }
         }

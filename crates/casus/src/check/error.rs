@@ -448,7 +448,7 @@ impl fmt::Display for RoleProblem {
         match self {
             RoleProblem::NoSuchRole { name, role } => write!(f, "`{name}` has no role `{role}`"),
             RoleProblem::BadDefault { role, fact } => {
-                write!(f, "the default of `{role}` must be another role of `{fact}`")
+                write!(f, "the default of `{role}` must be another role of `{fact}`, or a constant")
             }
         }
     }

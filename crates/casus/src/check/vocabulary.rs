@@ -15,7 +15,7 @@ use super::{
 };
 use crate::calendar::Interval;
 use crate::program::{ActionDef, FactDef, GroupDef, PartyDef, PlaceDef, Relation, Sym};
-use casus_syntax::suggest::did_you_mean;
+use casus_syntax::suggest::{did_you_mean, nearest};
 
 impl Checker<'_> {
     /// Every group, in the order of their names, with its members over time: those listed, those
@@ -330,11 +330,18 @@ impl Checker<'_> {
             if !seen.insert(r.name.name.as_str()) {
                 self.report(Duplicate::new(Twice::RoleDeclared { role: r.name.name.clone() }, r.name.span, None));
             }
-            if let Some(d) = &r.default
-                && d.name == r.name.name
-            {
+            let Some(d) = &r.default else { continue };
+            // A default that names no role is a constant; one a letter or two from another role's
+            // name is a misspelt role, not a constant.
+            let other_roles = roles.iter().copied().filter(|x| *x != r.name.name);
+            let near = if roles.contains(&d.name.as_str()) { None } else { nearest(&d.name, other_roles) };
+            if d.name == r.name.name || near.is_some() {
                 let what = RoleProblem::BadDefault { role: r.name.name.clone(), fact: f.name.name.clone() };
-                self.report(UnknownRole { what, at: d.span, help: format!("its roles are {}", list(&roles)) });
+                let help = match near {
+                    Some(n) => format!("did you mean `{n}`? a default that names no role is a constant"),
+                    None => format!("its roles are {}", list(&roles)),
+                };
+                self.report(UnknownRole { what, at: d.span, help });
             }
         }
         let mut def = FactDef { roles: f.roles.iter().map(|r| self.sym(&r.name.name)).collect(), ..FactDef::default() };
