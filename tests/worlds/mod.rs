@@ -236,8 +236,12 @@ fn own_bearer(conclusion: &str, party: &str) -> String {
 
 fn deems(shape: Shape) -> impl Strategy<Value = Vec<String>> {
     let negated = shape.negation;
-    (any::<bool>(), prop::option::of(1u32..4), any::<bool>()).prop_map(move |(cobel, delay, neg)| {
+    (any::<bool>(), prop::option::of(1u32..4), any::<bool>(), any::<bool>()).prop_map(move |(cobel, delay, neg, held)| {
         let mut v = Vec::new();
+        // A fact derived from who holds a place, on the days the place changes hands.
+        if held {
+            v.push("deem tension(by: S, on: V)\n  if attack(by: V, on: S, front: L) and administered(place: L, by: S) and L in zone".to_string());
+        }
         if cobel {
             v.push("deem attack(by: P, on: A, region: R)\n  if P performs help(ally: V, against: A) and attack(by: A, on: V, region: R)".to_string());
         }

@@ -33,7 +33,7 @@ pub fn compile(resolved: Resolved<'_>) -> Program {
     let world_changes = world_changes(&groups, &places);
     let groups_dated: Vec<bool> = groups.iter().map(|g| !g.dated.is_empty()).collect();
     let rules: Vec<NormRule> = rules.into_iter().map(|r| norm_rule(r, &groups_dated)).collect();
-    let deems: Vec<DeemRule> = deems.into_iter().map(deem_rule).collect();
+    let deems: Vec<DeemRule> = deems.into_iter().map(|d| deem_rule(d, &groups_dated)).collect();
     let rules_by_instrument = rules_by_instrument(&rules, instruments.len());
     Program {
         symbols,
@@ -89,7 +89,10 @@ fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
         Bearers::Every { var, .. } => condition.into_iter().partition(|l| !l.mentions(*var)),
         _ => (condition, Vec::new()),
     };
-    let trigger = trigger(&condition, &bearer_tests, &bearers, groups_dated);
+    let trigger = trigger(&condition, &bearer_tests);
+    let dated_bearers =
+        matches!(&bearers, Bearers::Members { group, .. } if groups_dated.get(*group).copied().unwrap_or(false));
+    let reads_world = dated_bearers || reads_world(condition.iter().chain(&bearer_tests), groups_dated);
     NormRule {
         instrument,
         article,
@@ -103,6 +106,7 @@ fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
         action,
         deadline,
         trigger,
+        reads_world,
         text: written.to_string(),
         bearers_text: written.conclusion.bearers.to_string(),
         file,
@@ -112,7 +116,7 @@ fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
 
 /// A `deem` rule planned: its condition ordered and, for solving from one new fact or act (a
 /// semi-naive step), the condition again with each pattern first.
-fn deem_rule(d: DeemDef<'_>) -> DeemRule {
+fn deem_rule(d: DeemDef<'_>, groups_dated: &[bool]) -> DeemRule {
     let DeemDef { head, delay, condition, vars, written, file } = d;
     let condition = order(condition, &[]);
     let mut slots = Slots::new(vars.len());
@@ -139,7 +143,8 @@ fn deem_rule(d: DeemDef<'_>) -> DeemRule {
         written.delay.map(|x| format!(" after {x}")).unwrap_or_default(),
         casus_syntax::format::conjunction(&written.condition)
     );
-    DeemRule { head, delay, condition, pinned, vars: slots.names(&vars), text, file, span: written.span }
+    let reads_world = reads_world(&condition, groups_dated);
+    DeemRule { head, delay, condition, pinned, reads_world, vars: slots.names(&vars), text, file, span: written.span }
 }
 
 /// A conjunction in an order in which every test and negation comes after the patterns that
@@ -285,21 +290,11 @@ impl Slots {
     }
 }
 
-/// What a compiled condition's output depends on. A rule that reads where places lie or who
-/// holds them, or a group whose members change (in a test or as its bearers), is computed
-/// afresh on every change point, as those change on days of their own.
-fn trigger(condition: &[Lit], bearer_tests: &[Lit], bearers: &Bearers, dated_groups: &[bool]) -> Trigger {
+/// What a compiled condition's output depends on, besides the days of places and groups
+/// (`reads_world`).
+fn trigger(condition: &[Lit], bearer_tests: &[Lit]) -> Trigger {
     let negates = |ls: &[Lit]| ls.iter().any(|l| matches!(l.kind, LitKind::Not(_)));
-    let dated = |g: usize| dated_groups.get(g).copied().unwrap_or(false);
-    let mut changes_alone = matches!(bearers, Bearers::Members { group, .. } if dated(*group));
-    for l in condition.iter().chain(bearer_tests) {
-        l.visit(false, &mut |l, _| match &l.kind {
-            LitKind::Place { .. } => changes_alone = true,
-            LitKind::InGroup { group, .. } => changes_alone |= dated(*group),
-            _ => {}
-        });
-    }
-    if negates(condition) || negates(bearer_tests) || changes_alone {
+    if negates(condition) || negates(bearer_tests) {
         return Trigger::Complex;
     }
     let patterns: Vec<(usize, &Lit)> = condition
@@ -316,6 +311,20 @@ fn trigger(condition: &[Lit], bearer_tests: &[Lit], bearers: &Bearers, dated_gro
         },
         _ => Trigger::Complex,
     }
+}
+
+/// Whether literals read what changes on days of its own: a place relation, or a group whose
+/// members change (`dated[g]`).
+fn reads_world<'a>(lits: impl IntoIterator<Item = &'a Lit>, dated: &[bool]) -> bool {
+    let mut reads = false;
+    for l in lits {
+        l.visit(false, &mut |l, _| match &l.kind {
+            LitKind::Place { .. } => reads = true,
+            LitKind::InGroup { group, .. } => reads |= dated.get(*group).copied().unwrap_or(false),
+            _ => {}
+        });
+    }
+    reads
 }
 
 /// The days on which a place changes hands or a group changes members: the evaluator visits them.

@@ -25,6 +25,11 @@ pub(crate) struct RuleIndex {
     /// Whether no same-day `deem` rule has negation, so that what they derive only grows while
     /// the facts only grow.
     pub monotone: bool,
+    /// The rules that read places or groups whose members change, computed afresh on the days
+    /// those change.
+    pub world_readers: Vec<usize>,
+    /// Whether a same-day `deem` rule reads them, so that what it derives is derived afresh then.
+    pub deems_read_world: bool,
     /// What the timelines the rule files fix give: rules by party, days of status changes.
     pub parties: PartyIndex,
 }
@@ -50,6 +55,8 @@ impl RuleIndex {
                 .flatten()
                 .map(|&r| program.deem(r))
                 .all(|d| d.condition.iter().all(|l| !matches!(l.kind, LitKind::Not(_)))),
+            world_readers: program.rules.iter().enumerate().filter(|(_, r)| r.reads_world).map(|(n, _)| n).collect(),
+            deems_read_world: program.strata.iter().flatten().any(|&r| program.deem(r).reads_world),
             ..RuleIndex::default()
         };
         for (r, rule) in program.rules.iter().enumerate() {

@@ -224,6 +224,9 @@ pub struct NormRule {
     pub deadline: Option<Deadline>,
     /// What makes the rule's output change, for incremental evaluation.
     pub trigger: Trigger,
+    /// Whether it reads what changes on days of its own: where places lie and who holds them, or
+    /// a group whose members change. Such a rule is computed afresh on those days.
+    pub reads_world: bool,
     /// The rule as written, in the canonical layout.
     pub text: String,
     /// Its bearers as written: `every party P other than V`.
@@ -293,6 +296,8 @@ pub struct DeemRule {
     /// For each position of the condition that is a fact or act pattern, the condition with that
     /// pattern first; empty for the other positions.
     pub pinned: Vec<Vec<Lit>>,
+    /// Whether it reads what changes on days of its own (places, groups whose members change).
+    pub reads_world: bool,
     /// The names of the variable slots.
     pub vars: Vec<String>,
     /// The rule as written.

@@ -251,8 +251,11 @@ impl<'p> Walk<'p> {
         // status changed; else from scratch.
         let status_changed =
             self.previous_day.is_none_or(|prev| !self.parties.status_changes_between(prev.next(), d).is_empty());
+        // Derived facts that read places or groups are derived afresh on the days those change.
+        let world_changed = self.index.deems_read_world && self.world_changed(d);
         let mut derived = Vec::new();
-        if self.index.monotone && !status_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty() {
+        if self.index.monotone && !status_changed && !world_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty()
+        {
             state.fixpoint_from(&self.world, &c.new_facts, &c.new_acts, &mut derived);
             c.new_facts.extend(derived.iter().cloned());
             self.derived.extend(derived);
@@ -269,6 +272,14 @@ impl<'p> Walk<'p> {
         let (new_facts, lost_facts) = net(std::mem::take(&mut c.new_facts), std::mem::take(&mut c.lost_facts));
         let (new_acts, lost_acts) = net(std::mem::take(&mut c.new_acts), std::mem::take(&mut c.lost_acts));
         Changes { new_facts, lost_facts, new_acts, lost_acts }
+    }
+
+    /// Whether a place changed hands or a group changed members since the last change point, up
+    /// to `d` (on the first change point, whether any such day has passed).
+    pub(super) fn world_changed(&self, d: Day) -> bool {
+        let days = &self.world.program.world_changes;
+        let from = self.previous_day.map_or(0, |prev| days.partition_point(|x| *x <= prev));
+        days.get(from).is_some_and(|x| *x <= d) || self.previous_day.is_none()
     }
 
     /// The acts that the obligations performed on `yesterday` (under the compliance assumption)

@@ -24,6 +24,9 @@ impl Walk<'_> {
             }
         }
         fresh.extend(self.index.complex.iter().copied());
+        if self.previous_day.is_some() && self.world_changed(state.day) {
+            fresh.extend(self.index.world_readers.iter().copied());
+        }
         fresh.sort_unstable();
         fresh.dedup();
         let mut delta = Delta::default();
