@@ -367,6 +367,7 @@ fn history(json: &str, cut: Day) -> Value {
     let norms = v["norms"].as_array_mut().unwrap();
     for n in norms.iter_mut() {
         n.as_object_mut().unwrap().remove("status");
+        n.as_object_mut().unwrap().remove("since");
         n.as_object_mut().unwrap().remove("assumed");
         n["episodes"].as_array_mut().unwrap().retain_mut(|e| clip(e, "from", "until"));
     }

@@ -892,23 +892,40 @@ impl<'a> Ref<'a> {
                     })
                 })
             };
-            // A prohibition or permission that no longer holds is discharged, unbroken.
+            // A prohibition or permission that no longer holds is discharged, unbroken. Each
+            // status comes with its first day, found day by day.
             let ended = last.until.is_some();
-            let (status, assumed) = match n.modality {
-                2 if ended => (Status::Discharged, false),
-                2 => (Status::Permitted, false),
+            let until = last.until.unwrap_or(last.from);
+            let first_act = |to: Day, assumed: Option<bool>| {
+                (last.from.0..=to.0).map(Day).find(|d| {
+                    acts_on.get(d).is_some_and(|v| {
+                        v.iter().any(|(a, asm)| assumed.is_none_or(|x| x == *asm) && self.fulfils(a, n))
+                    })
+                })
+            };
+            // The first day of the run of overridden days that ends on the last active day.
+            let overridden_since = || {
+                let mut d = last_day;
+                while d > last.from && over.contains(&Day(d.0 - 1)) {
+                    d = Day(d.0 - 1);
+                }
+                d
+            };
+            let (status, since, assumed) = match n.modality {
+                2 if ended => (Status::Discharged, until, false),
+                2 => (Status::Permitted, last.from, false),
                 1 => {
-                    let broken = (last.from.0..=last_day.0).map(Day).any(|d| {
-                        !over.contains(&d) && acts_on.get(&d).is_some_and(|v| v.iter().any(|(a, _)| matches(a, n)))
+                    let broken = (last.from.0..=last_day.0).map(Day).find(|d| {
+                        !over.contains(d) && acts_on.get(d).is_some_and(|v| v.iter().any(|(a, _)| matches(a, n)))
                     });
-                    if broken {
-                        (Status::Violated, false)
+                    if let Some(d) = broken {
+                        (Status::Violated, d, false)
                     } else if over.contains(&last_day) {
-                        (Status::Overridden, false)
+                        (Status::Overridden, overridden_since(), false)
                     } else if ended {
-                        (Status::Discharged, false)
+                        (Status::Discharged, until, false)
                     } else {
-                        (Status::InEffect, false)
+                        (Status::InEffect, last.from, false)
                     }
                 }
                 _ => {
@@ -916,17 +933,18 @@ impl<'a> Ref<'a> {
                     let given = acts_between(last.from, end, Some(false));
                     let any = acts_between(last.from, end, None);
                     if any {
-                        (Status::Fulfilled, !given)
+                        let on = if given { first_act(end, Some(false)) } else { first_act(end, None) };
+                        (Status::Fulfilled, on.unwrap_or(last.from), !given)
                     } else if over.contains(&last_day) {
-                        (Status::Overridden, false)
-                    } else if last.due.is_some_and(|u| {
-                        u >= last.from && u <= last_day && last.until.is_none_or(|x| u < x) && as_of > u
+                        (Status::Overridden, overridden_since(), false)
+                    } else if let Some(u) = last.due.filter(|u| {
+                        *u >= last.from && *u <= last_day && last.until.is_none_or(|x| *u < x) && as_of > *u
                     }) {
-                        (Status::Violated, false)
+                        (Status::Violated, u.next(), false)
                     } else if last.until.is_some() {
-                        (Status::Discharged, false)
+                        (Status::Discharged, until, false)
                     } else {
-                        (Status::Pending, false)
+                        (Status::Pending, last.from, false)
                     }
                 }
             };
@@ -966,6 +984,7 @@ impl<'a> Ref<'a> {
                 article: n.article.as_str().into(),
                 episodes,
                 status,
+                since,
                 assumed,
                 forthwith: n.modality == 0 && matches!(rule_of[n], Some(Deadline::Forthwith)),
             });

@@ -135,12 +135,31 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// How a diagnostic is drawn: in colour or not, and how wide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    /// Whether to colour it for a terminal.
+    pub color: bool,
+    /// The width to wrap its text at.
+    pub width: usize,
+}
+
+impl Style {
+    /// No colour, 100 columns: the same on every machine, as tests pin it.
+    pub const PLAIN: Style = Style { color: false, width: 100 };
+}
+
 /// Renders one diagnostic the way rustc does: the message, the file, line and column, the
 /// offending line with a caret under the place, and the help. No colour, so that the output is
 /// the same on every terminal and can be pinned in tests.
 pub fn render(diagnostic: &Diagnostic, sources: &Sources) -> String {
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100).with_links(false);
+    render_styled(diagnostic, sources, Style::PLAIN)
+}
+
+/// Renders one diagnostic as [`render`] does, in the given style.
+pub fn render_styled(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     let report = Rendered::new(diagnostic, sources);
     if handler.render_report(&mut out, &report).is_err() {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::calendar::Day;
-use crate::eval::{self, Evaluation};
+use crate::eval::{self, Evaluation, Fired};
 use crate::program::Program;
 use crate::report::{NormReport, Report};
 use crate::scenario::{ExpectKind, Expectation, NormQuery, Scenario};
@@ -26,23 +26,46 @@ pub struct Outcome {
     pub found: String,
 }
 
-/// Checks every expectation of a scenario, evaluating once per date they name.
+/// Checks every expectation of a scenario against the report as of its date.
 pub fn check(program: &Program, scenario: &Scenario) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
+    checked(program, scenario, false).map(|(outcomes, _)| outcomes)
+}
+
+/// Checks every expectation of a scenario, as [`check`] does, and says which rules fired on
+/// some day up to the scenario's `as_of` or its latest expectation, whichever is later: what a
+/// test suite's coverage counts.
+pub fn check_covering(program: &Program, scenario: &Scenario) -> Result<(Vec<Outcome>, Fired), Vec<Diagnostic>> {
+    checked(program, scenario, true)
+}
+
+fn checked(program: &Program, scenario: &Scenario, covering: bool) -> Result<(Vec<Outcome>, Fired), Vec<Diagnostic>> {
     let mut by_date: BTreeMap<Day, Vec<(usize, &Expectation)>> = BTreeMap::new();
+    if covering {
+        by_date.insert(scenario.as_of, Vec::new());
+    }
     for (i, e) in scenario.expect.iter().enumerate() {
         by_date.entry(e.on.unwrap_or(scenario.as_of)).or_default().push((i, e));
     }
+    let last = by_date.keys().next_back().copied();
     let mut out = Vec::new();
+    let mut fired = Fired::default();
     for (day, list) in by_date {
+        // The scenario's own date is evaluated only as the horizon of the coverage.
+        if list.is_empty() && Some(day) != last {
+            continue;
+        }
         let eval = eval::evaluate(program, scenario, day, scenario.assume_compliance)?;
         let report = Report::new(&eval, &scenario.title);
         for (index, e) in list {
             let (passed, expected, found) = one(&eval, &report, &e.kind, day);
             out.push(Outcome { index, passed, expected, found });
         }
+        if Some(day) == last {
+            fired = eval.fired;
+        }
     }
     out.sort_by_key(|o| o.index);
-    Ok(out)
+    Ok((out, fired))
 }
 
 fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool, String, String) {

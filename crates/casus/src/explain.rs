@@ -5,10 +5,14 @@
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
+
 use crate::calendar::{Day, Interval};
+use crate::eval::Status;
 use crate::eval::{DayState, Env, Evaluation, NormKey, NormRecord, Origin, Support, Trail, norm_args, value};
 use crate::program::show::Show;
 use crate::program::{Bearers, InstId, Lit, LitKind, NormRule, Relation, Sym};
+use crate::report::EpisodeReport;
 use crate::scenario::{EventKind, Scenario};
 use casus_syntax::ast::Modality;
 use casus_syntax::source::Sources;
@@ -16,36 +20,235 @@ use casus_syntax::source::Sources;
 /// How deep derived facts are traced back before the explanation says "and so on".
 const MAX_DEPTH: usize = 6;
 
-/// Explains the norms of `party` (of `action` only, if given) as of the evaluation's date.
-pub fn explain(eval: &Evaluation, scenario: &Scenario, sources: &Sources, party: &str, action: Option<&str>) -> String {
+/// Explains the norms of `party` (of the actions and instruments `focus` keeps) as of the
+/// evaluation's date, as text.
+pub fn explain(eval: &Evaluation, scenario: &Scenario, sources: &Sources, party: &str, focus: &Focus) -> String {
+    explanation(eval, scenario, sources, party, focus).text()
+}
+
+/// Which norms an explanation is about: those of these actions and instruments (all, when a
+/// list is empty).
+#[derive(Clone, Debug, Default)]
+pub struct Focus {
+    /// Actions.
+    pub actions: Vec<String>,
+    /// Instruments.
+    pub instruments: Vec<String>,
+}
+
+impl Focus {
+    fn keeps(&self, action: &str, instrument: &str) -> bool {
+        (self.actions.is_empty() || self.actions.iter().any(|a| a == action))
+            && (self.instruments.is_empty() || self.instruments.iter().any(|i| i == instrument))
+    }
+}
+
+/// Why a party's norms hold and why its other candidate norms do not, as data: what
+/// `casus explain --format json` writes, and what the text is made from.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Explanation {
+    /// The party.
+    pub party: String,
+    /// The date.
+    pub as_of: Day,
+    /// The scenario's title.
+    pub scenario: String,
+    /// Whether the party appears in the rules or the scenario at all.
+    pub known: bool,
+    /// Its norms, by instrument and article.
+    pub norms: Vec<NormExplanation>,
+    /// The rules that could give it an obligation and do not, with the first reason.
+    pub why_not: Vec<WhyNot>,
+}
+
+/// Why one norm holds.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct NormExplanation {
+    /// The bearer.
+    pub party: String,
+    /// `must`, `must not` or `may`.
+    pub modality: &'static str,
+    /// The action with its arguments, as text: `assist_militarily(ally: RUS, against: UKR)`.
+    pub action: String,
+    /// Its status as of the date.
+    pub status: Status,
+    /// The first day of that status.
+    pub since: Day,
+    /// Whether only an assumed act fulfilled it.
+    pub assumed: bool,
+    /// The instrument.
+    pub instrument: String,
+    /// The article.
+    pub article: String,
+    /// The article's heading.
+    pub heading: Option<String>,
+    /// The article's text, as one paragraph.
+    pub text: Option<String>,
+    /// The party's reservation that gives the rule, if one does: its title, and its text.
+    pub reservation: Option<(String, Option<String>)>,
+    /// The rule, as written.
+    pub rule: String,
+    /// When it is active, with due dates.
+    pub episodes: Vec<EpisodeReport>,
+    /// The values of the rule's variables when its latest episode began, in the rule's order.
+    pub bindings: Vec<(String, String)>,
+    /// Whether the rule has no condition.
+    pub unconditional: bool,
+    /// The day the facts below are read on: the first of the latest episode.
+    pub on: Option<Day>,
+    /// The facts and acts the condition matched, each with where it comes from, and what a
+    /// derived one was derived from, one level deeper each.
+    pub because: Vec<Because>,
+    /// The tests of the condition, with the values they saw.
+    pub tests: Vec<String>,
+    /// Why the instrument binds the party.
+    pub binding: Option<String>,
+    /// Acts that perform an obligation, or break a prohibition.
+    pub acts: Vec<String>,
+    /// The conflicts it is in, and what precedence makes of them.
+    pub conflicts: Vec<String>,
+}
+
+/// A fact or act a condition matched: `depth` 0 for the condition's own, 1 for what that was
+/// derived from, and so on.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Because {
+    /// How far down the derivation.
+    pub depth: usize,
+    /// The fact or act and where it comes from.
+    pub line: String,
+}
+
+/// Why a rule that could give the party an obligation does not.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WhyNot {
+    /// The instrument.
+    pub instrument: String,
+    /// The article.
+    pub article: String,
+    /// The rule, in words: `kp_ru_2024 art. 4 (must assist_militarily)`.
+    pub rule: String,
+    /// The first thing that keeps the party out.
+    pub reason: String,
+}
+
+/// Explains the norms of `party` as data.
+pub fn explanation(
+    eval: &Evaluation,
+    scenario: &Scenario,
+    sources: &Sources,
+    party: &str,
+    focus: &Focus,
+) -> Explanation {
     let x = Explainer { eval, scenario, sources };
-    let mut out = String::new();
-    let _ = writeln!(out, "{party} — as of {} — {}", eval.as_of, scenario.title);
+    let mut out = Explanation {
+        party: party.to_string(),
+        as_of: eval.as_of,
+        scenario: scenario.title.clone(),
+        known: false,
+        norms: Vec::new(),
+        why_not: Vec::new(),
+    };
     let Some(p) = eval.world.syms.get(party) else {
-        let _ = writeln!(out, "\n`{party}` appears nowhere in the rules or the scenario.");
         return out;
     };
-    let wanted = |a: Sym| action.is_none_or(|name| eval.world.name(a) == name);
-    let mine: Vec<(&NormKey, &NormRecord)> =
-        eval.norms.iter().filter(|(k, _)| k.party == p && wanted(k.action)).collect();
-    let mut sorted = mine.clone();
+    out.known = true;
+    let program = eval.world.program;
+    let wanted = |a: Sym, i: InstId| focus.keeps(eval.world.name(a), program.instrument_id(i));
+    let mut sorted: Vec<(&NormKey, &NormRecord)> =
+        eval.norms.iter().filter(|(k, _)| k.party == p && wanted(k.action, k.instrument)).collect();
     sorted.sort_by_key(|(k, _)| {
         (
             x.inst_id(k.instrument),
-            crate::report::natural(eval.world.program.article_id(k.instrument, k.article)),
+            crate::report::natural(program.article_id(k.instrument, k.article)),
             k.modality,
             eval.world.name(k.action).to_string(),
         )
     });
-    if sorted.is_empty() {
-        out.push_str("\nNo norm binds it.\n");
-    }
-    for (key, record) in &sorted {
-        out.push('\n');
-        x.norm(&mut out, key, record);
-    }
-    x.why_not(&mut out, p, &wanted);
+    out.norms = sorted.iter().map(|(key, record)| x.norm(key, record)).collect();
+    out.why_not = x.why_not(p, &wanted);
     out
+}
+
+impl Explanation {
+    /// The explanation for people.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{} — as of {} — {}", self.party, self.as_of, self.scenario);
+        if !self.known {
+            let _ = writeln!(out, "\n`{}` appears nowhere in the rules or the scenario.", self.party);
+            return out;
+        }
+        if self.norms.is_empty() {
+            out.push_str("\nNo norm binds it.\n");
+        }
+        for n in &self.norms {
+            out.push('\n');
+            n.write(&mut out);
+        }
+        if !self.why_not.is_empty() {
+            let _ = writeln!(out, "\nWhy not");
+            for w in &self.why_not {
+                let _ = writeln!(out, "  {}: {}", w.rule, w.reason);
+            }
+        }
+        out
+    }
+}
+
+impl NormExplanation {
+    fn write(&self, out: &mut String) {
+        let assumed = if self.assumed { " (by an assumed act)" } else { "" };
+        let _ = writeln!(out, "{} {} — {}{assumed}", self.modality, self.action, self.status.words());
+        let heading = self.heading.as_ref().map(|h| format!(" \"{h}\"")).unwrap_or_default();
+        let _ = writeln!(out, "  {} art. {}{heading}", self.instrument, self.article);
+        if let Some(text) = &self.text {
+            let _ = writeln!(out, "    \"{text}\"");
+        }
+        if let Some((title, text)) = &self.reservation {
+            let _ = writeln!(out, "  as {title}");
+            if let Some(text) = text {
+                let _ = writeln!(out, "    \"{text}\"");
+            }
+        }
+        for (n, line) in self.rule.lines().enumerate() {
+            let _ = writeln!(out, "  {} {line}", if n == 0 { "rule" } else { "    " });
+        }
+        for e in &self.episodes {
+            let due = e.due.map(|d| format!(", due {d}")).unwrap_or_default();
+            let _ = writeln!(out, "  active {}{due}", Interval { from: e.from, until: e.until });
+        }
+        if let Some(day) = self.on {
+            if !self.bindings.is_empty() {
+                let b: Vec<String> = self.bindings.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+                let _ = writeln!(out, "  with {}", b.join(", "));
+            }
+            if self.unconditional {
+                let _ = writeln!(out, "  unconditional: the rule holds whenever the instrument binds {}", self.party);
+            } else {
+                let _ = writeln!(out, "  because, on {day}:");
+            }
+            for b in &self.because {
+                let _ = writeln!(out, "{}{}", "  ".repeat(b.depth + 2), b.line);
+            }
+            for t in &self.tests {
+                let _ = writeln!(out, "    {t}");
+            }
+        }
+        if let Some(b) = &self.binding {
+            let _ = writeln!(out, "  {b}");
+        }
+        if !self.acts.is_empty() {
+            let label = if self.modality == "must" { "performed" } else { "forbidden acts" };
+            let _ = writeln!(out, "  {label}:");
+            for l in &self.acts {
+                let _ = writeln!(out, "    {l}");
+            }
+        }
+        for c in &self.conflicts {
+            let _ = writeln!(out, "  {c}");
+        }
+    }
 }
 
 /// A one-line reason for a norm, for the text report: the facts that made it hold when its
@@ -80,70 +283,62 @@ impl Explainer<'_, '_> {
         self.eval.world.program.article_id(key.instrument, key.article).to_string()
     }
 
-    fn norm(&self, out: &mut String, key: &NormKey, record: &NormRecord) {
+    fn norm(&self, key: &NormKey, record: &NormRecord) -> NormExplanation {
         let program = self.eval.world.program;
-        let action = self.pattern_text(key.action, &key.args);
-        let assumed = if record.assumed { " (by an assumed act)" } else { "" };
-        let _ = writeln!(out, "{} {action} — {}{assumed}", key.modality.words(), record.status.name());
         let inst = program.instrument_def(key.instrument);
         let article = &inst.articles[key.article];
-        {
-            let heading = article.heading.as_ref().map(|h| format!(" \"{h}\"")).unwrap_or_default();
-            let _ = writeln!(out, "  {} art. {}{heading}", inst.id, article.id);
-            if let Some(text) = &article.text {
-                let _ = writeln!(out, "    \"{}\"", squeeze(text));
-            }
+        let rule = program.rule(record.rule);
+        let mut n = NormExplanation {
+            party: self.name(key.party).to_string(),
+            modality: key.modality.words(),
+            action: self.pattern_text(key.action, &key.args),
+            status: record.status,
+            since: record.since,
+            assumed: record.assumed,
+            instrument: inst.id.clone(),
+            article: article.id.clone(),
+            heading: article.heading.clone(),
+            text: article.text.as_deref().map(squeeze),
             // A party's reservation to the article gives its norms under it.
-            if let Some(r) = program.rule(record.rule).reservation.and_then(|n| inst.reservations.get(n)) {
-                let _ = writeln!(out, "  as {}", self.reservation_title(r));
-                if let Some(text) = &r.text {
-                    let _ = writeln!(out, "    \"{}\"", squeeze(text));
-                }
-            }
-        }
-        {
-            let rule = program.rule(record.rule);
-            for (n, line) in rule.text.lines().enumerate() {
-                let _ = writeln!(out, "  {} {line}", if n == 0 { "rule" } else { "    " });
-            }
-        }
-        for e in &record.episodes {
-            let due = e.due.map(|d| format!(", due {d}")).unwrap_or_default();
-            let _ = writeln!(out, "  active {}{due}", e.when);
-        }
+            reservation: rule
+                .reservation
+                .and_then(|r| inst.reservations.get(r))
+                .map(|r| (self.reservation_title(r), r.text.as_deref().map(squeeze))),
+            rule: rule.text.clone(),
+            episodes: record
+                .episodes
+                .iter()
+                .map(|e| EpisodeReport { from: e.when.from, until: e.when.until, due: e.due })
+                .collect(),
+            bindings: Vec::new(),
+            unconditional: rule.condition.is_empty(),
+            on: None,
+            because: Vec::new(),
+            tests: Vec::new(),
+            binding: None,
+            acts: Vec::new(),
+            conflicts: Vec::new(),
+        };
         let Some(day) = record.episodes.last().map(|e| e.when.from) else {
-            return;
+            return n;
         };
         let state = self.eval.state_at(day);
         if let Some((env, trail)) = self.solution(&state, key, record.rule) {
-            {
-                let rule = program.rule(record.rule);
-                let bindings: Vec<String> = rule
-                    .vars
-                    .iter()
-                    .zip(&env)
-                    .filter_map(|(n, v)| v.map(|v| format!("{n} = {}", self.name(v))))
-                    .collect();
-                if !bindings.is_empty() {
-                    let _ = writeln!(out, "  with {}", bindings.join(", "));
-                }
-                if rule.condition.is_empty() {
-                    let _ = writeln!(
-                        out,
-                        "  unconditional: the rule holds whenever the instrument binds {}",
-                        self.name(key.party)
-                    );
-                } else {
-                    let _ = writeln!(out, "  because, on {day}:");
-                }
-                for s in &trail {
-                    self.support(out, &state, *s, 2);
-                }
-                self.tests(out, rule, &env, day);
+            n.on = Some(day);
+            n.bindings = rule
+                .vars
+                .iter()
+                .zip(&env)
+                .filter_map(|(name, v)| v.map(|v| (name.clone(), self.name(v).to_string())))
+                .collect();
+            for s in &trail {
+                self.support(&mut n.because, &state, *s, 0);
             }
+            n.tests = self.tests(rule, &env, day);
         }
-        let _ = writeln!(out, "  {}", self.binding(key.instrument, key.party, day));
-        self.outcome(out, key);
+        n.binding = Some(self.binding(key.instrument, key.party, day));
+        (n.acts, n.conflicts) = self.outcome(key);
+        n
     }
 
     /// The first way the rule's condition held on the state's day that gives this very norm.
@@ -166,10 +361,9 @@ impl Explainer<'_, '_> {
     }
 
     /// One matched fact or act, and where it comes from, traced back through derivations.
-    fn support(&self, out: &mut String, state: &DayState, s: Support, depth: usize) {
-        let pad = "  ".repeat(depth);
-        let _ = writeln!(out, "{pad}{}", self.support_line(state, s));
-        if depth > MAX_DEPTH {
+    fn support(&self, out: &mut Vec<Because>, state: &DayState, s: Support, depth: usize) {
+        out.push(Because { depth, line: self.support_line(state, s) });
+        if depth + 2 > MAX_DEPTH {
             return;
         }
         let origin = match s {
@@ -264,7 +458,8 @@ impl Explainer<'_, '_> {
     }
 
     /// The tests of the condition (`is party`, `in`, comparisons, `not`), with the values they saw.
-    fn tests(&self, out: &mut String, rule: &NormRule, env: &[Option<Sym>], day: Day) {
+    fn tests(&self, rule: &NormRule, env: &[Option<Sym>], day: Day) -> Vec<String> {
+        let mut out = Vec::new();
         for lit in rule.condition.iter().chain(&rule.bearer_tests) {
             match &lit.kind {
                 LitKind::IsParty { term, negated, instrument, .. } => {
@@ -274,20 +469,14 @@ impl Explainer<'_, '_> {
                     } else {
                         self.binding(*instrument, p, day)
                     };
-                    let _ = writeln!(out, "    {} — {line}", self.written(rule, lit));
+                    out.push(format!("{} — {line}", self.written(rule, lit)));
                 }
                 // Matched, and listed with what was matched.
                 LitKind::Fact(_) | LitKind::Act { .. } | LitKind::Place { .. } => {}
-                _ => {
-                    let _ = writeln!(
-                        out,
-                        "    {} — holds with {}",
-                        self.written(rule, lit),
-                        self.bindings_of(rule, lit, env)
-                    );
-                }
+                _ => out.push(format!("{} — holds with {}", self.written(rule, lit), self.bindings_of(rule, lit, env))),
             }
         }
+        out
     }
 
     fn bindings_of(&self, rule: &NormRule, lit: &Lit, env: &[Option<Sym>]) -> String {
@@ -340,9 +529,10 @@ impl Explainer<'_, '_> {
         }
     }
 
-    fn outcome(&self, out: &mut String, key: &NormKey) {
+    /// The acts that perform or break a norm, and the conflicts it is in.
+    fn outcome(&self, key: &NormKey) -> (Vec<String>, Vec<String>) {
         if key.modality == Modality::May {
-            return;
+            return (Vec::new(), Vec::new());
         }
         let fulfilling = crate::eval::fulfilling(self.eval.world.program, key);
         let mine: Vec<String> = self
@@ -366,28 +556,22 @@ impl Explainer<'_, '_> {
             .iter()
             .filter(|(_, _, k)| k == key)
             .map(|(_, when, _)| format!("assumed performed from {} under the compliance assumption", when.from));
-        let lines: Vec<String> = mine.into_iter().chain(assumed).collect();
-        let label = if key.modality == Modality::Must { "performed" } else { "forbidden acts" };
-        if !lines.is_empty() {
-            let _ = writeln!(out, "  {label}:");
-            for l in lines {
-                let _ = writeln!(out, "    {l}");
-            }
-        }
+        let acts: Vec<String> = mine.into_iter().chain(assumed).collect();
+        let mut conflicts = Vec::new();
         for c in self.eval.conflicts.iter().filter(|c| &c.obligation == key || &c.prohibition == key) {
             let other = if &c.obligation == key { &c.prohibition } else { &c.obligation };
             let outcome = self.conflict_outcome(c);
-            let _ = writeln!(
-                out,
-                "  conflict ({}) from {} with {} {} under {} art. {}: {outcome}",
+            conflicts.push(format!(
+                "conflict ({}) from {} with {} {} under {} art. {}: {outcome}",
                 c.kind.name(),
                 c.when.from,
                 other.modality.words(),
                 self.pattern_text(other.action, &other.args),
                 self.inst_id(other.instrument),
                 self.article_id(other)
-            );
+            ));
         }
+        (acts, conflicts)
     }
 
     /// What precedence makes of a conflict: which side prevails, and, in a partial conflict,
@@ -428,7 +612,7 @@ impl Explainer<'_, '_> {
     }
 
     /// Why each rule that could make the party a bearer does not, as of the date.
-    fn why_not(&self, out: &mut String, party: Sym, wanted: &dyn Fn(Sym) -> bool) {
+    fn why_not(&self, party: Sym, wanted: &dyn Fn(Sym, InstId) -> bool) -> Vec<WhyNot> {
         let world = &self.eval.world;
         let day = self.eval.as_of;
         let state = self.eval.state_at(day);
@@ -441,9 +625,11 @@ impl Explainer<'_, '_> {
             .filter(|(k, r)| k.party == party && r.episodes.last().is_some_and(|e| e.when.contains(day)))
             .map(|(_, r)| r.rule)
             .collect();
-        let mut lines: Vec<((String, Vec<crate::report::Part>), String, String)> = Vec::new();
+        // By instrument and article number, then the article, the rule in words and the reason.
+        type Line<'a> = ((String, Vec<crate::report::Part<'a>>), String, String, String);
+        let mut lines: Vec<Line> = Vec::new();
         for (r, rule) in world.program.rules.iter().enumerate() {
-            if !wanted(rule.action.name) || rule.modality != Modality::Must {
+            if !wanted(rule.action.name, rule.instrument) || rule.modality != Modality::Must {
                 continue;
             }
             // A candidate instrument is one the party is bound by that day, or has taken a step
@@ -483,17 +669,15 @@ impl Explainer<'_, '_> {
                 self.inst_id(rule.instrument),
                 crate::report::natural(program.article_id(rule.instrument, rule.article)),
             );
-            lines.push((order, head, self.first_failure(&state, rule, party, day)));
-        }
-        if lines.is_empty() {
-            return;
+            let article = self.rule_article(rule);
+            lines.push((order, article, head, self.first_failure(&state, rule, party, day)));
         }
         lines.sort();
         lines.dedup();
-        let _ = writeln!(out, "\nWhy not");
-        for (_, head, why) in lines {
-            let _ = writeln!(out, "  {head}: {why}");
-        }
+        lines
+            .into_iter()
+            .map(|((instrument, _), article, rule, reason)| WhyNot { instrument, article, rule, reason })
+            .collect()
     }
 
     /// `USA's understanding "Understanding of the United States, 1954"`.

@@ -47,9 +47,20 @@ pub enum ConflictKind {
     Partial,
 }
 
+impl Status {
+    /// The status in words, for people: `pending`, `in effect`, ...
+    pub fn words(self) -> &'static str {
+        match self {
+            Status::InEffect => "in effect",
+            other => other.name(),
+        }
+    }
+}
+
+/// In words, for people; [`Status::name`] is the name in data.
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.words())
     }
 }
 

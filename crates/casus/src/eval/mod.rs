@@ -37,6 +37,15 @@ pub(crate) use state::{DayState, Origin, Support};
 use walk::Walk;
 pub use world::{Act, Args, Binding, Fact, Timed, Timeline, Why, World};
 
+/// The rules that fired in an evaluation: what a test suite's coverage counts.
+#[derive(Clone, Debug, Default)]
+pub struct Fired {
+    /// The norm rules that produced a norm on some day up to the horizon, by number.
+    pub norm_rules: fixedbitset::FixedBitSet,
+    /// The `deem` rules that derived a fact on some day up to the horizon, by number.
+    pub deem_rules: fixedbitset::FixedBitSet,
+}
+
 /// What an evaluation found, up to its horizon.
 #[derive(Clone, Debug)]
 pub struct Evaluation<'p> {
@@ -56,6 +65,8 @@ pub struct Evaluation<'p> {
     pub assumed_acts: Vec<(Act, Interval, NormKey)>,
     /// How many change points the walk visited.
     pub change_points: usize,
+    /// The rules that fired.
+    pub fired: Fired,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
 }
@@ -160,6 +171,9 @@ pub struct NormRecord {
     pub overridden: Vec<Interval>,
     /// Its status as of the horizon.
     pub status: Status,
+    /// The first day of that status: when the act that fulfilled or broke it began, the day
+    /// after a missed due date, the day it was overridden or ended, or else the day it began.
+    pub since: Day,
     /// Whether it was fulfilled only by an assumed act.
     pub assumed: bool,
     /// The rule that first produced it.

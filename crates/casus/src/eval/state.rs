@@ -71,6 +71,9 @@ pub(crate) struct DayState {
     /// Where each act is, and acts by action and by action, role and value (the actor under
     /// the role `Sym::MAX`).
     pub(super) act_index: Index<Act>,
+    /// The `deem` rules that have derived a fact in this state, by number: what a test suite's
+    /// coverage counts.
+    pub(crate) deems_fired: fixedbitset::FixedBitSet,
 }
 
 /// One of the index lists a fact or act is in: those of its kind or action, or those of its
@@ -238,6 +241,9 @@ impl DayState {
 
     /// Adds a fact unless it already holds.
     pub(crate) fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
+        if let Origin::Derived { rule, .. } | Origin::Delayed { rule, .. } = &origin {
+            self.deems_fired.grow_and_insert(*rule);
+        }
         self.fact_index.insert(&mut self.facts, fact, origin)
     }
 

@@ -10,31 +10,41 @@ use super::{NormRecord, Status, ViolationRecord};
 use crate::calendar::{Day, Interval};
 use casus_syntax::ast::Modality;
 
-/// The status of a norm as of `as_of`, from its latest episode, and whether an assumed act
-/// alone fulfilled it.
-pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day) -> (Status, bool) {
+/// The status of a norm as of `as_of`, from its latest episode; the first day of that status
+/// (the day the act that fulfilled or broke it began, the day after a missed due date, the day
+/// the episode ended, or the day it began); and whether an assumed act alone fulfilled it.
+pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day) -> (Status, Day, bool) {
     let Some(e) = record.episodes.last() else {
-        return (Status::Pending, false);
+        return (Status::Pending, Day(0), false);
     };
     let last_active = e.when.until.map_or(as_of, |u| Day(u.0 - 1)).min(as_of);
-    let overridden_now = record.overridden.iter().any(|o| o.contains(last_active));
-    let ended = e.when.until.is_some_and(|u| u <= as_of);
+    let overridden_now = record.overridden.iter().find(|o| o.contains(last_active));
+    let overridden_since = overridden_now.map(|o| o.from.max(e.when.from));
+    let ended = e.when.until.filter(|u| *u <= as_of);
+    // The first day an act overlaps one of `windows`.
+    let first_act = |windows: &[Interval], assumed: Option<bool>| {
+        acts.iter()
+            .filter(|a| assumed.is_none_or(|x| a.assumed == x))
+            .flat_map(|a| windows.iter().filter(|w| w.overlaps(&a.when)).map(|w| w.from.max(a.when.from)))
+            .min()
+    };
     match key.modality {
         // A permission, or an unbroken prohibition, that no longer holds is discharged.
-        Modality::May if ended => (Status::Discharged, false),
-        Modality::May => (Status::Permitted, false),
+        Modality::May => match ended {
+            Some(u) => (Status::Discharged, u, false),
+            None => (Status::Permitted, e.when.from, false),
+        },
         Modality::MustNot => {
             let window = Interval { from: e.when.from, until: Some(last_active.next()) };
-            if !acts.is_empty()
-                && window.subtract(&record.overridden).iter().any(|w| acts.iter().any(|a| w.overlaps(&a.when)))
-            {
-                (Status::Violated, false)
-            } else if overridden_now {
-                (Status::Overridden, false)
-            } else if ended {
-                (Status::Discharged, false)
+            let allowed = window.subtract(&record.overridden);
+            if let Some(on) = first_act(&allowed, None) {
+                (Status::Violated, on, false)
+            } else if let Some(since) = overridden_since {
+                (Status::Overridden, since, false)
+            } else if let Some(u) = ended {
+                (Status::Discharged, u, false)
             } else {
-                (Status::InEffect, false)
+                (Status::InEffect, e.when.from, false)
             }
         }
         Modality::Must => {
@@ -42,19 +52,20 @@ pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], 
                 Some(due) => due.min(last_active),
                 None => last_active,
             };
-            let window = Interval { from: e.when.from, until: Some(end.next()) };
-            let given = acts.iter().any(|a| !a.assumed && window.overlaps(&a.when));
-            let assumed = acts.iter().any(|a| a.assumed && window.overlaps(&a.when));
-            if given || assumed {
-                return (Status::Fulfilled, !given);
+            let window = [Interval { from: e.when.from, until: Some(end.next()) }];
+            if let Some(on) = first_act(&window, Some(false)) {
+                return (Status::Fulfilled, on, false);
             }
-            if overridden_now {
-                return (Status::Overridden, false);
+            if let Some(on) = first_act(&window, Some(true)) {
+                return (Status::Fulfilled, on, true);
             }
-            match e.due {
-                Some(due) if e.when.contains(due) && as_of > due => (Status::Violated, false),
-                _ if ended => (Status::Discharged, false),
-                _ => (Status::Pending, false),
+            if let Some(since) = overridden_since {
+                return (Status::Overridden, since, false);
+            }
+            match (e.due, ended) {
+                (Some(due), _) if e.when.contains(due) && as_of > due => (Status::Violated, due.next(), false),
+                (_, Some(u)) => (Status::Discharged, u, false),
+                _ => (Status::Pending, e.when.from, false),
             }
         }
     }

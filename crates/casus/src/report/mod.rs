@@ -16,7 +16,10 @@ use casus_syntax::ast::{InstrumentKind, Modality};
 mod diff;
 mod text;
 
-pub use diff::{Change, ChangeKind, Diff, NormState};
+pub use diff::{
+    Change, ChangeKind, ConflictChange, ConflictRun, Diff, InstrumentChange, NormState, Periods, ViolationChange,
+    ViolationRun,
+};
 pub use text::{NormSource, action_text, write_text};
 
 /// The report of docs/report.md. `N` holds its norms: a list (the default), or, for writing a large
@@ -118,6 +121,9 @@ pub struct NormReport {
     pub episodes: Vec<EpisodeReport>,
     /// Its status as of `as_of`.
     pub status: Status,
+    /// The first day of that status: when the act that fulfilled or broke it began, the day
+    /// after a missed due date, the day it was overridden or ended, or else the day it began.
+    pub since: Day,
     /// Whether only an assumed act fulfilled it.
     pub assumed: bool,
     /// Whether it is a duty to act `forthwith`, by means the party chooses: it has no due date,
@@ -442,6 +448,7 @@ impl<'a> Namer<'a, '_> {
                 .map(|e| EpisodeReport { from: e.when.from, until: self.until(e.when.until), due: e.due })
                 .collect(),
             status: record.status,
+            since: record.since,
             assumed: record.assumed,
             forthwith: key.modality == Modality::Must
                 && matches!(program.rule(record.rule).deadline, Some(crate::program::Deadline::Forthwith)),

@@ -86,6 +86,15 @@ pub enum ScenarioErrorKind {
     PlaceRelation(String),
     /// A value in a `place` role that names no place the rules declare and no party.
     UnknownPlace(String),
+    /// A rule file or folder the scenario names that cannot be read.
+    UnreadableRules {
+        /// The path as the scenario writes it.
+        entry: String,
+        /// The path it was read at, relative to the scenario's folder.
+        resolved: String,
+        /// Why it cannot be read.
+        why: String,
+    },
 }
 
 impl fmt::Display for ScenarioErrorKind {
@@ -116,6 +125,9 @@ impl fmt::Display for ScenarioErrorKind {
             ScenarioErrorKind::PartyAlias { code, write } => write!(f, "`{code}` is written `{write}` in these rules"),
             ScenarioErrorKind::PartyNotThen { code, on } => write!(f, "`{code}` names no state on {on}"),
             ScenarioErrorKind::UnknownPlace(place) => write!(f, "unknown place `{place}`"),
+            ScenarioErrorKind::UnreadableRules { entry, resolved, why } => {
+                write!(f, "cannot read the rules `{entry}` at `{resolved}`: {why}")
+            }
             ScenarioErrorKind::PlaceRelation(kind) => {
                 write!(f, "`{kind}` is fixed by the place declarations of the rules, not by a scenario")
             }

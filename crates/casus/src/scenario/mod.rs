@@ -34,8 +34,8 @@ pub struct Scenario {
     pub title: String,
     /// What it is about.
     pub description: String,
-    /// Rule files or folders, relative to the scenario file.
-    pub rules: Vec<String>,
+    /// Rule files or folders, relative to the scenario file, each with its place.
+    pub rules: Vec<Spanned<String>>,
     /// The date of the report.
     pub as_of: Day,
     /// Whether every due obligation is taken as performed.
@@ -211,8 +211,8 @@ pub struct Rejected {
     pub file: FileId,
     /// The problems, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
-    /// The rule files or folders it names, as far as they were read.
-    pub rules: Vec<String>,
+    /// The rule files or folders it names, as far as they were read, each with its place.
+    pub rules: Vec<Spanned<String>>,
     /// The events that were read.
     pub events: Vec<Event>,
 }

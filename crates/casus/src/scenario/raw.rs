@@ -18,10 +18,10 @@ use casus_syntax::suggest::nearest;
 /// The fields of `Scenario(...)`.
 const FIELDS: &[&str] = &["title", "description", "rules", "as_of", "assume_compliance", "events", "expect"];
 
-/// Reads a whole scenario, or every problem found in it.
 /// What could be read of a scenario with problems: the problems, its rules and its events.
-type Partial = (Vec<ScenarioError>, Vec<String>, Vec<Event>);
+type Partial = (Vec<ScenarioError>, Vec<Spanned<String>>, Vec<Event>);
 
+/// Reads a whole scenario, or every problem found in it.
 pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
     let tree = ron::read(text).map_err(|e| (vec![syntax(e)], Vec::new(), Vec::new()))?;
     let mut r = Reader::default();
@@ -51,7 +51,7 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
         match name.text.as_str() {
             "title" => title = r.read::<String>(value),
             "description" => description = r.read::<String>(value).unwrap_or_default(),
-            "rules" => rules = r.read::<Vec<String>>(value).unwrap_or_default(),
+            "rules" => rules = r.read::<Vec<Spanned<String>>>(value).unwrap_or_default(),
             "as_of" => as_of = r.read::<Spanned<String>>(value).and_then(|d| r.date(&d)),
             "assume_compliance" => assume_compliance = r.read::<bool>(value).unwrap_or_default(),
             "events" => events = r.list(value, |r, v| r.read::<RawEvent>(v).and_then(|e| r.event(e, v.span))),

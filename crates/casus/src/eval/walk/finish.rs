@@ -8,7 +8,7 @@ use crate::eval::identity::NormId;
 use crate::eval::order::sorted_order;
 use crate::eval::status::{status_of, violations_of};
 use crate::eval::world::Act;
-use crate::eval::{ConflictRecord, Episode, Evaluation, NormRecord, Norms, Status};
+use crate::eval::{ConflictRecord, Episode, Evaluation, Fired, NormRecord, Norms, Status};
 use casus_syntax::ast::Modality;
 
 impl<'p> Walk<'p> {
@@ -18,7 +18,7 @@ impl<'p> Walk<'p> {
         // What only the walk needed is dropped before the records are built.
         drop((std::mem::take(&mut self.cache), std::mem::take(&mut self.fact_ids), std::mem::take(&mut self.act_ids)));
         drop(std::mem::take(&mut self.norms.producers));
-        drop(std::mem::take(&mut self.today));
+        let deems_fired = std::mem::take(&mut self.today).deems_fired;
         drop((std::mem::take(&mut self.given_facts), std::mem::take(&mut self.given_acts)));
         drop((std::mem::take(&mut self.musts), std::mem::take(&mut self.must_nots)));
         drop((std::mem::take(&mut self.in_conflict), std::mem::take(&mut self.live)));
@@ -50,7 +50,14 @@ impl<'p> Walk<'p> {
             let episodes: smallvec::SmallVec<[Episode; 1]> =
                 runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
             let overridden = self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default();
-            records.push(NormRecord { episodes, overridden, status: Status::Pending, assumed: false, rule: runs.rule });
+            records.push(NormRecord {
+                episodes,
+                overridden,
+                status: Status::Pending,
+                since: crate::calendar::Day(0),
+                assumed: false,
+                rule: runs.rule,
+            });
         }
         drop(std::mem::take(&mut self.norms.runs));
         let mut norms = Norms { keys, records, order };
@@ -95,8 +102,9 @@ impl<'p> Walk<'p> {
                 found.dedup_by_key(|(i, _)| *i);
             }
             let matching: Vec<&DatedAct> = found.into_iter().map(|(_, a)| a).collect();
-            let (status, assumed) = status_of(key, record, &matching, as_of);
+            let (status, since, assumed) = status_of(key, record, &matching, as_of);
             record.status = status;
+            record.since = since;
             record.assumed = assumed;
             if key.modality == Modality::MustNot {
                 violations.extend(violations_of(key, record, &matching, as_of));
@@ -113,6 +121,7 @@ impl<'p> Walk<'p> {
             violations,
             assumed_acts,
             change_points: self.visited,
+            fired: Fired { norm_rules: self.fired, deem_rules: deems_fired },
             delayed: self.delayed,
         }
     }

@@ -75,6 +75,8 @@ pub(super) struct Walk<'p> {
     /// Norms that hold, by party: obligations and prohibitions.
     pub(super) musts: HashMap<Sym, Vec<NormId>>,
     pub(super) must_nots: HashMap<Sym, Vec<NormId>>,
+    /// The norm rules that have produced a norm, by number.
+    pub(super) fired: fixedbitset::FixedBitSet,
     /// Live conflicts, and the conflicts each norm is in.
     pub(super) live: HashSet<ConflictKey>,
     pub(super) in_conflict: HashMap<NormId, Vec<ConflictKey>>,
@@ -168,6 +170,7 @@ impl<'p> Walk<'p> {
             given_facts: HashMap::default(),
             given_acts: HashMap::default(),
             today: DayState::default(),
+            fired: fixedbitset::FixedBitSet::new(),
             delayed_now: Vec::new(),
             compliance: Compliance::default(),
             derived: Vec::new(),

@@ -156,6 +156,9 @@ impl Walk<'_> {
     /// as what `trig` gave.
     pub(super) fn produce(&mut self, r: usize, trig: Trig, keys: &mut Vec<NormKey>, delta: &mut Delta) {
         let ids: NormIds = keys.drain(..).map(|k| self.norms.intern(k)).collect();
+        if !ids.is_empty() {
+            self.fired.grow_and_insert(r);
+        }
         let rule = u32::try_from(r).unwrap_or(u32::MAX);
         for &k in &ids {
             let producers = &mut self.norms.producers[k as usize];
