@@ -1,13 +1,17 @@
-//! `casus eval` and `casus explain`.
+//! `casus eval`, `casus explain` and `casus diff`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use casus::calendar::Day;
+use casus::program::Program;
 use casus::report::{self, Report};
 
-use crate::load::{self, Failed};
+use crate::files::Input;
+use crate::load::{self, Failed, Loaded};
+use crate::problem::{self, Problem};
+use crate::term::{Term, Wrapped};
 
 /// Past this many obligations the text report leaves out the one-line reasons.
 const MAX_REASONS: usize = 2000;
@@ -17,8 +21,134 @@ const MAX_REASONS: usize = 2000;
 pub(crate) enum Format {
     /// For people.
     Text,
-    /// The JSON report of docs/report.md.
+    /// JSON (the report of docs/report.md, for `eval`).
     Json,
+}
+
+/// Which parties, instruments and actions a report or explanation is about (all, when empty).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub(crate) struct Filters {
+    /// Only this party's norms, conflicts and violations, such as `PRK`. May be given several
+    /// times.
+    #[arg(long, value_name = "CODE")]
+    pub party: Vec<String>,
+    /// Only norms under this instrument, such as `kp_ru_2024`. May be given several times.
+    #[arg(long, value_name = "ID")]
+    pub instrument: Vec<String>,
+    /// Only norms of this action, such as `assist_militarily`. May be given several times.
+    #[arg(long, value_name = "ACTION")]
+    pub action: Vec<String>,
+}
+
+impl Filters {
+    fn is_empty(&self) -> bool {
+        self.party.is_empty() && self.instrument.is_empty() && self.action.is_empty()
+    }
+
+    /// Every value names something the rules know, or the error says what it may have meant.
+    fn check(&self, program: &Program) -> Result<(), Failed> {
+        let mut problems = Vec::new();
+        let unknown = |problems: &mut Vec<Problem>, what: &str, flag: &str, value: &str, known: Vec<&str>| {
+            let mut p = Problem::error("casus::usage", format!("{flag} names no {what} `{value}`"), None);
+            p = match casus_syntax::suggest::did_you_mean(value, known.iter().copied()) {
+                Some(near) => p.with_help(near),
+                None => {
+                    let mut sorted = known.clone();
+                    sorted.sort_unstable();
+                    let shown: Vec<String> = sorted.iter().take(10).map(|k| format!("`{k}`")).collect();
+                    let more = if sorted.len() > shown.len() {
+                        format!(", … ({} in all)", sorted.len())
+                    } else {
+                        String::new()
+                    };
+                    p.with_help(format!("the rules' {what}s are {}{more}", shown.join(", ")))
+                }
+            };
+            problems.push(p);
+        };
+        for party in &self.party {
+            match program.parties.get(party.as_str()) {
+                Some(def) if def.alias.is_some() => {
+                    let write = def.alias.as_deref().unwrap_or_default();
+                    problems.push(
+                        Problem::error(
+                            "casus::usage",
+                            format!("--party `{party}` is written `{write}` in these rules"),
+                            None,
+                        )
+                        .with_help(format!("give `--party {write}`")),
+                    );
+                }
+                Some(_) => {}
+                None => unknown(
+                    &mut problems,
+                    "party",
+                    "--party",
+                    party,
+                    program.parties.keys().map(String::as_str).collect(),
+                ),
+            }
+        }
+        for id in &self.instrument {
+            if program.instrument(id).is_none() {
+                unknown(
+                    &mut problems,
+                    "instrument",
+                    "--instrument",
+                    id,
+                    program.instruments.iter().map(|i| i.id.as_str()).collect(),
+                );
+            }
+        }
+        for action in &self.action {
+            let known: Vec<&str> = program.actions.keys().map(|a| program.name(*a)).collect();
+            if !known.contains(&action.as_str()) {
+                unknown(&mut problems, "action", "--action", action, known);
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Failed { problems }) }
+    }
+
+    fn party(&self, p: &str) -> bool {
+        self.party.is_empty() || self.party.iter().any(|x| x == p)
+    }
+
+    fn instrument(&self, i: &str) -> bool {
+        self.instrument.is_empty() || self.instrument.iter().any(|x| x == i)
+    }
+
+    fn action(&self, a: &str) -> bool {
+        self.action.is_empty() || self.action.iter().any(|x| x == a)
+    }
+
+    /// Keeps what the filters ask for in a report.
+    fn apply(&self, report: &mut Report) {
+        if self.is_empty() {
+            return;
+        }
+        let keys = std::mem::take(&mut report.keys);
+        let norms = std::mem::take(&mut report.norms);
+        let kept: Vec<_> = norms
+            .into_iter()
+            .zip(keys.into_iter().map(Some).chain(std::iter::repeat(None)))
+            .filter(|(n, _)| self.party(&n.party) && self.instrument(&n.instrument) && self.action(&n.action))
+            .collect();
+        report.keys = kept.iter().filter_map(|(_, k)| k.clone()).collect();
+        report.norms = kept.into_iter().map(|(n, _)| n).collect();
+        report.conflicts.retain(|c| {
+            let sides = [&c.obligation, &c.prohibition];
+            self.party(&c.party)
+                && sides.iter().any(|s| self.instrument(&s.instrument))
+                && sides.iter().any(|s| self.action(&s.action))
+        });
+        report.violations.retain(|v| self.party(&v.party) && self.instrument(&v.instrument) && self.action(&v.action));
+        report.instruments.retain(|i| self.instrument(&i.id));
+        if !self.party.is_empty() {
+            for i in &mut report.instruments {
+                i.bound.retain(|p, _| self.party(p));
+            }
+        }
+    }
 }
 
 /// What the command line asks of `casus eval`.
@@ -39,173 +169,234 @@ pub(crate) struct Request<'a> {
     pub with: &'a [String],
     /// Instruments to leave out, for a what-if.
     pub without: &'a [String],
+    /// What to show.
+    pub filters: &'a Filters,
+}
+
+/// Prints problems that stopped a command; exit 1.
+fn failed(term: &mut Term, f: &Failed) -> u8 {
+    problem::print(term, &f.problems, problem::Format::Human, &mut Vec::new());
+    1
 }
 
 /// Prints the report of a scenario, or, with `--with` or `--without-instrument`, what changes.
-pub(crate) fn run(r: &Request) -> u8 {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if r.with.is_empty() && r.without.is_empty() {
-        report_of(r.path, r.rules, r.as_of, r.assume, r.format, r.all, &mut out)
-    } else {
-        what_if(r).map(|text| out.write_all(text.as_bytes()))
-    };
-    let written = match written {
-        Ok(w) => w.and_then(|()| out.flush()),
-        Err(Failed { message, .. }) => {
-            eprintln!("{message}");
-            return 1;
-        }
-    };
-    match written {
+pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
+    let done = if r.with.is_empty() && r.without.is_empty() { report_of(term, r) } else { what_if(term, r) };
+    match done {
         Ok(()) => 0,
-        // A reader that stopped early (`| head`) wanted no more.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            eprintln!("error: cannot write the report: {e}");
-            1
-        }
+        Err(f) => failed(term, &f),
     }
 }
 
-/// Writes the report of a scenario to `out`; the outer error is the scenario's, the inner one
-/// the writing's.
-fn report_of(
-    path: &Path,
-    rules: &[PathBuf],
-    as_of: Option<Day>,
-    assume: bool,
-    format: Format,
-    all: bool,
-    out: &mut impl Write,
-) -> Result<std::io::Result<()>, Failed> {
+/// Writes the report of a scenario.
+fn report_of(term: &mut Term, r: &Request) -> Result<(), Failed> {
     // The scenario is dropped once the world is fixed, and the norms are put in the report's
     // terms one by one as they are written (a synthetic world's scenario is tens of MB, its
     // report hundreds).
-    let load::Loaded { sources, scenario, file, program } = load::load(path, rules)?;
-    let (world, as_of, assume) = load::prepare(&program, &scenario, &sources, as_of, assume)?;
+    let Loaded { sources, scenario, file, program, style } = load::load(&Input::of(r.path), r.rules, term.err_style)?;
+    r.filters.check(&program)?;
+    let (world, as_of, assume) = load::prepare(&program, &scenario, &sources, r.as_of, r.assume, style)?;
     for w in &world.warnings {
-        eprintln!("{}", casus_syntax::diagnostic::render(w, &sources));
+        let p = Problem::of(w, &sources, style);
+        problem::print(term, &[p], problem::Format::Human, &mut Vec::new());
     }
     let title = scenario.title.clone();
     drop(scenario);
-    match format {
-        Format::Json => {
-            drop(sources);
-            let eval = casus::eval::evaluate_world(world, as_of, assume);
-            Ok(Report::streamed(&eval, &title).write_json(out))
+    let eval = casus::eval::evaluate_world(world, as_of, assume);
+    if r.format == Format::Json {
+        drop(sources);
+        if r.filters.is_empty() {
+            let _ = Report::streamed(&eval, &title).write_json(&mut term.out);
+        } else {
+            let mut report = Report::new(&eval, &title);
+            r.filters.apply(&mut report);
+            let _ = report.write_json(&mut term.out);
         }
-        Format::Text => {
-            let eval = casus::eval::evaluate_world(world, as_of, assume);
-            let report = Report::streamed(&eval, &title);
-            // A reason re-reads the state of the day its norm arose and quotes the scenario's
-            // events, so the scenario is read again; past a few thousand obligations (a
-            // synthetic world) that costs more than it tells.
-            let obligations: Vec<_> =
-                report.norms.keys().filter(|k| k.modality == casus_syntax::ast::Modality::Must).collect();
-            let reasons: BTreeMap<_, _> = if obligations.len() <= MAX_REASONS {
-                let scenario = load::parse_scenario(&sources, file)?;
-                obligations
-                    .into_iter()
-                    .filter_map(|k| casus::explain::reason(&eval, &scenario, &sources, k).map(|r| (k, r)))
-                    .collect()
-            } else {
-                BTreeMap::new()
-            };
-            let written = report::write_text(&report, &reasons, all, out).and_then(|()| {
-                if reasons.is_empty() && report.norms.len() > MAX_REASONS {
-                    writeln!(out, "\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party.")
-                } else {
-                    Ok(())
-                }
-            });
-            Ok(written)
-        }
+        return Ok(());
     }
+    let mut report = Report::new(&eval, &title);
+    r.filters.apply(&mut report);
+    // A reason re-reads the state of the day its norm arose and quotes the scenario's events,
+    // so the scenario is read again; past a few thousand obligations (a synthetic world) that
+    // costs more than it tells.
+    let obligations: Vec<_> = report
+        .keys
+        .iter()
+        .zip(&report.norms)
+        .filter(|(_, n)| n.modality == casus_syntax::ast::Modality::Must)
+        .map(|(k, _)| k)
+        .collect();
+    let reasons: BTreeMap<_, _> = if obligations.len() <= MAX_REASONS {
+        let scenario = load::parse_scenario(&sources, file, style)?;
+        obligations
+            .into_iter()
+            .filter_map(|k| casus::explain::reason(&eval, &scenario, &sources, k).map(|r| (k, r)))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let (width, color) = (term.out_width, term.out_color);
+    let mut out = Wrapped::new(&mut term.out, width, color);
+    let _ = report::write_text(&report, &reasons, r.all, &mut out);
+    if reasons.is_empty() && report.norms.len() > MAX_REASONS {
+        let _ = writeln!(
+            out,
+            "\nReasons are left out past {MAX_REASONS} obligations; `casus explain` gives them party by party."
+        );
+    }
+    let _ = out.flush();
+    Ok(())
+}
+
+/// What the command line asks of `casus explain`.
+pub(crate) struct Explain<'a> {
+    /// The scenario.
+    pub path: &'a Path,
+    /// Rules instead of the scenario's.
+    pub rules: &'a [PathBuf],
+    /// The party.
+    pub party: &'a str,
+    /// What to explain of it.
+    pub filters: &'a Filters,
+    /// The date instead of the scenario's.
+    pub as_of: Option<Day>,
+    /// The compliance assumption.
+    pub assume: bool,
+    /// Text or JSON.
+    pub format: Format,
 }
 
 /// Prints why a party's norms hold and why its other candidate norms do not.
-pub(crate) fn explain(
-    path: &Path,
-    rules: &[PathBuf],
-    party: &str,
-    action: Option<&str>,
-    as_of: Option<Day>,
-    assume: bool,
-) -> u8 {
-    let run = || -> Result<String, Failed> {
-        let loaded = load::load(path, rules)?;
-        let eval = loaded.evaluate(as_of, assume)?;
-        Ok(casus::explain::explain(&eval, &loaded.scenario, &loaded.sources, party, action))
+pub(crate) fn explain(term: &mut Term, r: &Explain) -> u8 {
+    let mut run = || -> Result<(), Failed> {
+        let loaded = load::load(&Input::of(r.path), r.rules, term.err_style)?;
+        let filters = Filters { party: vec![r.party.to_string()], ..r.filters.clone() };
+        filters.check(&loaded.program)?;
+        let eval = loaded.evaluate(r.as_of, r.assume)?;
+        let focus =
+            casus::explain::Focus { actions: r.filters.action.clone(), instruments: r.filters.instrument.clone() };
+        let explanation = casus::explain::explanation(&eval, &loaded.scenario, &loaded.sources, r.party, &focus);
+        match r.format {
+            Format::Json => {
+                let _ = serde_json::to_writer_pretty(&mut term.out, &explanation);
+                let _ = term.out.write_all(b"\n");
+            }
+            Format::Text => {
+                let (width, color) = (term.out_width, term.out_color);
+                let mut out = Wrapped::new(&mut term.out, width, color);
+                let _ = out.write_all(explanation.text().as_bytes());
+                let _ = out.flush();
+            }
+        }
+        Ok(())
     };
     match run() {
-        Ok(text) => {
-            print!("{text}");
-            0
-        }
-        Err(Failed { message, .. }) => {
-            eprintln!("{message}");
-            1
-        }
+        Ok(()) => 0,
+        Err(f) => failed(term, &f),
     }
 }
 
-fn what_if(r: &Request) -> Result<String, Failed> {
-    let mut loaded = load::load(r.path, r.rules)?;
+fn what_if(term: &mut Term, r: &Request) -> Result<(), Failed> {
+    let mut loaded = load::load(&Input::of(r.path), r.rules, term.err_style)?;
+    r.filters.check(&loaded.program)?;
     let base = loaded.evaluate(r.as_of, r.assume)?;
-    let before = Report::new(&base, &loaded.scenario.title);
+    let mut before = Report::new(&base, &loaded.scenario.title);
     let mut changed = loaded.scenario.clone();
+    let mut problems = Vec::new();
     for (n, text) in r.with.iter().enumerate() {
         let id = loaded.sources.add(format!("--with #{}", n + 1), text.clone());
-        let file = loaded.sources.get(id).ok_or_else(|| Failed::from("internal error: --with vanished".to_string()))?;
-        let event = casus::scenario::parse_event(id, file).map_err(|ds| load::rendered(&ds, &loaded.sources))?;
-        changed.events.push(event);
+        let Some(file) = loaded.sources.get(id) else { continue };
+        match casus::scenario::parse_event(id, file) {
+            Ok(event) => changed.events.push(event),
+            Err(ds) => problems.extend(load::rendered(&ds, &loaded.sources, loaded.style).problems),
+        }
     }
     for id in r.without {
         let program = &loaded.program;
-        let Some(i) = program.instrument(id) else {
-            let near = casus_syntax::suggest::nearest(id, program.instruments.iter().map(|i| i.id.as_str()))
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
-            return Err(Failed::from(format!("error: --without-instrument names an unknown instrument `{id}`{near}")));
-        };
-        changed.without.push(i);
+        match program.instrument(id) {
+            Some(i) => changed.without.push(i),
+            None => {
+                let mut p =
+                    Problem::error("casus::usage", format!("--without-instrument names no instrument `{id}`"), None);
+                if let Some(near) =
+                    casus_syntax::suggest::did_you_mean(id, program.instruments.iter().map(|i| i.id.as_str()))
+                {
+                    p = p.with_help(near);
+                }
+                problems.push(p);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failed { problems });
     }
     let mut labels: Vec<String> = r.with.iter().map(|w| format!("with {w}")).collect();
     labels.extend(r.without.iter().map(|w| format!("without {w}")));
     changed.title = format!("{} — {}", changed.title, labels.join(", "));
     let as_of = r.as_of.unwrap_or(changed.as_of);
     let eval = casus::eval::evaluate(&loaded.program, &changed, as_of, r.assume || changed.assume_compliance)
-        .map_err(|ds| load::rendered(&ds, &loaded.sources))?;
-    let after = Report::new(&eval, &changed.title);
-    let diff = report::Diff::new(&before, &after);
-    Ok(match r.format {
-        Format::Json => diff.to_json(),
-        Format::Text => diff.text(&after),
-    })
+        .map_err(|ds| loaded.failed(&ds))?;
+    let mut after = Report::new(&eval, &changed.title);
+    r.filters.apply(&mut before);
+    r.filters.apply(&mut after);
+    write_diff(term, &report::Diff::new(&before, &after), &after, r.format);
+    Ok(())
+}
+
+fn write_diff(term: &mut Term, diff: &report::Diff, after: &Report, format: Format) {
+    match format {
+        Format::Json => {
+            let _ = term.out.write_all(diff.to_json().as_bytes());
+        }
+        Format::Text => {
+            let (width, color) = (term.out_width, term.out_color);
+            let mut out = Wrapped::new(&mut term.out, width, color);
+            let _ = out.write_all(diff.text(after).as_bytes());
+            let _ = out.flush();
+        }
+    }
+}
+
+/// What the command line asks of `casus diff`.
+pub(crate) struct DiffRequest<'a> {
+    /// The first scenario.
+    pub a: &'a Path,
+    /// The second.
+    pub b: &'a Path,
+    /// Rules instead of the scenarios'.
+    pub rules: &'a [PathBuf],
+    /// The date of both reports.
+    pub as_of: Option<Day>,
+    /// Text or JSON.
+    pub format: Format,
+    /// What to show.
+    pub filters: &'a Filters,
 }
 
 /// Prints what changes between two scenarios.
-pub(crate) fn diff(a: &Path, b: &Path, rules: &[PathBuf], as_of: Option<Day>, format: Format) -> u8 {
-    let run = || -> Result<String, Failed> {
-        let la = load::load(a, rules)?;
-        let lb = load::load(b, rules)?;
-        let ea = la.evaluate(as_of, false)?;
-        let eb = lb.evaluate(as_of, false)?;
-        let (ra, rb) = (Report::new(&ea, &la.scenario.title), Report::new(&eb, &lb.scenario.title));
-        let d = report::Diff::new(&ra, &rb);
-        Ok(match format {
-            Format::Json => d.to_json(),
-            Format::Text => d.text(&rb),
-        })
+pub(crate) fn diff(term: &mut Term, r: &DiffRequest) -> u8 {
+    let mut run = || -> Result<(), Failed> {
+        if r.a == Path::new("-") && r.b == Path::new("-") {
+            return Err(Failed::error(
+                "casus::usage",
+                "only one of the two scenarios can be read from standard input",
+                None,
+            ));
+        }
+        let la = load::load(&Input::of(r.a), r.rules, term.err_style)?;
+        let lb = load::load(&Input::of(r.b), r.rules, term.err_style)?;
+        r.filters.check(&la.program)?;
+        r.filters.check(&lb.program)?;
+        let ea = la.evaluate(r.as_of, false)?;
+        let eb = lb.evaluate(r.as_of, false)?;
+        let (mut ra, mut rb) = (Report::new(&ea, &la.scenario.title), Report::new(&eb, &lb.scenario.title));
+        r.filters.apply(&mut ra);
+        r.filters.apply(&mut rb);
+        write_diff(term, &report::Diff::new(&ra, &rb), &rb, r.format);
+        Ok(())
     };
     match run() {
-        Ok(text) => {
-            print!("{text}");
-            0
-        }
-        Err(Failed { message, .. }) => {
-            eprintln!("{message}");
-            1
-        }
+        Ok(()) => 0,
+        Err(f) => failed(term, &f),
     }
 }

@@ -1,56 +1,189 @@
-//! Finding and reading input files.
+//! Finding and reading input files: folders walked once each, whatever links they hold, every
+//! file taken once however often it is named, `-` read from standard input.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::input::MAX_FILE_BYTES;
 use casus_syntax::source::{FileId, Sources};
 
-/// Expands files and folders into a sorted list of files. Folders are searched recursively for
-/// files ending in one of `extensions`; files named directly are taken whatever their name.
-pub(crate) fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for path in paths {
-        let meta = fs::metadata(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), io_message(&e)))?;
-        if meta.is_dir() {
-            walk(path, extensions, &mut out)?;
-        } else {
-            out.push(path.clone());
+/// The name standard input goes by in diagnostics.
+pub(crate) const STDIN_NAME: &str = "<stdin>";
+
+/// A file to read: a path, or standard input (`-`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// A file, with the name it is shown by.
+    File {
+        /// Where it is read.
+        path: PathBuf,
+        /// Its path as shown: relative to where casus runs when the user gave it so, without
+        /// `.` and `..` parts when taking them out names the same file.
+        name: String,
+    },
+    /// Standard input.
+    Stdin,
+}
+
+impl Input {
+    /// The input a command-line argument names.
+    pub(crate) fn of(path: &Path) -> Input {
+        if path == Path::new("-") { Input::Stdin } else { Input::File { path: path.to_path_buf(), name: shown(path) } }
+    }
+
+    /// Its name in diagnostics.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Input::File { name, .. } => name,
+            Input::Stdin => STDIN_NAME,
         }
     }
-    out.dedup();
+
+    /// The folder paths in it are read relative to: the file's, or the working folder's for
+    /// standard input.
+    pub(crate) fn folder(&self) -> &Path {
+        match self {
+            Input::File { path, .. } => path.parent().unwrap_or(Path::new("")),
+            Input::Stdin => Path::new(""),
+        }
+    }
+
+    /// Whether its name ends in `.extension`.
+    pub(crate) fn has_extension(&self, extension: &str) -> bool {
+        matches!(self, Input::File { path, .. } if path.extension().is_some_and(|e| e == extension))
+    }
+}
+
+/// What expanding paths found: the files, and the links skipped because they lead back into a
+/// folder being walked.
+#[derive(Debug, Default)]
+pub(crate) struct Expanded {
+    /// The files, each once, in the order of the paths, each folder's sorted by name.
+    pub files: Vec<Input>,
+    /// One line per link skipped.
+    pub skipped: Vec<String>,
+}
+
+/// Expands files and folders into the files to read. Folders are searched recursively for files
+/// ending in one of `extensions`, following links but never round a loop; files named directly
+/// are taken whatever their name. A file reached twice (named twice, inside a folder also
+/// named, through a link) is taken once. A path that does not exist, or a folder with no such
+/// file, is an error: a run that reads nothing must not look like a run that found nothing wrong.
+pub(crate) fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Expanded, String> {
+    let mut out = Expanded::default();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut stdin = false;
+    for path in paths {
+        if path == Path::new("-") {
+            if !std::mem::replace(&mut stdin, true) {
+                out.files.push(Input::Stdin);
+            }
+            continue;
+        }
+        let meta = fs::metadata(path).map_err(|e| format!("cannot read `{}`: {}", shown(path), io_message(&e)))?;
+        if !meta.is_dir() {
+            if seen.insert(identity(path)) {
+                out.files.push(Input::of(path));
+            }
+            continue;
+        }
+        let before = out.files.len();
+        let mut found_any = false;
+        let walk = walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name();
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let at = e.path().map(shown).unwrap_or_else(|| shown(path));
+                    match e.loop_ancestor() {
+                        Some(back) => out
+                            .skipped
+                            .push(format!("skipped `{at}`: it links back to `{}`, already being read", shown(back))),
+                        None => {
+                            let why = e.io_error().map_or_else(|| e.to_string(), io_message);
+                            return Err(format!("cannot read `{at}`: {why}"));
+                        }
+                    }
+                    continue;
+                }
+            };
+            let file = entry.path();
+            let wanted = entry.file_type().is_file()
+                && file.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e));
+            if !wanted {
+                continue;
+            }
+            found_any = true;
+            if seen.insert(identity(file)) {
+                out.files.push(Input::of(file));
+            }
+        }
+        if !found_any && out.files.len() == before {
+            let wanted: Vec<String> = extensions.iter().map(|e| format!("`*.{e}`")).collect();
+            return Err(format!("no {} file in `{}`", wanted.join(" or "), shown(path)));
+        }
+    }
     Ok(out)
 }
 
-fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_message(&e)))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(&path, extensions, out)?;
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e)) {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// What makes two paths the same file: the canonical path, or the path itself when it has none.
+fn identity(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Reads one file into `sources`. A file too large, not UTF-8 or binary is still added (so that
-/// its diagnostic can be rendered) and comes back with that diagnostic.
-pub(crate) fn read(sources: &mut Sources, path: &Path) -> Result<(FileId, Option<Diagnostic>), String> {
-    let name = path.display().to_string();
-    let fail = |e: std::io::Error| format!("cannot read `{name}`: {}", io_message(&e));
-    let file = fs::File::open(path).map_err(fail)?;
-    let size = file.metadata().map_err(fail)?.len();
-    if size > MAX_FILE_BYTES {
-        let (id, d) = sources.add_too_large(name, size);
-        return Ok((id, Some(d)));
+/// A path as shown to the user: without `.` parts, and without `x/..` pairs when taking them
+/// out still names the same file (it does not when `x` is a link).
+pub(crate) fn shown(path: &Path) -> String {
+    let mut clean = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(clean.components().next_back(), Some(Component::Normal(_)))
+                    && !fs::symlink_metadata(&clean).is_ok_and(|m| m.file_type().is_symlink()) =>
+            {
+                clean.pop();
+            }
+            other => clean.push(other.as_os_str()),
+        }
     }
+    if clean.as_os_str().is_empty() {
+        clean.push(".");
+    }
+    let same = match (fs::canonicalize(&clean), fs::canonicalize(path)) {
+        (Ok(a), Ok(b)) => a == b,
+        (Err(_), Err(_)) => true,
+        _ => false,
+    };
+    if same { clean.display().to_string() } else { path.display().to_string() }
+}
+
+/// Reads one input into `sources`. A file too large, not UTF-8 or binary is still added (so
+/// that its diagnostic can be rendered) and comes back with that diagnostic.
+pub(crate) fn read(sources: &mut Sources, input: &Input) -> Result<(FileId, Option<Diagnostic>), String> {
+    let name = input.name().to_string();
+    let fail = |e: std::io::Error| format!("cannot read `{name}`: {}", io_message(&e));
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
+    match input {
+        Input::File { path, .. } => {
+            let file = fs::File::open(path).map_err(fail)?;
+            let meta = file.metadata().map_err(fail)?;
+            if meta.is_dir() {
+                return Err(format!("cannot read `{name}`: it is a folder"));
+            }
+            if meta.len() > MAX_FILE_BYTES {
+                let (id, d) = sources.add_too_large(name, meta.len());
+                return Ok((id, Some(d)));
+            }
+            file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
+        }
+        Input::Stdin => {
+            std::io::stdin().lock().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
+        }
+    }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         let (id, d) = sources.add_too_large(name, bytes.len() as u64);
         return Ok((id, Some(d)));
@@ -66,5 +199,19 @@ pub(crate) fn io_message(e: &std::io::Error) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_without_dots_when_that_names_the_same_file() {
+        assert_eq!(shown(Path::new("./src/../src/main.rs")), "src/main.rs");
+        assert_eq!(shown(Path::new("src/./files.rs")), "src/files.rs");
+        // A path that does not exist is shown cleaned too: nothing can tell the two apart.
+        assert_eq!(shown(Path::new("nowhere/../else.casus")), "else.casus");
     }
 }

@@ -8,62 +8,92 @@ use casus_syntax::diagnostic;
 use casus_syntax::parse;
 use casus_syntax::source::Sources;
 
-use crate::files;
+use crate::files::{self, Input};
+use crate::term::{Term, errln, outln};
 
-/// Formats the rule files under `paths` in place, or with `check` lists those that differ.
-pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
+/// What the command line asks of `casus fmt`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Mode {
+    /// Change nothing; list the files that differ.
+    pub check: bool,
+    /// With `check`, show the differences as a unified diff.
+    pub diff: bool,
+}
+
+/// Formats the rule files under `paths` in place; with `check`, lists those that differ (and
+/// with `diff`, how). `-` formats standard input to standard output.
+pub(crate) fn run(term: &mut Term, paths: &[PathBuf], mode: Mode) -> u8 {
     let list = match files::expand(paths, &["casus"]) {
         Ok(list) => list,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!(term, "error: {e}");
             return 1;
         }
     };
+    for skipped in &list.skipped {
+        errln!(term, "warning: {skipped}");
+    }
     let mut status = 0;
-    for path in &list {
+    for input in &list.files {
         let mut sources = Sources::new();
-        let (id, problem) = match files::read(&mut sources, path) {
+        let (id, problem) = match files::read(&mut sources, input) {
             Ok(read) => read,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!(term, "error: {e}");
                 status = 1;
                 continue;
             }
         };
         if let Some(d) = problem {
-            eprintln!("{}", diagnostic::render(&d, &sources));
+            errln!(term, "{}", diagnostic::render_styled(&d, &sources, term.err_style));
             status = 1;
             continue;
         }
         let Some(source) = sources.get(id) else {
             continue;
         };
+        let name = input.name();
         let parsed = parse::parse(id, &source.text);
         if !parsed.diagnostics.is_empty() {
             for d in &parsed.diagnostics {
-                eprintln!("{}", diagnostic::render(d, &sources));
+                errln!(term, "{}", diagnostic::render_styled(d, &sources, term.err_style));
             }
-            eprintln!("error: `{}` was left as it is: it does not parse", path.display());
+            errln!(term, "error: `{name}` was left as it is: it does not parse");
             status = 1;
             continue;
         }
         let formatted = casus_syntax::format::format(&parsed.file, &parsed.comments, &source.text);
         if let Err(why) = same_meaning(&parsed, &formatted) {
-            eprintln!(
-                "error: `{}` was left as it is: formatting would change it ({why}); please report this",
-                path.display()
-            );
+            errln!(term, "error: `{name}` was left as it is: formatting would change it ({why}); please report this");
             status = 1;
             continue;
         }
+        let path = match input {
+            // Standard input is formatted to standard output, changed or not, as `rustfmt`
+            // and `gofmt` do; with `--check` it is only compared.
+            Input::Stdin if !mode.check => {
+                let _ = term.out.write_all(formatted.as_bytes());
+                continue;
+            }
+            Input::Stdin => None,
+            Input::File { path, .. } => Some(path),
+        };
         if formatted == source.text {
             continue;
         }
-        if check {
-            println!("{}", path.display());
+        if mode.check {
+            if mode.diff {
+                let diff = similar::TextDiff::from_lines(source.text.as_str(), formatted.as_str());
+                let header = (format!("{name} (as it is)"), format!("{name} (formatted)"));
+                let _ = write!(term.out, "{}", diff.unified_diff().context_radius(3).header(&header.0, &header.1));
+            } else {
+                outln!(term, "{name}");
+            }
             status = 1;
-        } else if let Err(e) = write_atomically(path, &formatted) {
-            eprintln!("error: cannot write `{}`: {}", path.display(), files::io_message(&e));
+        } else if let Some(path) = path
+            && let Err(e) = write_atomically(path, &formatted)
+        {
+            errln!(term, "error: cannot write `{name}`: {}", files::io_message(&e));
             status = 1;
         }
     }

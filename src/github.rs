@@ -1,30 +1,21 @@
 //! GitHub Actions workflow commands, which the runner shows as annotations on the lines of a pull
 //! request: the one place their escaping is written.
 
-use casus_syntax::diagnostic::{Diagnostic, Severity};
-use casus_syntax::source::Sources;
-
-/// One annotation: `::error file=F,line=L,col=C,title=T::message`. The file, the title and the
-/// message are escaped as the runner reads them (`%`, line breaks, and in properties `:` and `,`).
-pub(crate) fn annotation(level: &str, file: &str, at: Option<(usize, usize)>, title: &str, message: &str) -> String {
-    let place = at.map(|(line, col)| format!(",line={line},col={col}")).unwrap_or_default();
-    format!("::{level} file={}{place},title={}::{}", property(file), property(title), data(message))
-}
-
-/// A GitHub Actions workflow command for one diagnostic.
-pub(crate) fn diagnostic(d: &Diagnostic, sources: &Sources) -> String {
-    let level = match d.severity() {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+/// One annotation: `::error file=F,line=L,col=C,title=T::message`, or without `file=` when the
+/// problem is in no file. The file and the title are escaped as properties (`%`, line breaks,
+/// `:` and `,`), the message as data (`%` and line breaks), as the runner reads them.
+pub(crate) fn annotation(
+    level: &str,
+    file: Option<(&str, Option<(usize, usize)>)>,
+    title: &str,
+    message: &str,
+) -> String {
+    let place = match file {
+        Some((f, Some((line, col)))) => format!("file={},line={line},col={col},", property(f)),
+        Some((f, None)) => format!("file={},", property(f)),
+        None => String::new(),
     };
-    let name = sources.get(d.file()).map_or("", |f| f.name.as_str());
-    let at = d.line_col(sources);
-    let mut message = d.message();
-    if let Some(h) = d.help() {
-        message.push_str("\nhelp: ");
-        message.push_str(&h);
-    }
-    annotation(level, name, Some((at.line, at.column)), &d.code(), &message)
+    format!("::{level} {place}title={}::{}", property(title), data(message))
 }
 
 /// The message of a command.
@@ -44,9 +35,14 @@ mod tests {
     #[test]
     fn properties_and_messages_are_escaped() {
         assert_eq!(
-            annotation("error", "a,b:c.ron", Some((3, 4)), "casus::date", "50% off\nnext"),
+            annotation("error", Some(("a,b:c.ron", Some((3, 4)))), "casus::date", "50% off\nnext"),
             "::error file=a%2Cb%3Ac.ron,line=3,col=4,title=casus%3A%3Adate::50%25 off%0Anext"
         );
-        assert_eq!(annotation("warning", "x.casus", None, "t", "m"), "::warning file=x.casus,title=t::m");
+        assert_eq!(annotation("warning", Some(("x.casus", None)), "t", "m"), "::warning file=x.casus,title=t::m");
+        assert_eq!(annotation("error", None, "casus::usage", "a: b"), "::error title=casus%3A%3Ausage::a: b");
+        assert_eq!(
+            annotation("error", Some(("50%\r\n.ron", None)), "t", "m"),
+            "::error file=50%25%0D%0A.ron,title=t::m"
+        );
     }
 }

@@ -1,53 +1,73 @@
 //! The `casus` command line: argument parsing and dispatch. Only this part of casus touches files,
 //! the terminal and exit codes.
+//!
+//! Exit codes, the same for every command: 0 success; 1 bad input (a file that cannot be read,
+//! a rule or scenario with errors, a value no rule knows) or failed expectations; 2 a command
+//! line that cannot be parsed (an unknown flag, a missing argument).
 
 mod check;
+mod coverage;
 mod eval;
 mod files;
 mod fmt;
 mod github;
 mod load;
+mod problem;
 mod synth;
+mod term;
 mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use casus::calendar::Day;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// casus: a rule engine for treaty obligations.
 #[derive(Parser, Debug)]
-#[command(name = "casus", version, about, long_about = None)]
+#[command(name = "casus", version = env!("CASUS_VERSION"), about, long_about = None)]
 struct Cli {
+    /// When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set or
+    /// `CLICOLOR=0`; `CLICOLOR_FORCE=1` colours a pipe too.
+    #[arg(long, value_enum, default_value_t = term::Color::Auto, global = true)]
+    color: term::Color,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Parse and check rule files (and folders of them) as one rule set.
+    /// Parse and check rule files (and folders of them) as one rule set, and scenarios against
+    /// the rules they name.
     Check {
-        /// Rule files, or folders searched for `*.casus` files.
+        /// Rule files, scenarios (`*.ron`), or folders searched for both; `-` reads a rule file
+        /// from standard input.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// How to print diagnostics.
-        #[arg(long, value_enum, default_value_t = check::Format::Human)]
-        format: check::Format,
+        /// How to print problems.
+        #[arg(long, value_enum, default_value_t = problem::Format::Human)]
+        format: problem::Format,
     },
     /// Rewrite rule files in the canonical layout.
     Fmt {
-        /// Rule files, or folders searched for `*.casus` files.
+        /// Rule files, or folders searched for `*.casus` files; `-` formats standard input to
+        /// standard output.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// List the files that are not in the canonical layout, and change nothing.
         #[arg(long)]
         check: bool,
+        /// Show how each file differs from its canonical layout, as a unified diff; implies
+        /// `--check`.
+        #[arg(long)]
+        diff: bool,
     },
     /// Evaluate a scenario: who is obliged, forbidden or permitted to do what, since when.
     Eval {
         #[command(flatten)]
         on: ScenarioArgs,
+        #[command(flatten)]
+        filters: eval::Filters,
         /// Text for people, or the JSON report.
         #[arg(long, value_enum, default_value_t = eval::Format::Text)]
         format: eval::Format,
@@ -62,11 +82,12 @@ enum Command {
         #[arg(long, value_name = "ID")]
         without_instrument: Vec<String>,
     },
-    /// What changes between two scenarios: norms that appear, disappear or change.
+    /// What changes between two scenarios: norms, conflicts, violations, and instruments' force
+    /// and bindings that appear, disappear or change.
     Diff {
-        /// The first scenario.
+        /// The first scenario (`-` for standard input).
         a: PathBuf,
-        /// The second scenario.
+        /// The second scenario (`-` for standard input).
         b: PathBuf,
         /// Rule files or folders, instead of those the scenarios name.
         #[arg(long = "rules", value_name = "PATH")]
@@ -74,20 +95,36 @@ enum Command {
         /// The date of both reports, instead of each scenario's `as_of`.
         #[arg(long, value_name = "DATE", value_parser = Day::parse)]
         as_of: Option<Day>,
+        #[command(flatten)]
+        filters: eval::Filters,
         /// Text for people, or JSON.
         #[arg(long, value_enum, default_value_t = eval::Format::Text)]
         format: eval::Format,
     },
     /// Check every scenario's `expect` list; the last line is `N passed, N failed`.
     Test {
-        /// Scenario files, or folders searched for `*.ron` files (default: `scenarios/`).
+        /// Scenario files, or folders searched for `*.ron` files (default: `scenarios/`); `-`
+        /// reads a scenario from standard input.
         paths: Vec<PathBuf>,
+        /// Rule files or folders for every scenario, instead of those each names.
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// Only the scenarios whose path or title this regular expression matches.
+        #[arg(long, value_name = "PATTERN")]
+        filter: Option<regex::Regex>,
+        /// Also list each expectation that holds.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Also say which articles and rules no scenario triggered.
+        #[arg(long)]
+        coverage: bool,
         /// Also write a JUnit XML report to this file.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
-        /// How to print failures: `human`, or `github` for GitHub Actions annotations.
-        #[arg(long, value_enum, default_value_t = check::Format::Human)]
-        format: check::Format,
+        /// How to print results: for people, one line each, GitHub Actions annotations, SARIF,
+        /// or JSON.
+        #[arg(long, value_enum, default_value_t = problem::Format::Human)]
+        format: problem::Format,
     },
     /// Generate a synthetic world — rule files and a scenario — for benchmarks and load tests.
     Synth {
@@ -115,18 +152,29 @@ enum Command {
         #[command(flatten)]
         on: ScenarioArgs,
         /// The party, such as `PRK`.
-        #[arg(long)]
+        #[arg(long, value_name = "CODE")]
         party: String,
-        /// Only norms of this action.
-        #[arg(long)]
-        action: Option<String>,
+        /// Only norms under this instrument. May be given several times.
+        #[arg(long, value_name = "ID")]
+        instrument: Vec<String>,
+        /// Only norms of this action. May be given several times.
+        #[arg(long, value_name = "ACTION")]
+        action: Vec<String>,
+        /// Text for people, or the same reasons as JSON.
+        #[arg(long, value_enum, default_value_t = eval::Format::Text)]
+        format: eval::Format,
+    },
+    /// Print a shell's completion script for casus, to source or install.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
 /// What `eval` and `explain` are asked about: a scenario, and what to change in it.
 #[derive(clap::Args, Debug)]
 struct ScenarioArgs {
-    /// The scenario (RON).
+    /// The scenario (RON); `-` reads it from standard input.
     scenario: PathBuf,
     /// Rule files or folders, instead of those the scenario names.
     #[arg(long = "rules", value_name = "PATH")]
@@ -141,27 +189,64 @@ struct ScenarioArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let mut term = term::Term::new(cli.color);
     let code = match cli.command {
-        Command::Check { paths, format } => check::run(&paths, format),
-        Command::Fmt { paths, check } => fmt::run(&paths, check),
-        Command::Eval { on, format, all, with, without_instrument } => eval::run(&eval::Request {
-            path: &on.scenario,
-            rules: &on.rules,
-            as_of: on.as_of,
-            assume: on.assume_compliance,
-            format,
-            all,
-            with: &with,
-            without: &without_instrument,
-        }),
-        Command::Diff { a, b, rules, as_of, format } => eval::diff(&a, &b, &rules, as_of, format),
-        Command::Synth { states, treaties, events, seed, assume_compliance, out } => {
-            synth::run(&casus_synth::Config { states, treaties, events, seed, assume_compliance }, &out)
+        Command::Check { paths, format } => check::run(&mut term, &paths, format),
+        Command::Fmt { paths, check, diff } => fmt::run(&mut term, &paths, fmt::Mode { check: check || diff, diff }),
+        Command::Eval { on, filters, format, all, with, without_instrument } => eval::run(
+            &mut term,
+            &eval::Request {
+                path: &on.scenario,
+                rules: &on.rules,
+                as_of: on.as_of,
+                assume: on.assume_compliance,
+                format,
+                all,
+                with: &with,
+                without: &without_instrument,
+                filters: &filters,
+            },
+        ),
+        Command::Diff { a, b, rules, as_of, filters, format } => {
+            eval::diff(&mut term, &eval::DiffRequest { a: &a, b: &b, rules: &rules, as_of, format, filters: &filters })
         }
-        Command::Test { paths, junit, format } => test::run(&paths, junit.as_deref(), format),
-        Command::Explain { on, party, action } => {
-            eval::explain(&on.scenario, &on.rules, &party, action.as_deref(), on.as_of, on.assume_compliance)
+        Command::Synth { states, treaties, events, seed, assume_compliance, out } => {
+            synth::run(&mut term, &casus_synth::Config { states, treaties, events, seed, assume_compliance }, &out)
+        }
+        Command::Test { paths, rules, filter, verbose, coverage, junit, format } => test::run(
+            &mut term,
+            &test::Request {
+                paths: &paths,
+                rules: &rules,
+                filter: filter.as_ref(),
+                verbose,
+                coverage,
+                junit: junit.as_deref(),
+                format,
+            },
+        ),
+        Command::Explain { on, party, instrument, action, format } => eval::explain(
+            &mut term,
+            &eval::Explain {
+                path: &on.scenario,
+                rules: &on.rules,
+                party: &party,
+                filters: &eval::Filters { party: Vec::new(), instrument, action },
+                as_of: on.as_of,
+                assume: on.assume_compliance,
+                format,
+            },
+        ),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "casus", &mut term.out);
+            0
         }
     };
-    ExitCode::from(code)
+    match term.finish() {
+        Some(e) => {
+            eprintln!("error: cannot write the output: {}", files::io_message(&e));
+            ExitCode::from(1)
+        }
+        None => ExitCode::from(code),
+    }
 }

@@ -6,9 +6,10 @@ use std::path::Path;
 use casus_synth::Config;
 
 use crate::files;
+use crate::term::{Term, errln};
 
 /// Writes a synthetic world into `out`: `rules/*.casus` and `scenario.ron`.
-pub(crate) fn run(config: &Config, out: &Path) -> u8 {
+pub(crate) fn run(term: &mut Term, config: &Config, out: &Path) -> u8 {
     let world = casus_synth::generate(config);
     let write = |rel: &str, text: &str| -> Result<(), String> {
         let path = out.join(rel);
@@ -25,7 +26,8 @@ pub(crate) fn run(config: &Config, out: &Path) -> u8 {
         .and_then(|()| write("scenario.ron", &world.scenario));
     match result {
         Ok(()) => {
-            eprintln!(
+            errln!(
+                term,
                 "wrote {} rule files and scenario.ron to `{}`: {} states, {} treaties, {} events",
                 world.rules.len(),
                 out.display(),
@@ -36,7 +38,7 @@ pub(crate) fn run(config: &Config, out: &Path) -> u8 {
             0
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!(term, "error: {e}");
             1
         }
     }

@@ -1,6 +1,7 @@
 //! The sessions shown in the documentation are real: every `$ casus ...` block in README.md and
-//! docs/ is run, and its output compared with what the page shows (up to a `…` where the page
-//! cuts it short).
+//! docs/ is run, and its whole output compared with what the page shows. A line that is only `…`
+//! marks whole lines the page leaves out (one or more); every other line must be there, in order,
+//! and nothing else.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
@@ -52,6 +53,16 @@ fn words(cmd: &str) -> Vec<String> {
     out
 }
 
+/// Whether `real` is what `shown` shows: the same lines, where each `…` line of `shown` stands
+/// for one or more whole lines of `real`.
+fn shows(shown: &[&str], real: &[&str]) -> bool {
+    match shown.split_first() {
+        None => real.is_empty(),
+        Some((&"…", rest)) => (1..=real.len()).any(|n| shows(rest, &real[n..])),
+        Some((line, rest)) => real.first() == Some(line) && shows(rest, &real[1..]),
+    }
+}
+
 fn check_page(page: &str) {
     let all = sessions(page);
     assert!(!all.is_empty(), "{page} shows no session");
@@ -60,12 +71,24 @@ fn check_page(page: &str) {
         let mut real = String::from_utf8(output.stdout).unwrap();
         real.push_str(&String::from_utf8(output.stderr).unwrap());
         let real: Vec<&str> = real.lines().collect();
-        // A page may cut a long output short with `…`; otherwise it shows all of it.
-        let cut = shown.iter().position(|l| l == "…");
-        let shown: Vec<&str> = shown[..cut.unwrap_or(shown.len())].iter().map(String::as_str).collect();
-        let real = if cut.is_some() { &real[..shown.len().min(real.len())] } else { &real[..] };
-        assert_eq!(shown, real, "{page}: `casus {cmd}` shows other output");
+        let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
+        assert!(
+            shows(&shown, &real),
+            "{page}: `casus {cmd}` shows other output\n--- the page shows\n{}\n--- casus prints\n{}",
+            shown.join("\n"),
+            real.join("\n")
+        );
     }
+}
+
+#[test]
+fn an_ellipsis_stands_for_whole_lines_only() {
+    let real = ["a", "b", "c", "d"];
+    assert!(shows(&["a", "…", "d"], &real));
+    assert!(shows(&["a", "…"], &real));
+    assert!(!shows(&["a", "…", "c"], &real), "the lines after an ellipsis are compared too");
+    assert!(!shows(&["a", "b"], &real), "a page without an ellipsis shows all of it");
+    assert!(!shows(&["a", "…", "b", "c", "d"], &real), "an ellipsis stands for at least one line");
 }
 
 #[test]
@@ -82,4 +105,9 @@ fn the_tour_sessions_are_real() {
 fn the_reference_pages_sessions_are_real() {
     check_page("docs/scenarios.md");
     check_page("docs/report.md");
+}
+
+#[test]
+fn the_ci_guide_sessions_are_real() {
+    check_page("docs/ci.md");
 }
