@@ -101,7 +101,7 @@ pub(crate) fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Expanded,
                     match e.loop_ancestor() {
                         Some(back) => out
                             .skipped
-                            .push(format!("skipped `{at}`: it links back to `{}`, already being read", shown(back))),
+                            .push(format!("skipped `{at}`: it links back to `{}`, round a loop", shown(back))),
                         None => {
                             let why = e.io_error().map_or_else(|| e.to_string(), io_message);
                             return Err(format!("cannot read `{at}`: {why}"));

@@ -218,7 +218,12 @@ fn run_one(input: &Input, rules: &[PathBuf], covering: bool, style: Style) -> Sc
         }
     };
     run.title = Some(loaded.scenario.title.clone());
-    let (outcomes, fired) = match casus::expect::check_covering(&loaded.program, &loaded.scenario) {
+    let checked = if covering {
+        casus::expect::check_covering(&loaded.program, &loaded.scenario)
+    } else {
+        casus::expect::check(&loaded.program, &loaded.scenario).map(|o| (o, casus::eval::Fired::default()))
+    };
+    let (outcomes, fired) = match checked {
         Ok(o) => o,
         Err(ds) => {
             run.errors = loaded.failed(&ds).problems;
