@@ -101,10 +101,16 @@ fn a_what_if_says_when_a_prohibition_is_broken_not_when_it_began() {
     ])))
     .unwrap();
     let norm = json["changes"].as_array().unwrap().iter().find(|c| c["action"] == "supply").unwrap();
-    assert_eq!((norm["before"]["status"].as_str(), norm["after"]["status"].as_str()), (Some("in_effect"), Some("violated")));
+    assert_eq!(
+        (norm["before"]["status"].as_str(), norm["after"]["status"].as_str()),
+        (Some("in_effect"), Some("violated"))
+    );
     assert_eq!(norm["after"]["since"], "2024-05-01");
     let violation = &json["violations"][0];
-    assert_eq!((violation["change"].as_str(), violation["after"][0]["on"].as_str()), (Some("appears"), Some("2024-05-01")));
+    assert_eq!(
+        (violation["change"].as_str(), violation["after"][0]["on"].as_str()),
+        (Some("appears"), Some("2024-05-01"))
+    );
 }
 
 #[test]
@@ -118,7 +124,13 @@ fn diff_reports_conflicts_violations_and_instruments_that_change() {
     let quiet = format!("{}{}", &kursk[..start], &kursk[end..]).replace("rules: [\"../rules\"]", "rules: [\"RULES\"]");
     let rules = fs::canonicalize("rules").unwrap();
     fs::write(dir.path().join("quiet.ron"), quiet.replace("RULES", rules.to_str().unwrap())).unwrap();
-    let out = stdout(casus().args(["diff", dir.path().join("quiet.ron").to_str().unwrap(), "scenarios/kursk_2024.ron", "--format", "json"]));
+    let out = stdout(casus().args([
+        "diff",
+        dir.path().join("quiet.ron").to_str().unwrap(),
+        "scenarios/kursk_2024.ron",
+        "--format",
+        "json",
+    ]));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let conflicts = json["conflicts"].as_array().unwrap();
     assert_eq!(conflicts.len(), 2, "{json:#}");
@@ -200,15 +212,19 @@ fn filters_keep_the_party_instrument_and_action_asked_for() {
     assert_eq!(norms[0]["article"], "4");
     assert_eq!(norms[0]["status"], "fulfilled");
     assert_eq!(norms[0]["bindings"], serde_json::json!([["A", "UKR"], ["V", "RUS"], ["P", "PRK"]]));
-    assert!(norms[0]["text"].as_str().unwrap().starts_with("In the event that one of the sides comes under an armed attack"));
+    assert!(
+        norms[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("In the event that one of the sides comes under an armed attack")
+    );
 }
 
 #[test]
 fn explain_as_json_gives_the_reasons_the_text_gives() {
     let args = ["explain", "scenarios/kursk_2024.ron", "--party", "PRK", "--as-of", "2024-11-01"];
     let text = stdout(casus().args(args));
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(casus().args(args).args(["--format", "json"]))).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(casus().args(args).args(["--format", "json"]))).unwrap();
     let why_not = json["why_not"].as_array().unwrap();
     assert!(!why_not.is_empty());
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -267,8 +283,17 @@ fn a_run_that_finds_nothing_to_test_fails() {
         .code(1)
         .stdout(predicate::str::contains("passed").not())
         .stderr(predicate::str::contains("no `*.ron` file in"));
-    casus().arg("check").arg(dir.path()).assert().code(1).stderr(predicate::str::contains("no `*.casus` or `*.ron` file"));
-    casus().args(["test", "--filter", "no such scenario"]).assert().code(1).stderr(predicate::str::contains("no scenario matches"));
+    casus()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no `*.casus` or `*.ron` file"));
+    casus()
+        .args(["test", "--filter", "no such scenario"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no scenario matches"));
 }
 
 /// The pact fixture's attack scenario copied alone into a temporary folder, away from its rules.
@@ -323,7 +348,12 @@ fn a_dash_reads_standard_input() {
         .success()
         .stdout(predicate::str::contains("0 failed"));
     let rules = fs::read_to_string("rules/nato_1949.casus").unwrap();
-    casus().args(["fmt", "-"]).write_stdin(rules.replace("\n  article 5", "\n     article 5")).assert().success().stdout(rules.clone());
+    casus()
+        .args(["fmt", "-"])
+        .write_stdin(rules.replace("\n  article 5", "\n     article 5"))
+        .assert()
+        .success()
+        .stdout(rules.clone());
     casus()
         .args(["check", "-"])
         .write_stdin("treaty t_2020 {\n  in force on 2020-02-30\n}\n")
@@ -416,10 +446,8 @@ fn coverage_names_the_article_no_scenario_triggers() {
     }
     // A second article, on threats, which no scenario's events ever make fire.
     let pact = dir.path().join("rules/pact.casus");
-    let text = fs::read_to_string(&pact).unwrap().replace(
-        "fact armed_attack",
-        "fact threat(by, on)\nfact armed_attack",
-    );
+    let text =
+        fs::read_to_string(&pact).unwrap().replace("fact armed_attack", "fact threat(by, on)\nfact armed_attack");
     let at = text.rfind('}').unwrap();
     let text = format!(
         "{}\n  article 2 \"Consultation\" {{\n    text \"The Parties shall consult when either is threatened.\"\n    if threat(by: A, on: V) and V is party\n    then every party P other than V must consult(with: V, about: A)\n  }}\n}}\n",
@@ -430,10 +458,13 @@ fn coverage_names_the_article_no_scenario_triggers() {
     assert!(out.contains("Coverage: 1 of 2 rules (50%) and 1 of 2 articles (50%) triggered by a scenario"), "{out}");
     assert!(out.contains("Articles no scenario triggered:\n  pact_2020 art. 2\n"), "{out}");
     assert!(out.contains("pact.casus:"), "{out}");
-    let json: serde_json::Value = serde_json::from_str(&stdout(
-        casus().arg("test").arg(dir.path().join("scenarios")).args(["--coverage", "--format", "json"]),
-    ))
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(casus().arg("test").arg(dir.path().join("scenarios")).args([
+            "--coverage",
+            "--format",
+            "json",
+        ])))
+        .unwrap();
     assert_eq!(json["coverage"]["untriggered_articles"], serde_json::json!([["pact_2020", "2"]]));
     assert_eq!(json["coverage"]["untriggered_rules"][0]["kind"], "norm");
     assert_eq!(json["failed"], 0);
@@ -444,7 +475,10 @@ fn test_filter_and_verbose_show_the_expectations_asked_for() {
     let out = stdout(casus().args(["test", "--filter", "kursk_2024", "-v"]));
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines.len() > 2, "{out}");
-    assert!(lines[..lines.len() - 1].iter().all(|l| l.starts_with("scenarios/kursk_2024.ron:") && l.contains(": ok: ")), "{out}");
+    assert!(
+        lines[..lines.len() - 1].iter().all(|l| l.starts_with("scenarios/kursk_2024.ron:") && l.contains(": ok: ")),
+        "{out}"
+    );
     let ok = lines.len() - 1;
     assert_eq!(lines.last().copied(), Some(format!("{ok} passed, 0 failed").as_str()));
 }
@@ -458,7 +492,10 @@ fn fmt_diff_shows_the_differences_as_a_unified_diff() {
     let out = casus().arg("fmt").arg("--diff").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let diff = String::from_utf8(out.stdout).unwrap();
-    assert!(diff.contains("\n-     article 5 \"Collective defence\" {\n+  article 5 \"Collective defence\" {\n"), "{diff}");
+    assert!(
+        diff.contains("\n-     article 5 \"Collective defence\" {\n+  article 5 \"Collective defence\" {\n"),
+        "{diff}"
+    );
     assert!(diff.starts_with("--- "), "{diff}");
     // `--diff` changes nothing.
     assert_ne!(fs::read_to_string(&file).unwrap(), rules);
