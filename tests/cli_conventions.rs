@@ -380,22 +380,19 @@ fn github_annotations_escape_and_normalise_their_paths() {
     for d in ["sc2", "rules_bad"] {
         fs::create_dir(dir.path().join(d)).unwrap();
     }
-    fs::write(dir.path().join("rules_bad/x.casus"), "treaty t_2020 {\n  in force on 2020-02-30\n}\n").unwrap();
-    fs::write(
-        dir.path().join("sc2/a,b.ron"),
-        "Scenario(title: \"t\", rules: [\"../rules_bad\"], as_of: \"2020-06-15\")\n",
-    )
-    .unwrap();
-    let out = stdout(casus().current_dir(dir.path()).args(["test", "sc2", "--format", "github"]));
+    // A scenario in `sc2/` whose rules are in `rules_bad/`, next to it.
+    let run = |date: &str, expect: &str| {
+        fs::write(dir.path().join("rules_bad/x.casus"), format!("treaty t_2020 {{\n  in force on {date}\n}}\n"))
+            .unwrap();
+        let scenario =
+            format!("Scenario(title: \"t\", rules: [\"../rules_bad\"], as_of: \"2020-06-15\", expect: [{expect}])\n");
+        fs::write(dir.path().join("sc2/a,b.ron"), scenario).unwrap();
+        stdout(casus().current_dir(dir.path()).args(["test", "sc2", "--format", "github"]))
+    };
+    let out = run("2020-02-30", "");
     assert!(out.contains("::error file=rules_bad/x.casus,line=2,col=15,title=casus%3A%3Adate::"), "{out}");
     assert!(!out.contains(".."), "{out}");
-    fs::write(dir.path().join("rules_bad/x.casus"), "treaty t_2020 {\n  in force on 2020-02-20\n}\n").unwrap();
-    fs::write(
-        dir.path().join("sc2/a,b.ron"),
-        "Scenario(title: \"t\", rules: [\"../rules_bad\"], as_of: \"2020-06-15\", expect: [InForce(instrument: \"t_2020\", on: \"2020-01-01\")])\n",
-    )
-    .unwrap();
-    let out = stdout(casus().current_dir(dir.path()).args(["test", "sc2", "--format", "github"]));
+    let out = run("2020-02-20", "InForce(instrument: \"t_2020\", on: \"2020-01-01\")");
     assert!(out.starts_with("::error file=sc2/a%2Cb.ron,line=1,col="), "{out}");
 }
 

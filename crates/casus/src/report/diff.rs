@@ -258,16 +258,11 @@ impl Diff {
             };
             let _ = writeln!(
                 out,
-                "  {} {}  {}: must {} ({} art. {}) vs must not {} ({} art. {}) — {}",
+                "  {} {}  {}: {} — {}",
                 c.change.sign(),
                 c.party,
                 c.kind,
-                report.action(&c.obligation.action, &c.obligation.args),
-                c.obligation.instrument,
-                c.obligation.article,
-                report.action(&c.prohibition.action, &c.prohibition.args),
-                c.prohibition.instrument,
-                c.prohibition.article,
+                super::text::sides(report, &c.obligation, &c.prohibition),
                 before_after(c.change, &days(&c.before), &days(&c.after)),
             );
         }

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{Name, NormReport, NormsView, Report};
+use super::{Name, NormReport, NormsView, Report, Side};
 use crate::calendar::Interval;
 use crate::eval::{ConflictKind, NormKey, Status};
 use casus_syntax::ast::Modality;
@@ -99,15 +99,10 @@ where
             };
             writeln!(
                 out,
-                "  {}  {}: must {} ({} art. {}) vs must not {} ({} art. {})  {}  — {outcome}",
+                "  {}  {}: {}  {}  — {outcome}",
                 c.party,
                 c.kind,
-                report.action(&c.obligation.action, &c.obligation.args),
-                c.obligation.instrument,
-                c.obligation.article,
-                report.action(&c.prohibition.action, &c.prohibition.args),
-                c.prohibition.instrument,
-                c.prohibition.article,
+                sides(report, &c.obligation, &c.prohibition),
                 Interval { from: c.from, until: c.until },
             )?;
         }
@@ -128,6 +123,20 @@ where
         }
     }
     Ok(())
+}
+
+/// The two sides of a conflict: `must assist(…) (kp_ru_2024 art. 4) vs must not supply(…)
+/// (unsc_1718 art. 8(b))`.
+pub(super) fn sides<N>(report: &Report<N>, obligation: &Side, prohibition: &Side) -> String {
+    format!(
+        "must {} ({} art. {}) vs must not {} ({} art. {})",
+        report.action(&obligation.action, &obligation.args),
+        obligation.instrument,
+        obligation.article,
+        report.action(&prohibition.action, &prohibition.args),
+        prohibition.instrument,
+        prohibition.article,
+    )
 }
 
 /// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.
