@@ -61,12 +61,30 @@ impl Filters {
                     } else {
                         String::new()
                     };
-                    p.with_help(format!("the rules' {what}s are {}{more}", shown.join(", ")))
+                    let plural = if what == "party" { "parties".to_string() } else { format!("{what}s") };
+                    p.with_help(format!("the rules' {plural} are {}{more}", shown.join(", ")))
                 }
             };
             problems.push(p);
         };
+        // A rule set that declares no parties (a small test, a synthetic world) knows those its
+        // instruments name.
+        let named: Vec<&str> = if program.parties.is_empty() {
+            let mut named: Vec<&str> =
+                program.instruments.iter().flat_map(|i| i.records.keys()).map(|p| program.name(*p)).collect();
+            named.sort_unstable();
+            named.dedup();
+            named
+        } else {
+            Vec::new()
+        };
         for party in &self.party {
+            if program.parties.is_empty() {
+                if !named.contains(&party.as_str()) {
+                    unknown(&mut problems, "party", "--party", party, named.clone());
+                }
+                continue;
+            }
             match program.parties.get(party.as_str()) {
                 Some(def) if def.alias.is_some() => {
                     let write = def.alias.as_deref().unwrap_or_default();

@@ -547,3 +547,34 @@ fn completions_version_and_exit_codes() {
     let readme = fs::read_to_string("README.md").unwrap();
     assert!(readme.contains("| 2 | a usage error"), "the README documents exit code 2");
 }
+
+#[test]
+fn a_rule_set_without_party_declarations_knows_the_parties_its_instruments_name() {
+    let dir = tempfile::tempdir().unwrap();
+    casus()
+        .args(["synth", "--states", "20", "--treaties", "30", "--events", "50", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let scenario = dir.path().join("scenario.ron");
+    casus().arg("explain").arg(&scenario).args(["--party", "AAP"]).assert().success();
+    casus()
+        .arg("eval")
+        .arg(&scenario)
+        .args(["--party", "ZZZZ"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the rules' parties are `AAA`"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_is_an_error_not_a_success() {
+    let full = fs::File::create("/dev/full").unwrap();
+    casus()
+        .args(["eval", "scenarios/kursk_2024.ron"])
+        .stdout(full)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write the output: no space left on device"));
+}
