@@ -571,10 +571,12 @@ fn a_rule_set_without_party_declarations_knows_the_parties_its_instruments_name(
 #[test]
 fn a_failed_write_is_an_error_not_a_success() {
     let full = fs::File::create("/dev/full").unwrap();
-    casus()
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("casus"))
         .args(["eval", "scenarios/kursk_2024.ron"])
         .stdout(full)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("cannot write the output: no space left on device"));
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cannot write the output: no space left on device"), "{err}");
 }
