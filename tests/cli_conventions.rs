@@ -59,22 +59,35 @@ fn into_head(args: &[&str]) -> (Option<i32>, String, String) {
 
 #[test]
 fn a_closed_pipe_ends_every_command_quietly() {
-    let commands: [&[&str]; 7] = [
-        &["explain", "scenarios/kursk_2024.ron", "--party", "PRK"],
-        &["test"],
-        &["diff", "scenarios/kursk_2024.ron", "scenarios/dprk_arms_2024.ron"],
-        &["eval", "scenarios/kursk_2024.ron", "--all"],
-        &["eval", "scenarios/kursk_2024.ron", "--format", "json"],
-        &["check", "rules/", "scenarios/", "--format", "sarif"],
-        &["completions", "bash"],
+    let dir = tempfile::tempdir().unwrap();
+    let untidy = dir.path().join("nato.casus");
+    let nato = fs::read_to_string("rules/nato_1949.casus").unwrap();
+    fs::write(&untidy, nato.replace("\n  article 5", "\n     article 5")).unwrap();
+    let untidy = untidy.to_str().unwrap();
+    let with = r#"Act(party: "PRK", action: "supply", args: {"item": "arms", "to": "RUS"}, from: "2024-05-01")"#;
+    let commands: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["explain", "scenarios/kursk_2024.ron", "--party", "PRK"], 0),
+        (vec!["explain", "scenarios/kursk_2024.ron", "--party", "PRK", "--format", "json"], 0),
+        (vec!["test"], 0),
+        (vec!["test", "-v", "--coverage"], 0),
+        (vec!["test", "--format", "json"], 0),
+        (vec!["diff", "scenarios/kursk_2024.ron", "scenarios/dprk_arms_2024.ron"], 0),
+        (vec!["eval", "scenarios/kursk_2024.ron", "--all"], 0),
+        (vec!["eval", "scenarios/kursk_2024.ron", "--format", "json"], 0),
+        (vec!["eval", "scenarios/us_strike_dprk_whatif.ron", "--with", with], 0),
+        (vec!["check", "rules/", "scenarios/", "--format", "sarif"], 0),
+        (vec!["fmt", "--diff", untidy], 1),
+        (vec!["fmt", "--check", untidy], 1),
+        (vec!["completions", "bash"], 0),
+        (vec!["--help"], 0),
     ];
-    for args in commands {
-        let (code, err) = into_closed_pipe(args);
+    for (args, code) in &commands {
+        let (got, err) = into_closed_pipe(args);
         assert!(!err.contains("panicked"), "casus {args:?} panicked on a closed pipe: {err}");
-        assert_eq!(code, Some(0), "casus {args:?}: {err}");
-        let (code, first, err) = into_head(args);
+        assert_eq!(got, Some(*code), "casus {args:?}: {err}");
+        let (got, first, err) = into_head(args);
         assert!(!err.contains("panicked"), "casus {args:?} | head -1 panicked: {err}");
-        assert_eq!(code, Some(0), "casus {args:?} | head -1: {err}");
+        assert_eq!(got, Some(*code), "casus {args:?} | head -1: {err}");
         assert!(!first.is_empty(), "casus {args:?} printed nothing");
     }
 }
