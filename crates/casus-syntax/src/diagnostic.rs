@@ -135,6 +135,9 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// Lines longer than this, in bytes, are not drawn in a diagnostic.
+pub const MAX_SHOWN_LINE: usize = 2000;
+
 /// How a diagnostic is drawn: in colour or not, and how wide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Style {
@@ -158,6 +161,21 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources) -> String {
 
 /// Renders one diagnostic as [`render`] does, in the given style.
 pub fn render_styled(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> String {
+    // A line too long to show is not shown: the place and the help say enough, and the drawing
+    // of a caret thousands of columns in is neither readable nor, past 65 535, possible.
+    let too_long = sources.get(diagnostic.file).is_some_and(|f| {
+        let span = diagnostic.span();
+        let line = |at: usize| {
+            let start = f.text.get(..at.min(f.text.len())).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
+            let end = f.text.get(at.min(f.text.len())..).and_then(|t| t.find('\n')).map_or(f.text.len(), |n| at + n);
+            end.saturating_sub(start)
+        };
+        line(span.start).max(line(span.end)) > MAX_SHOWN_LINE
+    });
+    if too_long {
+        let help = diagnostic.help().map(|h| format!("\n  help: {h}")).unwrap_or_default();
+        return format!("{}\n  (the line is too long to show){help}\n", render_short(diagnostic, sources));
+    }
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();

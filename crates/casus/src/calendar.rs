@@ -7,7 +7,6 @@
 
 use std::fmt;
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 use casus_syntax::ast::{Duration, Unit};
@@ -19,15 +18,27 @@ pub struct Day(pub i32);
 const EPOCH: Date = jiff::civil::date(1970, 1, 1);
 
 impl Day {
+    /// The last day casus counts, 9999-12-31: the last of jiff's calendar, and the last a
+    /// date written `YYYY-MM-DD` can name. A day computed past it (a deadline from 9999-12-15
+    /// plus a month) is shown as `after 9999-12-31`, never as a wrong date.
+    pub const LAST: Day = Day(2_932_896);
+
+    /// The first day casus can show, -9999-01-01, jiff's first.
+    pub const FIRST: Day = Day(-4_371_587);
+
     /// The day of a calendar date.
     pub fn from_date(date: Date) -> Day {
         let days = EPOCH.until((jiff::Unit::Day, date)).map_or(0, |s| s.get_days());
         Day(days)
     }
 
-    /// The calendar date of this day.
+    /// The calendar date of this day; a day outside the calendar is given its nearest end.
     pub fn date(self) -> Date {
-        EPOCH.checked_add(i64::from(self.0).days()).unwrap_or(if self.0 < 0 { Date::MIN } else { Date::MAX })
+        jiff::Span::new()
+            .try_days(i64::from(self.0))
+            .ok()
+            .and_then(|span| EPOCH.checked_add(span).ok())
+            .unwrap_or(if self.0 < 0 { Date::MIN } else { Date::MAX })
     }
 
     /// Parses `YYYY-MM-DD`, refusing days that do not exist.
@@ -48,22 +59,35 @@ impl Day {
         Day(self.0.saturating_add(1))
     }
 
-    /// This day plus a calendar duration: `2024-01-31` plus one month is `2024-02-29`.
+    /// This day plus a calendar duration: `2024-01-31` plus one month is `2024-02-29`. A day
+    /// past the calendar is the day after [`Day::LAST`], or later.
     pub fn plus(self, d: Duration) -> Day {
         let amount = i64::from(d.amount);
+        let beyond = Day(self.0.max(Day::LAST.0).saturating_add(1));
         let span = match d.unit {
             Unit::Days => {
                 return Day(self.0.saturating_add(i32::try_from(amount).unwrap_or(i32::MAX)));
             }
-            Unit::Months => amount.months(),
-            Unit::Years => amount.years(),
+            Unit::Months => jiff::Span::new().try_months(amount),
+            Unit::Years => jiff::Span::new().try_years(amount),
         };
-        self.date().checked_add(span).map_or(Day(i32::MAX / 2), Day::from_date)
+        if self > Day::LAST {
+            return beyond;
+        }
+        span.ok().and_then(|span| self.date().checked_add(span).ok()).map_or(beyond, Day::from_date)
     }
 }
 
+/// `2024-12-04`; a day past the calendar is `after 9999-12-31`, one before it
+/// `before -9999-01-01`.
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self > Day::LAST {
+            return f.write_str("after 9999-12-31");
+        }
+        if *self < Day::FIRST {
+            return f.write_str("before -9999-01-01");
+        }
         let d = self.date();
         write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
     }
@@ -181,6 +205,23 @@ impl fmt::Display for Interval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_calendar_ends_where_jiff_ends_and_beyond_it_is_said_so() {
+        assert_eq!(Day::from_date(Date::MAX), Day::LAST);
+        assert_eq!(Day::from_date(Date::MIN), Day::FIRST);
+        assert_eq!(Day::LAST.to_string(), "9999-12-31");
+        let late = Day::parse("9999-12-15").unwrap();
+        let month = Duration { amount: 1, unit: Unit::Months };
+        assert!(late.plus(month) > Day::LAST);
+        assert_eq!(late.plus(month).to_string(), "after 9999-12-31");
+        assert_eq!(late.plus(Duration { amount: 30, unit: Unit::Days }).to_string(), "after 9999-12-31");
+        // Durations jiff cannot hold, and sums past the end, never panic.
+        assert!(late.plus(Duration { amount: u32::MAX, unit: Unit::Years }) > Day::LAST);
+        assert!(Day(i32::MAX).plus(month) > Day::LAST);
+        assert_eq!(Day(i32::MIN).to_string(), "before -9999-01-01");
+        assert_eq!(Day(i32::MAX).date(), Date::MAX);
+    }
 
     #[test]
     fn days_round_trip_through_dates() {

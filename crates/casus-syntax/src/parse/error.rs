@@ -6,7 +6,7 @@ use nom::Input as _;
 use nom::error::{ErrorKind, ParseError};
 
 use super::trivia::skip_trivia;
-use super::{Input, MAX_DEPTH, MAX_NUMBER};
+use super::{Input, MAX_DEPTH, MAX_LITERALS, MAX_NUMBER};
 use crate::source::Span;
 
 /// A syntax error: where it is, what is wrong, and what to do about it.
@@ -47,6 +47,9 @@ pub enum SyntaxErrorKind {
     /// Parentheses and `not`s nested past [`MAX_DEPTH`].
     #[error("this condition nests more than {MAX_DEPTH} levels deep")]
     TooDeep,
+    /// A condition of more than [`MAX_LITERALS`] literals.
+    #[error("this condition joins more than {MAX_LITERALS} literals")]
+    TooLong,
     /// The file ends inside `{ ... }`.
     #[error("unexpected end of file: a block is not closed")]
     Unclosed,
@@ -198,6 +201,7 @@ impl SyntaxErrorKind {
         let help = match self {
             SyntaxErrorKind::SecondText => "join the passages into one string, or split the article",
             SyntaxErrorKind::TooDeep => "write the condition as a flat conjunction; double negations cancel out",
+            SyntaxErrorKind::TooLong => "split the rule, or name a part of the condition with a `deem` rule",
             SyntaxErrorKind::Unclosed => "add the missing `}`",
             SyntaxErrorKind::UnknownEscape { .. } => {
                 "strings know two escapes: `\\\"` for a quote and `\\\\` for a backslash; line breaks are written as they are"

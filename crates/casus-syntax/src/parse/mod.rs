@@ -80,6 +80,10 @@ use trivia::skip_trivia;
 /// Conditions deeper than this (parentheses and `not`s) are refused rather than risk the stack.
 pub const MAX_DEPTH: usize = 128;
 
+/// Conditions of more literals than this are refused: no treaty article needs them, and the
+/// checker's and the solver's work grows with them.
+pub const MAX_LITERALS: usize = 256;
+
 /// The largest number a rule file may write (a count of days, say).
 pub const MAX_NUMBER: u32 = 1_000_000;
 

@@ -2,7 +2,7 @@
 
 use super::error::{SyntaxErrorKind, expected, fail, fail_at, unknown_keyword};
 use super::tokens::*;
-use super::{Input, MAX_DEPTH, PResult};
+use super::{Input, MAX_DEPTH, MAX_LITERALS, PResult};
 use crate::ast::*;
 
 /// rule = "if" condition "then" conclusion | "always" conclusion
@@ -149,6 +149,9 @@ pub(super) fn condition(i: Input, depth: usize) -> PResult<Vec<Literal>> {
     let (mut i, first) = literal(i, depth)?;
     push_flat(&mut lits, first);
     while let Ok((rest, _)) = keyword("and")(i) {
+        if lits.len() >= MAX_LITERALS {
+            return Err(fail(rest, SyntaxErrorKind::TooLong, SyntaxErrorKind::TooLong.help()));
+        }
         let (rest, lit) = literal(rest, depth)?;
         push_flat(&mut lits, lit);
         i = rest;
