@@ -45,7 +45,8 @@ pub(crate) fn run(term: &mut Term, paths: &[PathBuf], format: Format) -> u8 {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let mut readable = Vec::new();
-    let mut unreadable = Vec::new();
+    let mut unreadable: Vec<Problem> =
+        list.unreadable.iter().map(|e| Problem::error("casus::io", e.clone(), None)).collect();
     for input in &rules {
         match files::read(&mut sources, input) {
             // A file that cannot be read as text is left out of the rule set, so that its

@@ -57,14 +57,16 @@ impl Input {
     }
 }
 
-/// What expanding paths found: the files, and the links skipped because they lead back into a
-/// folder being walked.
+/// What expanding paths found: the files; the links skipped because they lead back into a
+/// folder being walked, and the entries that are not regular files; and what could not be read.
 #[derive(Debug, Default)]
 pub(crate) struct Expanded {
     /// The files, each once, in the order of the paths, each folder's sorted by name.
     pub files: Vec<Input>,
-    /// One line per link skipped.
+    /// One line per entry skipped (a warning).
     pub skipped: Vec<String>,
+    /// One line per folder or entry that could not be read (an error; the others are read).
+    pub unreadable: Vec<String>,
 }
 
 /// Expands files and folders into the files to read. Folders are searched recursively for files
@@ -104,16 +106,19 @@ pub(crate) fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Expanded,
                             .push(format!("skipped `{at}`: it links back to `{}`, round a loop", shown(back))),
                         None => {
                             let why = e.io_error().map_or_else(|| e.to_string(), io_message);
-                            return Err(format!("cannot read `{at}`: {why}"));
+                            out.unreadable.push(format!("cannot read `{at}`: {why}"));
                         }
                     }
                     continue;
                 }
             };
             let file = entry.path();
-            let wanted = entry.file_type().is_file()
-                && file.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e));
-            if !wanted {
+            let named = file.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e));
+            if !named || entry.file_type().is_dir() {
+                continue;
+            }
+            if !entry.file_type().is_file() {
+                out.skipped.push(format!("skipped `{}`: it is not a regular file", shown(file)));
                 continue;
             }
             found_any = true;
@@ -121,7 +126,7 @@ pub(crate) fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Expanded,
                 out.files.push(Input::of(file));
             }
         }
-        if !found_any && out.files.len() == before {
+        if !found_any && out.files.len() == before && out.unreadable.is_empty() {
             let wanted: Vec<String> = extensions.iter().map(|e| format!("`*.{e}`")).collect();
             return Err(format!("no {} file in `{}`", wanted.join(" or "), shown(path)));
         }
@@ -161,23 +166,33 @@ pub(crate) fn shown(path: &Path) -> String {
     if same { clean.display().to_string() } else { path.display().to_string() }
 }
 
-/// Reads one input into `sources`. A file too large, not UTF-8 or binary is still added (so
-/// that its diagnostic can be rendered) and comes back with that diagnostic.
-pub(crate) fn read(sources: &mut Sources, input: &Input) -> Result<(FileId, Option<Diagnostic>), String> {
-    let name = input.name().to_string();
+/// What reading an input gave: its bytes, or the size of a file too large to read.
+pub(crate) enum Bytes {
+    /// The bytes.
+    Read(Vec<u8>),
+    /// A file larger than [`MAX_FILE_BYTES`], of this size (or more).
+    TooLarge(u64),
+}
+
+/// Reads one input's bytes. Only a regular file is opened: a FIFO, a device or a socket named
+/// `x.casus` is an error, never a read that blocks.
+pub(crate) fn read_bytes(input: &Input) -> Result<Bytes, String> {
+    let name = input.name();
     let fail = |e: std::io::Error| format!("cannot read `{name}`: {}", io_message(&e));
     let mut bytes = Vec::new();
     match input {
         Input::File { path, .. } => {
-            let file = fs::File::open(path).map_err(fail)?;
-            let meta = file.metadata().map_err(fail)?;
+            let meta = fs::metadata(path).map_err(fail)?;
             if meta.is_dir() {
                 return Err(format!("cannot read `{name}`: it is a folder"));
             }
-            if meta.len() > MAX_FILE_BYTES {
-                let (id, d) = sources.add_too_large(name, meta.len());
-                return Ok((id, Some(d)));
+            if !meta.is_file() {
+                return Err(format!("cannot read `{name}`: it is not a regular file"));
             }
+            if meta.len() > MAX_FILE_BYTES {
+                return Ok(Bytes::TooLarge(meta.len()));
+            }
+            let file = fs::File::open(path).map_err(fail)?;
             file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
         }
         Input::Stdin => {
@@ -185,10 +200,22 @@ pub(crate) fn read(sources: &mut Sources, input: &Input) -> Result<(FileId, Opti
         }
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        let (id, d) = sources.add_too_large(name, bytes.len() as u64);
-        return Ok((id, Some(d)));
+        return Ok(Bytes::TooLarge(bytes.len() as u64));
     }
-    Ok(sources.add_bytes(name, bytes))
+    Ok(Bytes::Read(bytes))
+}
+
+/// Reads one input into `sources`. A file too large, not UTF-8 or binary is still added (so
+/// that its diagnostic can be rendered) and comes back with that diagnostic.
+pub(crate) fn read(sources: &mut Sources, input: &Input) -> Result<(FileId, Option<Diagnostic>), String> {
+    let name = input.name().to_string();
+    Ok(match read_bytes(input)? {
+        Bytes::Read(bytes) => sources.add_bytes(name, bytes),
+        Bytes::TooLarge(size) => {
+            let (id, d) = sources.add_too_large(name, size);
+            (id, Some(d))
+        }
+    })
 }
 
 /// An I/O error in lower case, without the OS error number.

@@ -34,70 +34,86 @@ pub(crate) fn run(term: &mut Term, paths: &[PathBuf], mode: Mode) -> u8 {
         errln!(term, "warning: {skipped}");
     }
     let mut status = 0;
+    for e in &list.unreadable {
+        errln!(term, "error: {e}");
+        status = 1;
+    }
     for input in &list.files {
-        let mut sources = Sources::new();
-        let (id, problem) = match files::read(&mut sources, input) {
-            Ok(read) => read,
-            Err(e) => {
-                errln!(term, "error: {e}");
-                status = 1;
-                continue;
+        if let Err(e) = format_one(term, input, mode) {
+            if !e.is_empty() {
+                errln!(term, "{e}");
             }
-        };
-        if let Some(d) = problem {
-            errln!(term, "{}", diagnostic::render_styled(&d, &sources, term.err_style));
-            status = 1;
-            continue;
-        }
-        let Some(source) = sources.get(id) else {
-            continue;
-        };
-        let name = input.name();
-        let parsed = parse::parse(id, &source.text);
-        if !parsed.diagnostics.is_empty() {
-            for d in &parsed.diagnostics {
-                errln!(term, "{}", diagnostic::render_styled(d, &sources, term.err_style));
-            }
-            errln!(term, "error: `{name}` was left as it is: it does not parse");
-            status = 1;
-            continue;
-        }
-        let formatted = casus_syntax::format::format(&parsed.file, &parsed.comments, &source.text);
-        if let Err(why) = same_meaning(&parsed, &formatted) {
-            errln!(term, "error: `{name}` was left as it is: formatting would change it ({why}); please report this");
-            status = 1;
-            continue;
-        }
-        let path = match input {
-            // Standard input is formatted to standard output, changed or not, as `rustfmt`
-            // and `gofmt` do; with `--check` it is only compared.
-            Input::Stdin if !mode.check => {
-                let _ = term.out.write_all(formatted.as_bytes());
-                continue;
-            }
-            Input::Stdin => None,
-            Input::File { path, .. } => Some(path),
-        };
-        if formatted == source.text {
-            continue;
-        }
-        if mode.check {
-            if mode.diff {
-                let diff = similar::TextDiff::from_lines(source.text.as_str(), formatted.as_str());
-                let header = (format!("{name} (as it is)"), format!("{name} (formatted)"));
-                let _ = write!(term.out, "{}", diff.unified_diff().context_radius(3).header(&header.0, &header.1));
-            } else {
-                outln!(term, "{name}");
-            }
-            status = 1;
-        } else if let Some(path) = path
-            && let Err(e) = write_atomically(path, &formatted)
-        {
-            errln!(term, "error: cannot write `{name}`: {}", files::io_message(&e));
             status = 1;
         }
     }
     status
+}
+
+/// Formats one file; `Err` holds what to say (empty when it was said already, or when the file
+/// only differs under `--check`).
+fn format_one(term: &mut Term, input: &Input, mode: Mode) -> Result<(), String> {
+    let name = input.name().to_string();
+    let raw = match files::read_bytes(input).map_err(|e| format!("error: {e}"))? {
+        files::Bytes::Read(bytes) => bytes,
+        files::Bytes::TooLarge(size) => {
+            let mut sources = Sources::new();
+            let (_, d) = sources.add_too_large(name, size);
+            return Err(diagnostic::render_styled(&d, &sources, term.err_style));
+        }
+    };
+    let mut sources = Sources::new();
+    let (id, problem) = sources.add_bytes(name.clone(), raw.clone());
+    if let Some(d) = problem {
+        return Err(diagnostic::render_styled(&d, &sources, term.err_style));
+    }
+    let Some(source) = sources.get(id) else {
+        return Ok(());
+    };
+    // The formatter writes `\n`; the file gets its own line breaks back, and its byte-order
+    // mark if it had one.
+    let text = source.text.replace("\r\n", "\n");
+    let parsed = parse::parse(id, &text);
+    if !parsed.diagnostics.is_empty() {
+        let mut said: Vec<String> =
+            parsed.diagnostics.iter().map(|d| diagnostic::render_styled(d, &sources, term.err_style)).collect();
+        said.push(format!("error: `{name}` was left as it is: it does not parse"));
+        return Err(said.join("\n"));
+    }
+    let formatted = casus_syntax::format::format(&parsed.file, &parsed.comments, &text);
+    same_meaning(&parsed, &formatted).map_err(|why| {
+        format!("error: `{name}` was left as it is: formatting would change it ({why}); please report this")
+    })?;
+    let bom: &[u8] = if raw.starts_with(b"\xEF\xBB\xBF") { b"\xEF\xBB\xBF" } else { b"" };
+    let out = [bom, source.line_ending.apply(&formatted).as_bytes()].concat();
+    let path = match input {
+        // Standard input is formatted to standard output, changed or not, as `rustfmt` and
+        // `gofmt` do; with `--check` it is only compared.
+        Input::Stdin if !mode.check => {
+            let _ = term.out.write_all(&out);
+            return Ok(());
+        }
+        Input::Stdin => None,
+        Input::File { path, .. } => Some(path),
+    };
+    if out == raw {
+        return Ok(());
+    }
+    if mode.check {
+        if mode.diff {
+            let old = String::from_utf8_lossy(&raw);
+            let new = String::from_utf8_lossy(&out);
+            let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+            let header = (format!("{name} (as it is)"), format!("{name} (formatted)"));
+            let _ = write!(term.out, "{}", diff.unified_diff().context_radius(3).header(&header.0, &header.1));
+        } else {
+            outln!(term, "{name}");
+        }
+        return Err(String::new());
+    }
+    if let Some(path) = path {
+        write_back(path, &raw, &out).map_err(|e| format!("error: `{name}` was left as it is: {e}"))?;
+    }
+    Ok(())
 }
 
 /// The formatter's safety net: the new text must parse to the same tree with the same comments.
@@ -116,16 +132,63 @@ fn same_meaning(before: &parse::Parsed, formatted: &str) -> Result<(), &'static 
     Ok(())
 }
 
-/// Writes to a temporary file beside `path`, then renames it over `path`, so that a crash
-/// leaves either the old file or the new one, never half of one.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = fs::metadata(path) {
-        fs::set_permissions(tmp.path(), meta.permissions())?;
+/// Writes the formatted text over the file `path` names, which held `before` when it was read.
+///
+/// A link is followed and its target written. A file with other hard links, or owned by
+/// someone else, is written in place, so that it stays the same file with the same owner;
+/// otherwise the text goes to a temporary file beside it, which is renamed over it, so that a
+/// crash leaves either the old file or the new one, never half of one. Either way, a file that
+/// changed since it was read is left as it is: an edit made meanwhile is never lost.
+fn write_back(path: &Path, before: &[u8], text: &[u8]) -> Result<(), String> {
+    let io = |e: std::io::Error| files::io_message(&e);
+    let target = fs::canonicalize(path).map_err(io)?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(text).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    let meta = fs::metadata(&target).map_err(io)?;
+    if fs::read(&target).map_err(io)? != before {
+        return Err("it changed while it was being formatted".to_string());
     }
-    tmp.persist(path).map_err(|e| e.error)?;
+    if shared(&meta, &tmp) {
+        let mut file = fs::OpenOptions::new().write(true).truncate(true).open(&target).map_err(io)?;
+        file.write_all(text).map_err(io)?;
+        return file.sync_all().map_err(io);
+    }
+    fs::set_permissions(tmp.path(), meta.permissions()).map_err(io)?;
+    tmp.persist(&target).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Whether renaming a new file over this one would lose something: another hard link to it,
+/// or its owner (a file made now is ours).
+#[cfg(unix)]
+fn shared(meta: &fs::Metadata, ours: &tempfile::NamedTempFile) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let owner = ours.as_file().metadata().map(|m| (m.uid(), m.gid())).ok();
+    meta.nlink() > 1 || owner != Some((meta.uid(), meta.gid()))
+}
+
+#[cfg(not(unix))]
+fn shared(_: &fs::Metadata, _: &tempfile::NamedTempFile) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_back;
+
+    #[test]
+    fn a_file_edited_while_it_was_formatted_is_left_as_the_edit_left_it() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("x.casus");
+        std::fs::write(&file, "edited meanwhile\n").unwrap_or_else(|e| panic!("{e}"));
+        let refused = write_back(&file, b"as it was read\n", b"formatted\n");
+        assert_eq!(refused, Err("it changed while it was being formatted".to_string()));
+        assert_eq!(std::fs::read_to_string(&file).ok().as_deref(), Some("edited meanwhile\n"));
+        // Nothing is left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).map(Iterator::count).ok(), Some(1));
+        assert_eq!(write_back(&file, b"edited meanwhile\n", b"formatted\n"), Ok(()));
+        assert_eq!(std::fs::read_to_string(&file).ok().as_deref(), Some("formatted\n"));
+    }
 }

@@ -101,8 +101,14 @@ pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
         return fail(term, r.format, Problem::error("casus::usage", format!("no scenario matches `{pattern}`"), None));
     }
     let mut passed = 0;
-    let mut failed = 0;
-    let mut annotations = Vec::new();
+    let mut failed = list.unreadable.len();
+    let mut annotations: Vec<Problem> =
+        list.unreadable.iter().map(|e| Problem::error("casus::io", e.clone(), None)).collect();
+    if matches!(r.format, Format::Human | Format::Short) {
+        for p in annotations.drain(..) {
+            outln!(term, "{}", p.short());
+        }
+    }
     for s in &runs {
         let name = &s.scenario;
         if !s.errors.is_empty() {

@@ -87,3 +87,120 @@ fn a_condition_of_too_many_literals_is_refused_where_the_limit_is_passed() {
         assert!(err.len() < 1000, "the line is not drawn: {} bytes", err.len());
     }
 }
+
+/// The rule library copied into a temporary folder, to add odd files to.
+fn library() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("rules")).unwrap();
+    for e in fs::read_dir("rules").unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), dir.path().join("rules").join(e.file_name())).unwrap();
+    }
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_never_opened_and_a_broken_link_does_not_stop_the_others() {
+    let dir = library();
+    let rules = dir.path().join("rules");
+    let fifo = rules.join("pipe.casus");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::os::unix::fs::symlink("nowhere.casus", rules.join("broken.casus")).unwrap();
+    let files = fs::read_dir("rules").unwrap().count();
+    // The folder: the FIFO is skipped with a warning, the broken link is an error, and every
+    // other file is still checked.
+    casus()
+        .arg("check")
+        .arg(&rules)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("pipe.casus`: it is not a regular file"))
+        .stderr(predicate::str::contains("broken.casus"))
+        .stderr(predicate::str::contains(format!("{files} files checked: 1 error, 0 warnings")));
+    // Named directly, the FIFO is refused, not read.
+    casus()
+        .arg("check")
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it is not a regular file"));
+}
+
+#[test]
+fn files_written_with_any_line_breaks_or_a_byte_order_mark_read_alike() {
+    let dir = library();
+    let rules = dir.path().join("rules");
+    let nato = fs::read_to_string("rules/nato_1949.casus").unwrap();
+    let variants = [
+        ("crlf", nato.replace('\n', "\r\n").into_bytes()),
+        ("cr", nato.replace('\n', "\r").into_bytes()),
+        ("bom", [b"\xEF\xBB\xBF".as_slice(), nato.as_bytes()].concat()),
+    ];
+    let lf = casus().arg("eval").arg("scenarios/nato_area_2025.ron").args(["--format", "json"]).output().unwrap();
+    for (name, bytes) in &variants {
+        fs::write(rules.join("nato_1949.casus"), bytes).unwrap();
+        casus().arg("check").arg(&rules).assert().success();
+        // Formatting keeps the file byte for byte: it is in the canonical layout already.
+        casus().arg("fmt").arg("--check").arg(rules.join("nato_1949.casus")).assert().success();
+        let out = casus()
+            .arg("eval")
+            .arg("scenarios/nato_area_2025.ron")
+            .arg("--rules")
+            .arg(&rules)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.stdout, lf.stdout, "{name}: the rules mean something else");
+        // An untidy file is tidied in its own line breaks.
+        let untidy = String::from_utf8(bytes.clone()).unwrap().replace("  article 5", "     article 5");
+        fs::write(rules.join("nato_1949.casus"), &untidy).unwrap();
+        casus().arg("fmt").arg(rules.join("nato_1949.casus")).assert().success();
+        assert_eq!(&fs::read(rules.join("nato_1949.casus")).unwrap(), bytes, "{name}");
+    }
+    // A file that mixes them is written with those most of its lines have.
+    let mixed = nato.replacen('\n', "\r\n", 3).replace("  article 5", "     article 5");
+    fs::write(rules.join("nato_1949.casus"), mixed).unwrap();
+    casus().arg("fmt").arg(rules.join("nato_1949.casus")).assert().success();
+    assert_eq!(fs::read_to_string(rules.join("nato_1949.casus")).unwrap(), nato);
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_writes_through_links_and_keeps_hard_links() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let nato = fs::read_to_string("rules/nato_1949.casus").unwrap();
+    let untidy = nato.replace("  article 5", "     article 5");
+    let target = dir.path().join("nato.casus");
+    fs::write(&target, &untidy).unwrap();
+    let link = dir.path().join("link.casus");
+    std::os::unix::fs::symlink("nato.casus", &link).unwrap();
+    let hard = dir.path().join("hard.casus");
+    fs::hard_link(&target, &hard).unwrap();
+    casus().arg("fmt").arg(&link).assert().success();
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is still a link");
+    assert_eq!(fs::read_to_string(&target).unwrap(), nato);
+    assert_eq!(fs::metadata(&target).unwrap().nlink(), 2, "the hard link still shares the file");
+    assert_eq!(fs::read_to_string(&hard).unwrap(), nato);
+}
+
+#[test]
+fn a_party_code_a_rule_file_could_not_write_is_refused_in_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = fs::canonicalize("tests/fixtures/pact/rules").unwrap();
+    let scenario = format!(
+        "Scenario(title: \"t\", rules: [{:?}], as_of: \"2020-06-15\",\n  events: [Act(party: \"ÄAA\", action: \"assist\", args: {{\"ally\": \"AAA\", \"against\": \"CCC\"}}, on: \"2020-06-01\")])\n",
+        rules.to_str().unwrap()
+    );
+    fs::write(dir.path().join("s.ron"), scenario).unwrap();
+    casus()
+        .arg("eval")
+        .arg(dir.path().join("s.ron"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("s.ron:2:23"))
+        .stderr(predicate::str::contains("`ÄAA` is not a party code"));
+}

@@ -2,7 +2,7 @@
 //! sources, with the diagnostic that says what is wrong with it, so that it can be shown.
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, LineEnding, Sources, Span};
 
 /// Why a file could not be read as text.
 #[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
@@ -69,7 +69,31 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 impl Sources {
     /// Adds a file read as bytes. Text that is not UTF-8, or holds a NUL byte (a binary file),
     /// is added lossily and comes back with a diagnostic pointing at the first bad byte.
-    pub fn add_bytes(&mut self, name: impl Into<String>, bytes: Vec<u8>) -> (FileId, Option<Diagnostic>) {
+    ///
+    /// A leading UTF-8 byte-order mark is dropped, and a carriage return not followed by a line
+    /// feed becomes a line feed (at the same offset), so that a file written on any system reads
+    /// the same; the file's own line breaks are kept in [`SourceFile::line_ending`].
+    pub fn add_bytes(&mut self, name: impl Into<String>, mut bytes: Vec<u8>) -> (FileId, Option<Diagnostic>) {
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
+        let ending = LineEnding::of(&bytes);
+        let mut from = 0;
+        while let Some(n) = bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b'\r')) {
+            let at = from + n;
+            if bytes.get(at + 1) != Some(&b'\n')
+                && let Some(b) = bytes.get_mut(at)
+            {
+                *b = b'\n';
+            }
+            from = at + 1;
+        }
+        let (id, problem) = self.add_text_bytes(name, bytes);
+        self.set_line_ending(id, ending);
+        (id, problem)
+    }
+
+    fn add_text_bytes(&mut self, name: impl Into<String>, bytes: Vec<u8>) -> (FileId, Option<Diagnostic>) {
         if let Some(at) = bytes.iter().position(|&b| b == 0) {
             let id = self.add(name, String::from_utf8_lossy(&bytes).into_owned());
             let at = lossy_len(&bytes[..at]);

@@ -61,9 +61,59 @@ pub struct FileId(pub usize);
 pub struct SourceFile {
     /// The name shown in diagnostics, usually the path as the user gave it.
     pub name: String,
-    /// The whole text.
+    /// The whole text. Read from bytes, it has no byte-order mark and no lone carriage
+    /// return (each is a line break, `\n`, at the same offset).
     pub text: String,
+    /// The line breaks the file was written with, by majority.
+    pub line_ending: LineEnding,
     line_starts: Vec<usize>,
+}
+
+/// How a file breaks its lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LineEnding {
+    /// `\n`, as on Unix.
+    #[default]
+    Lf,
+    /// `\r\n`, as on Windows.
+    CrLf,
+    /// `\r` alone, as on the classic Mac OS.
+    Cr,
+}
+
+impl LineEnding {
+    /// The line breaks most lines of `text` end with (`\n` when there are none, or a tie).
+    pub fn of(text: &[u8]) -> LineEnding {
+        let (mut lf, mut crlf, mut cr) = (0usize, 0usize, 0usize);
+        let mut bytes = text.iter().peekable();
+        while let Some(&b) = bytes.next() {
+            match b {
+                b'\r' if bytes.peek() == Some(&&b'\n') => {
+                    bytes.next();
+                    crlf += 1;
+                }
+                b'\r' => cr += 1,
+                b'\n' => lf += 1,
+                _ => {}
+            }
+        }
+        if crlf > lf && crlf >= cr {
+            LineEnding::CrLf
+        } else if cr > lf && cr > crlf {
+            LineEnding::Cr
+        } else {
+            LineEnding::Lf
+        }
+    }
+
+    /// Text written with `\n` line breaks, written with these instead.
+    pub fn apply(self, text: &str) -> String {
+        match self {
+            LineEnding::Lf => text.to_string(),
+            LineEnding::CrLf => text.replace('\n', "\r\n"),
+            LineEnding::Cr => text.replace('\n', "\r"),
+        }
+    }
 }
 
 /// A one-based line and column; the column counts characters, not bytes.
@@ -86,7 +136,7 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { name: name.into(), text, line_starts }
+        SourceFile { name: name.into(), text, line_ending: LineEnding::Lf, line_starts }
     }
 
     /// The line and column of a byte offset (clamped to the text).
@@ -120,6 +170,13 @@ impl Sources {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         self.files.push(SourceFile::new(name, text));
         FileId(self.files.len() - 1)
+    }
+
+    /// Records how a file breaks its lines.
+    pub(crate) fn set_line_ending(&mut self, id: FileId, ending: LineEnding) {
+        if let Some(f) = self.files.get_mut(id.0) {
+            f.line_ending = ending;
+        }
     }
 
     /// The file with this id.

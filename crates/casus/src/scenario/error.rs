@@ -86,6 +86,8 @@ pub enum ScenarioErrorKind {
     PlaceRelation(String),
     /// A value in a `place` role that names no place the rules declare and no party.
     UnknownPlace(String),
+    /// A party code with a character a rule file could not write.
+    NotAscii(String),
     /// A rule file or folder the scenario names that cannot be read.
     UnreadableRules {
         /// The path as the scenario writes it.
@@ -125,6 +127,10 @@ impl fmt::Display for ScenarioErrorKind {
             ScenarioErrorKind::PartyAlias { code, write } => write!(f, "`{code}` is written `{write}` in these rules"),
             ScenarioErrorKind::PartyNotThen { code, on } => write!(f, "`{code}` names no state on {on}"),
             ScenarioErrorKind::UnknownPlace(place) => write!(f, "unknown place `{place}`"),
+            ScenarioErrorKind::NotAscii(code) => write!(
+                f,
+                "`{code}` is not a party code: codes are written in ASCII letters, digits and `_`, as in the rule files"
+            ),
             ScenarioErrorKind::UnreadableRules { entry, resolved, why } => {
                 write!(f, "cannot read the rules `{entry}` at `{resolved}`: {why}")
             }

@@ -203,9 +203,20 @@ impl Reader {
         ok.then_some(args)
     }
 
+    /// A party code, written as a rule file would write it: ASCII letters, digits and `_`.
+    fn code(&mut self, party: &Spanned<String>) -> bool {
+        let ascii = !party.is_empty() && party.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ascii {
+            self.error(Kind::NotAscii(party.value.clone()), party.span);
+        }
+        ascii
+    }
+
     fn event(&mut self, raw: RawEvent, span: Span) -> Option<Event> {
-        let status = |r: &mut Reader, party, instrument, step, on: Spanned<String>| {
-            Some(EventKind::Status { party, instrument, step, on: r.date(&on)? })
+        let status = |r: &mut Reader, party: Spanned<String>, instrument, step, on: Spanned<String>| {
+            let code = r.code(&party);
+            let on = r.date(&on)?;
+            code.then_some(EventKind::Status { party, instrument, step, on })
         };
         let dated = |r: &mut Reader, instrument, step, on: Spanned<String>| {
             Some(EventKind::Dated { instrument, step, on: r.date(&on)? })
@@ -221,6 +232,7 @@ impl Reader {
                 EventKind::Fact { kind, args: args?, from, until, source }
             }
             RawEvent::Act { party, action, args, on, from, until, source } => {
+                let code = self.code(&party);
                 let args = self.args(args.0);
                 let (from, until) = match (on, from) {
                     (Some(on), None) if until.is_none() => {
@@ -239,6 +251,9 @@ impl Reader {
                         return None;
                     }
                 };
+                if !code {
+                    return None;
+                }
                 EventKind::Act { party, action, args: args?, from, until, source }
             }
             RawEvent::Sign { party, instrument, on } => status(self, party, instrument, StatusKind::Signed, on)?,
