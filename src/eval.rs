@@ -221,6 +221,9 @@ fn report_of(term: &mut Term, r: &Request) -> Result<(), Failed> {
     let title = scenario.title.clone();
     drop(scenario);
     let eval = casus::eval::evaluate_world(world, as_of, assume);
+    if let Some(d) = eval.budget_problem() {
+        return Err(load::rendered(&[d], &sources, style));
+    }
     if r.format == Format::Json {
         drop(sources);
         if r.filters.is_empty() {

@@ -47,6 +47,14 @@ impl Failed {
     }
 }
 
+/// How many change points an evaluation may visit (`--max-change-points`), for the whole run.
+static BUDGET: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Sets the budget of every evaluation of this run.
+pub(crate) fn set_budget(budget: usize) {
+    let _ = BUDGET.set(budget);
+}
+
 /// Reads a scenario and the rules it names (or `rules`, when given), checks and compiles them.
 /// A scenario that cannot be read is still checked against its rules for the events that could
 /// be read, so that every problem of the file is reported in one run.
@@ -105,7 +113,10 @@ pub(crate) fn load(input: &Input, rules: &[PathBuf], style: Style) -> Result<Loa
     }
     let program = program(&mut sources, &rule_paths)?;
     match (read, program) {
-        (Ok(scenario), Ok(program)) => Ok(Loaded { sources, scenario, file: id, program, style }),
+        (Ok(mut scenario), Ok(program)) => {
+            scenario.budget = BUDGET.get().copied().unwrap_or(casus::scenario::DEFAULT_BUDGET);
+            Ok(Loaded { sources, scenario, file: id, program, style })
+        }
         (Ok(_), Err(problems)) => Err(rendered(&problems, &sources, style)),
         (Err(rejected), Ok(program)) => Err(rendered(&rejected.against(&program), &sources, style)),
         (Err(rejected), Err(more)) => Err(rendered(&[rejected.diagnostics, more].concat(), &sources, style)),
@@ -138,7 +149,11 @@ impl Loaded {
     /// Evaluates the scenario, with the command line's overrides.
     pub(crate) fn evaluate(&self, as_of: Option<Day>, assume: bool) -> Result<casus::eval::Evaluation<'_>, Failed> {
         let (world, as_of, assume) = prepare(&self.program, &self.scenario, &self.sources, as_of, assume, self.style)?;
-        Ok(casus::eval::evaluate_world(world, as_of, assume))
+        let eval = casus::eval::evaluate_world(world, as_of, assume);
+        match eval.budget_problem() {
+            Some(d) => Err(self.failed(&[d])),
+            None => Ok(eval),
+        }
     }
 
     /// What the scenario says that is doubtful: a party no instrument binds.

@@ -204,3 +204,36 @@ fn a_party_code_a_rule_file_could_not_write_is_refused_in_a_scenario() {
         .stderr(predicate::str::contains("s.ron:2:23"))
         .stderr(predicate::str::contains("`ÄAA` is not a party code"));
 }
+
+#[test]
+fn rules_that_go_on_for_ever_spend_the_budget_and_say_which_they_are() {
+    // Two rules that feed each other a day later never stop: from one fact on 1 January 0001 to
+    // the end of 9999 they would add a fact on each of 3.65 million days.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("alt.casus"),
+        "fact p(x)\nfact q(x)\ndeem q(x: X) after 1 day if p(x: X)\ndeem p(x: X) after 1 day if q(x: X)\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("alt.ron"),
+        r#"Scenario(title: "alt", rules: ["alt.casus"], as_of: "9999-12-31", events: [Fact(kind: "p", args: {"x": "a"}, from: "0001-01-01", until: "0001-01-02")])"#,
+    )
+    .unwrap();
+    let scenario = dir.path().join("alt.ron");
+    let out = casus().arg("check").arg(&scenario).args(["--format", "short"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("alt.casus:3:1: error: the evaluation stops at"), "{err}");
+    assert!(err.contains("it has visited 200000 change points, its budget"), "{err}");
+    assert!(err.contains("`deem q(x: X) after 1 day if p(x: X)`, `deem p(x: X) after 1 day if q(x: X)`"), "{err}");
+    // A smaller budget stops it sooner; a budget that covers the scenario lets it finish.
+    casus()
+        .arg("eval")
+        .arg(&scenario)
+        .args(["--max-change-points", "100"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it has visited 100 change points"));
+    casus().arg("eval").arg(&scenario).args(["--as-of", "0001-03-01", "--max-change-points", "100"]).assert().success();
+}

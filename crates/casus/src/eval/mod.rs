@@ -67,6 +67,9 @@ pub struct Evaluation<'p> {
     pub change_points: usize,
     /// The rules that fired.
     pub fired: Fired,
+    /// The change point the walk stopped at when it spent its budget (the world's `budget`):
+    /// the evaluation is then incomplete, and [`Evaluation::budget_problem`] says why.
+    pub exhausted: Option<Day>,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
 }
@@ -229,7 +232,68 @@ pub fn evaluate<'p>(
     as_of: Day,
     assume_compliance: bool,
 ) -> Result<Evaluation<'p>, Vec<Diagnostic>> {
-    Ok(evaluate_world(World::new(program, scenario)?, as_of, assume_compliance))
+    let eval = evaluate_world(World::new(program, scenario)?, as_of, assume_compliance);
+    match eval.budget_problem() {
+        Some(d) => Err(vec![d]),
+        None => Ok(eval),
+    }
+}
+
+impl Evaluation<'_> {
+    /// When the walk spent its budget: an error at the `deem` rule that keeps making change
+    /// points (a delayed rule that derived a fact on the last of them), or else at the scenario.
+    pub fn budget_problem(&self) -> Option<Diagnostic> {
+        let day = self.exhausted?;
+        let program = self.world.program;
+        // The delayed rules whose latest facts fall due on the day the walk stopped, or later:
+        // those keep adding change points.
+        let delay = |r: usize| program.deem(r).delay.map_or(0, |d| i32::try_from(d.amount).unwrap_or(i32::MAX));
+        let longest = (0..self.delayed.len()).map(delay).max().unwrap_or(0);
+        let culprits: Vec<usize> = self
+            .delayed
+            .iter()
+            .enumerate()
+            .filter(|(r, history)| {
+                // Its output may have just gone empty for a day, as two rules that feed each other
+                // take turns: its latest facts count.
+                history.iter().rev().find(|(_, facts)| !facts.is_empty()).is_some_and(|(on, _)| {
+                    on.0.saturating_add(delay(*r)) >= day.0.saturating_sub(longest).saturating_sub(1)
+                })
+            })
+            .map(|(r, _)| r)
+            .collect();
+        let rules: Vec<String> =
+            culprits.iter().map(|r| format!("`{}`", program.deem(*r).text.lines().next().unwrap_or(""))).collect();
+        let (file, at) = match culprits.first() {
+            Some(r) => (program.deem(*r).file, program.deem(*r).span),
+            None => (self.world.file, casus_syntax::source::Span::new(0, 0)),
+        };
+        Some(Diagnostic::new(
+            file,
+            crate::eval::BudgetSpent { budget: self.world.budget, day: day.to_string(), rules: rules.join(", "), at },
+        ))
+    }
+}
+
+/// An evaluation that would visit more change points than its budget.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the evaluation stops at {day}: it has visited {budget} change points, its budget{}", if rules.is_empty() { String::new() } else { format!("; these rules keep adding days: {rules}") })]
+#[diagnostic(
+    code("casus::budget"),
+    help(
+        "a rule that derives a fact `after N days` from a fact it derives itself goes on for ever; if the scenario really changes on that many days, raise the budget with `--max-change-points N`"
+    )
+)]
+pub struct BudgetSpent {
+    /// The budget.
+    pub budget: usize,
+    /// The day the walk stopped at.
+    pub day: String,
+    /// The delayed rules that kept adding days, as written.
+    pub rules: String,
+    /// The first of them, or the scenario's start.
+    #[label("this rule derives a fact that makes it fire again")]
+    pub at: casus_syntax::source::Span,
 }
 
 /// Evaluates a world already fixed from its scenario (which is then no longer needed) up to

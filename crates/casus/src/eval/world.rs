@@ -104,6 +104,10 @@ impl<'p> ScenarioSymbols<'p> {
 pub struct World<'p> {
     /// The rules.
     pub program: &'p Program,
+    /// The scenario's file.
+    pub file: FileId,
+    /// How many change points the evaluation may visit.
+    pub budget: usize,
     /// The program's names and the scenario's.
     pub syms: ScenarioSymbols<'p>,
     /// One timeline per instrument: the program's own, shared by every evaluation, unless the
@@ -121,7 +125,9 @@ impl<'p> World<'p> {
     /// Fixes the timelines, facts and acts of a scenario, or says what in it does not fit the
     /// rules (an unknown instrument, kind of fact, action or role).
     pub fn new(program: &'p Program, scenario: &Scenario) -> Result<World<'p>, Vec<Diagnostic>> {
-        World::of_events(program, scenario.file, &scenario.events, &scenario.without)
+        let mut w = World::of_events(program, scenario.file, &scenario.events, &scenario.without)?;
+        w.budget = scenario.budget;
+        Ok(w)
     }
 
     /// Fixes the timelines, facts and acts of a scenario's events (in `file`), leaving out the
@@ -134,11 +140,13 @@ impl<'p> World<'p> {
     ) -> Result<World<'p>, Vec<Diagnostic>> {
         let mut w = World {
             program,
+            file,
             syms: ScenarioSymbols::new(&program.symbols),
             timelines: Vec::new(),
             facts: Vec::new(),
             acts: Vec::new(),
             warnings: Vec::new(),
+            budget: crate::scenario::DEFAULT_BUDGET,
         };
         let mut problems: Vec<ScenarioError> = Vec::new();
         // Every party that acts, with the days of its act, for the warnings.

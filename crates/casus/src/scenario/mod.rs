@@ -47,7 +47,14 @@ pub struct Scenario {
     /// Instruments to leave out, as if they had never been concluded (set by
     /// `casus eval --without-instrument`; not part of the file).
     pub without: Vec<InstId>,
+    /// How many change points its evaluation may visit before it stops with an error
+    /// (`--max-change-points`; not part of the file).
+    pub budget: usize,
 }
+
+/// How many change points an evaluation visits at most, unless told otherwise: two hundred
+/// thousand days on which something changes, more than five centuries of daily events.
+pub const DEFAULT_BUDGET: usize = 200_000;
 
 /// Something that happened, with where it is written.
 #[derive(Clone, Debug, PartialEq)]

@@ -93,6 +93,7 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
         events,
         expect,
         without: Vec::new(),
+        budget: super::DEFAULT_BUDGET,
     })
 }
 

@@ -122,6 +122,7 @@ impl<'p> Walk<'p> {
             assumed_acts,
             change_points: self.visited,
             fired: Fired { norm_rules: self.fired, deem_rules: deems_fired },
+            exhausted: self.exhausted,
             delayed: self.delayed,
         }
     }

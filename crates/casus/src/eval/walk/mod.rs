@@ -75,6 +75,8 @@ pub(super) struct Walk<'p> {
     /// Norms that hold, by party: obligations and prohibitions.
     pub(super) musts: HashMap<Sym, Vec<NormId>>,
     pub(super) must_nots: HashMap<Sym, Vec<NormId>>,
+    /// The change point the walk stopped at, its budget spent.
+    pub(super) exhausted: Option<Day>,
     /// The norm rules that have produced a norm, by number.
     pub(super) fired: fixedbitset::FixedBitSet,
     /// Live conflicts, and the conflicts each norm is in.
@@ -171,6 +173,7 @@ impl<'p> Walk<'p> {
             given_acts: HashMap::default(),
             today: DayState::default(),
             fired: fixedbitset::FixedBitSet::new(),
+            exhausted: None,
             delayed_now: Vec::new(),
             compliance: Compliance::default(),
             derived: Vec::new(),
@@ -191,6 +194,10 @@ impl<'p> Walk<'p> {
 
     pub(super) fn run(mut self) -> Evaluation<'p> {
         while let Some(d) = self.points.pop_first() {
+            if self.visited >= self.world.budget {
+                self.exhausted = Some(d);
+                break;
+            }
             self.visited += 1;
             let mut state = std::mem::take(&mut self.today);
             let changes = self.advance(&mut state, d);
