@@ -58,6 +58,10 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Cycle(#[from] IncludesItself),
+    /// An action that includes too many others.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    IncludesTooMany(#[from] IncludesTooMany),
     /// Negation through a cycle of `deem` rules.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -666,6 +670,26 @@ pub struct Unbound {
 pub struct IncludesItself {
     /// The action.
     pub action: String,
+    /// Its declaration's name.
+    #[label]
+    pub at: Span,
+}
+
+/// An action that includes more than [`MAX_INCLUDED`](super::MAX_INCLUDED) others, directly or
+/// through them.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{action}` includes more than {limit} actions, directly or through others")]
+#[diagnostic(
+    code("casus::includes"),
+    help(
+        "an action includes the few it is performed by, such as `supply` and `use_force`; a longer chain is likely a mistake"
+    )
+)]
+pub struct IncludesTooMany {
+    /// The action.
+    pub action: String,
+    /// The limit.
+    pub limit: usize,
     /// Its declaration's name.
     #[label]
     pub at: Span,

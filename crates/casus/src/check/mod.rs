@@ -22,6 +22,10 @@ use casus_syntax::suggest::did_you_mean;
 
 pub use error::*;
 
+/// An action includes at most this many others, directly or through them: the closure of
+/// `includes` the evaluator keeps is then at most this large per action.
+pub const MAX_INCLUDED: usize = 256;
+
 use crate::calendar::Day;
 use crate::program::{DeemDef, InstId, Resolved, RuleDef, Sym, Symbols};
 use declarations::Declarations;

@@ -10,8 +10,8 @@ use casus_syntax::source::FileId;
 
 use super::rules::{Scope, Use};
 use super::{
-    Checker, Duplicate, IncludesItself, ListedTwice, PartyProblem, PlaceRelationError, RoleProblem, Twice,
-    UnknownParty, UnknownRole, VariableError, VariableProblem, capitalised, list,
+    Checker, Duplicate, IncludesItself, IncludesTooMany, ListedTwice, PartyProblem, PlaceRelationError, RoleProblem,
+    Twice, UnknownParty, UnknownRole, VariableError, VariableProblem, capitalised, list,
 };
 use crate::calendar::Interval;
 use crate::program::{ActionDef, FactDef, GroupDef, PartyDef, PlaceDef, Relation, Sym};
@@ -368,8 +368,14 @@ impl Checker<'_> {
         }
         let includes = self.role_patterns(a, &a.includes);
         let fulfilled_by = self.role_patterns(a, &a.fulfilled_by);
-        if self.includes_itself(a) {
-            self.report(IncludesItself { action: a.name.name.clone(), at: a.name.span });
+        match self.included(a) {
+            Reach::Itself => self.report(IncludesItself { action: a.name.name.clone(), at: a.name.span }),
+            Reach::TooMany => self.report(IncludesTooMany {
+                action: a.name.name.clone(),
+                limit: super::MAX_INCLUDED,
+                at: a.name.span,
+            }),
+            Reach::Fine => {}
         }
         let roles = a.roles.iter().map(|r| self.sym(&r.name)).collect();
         Some(ActionDef { roles, includes: includes?, fulfilled_by: fulfilled_by? })
@@ -412,20 +418,35 @@ impl Checker<'_> {
         out
     }
 
-    /// Whether an action includes itself, directly or through others.
-    fn includes_itself(&self, a: &ast::ActionDecl) -> bool {
+    /// Whether an action includes itself, directly or through others, or more than
+    /// [`MAX_INCLUDED`](super::MAX_INCLUDED) actions: the search stops there, so that a long
+    /// chain costs no more than a short one.
+    fn included(&self, a: &ast::ActionDecl) -> Reach {
         let mut stack: Vec<&str> = a.includes.iter().map(|p| p.name.name.as_str()).collect();
         let mut visited = BTreeSet::new();
         while let Some(next) = stack.pop() {
             if next == a.name.name {
-                return true;
+                return Reach::Itself;
             }
-            if visited.insert(next)
-                && let Some(decl) = self.decls.actions.get(next)
-            {
-                stack.extend(decl.item.includes.iter().map(|p| p.name.name.as_str()));
+            if visited.insert(next) {
+                if visited.len() > super::MAX_INCLUDED {
+                    return Reach::TooMany;
+                }
+                if let Some(decl) = self.decls.actions.get(next) {
+                    stack.extend(decl.item.includes.iter().map(|p| p.name.name.as_str()));
+                }
             }
         }
-        false
+        Reach::Fine
     }
+}
+
+/// What an action includes, directly or through others.
+enum Reach {
+    /// Itself.
+    Itself,
+    /// More than the limit.
+    TooMany,
+    /// Neither.
+    Fine,
 }
