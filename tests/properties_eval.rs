@@ -275,9 +275,7 @@ fn worlds_fill(w: &World, item: &str, names: &BTreeMap<&str, &str>) -> String {
 
 /// One more fact or act (never a status event, which may rightly end a binding).
 fn worlds_event() -> impl Strategy<Value = String> {
-    worlds::world(Shape::MONOTONE).prop_map(|w| w.events).prop_filter_map("a fact or an act", |events| {
-        events.into_iter().find(|e| e.starts_with("Fact(") || e.starts_with("Act("))
-    })
+    worlds::fact_or_act()
 }
 
 fn shuffle<T>(v: &mut [T], next: &mut impl FnMut() -> u64) {
