@@ -47,7 +47,7 @@ impl Failed {
     }
 }
 
-/// How many change points an evaluation may visit (`--max-change-points`), for the whole run.
+/// How many steps an evaluation may take (`--budget`), for the whole run.
 static BUDGET: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
 /// Sets the budget of every evaluation of this run.

@@ -31,10 +31,11 @@ struct Cli {
     /// `CLICOLOR=0`; `CLICOLOR_FORCE=1` colours a pipe too.
     #[arg(long, value_enum, default_value_t = term::Color::Auto, global = true)]
     color: term::Color,
-    /// How many change points (days on which something changes) an evaluation may visit before
-    /// it stops with an error: a guard against rules that go on for ever.
+    /// How many steps an evaluation may take before it stops with an error — a step is a day
+    /// on which something changes, or a fact a delayed rule carries to a later day: a guard
+    /// against rules that go on for ever.
     #[arg(long, value_name = "N", default_value_t = casus::scenario::DEFAULT_BUDGET, global = true)]
-    max_change_points: usize,
+    budget: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -194,7 +195,7 @@ struct ScenarioArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut term = term::Term::new(cli.color);
-    load::set_budget(cli.max_change_points);
+    load::set_budget(cli.budget);
     let code = match cli.command {
         Command::Check { paths, format } => check::run(&mut term, &paths, format),
         Command::Fmt { paths, check, diff } => fmt::run(&mut term, &paths, fmt::Mode { check: check || diff, diff }),

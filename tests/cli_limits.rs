@@ -225,15 +225,39 @@ fn rules_that_go_on_for_ever_spend_the_budget_and_say_which_they_are() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("alt.casus:3:1: error: the evaluation stops at"), "{err}");
-    assert!(err.contains("it has visited 200000 change points, its budget"), "{err}");
+    assert!(err.contains("it has spent its budget of 200000 steps"), "{err}");
     assert!(err.contains("`deem q(x: X) after 1 day if p(x: X)`, `deem p(x: X) after 1 day if q(x: X)`"), "{err}");
     // A smaller budget stops it sooner; a budget that covers the scenario lets it finish.
     casus()
         .arg("eval")
         .arg(&scenario)
-        .args(["--max-change-points", "100"])
+        .args(["--budget", "100"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("it has visited 100 change points"));
-    casus().arg("eval").arg(&scenario).args(["--as-of", "0001-03-01", "--max-change-points", "100"]).assert().success();
+        .stderr(predicate::str::contains("it has spent its budget of 100 steps"));
+    casus().arg("eval").arg(&scenario).args(["--as-of", "0001-02-01", "--budget", "100"]).assert().success();
+    // Twenty facts carried from day to day spend it twenty times as fast: the budget bounds the
+    // memory the walk keeps, not only the days.
+    let events: Vec<String> = (0..20)
+        .map(|i| {
+            format!(
+                r#"Fact(kind: "p", args: {{"x": "a{i}"}}, from: "0001-01-{:02}", until: "0001-01-{:02}")"#,
+                i + 1,
+                i + 2
+            )
+        })
+        .collect();
+    fs::write(
+        dir.path().join("alt20.ron"),
+        format!(
+            r#"Scenario(title: "alt", rules: ["alt.casus"], as_of: "9999-12-31", events: [{}])"#,
+            events.join(", ")
+        ),
+    )
+    .unwrap();
+    let out = casus().arg("eval").arg(dir.path().join("alt20.ron")).args(["--budget", "1000"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let stop = err.split("stops at ").nth(1).unwrap().get(..10).unwrap();
+    assert!(stop < "0001-03-01", "twenty facts a day spend 1000 steps within two months, not at {stop}");
 }

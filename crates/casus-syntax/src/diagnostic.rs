@@ -177,7 +177,7 @@ pub fn render_styled(diagnostic: &Diagnostic, sources: &Sources, style: Style) -
         return format!("{}\n  (the line is too long to show){help}\n", render_short(diagnostic, sources));
     }
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    // Lines break at spaces only: a flag such as `--max-change-points` or a date stays whole.
+    // Lines break at spaces only: a flag such as `--rules` or a date stays whole.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)

@@ -67,7 +67,8 @@ pub struct Evaluation<'p> {
     pub change_points: usize,
     /// The rules that fired.
     pub fired: Fired,
-    /// The change point the walk stopped at when it spent its budget (the world's `budget`):
+    /// The change point the walk stopped at when it spent its budget (the world's `budget` of
+    /// steps: a change point, or a fact a delayed rule carries to a later day):
     /// the evaluation is then incomplete, and [`Evaluation::budget_problem`] says why.
     pub exhausted: Option<Day>,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
@@ -275,13 +276,13 @@ impl Evaluation<'_> {
     }
 }
 
-/// An evaluation that would visit more change points than its budget.
+/// An evaluation that would take more steps than its budget.
 #[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
-#[error("the evaluation stops at {day}: it has visited {budget} change points, its budget{}", if rules.is_empty() { String::new() } else { format!("; these rules keep adding days: {rules}") })]
+#[error("the evaluation stops at {day}: it has spent its budget of {budget} steps{}", if rules.is_empty() { String::new() } else { format!("; these rules keep adding days: {rules}") })]
 #[diagnostic(
     code("casus::budget"),
     help(
-        "a rule that derives a fact `after N days` from a fact it derives itself goes on for ever; if the scenario really changes on that many days, raise the budget with `--max-change-points N`"
+        "a step is a day on which something changes, or a fact a delayed rule carries to a later day; a rule that derives a fact `after N days` from a fact it derives itself goes on for ever; if the scenario really needs more steps, raise the budget with `--budget N`"
     )
 )]
 pub struct BudgetSpent {

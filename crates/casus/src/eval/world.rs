@@ -106,7 +106,7 @@ pub struct World<'p> {
     pub program: &'p Program,
     /// The scenario's file.
     pub file: FileId,
-    /// How many change points the evaluation may visit.
+    /// How many steps the evaluation may take: change points, and facts delayed rules carry.
     pub budget: usize,
     /// The program's names and the scenario's.
     pub syms: ScenarioSymbols<'p>,

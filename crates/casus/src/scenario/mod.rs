@@ -47,13 +47,15 @@ pub struct Scenario {
     /// Instruments to leave out, as if they had never been concluded (set by
     /// `casus eval --without-instrument`; not part of the file).
     pub without: Vec<InstId>,
-    /// How many change points its evaluation may visit before it stops with an error
-    /// (`--max-change-points`; not part of the file).
+    /// How many steps its evaluation may take before it stops with an error (`--budget`; not
+    /// part of the file): a step is a change point, or a fact a delayed `deem` rule carries to
+    /// a later day.
     pub budget: usize,
 }
 
-/// How many change points an evaluation visits at most, unless told otherwise: two hundred
-/// thousand days on which something changes, more than five centuries of daily events.
+/// How many steps an evaluation takes at most, unless told otherwise: two hundred thousand days
+/// on which something changes (more than five centuries of daily events), fewer as delayed
+/// rules carry more facts from day to day.
 pub const DEFAULT_BUDGET: usize = 200_000;
 
 /// Something that happened, with where it is written.

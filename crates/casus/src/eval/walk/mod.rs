@@ -75,6 +75,9 @@ pub(super) struct Walk<'p> {
     /// Norms that hold, by party: obligations and prohibitions.
     pub(super) musts: HashMap<Sym, Vec<NormId>>,
     pub(super) must_nots: HashMap<Sym, Vec<NormId>>,
+    /// The work done: a step per change point, and one per fact a delayed rule carries to a
+    /// later day (what the walk keeps, and what it grows with).
+    pub(super) work: usize,
     /// The change point the walk stopped at, its budget spent.
     pub(super) exhausted: Option<Day>,
     /// The norm rules that have produced a norm, by number.
@@ -173,6 +176,7 @@ impl<'p> Walk<'p> {
             given_acts: HashMap::default(),
             today: DayState::default(),
             fired: fixedbitset::FixedBitSet::new(),
+            work: 0,
             exhausted: None,
             delayed_now: Vec::new(),
             compliance: Compliance::default(),
@@ -194,11 +198,12 @@ impl<'p> Walk<'p> {
 
     pub(super) fn run(mut self) -> Evaluation<'p> {
         while let Some(d) = self.points.pop_first() {
-            if self.visited >= self.world.budget {
+            if self.work >= self.world.budget {
                 self.exhausted = Some(d);
                 break;
             }
             self.visited += 1;
+            self.work = self.work.saturating_add(1);
             let mut state = std::mem::take(&mut self.today);
             let changes = self.advance(&mut state, d);
             self.record_delayed(&state);
@@ -338,6 +343,7 @@ impl<'p> Walk<'p> {
                 continue;
             };
             if history.last().map(|(_, f)| f) != Some(&facts) {
+                self.work = self.work.saturating_add(facts.len());
                 history.push((state.day, facts));
                 self.schedule(Day(state.day.0.saturating_add(i32::try_from(delay.amount).unwrap_or(i32::MAX))));
             }
