@@ -23,6 +23,13 @@ pub(crate) struct Mode {
 /// Formats the rule files under `paths` in place; with `check`, lists those that differ (and
 /// with `diff`, how). `-` formats standard input to standard output.
 pub(crate) fn run(term: &mut Term, paths: &[PathBuf], mode: Mode) -> u8 {
+    if !mode.check {
+        // Interrupted (Ctrl-C, `kill`), the temporary file being written is removed first.
+        let _ = ctrlc::set_handler(|| {
+            remove_pending();
+            std::process::exit(130);
+        });
+    }
     let list = match files::expand(paths, &["casus"]) {
         Ok(list) => list,
         Err(e) => {
@@ -144,6 +151,7 @@ fn write_back(path: &Path, before: &[u8], text: &[u8]) -> Result<(), String> {
     let target = fs::canonicalize(path).map_err(io)?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let _pending = Pending::new(tmp.path());
     tmp.write_all(text).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     let meta = fs::metadata(&target).map_err(io)?;
@@ -158,6 +166,38 @@ fn write_back(path: &Path, before: &[u8], text: &[u8]) -> Result<(), String> {
     fs::set_permissions(tmp.path(), meta.permissions()).map_err(io)?;
     tmp.persist(&target).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// The temporary file being written, if any, for the interrupt handler to remove.
+static PENDING: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// Removes the temporary file being written, if there is one.
+fn remove_pending() {
+    if let Ok(mut pending) = PENDING.lock()
+        && let Some(path) = pending.take()
+    {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// Registers a temporary file as being written, while it lives.
+struct Pending;
+
+impl Pending {
+    fn new(path: &Path) -> Pending {
+        if let Ok(mut pending) = PENDING.lock() {
+            *pending = Some(path.to_path_buf());
+        }
+        Pending
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Ok(mut pending) = PENDING.lock() {
+            *pending = None;
+        }
+    }
 }
 
 /// Whether renaming a new file over this one would lose something: another hard link to it,
@@ -190,5 +230,22 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).map(Iterator::count).ok(), Some(1));
         assert_eq!(write_back(&file, b"edited meanwhile\n", b"formatted\n"), Ok(()));
         assert_eq!(std::fs::read_to_string(&file).ok().as_deref(), Some("formatted\n"));
+    }
+
+    #[test]
+    fn an_interrupt_removes_the_temporary_file_being_written() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let tmp = dir.path().join(".tmp-being-written");
+        std::fs::write(&tmp, "half of a file").unwrap_or_else(|e| panic!("{e}"));
+        let pending = super::Pending::new(&tmp);
+        // What the interrupt handler does before it exits.
+        super::remove_pending();
+        assert!(!tmp.exists());
+        drop(pending);
+        // Once written and renamed, nothing is pending.
+        std::fs::write(&tmp, "a file").unwrap_or_else(|e| panic!("{e}"));
+        drop(super::Pending::new(&tmp));
+        super::remove_pending();
+        assert!(tmp.exists());
     }
 }
