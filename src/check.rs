@@ -31,8 +31,9 @@ pub(crate) fn run(term: &mut Term, paths: &[PathBuf], format: Format) -> u8 {
         let problems = match crate::load::load(input, &[], style) {
             Ok(loaded) => {
                 let mut found = loaded.warnings();
-                if let Err(failed) = loaded.evaluate(None, false) {
-                    found.extend(failed.problems);
+                match loaded.evaluate(None, false) {
+                    Ok(eval) => found.extend(loaded.failed(&eval.calendar_warnings()).problems),
+                    Err(failed) => found.extend(failed.problems),
                 }
                 found
             }

@@ -224,6 +224,8 @@ fn report_of(term: &mut Term, r: &Request) -> Result<(), Failed> {
     if let Some(d) = eval.budget_problem() {
         return Err(load::rendered(&[d], &sources, style));
     }
+    let late = load::rendered(&eval.calendar_warnings(), &sources, style);
+    problem::print(term, &late.problems, problem::Format::Human, &mut Vec::new());
     if r.format == Format::Json {
         drop(sources);
         if r.filters.is_empty() {

@@ -48,6 +48,10 @@ fn a_deadline_past_the_last_day_is_said_to_fall_after_it() {
             .unwrap();
     assert_eq!(json["norms"][0]["episodes"][0]["due"], "after 9999-12-31");
     casus().arg("explain").arg(&late).args(["--party", "AAA"]).assert().success();
+    // It is said where it arises: at the rule whose deadline runs past the calendar.
+    casus().arg("check").arg(&late).args(["--format", "short"]).assert().success().stderr(predicate::str::contains(
+        "late.casus:9:5: warning: the deadline of `AAA must act`, arising on 9999-12-15, falls after 9999-12-31",
+    ));
 }
 
 #[test]

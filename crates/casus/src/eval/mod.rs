@@ -276,6 +276,53 @@ impl Evaluation<'_> {
     }
 }
 
+impl Evaluation<'_> {
+    /// Where a deadline ran past the calendar's last day: a warning at each rule that gave such
+    /// a due date, with the first duty it concerns. The report writes that due date
+    /// `after 9999-12-31`.
+    pub fn calendar_warnings(&self) -> Vec<Diagnostic> {
+        let program = self.world.program;
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for (key, record) in self.norms.iter() {
+            let Some(e) = record.episodes.iter().find(|e| e.due.is_some_and(|d| d > Day::LAST)) else { continue };
+            if !seen.insert(record.rule) {
+                continue;
+            }
+            let rule = program.rule(record.rule);
+            out.push(Diagnostic::new(
+                rule.file,
+                PastTheCalendar {
+                    duty: format!("{} must {}", self.world.name(key.party), self.world.name(key.action)),
+                    from: e.when.from.to_string(),
+                    at: rule.span,
+                },
+            ));
+        }
+        out
+    }
+}
+
+/// A deadline that runs past 9999-12-31.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the deadline of `{duty}`, arising on {from}, falls after 9999-12-31, the last day casus counts")]
+#[diagnostic(
+    code("casus::calendar"),
+    severity(Warning),
+    help(
+        "the report gives its due date as `after 9999-12-31`; an earlier `as_of` or a shorter deadline keeps it within the calendar"
+    )
+)]
+pub struct PastTheCalendar {
+    /// The duty, in words.
+    pub duty: String,
+    /// The day it arose.
+    pub from: String,
+    /// The rule.
+    #[label("this rule's deadline")]
+    pub at: casus_syntax::source::Span,
+}
+
 /// An evaluation that would take more steps than its budget.
 #[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
 #[error("the evaluation stops at {day}: it has spent its budget of {budget} steps{}", if rules.is_empty() { String::new() } else { format!("; these rules keep adding days: {rules}") })]
