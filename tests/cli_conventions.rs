@@ -159,34 +159,22 @@ fn diff_reports_conflicts_violations_and_instruments_that_change() {
 
 #[test]
 fn names_no_rule_knows_are_refused_with_a_suggestion() {
-    casus()
-        .args(["explain", "scenarios/kursk_2024.ron", "--party", "QQQ"])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(predicate::str::contains("--party names no party `QQQ`"));
-    casus()
-        .args(["explain", "scenarios/kursk_2024.ron", "--party", "prk"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("did you mean `PRK`?"));
-    casus()
-        .args(["explain", "scenarios/kursk_2024.ron", "--party", "PRK", "--action", "fly"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("--action names no action `fly`"))
-        .stderr(predicate::str::contains("`assist_militarily`"));
-    casus()
-        .args(["eval", "scenarios/kursk_2024.ron", "--instrument", "kp_ru_2025"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("did you mean `kp_ru_2024`?"));
-    // An old code that the rules write otherwise is named for what it is.
-    casus()
-        .args(["eval", "tests/fixtures/pact/scenarios/attack.ron", "--party", "ZZZ"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("`ZZZ` is written `AAA` in these rules"));
+    let kursk = "scenarios/kursk_2024.ron";
+    let refused: [(&[&str], &str); 6] = [
+        (&["explain", kursk, "--party", "QQQ"], "--party names no party `QQQ`"),
+        (&["explain", kursk, "--party", "prk"], "did you mean `PRK`?"),
+        (&["explain", kursk, "--party", "PRK", "--action", "fly"], "--action names no action `fly`"),
+        (&["explain", kursk, "--party", "PRK", "--action", "fly"], "`assist_militarily`"),
+        (&["eval", kursk, "--instrument", "kp_ru_2025"], "did you mean `kp_ru_2024`?"),
+        // An old code that the rules write otherwise is named for what it is.
+        (
+            &["eval", "tests/fixtures/pact/scenarios/attack.ron", "--party", "ZZZ"],
+            "`ZZZ` is written `AAA` in these rules",
+        ),
+    ];
+    for (args, said) in refused {
+        casus().args(args).assert().code(1).stdout("").stderr(predicate::str::contains(said));
+    }
 }
 
 #[test]
