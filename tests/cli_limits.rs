@@ -265,3 +265,22 @@ fn rules_that_go_on_for_ever_spend_the_budget_and_say_which_they_are() {
     let stop = err.split("stops at ").nth(1).unwrap().get(..10).unwrap();
     assert!(stop < "0001-03-01", "twenty facts a day spend 1000 steps within two months, not at {stop}");
 }
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_a_file_owned_by_someone_else_theirs() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nato.casus");
+    let nato = fs::read_to_string("rules/nato_1949.casus").unwrap();
+    fs::write(&file, nato.replace("  article 5", "     article 5")).unwrap();
+    // Only the superuser can give a file away; elsewhere there is nothing to keep.
+    let given = std::process::Command::new("chown").arg("65534:65534").arg(&file).status();
+    if !given.is_ok_and(|s| s.success()) {
+        return;
+    }
+    casus().arg("fmt").arg(&file).assert().success();
+    assert_eq!(fs::read_to_string(&file).unwrap(), nato);
+    let meta = fs::metadata(&file).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534), "the owner is kept");
+}
