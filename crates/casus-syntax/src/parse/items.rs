@@ -1,7 +1,7 @@
 //! Items: instruments and their clauses, groups, declarations, `deem` rules, precedence.
 
 use super::error::{SyntaxErrorKind, backtrack, expected, fail_at, unknown_keyword};
-use super::rules::{condition, duration, pattern, rule};
+use super::rules::{duration, pattern, rule, whole_condition};
 use super::tokens::*;
 use super::trivia::skip_trivia;
 use super::{Input, PResult};
@@ -440,7 +440,7 @@ fn deem(i: Input) -> PResult<Deem> {
         Err(_) => (i, None),
     };
     let (i, _) = cut(keyword("if"), "`if` and the condition")(i)?;
-    let (i, condition) = condition(i, 0)?;
+    let (i, condition) = whole_condition(i)?;
     Ok((i, Deem { head, delay, condition, span: start.to(end_of(&i)) }))
 }
 

@@ -80,8 +80,9 @@ use trivia::skip_trivia;
 /// Conditions deeper than this (parentheses and `not`s) are refused rather than risk the stack.
 pub const MAX_DEPTH: usize = 128;
 
-/// Conditions of more literals than this are refused: no treaty article needs them, and the
-/// checker's and the solver's work grows with them.
+/// Conditions of more literals than this, those under `not` counted too, are refused: no treaty
+/// article needs them, the checker's work grows with them, and the solver's search nests once
+/// per literal.
 pub const MAX_LITERALS: usize = 256;
 
 /// The largest number a rule file may write (a count of days, say).

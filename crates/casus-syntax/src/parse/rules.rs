@@ -12,7 +12,7 @@ pub(super) fn rule(i: Input) -> PResult<Rule> {
     match w {
         "if" => {
             let (i, _) = word(i)?;
-            let (i, cond) = condition(i, 0)?;
+            let (i, cond) = whole_condition(i)?;
             let (i, _) = cut(keyword("then"), "`and` or `then`")(i)?;
             let (i, conclusion) = conclusion(i)?;
             Ok((i, Rule { span: start.to(conclusion.span), condition: Some(cond), conclusion }))
@@ -142,6 +142,33 @@ pub(super) fn duration(i: Input) -> PResult<Duration> {
 
 // ---------------------------------------------------------------------------------------------
 // Conditions
+
+/// The condition of a rule: at most [`MAX_LITERALS`] literals in all, those under `not`
+/// counted too, so that solving it never nests deeper than that.
+pub(super) fn whole_condition(i: Input) -> PResult<Vec<Literal>> {
+    let (i, lits) = condition(i, 0)?;
+    let mut seen = 0usize;
+    if let Some(span) = past_limit(&lits, &mut seen) {
+        return Err(fail_at(span, SyntaxErrorKind::TooLong, SyntaxErrorKind::TooLong.help()));
+    }
+    Ok((i, lits))
+}
+
+/// The place of the literal that passes [`MAX_LITERALS`], counting in the order written.
+fn past_limit(lits: &[Literal], seen: &mut usize) -> Option<crate::source::Span> {
+    for l in lits {
+        *seen += 1;
+        if *seen > MAX_LITERALS {
+            return Some(l.span);
+        }
+        if let LiteralKind::Not(inner) = &l.kind
+            && let Some(span) = past_limit(inner, seen)
+        {
+            return Some(span);
+        }
+    }
+    None
+}
 
 /// condition = literal ("and" literal)*
 pub(super) fn condition(i: Input, depth: usize) -> PResult<Vec<Literal>> {
