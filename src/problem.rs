@@ -52,8 +52,17 @@ pub(crate) struct Problem {
     pub human: String,
 }
 
+/// Whether this run prints problems rustc-style: drawing thousands of them with their source
+/// lines takes time a run that prints one line each should not spend.
+static DRAWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Says how this run prints problems, before any is made.
+pub(crate) fn print_as(format: Format) {
+    DRAWN.store(format == Format::Human, std::sync::atomic::Ordering::Relaxed);
+}
+
 impl Problem {
-    /// A diagnostic, rendered in `style`.
+    /// A diagnostic, rendered in `style` (or, when this run does not draw problems, in one line).
     pub(crate) fn of(d: &Diagnostic, sources: &Sources, style: Style) -> Problem {
         let file = sources.get(d.file());
         let span = d.span();
@@ -67,7 +76,11 @@ impl Problem {
             code: d.code(),
             message: d.message(),
             help: d.help(),
-            human: diagnostic::render_styled(d, sources, style),
+            human: if DRAWN.load(std::sync::atomic::Ordering::Relaxed) {
+                diagnostic::render_styled(d, sources, style)
+            } else {
+                diagnostic::render_short(d, sources)
+            },
         }
     }
 

@@ -75,6 +75,7 @@ struct Results<'a> {
 
 /// Runs the scenarios under the paths; exit 0 only when every expectation holds.
 pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
+    problem::print_as(r.format);
     let default = [PathBuf::from("scenarios")];
     let paths = if r.paths.is_empty() { &default[..] } else { r.paths };
     let mut sarif = Vec::new();

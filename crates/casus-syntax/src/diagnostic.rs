@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use crate::source::{FileId, LineCol, Sources, Span};
 
@@ -206,24 +206,65 @@ pub fn render_short(diagnostic: &Diagnostic, sources: &Sources) -> String {
 /// place, the notes in other files as related reports with their own text.
 struct Rendered<'a> {
     problem: &'a dyn Problem,
-    source: NamedSource<String>,
-    related: Vec<NoteReport>,
+    source: Window<'a>,
+    related: Vec<NoteReport<'a>>,
 }
 
 impl<'a> Rendered<'a> {
-    fn new(d: &'a Diagnostic, sources: &Sources) -> Rendered<'a> {
+    fn new(d: &'a Diagnostic, sources: &'a Sources) -> Rendered<'a> {
         Rendered {
             problem: &*d.problem,
-            source: named(sources, d.file),
+            source: Window::of(sources, d.file),
             related: d.elsewhere.iter().map(|n| NoteReport::new(n, sources)).collect(),
         }
     }
 }
 
-fn named(sources: &Sources, file: FileId) -> NamedSource<String> {
-    let file = sources.get(file);
-    let name = file.map_or(String::from("<unknown>"), |f| f.name.clone());
-    NamedSource::new(name, file.map_or(String::new(), |f| f.text.clone()))
+/// A file's text as miette reads it: only the lines around a span, found by the file's line
+/// index. (miette would scan the text from its start for each diagnostic, and a copy of the
+/// whole text would be made for each; a file with thousands of problems took seconds.)
+struct Window<'a> {
+    name: &'a str,
+    text: &'a str,
+    line_starts: &'a [usize],
+}
+
+impl<'a> Window<'a> {
+    fn of(sources: &'a Sources, file: FileId) -> Window<'a> {
+        match sources.get(file) {
+            Some(f) => Window { name: &f.name, text: &f.text, line_starts: f.line_starts() },
+            None => Window { name: "<unknown>", text: "", line_starts: &[0] },
+        }
+    }
+}
+
+impl miette::SourceCode for Window<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let line_of = |offset: usize| self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        // A line more on each side than asked, so that miette finds the same context in the
+        // window as in the whole text; its lines are then numbered from the window's first.
+        let first = line_of(span.offset()).saturating_sub(before + 1);
+        let last = line_of(span.offset() + span.len()).saturating_add(after + 1);
+        let start = self.line_starts.get(first).copied().unwrap_or(0).min(self.text.len());
+        let end = self.line_starts.get(last + 1).copied().unwrap_or(self.text.len()).min(self.text.len());
+        let window = self.text.as_bytes().get(start..end).unwrap_or(&[]);
+        let inner = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
+        let found = miette::SourceCode::read_span(window, &inner, before, after)?;
+        let at = SourceSpan::new((found.span().offset() + start).into(), found.span().len());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.to_string(),
+            found.data(),
+            at,
+            found.line() + first,
+            found.column(),
+            found.line_count() + first,
+        )))
+    }
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -258,7 +299,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let len = self.source.inner().len();
+        let len = self.source.text.len();
         let labels = self.problem.labels()?;
         Some(Box::new(labels.map(move |l| clamp(l, len))))
     }
@@ -284,33 +325,33 @@ fn clamp(label: LabeledSpan, len: usize) -> LabeledSpan {
 }
 
 /// A note in another file, rendered as advice with that file's text.
-struct NoteReport {
+struct NoteReport<'a> {
     text: String,
     span: Span,
-    source: NamedSource<String>,
+    source: Window<'a>,
 }
 
-impl NoteReport {
-    fn new(note: &Note, sources: &Sources) -> NoteReport {
-        NoteReport { text: note.text.clone(), span: note.span, source: named(sources, note.file) }
+impl<'a> NoteReport<'a> {
+    fn new(note: &Note, sources: &'a Sources) -> NoteReport<'a> {
+        NoteReport { text: note.text.clone(), span: note.span, source: Window::of(sources, note.file) }
     }
 }
 
-impl fmt::Debug for NoteReport {
+impl fmt::Debug for NoteReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
 
-impl fmt::Display for NoteReport {
+impl fmt::Display for NoteReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
 
-impl std::error::Error for NoteReport {}
+impl std::error::Error for NoteReport<'_> {}
 
-impl miette::Diagnostic for NoteReport {
+impl miette::Diagnostic for NoteReport<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }
@@ -321,6 +362,6 @@ impl miette::Diagnostic for NoteReport {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let label = LabeledSpan::new_primary_with_span(Some(self.text.clone()), self.span);
-        Some(Box::new(std::iter::once(clamp(label, self.source.inner().len()))))
+        Some(Box::new(std::iter::once(clamp(label, self.source.text.len()))))
     }
 }

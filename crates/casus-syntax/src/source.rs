@@ -139,6 +139,11 @@ impl SourceFile {
         SourceFile { name: name.into(), text, line_ending: LineEnding::Lf, line_starts }
     }
 
+    /// Where each line starts, in bytes: 0, and one past each `\n`.
+    pub(crate) fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     /// The line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
