@@ -32,9 +32,8 @@ pub(crate) fn run(term: &mut Term, paths: &[PathBuf], format: Format) -> u8 {
         let problems = match crate::load::load(input, &[], style) {
             Ok(loaded) => {
                 let mut found = loaded.warnings();
-                match loaded.evaluate(None, false) {
-                    Ok(eval) => found.extend(loaded.failed(&eval.calendar_warnings()).problems),
-                    Err(failed) => found.extend(failed.problems),
+                if let Err(failed) = loaded.evaluate(None, false) {
+                    found.extend(failed.problems);
                 }
                 found
             }

@@ -221,11 +221,10 @@ fn report_of(term: &mut Term, r: &Request) -> Result<(), Failed> {
     let title = scenario.title.clone();
     drop(scenario);
     let eval = casus::eval::evaluate_world(world, as_of, assume);
-    if let Some(d) = eval.budget_problem() {
-        return Err(load::rendered(&[d], &sources, style));
+    let problems = eval.problems();
+    if !problems.is_empty() {
+        return Err(load::rendered(&problems, &sources, style));
     }
-    let late = load::rendered(&eval.calendar_warnings(), &sources, style);
-    problem::print(term, &late.problems, problem::Format::Human, &mut Vec::new());
     if r.format == Format::Json {
         drop(sources);
         if r.filters.is_empty() {

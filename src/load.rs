@@ -150,10 +150,8 @@ impl Loaded {
     pub(crate) fn evaluate(&self, as_of: Option<Day>, assume: bool) -> Result<casus::eval::Evaluation<'_>, Failed> {
         let (world, as_of, assume) = prepare(&self.program, &self.scenario, &self.sources, as_of, assume, self.style)?;
         let eval = casus::eval::evaluate_world(world, as_of, assume);
-        match eval.budget_problem() {
-            Some(d) => Err(self.failed(&[d])),
-            None => Ok(eval),
-        }
+        let problems = eval.problems();
+        if problems.is_empty() { Ok(eval) } else { Err(self.failed(&problems)) }
     }
 
     /// What the scenario says that is doubtful: a party no instrument binds.

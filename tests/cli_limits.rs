@@ -28,30 +28,30 @@ treaty t_2020 {
 ";
 
 #[test]
-fn a_deadline_past_the_last_day_is_said_to_fall_after_it() {
+fn a_deadline_past_the_last_day_is_an_error_at_the_rule_that_gives_it() {
     // The treaty binds AAA from its signature on 15 December 9999; a month later is past
-    // 9999-12-31, the last day a date can be written.
+    // 9999-12-31, the last day a date can be written, and a report's dates are all
+    // `YYYY-MM-DD`: the evaluation says so at the rule, whatever the command.
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("late.casus"), LATE_RULES).unwrap();
     let scenario = r#"Scenario(title: "late", rules: ["late.casus"], as_of: "9999-12-20",
   events: [Sign(party: "AAA", instrument: "t_2020", on: "9999-12-15")])"#;
     fs::write(dir.path().join("late.ron"), scenario).unwrap();
     let late = dir.path().join("late.ron");
-    casus()
-        .arg("eval")
-        .arg(&late)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("must act(with: BBB)  — t_2020 art. 1 — due after 9999-12-31, pending"));
-    let json: serde_json::Value =
-        serde_json::from_slice(&casus().arg("eval").arg(&late).args(["--format", "json"]).output().unwrap().stdout)
-            .unwrap();
-    assert_eq!(json["norms"][0]["episodes"][0]["due"], "after 9999-12-31");
-    casus().arg("explain").arg(&late).args(["--party", "AAA"]).assert().success();
-    // It is said where it arises: at the rule whose deadline runs past the calendar.
-    casus().arg("check").arg(&late).args(["--format", "short"]).assert().success().stderr(predicate::str::contains(
-        "late.casus:9:5: warning: the deadline of `AAA must act`, arising on 9999-12-15, falls after 9999-12-31",
-    ));
+    let said = "late.casus:9:5: error: the deadline of `AAA must act`, arising on 9999-12-15, falls after 9999-12-31";
+    casus().arg("check").arg(&late).args(["--format", "short"]).assert().code(1).stderr(predicate::str::contains(said));
+    for args in [&["eval"][..], &["eval", "--format", "json"], &["explain", "--party", "AAA"]] {
+        casus()
+            .arg(args[0])
+            .arg(&late)
+            .args(&args[1..])
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("arising on 9999-12-15, falls after 9999-12-31"));
+    }
+    // Before the signature nothing falls due, and the same rules report as usual.
+    casus().arg("eval").arg(&late).args(["--as-of", "9999-12-14"]).assert().success();
 }
 
 #[test]

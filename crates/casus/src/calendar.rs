@@ -20,7 +20,8 @@ const EPOCH: Date = jiff::civil::date(1970, 1, 1);
 impl Day {
     /// The last day casus counts, 9999-12-31: the last of jiff's calendar, and the last a
     /// date written `YYYY-MM-DD` can name. A day computed past it (a deadline from 9999-12-15
-    /// plus a month) is shown as `after 9999-12-31`, never as a wrong date.
+    /// plus a month) is never shown as a wrong date: in words it is `after 9999-12-31`, and an
+    /// evaluation whose report would hold one is refused.
     pub const LAST: Day = Day(2_932_896);
 
     /// The first day casus can show, -9999-01-01, jiff's first.

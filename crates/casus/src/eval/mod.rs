@@ -69,7 +69,7 @@ pub struct Evaluation<'p> {
     pub fired: Fired,
     /// The change point the walk stopped at when it spent its budget (the world's `budget` of
     /// steps: a change point, or a fact a delayed rule carries to a later day):
-    /// the evaluation is then incomplete, and [`Evaluation::budget_problem`] says why.
+    /// the evaluation is then incomplete, and [`Evaluation::problems`] says why.
     pub exhausted: Option<Day>,
     /// Per delayed `deem` rule: the facts its condition gave, from each day it changed.
     delayed: Vec<Vec<(Day, Vec<Fact>)>>,
@@ -234,16 +234,25 @@ pub fn evaluate<'p>(
     assume_compliance: bool,
 ) -> Result<Evaluation<'p>, Vec<Diagnostic>> {
     let eval = evaluate_world(World::new(program, scenario)?, as_of, assume_compliance);
-    match eval.budget_problem() {
-        Some(d) => Err(vec![d]),
-        None => Ok(eval),
+    let problems = eval.problems();
+    if problems.is_empty() { Ok(eval) } else { Err(problems) }
+}
+
+impl Evaluation<'_> {
+    /// Why the evaluation cannot be reported: it spent its budget, or a deadline ran past the
+    /// calendar's last day (every date of a report is a `YYYY-MM-DD`). Empty when it can.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        match self.budget_problem() {
+            Some(d) => vec![d],
+            None => self.past_the_calendar(),
+        }
     }
 }
 
 impl Evaluation<'_> {
     /// When the walk spent its budget: an error at the `deem` rule that keeps making change
     /// points (a delayed rule that derived a fact on the last of them), or else at the scenario.
-    pub fn budget_problem(&self) -> Option<Diagnostic> {
+    fn budget_problem(&self) -> Option<Diagnostic> {
         let day = self.exhausted?;
         let program = self.world.program;
         // The delayed rules whose latest facts fall due on the day the walk stopped, or later:
@@ -277,10 +286,9 @@ impl Evaluation<'_> {
 }
 
 impl Evaluation<'_> {
-    /// Where a deadline ran past the calendar's last day: a warning at each rule that gave such
-    /// a due date, with the first duty it concerns. The report writes that due date
-    /// `after 9999-12-31`.
-    pub fn calendar_warnings(&self) -> Vec<Diagnostic> {
+    /// Where a deadline ran past the calendar's last day: an error at each rule that gave such
+    /// a due date, with the first duty it concerns.
+    fn past_the_calendar(&self) -> Vec<Diagnostic> {
         let program = self.world.program;
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
@@ -308,9 +316,8 @@ impl Evaluation<'_> {
 #[error("the deadline of `{duty}`, arising on {from}, falls after 9999-12-31, the last day casus counts")]
 #[diagnostic(
     code("casus::calendar"),
-    severity(Warning),
     help(
-        "the report gives its due date as `after 9999-12-31`; an earlier `as_of` or a shorter deadline keeps it within the calendar"
+        "a due date is written YYYY-MM-DD, and none can be written after 9999-12-31; an earlier `as_of` or a shorter deadline keeps it within the calendar"
     )
 )]
 pub struct PastTheCalendar {
