@@ -12,8 +12,7 @@ use crate::term::{Term, errln};
 /// Checks the rule files under `paths` as one rule set, and each scenario (`*.ron`) with the
 /// rules it names. Exit 0 when there is no error.
 pub(crate) fn run(term: &mut Term, paths: &[PathBuf], format: Format) -> u8 {
-    problem::print_as(format);
-    let style = term.err_style;
+    let style = format.style(term.err_style);
     let mut sarif = Vec::new();
     let list = match files::expand(paths, &["casus", "ron"]) {
         Ok(list) => list,

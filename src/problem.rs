@@ -24,6 +24,13 @@ pub(crate) enum Format {
     Json,
 }
 
+impl Format {
+    /// The style problems are rendered in for this format: drawn only for people.
+    pub(crate) fn style(self, style: Style) -> Style {
+        Style { drawn: self == Format::Human, ..style }
+    }
+}
+
 /// Where a problem is: a file, and a line and column in it when known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Place {
@@ -52,17 +59,8 @@ pub(crate) struct Problem {
     pub human: String,
 }
 
-/// Whether this run prints problems rustc-style: drawing thousands of them with their source
-/// lines takes time a run that prints one line each should not spend.
-static DRAWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-
-/// Says how this run prints problems, before any is made.
-pub(crate) fn print_as(format: Format) {
-    DRAWN.store(format == Format::Human, std::sync::atomic::Ordering::Relaxed);
-}
-
 impl Problem {
-    /// A diagnostic, rendered in `style` (or, when this run does not draw problems, in one line).
+    /// A diagnostic, rendered in `style` (on one line when it is not drawn).
     pub(crate) fn of(d: &Diagnostic, sources: &Sources, style: Style) -> Problem {
         let file = sources.get(d.file());
         let span = d.span();
@@ -76,11 +74,7 @@ impl Problem {
             code: d.code(),
             message: d.message(),
             help: d.help(),
-            human: if DRAWN.load(std::sync::atomic::Ordering::Relaxed) {
-                diagnostic::render_styled(d, sources, style)
-            } else {
-                diagnostic::render_short(d, sources)
-            },
+            human: diagnostic::render_styled(d, sources, style),
         }
     }
 

@@ -55,7 +55,7 @@ impl Term {
         let out = io::BufWriter::new(out);
         Term {
             out_width: width(io::stdout().is_terminal()),
-            err_style: Style { color: err_color, width: width(io::stderr().is_terminal()) },
+            err_style: Style { drawn: true, color: err_color, width: width(io::stderr().is_terminal()) },
             out: Sink::new(out),
             err: Sink::new(err),
             out_color,

@@ -75,7 +75,6 @@ struct Results<'a> {
 
 /// Runs the scenarios under the paths; exit 0 only when every expectation holds.
 pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
-    problem::print_as(r.format);
     let default = [PathBuf::from("scenarios")];
     let paths = if r.paths.is_empty() { &default[..] } else { r.paths };
     let mut sarif = Vec::new();
@@ -86,7 +85,7 @@ pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
     for skipped in &list.skipped {
         errln!(term, "warning: {skipped}");
     }
-    let style = term.err_style;
+    let style = r.format.style(term.err_style);
     // In parallel, collected in the order of the paths, so the output never depends on timing.
     let runs: Vec<ScenarioRun> =
         list.files.par_iter().map(|input| run_one(input, r.rules, r.coverage, style)).collect();

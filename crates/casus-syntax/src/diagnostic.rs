@@ -138,9 +138,13 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// Lines longer than this, in bytes, are not drawn in a diagnostic.
 pub const MAX_SHOWN_LINE: usize = 2000;
 
-/// How a diagnostic is drawn: in colour or not, and how wide.
+/// How a diagnostic is drawn: with its source lines or on one line, in colour or not, and how
+/// wide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Style {
+    /// Whether to draw the source lines; `false` gives the one line of [`render_short`], and
+    /// spares the drawing when thousands of problems are printed one line each.
+    pub drawn: bool,
     /// Whether to colour it for a terminal.
     pub color: bool,
     /// The width to wrap its text at.
@@ -148,8 +152,8 @@ pub struct Style {
 }
 
 impl Style {
-    /// No colour, 100 columns: the same on every machine, as tests pin it.
-    pub const PLAIN: Style = Style { color: false, width: 100 };
+    /// Drawn, no colour, 100 columns: the same on every machine, as tests pin it.
+    pub const PLAIN: Style = Style { drawn: true, color: false, width: 100 };
 }
 
 /// Renders one diagnostic the way rustc does: the message, the file, line and column, the
@@ -161,6 +165,9 @@ pub fn render(diagnostic: &Diagnostic, sources: &Sources) -> String {
 
 /// Renders one diagnostic as [`render`] does, in the given style.
 pub fn render_styled(diagnostic: &Diagnostic, sources: &Sources, style: Style) -> String {
+    if !style.drawn {
+        return render_short(diagnostic, sources);
+    }
     // A line too long to show is not shown: the place and the help say enough, and the drawing
     // of a caret thousands of columns in is neither readable nor, past 65 535, possible.
     let too_long = sources.get(diagnostic.file).is_some_and(|f| {
