@@ -47,82 +47,27 @@ impl Filters {
 
     /// Every value names something the rules know, or the error says what it may have meant.
     fn check(&self, program: &Program) -> Result<(), Failed> {
+        let parties = known_parties(program);
+        let instruments: Vec<&str> = program.instruments.iter().map(|i| i.id.as_str()).collect();
+        let actions: Vec<&str> = program.actions.keys().map(|a| program.name(*a)).collect();
         let mut problems = Vec::new();
-        let unknown = |problems: &mut Vec<Problem>, what: &str, flag: &str, value: &str, known: Vec<&str>| {
-            let mut p = Problem::error("casus::usage", format!("{flag} names no {what} `{value}`"), None);
-            p = match casus_syntax::suggest::did_you_mean(value, known.iter().copied()) {
-                Some(near) => p.with_help(near),
-                None => {
-                    let mut sorted = known.clone();
-                    sorted.sort_unstable();
-                    let shown: Vec<String> = sorted.iter().take(10).map(|k| format!("`{k}`")).collect();
-                    let more = if sorted.len() > shown.len() {
-                        format!(", … ({} in all)", sorted.len())
-                    } else {
-                        String::new()
-                    };
-                    let plural = if what == "party" { "parties".to_string() } else { format!("{what}s") };
-                    p.with_help(format!("the rules' {plural} are {}{more}", shown.join(", ")))
-                }
-            };
-            problems.push(p);
-        };
-        // A rule set that declares no parties (a small test, a synthetic world) knows those its
-        // instruments name.
-        let named: Vec<&str> = if program.parties.is_empty() {
-            let mut named: Vec<&str> =
-                program.instruments.iter().flat_map(|i| i.records.keys()).map(|p| program.name(*p)).collect();
-            named.sort_unstable();
-            named.dedup();
-            named
-        } else {
-            Vec::new()
-        };
         for party in &self.party {
-            if program.parties.is_empty() {
-                if !named.contains(&party.as_str()) {
-                    unknown(&mut problems, "party", "--party", party, named.clone());
-                }
-                continue;
-            }
-            match program.parties.get(party.as_str()) {
-                Some(def) if def.alias.is_some() => {
-                    let write = def.alias.as_deref().unwrap_or_default();
-                    problems.push(
-                        Problem::error(
-                            "casus::usage",
-                            format!("--party `{party}` is written `{write}` in these rules"),
-                            None,
-                        )
-                        .with_help(format!("give `--party {write}`")),
-                    );
-                }
-                Some(_) => {}
-                None => unknown(
-                    &mut problems,
-                    "party",
-                    "--party",
-                    party,
-                    program.parties.keys().map(String::as_str).collect(),
-                ),
-            }
-        }
-        for id in &self.instrument {
-            if program.instrument(id).is_none() {
-                unknown(
-                    &mut problems,
-                    "instrument",
-                    "--instrument",
-                    id,
-                    program.instruments.iter().map(|i| i.id.as_str()).collect(),
+            if let Some(write) = program.parties.get(party.as_str()).and_then(|d| d.alias.as_deref()) {
+                let p = Problem::error(
+                    "casus::usage",
+                    format!("--party `{party}` is written `{write}` in these rules"),
+                    None,
                 );
+                problems.push(p.with_help(format!("give `--party {write}`")));
+            } else if !parties.contains(&party.as_str()) {
+                problems.push(unknown("party", "parties", "--party", party, &parties));
             }
         }
-        for action in &self.action {
-            let known: Vec<&str> = program.actions.keys().map(|a| program.name(*a)).collect();
-            if !known.contains(&action.as_str()) {
-                unknown(&mut problems, "action", "--action", action, known);
-            }
+        for id in self.instrument.iter().filter(|id| !instruments.contains(&id.as_str())) {
+            problems.push(unknown("instrument", "instruments", "--instrument", id, &instruments));
+        }
+        for action in self.action.iter().filter(|a| !actions.contains(&a.as_str())) {
+            problems.push(unknown("action", "actions", "--action", action, &actions));
         }
         if problems.is_empty() { Ok(()) } else { Err(Failed { problems }) }
     }
@@ -167,6 +112,33 @@ impl Filters {
             }
         }
     }
+}
+
+/// The parties the rules know: those they declare, or, in a rule set that declares none (a small
+/// test, a synthetic world), those its instruments name.
+fn known_parties(program: &Program) -> Vec<&str> {
+    let mut known: Vec<&str> = if program.parties.is_empty() {
+        program.instruments.iter().flat_map(|i| i.records.keys()).map(|p| program.name(*p)).collect()
+    } else {
+        program.parties.keys().map(String::as_str).collect()
+    };
+    known.sort_unstable();
+    known.dedup();
+    known
+}
+
+/// `FLAG names no WHAT `VALUE``, with the name it may have meant, or else the first names the
+/// rules know.
+fn unknown(what: &str, plural: &str, flag: &str, value: &str, known: &[&str]) -> Problem {
+    let p = Problem::error("casus::usage", format!("{flag} names no {what} `{value}`"), None);
+    if let Some(near) = casus_syntax::suggest::did_you_mean(value, known.iter().copied()) {
+        return p.with_help(near);
+    }
+    let mut sorted = known.to_vec();
+    sorted.sort_unstable();
+    let shown: Vec<String> = sorted.iter().take(10).map(|k| format!("`{k}`")).collect();
+    let more = if sorted.len() > shown.len() { format!(", … ({} in all)", sorted.len()) } else { String::new() };
+    p.with_help(format!("the rules' {plural} are {}{more}", shown.join(", ")))
 }
 
 /// What the command line asks of `casus eval`.
@@ -338,14 +310,8 @@ fn what_if(term: &mut Term, r: &Request) -> Result<(), Failed> {
         match program.instrument(id) {
             Some(i) => changed.without.push(i),
             None => {
-                let mut p =
-                    Problem::error("casus::usage", format!("--without-instrument names no instrument `{id}`"), None);
-                if let Some(near) =
-                    casus_syntax::suggest::did_you_mean(id, program.instruments.iter().map(|i| i.id.as_str()))
-                {
-                    p = p.with_help(near);
-                }
-                problems.push(p);
+                let known: Vec<&str> = program.instruments.iter().map(|i| i.id.as_str()).collect();
+                problems.push(unknown("instrument", "instruments", "--without-instrument", id, &known));
             }
         }
     }
