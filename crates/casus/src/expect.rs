@@ -40,20 +40,18 @@ pub fn check_covering(program: &Program, scenario: &Scenario) -> Result<(Vec<Out
 
 fn checked(program: &Program, scenario: &Scenario, covering: bool) -> Result<(Vec<Outcome>, Fired), Vec<Diagnostic>> {
     let mut by_date: BTreeMap<Day, Vec<(usize, &Expectation)>> = BTreeMap::new();
-    if covering {
-        by_date.insert(scenario.as_of, Vec::new());
-    }
     for (i, e) in scenario.expect.iter().enumerate() {
         by_date.entry(e.on.unwrap_or(scenario.as_of)).or_default().push((i, e));
+    }
+    // The coverage's horizon is the later of `as_of` and the last expectation's date: evaluated
+    // with no expectation of its own when no expectation is as late.
+    if covering && by_date.keys().next_back().is_none_or(|last| *last < scenario.as_of) {
+        by_date.insert(scenario.as_of, Vec::new());
     }
     let last = by_date.keys().next_back().copied();
     let mut out = Vec::new();
     let mut fired = Fired::default();
     for (day, list) in by_date {
-        // The scenario's own date is evaluated only as the horizon of the coverage.
-        if list.is_empty() && Some(day) != last {
-            continue;
-        }
         let eval = eval::evaluate(program, scenario, day, scenario.assume_compliance)?;
         let report = Report::new(&eval, &scenario.title);
         for (index, e) in list {
