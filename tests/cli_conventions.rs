@@ -21,30 +21,35 @@ fn stdout(cmd: &mut Command) -> String {
     String::from_utf8(cmd.output().unwrap().stdout).unwrap()
 }
 
-/// Runs casus with its standard output a pipe whose reader has already gone, as after
-/// `| head -0`, and returns the exit code and standard error.
-fn into_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("casus"))
+/// casus started with its standard output and error piped.
+fn spawn(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("casus"))
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    // The reader goes before casus has loaded its rules, so its first write meets a closed pipe.
-    drop(child.stdout.take());
+        .unwrap()
+}
+
+/// Waits for casus: its exit code and standard error.
+fn finish(mut child: std::process::Child) -> (Option<i32>, String) {
     let mut err = String::new();
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     (child.wait().unwrap().code(), err)
 }
 
+/// Runs casus with its standard output a pipe whose reader has already gone, as after
+/// `| head -0`, and returns the exit code and standard error.
+fn into_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = spawn(args);
+    // The reader goes before casus has loaded its rules, so its first write meets a closed pipe.
+    drop(child.stdout.take());
+    finish(child)
+}
+
 /// Runs casus with its output read one line and then closed, as `| head -1` does.
 fn into_head(args: &[&str]) -> (Option<i32>, String, String) {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("casus"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(args);
     let mut out = child.stdout.take().unwrap();
     let mut first = Vec::new();
     let mut byte = [0u8; 1];
@@ -52,9 +57,8 @@ fn into_head(args: &[&str]) -> (Option<i32>, String, String) {
         first.push(byte[0]);
     }
     drop(out);
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    (child.wait().unwrap().code(), String::from_utf8(first).unwrap(), err)
+    let (code, err) = finish(child);
+    (code, String::from_utf8(first).unwrap(), err)
 }
 
 #[test]
