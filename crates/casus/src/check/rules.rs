@@ -163,16 +163,13 @@ impl<'a> Checker<'a> {
         }
         let mut bound = Bound::default();
         self.condition_variables(&d.condition, &mut bound);
-        for a in &d.head.args {
-            match &a.value {
-                ast::Term::Wildcard(s) => self.report(VariableError {
-                    what: VariableProblem::WildcardInHead,
-                    at: *s,
-                    help: format!("leave the role `{}` out", a.role.name),
-                }),
-                t => self.need_bound(t, &bound, "is an argument of the derived fact"),
-            }
-        }
+        self.concluded_args(
+            &d.head.args,
+            &bound,
+            VariableProblem::WildcardInHead,
+            "",
+            "is an argument of the derived fact",
+        );
         let mut scope = Scope::default();
         let condition = self.literals(&d.condition, None, &mut scope);
         let head = self.pattern(&d.head, Use::Fact, &mut scope);
@@ -375,16 +372,13 @@ impl<'a> Checker<'a> {
             }
             bound.vars.insert(v.name.as_str(), v.span);
         }
-        for a in &c.action.args {
-            match &a.value {
-                ast::Term::Wildcard(s) => self.report(VariableError {
-                    what: VariableProblem::WildcardInNorm,
-                    at: *s,
-                    help: format!("leave the role `{}` out: a norm without it covers every value", a.role.name),
-                }),
-                t => self.need_bound(t, &bound, "is an argument of the norm"),
-            }
-        }
+        self.concluded_args(
+            &c.action.args,
+            &bound,
+            VariableProblem::WildcardInNorm,
+            ": a norm without it covers every value",
+            "is an argument of the norm",
+        );
     }
 
     /// Checks that every test of a conjunction finds its variables bound: positive patterns bind
@@ -407,6 +401,29 @@ impl<'a> Checker<'a> {
                     let mut local = bound.clone();
                     self.condition_variables(inner, &mut local);
                 }
+            }
+        }
+    }
+
+    /// The arguments of what a rule concludes (a derived fact, a norm's action): no `_`, which
+    /// would leave the value open (`wildcard`, with `why` after the advice to leave the role
+    /// out), and every variable bound by the condition.
+    fn concluded_args(
+        &mut self,
+        args: &[ast::Arg],
+        bound: &Bound,
+        wildcard: VariableProblem,
+        why: &str,
+        used: &'static str,
+    ) {
+        for a in args {
+            match &a.value {
+                ast::Term::Wildcard(s) => self.report(VariableError {
+                    what: wildcard.clone(),
+                    at: *s,
+                    help: format!("leave the role `{}` out{why}", a.role.name),
+                }),
+                t => self.need_bound(t, bound, used),
             }
         }
     }
