@@ -148,6 +148,12 @@ enum Command {
         /// Make the scenario assume compliance, so that alliance cascades unfold.
         #[arg(long)]
         assume_compliance: bool,
+        /// Make a dense cascade instead: `--treaties` bilateral defence pacts drawn by
+        /// preferential attachment, one attack, compliance assumed; the same closure is written
+        /// for SWI-Prolog and clingo under `peers/` (`world.pl`, `world.lp`). `--events` is
+        /// ignored.
+        #[arg(long)]
+        dense: bool,
         /// The folder to write `rules/` and `scenario.ron` into.
         #[arg(long)]
         out: PathBuf,
@@ -216,8 +222,12 @@ fn main() -> ExitCode {
         Command::Diff { a, b, rules, as_of, filters, format } => {
             eval::diff(&mut term, &eval::DiffRequest { a: &a, b: &b, rules: &rules, as_of, format, filters: &filters })
         }
-        Command::Synth { states, treaties, events, seed, assume_compliance, out } => {
-            synth::run(&mut term, &casus_synth::Config { states, treaties, events, seed, assume_compliance }, &out)
+        Command::Synth { states, treaties, events, seed, assume_compliance, dense, out } => {
+            if dense {
+                synth::dense(&mut term, &casus_synth::Dense { states, pacts: treaties, seed }, &out)
+            } else {
+                synth::run(&mut term, &casus_synth::Config { states, treaties, events, seed, assume_compliance }, &out)
+            }
         }
         Command::Test { paths, rules, filter, verbose, coverage, junit, format } => test::run(
             &mut term,

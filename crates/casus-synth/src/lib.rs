@@ -14,6 +14,9 @@ use rand_chacha::ChaCha8Rng;
 
 use casus::calendar::Day;
 
+mod dense;
+pub use dense::{Cascade, Dense, cascade};
+
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
