@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::identity::{NormKey, act_matches};
-use super::world::Act;
+use super::world::{Act, Args};
 use crate::calendar::Interval;
 use crate::program::Sym;
 
@@ -15,78 +15,82 @@ pub(super) struct DatedAct {
     pub(super) assumed: bool,
 }
 
-/// The acts of each party and action, found for a norm by the first argument each gives: a
-/// party assumed to perform hundreds of obligations of one action (an ally of many, in a
-/// cascade) would otherwise have each obligation compared with every act of that action.
-#[derive(Default)]
+/// The acts of each party and action, grouped by the roles they give (their shape) and found
+/// for a norm by its values for those roles: a party assumed to perform hundreds of obligations
+/// of one action (an ally of many, in a cascade) would otherwise have each obligation compared
+/// with every act of that action.
 pub(super) struct ActsByActor<'a> {
-    /// By party, action, and the act's first role with its value (`None` for an act without
-    /// arguments); each act with its position.
-    pub(super) by_first: HashMap<(Actor, Option<Arg>), Vec<Numbered<'a>>>,
-    /// By party and action: the first roles its acts give.
-    pub(super) roles: HashMap<Actor, FirstRoles>,
+    /// By party and action: the shapes of its acts, each the roles given, sorted.
+    shapes: HashMap<Actor, Vec<Shape>>,
+    /// Every act by party, action and arguments, then position: an act whose shape a norm
+    /// gives whole is found by binary search, and a world's hundreds of thousands of assumed
+    /// acts (made in this order, so that sorting them costs one pass) need no table of lists.
+    by_args: Vec<(Actor, &'a Args, usize)>,
+    acts: &'a [DatedAct],
+    /// By party, action and shape (its place in `shapes`): each act with its position.
+    by_shape: HashMap<(Actor, usize), Vec<Numbered<'a>>>,
 }
 
-/// The first roles an actor's acts give (`None` for an act without arguments), each with the
-/// values given it.
-pub(super) type FirstRoles = Vec<(Option<Sym>, Vec<Sym>)>;
+/// The roles an act gives, sorted.
+type Shape = smallvec::SmallVec<[Sym; 2]>;
 
 /// A party and an action.
 pub(super) type Actor = (Sym, Sym);
-
-/// A role and its value.
-pub(super) type Arg = (Sym, Sym);
 
 /// An act with its position in the list of acts.
 pub(super) type Numbered<'a> = (usize, &'a DatedAct);
 
 impl<'a> ActsByActor<'a> {
     pub(super) fn new(acts: &'a [DatedAct]) -> ActsByActor<'a> {
-        let mut index = ActsByActor::default();
+        let mut index =
+            ActsByActor { shapes: HashMap::default(), by_args: Vec::new(), by_shape: HashMap::default(), acts };
         for (i, a) in acts.iter().enumerate() {
             let actor = (a.act.party, a.act.action);
-            let first = a.act.args.first().copied();
-            let list = index.by_first.entry((actor, first)).or_default();
-            list.push((i, a));
-            if list.len() == 1 {
-                let (role, value) = (first.map(|(r, _)| r), first.map(|(_, v)| v));
-                let roles = index.roles.entry(actor).or_default();
-                let at = roles.iter().position(|(r, _)| *r == role).unwrap_or_else(|| {
-                    roles.push((role, Vec::new()));
-                    roles.len() - 1
-                });
-                if let (Some(value), Some((_, values))) = (value, roles.get_mut(at)) {
-                    values.push(value);
-                }
-            }
+            let shape: Shape = a.act.args.iter().map(|&(r, _)| r).collect();
+            let shapes = index.shapes.entry(actor).or_default();
+            let at = shapes.iter().position(|s| *s == shape).unwrap_or_else(|| {
+                shapes.push(shape);
+                shapes.len() - 1
+            });
+            index.by_shape.entry((actor, at)).or_default().push((i, a));
+            index.by_args.push((actor, &a.act.args, i));
         }
+        index.by_args.sort_unstable();
+        index.acts = acts;
         index
     }
 
-    /// The acts that match norm `key` (docs/semantics.md: same party and action, every argument the act
-    /// gives agreeing), in the order given, into `out`. An act whose first role the norm gives
-    /// is looked up by the norm's value; one whose first role the norm leaves open, by each
-    /// value given.
+    /// The acts that match norm `key` (docs/semantics.md: same party and action, every argument
+    /// the act gives agreeing), in the order given, into `out`. Acts of a shape whose every role
+    /// the norm gives are looked up by the norm's values; those of a shape with a role the norm
+    /// leaves open are compared one by one.
     pub(super) fn matching(&self, key: &NormKey, out: &mut Vec<Numbered<'a>>) {
         out.clear();
         let actor = (key.party, key.action);
-        let Some(roles) = self.roles.get(&actor) else { return };
+        let Some(shapes) = self.shapes.get(&actor) else { return };
         let mut lists = 0;
-        let mut add = |first: Option<Arg>| {
-            if let Some(list) = self.by_first.get(&(actor, first)) {
-                out.extend(list.iter().filter(|(_, a)| act_matches(&a.act, key)));
-                lists += 1;
-            }
-        };
-        for (role, values) in roles {
-            let Some(role) = *role else {
-                add(None);
-                continue;
+        for (at, shape) in shapes.iter().enumerate() {
+            let given: Option<Args> =
+                shape.iter().map(|role| key.args.iter().find(|(r, _)| r == role).copied()).collect::<Option<Args>>();
+            let found = match given {
+                Some(args) => {
+                    let from = self.by_args.partition_point(|(a, g, _)| (*a, g.as_slice()) < (actor, args.as_slice()));
+                    let same = self.by_args[from..].iter().take_while(|(a, g, _)| *a == actor && **g == args);
+                    let mut any = false;
+                    for &(_, _, i) in same {
+                        if let Some(a) = self.acts.get(i) {
+                            out.push((i, a));
+                            any = true;
+                        }
+                    }
+                    any.then_some(())
+                }
+                None => self
+                    .by_shape
+                    .get(&(actor, at))
+                    .map(|l| out.extend(l.iter().filter(|(_, a)| act_matches(&a.act, key)))),
             };
-            match key.args.iter().find(|(r, _)| *r == role) {
-                Some(&(_, value)) => add(Some((role, value))),
-                None => values.iter().for_each(|&v| add(Some((role, v)))),
-            }
+            lists += usize::from(found.is_some());
         }
         // Each list is in the order given; several are merged.
         if lists > 1 {

@@ -4,7 +4,7 @@
 use super::identity::{NormKey, norm_args, value};
 use super::state::{DayState, Index, List, Origin, Support};
 use super::world::{Act, Args, Fact, World, with_defaults};
-use crate::program::{Bearers, FactDef, InstId, Lit, LitKind, NormRule, Relation, Sym, Term, Trigger};
+use crate::program::{Bearers, FactDef, InstId, Lit, LitKind, NormRule, Pattern, Relation, Sym, Term, Trigger};
 
 /// The parties who bear a norm for one solution: mostly one or a few.
 pub(super) type Parties = smallvec::SmallVec<[Sym; 4]>;
@@ -321,7 +321,14 @@ impl Search<'_, '_> {
                         one = [i];
                         &one[..]
                     }
-                    _ => pick(&self.state.fact_index, p.name, &p.args, env),
+                    _ => match self.whole_fact(p, env) {
+                        // Every role known: the one fact it can be, looked up whole.
+                        Some(fact) => {
+                            one = [self.state.fact_position(&fact).unwrap_or(usize::MAX)];
+                            &one[..]
+                        }
+                        None => pick(&self.state.fact_index, p.name, &p.args, env),
+                    },
                 };
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (fact, _) = self.state.facts.get(i)?;
@@ -359,6 +366,22 @@ impl Search<'_, '_> {
                 }
             }
         }
+    }
+
+    /// The fact a pattern stands for when it gives every role its kind declares, each a constant
+    /// or a bound variable: the only fact it can match (a fact has only declared roles).
+    fn whole_fact(self, p: &Pattern, env: &[Option<Sym>]) -> Option<Fact> {
+        let def = self.world.program.facts.get(&p.name)?;
+        if p.args.len() != def.roles.len() || p.args.len() > 4 {
+            return None;
+        }
+        let mut args: Args = p.args.iter().map(|&(r, t)| value(t, env).map(|v| (r, v))).collect::<Option<Args>>()?;
+        args.sort_unstable();
+        // A role given twice leaves another out.
+        if args.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        Some(Fact { kind: p.name, args })
     }
 
     /// `territory(place: L, of: S)` or `administered(place: L, by: S)` today: the pairs of place
