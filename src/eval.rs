@@ -199,6 +199,7 @@ fn report_of(term: &mut Term, r: &Request) -> Result<(), Failed> {
     }
     if r.format == Format::Json {
         drop(sources);
+        term.plain();
         if r.filters.is_empty() {
             let _ = Report::streamed(&eval, &title).write_json(&mut term.out);
         } else {

@@ -29,7 +29,7 @@ pub(crate) const DEFAULT_WIDTH: usize = 100;
 /// Standard output and standard error of one run.
 pub(crate) struct Term {
     /// Standard output, buffered.
-    pub out: Sink<io::BufWriter<AutoStream<io::Stdout>>>,
+    pub out: Sink<Out>,
     /// Standard error.
     pub err: Sink<AutoStream<io::Stderr>>,
     /// Whether standard output shows colour.
@@ -52,7 +52,7 @@ impl Term {
         let err = AutoStream::new(io::stderr(), choice);
         let out_color = out.current_choice() != ColorChoice::Never;
         let err_color = err.current_choice() != ColorChoice::Never;
-        let out = io::BufWriter::new(out);
+        let out = Out { styled: io::BufWriter::new(out), plain: None };
         Term {
             out_width: width(io::stdout().is_terminal()),
             err_style: Style { drawn: true, color: err_color, width: width(io::stderr().is_terminal()) },
@@ -60,6 +60,14 @@ impl Term {
             err: Sink::new(err),
             out_color,
         }
+    }
+
+    /// Sends what follows on standard output straight to it, past the colour adapter, in large
+    /// blocks: for output that never holds an escape sequence, such as JSON (which escapes
+    /// control characters), and may be hundreds of megabytes.
+    pub(crate) fn plain(&mut self) {
+        let _ = self.out.flush();
+        self.out.inner.plain.get_or_insert_with(|| io::BufWriter::with_capacity(1 << 18, io::stdout()));
     }
 
     /// Flushes standard output; the first write error other than a closed pipe, if any.
@@ -79,6 +87,36 @@ fn width(terminal: bool) -> usize {
     let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
     let measured = terminal_size::terminal_size().map(|(w, _)| usize::from(w.0));
     measured.or_else(columns).unwrap_or(DEFAULT_WIDTH).max(40)
+}
+
+/// Standard output: through the colour adapter, or, once [`Term::plain`] is called, straight.
+pub(crate) struct Out {
+    styled: io::BufWriter<AutoStream<io::Stdout>>,
+    plain: Option<io::BufWriter<io::Stdout>>,
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.plain {
+            Some(plain) => plain.write(buf),
+            None => self.styled.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.plain {
+            Some(plain) => plain.write_all(buf),
+            None => self.styled.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.styled.flush()?;
+        match &mut self.plain {
+            Some(plain) => plain.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A stream that never fails a write: once the reader has gone (a broken pipe) it takes and

@@ -35,6 +35,16 @@ impl Day {
 
     /// The calendar date of this day; a day outside the calendar is given its nearest end.
     pub fn date(self) -> Date {
+        // The UTC date of the day's first second is jiff's day-number conversion, much cheaper
+        // than adding a span of days; it reaches all but the calendar's first day.
+        if let Ok(t) = jiff::Timestamp::from_second(i64::from(self.0) * 86_400) {
+            return jiff::tz::Offset::UTC.to_datetime(t).date();
+        }
+        self.date_by_span()
+    }
+
+    /// The calendar date of this day by adding its days to 1970-01-01.
+    fn date_by_span(self) -> Date {
         jiff::Span::new()
             .try_days(i64::from(self.0))
             .ok()
@@ -96,7 +106,27 @@ impl fmt::Display for Day {
 
 impl serde::Serialize for Day {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // `YYYY-MM-DD` written digit by digit: a report holds millions of dates.
+        let d = self.date();
+        match (u16::try_from(d.year()), u8::try_from(d.month()), u8::try_from(d.day())) {
+            (Ok(y), Ok(m), Ok(day)) if (Day::FIRST..=Day::LAST).contains(self) && y <= 9999 => {
+                let digit = |n: u16| b'0' + (n % 10) as u8;
+                let text = [
+                    digit(y / 1000),
+                    digit(y / 100),
+                    digit(y / 10),
+                    digit(y),
+                    b'-',
+                    digit(u16::from(m) / 10),
+                    digit(u16::from(m)),
+                    b'-',
+                    digit(u16::from(day) / 10),
+                    digit(u16::from(day)),
+                ];
+                s.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+            }
+            _ => s.collect_str(self),
+        }
     }
 }
 
@@ -206,6 +236,25 @@ impl fmt::Display for Interval {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_is_serialised_as_it_is_displayed() {
+        let days = [Day::FIRST.0 - 1, Day::FIRST.0, -719_162, -719_163, -1, 0, 19_723, Day::LAST.0, Day::LAST.0 + 1];
+        for d in days.into_iter().chain((Day::FIRST.0..Day::LAST.0).step_by(9_973)) {
+            let json = serde_json::to_string(&Day(d)).unwrap();
+            assert_eq!(json, format!("\"{}\"", Day(d)), "day {d}");
+        }
+    }
+
+    #[test]
+    fn a_day_has_the_same_date_by_day_number_as_by_adding_days() {
+        let edges = [Day::FIRST.0, Day::FIRST.0 + 1, -1, 0, 1, 11_016, 19_723, Day::LAST.0 - 1, Day::LAST.0];
+        // Every day of four centuries (leap years by 4, 100 and 400), and the calendar's ends.
+        let days = (-200_000..=-53_900).step_by(1).chain(edges).chain((Day::FIRST.0..Day::LAST.0).step_by(997));
+        for d in days {
+            assert_eq!(Day(d).date(), Day(d).date_by_span(), "day {d}");
+        }
+    }
 
     #[test]
     fn the_calendar_ends_where_jiff_ends_and_beyond_it_is_said_so() {

@@ -90,6 +90,16 @@ impl<'p> ScenarioSymbols<'p> {
         }
     }
 
+    /// How many names there are: the program's and the scenario's own, numbered `0..len`.
+    pub fn len(&self) -> usize {
+        self.program.len() + self.own.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     fn base(&self) -> Sym {
         Sym::try_from(self.program.len()).unwrap_or(Sym::MAX)
     }

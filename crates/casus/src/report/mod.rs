@@ -14,6 +14,7 @@ use crate::program::Sym;
 use casus_syntax::ast::{InstrumentKind, Modality};
 
 mod diff;
+mod order;
 mod text;
 
 pub use diff::{
@@ -239,10 +240,51 @@ impl NormsView<'_, '_> {
     }
 }
 
+/// Each norm is written as it would be as a [`NormReport`], from borrowed names: a report of
+/// hundreds of thousands of norms builds none of them.
 impl Serialize for NormsView<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.entries())
+        s.collect_seq(self.order.iter().map(|(k, r)| self.names.entry(k, r)))
     }
+}
+
+/// A norm as the report writes it, its names borrowed from the evaluation: the fields of a
+/// [`NormReport`], in its order.
+#[derive(Serialize)]
+struct Entry<'a> {
+    party: &'a str,
+    #[serde(serialize_with = "words")]
+    modality: Modality,
+    action: &'a str,
+    args: BorrowedArgs<'a>,
+    instrument: &'a str,
+    article: &'a str,
+    #[serde(serialize_with = "episodes")]
+    episodes: (&'a [crate::eval::Episode], Day),
+    status: Status,
+    since: Day,
+    assumed: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    forthwith: bool,
+}
+
+/// Arguments by role name, borrowed.
+struct BorrowedArgs<'a>(smallvec::SmallVec<[(&'a str, &'a str); 2]>);
+
+impl Serialize for BorrowedArgs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().copied())
+    }
+}
+
+/// A norm's episodes as the report writes them, given the report's date.
+fn episodes<S: serde::Serializer>(e: &(&[crate::eval::Episode], Day), s: S) -> Result<S::Ok, S::Error> {
+    let (episodes, as_of) = *e;
+    s.collect_seq(episodes.iter().map(|e| EpisodeReport {
+        from: e.when.from,
+        until: e.when.until.filter(|u| *u <= as_of),
+        due: e.due,
+    }))
 }
 
 impl Report {
@@ -280,19 +322,7 @@ impl<'a, 'p> Report<NormsView<'a, 'p>> {
         instruments.sort_by(|a, b| a.id.cmp(&b.id));
         // Each norm is one key, so the order is total. The norms are put in order by reference
         // and their reports built in that order, so that the list is never held twice.
-        let program = eval.world.program;
-        let name = |s: Sym| eval.world.name(s);
-        let article = |k: &NormKey| program.article_id(k.instrument, k.article);
-        let mut order: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
-        order.sort_unstable_by(|(a, _), (b, _)| {
-            name(a.party)
-                .cmp(name(b.party))
-                .then_with(|| program.instrument_id(a.instrument).cmp(program.instrument_id(b.instrument)))
-                .then_with(|| parts(article(a)).cmp(parts(article(b))))
-                .then_with(|| a.modality.cmp(&b.modality))
-                .then_with(|| name(a.action).cmp(name(b.action)))
-                .then_with(|| names.args(&a.args).cmp(&names.args(&b.args)))
-        });
+        let order = order::Ranks::new(eval).sorted(eval);
         let mut conflicts: Vec<ConflictReport> = eval.conflicts.iter().map(|c| names.conflict(c)).collect();
         conflicts.sort_by(|a, b| {
             (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(
@@ -361,8 +391,12 @@ impl<N: Serialize> Report<N> {
 
     /// Writes the report as pretty-printed JSON, with a final line break.
     pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, self)?;
-        out.write_all(b"\n")
+        // The serialiser writes a token at a time: they are gathered here into large writes.
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut out, self)?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 }
 
@@ -430,6 +464,29 @@ impl<'a> Namer<'a, '_> {
 
     fn args(&self, args: &[(Sym, Sym)]) -> Args {
         args.iter().map(|(r, v)| (self.name(*r), self.name(*v))).collect()
+    }
+
+    /// A norm as the report writes it, from borrowed names.
+    fn entry(&self, key: &NormKey, record: &'a NormRecord) -> Entry<'a> {
+        let world = &self.eval.world;
+        let program = world.program;
+        let mut args: smallvec::SmallVec<[(&str, &str); 2]> =
+            key.args.iter().map(|&(r, v)| (world.name(r), world.name(v))).collect();
+        args.sort_unstable();
+        Entry {
+            party: world.name(key.party),
+            modality: key.modality,
+            action: world.name(key.action),
+            args: BorrowedArgs(args),
+            instrument: program.instrument_id(key.instrument),
+            article: program.article_id(key.instrument, key.article),
+            episodes: (&record.episodes, self.eval.as_of),
+            status: record.status,
+            since: record.since,
+            assumed: record.assumed,
+            forthwith: key.modality == Modality::Must
+                && matches!(program.rule(record.rule).deadline, Some(crate::program::Deadline::Forthwith)),
+        }
     }
 
     /// A norm in the report's terms.

@@ -1,0 +1,86 @@
+//! The report's order of norms, computed on ranks: every name is ranked once among the names of
+//! the evaluation, every article among all articles, and norms are sorted on those numbers, which
+//! order as the names do, instead of comparing names hundreds of thousands of times.
+
+use crate::eval::{Evaluation, NormKey, NormRecord};
+use crate::program::Sym;
+
+use super::parts;
+
+/// The rank of every name and every article of an evaluation.
+pub(super) struct Ranks {
+    /// By symbol: its rank among all names by name (equal names, equal ranks).
+    sym: Vec<u32>,
+    /// By instrument, by article: its rank among all articles, by instrument id and then by
+    /// the article's number in natural order.
+    article: Vec<Vec<u32>>,
+}
+
+impl Ranks {
+    pub(super) fn new(eval: &Evaluation) -> Ranks {
+        let syms = &eval.world.syms;
+        let n = u32::try_from(syms.len()).unwrap_or(u32::MAX);
+        let mut by_name: Vec<Sym> = (0..n).collect();
+        by_name.sort_unstable_by(|&a, &b| syms.name(a).cmp(syms.name(b)));
+        let mut sym = vec![0; by_name.len()];
+        rank(&by_name, |a, b| syms.name(a) == syms.name(b), |s, r| sym[s as usize] = r);
+        let program = eval.world.program;
+        let mut articles: Vec<(usize, usize)> = program
+            .instruments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, def)| (0..def.articles.len()).map(move |a| (i, a)))
+            .collect();
+        let key = |&(i, a): &(usize, usize)| (program.instrument_id(i), program.article_id(i, a));
+        let cmp = |x: &(usize, usize), y: &(usize, usize)| {
+            let ((ix, ax), (iy, ay)) = (key(x), key(y));
+            ix.cmp(iy).then_with(|| parts(ax).cmp(parts(ay)))
+        };
+        articles.sort_unstable_by(cmp);
+        let mut article: Vec<Vec<u32>> = program.instruments.iter().map(|d| vec![0; d.articles.len()]).collect();
+        rank(&articles, |x, y| cmp(&x, &y).is_eq(), |(i, a), r| article[i][a] = r);
+        Ranks { sym, article }
+    }
+
+    fn sym(&self, s: Sym) -> u32 {
+        self.sym.get(s as usize).copied().unwrap_or(u32::MAX)
+    }
+
+    /// A norm's place in the report: party, instrument and article, modality, action, and the
+    /// arguments by role, each pair as ranks, the lesser role first.
+    fn key(&self, k: &NormKey) -> (u64, u64, Args) {
+        let article = self.article.get(k.instrument).and_then(|a| a.get(k.article)).copied().unwrap_or(u32::MAX);
+        let first = (u64::from(self.sym(k.party)) << 32) | u64::from(article);
+        let second = ((k.modality as u64) << 32) | u64::from(self.sym(k.action));
+        let mut args: Args = k.args.iter().map(|&(r, v)| (self.sym(r), self.sym(v))).collect();
+        args.sort_unstable();
+        (first, second, args)
+    }
+
+    /// The norms of an evaluation in report order.
+    pub(super) fn sorted<'a>(&self, eval: &'a Evaluation) -> Vec<(&'a NormKey, &'a NormRecord)> {
+        let mut keyed: Vec<((u64, u64, Args), u32)> = eval
+            .norms
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (self.key(k), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        keyed.sort_unstable();
+        let all: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
+        keyed.into_iter().filter_map(|(_, i)| all.get(i as usize).copied()).collect()
+    }
+}
+
+/// A norm's arguments as ranks of role and value: mostly two, held inline.
+type Args = smallvec::SmallVec<[(u32, u32); 2]>;
+
+/// Gives each item of `sorted` its rank: the position of the first item equal to it.
+fn rank<T: Copy>(sorted: &[T], equal: impl Fn(T, T) -> bool, mut set: impl FnMut(T, u32)) {
+    let mut r = 0;
+    for (n, &x) in sorted.iter().enumerate() {
+        if n > 0 && !equal(sorted[n - 1], x) {
+            r = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        set(x, r);
+    }
+}
