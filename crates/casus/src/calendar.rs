@@ -104,28 +104,36 @@ impl fmt::Display for Day {
     }
 }
 
+impl Day {
+    /// The day as `YYYY-MM-DD`, written digit by digit (a report holds millions of dates); `None`
+    /// outside the years 0000 to 9999, which are written otherwise.
+    pub fn iso(self) -> Option<[u8; 10]> {
+        if !(Day::FIRST..=Day::LAST).contains(&self) {
+            return None;
+        }
+        let d = self.date();
+        let (y, m, day) = (u16::try_from(d.year()).ok()?, u16::try_from(d.month()).ok()?, u16::try_from(d.day()).ok()?);
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        Some([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+}
+
 impl serde::Serialize for Day {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // `YYYY-MM-DD` written digit by digit: a report holds millions of dates.
-        let d = self.date();
-        match (u16::try_from(d.year()), u8::try_from(d.month()), u8::try_from(d.day())) {
-            (Ok(y), Ok(m), Ok(day)) if (Day::FIRST..=Day::LAST).contains(self) && y <= 9999 => {
-                let digit = |n: u16| b'0' + (n % 10) as u8;
-                let text = [
-                    digit(y / 1000),
-                    digit(y / 100),
-                    digit(y / 10),
-                    digit(y),
-                    b'-',
-                    digit(u16::from(m) / 10),
-                    digit(u16::from(m)),
-                    b'-',
-                    digit(u16::from(day) / 10),
-                    digit(u16::from(day)),
-                ];
-                s.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
-            }
-            _ => s.collect_str(self),
+        match self.iso() {
+            Some(text) => s.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+            None => s.collect_str(self),
         }
     }
 }

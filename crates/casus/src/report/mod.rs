@@ -14,6 +14,7 @@ use crate::program::Sym;
 use casus_syntax::ast::{InstrumentKind, Modality};
 
 mod diff;
+mod json;
 mod order;
 mod text;
 
@@ -240,51 +241,12 @@ impl NormsView<'_, '_> {
     }
 }
 
-/// Each norm is written as it would be as a [`NormReport`], from borrowed names: a report of
-/// hundreds of thousands of norms builds none of them.
+/// Each norm is serialised as its [`NormReport`]; [`Report::write_json`] writes the same text
+/// faster.
 impl Serialize for NormsView<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.order.iter().map(|(k, r)| self.names.entry(k, r)))
+        s.collect_seq(self.entries())
     }
-}
-
-/// A norm as the report writes it, its names borrowed from the evaluation: the fields of a
-/// [`NormReport`], in its order.
-#[derive(Serialize)]
-struct Entry<'a> {
-    party: &'a str,
-    #[serde(serialize_with = "words")]
-    modality: Modality,
-    action: &'a str,
-    args: BorrowedArgs<'a>,
-    instrument: &'a str,
-    article: &'a str,
-    #[serde(serialize_with = "episodes")]
-    episodes: (&'a [crate::eval::Episode], Day),
-    status: Status,
-    since: Day,
-    assumed: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    forthwith: bool,
-}
-
-/// Arguments by role name, borrowed.
-struct BorrowedArgs<'a>(smallvec::SmallVec<[(&'a str, &'a str); 2]>);
-
-impl Serialize for BorrowedArgs<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().copied())
-    }
-}
-
-/// A norm's episodes as the report writes them, given the report's date.
-fn episodes<S: serde::Serializer>(e: &(&[crate::eval::Episode], Day), s: S) -> Result<S::Ok, S::Error> {
-    let (episodes, as_of) = *e;
-    s.collect_seq(episodes.iter().map(|e| EpisodeReport {
-        from: e.when.from,
-        until: e.when.until.filter(|u| *u <= as_of),
-        due: e.due,
-    }))
 }
 
 impl Report {
@@ -379,14 +341,10 @@ impl<N> Report<N> {
     }
 }
 
-impl<N: Serialize> Report<N> {
+impl Report {
     /// The report as pretty-printed JSON, with a final line break.
     pub fn to_json(&self) -> String {
-        let mut out = Vec::new();
-        match self.write_json(&mut out) {
-            Ok(()) => String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
-        }
+        json_text(|out| self.write_json(out))
     }
 
     /// Writes the report as pretty-printed JSON, with a final line break.
@@ -397,6 +355,60 @@ impl<N: Serialize> Report<N> {
         serde_json::to_writer_pretty(&mut out, self)?;
         out.write_all(b"\n")?;
         out.flush()
+    }
+}
+
+impl Report<NormsView<'_, '_>> {
+    /// The report as pretty-printed JSON, with a final line break: the same text as
+    /// [`Report::new`]'s.
+    pub fn to_json(&self) -> String {
+        json_text(|out| self.write_json(out))
+    }
+
+    /// Writes the report as pretty-printed JSON, with a final line break, byte for byte as
+    /// serde_json writes [`Report::new`]'s: its norms, hundreds of thousands in a large world,
+    /// are written by hand from names escaped once.
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        // The fields before and after the norms, as serde_json writes them at the same depth.
+        let head = serde_json::to_string_pretty(&Head {
+            scenario: &self.scenario,
+            as_of: self.as_of,
+            instruments: &self.instruments,
+        })?;
+        let tail = serde_json::to_string_pretty(&Tail { conflicts: &self.conflicts, violations: &self.violations })?;
+        out.write_all(head.strip_suffix("\n}").unwrap_or(&head).as_bytes())?;
+        out.write_all(b",\n  \"norms\": ")?;
+        json::norms(&self.norms, &mut out)?;
+        out.write_all(b",\n")?;
+        out.write_all(tail.strip_prefix("{\n").unwrap_or(&tail).as_bytes())?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+}
+
+/// The fields of a report before its norms.
+#[derive(Serialize)]
+struct Head<'a> {
+    scenario: &'a str,
+    as_of: Day,
+    instruments: &'a [InstrumentReport],
+}
+
+/// The fields of a report after its norms.
+#[derive(Serialize)]
+struct Tail<'a> {
+    conflicts: &'a [ConflictReport],
+    violations: &'a [ViolationReport],
+}
+
+/// The text `write` writes.
+fn json_text(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    match write(&mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
     }
 }
 
@@ -464,29 +476,6 @@ impl<'a> Namer<'a, '_> {
 
     fn args(&self, args: &[(Sym, Sym)]) -> Args {
         args.iter().map(|(r, v)| (self.name(*r), self.name(*v))).collect()
-    }
-
-    /// A norm as the report writes it, from borrowed names.
-    fn entry(&self, key: &NormKey, record: &'a NormRecord) -> Entry<'a> {
-        let world = &self.eval.world;
-        let program = world.program;
-        let mut args: smallvec::SmallVec<[(&str, &str); 2]> =
-            key.args.iter().map(|&(r, v)| (world.name(r), world.name(v))).collect();
-        args.sort_unstable();
-        Entry {
-            party: world.name(key.party),
-            modality: key.modality,
-            action: world.name(key.action),
-            args: BorrowedArgs(args),
-            instrument: program.instrument_id(key.instrument),
-            article: program.article_id(key.instrument, key.article),
-            episodes: (&record.episodes, self.eval.as_of),
-            status: record.status,
-            since: record.since,
-            assumed: record.assumed,
-            forthwith: key.modality == Modality::Must
-                && matches!(program.rule(record.rule).deadline, Some(crate::program::Deadline::Forthwith)),
-        }
     }
 
     /// A norm in the report's terms.

@@ -1,0 +1,128 @@
+//! The norms of a streamed report, written by hand as serde_json's pretty printer writes them:
+//! names are escaped once, not once per norm, and a norm is a few copies of bytes. The property
+//! tests compare the text with serde_json's for every evaluation they make.
+
+use std::io::{self, Write};
+
+use super::NormsView;
+use crate::calendar::Day;
+use crate::eval::Episode;
+use casus_syntax::ast::Modality;
+
+/// JSON strings, escaped once: every name of the evaluation, and every instrument and article.
+struct Escaped {
+    syms: Vec<String>,
+    instruments: Vec<String>,
+    articles: Vec<Vec<String>>,
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+/// Writes the norms as the value of the report's `norms` field, from `[` to `]`.
+pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
+    if view.order.is_empty() {
+        return out.write_all(b"[]");
+    }
+    let eval = view.names.eval;
+    let world = &eval.world;
+    let program = world.program;
+    let count = u32::try_from(world.syms.len()).unwrap_or(u32::MAX);
+    let escaped = Escaped {
+        syms: (0..count).map(|s| quoted(world.name(s))).collect(),
+        instruments: program.instruments.iter().map(|i| quoted(&i.id)).collect(),
+        articles: program.instruments.iter().map(|i| i.articles.iter().map(|a| quoted(&a.id)).collect()).collect(),
+    };
+    let name = |s: u32| escaped.syms.get(s as usize).map_or("\"\"", String::as_str);
+    out.write_all(b"[\n")?;
+    let mut args: smallvec::SmallVec<[(&str, &str, &str); 2]> = smallvec::SmallVec::new();
+    for (n, (key, record)) in view.order.iter().enumerate() {
+        if n > 0 {
+            out.write_all(b",\n")?;
+        }
+        out.write_all(b"    {\n      \"party\": ")?;
+        out.write_all(name(key.party).as_bytes())?;
+        out.write_all(b",\n      \"modality\": ")?;
+        out.write_all(b"\"")?;
+        out.write_all(key.modality.words().as_bytes())?;
+        out.write_all(b"\"")?;
+        out.write_all(b",\n      \"action\": ")?;
+        out.write_all(name(key.action).as_bytes())?;
+        // Arguments by role name, as the report sorts them.
+        args.clear();
+        args.extend(key.args.iter().map(|&(r, v)| (world.name(r), name(r), name(v))));
+        args.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        if args.is_empty() {
+            out.write_all(b",\n      \"args\": {}")?;
+        } else {
+            out.write_all(b",\n      \"args\": {")?;
+            for (k, (_, role, value)) in args.iter().enumerate() {
+                out.write_all(if k == 0 { b"\n        " } else { b",\n        " })?;
+                out.write_all(role.as_bytes())?;
+                out.write_all(b": ")?;
+                out.write_all(value.as_bytes())?;
+            }
+            out.write_all(b"\n      }")?;
+        }
+        out.write_all(b",\n      \"instrument\": ")?;
+        out.write_all(escaped.instruments.get(key.instrument).map_or("\"\"", String::as_str).as_bytes())?;
+        out.write_all(b",\n      \"article\": ")?;
+        let article = escaped.articles.get(key.instrument).and_then(|a| a.get(key.article));
+        out.write_all(article.map_or("\"\"", String::as_str).as_bytes())?;
+        episodes(&record.episodes, eval.as_of, out)?;
+        out.write_all(b",\n      \"status\": \"")?;
+        out.write_all(record.status.name().as_bytes())?;
+        out.write_all(b"\",\n      \"since\": ")?;
+        day(record.since, out)?;
+        out.write_all(if record.assumed { b",\n      \"assumed\": true" } else { b",\n      \"assumed\": false" })?;
+        let forthwith = key.modality == Modality::Must
+            && matches!(program.rule(record.rule).deadline, Some(crate::program::Deadline::Forthwith));
+        if forthwith {
+            out.write_all(b",\n      \"forthwith\": true")?;
+        }
+        out.write_all(b"\n    }")?;
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// A norm's `episodes` field, from the comma before it; an end after `as_of` is `null`.
+fn episodes(episodes: &[Episode], as_of: Day, out: &mut impl Write) -> io::Result<()> {
+    if episodes.is_empty() {
+        return out.write_all(b",\n      \"episodes\": []");
+    }
+    out.write_all(b",\n      \"episodes\": [")?;
+    for (k, e) in episodes.iter().enumerate() {
+        out.write_all(if k == 0 {
+            b"\n        {\n          \"from\": "
+        } else {
+            b",\n        {\n          \"from\": "
+        })?;
+        day(e.when.from, out)?;
+        out.write_all(b",\n          \"until\": ")?;
+        optional_day(e.when.until.filter(|u| *u <= as_of), out)?;
+        out.write_all(b",\n          \"due\": ")?;
+        optional_day(e.due, out)?;
+        out.write_all(b"\n        }")?;
+    }
+    out.write_all(b"\n      ]")
+}
+
+fn optional_day(d: Option<Day>, out: &mut impl Write) -> io::Result<()> {
+    match d {
+        Some(d) => day(d, out),
+        None => out.write_all(b"null"),
+    }
+}
+
+/// A day as a JSON string.
+fn day(d: Day, out: &mut impl Write) -> io::Result<()> {
+    match d.iso() {
+        Some(text) => {
+            out.write_all(b"\"")?;
+            out.write_all(&text)?;
+            out.write_all(b"\"")
+        }
+        None => out.write_all(quoted(&d.to_string()).as_bytes()),
+    }
+}
