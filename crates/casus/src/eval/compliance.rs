@@ -16,8 +16,8 @@ use crate::calendar::Day;
 /// or are overridden or no longer, never by going over all that hold.
 #[derive(Default)]
 pub(super) struct Compliance {
-    /// The obligations performed on the day before the last change point.
-    pub(super) performing: BTreeSet<NormId>,
+    /// The obligations performed on the day before the last change point, by number.
+    pub(super) performing: fixedbitset::FixedBitSet,
     /// How many of them perform each act: an act is a source like an event while one does.
     pub(super) acts: HashMap<Act, u32>,
     /// The obligations that hold, are not overridden and have a due date, not yet performed, by
@@ -25,33 +25,32 @@ pub(super) struct Compliance {
     pub(super) waiting: BTreeSet<(Day, NormId)>,
     /// Obligations performed that have stopped, or whose due date changed, since.
     pub(super) stopping: Vec<NormId>,
-    /// The due date each obligation waits for or is performed under.
-    pub(super) due: HashMap<NormId, Day>,
+    /// The due date each obligation waits for or is performed under, by number.
+    pub(super) due: Vec<Option<Day>>,
 }
 
 impl Compliance {
     /// Gives obligation `k` its due date now, `None` if it is not to be performed (it went, has
     /// no deadline or is overridden). Returns the due date if it is new.
     pub(super) fn set_due(&mut self, k: NormId, due: Option<Day>) -> Option<Day> {
-        let before = self.due.get(&k).copied();
+        let at = k as usize;
+        let before = self.due.get(at).copied().flatten();
         if before == due {
             return None;
         }
         if let Some(u) = before {
-            if self.performing.contains(&k) {
+            if self.performing.contains(at) {
                 self.stopping.push(k);
             } else {
                 self.waiting.remove(&(u, k));
             }
         }
-        match due {
-            Some(u) => {
-                self.due.insert(k, u);
-                self.waiting.insert((u, k));
-            }
-            None => {
-                self.due.remove(&k);
-            }
+        if self.due.len() <= at {
+            self.due.resize(at + 1, None);
+        }
+        self.due[at] = due;
+        if let Some(u) = due {
+            self.waiting.insert((u, k));
         }
         due
     }
@@ -72,10 +71,14 @@ impl Compliance {
         stopped.sort_unstable();
         stopped.dedup();
         let (started, stopped) = difference(&started, &stopped);
-        for k in &stopped {
-            self.performing.remove(k);
+        for &k in &stopped {
+            if (k as usize) < self.performing.len() {
+                self.performing.set(k as usize, false);
+            }
         }
-        self.performing.extend(started.iter().copied());
+        for &k in &started {
+            self.performing.grow_and_insert(k as usize);
+        }
         (started, stopped)
     }
 

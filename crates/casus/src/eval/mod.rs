@@ -29,7 +29,6 @@ use casus_syntax::diagnostic::Diagnostic;
 
 pub use crate::calendar::Interval;
 pub use crate::outcome::{ConflictKind, Status};
-use identity::NormId;
 pub use identity::NormKey;
 pub(crate) use identity::{act_matches, fulfilling, included_forbidden, norm_args, value};
 pub(crate) use solve::{Env, Trail};
@@ -132,37 +131,37 @@ fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Ve
     out
 }
 
-/// Every norm with at least one episode, in order of identity. The identities stay where the
-/// walk numbered them and the records beside them, with a sorted list of positions: a large
-/// world has hundreds of thousands, found by binary search, and none is copied to be sorted.
+/// Every norm with at least one episode, in order of identity, each with its record: found by
+/// binary search, and read in order without jumping about memory (a large world has hundreds of
+/// thousands).
 #[derive(Clone, Debug, Default)]
 pub struct Norms {
+    /// The identities, sorted.
     keys: Vec<NormKey>,
+    /// The record of each, in the same order.
     records: Vec<NormRecord>,
-    /// Positions in `keys` and `records`, sorted by identity.
-    order: Vec<NormId>,
 }
 
 impl Norms {
     /// The history of a norm.
     pub fn get(&self, key: &NormKey) -> Option<&NormRecord> {
-        let at = self.order.binary_search_by(|&i| self.keys[i as usize].cmp(key)).ok()?;
-        self.order.get(at).and_then(|&i| self.records.get(i as usize))
+        let at = self.keys.binary_search(key).ok()?;
+        self.records.get(at)
     }
 
     /// The norms and their histories, by identity.
     pub fn iter(&self) -> impl Iterator<Item = (&NormKey, &NormRecord)> {
-        self.order.iter().filter_map(|&i| Some((self.keys.get(i as usize)?, self.records.get(i as usize)?)))
+        self.keys.iter().zip(&self.records)
     }
 
     /// How many there are.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.keys.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.keys.is_empty()
     }
 }
 

@@ -37,7 +37,9 @@ impl DayState {
             let mut new = Vec::new();
             for &r in stratum {
                 let rule = world.program.deem(r);
-                self.derive(world, r, &rule.condition, None, &mut new);
+                if self.derive(world, r, &rule.condition, None, &mut new, true) {
+                    self.deems_fired.grow_and_insert(r);
+                }
             }
             let mut pending = Vec::new();
             for (fact, origin) in new {
@@ -89,8 +91,11 @@ impl DayState {
                         LitKind::Act { action, .. } => !is_fact && action.name == name,
                         _ => false,
                     };
-                    if reads && let Some(condition) = rule.pinned.get(at) {
-                        self.derive(world, r, condition, Some((0, item)), &mut new);
+                    if reads
+                        && let Some(condition) = rule.pinned.get(at)
+                        && self.derive(world, r, condition, Some((0, item)), &mut new, true)
+                    {
+                        self.deems_fired.grow_and_insert(r);
                     }
                 }
             }
@@ -104,8 +109,10 @@ impl DayState {
     }
 
     /// The facts `deem` rule `r` derives today from `condition` (its own, or the same with one
-    /// pattern moved first), with their support; some may already hold. With `pin`, as for
-    /// `solve_pinned`, only those from that fact or act.
+    /// pattern moved first), with their support; some may already hold, unless `new_only`
+    /// leaves those out (a fact keeps the first origin it was given). With `pin`, as for
+    /// `solve_pinned`, only those from that fact or act. Returns whether it derived a fact that
+    /// was left out: the rule fired all the same.
     pub(crate) fn derive(
         &self,
         world: &World,
@@ -113,7 +120,9 @@ impl DayState {
         condition: &[Lit],
         pin: Option<(usize, Support)>,
         out: &mut Vec<(Fact, Origin)>,
-    ) {
+        new_only: bool,
+    ) -> bool {
+        let mut held = false;
         let rule = world.program.deem(r);
         let head = &rule.head;
         static UNDECLARED: FactDef = FactDef { roles: Vec::new(), defaults: Vec::new(), fixed: Vec::new() };
@@ -122,13 +131,19 @@ impl DayState {
         let mut trail = Trail::new();
         self.solve_pinned(world, condition, pin, &mut env, &mut trail, &mut |env, trail| {
             let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
-            // Every instance, even one that already holds: a delayed rule records all of them.
+            // Every instance, even one that already holds, unless asked: a delayed rule records
+            // all of them.
             if let Some(args) = args {
                 let fact = Fact { kind: head.name, args: with_defaults(args, def) };
-                out.push((fact, Origin::Derived { rule: r, support: trail.to_vec() }));
+                if new_only && self.fact_position(&fact).is_some() {
+                    held = true;
+                } else {
+                    out.push((fact, Origin::Derived { rule: r, support: trail.to_vec() }));
+                }
             }
             true
         });
+        held
     }
 
     /// The norms one rule gives today, added to `out`; with `pin`, only those whose trigger

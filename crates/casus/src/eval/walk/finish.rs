@@ -4,7 +4,7 @@
 use super::Walk;
 use crate::calendar::Interval;
 use crate::eval::acts::{ActsByActor, DatedAct, Numbered};
-use crate::eval::identity::NormId;
+use crate::eval::identity::NormKey;
 use crate::eval::order::sorted_order;
 use crate::eval::status::{status_of, violations_of};
 use crate::eval::world::Act;
@@ -41,15 +41,22 @@ impl<'p> Walk<'p> {
             })
             .collect();
         conflicts.sort();
-        // The identities move into the evaluation's norms, a record beside each.
-        let keys = std::mem::take(&mut self.norms.keys).into_values();
-        let order = sorted_order(&keys, &self.norms.runs);
-        let mut records: Vec<NormRecord> = Vec::with_capacity(keys.len());
-        for (id, runs) in self.norms.runs.iter().enumerate() {
-            let id = NormId::try_from(id).unwrap_or(NormId::MAX);
+        // The identities move into the evaluation's norms in order, a record beside each.
+        let order = sorted_order(self.norms.keys.values(), &self.norms.runs);
+        let mut taken: Vec<Option<NormKey>> =
+            std::mem::take(&mut self.norms.keys).into_values().into_iter().map(Some).collect();
+        let mut keys: Vec<NormKey> = Vec::with_capacity(order.len());
+        let mut records: Vec<NormRecord> = Vec::with_capacity(order.len());
+        for id in order {
+            let (Some(key), Some(runs)) =
+                (taken.get_mut(id as usize).and_then(Option::take), self.norms.runs.get(id as usize))
+            else {
+                continue;
+            };
             let episodes: smallvec::SmallVec<[Episode; 1]> =
                 runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
             let overridden = self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default();
+            keys.push(key);
             records.push(NormRecord {
                 episodes,
                 overridden,
@@ -59,8 +66,8 @@ impl<'p> Walk<'p> {
                 rule: runs.rule,
             });
         }
-        drop(std::mem::take(&mut self.norms.runs));
-        let mut norms = Norms { keys, records, order };
+        drop((taken, std::mem::take(&mut self.norms.runs)));
+        let mut norms = Norms { keys, records };
         let mut acts: Vec<DatedAct> =
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
         let mut assumed_acts = Vec::new();
@@ -86,10 +93,7 @@ impl<'p> Walk<'p> {
         let by_actor = ActsByActor::new(&acts);
         let mut violations = Vec::new();
         let mut matching: Vec<Numbered> = Vec::new();
-        for &i in &norms.order {
-            let (Some(key), Some(record)) = (norms.keys.get(i as usize), norms.records.get_mut(i as usize)) else {
-                continue;
-            };
+        for (key, record) in norms.keys.iter().zip(norms.records.iter_mut()) {
             by_actor.matching(key, &mut matching);
             let mut found: Vec<Numbered> = std::mem::take(&mut matching);
             let others = program.actions.get(&key.action).is_some_and(|a| !a.fulfilled_by.is_empty());

@@ -335,7 +335,7 @@ impl<'p> Walk<'p> {
         for (r, rule) in self.world.program.deems.iter().enumerate() {
             let Some(delay) = rule.delay else { continue };
             let mut out = Vec::new();
-            state.derive(&self.world, r, &rule.condition, None, &mut out);
+            state.derive(&self.world, r, &rule.condition, None, &mut out, false);
             let mut facts: Vec<Fact> = out.into_iter().map(|(f, _)| f).collect();
             facts.sort();
             facts.dedup();
