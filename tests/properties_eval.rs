@@ -73,8 +73,7 @@ fn run(rule_files: &[String], scenario_text: &str) -> Run {
     }
     let reference = reference::report(&files, &scenario, scenario.as_of, scenario.assume_compliance).to_json();
     let assumed_days = eval
-        .assumed_acts
-        .iter()
+        .assumed_acts()
         .map(|(_, w, _)| {
             i64::from(w.until.map_or(scenario.as_of.next(), |u| u.min(scenario.as_of.next())).0 - w.from.0)
         })

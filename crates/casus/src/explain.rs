@@ -552,9 +552,8 @@ impl Explainer<'_, '_> {
             .collect();
         let assumed = self
             .eval
-            .assumed_acts
-            .iter()
-            .filter(|(_, _, k)| k == key)
+            .assumed_acts()
+            .filter(|(_, _, k)| *k == key)
             .map(|(_, when, _)| format!("assumed performed from {} under the compliance assumption", when.from));
         let acts: Vec<String> = mine.into_iter().chain(assumed).collect();
         let mut conflicts = Vec::new();

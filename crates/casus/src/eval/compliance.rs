@@ -3,10 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::identity::NormId;
-use super::world::Act;
 use crate::calendar::Day;
 
 /// Under the compliance assumption, an obligation is performed on each day it holds, is due and
@@ -18,8 +15,6 @@ use crate::calendar::Day;
 pub(super) struct Compliance {
     /// The obligations performed on the day before the last change point, by number.
     pub(super) performing: fixedbitset::FixedBitSet,
-    /// How many of them perform each act: an act is a source like an event while one does.
-    pub(super) acts: HashMap<Act, u32>,
     /// The obligations that hold, are not overridden and have a due date, not yet performed, by
     /// due date.
     pub(super) waiting: BTreeSet<(Day, NormId)>,

@@ -60,8 +60,9 @@ pub struct Evaluation<'p> {
     pub conflicts: Vec<ConflictRecord>,
     /// Prohibitions violated, one per run of days.
     pub violations: Vec<ViolationRecord>,
-    /// Acts assumed performed under the compliance assumption, with the obligation performed.
-    pub assumed_acts: Vec<(Act, Interval, NormKey)>,
+    /// Acts assumed performed under the compliance assumption: the obligation performed, by
+    /// its place in `norms`, and the days ([`Evaluation::assumed_acts`] gives them in full).
+    assumed: Vec<(u32, Interval)>,
     /// How many change points the walk visited.
     pub change_points: usize,
     /// The rules that fired.
@@ -75,15 +76,24 @@ pub struct Evaluation<'p> {
 }
 
 impl Evaluation<'_> {
-    /// The state of day `day` as the evaluation saw it: facts and acts with their origins.
+    /// Acts assumed performed under the compliance assumption, each with its days and the
+    /// obligation performed, in order of obligation and days.
+    pub fn assumed_acts(&self) -> impl Iterator<Item = (Act, Interval, &NormKey)> {
+        self.assumed.iter().filter_map(|&(n, when)| {
+            let key = self.norms.keys.get(n as usize)?;
+            Some((Act { party: key.party, action: key.action, args: key.args.clone() }, when, key))
+        })
+    }
+
+    /// The state of day `day` as the evaluation saw it: facts and acts with their origins. An
+    /// act that several obligations perform is assumed from the first by act, days and
+    /// obligation.
     pub(crate) fn state_at(&self, day: Day) -> DayState {
         let yesterday = Day(day.0 - 1);
-        let assumed = self
-            .assumed_acts
-            .iter()
-            .filter(|(_, when, _)| when.contains(yesterday))
-            .map(|(a, _, k)| (a.clone(), k.clone()));
-        day_state(&self.world, day, &self.delayed, assumed)
+        let mut assumed: Vec<(Act, Interval, &NormKey)> =
+            self.assumed_acts().filter(|(_, when, _)| when.contains(yesterday)).collect();
+        assumed.sort();
+        day_state(&self.world, day, &self.delayed, assumed.into_iter().map(|(a, _, k)| (a, k.clone())))
     }
 }
 

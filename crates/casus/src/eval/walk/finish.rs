@@ -22,6 +22,7 @@ impl<'p> Walk<'p> {
         drop((std::mem::take(&mut self.given_facts), std::mem::take(&mut self.given_acts)));
         drop((std::mem::take(&mut self.musts), std::mem::take(&mut self.must_nots)));
         drop((std::mem::take(&mut self.in_conflict), std::mem::take(&mut self.live)));
+        drop(std::mem::take(&mut self.compliance));
         let mut conflicts: Vec<ConflictRecord> = self
             .conflicts
             .iter()
@@ -70,9 +71,9 @@ impl<'p> Walk<'p> {
         let mut norms = Norms { keys, records };
         let mut acts: Vec<DatedAct> =
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
-        let mut assumed_acts = Vec::new();
+        let mut assumed = Vec::new();
         if self.assume {
-            for (key, record) in norms.iter() {
+            for (n, (key, record)) in norms.iter().enumerate() {
                 if key.modality != Modality::Must {
                     continue;
                 }
@@ -84,8 +85,8 @@ impl<'p> Walk<'p> {
                     }
                     for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
                         let act = Act { party: key.party, action: key.action, args: key.args.clone() };
-                        acts.push(DatedAct { act: act.clone(), when, assumed: true });
-                        assumed_acts.push((act, when, key.clone()));
+                        acts.push(DatedAct { act, when, assumed: true });
+                        assumed.push((u32::try_from(n).unwrap_or(u32::MAX), when));
                     }
                 }
             }
@@ -115,7 +116,6 @@ impl<'p> Walk<'p> {
             }
         }
         violations.sort();
-        assumed_acts.sort();
         Evaluation {
             world: self.world,
             as_of,
@@ -123,7 +123,7 @@ impl<'p> Walk<'p> {
             norms,
             conflicts,
             violations,
-            assumed_acts,
+            assumed,
             change_points: self.visited,
             fired: Fired { norm_rules: self.fired, deem_rules: deems_fired },
             exhausted: self.exhausted,

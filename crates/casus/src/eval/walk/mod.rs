@@ -237,6 +237,13 @@ impl<'p> Walk<'p> {
                 c.lost_facts.push(f.clone());
             }
         }
+        // The acts of the obligations that start being performed are counted before any source
+        // is taken away, so that an act passed from one source to another stays.
+        for (a, origin) in new_assumed {
+            if hold(&mut self.given_acts, &a) && state.add_act(a.clone(), origin) {
+                c.new_acts.push(a);
+            }
+        }
         for a in gone_assumed.iter().chain(self.act_sweep.ending(&self.world.acts, d).iter()) {
             if release(&mut self.given_acts, a) && state.remove_act(a) {
                 c.lost_acts.push(a.clone());
@@ -244,8 +251,7 @@ impl<'p> Walk<'p> {
         }
         let mut new_facts: Vec<(Fact, Origin)> = self.fact_sweep.starting(&self.world.facts, d);
         new_facts.extend(delayed.iter().filter(|(f, _)| self.delayed_now.binary_search(f).is_err()).cloned());
-        let mut new_acts: Vec<(Act, Origin)> = self.act_sweep.starting(&self.world.acts, d);
-        new_acts.extend(new_assumed);
+        let new_acts: Vec<(Act, Origin)> = self.act_sweep.starting(&self.world.acts, d);
         for (f, origin) in new_facts {
             if hold(&mut self.given_facts, &f) {
                 if state.add_fact(f.clone(), origin) {
@@ -297,11 +303,11 @@ impl<'p> Walk<'p> {
         days.get(from).is_some_and(|x| *x <= d) || self.previous_day.is_none()
     }
 
-    /// The acts that the obligations performed on `yesterday` (under the compliance assumption)
-    /// add, and those they no longer give: work in proportion to the obligations that started or
-    /// stopped being performed. Acts are counted by the obligations performing them, those that
-    /// start before those that stop, so that an act passed from one obligation to another stays;
-    /// an act that starts is assumed from the first obligation by identity that performs it.
+    /// The acts of the obligations that start being performed on `yesterday` (under the
+    /// compliance assumption), and those of the obligations that stop: work in proportion to the
+    /// obligations that started or stopped being performed. Each obligation performing an act
+    /// is a source of it, counted like an event; an act that starts is assumed from the first
+    /// obligation by identity that performs it.
     pub(super) fn assumed_changes(&mut self, yesterday: Day) -> (Vec<(Act, Origin)>, Vec<Act>) {
         let (started, stopped) = self.compliance.performed_by(yesterday);
         let act_of = |k: &NormKey| Act { party: k.party, action: k.action, args: k.args.clone() };
@@ -313,20 +319,11 @@ impl<'p> Walk<'p> {
             })
             .collect();
         starting.sort_unstable();
-        let mut new = Vec::new();
-        for (act, key) in starting {
-            if hold(&mut self.compliance.acts, &act) {
-                new.push((act, Origin::Assumed { norm: key.clone(), on: yesterday }));
-            }
-        }
-        let mut gone = Vec::new();
-        for &k in &stopped {
-            let act = act_of(self.norms.key(k));
-            if release(&mut self.compliance.acts, &act) {
-                gone.push(act);
-            }
-        }
-        gone.sort_unstable();
+        let new = starting
+            .into_iter()
+            .map(|(act, key)| (act, Origin::Assumed { norm: key.clone(), on: yesterday }))
+            .collect();
+        let gone = stopped.iter().map(|&k| act_of(self.norms.key(k))).collect();
         (new, gone)
     }
 

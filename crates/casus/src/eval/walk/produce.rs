@@ -129,10 +129,12 @@ impl Walk<'_> {
             }
         }
         for a in &changes.new_acts {
+            // Only an act that some rule reads is numbered, and looked for in the state.
+            let index = self.index;
+            let Some(rules) = index.by_act.get(&a.action).filter(|rules| !rules.is_empty()) else { continue };
             let Some(i) = state.act_position(a) else { continue };
             let id = self.act_ids.intern_ref(a);
-            let index = self.index;
-            for &r in index.by_act.get(&a.action).into_iter().flatten() {
+            for &r in rules {
                 if fresh.binary_search(&r).is_err() {
                     state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
                     self.produce(r, Trig::Act(id), &mut keys, &mut delta);
