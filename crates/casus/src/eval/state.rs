@@ -160,14 +160,17 @@ impl<T> Index<T> {
 impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
     /// Adds `item` to `items` unless it is there.
     pub(super) fn insert(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) -> bool {
-        if self.positions.contains_key(&item) {
-            return false;
-        }
         let at = items.len();
-        self.positions.insert(item.clone(), at);
-        self.add(at, &item);
-        items.push((item, origin));
-        true
+        match self.positions.entry(item) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let item = v.key().clone();
+                v.insert(at);
+                self.add(at, &item);
+                items.push((item, origin));
+                true
+            }
+        }
     }
 
     /// Takes `item` out of `items`, if it is there. The last item takes its place, so
