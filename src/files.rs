@@ -166,11 +166,24 @@ pub(crate) fn shown(path: &Path) -> String {
     if same { clean.display().to_string() } else { path.display().to_string() }
 }
 
+/// The largest file read (`--max-file-size`), in bytes, for the whole run.
+static MAX_FILE_SIZE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Sets the largest file read in this run, in bytes.
+pub(crate) fn set_max_file_size(bytes: u64) {
+    let _ = MAX_FILE_SIZE.set(bytes);
+}
+
+/// The largest file read, in bytes: [`MAX_FILE_BYTES`] unless `--max-file-size` says otherwise.
+pub(crate) fn max_file_size() -> u64 {
+    MAX_FILE_SIZE.get().copied().unwrap_or(MAX_FILE_BYTES)
+}
+
 /// What reading an input gave: its bytes, or the size of a file too large to read.
 pub(crate) enum Bytes {
     /// The bytes.
     Read(Vec<u8>),
-    /// A file larger than [`MAX_FILE_BYTES`], of this size (or more).
+    /// A file larger than [`max_file_size`], of this size (or more).
     TooLarge(u64),
 }
 
@@ -180,6 +193,7 @@ pub(crate) fn read_bytes(input: &Input) -> Result<Bytes, String> {
     let name = input.name();
     let fail = |e: std::io::Error| format!("cannot read `{name}`: {}", io_message(&e));
     let mut bytes = Vec::new();
+    let max = max_file_size();
     match input {
         Input::File { path, .. } => {
             let meta = fs::metadata(path).map_err(fail)?;
@@ -189,17 +203,18 @@ pub(crate) fn read_bytes(input: &Input) -> Result<Bytes, String> {
             if !meta.is_file() {
                 return Err(format!("cannot read `{name}`: it is not a regular file"));
             }
-            if meta.len() > MAX_FILE_BYTES {
+            if meta.len() > max {
                 return Ok(Bytes::TooLarge(meta.len()));
             }
             let file = fs::File::open(path).map_err(fail)?;
-            file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
+            bytes.reserve_exact(usize::try_from(meta.len()).unwrap_or(0));
+            file.take(max + 1).read_to_end(&mut bytes).map_err(fail)?;
         }
         Input::Stdin => {
-            std::io::stdin().lock().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
+            std::io::stdin().lock().take(max + 1).read_to_end(&mut bytes).map_err(fail)?;
         }
     }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > max {
         return Ok(Bytes::TooLarge(bytes.len() as u64));
     }
     Ok(Bytes::Read(bytes))
@@ -212,7 +227,7 @@ pub(crate) fn read(sources: &mut Sources, input: &Input) -> Result<(FileId, Opti
     Ok(match read_bytes(input)? {
         Bytes::Read(bytes) => sources.add_bytes(name, bytes),
         Bytes::TooLarge(size) => {
-            let (id, d) = sources.add_too_large(name, size);
+            let (id, d) = sources.add_too_large(name, size, max_file_size());
             (id, Some(d))
         }
     })

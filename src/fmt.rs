@@ -64,7 +64,7 @@ fn format_one(term: &mut Term, input: &Input, mode: Mode) -> Result<(), String> 
         files::Bytes::Read(bytes) => bytes,
         files::Bytes::TooLarge(size) => {
             let mut sources = Sources::new();
-            let (_, d) = sources.add_too_large(name, size);
+            let (_, d) = sources.add_too_large(name, size, files::max_file_size());
             return Err(diagnostic::render_styled(&d, &sources, term.err_style));
         }
     };

@@ -36,6 +36,10 @@ struct Cli {
     /// against rules that go on for ever.
     #[arg(long, value_name = "N", default_value_t = casus::scenario::DEFAULT_BUDGET, global = true)]
     budget: usize,
+    /// The largest rule or scenario file read, in MiB: a file past it is refused unread. A
+    /// scenario of a million events is about 130 MiB.
+    #[arg(long, value_name = "MIB", default_value_t = casus_syntax::input::MAX_FILE_BYTES / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..=1 << 20), global = true)]
+    max_file_size: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -202,6 +206,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut term = term::Term::new(cli.color);
     load::set_budget(cli.budget);
+    files::set_max_file_size(cli.max_file_size * 1024 * 1024);
     let code = match cli.command {
         Command::Check { paths, format } => check::run(&mut term, &paths, format),
         Command::Fmt { paths, check, diff } => fmt::run(&mut term, &paths, fmt::Mode { check: check || diff, diff }),

@@ -284,3 +284,36 @@ fn fmt_keeps_a_file_owned_by_someone_else_theirs() {
     let meta = fs::metadata(&file).unwrap();
     assert_eq!((meta.uid(), meta.gid()), (65534, 65534), "the owner is kept");
 }
+
+/// A scenario larger than the default limit is refused unread, with a help that names the flag;
+/// `--max-file-size` raises the limit, and the same scenario then evaluates as a small one does.
+#[test]
+fn a_scenario_past_the_default_limit_is_read_once_the_limit_is_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = fs::canonicalize("tests/fixtures/pact/rules").unwrap();
+    let small = fs::read_to_string("tests/fixtures/pact/scenarios/attack.ron").unwrap();
+    let small = small.replace("rules: [\"../rules\"]", &format!("rules: [{:?}]", rules.display().to_string()));
+    assert!(small.contains(&rules.display().to_string()), "the scenario names its rules as expected");
+    // Seventeen MiB of comment lines before the scenario.
+    let line = "// a line of commentary that makes the scenario large without changing what it says\n";
+    let padding = line.repeat(17 * 1024 * 1024 / line.len() + 1);
+    let big = dir.path().join("big.ron");
+    fs::write(&big, format!("{padding}{small}")).unwrap();
+    let path = big.to_str().unwrap();
+    casus()
+        .args(["eval", path])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("this file is 17.0 MiB; casus reads files of at most 16 MiB"))
+        .stderr(predicate::str::contains("--max-file-size MIB"));
+    let want = casus()
+        .current_dir("tests/fixtures/pact/scenarios")
+        .args(["eval", "attack.ron", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(want.status.success());
+    let got = casus().args(["--max-file-size", "20", "eval", path, "--format", "json"]).output().unwrap();
+    assert!(got.status.success(), "{}", String::from_utf8_lossy(&got.stderr));
+    assert_eq!(String::from_utf8(got.stdout).unwrap(), String::from_utf8(want.stdout).unwrap());
+    casus().args(["--max-file-size", "0", "check", path]).assert().code(2);
+}

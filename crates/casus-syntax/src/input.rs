@@ -18,11 +18,18 @@ pub enum InputError {
         at: Span,
     },
     /// The file is larger than casus reads.
-    #[error("this file is {:.1} MiB; casus reads files of at most {:.0} MiB", mib(*size), mib(MAX_FILE_BYTES))]
-    #[diagnostic(code("casus::too-large"), help("split a large rule set into several files in one folder"))]
+    #[error("this file is {:.1} MiB; casus reads files of at most {} MiB", mib(*size), limit / (1024 * 1024))]
+    #[diagnostic(
+        code("casus::too-large"),
+        help(
+            "split a large rule set into several files in one folder; for a scenario this large, raise the limit with `--max-file-size MIB`"
+        )
+    )]
     TooLarge {
         /// Its size in bytes.
         size: u64,
+        /// The largest size read, in bytes.
+        limit: u64,
         /// The start of the file.
         #[label]
         at: Span,
@@ -62,8 +69,9 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// The largest rule or scenario file casus reads. Larger inputs are refused with a diagnostic
-/// rather than read into memory; a rule set that large is split into several files.
+/// The largest rule or scenario file casus reads by default. Larger inputs are refused with a
+/// diagnostic rather than read into memory; a rule set that large is split into several files,
+/// and the command line's `--max-file-size` raises the limit for a large scenario.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Sources {
@@ -122,9 +130,9 @@ impl Sources {
     }
 
     /// Adds a file that is too large to read, with the diagnostic that says so.
-    pub fn add_too_large(&mut self, name: impl Into<String>, size: u64) -> (FileId, Diagnostic) {
+    pub fn add_too_large(&mut self, name: impl Into<String>, size: u64, limit: u64) -> (FileId, Diagnostic) {
         let id = self.add(name, String::new());
-        (id, Diagnostic::new(id, InputError::TooLarge { size, at: Span::new(0, 0) }))
+        (id, Diagnostic::new(id, InputError::TooLarge { size, limit, at: Span::new(0, 0) }))
     }
 }
 
