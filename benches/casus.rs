@@ -3,7 +3,8 @@
 //!
 //! `cargo bench` runs them all; `cargo bench -- kursk` one group. Figures are in BENCHMARKS.md.
 //! `CASUS_BENCH_MILLION=1 cargo bench -- "scaling events"` takes the series in events to a
-//! million.
+//! million; `CASUS_BENCH_DENSE_LARGE=1 cargo bench -- "dense cascade"` adds the dense cascade
+//! of 10 000 pacts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "benchmarks fail loudly")]
 
@@ -101,6 +102,43 @@ fn cascade(c: &mut Criterion) {
     g.finish();
 }
 
+/// The dense cascade of 200 states and 10 000 pacts (about four million obligations) is added
+/// when this is set: ten evaluations of some seconds each.
+const DENSE_LARGE: &str = "CASUS_BENCH_DENSE_LARGE";
+
+fn dense_world(states: usize, pacts: usize) -> Loaded {
+    let w = casus_synth::cascade(&casus_synth::Dense { states, pacts, seed: 1 });
+    load(&w.rules, &w.scenario)
+}
+
+fn dense(c: &mut Criterion) {
+    // Every pact bilateral, every party drawn in: the closure the peers in benches/peers/
+    // compute, with the evaluation alone and with the JSON report written (into nothing).
+    let mut g = c.benchmark_group("dense cascade");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    let mut sizes = vec![1_000];
+    if std::env::var_os(DENSE_LARGE).is_some() {
+        sizes.push(10_000);
+    }
+    for pacts in sizes {
+        let l = dense_world(200, pacts);
+        if pacts >= 10_000 {
+            g.sampling_mode(SamplingMode::Flat).measurement_time(Duration::from_secs(300));
+        }
+        g.bench_with_input(BenchmarkId::new("evaluate, 200 states", pacts), &l, |b, l| {
+            b.iter(|| evaluate(black_box(l)))
+        });
+        g.bench_with_input(BenchmarkId::new("evaluate and write the JSON report, 200 states", pacts), &l, |b, l| {
+            b.iter(|| {
+                let e = casus::eval::evaluate(&l.program, &l.scenario, l.scenario.as_of, true).unwrap();
+                casus::report::Report::streamed(&e, "dense").write_json(&mut std::io::sink()).unwrap();
+                e.norms.len()
+            })
+        });
+    }
+    g.finish();
+}
+
 /// The scaling series in events goes on to a million when this is set: ten samples of about
 /// fifteen seconds each, and a world that takes a minute to make and read.
 const MILLION: &str = "CASUS_BENCH_MILLION";
@@ -132,5 +170,5 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse_and_check, kursk, big_world, cascade, scaling);
+criterion_group!(benches, parse_and_check, kursk, big_world, cascade, dense, scaling);
 criterion_main!(benches);

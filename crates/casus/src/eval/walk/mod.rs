@@ -66,8 +66,6 @@ pub(super) struct Walk<'p> {
     pub(super) previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
     pub(super) cache: Vec<HashMap<Trig, NormIds>>,
-    /// An empty cache, with room, to swap for one computed afresh.
-    pub(super) spare: HashMap<Trig, NormIds>,
     /// The facts and acts that have triggered a rule, numbered, so that the caches are keyed
     /// by number.
     pub(super) fact_ids: Interner<Fact>,
@@ -185,7 +183,6 @@ impl<'p> Walk<'p> {
             parties,
             previous_day: None,
             cache: vec![HashMap::default(); program.rules.len()],
-            spare: HashMap::default(),
             fact_ids: Interner::default(),
             act_ids: Interner::default(),
             musts: HashMap::default(),

@@ -31,16 +31,18 @@ impl Walk<'_> {
         fresh.dedup();
         let mut delta = Delta::default();
         for &r in &fresh {
-            // The rule's cache is swapped with an empty one and drained, so that neither gives
-            // up its room: rules computed afresh every day would otherwise allocate it anew.
-            let mut old = std::mem::take(&mut self.spare);
-            if let Some(c) = self.cache.get_mut(r) {
-                std::mem::swap(c, &mut old);
-            }
+            // The rule's cache is drained and given back with its room: a rule computed afresh
+            // every day would otherwise allocate it anew. Draining goes over the map's room, so
+            // each rule keeps its own, never a larger one another rule needed.
+            let Some(mut old) = self.cache.get_mut(r).filter(|c| !c.is_empty()).map(std::mem::take) else {
+                continue;
+            };
             for (_, keys) in old.drain() {
                 self.unproduce(r, keys, &mut delta);
             }
-            self.spare = old;
+            if let Some(c) = self.cache.get_mut(r) {
+                *c = old;
+            }
         }
         // What the facts and acts that went away gave is taken away.
         let mut lost: Vec<(usize, NormIds)> = Vec::new();
