@@ -1,0 +1,108 @@
+//! The dense cascade (`casus synth --dense`) against the closure it stands for, computed here
+//! independently, as the peers in `benches/peers/` compute it:
+//!
+//! ```text
+//! oblig(P, V, A) :- war(A, V), ally(P, V), P != A.
+//! war(P, A)      :- oblig(P, V, A).
+//! ```
+//!
+//! with `war(0, 1)` the attack. casus must find exactly these obligations, each fulfilled (the
+//! compliance assumption) from the day after the one that drew its bearer in.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use casus::eval::Status;
+use casus::scenario;
+use casus_syntax::source::Sources;
+use casus_synth::{Dense, cascade};
+
+/// The closure, by naive iteration to a fixpoint: the obligations `(P, V, A)` of `n` states.
+fn closure(n: usize, pacts: &[(usize, usize)], attack: (usize, usize)) -> BTreeSet<(usize, usize, usize)> {
+    let mut allies: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(a, b) in pacts {
+        allies.entry(a).or_default().push(b);
+        allies.entry(b).or_default().push(a);
+    }
+    let mut war: BTreeSet<(usize, usize)> = BTreeSet::from([attack]);
+    let mut oblig = BTreeSet::new();
+    loop {
+        let mut grown = false;
+        for &(a, v) in &war.clone() {
+            for &p in allies.get(&v).into_iter().flatten() {
+                if p != a && oblig.insert((p, v, a)) {
+                    grown = true;
+                    war.insert((p, a));
+                }
+            }
+        }
+        if !grown {
+            break;
+        }
+    }
+    assert!(oblig.iter().all(|&(p, v, a)| p < n && v < n && a < n));
+    oblig
+}
+
+fn code(n: usize) -> String {
+    // casus synth's codes: little-endian base 26, at least three letters.
+    let mut s = Vec::new();
+    let mut n = n;
+    for _ in 0..3 {
+        s.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    while n > 0 {
+        s.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap()
+}
+
+#[test]
+fn casus_finds_the_obligations_of_the_closure_and_no_others() {
+    for (states, pacts, seed) in [(12, 20, 1), (30, 60, 2), (40, 300, 3), (8, 28, 4)] {
+        let world = cascade(&Dense { states, pacts, seed });
+        let mut sources = Sources::new();
+        for (name, text) in &world.rules {
+            sources.add(name.clone(), text.clone());
+        }
+        let program = casus::load_rules(&sources).into_program().unwrap();
+        let id = sources.add("scenario.ron", world.scenario.clone());
+        let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
+        let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, true).unwrap();
+        let mut found = BTreeSet::new();
+        for (key, record) in eval.norms.iter() {
+            let arg = |role: &str| {
+                let r = eval.world.syms.get(role).unwrap();
+                eval.world.name(key.args.iter().find(|(x, _)| *x == r).unwrap().1).to_string()
+            };
+            assert_eq!(eval.world.name(key.action), "assist_militarily");
+            assert_eq!(record.status, Status::Fulfilled, "{key:?}");
+            assert!(record.assumed);
+            found.insert((eval.world.name(key.party).to_string(), arg("ally"), arg("against")));
+        }
+        let want: BTreeSet<(String, String, String)> = closure(states, &world.pacts, world.attack)
+            .into_iter()
+            .map(|(p, v, a)| (code(p), code(v), code(a)))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(found, want, "{states} states, {pacts} pacts, seed {seed}");
+    }
+}
+
+#[test]
+fn the_peers_are_given_the_same_pacts_and_attack() {
+    let world = cascade(&Dense { states: 15, pacts: 30, seed: 5 });
+    for &(a, b) in &world.pacts {
+        for text in [&world.prolog, &world.asp] {
+            assert!(text.contains(&format!("ally({a}, {b}).\nally({b}, {a}).\n")));
+        }
+    }
+    assert!(world.prolog.contains("attack(0, 1).") && world.asp.contains("attack(0, 1)."));
+    assert!(world.prolog.contains("oblig(P, V, A) :- war(A, V), ally(P, V), P \\== A."));
+    assert!(world.asp.contains("oblig(P, V, A) :- war(A, V), ally(P, V), P != A."));
+    assert_eq!(world.attack, (0, 1));
+}
