@@ -126,6 +126,9 @@ pub(super) struct Index<T> {
     pub(super) by_arg: HashMap<(Sym, Sym, Sym), Vec<usize>>,
     /// Per position, its slot in each of its lists, in the order its lists are named.
     pub(super) slots: Vec<smallvec::SmallVec<[u32; 6]>>,
+    /// Per position, how many sources give it (events, obligations performing an act), for a
+    /// state that counts them ([`DayState::hold_act`]); one for an item simply added.
+    pub(super) sources: Vec<u32>,
 }
 
 impl<T> Default for Index<T> {
@@ -135,6 +138,7 @@ impl<T> Default for Index<T> {
             by_name: HashMap::default(),
             by_arg: HashMap::default(),
             slots: Vec::new(),
+            sources: Vec::new(),
         }
     }
 }
@@ -173,6 +177,39 @@ impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
         }
     }
 
+    /// Counts one more source of `item`, adding it with `origin` if it is the first; true if
+    /// it was added.
+    pub(super) fn hold(&mut self, items: &mut Vec<(T, Origin)>, item: &T, origin: Origin) -> bool {
+        let at = items.len();
+        match self.positions.entry(item.clone()) {
+            std::collections::hash_map::Entry::Occupied(o) => {
+                if let Some(n) = self.sources.get_mut(*o.get()) {
+                    *n += 1;
+                }
+                false
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(at);
+                self.add(at, item);
+                items.push((item.clone(), origin));
+                true
+            }
+        }
+    }
+
+    /// Counts one source of `item` less, taking it away when it was the last; true if it was
+    /// taken away.
+    pub(super) fn release(&mut self, items: &mut Vec<(T, Origin)>, item: &T) -> bool {
+        let Some(&at) = self.positions.get(item) else { return false };
+        match self.sources.get_mut(at) {
+            Some(n) if *n > 1 => {
+                *n -= 1;
+                false
+            }
+            _ => self.take(items, item),
+        }
+    }
+
     /// Takes `item` out of `items`, if it is there. The last item takes its place, so
     /// positions change: a walk that keeps one state from day to day uses it, a single day's
     /// state never does.
@@ -180,6 +217,9 @@ impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
         let Some(at) = self.positions.remove(item) else { return false };
         self.remove(at, items);
         items.swap_remove(at);
+        if at < self.sources.len() {
+            self.sources.swap_remove(at);
+        }
         if let Some(i) = items.get(at).and_then(|(moved, _)| self.positions.get_mut(moved)) {
             *i = at;
         }
@@ -202,6 +242,7 @@ impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
             })
             .collect();
         self.slots.push(slots);
+        self.sources.push(1);
     }
 
     /// Takes position `at` of `items` out of its lists, the last position taking its place, as
@@ -257,11 +298,6 @@ impl DayState {
         self.fact_index.take(&mut self.facts, fact)
     }
 
-    /// Takes an act away, if it is under way; positions change as for `remove_fact`.
-    pub(crate) fn remove_act(&mut self, act: &Act) -> bool {
-        self.act_index.take(&mut self.acts, act)
-    }
-
     /// The position of a fact that holds.
     pub(crate) fn fact_position(&self, fact: &Fact) -> Option<usize> {
         self.fact_index.position(fact)
@@ -290,6 +326,18 @@ impl DayState {
     /// Adds an act under way, unless it already is.
     pub(crate) fn add_act(&mut self, act: Act, origin: Origin) -> bool {
         self.act_index.insert(&mut self.acts, act, origin)
+    }
+
+    /// Counts one more source of an act (an event, or an obligation performed), adding it with
+    /// `origin` if it is the first; true if it was added.
+    pub(crate) fn hold_act(&mut self, act: &Act, origin: Origin) -> bool {
+        self.act_index.hold(&mut self.acts, act, origin)
+    }
+
+    /// Counts one source of an act less, taking it away when it was the last; true if it was
+    /// taken away. Positions change as for `remove_fact`.
+    pub(crate) fn release_act(&mut self, act: &Act) -> bool {
+        self.act_index.release(&mut self.acts, act)
     }
 }
 
@@ -334,6 +382,32 @@ mod tests {
         l
     }
 
+    #[test]
+    fn an_act_held_by_several_sources_stays_until_the_last_lets_go() {
+        let mut state = DayState::new(Day(0));
+        let a = Act { party: 1, action: 2, args: Args::from_slice(&[(3, 4)]) };
+        let b = Act { party: 1, action: 2, args: Args::from_slice(&[(3, 5)]) };
+        assert!(state.hold_act(&a, Origin::Event(0)));
+        assert!(!state.hold_act(&a, Origin::Event(1)), "a second source adds nothing");
+        assert!(state.hold_act(&b, Origin::Event(2)));
+        assert!(!state.release_act(&a), "one source of two is left");
+        assert_eq!(state.act_position(&a), Some(0));
+        assert_eq!(state.acts[0].1, Origin::Event(0), "the first source's origin stays");
+        assert!(state.release_act(&a), "the last source lets go");
+        assert_eq!(state.act_position(&a), None);
+        assert_eq!(state.act_position(&b), Some(0), "the last act takes the place of the one gone");
+        assert!(!state.release_act(&a), "an act gone is not taken away twice");
+        assert_eq!(state.act_index.sources, vec![1]);
+        assert_eq!(
+            lists(&state),
+            lists(&{
+                let mut fresh = DayState::new(Day(0));
+                fresh.add_act(b.clone(), Origin::Event(2));
+                fresh
+            })
+        );
+    }
+
     proptest! {
         // Cases from `PROPTEST_CASES` (256 by default); no regression files.
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
@@ -367,7 +441,7 @@ mod tests {
                 let f = facts.swap_remove(r.index(facts.len()));
                 let a = acts.swap_remove(r.index(acts.len()));
                 state.remove_fact(&f);
-                state.remove_act(&a);
+                state.release_act(&a);
                 prop_assert!(!state.remove_fact(&f), "a fact taken away is gone");
             }
             let mut fresh = DayState::new(Day(0));
@@ -380,6 +454,7 @@ mod tests {
             prop_assert_eq!(lists(&state), lists(&fresh));
             prop_assert_eq!(state.fact_index.slots.len(), state.facts.len());
             prop_assert_eq!(state.act_index.slots.len(), state.acts.len());
+            prop_assert_eq!(state.act_index.sources.len(), state.acts.len());
             for (p, (f, _)) in state.facts.iter().enumerate() {
                 prop_assert_eq!(state.fact_position(f), Some(p));
                 prop_assert_eq!(state.fact_index.slots[p].len(), f.lists().len());

@@ -19,7 +19,7 @@ impl<'p> Walk<'p> {
         drop((std::mem::take(&mut self.cache), std::mem::take(&mut self.fact_ids), std::mem::take(&mut self.act_ids)));
         drop(std::mem::take(&mut self.norms.producers));
         let deems_fired = std::mem::take(&mut self.today).deems_fired;
-        drop((std::mem::take(&mut self.given_facts), std::mem::take(&mut self.given_acts)));
+        drop(std::mem::take(&mut self.given_facts));
         drop((std::mem::take(&mut self.musts), std::mem::take(&mut self.must_nots)));
         drop((std::mem::take(&mut self.in_conflict), std::mem::take(&mut self.live)));
         drop(std::mem::take(&mut self.compliance));
@@ -56,7 +56,11 @@ impl<'p> Walk<'p> {
             };
             let episodes: smallvec::SmallVec<[Episode; 1]> =
                 runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
-            let overridden = self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default();
+            let overridden = if self.overridden.is_empty() {
+                Vec::new()
+            } else {
+                self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default()
+            };
             keys.push(key);
             records.push(NormRecord {
                 episodes,

@@ -45,10 +45,9 @@ pub(super) struct Walk<'p> {
     /// Sweeps over the scenario's facts and acts by their first and last days.
     pub(super) fact_sweep: Sweep,
     pub(super) act_sweep: Sweep,
-    /// How many of the scenario's facts and acts give each one that holds now (events may
-    /// repeat one another).
+    /// How many of the scenario's facts give each one that holds now (events may repeat one
+    /// another); acts, which no rule derives, are counted in the day's state.
     pub(super) given_facts: HashMap<Fact, u32>,
-    pub(super) given_acts: HashMap<Act, u32>,
     /// The state of the day, kept from one change point to the next.
     pub(super) today: DayState,
     /// The delayed facts that hold, sorted: sources counted like events.
@@ -171,7 +170,6 @@ impl<'p> Walk<'p> {
             fact_sweep: Sweep::new(&world.facts),
             act_sweep: Sweep::new(&world.acts),
             given_facts: HashMap::default(),
-            given_acts: HashMap::default(),
             today: DayState::default(),
             fired: fixedbitset::FixedBitSet::new(),
             work: 0,
@@ -237,12 +235,12 @@ impl<'p> Walk<'p> {
         // The acts of the obligations that start being performed are counted before any source
         // is taken away, so that an act passed from one source to another stays.
         for (a, origin) in new_assumed {
-            if hold(&mut self.given_acts, &a) && state.add_act(a.clone(), origin) {
+            if state.hold_act(&a, origin) {
                 c.new_acts.push(a);
             }
         }
         for a in gone_assumed.iter().chain(self.act_sweep.ending(&self.world.acts, d).iter()) {
-            if release(&mut self.given_acts, a) && state.remove_act(a) {
+            if state.release_act(a) {
                 c.lost_acts.push(a.clone());
             }
         }
@@ -260,7 +258,7 @@ impl<'p> Walk<'p> {
             }
         }
         for (a, origin) in new_acts {
-            if hold(&mut self.given_acts, &a) && state.add_act(a.clone(), origin) {
+            if state.hold_act(&a, origin) {
                 c.new_acts.push(a);
             }
         }
