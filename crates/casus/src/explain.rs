@@ -448,6 +448,7 @@ impl Explainer<'_, '_> {
             Origin::Delayed { rule, on } => {
                 format!("derived by `{}` from what held on {on}", first_line(&program.deem(*rule).text))
             }
+            Origin::Performed { on } => format!("assumed performed on {on}, under the compliance assumption"),
             Origin::Assumed { norm, on } => format!(
                 "assumed performed on {on}, under the compliance assumption, as {}'s duty under {} art. {}",
                 self.name(norm.party),

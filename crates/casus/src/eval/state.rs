@@ -28,6 +28,12 @@ pub(crate) enum Origin {
         /// The day the condition held.
         on: Day,
     },
+    /// Assumed performed, under the compliance assumption, on the day before, by an obligation
+    /// the walk keeps no copy of: its own state of the day, which no explanation reads.
+    Performed {
+        /// The day it was performed.
+        on: Day,
+    },
     /// Assumed performed, under the compliance assumption, on the day before.
     Assumed {
         /// The obligation performed.

@@ -301,23 +301,12 @@ impl<'p> Walk<'p> {
     /// The acts of the obligations that start being performed on `yesterday` (under the
     /// compliance assumption), and those of the obligations that stop: work in proportion to the
     /// obligations that started or stopped being performed. Each obligation performing an act
-    /// is a source of it, counted like an event; an act that starts is assumed from the first
-    /// obligation by identity that performs it.
+    /// is a source of it, counted like an event.
     pub(super) fn assumed_changes(&mut self, yesterday: Day) -> (Vec<(Act, Origin)>, Vec<Act>) {
         let (started, stopped) = self.compliance.performed_by(yesterday);
         let act_of = |k: &NormKey| Act { party: k.party, action: k.action, args: k.args.clone() };
-        let mut starting: Vec<(Act, &NormKey)> = started
-            .iter()
-            .map(|&k| {
-                let key = self.norms.key(k);
-                (act_of(key), key)
-            })
-            .collect();
-        starting.sort_unstable();
-        let new = starting
-            .into_iter()
-            .map(|(act, key)| (act, Origin::Assumed { norm: key.clone(), on: yesterday }))
-            .collect();
+        let origin = Origin::Performed { on: yesterday };
+        let new = started.iter().map(|&k| (act_of(self.norms.key(k)), origin.clone())).collect();
         let gone = stopped.iter().map(|&k| act_of(self.norms.key(k))).collect();
         (new, gone)
     }
