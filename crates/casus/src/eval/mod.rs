@@ -119,7 +119,7 @@ fn day_state(
         state.add_fact(f, origin);
     }
     for (act, norm) in assumed {
-        state.add_act(act, Origin::Assumed { norm, on: Day(d.0 - 1) });
+        state.add_act(act, Origin::Assumed { norm: Box::new(norm), on: Day(d.0 - 1) });
     }
     state.fixpoint(world, &mut Vec::new());
     state

@@ -36,8 +36,8 @@ pub(crate) enum Origin {
     },
     /// Assumed performed, under the compliance assumption, on the day before.
     Assumed {
-        /// The obligation performed.
-        norm: NormKey,
+        /// The obligation performed (boxed, so that every origin stays small).
+        norm: Box<NormKey>,
         /// The day it was performed.
         on: Day,
     },
