@@ -27,6 +27,9 @@ pub(super) struct ActsByActor<'a> {
     /// acts (made in this order, so that sorting them costs one pass) need no table of lists.
     by_args: Vec<(Actor, &'a Args, usize)>,
     acts: &'a [DatedAct],
+    /// Where the last search ended: norms are mostly asked for in the order of `by_args`, so
+    /// the next search starts there and gallops forward instead of jumping about memory.
+    cursor: std::cell::Cell<usize>,
     /// By party, action and shape (its place in `shapes`): each act with its position.
     by_shape: HashMap<(Actor, usize), Vec<Numbered<'a>>>,
 }
@@ -42,8 +45,13 @@ pub(super) type Numbered<'a> = (usize, &'a DatedAct);
 
 impl<'a> ActsByActor<'a> {
     pub(super) fn new(acts: &'a [DatedAct]) -> ActsByActor<'a> {
-        let mut index =
-            ActsByActor { shapes: HashMap::default(), by_args: Vec::new(), by_shape: HashMap::default(), acts };
+        let mut index = ActsByActor {
+            shapes: HashMap::default(),
+            by_args: Vec::new(),
+            by_shape: HashMap::default(),
+            acts,
+            cursor: std::cell::Cell::new(0),
+        };
         for (i, a) in acts.iter().enumerate() {
             let actor = (a.act.party, a.act.action);
             let shape: Shape = a.act.args.iter().map(|&(r, _)| r).collect();
@@ -60,6 +68,29 @@ impl<'a> ActsByActor<'a> {
         index
     }
 
+    /// The position of the first act of `by_args` not before `(actor, args)`: from the last
+    /// search's end, by steps that double, when it lies ahead; else by binary search.
+    fn first_at_least(&self, actor: Actor, args: &Args) -> usize {
+        let before = |(a, g, _): &(Actor, &Args, usize)| (*a, g.as_slice()) < (actor, args.as_slice());
+        let list = &self.by_args;
+        let start = self.cursor.get().min(list.len());
+        let found = if start > 0 && list.get(start - 1).is_some_and(|e| !before(e)) {
+            list.partition_point(before)
+        } else {
+            // Every entry before `low` is before the target; `high` is the next to look at.
+            let (mut low, mut high, mut step) = (start, start, 1);
+            while list.get(high).is_some_and(before) {
+                low = high + 1;
+                high = low + step;
+                step *= 2;
+            }
+            let high = high.min(list.len());
+            low + list.get(low..high).map_or(0, |l| l.partition_point(before))
+        };
+        self.cursor.set(found);
+        found
+    }
+
     /// The acts that match norm `key` (docs/semantics.md: same party and action, every argument
     /// the act gives agreeing), in the order given, into `out`. Acts of a shape whose every role
     /// the norm gives are looked up by the norm's values; those of a shape with a role the norm
@@ -74,7 +105,7 @@ impl<'a> ActsByActor<'a> {
                 shape.iter().map(|role| key.args.iter().find(|(r, _)| r == role).copied()).collect::<Option<Args>>();
             let found = match given {
                 Some(args) => {
-                    let from = self.by_args.partition_point(|(a, g, _)| (*a, g.as_slice()) < (actor, args.as_slice()));
+                    let from = self.first_at_least(actor, &args);
                     let same = self.by_args[from..].iter().take_while(|(a, g, _)| *a == actor && **g == args);
                     let mut any = false;
                     for &(_, _, i) in same {
