@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use casus::eval::Status;
 use casus::scenario;
 use casus_syntax::source::Sources;
-use casus_synth::{Dense, cascade};
+use casus_synth::{Dense, cascade, code};
 
 /// The closure, by naive iteration to a fixpoint: the obligations `(P, V, A)` of `n` states.
 fn closure(n: usize, pacts: &[(usize, usize)], attack: (usize, usize)) -> BTreeSet<(usize, usize, usize)> {
@@ -43,22 +43,6 @@ fn closure(n: usize, pacts: &[(usize, usize)], attack: (usize, usize)) -> BTreeS
     }
     assert!(oblig.iter().all(|&(p, v, a)| p < n && v < n && a < n));
     oblig
-}
-
-fn code(n: usize) -> String {
-    // casus synth's codes: little-endian base 26, at least three letters.
-    let mut s = Vec::new();
-    let mut n = n;
-    for _ in 0..3 {
-        s.push(b'A' + (n % 26) as u8);
-        n /= 26;
-    }
-    while n > 0 {
-        s.push(b'A' + (n % 26) as u8);
-        n /= 26;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap()
 }
 
 #[test]

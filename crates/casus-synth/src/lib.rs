@@ -84,8 +84,9 @@ pub fn generate(config: &Config) -> World {
     World { rules, scenario }
 }
 
-/// `AAA`, `AAB`, ...: upper-case codes of three letters or more.
-fn code(n: usize) -> String {
+/// The code of state number `n`: `AAA`, `AAB`, ... (little-endian base 26), upper-case codes of
+/// three letters or more.
+pub fn code(n: usize) -> String {
     let mut s = Vec::new();
     let mut n = n;
     for _ in 0..3 {
