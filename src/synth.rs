@@ -62,7 +62,7 @@ pub(crate) fn dense(term: &mut Term, config: &casus_synth::Dense, out: &Path) ->
         "{} rule files, scenario.ron and peers/world.{{pl,lp}} to `{}`: {} states, {} pacts, one attack",
         world.rules.len(),
         out.display(),
-        config.states,
+        world.states,
         world.pacts.len()
     );
     write_all(term, out, &files, &what)

@@ -90,3 +90,30 @@ fn the_peers_are_given_the_same_pacts_and_attack() {
     assert!(world.asp.contains("oblig(P, V, A) :- war(A, V), ally(P, V), P != A."));
     assert_eq!(world.attack, (0, 1));
 }
+
+/// `casus synth --dense` writes rule files that check clean and are formatted, a scenario whose
+/// report counts the obligations of the closure, and the peers' two programs.
+#[test]
+fn the_command_line_writes_the_three_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let casus = || assert_cmd::Command::cargo_bin("casus").unwrap();
+    let out = casus()
+        .args(["synth", "--dense", "--states", "25", "--treaties", "40", "--seed", "7", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("25 states, 40 pacts, one attack"));
+    for peer in ["peers/world.pl", "peers/world.lp"] {
+        assert!(dir.path().join(peer).is_file(), "{peer}");
+    }
+    let rules = dir.path().join("rules");
+    casus().arg("check").arg(&rules).assert().success();
+    casus().args(["fmt", "--check"]).arg(&rules).assert().success();
+    let report = casus().arg("eval").arg(dir.path().join("scenario.ron")).args(["--format", "json"]).output().unwrap();
+    assert!(report.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let world = cascade(&Dense { states: 25, pacts: 40, seed: 7 });
+    let want = closure(25, &world.pacts, world.attack).len();
+    assert_eq!(report["norms"].as_array().unwrap().len(), want);
+}

@@ -36,6 +36,8 @@ pub struct Dense {
 /// A dense cascade in three languages.
 #[derive(Clone, Debug)]
 pub struct Cascade {
+    /// How many states: at least two.
+    pub states: usize,
     /// The pacts, as pairs of state numbers (the smaller first).
     pub pacts: Vec<(usize, usize)>,
     /// The attack: state 0 on state 1.
@@ -112,7 +114,7 @@ pub fn cascade(config: &Dense) -> Cascade {
         "{allies}attack({}, {}).\nwar(A, V) :- attack(A, V).\nwar(P, A) :- oblig(P, _, A).\noblig(P, V, A) :- war(A, V), ally(P, V), P != A.\n",
         attack.0, attack.1
     );
-    Cascade { pacts, attack, rules, scenario, prolog, asp }
+    Cascade { states: n, pacts, attack, rules, scenario, prolog, asp }
 }
 
 /// `m` distinct pairs of `0..n` by preferential attachment: each pact's two states are drawn
