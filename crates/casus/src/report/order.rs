@@ -48,7 +48,7 @@ impl Ranks {
 
     /// A norm's place in the report: party, instrument and article, modality, action, and the
     /// arguments by role, each pair as ranks, the lesser role first.
-    fn key(&self, k: &NormKey) -> (u64, u64, Args) {
+    fn key(&self, k: &NormKey) -> Key {
         let article = self.article.get(k.instrument).and_then(|a| a.get(k.article)).copied().unwrap_or(u32::MAX);
         let first = (u64::from(self.sym(k.party)) << 32) | u64::from(article);
         let second = ((k.modality as u64) << 32) | u64::from(self.sym(k.action));
@@ -57,19 +57,18 @@ impl Ranks {
         (first, second, args)
     }
 
-    /// The norms of an evaluation in report order.
+    /// The norms of an evaluation in report order. Their keys are distinct, as their
+    /// identities are, so the order is total.
     pub(super) fn sorted<'a>(&self, eval: &'a Evaluation) -> Vec<(&'a NormKey, &'a NormRecord)> {
-        let mut keyed: Vec<((u64, u64, Args), u32)> = eval
-            .norms
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (self.key(k), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
-        keyed.sort_unstable();
-        let all: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
-        keyed.into_iter().filter_map(|(_, i)| all.get(i as usize).copied()).collect()
+        let mut keyed: Vec<(Key, (&NormKey, &NormRecord))> =
+            eval.norms.iter().map(|norm| (self.key(norm.0), norm)).collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        keyed.into_iter().map(|(_, norm)| norm).collect()
     }
 }
+
+/// A norm's place in the report, as ranks.
+type Key = (u64, u64, Args);
 
 /// A norm's arguments as ranks of role and value: mostly two, held inline.
 type Args = smallvec::SmallVec<[(u32, u32); 2]>;
