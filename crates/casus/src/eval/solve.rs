@@ -387,7 +387,7 @@ impl Search<'_, '_> {
     /// or a bound variable: the only fact it can match (a fact has only declared roles).
     fn whole_fact(self, p: &Pattern, env: &[Option<Sym>]) -> Option<Fact> {
         let def = self.world.program.facts.get(&p.name)?;
-        if p.args.len() != def.roles.len() || p.args.len() > 4 {
+        if p.args.len() != def.roles.len() {
             return None;
         }
         let mut args: Args = p.args.iter().map(|&(r, t)| value(t, env).map(|v| (r, v))).collect::<Option<Args>>()?;

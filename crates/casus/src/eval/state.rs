@@ -1,6 +1,8 @@
 //! One day's state: the facts and acts that hold, each with where it comes from, indexed so that
 //! a pattern looks only at its candidates and taking one away searches nothing.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::calendar::Day;
@@ -170,14 +172,12 @@ impl<T> Index<T> {
 impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
     /// Adds `item` to `items` unless it is there.
     pub(super) fn insert(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) -> bool {
-        let at = items.len();
         match self.positions.entry(item) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
-            std::collections::hash_map::Entry::Vacant(v) => {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(v) => {
                 let item = v.key().clone();
-                v.insert(at);
-                self.add(at, &item);
-                items.push((item, origin));
+                v.insert(items.len());
+                self.push(items, item, origin);
                 true
             }
         }
@@ -186,21 +186,25 @@ impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
     /// Counts one more source of `item`, adding it with `origin` if it is the first; true if
     /// it was added.
     pub(super) fn hold(&mut self, items: &mut Vec<(T, Origin)>, item: &T, origin: Origin) -> bool {
-        let at = items.len();
         match self.positions.entry(item.clone()) {
-            std::collections::hash_map::Entry::Occupied(o) => {
+            Entry::Occupied(o) => {
                 if let Some(n) = self.sources.get_mut(*o.get()) {
                     *n += 1;
                 }
                 false
             }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(at);
-                self.add(at, item);
-                items.push((item.clone(), origin));
+            Entry::Vacant(v) => {
+                v.insert(items.len());
+                self.push(items, item.clone(), origin);
                 true
             }
         }
+    }
+
+    /// Puts a new item last, its position already noted, and lists it.
+    fn push(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) {
+        self.add(items.len(), &item);
+        items.push((item, origin));
     }
 
     /// Counts one source of `item` less, taking it away when it was the last; true if it was
