@@ -154,9 +154,8 @@ enum Command {
         assume_compliance: bool,
         /// Make a dense cascade instead: `--treaties` bilateral defence pacts drawn by
         /// preferential attachment, one attack, compliance assumed; the same closure is written
-        /// for SWI-Prolog and clingo under `peers/` (`world.pl`, `world.lp`). `--events` is
-        /// ignored.
-        #[arg(long)]
+        /// for SWI-Prolog and clingo under `peers/` (`world.pl`, `world.lp`).
+        #[arg(long, conflicts_with_all = ["events", "assume_compliance"])]
         dense: bool,
         /// The folder to write `rules/` and `scenario.ron` into.
         #[arg(long)]
