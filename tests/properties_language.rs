@@ -241,7 +241,18 @@ fn item() -> impl Strategy<Value = Item> {
         (pick(&["regions", "un_members"]), prop::collection::vec((constant(), period()), 0..40)).prop_map(
             move |(name, members)| Item::Group(Group {
                 name,
+                category: false,
+                title: None,
                 members: members.into_iter().map(|(term, period)| Member { term, period }).collect(),
+                span: s
+            })
+        ),
+        (pick(&["arms", "luxury_goods"]), prop::option::of(text()), prop::collection::vec(constant(), 0..20)).prop_map(
+            move |(name, title, members)| Item::Group(Group {
+                name,
+                category: true,
+                title,
+                members: members.into_iter().map(|term| Member { term, period: Period::default() }).collect(),
                 span: s
             })
         ),

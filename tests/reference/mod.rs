@@ -62,6 +62,8 @@ struct Ref<'a> {
     places: BTreeMap<String, &'a PlaceDecl>,
     /// The declared party codes; none declared, every code is a party.
     codes: BTreeSet<String>,
+    /// The names of the categories of items.
+    categories: BTreeSet<String>,
     /// The first day the report covers.
     start: Day,
 }
@@ -94,6 +96,7 @@ impl<'a> Ref<'a> {
             actions: BTreeMap::new(),
             places: BTreeMap::new(),
             codes: BTreeSet::new(),
+            categories: BTreeSet::new(),
             start: Day(0),
         };
         let period = |p: &Period| (p.from.as_ref().map(day), p.until.as_ref().map(day));
@@ -122,6 +125,9 @@ impl<'a> Ref<'a> {
                         r.insts.insert(i.id.name.clone(), Inst { ast: i, records, dated });
                     }
                     Item::Group(g) => {
+                        if g.category {
+                            r.categories.insert(g.name.name.clone());
+                        }
                         let members = g.members.iter().map(|m| {
                             let (from, until) = period(&m.period);
                             (m.term.to_string(), from, until)
@@ -180,8 +186,64 @@ impl<'a> Ref<'a> {
         let within =
             |from: &Option<Day>, until: &Option<Day>| from.is_none_or(|f| f <= d) && until.is_none_or(|u| d < u);
         self.groups.get(g).into_iter().flatten().any(|(m, from, until)| {
-            within(from, until) && if self.groups.contains_key(m) { self.member(m, x, d) } else { m == x }
+            within(from, until)
+                && if self.groups.contains_key(m) {
+                    // A category listed in a category is one of its items too.
+                    (self.categories.contains(m) && m == x) || self.member(m, x, d)
+                } else {
+                    m == x
+                }
         })
+    }
+
+    /// Whether value `v` is within `c`: `c` itself, or, for a category, one of its members.
+    fn within(&self, v: &str, c: &str) -> bool {
+        v == c || (self.categories.contains(c) && self.member(c, v, Day(0)))
+    }
+
+    /// Whether something is within both values.
+    fn overlap(&self, a: &str, b: &str) -> bool {
+        let all = |c: &str| -> BTreeSet<String> {
+            let mut out: BTreeSet<String> = [c.to_string()].into();
+            if self.categories.contains(c) {
+                let names = self.groups.values().flatten().map(|(m, _, _)| m.clone());
+                out.extend(names.filter(|m| self.member(c, m, Day(0))));
+            }
+            out
+        };
+        !all(a).is_disjoint(&all(b))
+    }
+
+    /// Two argument maps agree on every role they share: their values overlap.
+    fn agree(&self, a: &Args, b: &Args) -> bool {
+        a.iter().all(|(r, v)| b.get(r).is_none_or(|w| self.overlap(v, w)))
+    }
+
+    /// An act matches a norm: same party and action, and every argument of the act lies within
+    /// the norm's.
+    fn matches(&self, a: &Act, n: &Norm) -> bool {
+        a.party == n.party && a.action == n.action && self.matches_args(&a.args, &n.args)
+    }
+
+    /// Every argument an act gives lies within the norm's for that role, if it gives one.
+    fn matches_args(&self, act: &Args, norm: &Args) -> bool {
+        act.iter().all(|(r, v)| norm.get(r).is_none_or(|w| self.within(v, w)))
+    }
+
+    /// Matches a condition's pattern against a fact's or act's arguments: a constant that names
+    /// a category matches the values within it.
+    fn unify(&self, pattern: &[Arg], args: &Args, env: &Env) -> Option<Env> {
+        let mut e = env.clone();
+        for a in pattern {
+            e = match &a.value {
+                Term::Symbol(c) if self.categories.contains(&c.name) => {
+                    let v = args.get(&a.role.name)?;
+                    self.within(v, &c.name).then_some(e)?
+                }
+                t => unify_term(t, args.get(&a.role.name), &e)?,
+            };
+        }
+        Some(e)
     }
 
     /// Every name that is ever a member of `g`.
@@ -462,7 +524,7 @@ impl<'a> Ref<'a> {
                             for state in self.related(&place, &pat.name.name, w.day) {
                                 let args: Args =
                                     [("place".to_string(), place.clone()), (state_role.to_string(), state)].into();
-                                if let Some(e2) = unify(&pat.args, &args, e) {
+                                if let Some(e2) = self.unify(&pat.args, &args, e) {
                                     push(&mut next, e2);
                                 }
                             }
@@ -470,7 +532,7 @@ impl<'a> Ref<'a> {
                     }
                     LiteralKind::Fact(pat) => {
                         for f in w.facts.iter().filter(|f| f.kind == pat.name.name) {
-                            if let Some(e2) = unify(&pat.args, &f.args, e) {
+                            if let Some(e2) = self.unify(&pat.args, &f.args, e) {
                                 next.push(e2);
                             }
                         }
@@ -478,7 +540,7 @@ impl<'a> Ref<'a> {
                     LiteralKind::Act { actor, action } => {
                         for a in w.acts.iter().filter(|a| a.action == action.name.name) {
                             let Some(e1) = unify_term(actor, Some(&a.party), e) else { continue };
-                            if let Some(e2) = unify(&action.args, &a.args, &e1) {
+                            if let Some(e2) = self.unify(&action.args, &a.args, &e1) {
                                 next.push(e2);
                             }
                         }
@@ -661,7 +723,7 @@ impl<'a> Ref<'a> {
             let mut over_today: BTreeSet<Norm> = BTreeSet::new();
             for m in today.iter().filter(|n| n.modality == 0) {
                 for f in today.iter().filter(|n| n.modality == 1 && n.party == m.party) {
-                    if m.action == f.action && agree(&m.args, &f.args) {
+                    if m.action == f.action && self.agree(&m.args, &f.args) {
                         let prevails = if self.prevails(&m.instrument, &f.instrument) {
                             over_today.insert(f.clone());
                             Some(m.instrument.clone())
@@ -787,7 +849,7 @@ impl<'a> Ref<'a> {
                         resolved.insert(g.role.name.clone(), x);
                     }
                 }
-                if inc.name.name == f.action && agree(&resolved, &f.args) {
+                if inc.name.name == f.action && self.agree(&resolved, &f.args) {
                     out.push((inc.name.name.clone(), resolved.clone()));
                 }
                 stack.push((inc.name.name.clone(), resolved));
@@ -800,7 +862,7 @@ impl<'a> Ref<'a> {
     /// The acts that perform obligation `n`: its own action, and those its action's `fulfilled by`
     /// clause names, with the arguments `n` gives them.
     fn fulfils(&self, a: &Act, n: &Norm) -> bool {
-        if matches(a, n) {
+        if self.matches(a, n) {
             return true;
         }
         if n.modality != 0 {
@@ -822,7 +884,7 @@ impl<'a> Ref<'a> {
                     args.insert(g.role.name.clone(), x);
                 }
             }
-            a.party == n.party && a.action == p.name.name && agree(&a.args, &args)
+            a.party == n.party && a.action == p.name.name && self.matches_args(&a.args, &args)
         })
     }
 
@@ -916,7 +978,7 @@ impl<'a> Ref<'a> {
                 2 => (Status::Permitted, last.from, false),
                 1 => {
                     let broken = (last.from.0..=last_day.0).map(Day).find(|d| {
-                        !over.contains(d) && acts_on.get(d).is_some_and(|v| v.iter().any(|(a, _)| matches(a, n)))
+                        !over.contains(d) && acts_on.get(d).is_some_and(|v| v.iter().any(|(a, _)| self.matches(a, n)))
                     });
                     if let Some(d) = broken {
                         (Status::Violated, d, false)
@@ -955,7 +1017,7 @@ impl<'a> Ref<'a> {
                         continue;
                     }
                     for (a, asm) in acts_on.get(d).map(Vec::as_slice).unwrap_or(&[]) {
-                        if matches(a, n) {
+                        if self.matches(a, n) {
                             per_act.entry((a.clone(), *asm)).or_default().insert(*d);
                         }
                     }
@@ -1096,24 +1158,6 @@ fn unify_term(t: &Term, v: Option<&String>, env: &Env) -> Option<Env> {
             }
         },
     }
-}
-
-fn unify(pattern: &[Arg], args: &Args, env: &Env) -> Option<Env> {
-    let mut e = env.clone();
-    for a in pattern {
-        e = unify_term(&a.value, args.get(&a.role.name), &e)?;
-    }
-    Some(e)
-}
-
-/// Two argument maps agree on every role they share.
-fn agree(a: &Args, b: &Args) -> bool {
-    a.iter().all(|(r, v)| b.get(r).is_none_or(|w| w == v))
-}
-
-/// An act matches a norm: same party and action, and every argument of the act agrees.
-fn matches(a: &Act, n: &Norm) -> bool {
-    a.party == n.party && a.action == n.action && agree(&a.args, &n.args)
 }
 
 /// When an episode falls due: never for a `forthwith` duty, which time alone does not break.

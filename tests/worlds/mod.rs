@@ -51,7 +51,10 @@ action help(ally, against) includes arm(item: arms, to: Ally), strike(against: A
 action arm(item, to)
 action strike(against)
 action talk(with)
-group zone = [north, south]";
+group zone = [north, south]
+category arms \"Arms\" = [guns, heavy]
+category heavy = [tanks, shells]
+category dual = [shells, tools]";
 
 /// Places that change hands, areas whose members change, and a group of parties that gains and
 /// loses members: each on generated days.
@@ -88,6 +91,11 @@ fn rule(shape: Shape) -> impl Strategy<Value = String> {
         deadline().prop_map(|d| format!("if attack(by: A, on: V) and V is party and A is not party\nthen every party P other than V must help(ally: V, against: A){d}")).boxed(),
         deadline().prop_map(|d| format!("if attack(by: A, on: V, region: R) and R in zone and V is party\nthen every party P other than V, A must help(ally: V, against: A){d}")).boxed(),
         Just("always every party P must not arm(item: arms)".to_string()).boxed(),
+        // Categories: a ban on a part of `arms`, one on a category that shares an item with it,
+        // and a condition on shipments within a category.
+        Just("always every party P must not arm(item: heavy)".to_string()).boxed(),
+        Just("always every party P must not arm(item: dual, to: {p:DDD})".to_string()).boxed(),
+        Just("if Q performs arm(item: heavy, to: V) and V is party\nthen every party P other than V, Q must talk(with: Q) within 3 days".to_string()).boxed(),
         Just("if attack(by: A, on: V) and V is party\nthen every party P other than A must not strike(against: V)".to_string()).boxed(),
         deadline().prop_map(|d| format!("if attack(by: A, on: V) and V is party\nthen every party P other than V, A must strike(against: A){d}")).boxed(),
         Just("if Q performs arm(item: arms, to: V) and V is party\nthen every party P other than V may talk(with: V)".to_string()).boxed(),
@@ -277,6 +285,7 @@ fn event() -> impl Strategy<Value = String> {
 pub(crate) fn fact_or_act() -> impl Strategy<Value = String> {
     let day = 0i64..50;
     let region = prop::sample::select(&["north", "south", "east"][..]);
+    let item = prop::sample::select(&["arms", "guns", "heavy", "tanks", "shells", "tools", "dual"][..]);
     let front = prop_oneof![
         Just(String::new()),
         Just(", \"front\": \"isle\"".to_string()),
@@ -290,9 +299,9 @@ pub(crate) fn fact_or_act() -> impl Strategy<Value = String> {
         }),
         1 => (party(), party(), day.clone(), 1i64..15).prop_map(|(a, b, f, l)| format!("Fact(kind: \"tension\", args: {{\"by\": \"{a}\", \"on\": \"{b}\"}}, from: \"{{d:{f}}}\", until: \"{{d:{}}}\")", f + l)),
         2 => (party(), party(), party(), day.clone()).prop_map(|(p, a, b, d)| format!("Act(party: \"{p}\", action: \"help\", args: {{\"ally\": \"{a}\", \"against\": \"{b}\"}}, on: \"{{d:{d}}}\")")),
-        1 => (party(), party(), day.clone(), prop::option::of(1i64..10)).prop_map(|(p, to, d, len)| match len {
-            Some(l) => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"arms\", \"to\": \"{to}\"}}, from: \"{{d:{d}}}\", until: \"{{d:{}}}\")", d + l),
-            None => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"arms\"}}, on: \"{{d:{d}}}\")"),
+        2 => (party(), party(), item, day.clone(), prop::option::of(1i64..10)).prop_map(|(p, to, item, d, len)| match len {
+            Some(l) => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"{item}\", \"to\": \"{to}\"}}, from: \"{{d:{d}}}\", until: \"{{d:{}}}\")", d + l),
+            None => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"{item}\"}}, on: \"{{d:{d}}}\")"),
         }),
         1 => (party(), party(), day).prop_map(|(p, a, d)| format!("Act(party: \"{p}\", action: \"strike\", args: {{\"against\": \"{a}\"}}, on: \"{{d:{d}}}\")")),
     ]

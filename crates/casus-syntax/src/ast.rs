@@ -621,11 +621,15 @@ pub enum LiteralKind {
     Not(Vec<Literal>),
 }
 
-/// `group NAME = [A, B from DATE, ...]`.
+/// `group NAME = [A, B from DATE, ...]`, or `category NAME "title" = [a, b, ...]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
     /// The name.
     pub name: Ident,
+    /// A category of items (`category`), rather than a group.
+    pub category: bool,
+    /// What a category is called (groups have no title).
+    pub title: Option<Str>,
     /// The members: party codes or symbols (another group's name stands for its members).
     pub members: Vec<Member>,
     /// The whole declaration.

@@ -177,13 +177,16 @@ impl Printer<'_> {
         self.begin(g.span.start, false);
         let members: Vec<String> = g.members.iter().map(ToString::to_string).collect();
         let member_end = |m: &Member| m.period.until.or(m.period.from).map_or(m.term.span().end, |d| d.span.end);
-        let one_line = format!("group {} = [{}]", g.name.name, members.join(", "));
+        let title = g.title.as_ref().map(|t| format!(" {}", quoted(&t.value))).unwrap_or_default();
+        let keyword = if g.category { "category" } else { "group" };
+        let head = format!("{keyword} {}{title} = [", g.name.name);
+        let one_line = format!("{head}{}]", members.join(", "));
         let comments_inside = self.has_comment_within(g.span);
         if self.fits(&one_line) && !comments_inside {
             self.line(&one_line, g.span.end);
             return;
         }
-        self.open(&format!("group {} = [", g.name.name), g.name.span.end);
+        self.open(&head, g.title.as_ref().map_or(g.name.span.end, |t| t.span.end));
         if comments_inside {
             for m in &g.members {
                 self.begin(m.term.span().start, false);

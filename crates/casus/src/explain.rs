@@ -541,7 +541,9 @@ impl Explainer<'_, '_> {
             .world
             .acts
             .iter()
-            .filter(|a| fulfilling.iter().any(|k| crate::eval::act_matches(&a.item, k)))
+            .filter(|a| {
+                fulfilling.iter().any(|k| crate::eval::act_matches(&self.eval.world.program.categories, &a.item, k))
+            })
             .map(|a| {
                 format!(
                     "{} performs {} — {}",

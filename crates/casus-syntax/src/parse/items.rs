@@ -13,7 +13,7 @@ pub(super) fn item(i: Input) -> PResult<Item> {
     let (_, word) = peek_word(i)?;
     match word {
         "treaty" | "resolution" | "regime" => map(instrument, Item::Instrument)(i),
-        "group" => map(group, Item::Group)(i),
+        "group" | "category" => map(group, Item::Group)(i),
         "fact" => map(fact_decl, Item::Fact)(i),
         "action" => map(action_decl, Item::Action)(i),
         "party" => map(party_decl, Item::Party)(i),
@@ -25,7 +25,7 @@ pub(super) fn item(i: Input) -> PResult<Item> {
 }
 
 pub(super) const TOP_KEYWORDS: &[&str] =
-    &["treaty", "resolution", "regime", "group", "fact", "action", "party", "place", "deem", "precedence"];
+    &["treaty", "resolution", "regime", "group", "category", "fact", "action", "party", "place", "deem", "precedence"];
 
 /// instrument = ("treaty" | "resolution" | "regime") ID STRING? "{" clause* "}"
 fn instrument(i: Input) -> PResult<Instrument> {
@@ -224,15 +224,26 @@ fn reservation(i: Input) -> PResult<Reservation> {
 // ---------------------------------------------------------------------------------------------
 // Other items
 
-/// group = "group" ID "=" "[" (member ("," member)* ","?)? "]"
+/// group    = "group" ID "=" "[" (member ("," member)* ","?)? "]"
+/// category = "category" ID STRING? "=" "[" (member ("," member)* ","?)? "]"
 fn group(i: Input) -> PResult<Group> {
     let (i, start) = position(i)?;
-    let (i, _) = keyword("group")(i)?;
-    let (i, name) = cut(ident, "a group name such as `un_members`")(i)?;
+    let (_, w) = peek_word(i)?;
+    let category = w == "category";
+    let (i, _) = keyword(if category { "category" } else { "group" })(i)?;
+    let (i, name, title) = if category {
+        let (i, name) = cut(ident, "a category name such as `arms`")(i)?;
+        let (i, title) = opt_string(i)?;
+        (i, name, title)
+    } else {
+        let (i, name) = cut(ident, "a group name such as `un_members`")(i)?;
+        (i, name, None)
+    };
     let (i, _) = cut(punct("="), "`=`")(i)?;
     let (i, _) = cut(punct("["), "`[`")(i)?;
-    let (i, members) = list(i, "]", member, "a party code or a symbol")?;
-    Ok((i, Group { name, members, span: start.to(end_of(&i)) }))
+    let what = if category { "an item or a category" } else { "a party code or a symbol" };
+    let (i, members) = list(i, "]", member, what)?;
+    Ok((i, Group { name, category, title, members, span: start.to(end_of(&i)) }))
 }
 
 /// member = (PARTY | SYMBOL) period

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! file         = item*
-//! item         = instrument | group | fact_decl | action_decl | party_decl | place | deem | precedence
+//! item         = instrument | group | category | fact_decl | action_decl | party_decl | place | deem | precedence
 //! instrument   = ("treaty" | "resolution" | "regime") ID STRING? "{" clause* "}"
 //! clause       = parties | binds | in_force | withdrawal | dated | article | reservation
 //! parties      = "parties" "{" party_record* "}"
@@ -38,6 +38,7 @@
 //! arg          = ID ":" term
 //! term         = VAR | PARTY | SYMBOL | "_"
 //! group        = "group" ID "=" "[" (member ("," member)* ","?)? "]"
+//! category     = "category" ID STRING? "=" "[" (member ("," member)* ","?)? "]"
 //! member       = (PARTY | SYMBOL) period
 //! period       = ("from" DATE)? ("until" DATE)?
 //! fact_decl    = "fact" ID "(" (role ("," role)* ","?)? ")"

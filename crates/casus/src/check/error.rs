@@ -106,6 +106,10 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     PlaceRelation(#[from] PlaceRelationError),
+    /// A category that lists a party, a group, or a member with a period.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    CategoryMember(#[from] CategoryMember),
 }
 
 /// `unknown party `RUZ``, or a code the rules write otherwise.
@@ -148,9 +152,11 @@ impl fmt::Display for PartyProblem {
 
 /// `group a = [b]`, `group b = [a]`.
 #[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
-#[error("the group `{group}` contains itself")]
-#[diagnostic(code("casus::cycle"), help("a group listed in a group stands for its members; the chain is {chain}"))]
+#[error("the {what} `{group}` contains itself")]
+#[diagnostic(code("casus::cycle"), help("a {what} listed in a {what} stands for its members; the chain is {chain}"))]
 pub struct GroupCycle {
+    /// `group` or `category`.
+    pub what: &'static str,
     /// The group.
     pub group: String,
     /// The chain of groups back to it: `a` → `b` → `a`.
@@ -738,6 +744,60 @@ pub struct ListedTwice {
     /// The second listing.
     #[label]
     pub at: Span,
+}
+
+/// `category arms = [RUS]`, `category arms = [tanks from 2020-01-01]`, or a category that lists
+/// a group: a category's members are items and categories, and always its members.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{member}` cannot be listed in category `{category}`: {why}")]
+#[diagnostic(code("casus::category-member"), help("{help}"))]
+pub struct CategoryMember {
+    /// What is listed.
+    pub member: String,
+    /// The category.
+    pub category: String,
+    /// Why it cannot be.
+    pub why: &'static str,
+    /// What to write.
+    pub help: &'static str,
+    /// Where.
+    #[label]
+    pub at: Span,
+}
+
+impl CategoryMember {
+    /// A party code listed in a category.
+    pub fn party(member: &str, category: &str, at: Span) -> CategoryMember {
+        CategoryMember {
+            member: member.to_string(),
+            category: category.to_string(),
+            why: "it is a party",
+            help: "a category lists items (lower-case names such as `battle_tanks`) and other categories; parties belong in a `group`",
+            at,
+        }
+    }
+
+    /// A member listed with a period.
+    pub fn dated(member: &str, category: &str, at: Span) -> CategoryMember {
+        CategoryMember {
+            member: member.to_string(),
+            category: category.to_string(),
+            why: "its members are not dated",
+            help: "what an item is does not change; items added to a list on a date belong in a category of their own",
+            at,
+        }
+    }
+
+    /// A group listed in a category.
+    pub fn group(member: &str, category: &str, at: Span) -> CategoryMember {
+        CategoryMember {
+            member: member.to_string(),
+            category: category.to_string(),
+            why: "it is a group, not a category",
+            help: "a category lists items and other categories; declare the listed set with `category`",
+            at,
+        }
+    }
 }
 
 /// `precedence unsc_* over *` where no id matches `unsc_*`.

@@ -198,10 +198,14 @@ impl<'a> Checker<'a> {
             {
                 self.relation(relation, p, scope)?
             }
-            LiteralKind::Fact(p) => LitKind::Fact(self.pattern(p, Use::Fact, scope)?),
+            LiteralKind::Fact(p) => {
+                let p = self.pattern(p, Use::Fact, scope)?;
+                LitKind::Fact(self.within(p))
+            }
             LiteralKind::Act { actor, action } => {
                 let actor = self.term(actor, scope);
-                LitKind::Act { actor, action: self.pattern(action, Use::Action, scope)? }
+                let action = self.pattern(action, Use::Action, scope)?;
+                LitKind::Act { actor, action: self.within(action) }
             }
             LiteralKind::IsParty { term: t, negated, instrument } => {
                 let t = self.term(t, scope);
@@ -261,6 +265,20 @@ impl<'a> Checker<'a> {
         let name = self.sym(name);
         let args = p.args.iter().map(|a| (self.sym(&a.role.name), self.term(&a.value, scope))).collect();
         ok.then_some(Pattern { name, args })
+    }
+
+    /// A condition's pattern with each constant that names a category made to match the items
+    /// within it: `supply(item: arms)` holds for a shipment of `artillery_shells`.
+    fn within(&self, mut p: Pattern) -> Pattern {
+        for (_, t) in &mut p.args {
+            if let Term::Const(c) = *t
+                && let Some(d) = self.symbols.value(c).and_then(|name| self.decls.groups.get(&**name))
+                && d.item.category
+            {
+                *t = Term::Within(c);
+            }
+        }
+        p
     }
 
     /// `territory(place: L, of: S)` or `administered(place: L, by: S)`: its two roles, each

@@ -10,8 +10,8 @@ use casus_syntax::source::FileId;
 
 use super::rules::{Scope, Use};
 use super::{
-    Checker, Duplicate, IncludesItself, IncludesTooMany, ListedTwice, PartyProblem, PlaceRelationError, RoleProblem,
-    Twice, UnknownParty, UnknownRole, VariableError, VariableProblem, capitalised, list,
+    CategoryMember, Checker, Duplicate, IncludesItself, IncludesTooMany, ListedTwice, PartyProblem, PlaceRelationError,
+    RoleProblem, Twice, UnknownParty, UnknownRole, VariableError, VariableProblem, capitalised, list,
 };
 use crate::calendar::Interval;
 use crate::program::{ActionDef, FactDef, GroupDef, PartyDef, PlaceDef, Relation, Sym};
@@ -33,6 +33,10 @@ impl Checker<'_> {
                     let first = self.decls.groups.get(g.name.name.as_str()).is_some_and(|d| std::ptr::eq(d.item, g));
                     for m in &g.members {
                         let name = match &m.term {
+                            Term::Party(c) if g.category => {
+                                self.report(CategoryMember::party(&c.name, &g.name.name, c.span));
+                                continue;
+                            }
                             Term::Party(c) => {
                                 self.party_ref(c);
                                 c.name.as_str()
@@ -40,6 +44,17 @@ impl Checker<'_> {
                             Term::Symbol(s) => s.name.as_str(),
                             Term::Var(_) | Term::Wildcard(_) => continue,
                         };
+                        if g.category {
+                            let at = m.term.span();
+                            if m.period.is_dated() {
+                                self.report(CategoryMember::dated(name, &g.name.name, at));
+                                continue;
+                            }
+                            if self.decls.groups.get(name).is_some_and(|d| !d.item.category) {
+                                self.report(CategoryMember::group(name, &g.name.name, at));
+                                continue;
+                            }
+                        }
                         let Some(when) = self.period(&m.period, m.term.span()) else { continue };
                         if seen.iter().any(|(n, w)| *n == name && w.overlaps(&when)) {
                             let at = m.term.span();
@@ -80,6 +95,11 @@ impl Checker<'_> {
                             let runs = runs.iter().filter_map(|r| r.intersect(when));
                             members.entry(x.clone()).or_default().extend(runs);
                         }
+                        // A category listed in a category is one of its items, as well as
+                        // standing for its own: a shipment of `ammunition` is one of `arms`.
+                        if self.decls.groups.get(m.as_str()).is_some_and(|d| d.item.category) {
+                            members.entry(m.clone()).or_default().push(*when);
+                        }
                     }
                     None => members.entry(m.clone()).or_default().push(*when),
                 }
@@ -106,7 +126,8 @@ impl Checker<'_> {
                 }
                 let mut members = FixedBitSet::with_capacity(ids.iter().max().map_or(0, |m| m + 1));
                 ids.into_iter().for_each(|i| members.insert(i));
-                GroupDef { name: name.to_string(), members, dated }
+                let category = self.decls.groups.get(name).is_some_and(|d| d.item.category);
+                GroupDef { name: name.to_string(), category, members, dated }
             })
             .collect()
     }
@@ -151,9 +172,15 @@ impl Checker<'_> {
                             {
                                 let chain = chain.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" → ");
                                 let at = d.item.name.span;
+                                let what = if d.item.category { "category" } else { "group" };
                                 self.diags.push(casus_syntax::diagnostic::Diagnostic::new(
                                     d.file,
-                                    super::CheckError::from(super::GroupCycle { group: next.to_string(), chain, at }),
+                                    super::CheckError::from(super::GroupCycle {
+                                        what,
+                                        group: next.to_string(),
+                                        chain,
+                                        at,
+                                    }),
                                 ));
                             }
                         }

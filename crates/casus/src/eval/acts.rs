@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::identity::{NormKey, act_matches};
 use super::world::{Act, Args};
 use crate::calendar::Interval;
-use crate::program::Sym;
+use crate::program::{Categories, Sym};
 
 /// An act over a run of days, given by the scenario or assumed.
 #[derive(Clone, Debug)]
@@ -32,6 +32,9 @@ pub(super) struct ActsByActor<'a> {
     cursor: std::cell::Cell<usize>,
     /// By party, action and shape (its place in `shapes`): each act with its position.
     by_shape: HashMap<(Actor, usize), Vec<Numbered<'a>>>,
+    /// The categories of items: a norm on a category matches acts on the items within it,
+    /// which are not found by its own values.
+    categories: &'a Categories,
 }
 
 /// The roles an act gives, sorted.
@@ -44,8 +47,9 @@ pub(super) type Actor = (Sym, Sym);
 pub(super) type Numbered<'a> = (usize, &'a DatedAct);
 
 impl<'a> ActsByActor<'a> {
-    pub(super) fn new(acts: &'a [DatedAct]) -> ActsByActor<'a> {
+    pub(super) fn new(acts: &'a [DatedAct], categories: &'a Categories) -> ActsByActor<'a> {
         let mut index = ActsByActor {
+            categories,
             shapes: HashMap::default(),
             by_args: Vec::new(),
             by_shape: HashMap::default(),
@@ -94,15 +98,18 @@ impl<'a> ActsByActor<'a> {
     /// The acts that match norm `key` (docs/semantics.md: same party and action, every argument
     /// the act gives agreeing), in the order given, into `out`. Acts of a shape whose every role
     /// the norm gives are looked up by the norm's values; those of a shape with a role the norm
-    /// leaves open are compared one by one.
+    /// leaves open, or gives a category, are compared one by one.
     pub(super) fn matching(&self, key: &NormKey, out: &mut Vec<Numbered<'a>>) {
         out.clear();
         let actor = (key.party, key.action);
         let Some(shapes) = self.shapes.get(&actor) else { return };
         let mut lists = 0;
         for (at, shape) in shapes.iter().enumerate() {
-            let given: Option<Args> =
-                shape.iter().map(|role| key.args.iter().find(|(r, _)| r == role).copied()).collect::<Option<Args>>();
+            let given: Option<Args> = shape
+                .iter()
+                .map(|role| key.args.iter().find(|(r, _)| r == role).copied())
+                .map(|a| a.filter(|(_, v)| !self.categories.is_category(*v)))
+                .collect::<Option<Args>>();
             let found = match given {
                 Some(args) => {
                     let from = self.first_at_least(actor, &args);
@@ -119,7 +126,7 @@ impl<'a> ActsByActor<'a> {
                 None => self
                     .by_shape
                     .get(&(actor, at))
-                    .map(|l| out.extend(l.iter().filter(|(_, a)| act_matches(&a.act, key)))),
+                    .map(|l| out.extend(l.iter().filter(|(_, a)| act_matches(self.categories, &a.act, key)))),
             };
             lists += usize::from(found.is_some());
         }
@@ -151,25 +158,28 @@ mod tests {
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
         /// The index of acts by actor finds, for any norm, exactly the acts a scan of all acts
-        /// with `act_matches` finds, in the same order: acts and norms may leave any role out.
+        /// with `act_matches` finds, in the same order: acts and norms may leave any role out,
+        /// and value 2 may be a category of value 0.
         #[test]
         fn acts_by_actor_find_what_a_scan_finds(
             acts in proptest::collection::vec((0..2u32, 0..2u32, args()), 0..40),
             norms in proptest::collection::vec((0..2u32, 0..2u32, args()), 1..10),
+            category in any::<bool>(),
         ) {
+            let categories = if category { Categories::from_lists([(2, vec![0])]) } else { Categories::default() };
             let when = Interval { from: Day(0), until: None };
             let acts: Vec<DatedAct> = acts
                 .into_iter()
                 .map(|(party, action, args)| DatedAct { act: Act { party, action, args }, when, assumed: false })
                 .collect();
-            let index = ActsByActor::new(&acts);
+            let index = ActsByActor::new(&acts, &categories);
             let mut found = Vec::new();
             for (party, action, args) in norms {
                 let key = NormKey { party, modality: Modality::Must, action, args, instrument: 0, article: 0 };
                 index.matching(&key, &mut found);
                 let found: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
                 let scanned: Vec<usize> =
-                    acts.iter().enumerate().filter(|(_, a)| act_matches(&a.act, &key)).map(|(i, _)| i).collect();
+                    acts.iter().enumerate().filter(|(_, a)| act_matches(&categories, &a.act, &key)).map(|(i, _)| i).collect();
                 prop_assert_eq!(found, scanned);
             }
         }

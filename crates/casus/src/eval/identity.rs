@@ -1,7 +1,7 @@
 //! What a norm is — its identity — and what matches it: acts, and the norms it conflicts with.
 
 use super::world::{Act, Args};
-use crate::program::{ActionDef, InstId, NormRule, Pattern, Program, Sym, Term};
+use crate::program::{ActionDef, Categories, InstId, NormRule, Pattern, Program, Sym, Term};
 use casus_syntax::ast::Modality;
 
 /// The identity of a norm: (party, modality, action, arguments, instrument, article).
@@ -30,16 +30,21 @@ pub(crate) fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
 }
 
 /// Whether an act matches a norm: same party and action, and every argument the act gives
-/// agrees with the norm's (an act may leave roles out).
-pub(crate) fn act_matches(act: &Act, norm: &NormKey) -> bool {
+/// agrees with the norm's, lying within it (an act may leave roles out; a shipment of
+/// `artillery_shells` matches a norm on `arms`).
+pub(crate) fn act_matches(categories: &Categories, act: &Act, norm: &NormKey) -> bool {
     act.party == norm.party
         && act.action == norm.action
-        && act.args.iter().all(|(role, v)| norm.args.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
+        && act
+            .args
+            .iter()
+            .all(|(role, v)| norm.args.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| categories.within(*v, *w)))
 }
 
-/// Whether two argument lists agree on every role they share.
-pub(super) fn args_unify(a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
-    a.iter().all(|(role, v)| b.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| w == v))
+/// Whether two argument lists agree on every role they share: the values overlap, having
+/// something within both.
+pub(super) fn args_unify(categories: &Categories, a: &[(Sym, Sym)], b: &[(Sym, Sym)]) -> bool {
+    a.iter().all(|(role, v)| b.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| categories.overlap(*v, *w)))
 }
 
 /// The action obligation `must` includes that `must_not` forbids, with its arguments (a partial
@@ -50,7 +55,7 @@ pub(crate) fn included_forbidden(program: &Program, must: &NormKey, must_not: &N
     let def = program.actions.get(&must.action)?;
     let found = def.includes.iter().filter(|inc| inc.name == must_not.action).filter_map(|inc| {
         let args = instantiate(def, inc, &must.args);
-        args_unify(&args, &must_not.args).then_some((inc.name, args))
+        args_unify(&program.categories, &args, &must_not.args).then_some((inc.name, args))
     });
     // Reached by several paths, the least by name is named, as the report orders arguments.
     let named = |args: &Args| -> Vec<(&str, &str)> {
@@ -69,7 +74,7 @@ fn instantiate(def: &ActionDef, p: &Pattern, given: &[(Sym, Sym)]) -> Args {
         .args
         .iter()
         .filter_map(|(r, t)| match t {
-            Term::Const(c) => Some((*r, *c)),
+            Term::Const(c) | Term::Within(c) => Some((*r, *c)),
             Term::Var(i) => {
                 let role = def.roles.get(*i)?;
                 given.iter().find(|(gr, _)| gr == role).map(|(_, v)| (*r, *v))
@@ -108,6 +113,6 @@ pub(crate) fn value(t: Term, env: &[Option<Sym>]) -> Option<Sym> {
     match t {
         Term::Const(c) => Some(c),
         Term::Var(v) => env.get(v).copied().flatten(),
-        Term::Any => None,
+        Term::Any | Term::Within(_) => None,
     }
 }

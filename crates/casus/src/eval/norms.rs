@@ -133,7 +133,7 @@ pub(super) struct Delta {
 /// with the instrument that prevails, if precedence ranks one over the other.
 pub(super) fn conflict_of(program: &Program, norms: &NormTable, mi: NormId, fi: NormId) -> Option<ConflictKey> {
     let (m, f) = (norms.key(mi), norms.key(fi));
-    let kind = if m.action == f.action && args_unify(&m.args, &f.args) {
+    let kind = if m.action == f.action && args_unify(&program.categories, &m.args, &f.args) {
         ConflictKind::Direct
     } else if included_forbidden(program, m, f).is_some() {
         ConflictKind::Partial

@@ -4,7 +4,9 @@
 use super::identity::{NormKey, norm_args, value};
 use super::state::{DayState, Index, List, Origin, Support};
 use super::world::{Act, Args, Fact, World, with_defaults};
-use crate::program::{Bearers, FactDef, InstId, Lit, LitKind, NormRule, Pattern, Relation, Sym, Term, Trigger};
+use crate::program::{
+    Bearers, FactDef, InstId, Lit, LitKind, NormRule, Pattern, Program, Relation, Sym, Term, Trigger,
+};
 
 /// The parties who bear a norm for one solution: mostly one or a few.
 pub(super) type Parties = smallvec::SmallVec<[Sym; 4]>;
@@ -347,7 +349,8 @@ impl Search<'_, '_> {
                 };
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (fact, _) = self.state.facts.get(i)?;
-                    (fact.kind == p.name && unify(&p.args, &fact.args, env, bound)).then_some(Support::Fact(i))
+                    (fact.kind == p.name && unify(self.world.program, &p.args, &fact.args, env, bound))
+                        .then_some(Support::Fact(i))
                 };
                 self.each_match(at, env, trail, f, candidates, &try_one)
             }
@@ -362,12 +365,13 @@ impl Search<'_, '_> {
                     }
                     _ => pick(&self.state.act_index, action.name, &with_actor, env),
                 };
+                let program = self.world.program;
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (act, _) = self.state.acts.get(i)?;
                     let party = [(Sym::MAX, act.party)];
                     (act.action == action.name
-                        && unify(&[(Sym::MAX, *actor)], &party, env, bound)
-                        && unify(&action.args, &act.args, env, bound))
+                        && unify(program, &[(Sym::MAX, *actor)], &party, env, bound)
+                        && unify(program, &action.args, &act.args, env, bound))
                     .then_some(Support::Act(i))
                 };
                 self.each_match(at, env, trail, f, candidates, &try_one)
@@ -424,7 +428,7 @@ impl Search<'_, '_> {
         let candidates: Vec<usize> = (0..pairs.len()).collect();
         let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
             let &(p, s) = pairs.get(i)?;
-            unify(&[(0, place), (1, state)], &[(0, p), (1, s)], env, bound).then_some(Support::Place {
+            unify(program, &[(0, place), (1, state)], &[(0, p), (1, s)], env, bound).then_some(Support::Place {
                 place: p,
                 relation,
                 state: s,
@@ -482,8 +486,15 @@ pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], 
 }
 
 /// Matches pattern arguments against the arguments of a fact or act, binding variables.
-/// `_` matches any value and an absent role alike; any other term needs the role present.
-pub(super) fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Option<Sym>], bound: &mut Bound) -> bool {
+/// `_` matches any value and an absent role alike; any other term needs the role present, and a
+/// category's name matches the values within it.
+pub(super) fn unify(
+    program: &Program,
+    pattern: &[(Sym, Term)],
+    args: &[(Sym, Sym)],
+    env: &mut [Option<Sym>],
+    bound: &mut Bound,
+) -> bool {
     for &(role, term) in pattern {
         if term == Term::Any {
             continue;
@@ -493,6 +504,7 @@ pub(super) fn unify(pattern: &[(Sym, Term)], args: &[(Sym, Sym)], env: &mut [Opt
         };
         match term {
             Term::Const(c) if c != v => return false,
+            Term::Within(name) if !program.categories.within(v, name) => return false,
             Term::Var(slot) => match env.get(slot).copied().flatten() {
                 Some(b) if b != v => return false,
                 Some(_) => {}

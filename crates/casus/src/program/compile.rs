@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{
-    ActionDef, Bearers, DeemRule, GroupDef, InstId, Lit, LitKind, NormRule, Pattern, PlaceDef, Program, Sym, Term,
-    Trigger,
+    ActionDef, Bearers, Categories, DeemRule, GroupDef, InstId, Lit, LitKind, NormRule, Pattern, PlaceDef, Program,
+    Sym, Term, Trigger,
 };
 use super::{DeemDef, Resolved, RuleDef};
 use crate::calendar::Day;
@@ -35,7 +35,9 @@ pub fn compile(resolved: Resolved<'_>) -> Program {
     let rules: Vec<NormRule> = rules.into_iter().map(|r| norm_rule(r, &groups_dated)).collect();
     let deems: Vec<DeemRule> = deems.into_iter().map(|d| deem_rule(d, &groups_dated)).collect();
     let rules_by_instrument = rules_by_instrument(&rules, instruments.len());
+    let categories = Categories::new(&groups, &symbols);
     Program {
+        categories,
         symbols,
         instruments,
         groups,

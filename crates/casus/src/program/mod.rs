@@ -47,6 +47,9 @@ pub enum Term {
     Var(usize),
     /// `_`.
     Any,
+    /// In a condition's pattern, a constant that names a category: it matches the category
+    /// itself and every item and category within it.
+    Within(Sym),
 }
 
 /// A compiled `name(role: term, ...)`.
@@ -418,6 +421,8 @@ pub struct ReservationDef {
 pub struct GroupDef {
     /// Its name.
     pub name: String,
+    /// A category of items (`category`): its members are items and the categories it lists.
+    pub category: bool,
     /// Every symbol that is ever a member, as a set of symbol ids.
     pub members: FixedBitSet,
     /// The members that are members only for a time, with when, sorted: the others always are.
@@ -446,6 +451,67 @@ impl GroupDef {
     /// The members ever, in the order of their ids.
     pub fn iter(&self) -> impl Iterator<Item = Sym> + '_ {
         self.members.ones().filter_map(|i| Sym::try_from(i).ok())
+    }
+}
+
+/// The categories of items (`category arms = [...]`), each with every item and category within
+/// it, for matching a value against a category's name.
+#[derive(Clone, Debug, Default)]
+pub struct Categories {
+    within: HashMap<Sym, FixedBitSet>,
+}
+
+impl Categories {
+    /// The categories among the groups.
+    pub fn new(groups: &[GroupDef], symbols: &Symbols) -> Categories {
+        let within = groups
+            .iter()
+            .filter(|g| g.category)
+            .filter_map(|g| Some((symbols.get(g.name.as_str())?, g.members.clone())))
+            .collect();
+        Categories { within }
+    }
+
+    /// Categories from their names and the values within them.
+    pub fn from_lists(lists: impl IntoIterator<Item = (Sym, Vec<Sym>)>) -> Categories {
+        let within = lists
+            .into_iter()
+            .map(|(name, values)| {
+                let mut set = FixedBitSet::with_capacity(values.iter().max().map_or(0, |m| *m as usize + 1));
+                values.into_iter().for_each(|v| set.insert(v as usize));
+                (name, set)
+            })
+            .collect();
+        Categories { within }
+    }
+
+    /// Whether the rules declare no category.
+    pub fn is_empty(&self) -> bool {
+        self.within.is_empty()
+    }
+
+    /// Whether `name` names a category.
+    pub fn is_category(&self, name: Sym) -> bool {
+        self.within.contains_key(&name)
+    }
+
+    /// Whether value `v` is within `name`: `name` itself, or, when `name` is a category, an item
+    /// or category it lists, at any depth. A shipment of `artillery_shells` is one of `arms`.
+    pub fn within(&self, v: Sym, name: Sym) -> bool {
+        v == name || self.within.get(&name).is_some_and(|m| m.contains(v as usize))
+    }
+
+    /// Whether two values have something within both: the same value, one within the other,
+    /// or two categories that list a common item. A duty to supply `arms` and a ban on supplying
+    /// `missiles` bear on the same shipments.
+    pub fn overlap(&self, a: Sym, b: Sym) -> bool {
+        if self.within(a, b) || self.within(b, a) {
+            return true;
+        }
+        match (self.within.get(&a), self.within.get(&b)) {
+            (Some(x), Some(y)) => !x.is_disjoint(y),
+            _ => false,
+        }
     }
 }
 
@@ -537,6 +603,8 @@ pub struct Program {
     pub places: BTreeMap<Sym, PlaceDef>,
     /// The days on which a place changes hands or a dated group changes members, sorted.
     pub world_changes: Vec<Day>,
+    /// The categories of items, by name.
+    pub categories: Categories,
     /// Norm rules.
     pub rules: Vec<NormRule>,
     /// `deem` rules.

@@ -66,7 +66,7 @@ impl Show<'_> {
     /// A term: a constant's name, a variable's value if it has one, else its name; `_`.
     pub(crate) fn term(&self, t: Term) -> String {
         match t {
-            Term::Const(c) => (self.name)(c).to_string(),
+            Term::Const(c) | Term::Within(c) => (self.name)(c).to_string(),
             Term::Var(v) => match self.env.get(v).copied().flatten() {
                 Some(value) => (self.name)(value).to_string(),
                 // PANIC SAFETY: a rule's terms name only its own slots.

@@ -95,7 +95,7 @@ impl<'p> Walk<'p> {
                 }
             }
         }
-        let by_actor = ActsByActor::new(&acts);
+        let by_actor = ActsByActor::new(&acts, &program.categories);
         let mut violations = Vec::new();
         let mut matching: Vec<Numbered> = Vec::new();
         for (key, record) in norms.keys.iter().zip(norms.records.iter_mut()) {
