@@ -98,16 +98,20 @@ fn a_closed_pipe_ends_every_command_quietly() {
 
 #[test]
 fn a_what_if_says_when_a_prohibition_is_broken_not_when_it_began() {
-    // UNSCR 1718 para. 8(b) forbids the DPRK's arms exports from 14 October 2006; a shipment
-    // from 1 May 2024 breaks it from that day.
-    let with = r#"Act(party: "PRK", action: "supply", args: {"item": "arms", "to": "RUS"}, from: "2024-05-01")"#;
+    // UNSCR 1718 para. 8(b) forbids the DPRK's exports of the Register's arms from 14 October
+    // 2006; a shipment of artillery shells, within them, from 1 May 2024 breaks it from that day.
+    let with =
+        r#"Act(party: "PRK", action: "supply", args: {"item": "artillery_shells", "to": "RUS"}, from: "2024-05-01")"#;
     let text = stdout(casus().args(["eval", "scenarios/us_strike_dprk_whatif.ron", "--with", with]));
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        flat.contains("~ must not supply(item: arms) — unsc_1718 art. 8(b) — in effect since 2006-10-14 → violated since 2024-05-01"),
+        flat.contains("~ must not supply(item: register_arms) — unsc_1718 art. 8(b) — in effect since 2006-10-14 → violated since 2024-05-01"),
         "{text}"
     );
-    assert!(flat.contains("+ PRK supply(item: arms, to: RUS) — unsc_1718 art. 8(b) — since 2024-05-01"), "{text}");
+    assert!(
+        flat.contains("+ PRK supply(item: artillery_shells, to: RUS) — unsc_1718 art. 8(b) — since 2024-05-01"),
+        "{text}"
+    );
     let json: serde_json::Value = serde_json::from_str(&stdout(casus().args([
         "eval",
         "scenarios/us_strike_dprk_whatif.ron",

@@ -850,7 +850,17 @@ impl<'a> Ref<'a> {
                     }
                 }
                 if inc.name.name == f.action && self.agree(&resolved, &f.args) {
-                    out.push((inc.name.name.clone(), resolved.clone()));
+                    // What gives way is the forbidden part: a value of the prohibition within
+                    // the included one replaces it.
+                    let mut forbidden = resolved.clone();
+                    for (role, v) in &mut forbidden {
+                        if let Some(w) = f.args.get(role)
+                            && self.within(w, v)
+                        {
+                            *v = w.clone();
+                        }
+                    }
+                    out.push((inc.name.name.clone(), forbidden));
                 }
                 stack.push((inc.name.name.clone(), resolved));
             }

@@ -545,12 +545,25 @@ impl Explainer<'_, '_> {
                 fulfilling.iter().any(|k| crate::eval::act_matches(&self.eval.world.program.categories, &a.item, k))
             })
             .map(|a| {
-                format!(
+                let act = format!(
                     "{} performs {} — {}",
                     self.name(a.item.party),
                     self.pattern_text(a.item.action, &a.item.args),
                     self.origin(&Origin::Event(a.event))
-                )
+                );
+                // An item matched through a category: say which.
+                let categories = &self.eval.world.program.categories;
+                let matched = fulfilling.iter().find(|k| crate::eval::act_matches(categories, &a.item, k));
+                let within: Vec<String> = a
+                    .item
+                    .args
+                    .iter()
+                    .filter_map(|(role, v)| {
+                        let (_, w) = matched?.args.iter().find(|(r, _)| r == role)?;
+                        (w != v).then(|| format!("{} is within the category {}", self.name(*v), self.name(*w)))
+                    })
+                    .collect();
+                if within.is_empty() { act } else { format!("{act}; {}", within.join(", ")) }
             })
             .collect();
         let assumed = self

@@ -55,7 +55,7 @@ pub(crate) fn included_forbidden(program: &Program, must: &NormKey, must_not: &N
     let def = program.actions.get(&must.action)?;
     let found = def.includes.iter().filter(|inc| inc.name == must_not.action).filter_map(|inc| {
         let args = instantiate(def, inc, &must.args);
-        args_unify(&program.categories, &args, &must_not.args).then_some((inc.name, args))
+        args_unify(&program.categories, &args, &must_not.args).then(|| (inc.name, narrowed(program, args, must_not)))
     });
     // Reached by several paths, the least by name is named, as the report orders arguments.
     let named = |args: &Args| -> Vec<(&str, &str)> {
@@ -64,6 +64,20 @@ pub(crate) fn included_forbidden(program: &Program, must: &NormKey, must_not: &N
         v
     };
     found.min_by(|(_, a), (_, b)| named(a).cmp(&named(b)))
+}
+
+/// The included action's arguments narrowed to what the prohibition forbids: where the
+/// prohibition's value lies within the included one (a ban on `register_arms` within a duty's
+/// `arms`), the prohibition's. What gives way is the forbidden part, not the whole.
+fn narrowed(program: &Program, mut args: Args, must_not: &NormKey) -> Args {
+    for (role, v) in &mut args {
+        if let Some(&(_, w)) = must_not.args.iter().find(|(r, _)| r == role)
+            && program.categories.within(w, *v)
+        {
+            *v = w;
+        }
+    }
+    args
 }
 
 /// An action of an `includes` or `fulfilled by` clause with the arguments a norm of the declaring
