@@ -162,7 +162,7 @@ fn rule() -> impl Strategy<Value = Rule> {
     )
         .prop_map(|(condition, bearers, modality, action, deadline)| Rule {
             condition,
-            conclusion: Conclusion { bearers, modality, action, deadline, span: Span::default() },
+            conclusion: Conclusion { bearers, modality, action, deadline, cap: None, span: Span::default() },
             span: Span::default(),
         })
 }

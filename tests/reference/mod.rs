@@ -11,7 +11,8 @@ use casus::calendar::{Day, Interval};
 use casus::check::glob_match;
 use casus::eval::{ConflictKind, Status};
 use casus::report::{
-    ConflictReport, EpisodeReport, Included, InstrumentReport, NormReport, Report, Side, ViolationReport,
+    CapReport, ConflictReport, DeliveryReport, EpisodeReport, Included, InstrumentReport, NormReport, Report, Side,
+    ViolationReport,
 };
 use casus::scenario::{EventKind, Scenario};
 use casus_syntax::ast::*;
@@ -587,6 +588,7 @@ impl<'a> Ref<'a> {
         let mut delayed_hist: Vec<BTreeMap<Day, Vec<Fact>>> = vec![BTreeMap::new(); delayed.len()];
         let mut active: BTreeMap<Norm, Vec<Day>> = BTreeMap::new();
         let mut rule_of: BTreeMap<Norm, Option<Deadline>> = BTreeMap::new();
+        let mut cap_of: BTreeMap<Norm, Option<Cap>> = BTreeMap::new();
         let mut overridden: BTreeMap<Norm, BTreeSet<Day>> = BTreeMap::new();
         let mut conflicts: BTreeMap<ConflictKey, Vec<Day>> = BTreeMap::new();
         let mut performed: BTreeMap<Day, Vec<(Act, Norm)>> = BTreeMap::new();
@@ -713,6 +715,7 @@ impl<'a> Ref<'a> {
                                     article: article.id.name.clone(),
                                 };
                                 rule_of.entry(n.clone()).or_insert(rule.conclusion.deadline);
+                                cap_of.entry(n.clone()).or_insert_with(|| rule.conclusion.cap.clone());
                                 today.insert(n);
                             }
                         }
@@ -776,7 +779,8 @@ impl<'a> Ref<'a> {
             }
             d = d.next();
         }
-        self.report(scenario, as_of, &active, &rule_of, &overridden, &conflicts, &acts_on)
+        let caps = self.caps(scenario, &active, &cap_of);
+        self.report(scenario, as_of, &active, &rule_of, &overridden, &conflicts, &acts_on, &caps)
     }
 
     fn head(&self, head: &Pattern, env: &Env) -> Fact {
@@ -916,6 +920,86 @@ impl<'a> Ref<'a> {
         days.into_iter().min().unwrap()
     }
 
+    // ---- caps ----
+
+    /// For each capped prohibition: its cap with the party's counted acts, and the acts that
+    /// break it with their days. The acts counted are the scenario's acts that match a norm of
+    /// the group (the norm alone, or for a cap in aggregate every norm of its article, action and
+    /// arguments) on their first day, while that norm is active, in the order of their first
+    /// days and then of the scenario.
+    fn caps(
+        &self,
+        scenario: &Scenario,
+        active: &BTreeMap<Norm, Vec<Day>>,
+        cap_of: &BTreeMap<Norm, Option<Cap>>,
+    ) -> Caps {
+        let mut out = BTreeMap::new();
+        for n in active.keys() {
+            let Some(Some(cap)) = cap_of.get(n).filter(|_| n.modality == 1) else { continue };
+            let group: Vec<(&Norm, &Vec<Day>)> = active
+                .iter()
+                .filter(|(m, _)| {
+                    *m == n
+                        || (cap.aggregate
+                            && matches!(cap_of.get(*m), Some(Some(c)) if c.aggregate)
+                            && (m.modality, &m.action, &m.args, &m.instrument, &m.article)
+                                == (n.modality, &n.action, &n.args, &n.instrument, &n.article))
+                })
+                .collect();
+            // (first day, event, the act, its days, its amount, whether it is this norm's)
+            let mut counted = Vec::new();
+            for (k, e) in scenario.events.iter().enumerate() {
+                let EventKind::Act { party, action, args, amount, from, until, .. } = &e.kind else { continue };
+                let a = Act { party: party.value.clone(), action: action.value.clone(), args: given(args) };
+                let Some((m, _)) = group.iter().find(|(m, ds)| self.matches(&a, m) && ds.contains(from)) else {
+                    continue;
+                };
+                let units = amount.iter().find(|(u, _)| u.value == cap.unit.name).map(|(_, x)| *x);
+                counted.push((*from, k, a, Interval { from: *from, until: *until }, units, *m == n));
+            }
+            counted.sort_by_key(|c| (c.0, c.1));
+            let allowed = |d: Day| match cap.period {
+                CapPeriod::Fixed { from, .. } if d < day(&from) => 0,
+                _ => cap.amount.value,
+            };
+            let mut deliveries = Vec::new();
+            let mut over = Vec::new();
+            for (i, c) in counted.iter().enumerate() {
+                let d = c.0;
+                // Before the first of fixed periods nothing is allowed: each act stands alone.
+                let total: u64 = if matches!(&cap.period, CapPeriod::Fixed { from, .. } if d < day(from)) {
+                    c.4.unwrap_or(0)
+                } else {
+                    counted[..=i].iter().filter(|e| same_period(&cap.period, e.0, d)).map(|e| e.4.unwrap_or(0)).sum()
+                };
+                let before = total - c.4.unwrap_or(0);
+                let excess = c.4.map(|_| total.saturating_sub(before.max(allowed(d))));
+                if c.5 {
+                    deliveries.push(DeliveryReport { on: d, amount: c.4, total, excess });
+                    if excess != Some(0) {
+                        over.push((c.2.clone(), c.3));
+                    }
+                }
+            }
+            let (period, length, from) = match &cap.period {
+                CapPeriod::Fixed { length, from } => ("fixed", Some(length.to_string()), Some(day(from))),
+                CapPeriod::Rolling(length) => ("rolling", Some(length.to_string()), None),
+                CapPeriod::Total => ("total", None, None),
+            };
+            let report = CapReport {
+                amount: cap.amount.value,
+                unit: cap.unit.name.clone(),
+                period,
+                length,
+                from,
+                aggregate: cap.aggregate,
+                deliveries,
+            };
+            out.insert(n.clone(), (report, over));
+        }
+        out
+    }
+
     // ---- the report ----
 
     #[allow(clippy::too_many_arguments)]
@@ -928,6 +1012,7 @@ impl<'a> Ref<'a> {
         overridden: &BTreeMap<Norm, BTreeSet<Day>>,
         conflicts: &BTreeMap<ConflictKey, Vec<Day>>,
         acts_on: &BTreeMap<Day, Vec<(Act, bool)>>,
+        caps: &Caps,
     ) -> Report {
         let start = self.earliest(scenario).min(as_of);
         let all_days = || (start.0..=as_of.0).map(Day);
@@ -983,12 +1068,18 @@ impl<'a> Ref<'a> {
                 }
                 d
             };
+            // A capped prohibition is broken only by the acts beyond its cap, and by assumed acts.
+            let breaks = |a: &Act, asm: bool, d: Day| {
+                self.matches(a, n)
+                    && caps.get(n).is_none_or(|(_, over)| asm || over.iter().any(|(b, w)| b == a && w.contains(d)))
+            };
             let (status, since, assumed) = match n.modality {
                 2 if ended => (Status::Discharged, until, false),
                 2 => (Status::Permitted, last.from, false),
                 1 => {
                     let broken = (last.from.0..=last_day.0).map(Day).find(|d| {
-                        !over.contains(d) && acts_on.get(d).is_some_and(|v| v.iter().any(|(a, _)| self.matches(a, n)))
+                        !over.contains(d)
+                            && acts_on.get(d).is_some_and(|v| v.iter().any(|(a, asm)| breaks(a, *asm, *d)))
                     });
                     if let Some(d) = broken {
                         (Status::Violated, d, false)
@@ -1027,7 +1118,7 @@ impl<'a> Ref<'a> {
                         continue;
                     }
                     for (a, asm) in acts_on.get(d).map(Vec::as_slice).unwrap_or(&[]) {
-                        if self.matches(a, n) {
+                        if breaks(a, *asm, *d) {
                             per_act.entry((a.clone(), *asm)).or_default().insert(*d);
                         }
                     }
@@ -1059,6 +1150,7 @@ impl<'a> Ref<'a> {
                 since,
                 assumed,
                 forthwith: n.modality == 0 && matches!(rule_of[n], Some(Deadline::Forthwith)),
+                cap: caps.get(n).map(|(c, _)| c.clone()),
             });
         }
         // The report's order (docs/report.md asks only that it be fixed): article numbers naturally.
@@ -1139,6 +1231,29 @@ struct Day_ {
     facts: Vec<Fact>,
     acts: Vec<Act>,
 }
+
+/// Whether an act on day `e`, counted before one on day `d`, is in the same period of a cap as
+/// `d`: for all time, always; for fixed periods, when both fall in the same one (none before the
+/// first); for a rolling period, when `e` lies within its length before `d`.
+fn same_period(period: &CapPeriod, e: Day, d: Day) -> bool {
+    match period {
+        CapPeriod::Total => true,
+        CapPeriod::Rolling(length) => e.plus(*length) > d,
+        CapPeriod::Fixed { length, from } => {
+            let from = day(from);
+            let number = |x: Day| {
+                if x < from {
+                    return None;
+                }
+                (0u32..).find(|k| from.plus(Duration { amount: length.amount * (k + 1), unit: length.unit }) > x)
+            };
+            number(e).is_some() && number(e) == number(d)
+        }
+    }
+}
+
+/// Each capped prohibition's cap with the party's counted acts, and the acts that break it.
+type Caps = BTreeMap<Norm, (CapReport, Vec<(Act, Interval)>)>;
 
 fn push<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {

@@ -54,7 +54,8 @@ action talk(with)
 group zone = [north, south]
 category arms \"Arms\" = [guns, heavy]
 category heavy = [tanks, shells]
-category dual = [shells, tools]";
+category dual = [shells, tools]
+unit tonnes";
 
 /// Places that change hands, areas whose members change, and a group of parties that gains and
 /// loses members: each on generated days.
@@ -96,6 +97,13 @@ fn rule(shape: Shape) -> impl Strategy<Value = String> {
         Just("always every party P must not arm(item: heavy)".to_string()).boxed(),
         Just("always every party P must not arm(item: dual, to: {p:DDD})".to_string()).boxed(),
         Just("if Q performs arm(item: heavy, to: V) and V is party\nthen every party P other than V, Q must talk(with: Q) within 3 days".to_string()).boxed(),
+        // Caps: each bearer's own, over fixed periods from a day; in aggregate over a rolling
+        // period; in aggregate for all time.
+        (0i64..30, 1u32..15).prop_map(|(from, days)| format!("always every party P must not arm(item: dual) beyond 40 tonnes per {days} days from {{d:{from}}}")).boxed(),
+        (0i64..30).prop_map(|from| format!("always every party P must not arm(item: guns) beyond 40 tonnes per 1 month from {{d:{from}}} in aggregate")).boxed(),
+        (1u32..8).prop_map(|days| format!("always every party P must not arm(item: heavy, to: {{p:DDD}}) beyond 30 tonnes in any {days} days in aggregate")).boxed(),
+        Just("always every party P must not arm(item: arms) beyond 50 tonnes in any 1 month".to_string()).boxed(),
+        Just("if attack(by: A, on: V) and V is party\nthen every party P other than V must not arm(item: arms, to: A) beyond 60 tonnes in total in aggregate".to_string()).boxed(),
         Just("if attack(by: A, on: V) and V is party\nthen every party P other than A must not strike(against: V)".to_string()).boxed(),
         deadline().prop_map(|d| format!("if attack(by: A, on: V) and V is party\nthen every party P other than V, A must strike(against: A){d}")).boxed(),
         Just("if Q performs arm(item: arms, to: V) and V is party\nthen every party P other than V may talk(with: V)".to_string()).boxed(),
@@ -299,12 +307,72 @@ pub(crate) fn fact_or_act() -> impl Strategy<Value = String> {
         }),
         1 => (party(), party(), day.clone(), 1i64..15).prop_map(|(a, b, f, l)| format!("Fact(kind: \"tension\", args: {{\"by\": \"{a}\", \"on\": \"{b}\"}}, from: \"{{d:{f}}}\", until: \"{{d:{}}}\")", f + l)),
         2 => (party(), party(), party(), day.clone()).prop_map(|(p, a, b, d)| format!("Act(party: \"{p}\", action: \"help\", args: {{\"ally\": \"{a}\", \"against\": \"{b}\"}}, on: \"{{d:{d}}}\")")),
-        2 => (party(), party(), item, day.clone(), prop::option::of(1i64..10)).prop_map(|(p, to, item, d, len)| match len {
-            Some(l) => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"{item}\", \"to\": \"{to}\"}}, from: \"{{d:{d}}}\", until: \"{{d:{}}}\")", d + l),
-            None => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"{item}\"}}, on: \"{{d:{d}}}\")"),
+        3 => (party(), party(), item, day.clone(), prop::option::of(1i64..10), prop::option::weighted(0.8, 0u64..40)).prop_map(|(p, to, item, d, len, tonnes)| {
+            let amount = tonnes.map(|t| format!(", amount: {{\"tonnes\": {t}}}")).unwrap_or_default();
+            match len {
+                Some(l) => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"{item}\", \"to\": \"{to}\"}}{amount}, from: \"{{d:{d}}}\", until: \"{{d:{}}}\")", d + l),
+                None => format!("Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"{item}\"}}{amount}, on: \"{{d:{d}}}\")"),
+            }
         }),
         1 => (party(), party(), day).prop_map(|(p, a, d)| format!("Act(party: \"{p}\", action: \"strike\", args: {{\"against\": \"{a}\"}}, on: \"{{d:{d}}}\")")),
     ]
+}
+
+/// A world made to exercise caps: every party bound by a treaty whose articles cap shipments of
+/// arms, and many shipments, most with amounts.
+pub(crate) fn capped() -> impl Strategy<Value = World> {
+    let cap = prop_oneof![
+        (0i64..20, 1u32..12, any::<bool>()).prop_map(|(from, days, agg)| format!(
+            "beyond 40 tonnes per {days} days from {{d:{from}}}{}",
+            if agg { " in aggregate" } else { "" }
+        )),
+        (0i64..20, any::<bool>()).prop_map(|(from, agg)| format!(
+            "beyond 40 tonnes per 1 month from {{d:{from}}}{}",
+            if agg { " in aggregate" } else { "" }
+        )),
+        (1u32..10, any::<bool>()).prop_map(|(days, agg)| format!(
+            "beyond 30 tonnes in any {days} days{}",
+            if agg { " in aggregate" } else { "" }
+        )),
+        any::<bool>().prop_map(|agg| format!("beyond 50 tonnes in total{}", if agg { " in aggregate" } else { "" })),
+    ];
+    let item = prop::sample::select(&["arms", "heavy", "dual", "guns"][..]);
+    let act = (
+        party(),
+        party(),
+        prop::sample::select(&["guns", "tanks", "shells", "tools", "heavy", "arms"][..]),
+        0i64..40,
+        prop::option::of(1i64..4),
+        prop::option::weighted(0.85, 0u64..35),
+    )
+        .prop_map(|(p, to, item, d, len, tonnes)| {
+            let amount = tonnes.map(|t| format!(", amount: {{\"tonnes\": {t}}}")).unwrap_or_default();
+            let days = match len {
+                Some(l) => format!("from: \"{{d:{d}}}\", until: \"{{d:{}}}\"", d + l),
+                None => format!("on: \"{{d:{d}}}\""),
+            };
+            format!(
+                "Act(party: \"{p}\", action: \"arm\", args: {{\"item\": \"{item}\", \"to\": \"{to}\"}}{amount}, {days})"
+            )
+        });
+    (
+        prop::collection::vec((item, cap), 1..3),
+        0i64..10,
+        prop::collection::vec(act, 0..14),
+        10i64..60,
+    )
+        .prop_map(|(articles, joins, events, as_of)| {
+            let articles: Vec<String> = articles
+                .iter()
+                .enumerate()
+                .map(|(n, (item, cap))| format!("  article {} {{\n    always every party P must not arm(item: {item}) {cap}\n  }}\n", n + 1))
+                .collect();
+            let treaty = format!(
+                "treaty t0_2024 \"Treaty 0\" {{\n  parties {{\n    {{p:AAA}} ratified {{d:0}}\n    {{p:BBB}} ratified {{d:0}}\n    {{p:CCC}} ratified {{d:{joins}}}\n  }}\n{}}}\n",
+                articles.concat()
+            );
+            World { items: vec![VOCABULARY.to_string(), treaty], events, as_of, assume: false }
+        })
 }
 
 /// A random world of the given shape.

@@ -28,6 +28,8 @@ pub enum Item {
     /// `place NAME "name" { ... }`: a place, whose territory it is, who administers it and the
     /// areas it lies in, over time.
     Place(PlaceDecl),
+    /// `unit NAME "title"`.
+    Unit(UnitDecl),
     /// `deem FACT [after N days] if CONDITION`.
     Deem(Deem),
     /// `precedence X, Y over Z`.
@@ -44,6 +46,7 @@ impl Item {
             Item::Action(a) => a.span,
             Item::Party(p) => p.span,
             Item::Place(p) => p.span,
+            Item::Unit(u) => u.span,
             Item::Deem(d) => d.span,
             Item::Precedence(p) => p.span,
         }
@@ -401,8 +404,52 @@ pub struct Conclusion {
     pub action: Pattern,
     /// By when an obligation falls due.
     pub deadline: Option<Deadline>,
+    /// For a prohibition, the amount allowed before it is broken.
+    pub cap: Option<Cap>,
     /// The whole conclusion.
     pub span: Span,
+}
+
+/// `beyond 500000 barrels per 12 months from 2018-01-01 [in aggregate]`: a prohibition broken
+/// only by what is supplied beyond an amount over a period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cap {
+    /// The amount allowed.
+    pub amount: Amount,
+    /// Its unit: a declared `unit`.
+    pub unit: Ident,
+    /// Over which period the amounts are summed.
+    pub period: CapPeriod,
+    /// `in aggregate`: every bearer's acts count towards one total, not each bearer's its own.
+    pub aggregate: bool,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// A whole number of units, as written: `500000`, `500_000`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Amount {
+    /// The number.
+    pub value: u64,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The periods over which a cap sums amounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapPeriod {
+    /// `per N UNIT from DATE`: consecutive periods of that length, the first starting on the
+    /// date; before it, nothing is allowed.
+    Fixed {
+        /// Each period's length.
+        length: Duration,
+        /// The first period's first day.
+        from: Date,
+    },
+    /// `in any N UNIT`: every period of that length, ending on each day.
+    Rolling(Duration),
+    /// `in total`: all time.
+    Total,
 }
 
 /// Who bears a norm. Bearers are always filtered to the parties the instrument binds that day.
@@ -695,6 +742,17 @@ pub enum PlaceLineKind {
     Administered(Ident),
     /// `in AREA, AREA`: the areas (groups) it lies in.
     In(Vec<Ident>),
+}
+
+/// `unit barrels "barrels of 42 US gallons"`: a unit in which amounts are given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitDecl {
+    /// Its name.
+    pub name: Ident,
+    /// What it is.
+    pub title: Option<Str>,
+    /// The whole declaration.
+    pub span: Span,
 }
 
 /// `fact KIND(role, role = default, ...)`.

@@ -59,6 +59,7 @@ impl Printer<'_> {
             Item::Action(a) => self.simple(a.span, &a.to_string()),
             Item::Party(p) => self.simple(p.span, &p.to_string()),
             Item::Place(p) => self.place(p),
+            Item::Unit(u) => self.simple(u.span, &u.to_string()),
             Item::Deem(d) => self.deem(d),
             Item::Precedence(x) => self.simple(x.span, &x.to_string()),
         }
@@ -129,13 +130,25 @@ impl Printer<'_> {
 
     fn rule(&mut self, r: &Rule) {
         self.begin(r.span.start, false);
-        match &r.condition {
-            None => self.simple(r.span, &format!("always {}", r.conclusion)),
+        let keyword = match &r.condition {
+            None => "always",
             Some(cond) => {
                 self.condition("if", cond, r.span);
                 self.begin(r.conclusion.span.start, false);
-                self.line(&format!("then {}", r.conclusion), r.conclusion.span.end);
+                "then"
             }
+        };
+        let whole = format!("{keyword} {}", r.conclusion);
+        match &r.conclusion.cap {
+            // A cap that does not fit goes on a line of its own, below the conclusion.
+            Some(cap) if !self.fits(&whole) => {
+                let head = Conclusion { cap: None, ..r.conclusion.clone() };
+                self.line(&format!("{keyword} {head}"), cap.span.start);
+                self.depth += 1;
+                self.line(&cap.to_string(), cap.span.end);
+                self.depth -= 1;
+            }
+            _ => self.line(&whole, r.conclusion.span.end),
         }
     }
 
@@ -485,8 +498,54 @@ impl Display for Deadline {
 impl Display for Conclusion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} {}", self.bearers, self.modality.words(), self.action)?;
-        match &self.deadline {
-            Some(d) => write!(f, " {d}"),
+        if let Some(d) = &self.deadline {
+            write!(f, " {d}")?;
+        }
+        match &self.cap {
+            Some(c) => write!(f, " {c}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Display for Cap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "beyond {} {}", self.amount, self.unit.name)?;
+        match &self.period {
+            CapPeriod::Fixed { length, from } => write!(f, " per {length} from {from}")?,
+            CapPeriod::Rolling(length) => write!(f, " in any {length}")?,
+            CapPeriod::Total => f.write_str(" in total")?,
+        }
+        if self.aggregate {
+            f.write_str(" in aggregate")?;
+        }
+        Ok(())
+    }
+}
+
+/// An amount with its thousands set apart from 10 000 on: `500_000`.
+impl Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.value.to_string();
+        if self.value < 10_000 {
+            return f.write_str(&digits);
+        }
+        let mut out = String::new();
+        for (n, c) in digits.chars().enumerate() {
+            if n > 0 && (digits.len() - n).is_multiple_of(3) {
+                out.push('_');
+            }
+            out.push(c);
+        }
+        f.write_str(&out)
+    }
+}
+
+impl Display for UnitDecl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unit {}", self.name.name)?;
+        match &self.title {
+            Some(t) => write!(f, " {}", quoted(&t.value)),
             None => Ok(()),
         }
     }

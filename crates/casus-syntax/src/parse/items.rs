@@ -18,14 +18,27 @@ pub(super) fn item(i: Input) -> PResult<Item> {
         "action" => map(action_decl, Item::Action)(i),
         "party" => map(party_decl, Item::Party)(i),
         "place" => map(place, Item::Place)(i),
+        "unit" => map(unit, Item::Unit)(i),
         "deem" => map(deem, Item::Deem)(i),
         "precedence" => map(precedence, Item::Precedence)(i),
         _ => Err(unknown_keyword(i, "an item", TOP_KEYWORDS)),
     }
 }
 
-pub(super) const TOP_KEYWORDS: &[&str] =
-    &["treaty", "resolution", "regime", "group", "category", "fact", "action", "party", "place", "deem", "precedence"];
+pub(super) const TOP_KEYWORDS: &[&str] = &[
+    "treaty",
+    "resolution",
+    "regime",
+    "group",
+    "category",
+    "unit",
+    "fact",
+    "action",
+    "party",
+    "place",
+    "deem",
+    "precedence",
+];
 
 /// instrument = ("treaty" | "resolution" | "regime") ID STRING? "{" clause* "}"
 fn instrument(i: Input) -> PResult<Instrument> {
@@ -286,6 +299,16 @@ fn place(i: Input) -> PResult<PlaceDecl> {
     let (i, _) = cut(punct("{"), "`{` to open the place")(i)?;
     let (i, lines) = block(i, place_line, "`territory of`, `administered by`, `in`, or `}`")?;
     Ok((i, PlaceDecl { name, title, lines, span: start.to(body_end(&i)) }))
+}
+
+/// unit = "unit" ID STRING?
+fn unit(i: Input) -> PResult<UnitDecl> {
+    let (i, start) = position(i)?;
+    let (i, _) = keyword("unit")(i)?;
+    let (i, name) = cut(ident, "a unit name such as `barrels`")(i)?;
+    let (i, title) = opt_string(i)?;
+    let end = title.as_ref().map_or(name.span, |t| t.span);
+    Ok((i, UnitDecl { name, title, span: start.to(end) }))
 }
 
 /// place_line = ("territory" "of" PARTY | "administered" "by" PARTY | "in" ID ("," ID)*) period

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! file         = item*
-//! item         = instrument | group | category | fact_decl | action_decl | party_decl | place | deem | precedence
+//! item         = instrument | group | category | unit | fact_decl | action_decl | party_decl | place | deem | precedence
 //! instrument   = ("treaty" | "resolution" | "regime") ID STRING? "{" clause* "}"
 //! clause       = parties | binds | in_force | withdrawal | dated | article | reservation
 //! parties      = "parties" "{" party_record* "}"
@@ -24,12 +24,14 @@
 //! reservation  = ("reservation" | "understanding" | "declaration") PARTY "to" "article"
 //!                (ARTICLE_ID | STRING) STRING? "{" ("text" STRING)? rule* "}"
 //! rule         = "if" condition "then" conclusion | "always" conclusion
-//! conclusion   = bearers modality pattern deadline?
+//! conclusion   = bearers modality pattern deadline? cap?
 //! bearers      = "every" ("party" | "state") VAR except? | "every" "member" "of" ID except? | term
 //! except       = "other" "than" term ("," term)*
 //! modality     = "must" "not" | "must" | "may"
 //! deadline     = "without" "delay" | "immediately" | "forthwith" | "within" duration | "by" DATE
 //! duration     = NUMBER ("day" | "days" | "month" | "months" | "year" | "years")
+//! cap          = "beyond" AMOUNT ID ("per" duration "from" DATE | "in" "any" duration | "in" "total")
+//!                ("in" "aggregate")?
 //! condition    = literal ("and" literal)*
 //! literal      = "not" literal | "(" condition ")" | term "performs" pattern
 //!              | term "is" "not"? "party" ("to" ID)? | term "not"? "in" ID
@@ -46,6 +48,7 @@
 //! action_decl  = "action" ID ("(" (ID ("," ID)* ","?)? ")")? ("includes" pattern ("," pattern)*)?
 //!                ("fulfilled" "by" pattern ("," pattern)*)?
 //! party_decl   = "party" PARTY STRING ("alias" "of" PARTY | period ("successors" PARTY ("," PARTY)*)?)
+//! unit         = "unit" ID STRING?
 //! place        = "place" ID STRING? "{" place_line* "}"
 //! place_line   = ("territory" "of" PARTY | "administered" "by" PARTY | "in" ID ("," ID)*) period
 //! deem         = "deem" pattern ("after" duration)? "if" condition
@@ -55,6 +58,7 @@
 //! PARTY   = [A-Z][A-Z]+              VAR    = [A-Z] | [A-Z][A-Za-z0-9]* with a lower-case letter or digit
 //! DATE    = [0-9]{4} "-" [0-9]{2} "-" [0-9]{2}
 //! STRING  = '"' ([^"\\] | '\"' | '\\')* '"'      (may span lines)
+//! AMOUNT  = [0-9][0-9_]*           (at most 10^15)
 //! ARTICLE_ID = [A-Za-z0-9_.]+        GLOB = [a-z0-9_*]+        ORDINAL = [0-9]+ ("st"|"nd"|"rd"|"th")
 //! comment = "#" [^\n]*
 //! ```
@@ -88,6 +92,9 @@ pub const MAX_LITERALS: usize = 256;
 
 /// The largest number a rule file may write (a count of days, say).
 pub const MAX_NUMBER: u32 = 1_000_000;
+
+/// The largest amount a cap may give: a million billion, so that sums of amounts never overflow.
+pub const MAX_AMOUNT: u64 = 1_000_000_000_000_000;
 
 /// The result of parsing one file.
 #[derive(Clone, Debug, Default)]

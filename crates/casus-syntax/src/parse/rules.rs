@@ -34,11 +34,45 @@ pub(super) fn conclusion(i: Input) -> PResult<Conclusion> {
     let (i, modality) = modality(i)?;
     let (i, action) = cut(pattern, "an action such as `assist(ally: V)`")(i)?;
     let (i, deadline) = deadline(i)?;
-    let end = match &deadline {
-        Some(_) => end_of(&i),
-        None => action.span,
+    let (i, cap) = cap(i)?;
+    let end = match (&deadline, &cap) {
+        (_, Some(c)) => c.span,
+        (Some(_), None) => end_of(&i),
+        (None, None) => action.span,
     };
-    Ok((i, Conclusion { bearers, modality, action, deadline, span: start.to(end) }))
+    Ok((i, Conclusion { bearers, modality, action, deadline, cap, span: start.to(end) }))
+}
+
+/// cap = "beyond" AMOUNT ID ("per" duration "from" DATE | "in" "any" duration | "in" "total")
+///       ("in" "aggregate")?
+fn cap(i: Input) -> PResult<Option<Cap>> {
+    let Ok((i, start)) = keyword("beyond")(i) else { return Ok((i, None)) };
+    let (i, amount) = cut(amount, "an amount such as `500000`")(i)?;
+    let (i, unit) = cut(ident, "a unit such as `barrels`")(i)?;
+    let (i, period) = if let Ok((i, _)) = keyword("per")(i) {
+        let (i, length) = cut(duration, "a period such as `12 months`")(i)?;
+        let (i, _) = cut(keyword("from"), "`from` and the first period's first day")(i)?;
+        let (i, from) = cut(date, "a date")(i)?;
+        (i, CapPeriod::Fixed { length, from })
+    } else if let Ok((i, _)) = keyword("in")(i) {
+        let (_, w) = cut(peek_word, "`any` or `total`")(i)?;
+        match w {
+            "any" => {
+                let (i, _) = word(i)?;
+                let (i, length) = cut(duration, "a period such as `12 months`")(i)?;
+                (i, CapPeriod::Rolling(length))
+            }
+            "total" => (word(i)?.0, CapPeriod::Total),
+            _ => return Err(unknown_keyword(i, "the period of the cap after `in`", &["any", "total"])),
+        }
+    } else {
+        return Err(unknown_keyword(i, "the period of the cap", &["per", "in any", "in total"]));
+    };
+    let (i, aggregate) = match keyword("in")(i) {
+        Ok((j, _)) => (cut(keyword("aggregate"), "`aggregate`")(j)?.0, true),
+        Err(_) => (i, false),
+    };
+    Ok((i, Some(Cap { amount, unit, period, aggregate, span: start.to(end_of(&i)) })))
 }
 
 /// bearers = "every" ("party" | "state") VAR except? | "every" "member" "of" ID except? | term

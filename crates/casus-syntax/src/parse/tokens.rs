@@ -5,7 +5,7 @@ use nom::Input as _;
 
 use super::error::{Failure, SyntaxErrorKind, backtrack, expected, expected_with, fail, fail_at, first_token};
 use super::trivia::skip_trivia;
-use super::{Input, MAX_NUMBER, PResult};
+use super::{Input, MAX_AMOUNT, MAX_NUMBER, PResult};
 use crate::ast::*;
 use crate::source::Span;
 
@@ -223,6 +223,22 @@ pub(super) fn number(i: Input) -> PResult<u32> {
             let at = Span::new(digits.location_offset(), digits.location_offset() + n);
             Err(fail_at(at, SyntaxErrorKind::TooLarge { digits: digits.fragment().to_string() }, None))
         }
+    }
+}
+
+/// AMOUNT = [0-9] [0-9_]*, at most [`MAX_AMOUNT`]: `500_000`.
+pub(super) fn amount(i: Input) -> PResult<Amount> {
+    let i = skip_trivia(i);
+    let bytes = i.fragment().as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_digit) {
+        return Err(backtrack(i));
+    }
+    let n = bytes.iter().take_while(|b| b.is_ascii_digit() || **b == b'_').count();
+    let (rest, digits) = i.take_split(n);
+    let at = Span::new(digits.location_offset(), digits.location_offset() + n);
+    match digits.fragment().replace('_', "").parse::<u64>() {
+        Ok(value) if value <= MAX_AMOUNT => Ok((rest, Amount { value, span: at })),
+        _ => Err(fail_at(at, SyntaxErrorKind::TooLarge { digits: digits.fragment().to_string() }, None)),
     }
 }
 

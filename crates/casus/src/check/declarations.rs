@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use casus_syntax::ast::{ActionDecl, FactDecl, File, Group, Ident, Instrument, Item, PartyDecl, PlaceDecl};
+use casus_syntax::ast::{ActionDecl, FactDecl, File, Group, Ident, Instrument, Item, PartyDecl, PlaceDecl, UnitDecl};
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::{FileId, Span};
 
@@ -38,6 +38,7 @@ pub(super) struct Declarations<'a> {
     pub(super) actions: BTreeMap<&'a str, Declared<'a, ActionDecl>>,
     pub(super) parties: BTreeMap<&'a str, Declared<'a, PartyDecl>>,
     pub(super) places: BTreeMap<&'a str, Declared<'a, PlaceDecl>>,
+    pub(super) units: BTreeMap<&'a str, Declared<'a, UnitDecl>>,
 }
 
 impl<'a> Declarations<'a> {
@@ -53,6 +54,7 @@ impl<'a> Declarations<'a> {
                     Item::Action(a) => declare(&mut d.actions, "action", &a.name, file, a),
                     Item::Party(p) => declare(&mut d.parties, "party", &p.code, file, p),
                     Item::Place(p) => declare(&mut d.places, "place", &p.name, file, p),
+                    Item::Unit(u) => declare(&mut d.units, "unit", &u.name, file, u),
                     Item::Deem(_) | Item::Precedence(_) => None,
                 };
                 diags.extend(twice);
@@ -153,6 +155,12 @@ impl Named for ActionDecl {
 }
 
 impl Named for PlaceDecl {
+    fn name_span(&self) -> Span {
+        self.name.span
+    }
+}
+
+impl Named for UnitDecl {
     fn name_span(&self) -> Span {
         self.name.span
     }

@@ -106,6 +106,10 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     PlaceRelation(#[from] PlaceRelationError),
+    /// A cap on what is not a prohibition, or in an unknown unit.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cap(#[from] CapError),
     /// A category that lists a party, a group, or a member with a period.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -332,6 +336,21 @@ impl Duplicate {
         let help = matches!(what, Twice::Record { .. }).then_some("put every step of one party on one line");
         Duplicate { what, places, help }
     }
+}
+
+/// `must supply(...) beyond 10 barrels ...`, or a cap in a unit no `unit` declares.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code("casus::cap"))]
+pub struct CapError {
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    #[label]
+    pub at: Span,
+    /// What to write.
+    #[help]
+    pub help: String,
 }
 
 /// `unknown group `x``.

@@ -8,11 +8,11 @@ use casus_syntax::source::{FileId, Span};
 use casus_syntax::suggest::{did_you_mean, nearest};
 
 use super::{
-    Checker, DeemDef, Duplicate, MissingInstrument, PlaceRelationError, RuleDef, Twice, Unbound, UnknownAction,
-    UnknownFact, UnknownRole, VariableError, VariableProblem, list,
+    CapError, Checker, DeemDef, Duplicate, MissingInstrument, PlaceRelationError, RuleDef, Twice, Unbound,
+    UnknownAction, UnknownFact, UnknownRole, VariableError, VariableProblem, list,
 };
 use super::{RoleProblem, declarations::Declared};
-use crate::program::{Bearers, Deadline, InstId, Lit, LitKind, Pattern, Relation, Term};
+use crate::program::{Bearers, Cap, CapPeriod, Deadline, InstId, Lit, LitKind, Pattern, Relation, Term};
 
 /// Where a pattern is used: as a fact or as an action.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,6 +126,10 @@ impl<'a> Checker<'a> {
             Some(ast::Deadline::Within(d)) => Some(Some(Deadline::Within(*d))),
             Some(ast::Deadline::By(d)) => self.date(d).map(|d| Some(Deadline::By(d))),
         };
+        let cap = match &c.cap {
+            None => Some(None),
+            Some(cap) => self.cap(c.modality, cap).map(Some),
+        };
         Some(RuleDef {
             instrument: inst,
             article,
@@ -137,9 +141,35 @@ impl<'a> Checker<'a> {
             modality: c.modality,
             action: action?,
             deadline: deadline?,
+            cap: cap?,
             written: rule,
             file: self.file,
         })
+    }
+
+    /// A prohibition's cap: on a `must not` only, in a declared unit, from a real date.
+    fn cap(&mut self, modality: ast::Modality, cap: &ast::Cap) -> Option<Cap> {
+        if modality != ast::Modality::MustNot {
+            self.report(CapError {
+                message: format!("a cap limits a prohibition, not a `{}`", modality.words()),
+                at: cap.span,
+                help: "write `must not ... beyond AMOUNT UNIT ...`: what is supplied beyond the amount breaks the prohibition".into(),
+                });
+            return None;
+        }
+        let name = cap.unit.name.as_str();
+        if !self.decls.units.contains_key(name) {
+            let help = did_you_mean(name, self.decls.units.keys().copied())
+                .unwrap_or_else(|| format!("declare it with `unit {name} \"what it measures\"`"));
+            self.report(CapError { message: format!("unknown unit `{name}`"), at: cap.unit.span, help });
+            return None;
+        }
+        let period = match cap.period {
+            ast::CapPeriod::Fixed { length, from } => CapPeriod::Fixed { length, from: self.date(&from)? },
+            ast::CapPeriod::Rolling(length) => CapPeriod::Rolling(length),
+            ast::CapPeriod::Total => CapPeriod::Total,
+        };
+        Some(Cap { amount: cap.amount.value, unit: self.sym(name), period, aggregate: cap.aggregate })
     }
 
     /// Every `deem` rule of the rule set, resolved.

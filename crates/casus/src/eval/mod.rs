@@ -10,6 +10,7 @@
 //! horizon. The day-by-day reference in the test suite checks this against §3 literally.
 
 mod acts;
+mod caps;
 mod compliance;
 mod identity;
 mod norms;
@@ -29,6 +30,7 @@ use casus_syntax::diagnostic::Diagnostic;
 
 pub use crate::calendar::Interval;
 pub use crate::outcome::{ConflictKind, Status};
+pub use caps::{CapOutcome, Delivery};
 pub use identity::NormKey;
 pub(crate) use identity::{act_matches, fulfilling, included_forbidden, norm_args, value};
 pub(crate) use solve::{Env, Trail};
@@ -60,6 +62,8 @@ pub struct Evaluation<'p> {
     pub conflicts: Vec<ConflictRecord>,
     /// Prohibitions violated, one per run of days.
     pub violations: Vec<ViolationRecord>,
+    /// What each capped prohibition counted, by its identity.
+    pub caps: std::collections::BTreeMap<NormKey, CapOutcome>,
     /// Acts assumed performed under the compliance assumption: the obligation performed, by
     /// its place in `norms`, and the days ([`Evaluation::assumed_acts`] gives them in full).
     assumed: Vec<(u32, Interval)>,

@@ -10,7 +10,7 @@ use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
 use crate::program::{FactDef, InstId, PartyStatus, Program, Sym, Symbols, looks_like_code};
 use crate::scenario::{
-    Args as GivenArgs, Event, EventKind, Rejected, Scenario, ScenarioError, ScenarioErrorKind, Spanned,
+    Amounts, Args as GivenArgs, Event, EventKind, Rejected, Scenario, ScenarioError, ScenarioErrorKind, Spanned,
 };
 use casus_syntax::ast::DatedKind;
 use casus_syntax::diagnostic::Diagnostic;
@@ -127,6 +127,8 @@ pub struct World<'p> {
     pub facts: Vec<Timed<Fact>>,
     /// Acts given by the scenario.
     pub acts: Vec<Timed<Act>>,
+    /// The amounts of each act of `acts`, in the same order: each unit with its number.
+    pub amounts: Vec<Vec<(Sym, u64)>>,
     /// What the scenario says that is doubtful, though not wrong: a party no instrument binds.
     pub warnings: Vec<Diagnostic>,
 }
@@ -155,6 +157,7 @@ impl<'p> World<'p> {
             timelines: Vec::new(),
             facts: Vec::new(),
             acts: Vec::new(),
+            amounts: Vec::new(),
             warnings: Vec::new(),
             budget: crate::scenario::DEFAULT_BUDGET,
         };
@@ -207,10 +210,15 @@ impl<'p> World<'p> {
                     Ok(item) => w.facts.push(Timed { item, when: when(*from, *until), event: n }),
                     Err(e) => problems.push(e),
                 },
-                EventKind::Act { party, action, args, from, until, .. } => match w.act(party, action, args) {
-                    Ok(item) => w.acts.push(Timed { item, when: when(*from, *until), event: n }),
-                    Err(e) => problems.push(e),
-                },
+                EventKind::Act { party, action, args, amount, from, until, .. } => {
+                    match (w.act(party, action, args), w.amounts(amount)) {
+                        (Ok(item), Ok(amounts)) => {
+                            w.acts.push(Timed { item, when: when(*from, *until), event: n });
+                            w.amounts.push(amounts);
+                        }
+                        (Err(e), _) | (_, Err(e)) => problems.push(e),
+                    }
+                }
                 EventKind::Status { party, instrument, step, on } => match w.instrument(instrument) {
                     Ok(i) => {
                         let party = w.syms.intern(party);
@@ -342,6 +350,31 @@ impl<'p> World<'p> {
         let mut args = self.args(action, &def.roles, args)?;
         args.sort();
         Ok(Act { party: self.syms.intern(party), action: action_sym, args })
+    }
+
+    /// An act's amounts, each in a unit the rules declare.
+    fn amounts(&mut self, amounts: &Amounts) -> Result<Vec<(Sym, u64)>, ScenarioError> {
+        let program = self.program;
+        amounts
+            .iter()
+            .map(|(unit, n)| match program.symbols.get(unit.as_str()).filter(|u| program.units.contains_key(u)) {
+                Some(u) => Ok((u, *n)),
+                None => {
+                    let units: Vec<&str> = program.units.keys().map(|u| program.name(*u)).collect();
+                    let help = did_you_mean(unit, units.iter().copied()).unwrap_or_else(|| {
+                        if units.is_empty() {
+                            "the rules declare no unit: declare it with `unit NAME \"what it measures\"`".to_string()
+                        } else {
+                            format!(
+                                "the units are {}",
+                                units.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    });
+                    Err(ScenarioError::new(ScenarioErrorKind::UnknownUnit(unit.value.clone()), unit.span, Some(help)))
+                }
+            })
+            .collect()
     }
 
     /// The arguments of a fact or act, each role one that `name` has.

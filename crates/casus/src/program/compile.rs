@@ -23,6 +23,7 @@ pub fn compile(resolved: Resolved<'_>) -> Program {
         mut actions,
         parties,
         places,
+        units,
         rules,
         deems,
         strata,
@@ -38,6 +39,7 @@ pub fn compile(resolved: Resolved<'_>) -> Program {
     let categories = Categories::new(&groups, &symbols);
     Program {
         categories,
+        units,
         symbols,
         instruments,
         groups,
@@ -69,6 +71,7 @@ fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
         modality,
         action,
         deadline,
+        cap,
         written,
         file,
     } = r;
@@ -107,6 +110,7 @@ fn norm_rule(r: RuleDef<'_>, groups_dated: &[bool]) -> NormRule {
         modality,
         action,
         deadline,
+        cap,
         trigger,
         reads_world,
         text: written.to_string(),

@@ -225,6 +225,8 @@ pub struct NormRule {
     pub action: Pattern,
     /// By when it falls due.
     pub deadline: Option<Deadline>,
+    /// A prohibition's cap, if it has one.
+    pub cap: Option<Cap>,
     /// What makes the rule's output change, for incremental evaluation.
     pub trigger: Trigger,
     /// Whether it reads what changes on days of its own: where places lie and who holds them, or
@@ -238,6 +240,35 @@ pub struct NormRule {
     pub file: FileId,
     /// Where.
     pub span: Span,
+}
+
+/// A prohibition's cap: what may be supplied over a period before it is broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cap {
+    /// The amount allowed.
+    pub amount: u64,
+    /// Its unit.
+    pub unit: Sym,
+    /// The periods over which amounts are summed.
+    pub period: CapPeriod,
+    /// Whether every bearer's acts count towards one total.
+    pub aggregate: bool,
+}
+
+/// The periods over which a cap sums amounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapPeriod {
+    /// Consecutive periods of a length, the first from a day; before it nothing is allowed.
+    Fixed {
+        /// Each period's length.
+        length: ast::Duration,
+        /// The first period's first day.
+        from: Day,
+    },
+    /// Every period of a length ending on each day.
+    Rolling(ast::Duration),
+    /// All time.
+    Total,
 }
 
 /// By when an obligation falls due.
@@ -605,6 +636,8 @@ pub struct Program {
     pub world_changes: Vec<Day>,
     /// The categories of items, by name.
     pub categories: Categories,
+    /// The units amounts are given in, with what each measures.
+    pub units: BTreeMap<Sym, Option<String>>,
     /// Norm rules.
     pub rules: Vec<NormRule>,
     /// `deem` rules.

@@ -8,7 +8,7 @@ use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::FileId;
 
 use super::{
-    ActionDef, Bearers, Deadline, FactDef, GroupDef, InstId, InstrumentDef, Lit, PartyDef, Pattern, PlaceDef, Sym,
+    ActionDef, Bearers, Cap, Deadline, FactDef, GroupDef, InstId, InstrumentDef, Lit, PartyDef, Pattern, PlaceDef, Sym,
     Symbols,
 };
 
@@ -22,6 +22,7 @@ pub struct Resolved<'a> {
     pub(crate) actions: HashMap<Sym, ActionDef>,
     pub(crate) parties: BTreeMap<String, PartyDef>,
     pub(crate) places: BTreeMap<Sym, PlaceDef>,
+    pub(crate) units: BTreeMap<Sym, Option<String>>,
     pub(crate) rules: Vec<RuleDef<'a>>,
     pub(crate) deems: Vec<DeemDef<'a>>,
     pub(crate) strata: Vec<Vec<usize>>,
@@ -50,6 +51,7 @@ pub(crate) struct RuleDef<'a> {
     pub(crate) modality: ast::Modality,
     pub(crate) action: Pattern,
     pub(crate) deadline: Option<Deadline>,
+    pub(crate) cap: Option<Cap>,
     pub(crate) written: &'a ast::Rule,
     pub(crate) file: FileId,
 }

@@ -81,6 +81,13 @@ pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
         if forthwith {
             out.write_all(b",\n      \"forthwith\": true")?;
         }
+        if let Some(outcome) = eval.caps.get(key) {
+            // Rare: written as serde writes it, each line indented to the norm's depth.
+            let cap = super::CapReport::new(program, outcome);
+            let text = serde_json::to_string_pretty(&cap).map_err(io::Error::other)?;
+            out.write_all(b",\n      \"cap\": ")?;
+            out.write_all(text.replace('\n', "\n      ").as_bytes())?;
+        }
         out.write_all(b"\n    }")?;
     }
     out.write_all(b"\n  ]")

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::calendar::Day;
 use crate::eval::{ConflictKind, ConflictRecord, Evaluation, Interval, NormKey, NormRecord, Status, ViolationRecord};
 use crate::intern::Interner;
-use crate::program::Sym;
+use crate::program::{CapPeriod, Sym};
 use casus_syntax::ast::{InstrumentKind, Modality};
 
 mod diff;
@@ -132,6 +132,79 @@ pub struct NormReport {
     /// and time alone never breaks it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub forthwith: bool,
+    /// For a capped prohibition, its cap and the party's acts it counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<CapReport>,
+}
+
+/// A prohibition's cap in the report, with what it counted.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CapReport {
+    /// The amount allowed.
+    pub amount: u64,
+    /// Its unit.
+    pub unit: String,
+    /// Over which periods amounts are summed: `fixed` (consecutive periods of `length` from
+    /// `from`), `rolling` (every period of `length` ending on a day), or `total` (all time).
+    pub period: &'static str,
+    /// The length of each period, in words: `12 months`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+    /// The first fixed period's first day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Day>,
+    /// Whether every bearer's acts count towards one total.
+    pub aggregate: bool,
+    /// The party's acts the cap counted, in the order counted.
+    pub deliveries: Vec<DeliveryReport>,
+}
+
+/// An act a cap counted.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// The day it counts on: its first.
+    pub on: Day,
+    /// Its amount in the cap's unit, or `null` when it gives none.
+    pub amount: Option<u64>,
+    /// The total of its period with it.
+    pub total: u64,
+    /// How much of it lies beyond the cap: 0 within it, `null` when its amount is unknown
+    /// (which breaks the prohibition).
+    pub excess: Option<u64>,
+}
+
+impl CapReport {
+    /// The report of a cap's outcome.
+    pub fn new(program: &crate::program::Program, outcome: &crate::eval::CapOutcome) -> CapReport {
+        let cap = &outcome.cap;
+        let (period, length, from) = match cap.period {
+            CapPeriod::Fixed { length, from } => ("fixed", Some(length.to_string()), Some(from)),
+            CapPeriod::Rolling(length) => ("rolling", Some(length.to_string()), None),
+            CapPeriod::Total => ("total", None, None),
+        };
+        CapReport {
+            amount: cap.amount,
+            unit: program.name(cap.unit).to_string(),
+            period,
+            length,
+            from,
+            aggregate: cap.aggregate,
+            deliveries: outcome
+                .deliveries
+                .iter()
+                .map(|d| DeliveryReport { on: d.on, amount: d.amount, total: d.total, excess: d.excess })
+                .collect(),
+        }
+    }
+}
+
+/// A cap's periods in words: `per 12 months from 2018-01-01`, `in any 30 days`, `in total`.
+pub fn cap_period_words(period: &CapPeriod) -> String {
+    match period {
+        CapPeriod::Fixed { length, from } => format!("per {length} from {from}"),
+        CapPeriod::Rolling(length) => format!("in any {length}"),
+        CapPeriod::Total => "in total".to_string(),
+    }
 }
 
 /// An episode in the report.
@@ -498,7 +571,16 @@ impl<'a> Namer<'a, '_> {
             assumed: record.assumed,
             forthwith: key.modality == Modality::Must
                 && matches!(program.rule(record.rule).deadline, Some(crate::program::Deadline::Forthwith)),
+            cap: self.cap(key),
         }
+    }
+
+    /// The cap of a capped prohibition, with what it counted.
+    fn cap(&self, key: &NormKey) -> Option<CapReport> {
+        if self.eval.caps.is_empty() {
+            return None;
+        }
+        self.eval.caps.get(key).map(|o| CapReport::new(self.eval.world.program, o))
     }
 
     fn instrument(&self, key: &NormKey) -> String {

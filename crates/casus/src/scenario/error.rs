@@ -44,6 +44,12 @@ pub enum ScenarioErrorKind {
     ConflictKind(String),
     /// A role given twice in `args`.
     RoleTwice(String),
+    /// A unit given twice in an act's `amount`.
+    UnitTwice(String),
+    /// An amount past the largest casus sums.
+    AmountTooLarge(u64),
+    /// A unit the rules do not declare.
+    UnknownUnit(String),
     /// The same step of a party (or of the instrument) given twice.
     StepTwice {
         /// The party, for a party's step.
@@ -113,6 +119,11 @@ impl fmt::Display for ScenarioErrorKind {
             }
             ScenarioErrorKind::ConflictKind(k) => write!(f, "unknown kind of conflict `{k}`"),
             ScenarioErrorKind::RoleTwice(r) => write!(f, "the role `{r}` is given twice"),
+            ScenarioErrorKind::UnitTwice(u) => write!(f, "the amount in `{u}` is given twice"),
+            ScenarioErrorKind::AmountTooLarge(n) => {
+                write!(f, "{n} is more than casus sums: amounts run to a million billion (10^15)")
+            }
+            ScenarioErrorKind::UnknownUnit(u) => write!(f, "unknown unit `{u}`"),
             ScenarioErrorKind::StepTwice { party: Some(p), step, instrument } => {
                 write!(f, "`{p}` `{step}` on `{instrument}` is given twice in this scenario")
             }

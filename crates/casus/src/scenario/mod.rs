@@ -91,6 +91,8 @@ pub enum EventKind {
         action: Spanned<String>,
         /// With which arguments, by role.
         args: Args,
+        /// How much, in each unit given (`amount: {"barrels": 150000}`), sorted by unit.
+        amount: Amounts,
         /// The first day.
         from: Day,
         /// The day after the last, if it ends.
@@ -211,6 +213,9 @@ pub struct NormQuery {
 
 /// The arguments of a fact or act: each role once, with its value, in the order of the roles.
 pub type Args = Vec<(Spanned<String>, Spanned<String>)>;
+
+/// An act's amounts: each unit with its place, and the whole number of that unit.
+pub type Amounts = Vec<(Spanned<String>, u64)>;
 
 /// A scenario that could not be read: every problem found in it, and what could be read of it,
 /// so that the events that were read can still be checked against the rules.

@@ -8,10 +8,11 @@ use serde::Deserialize;
 use super::de::{DeError, Node, Spanned};
 use super::error::{ScenarioError, ScenarioErrorKind as Kind};
 use super::ron::{self, Value, ValueKind};
-use super::{Args, Event, EventKind, ExpectKind, Expectation, NormQuery, Scenario};
+use super::{Amounts, Args, Event, EventKind, ExpectKind, Expectation, NormQuery, Scenario};
 use crate::calendar::Day;
 use crate::outcome::{ConflictKind, Status};
 use casus_syntax::ast::{DatedKind, Modality, StatusKind};
+use casus_syntax::parse::MAX_AMOUNT;
 use casus_syntax::source::{FileId, Span};
 use casus_syntax::suggest::nearest;
 
@@ -204,6 +205,28 @@ impl Reader {
         ok.then_some(args)
     }
 
+    /// An act's amounts: each unit once, each amount at most [`MAX_AMOUNT`], sorted by unit.
+    fn amounts(&mut self, amounts: Vec<(Spanned<String>, Spanned<u64>)>) -> Option<Amounts> {
+        let mut amounts = amounts;
+        amounts.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+        let mut ok = true;
+        for pair in amounts.windows(2) {
+            if let [(a, _), (b, _)] = pair
+                && a.value == b.value
+            {
+                self.error(Kind::UnitTwice(b.value.clone()), b.span);
+                ok = false;
+            }
+        }
+        for (_, n) in &amounts {
+            if n.value > MAX_AMOUNT {
+                self.error(Kind::AmountTooLarge(n.value), n.span);
+                ok = false;
+            }
+        }
+        ok.then(|| amounts.into_iter().map(|(unit, n)| (unit, n.value)).collect())
+    }
+
     /// A party code, written as a rule file would write it: ASCII letters, digits and `_`.
     fn code(&mut self, party: &Spanned<String>) -> bool {
         let ascii = !party.is_empty() && party.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -232,9 +255,10 @@ impl Reader {
                 let until = self.interval(from, until.zip(until_span))?;
                 EventKind::Fact { kind, args: args?, from, until, source }
             }
-            RawEvent::Act { party, action, args, on, from, until, source } => {
+            RawEvent::Act { party, action, args, amount, on, from, until, source } => {
                 let code = self.code(&party);
                 let args = self.args(args.0);
+                let amount = self.amounts(amount.0);
                 let (from, until) = match (on, from) {
                     (Some(on), None) if until.is_none() => {
                         let on = self.date(&on)?;
@@ -255,7 +279,7 @@ impl Reader {
                 if !code {
                     return None;
                 }
-                EventKind::Act { party, action, args: args?, from, until, source }
+                EventKind::Act { party, action, args: args?, amount: amount?, from, until, source }
             }
             RawEvent::Sign { party, instrument, on } => status(self, party, instrument, StatusKind::Signed, on)?,
             RawEvent::Ratify { party, instrument, on } => status(self, party, instrument, StatusKind::Ratified, on)?,
@@ -335,6 +359,32 @@ impl Reader {
     }
 }
 
+/// An act's amounts: `{"barrels": 150000, ...}`, each with its place.
+#[derive(Default)]
+struct RawAmounts(Vec<(Spanned<String>, Spanned<u64>)>);
+
+impl<'de> Deserialize<'de> for RawAmounts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct AmountsVisitor;
+        impl<'de> serde::de::Visitor<'de> for AmountsVisitor {
+            type Value = RawAmounts;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of units to whole numbers, such as {\"barrels\": 150000}")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawAmounts, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Spanned<String>, Spanned<u64>>()? {
+                    out.push((k, v));
+                }
+                Ok(RawAmounts(out))
+            }
+        }
+        d.deserialize_map(AmountsVisitor)
+    }
+}
+
 /// The arguments of a fact or act: `{"role": "value", ...}`, each with its place.
 #[derive(Default)]
 struct RawArgs(Args);
@@ -379,6 +429,8 @@ enum RawEvent {
         action: Spanned<String>,
         #[serde(default)]
         args: RawArgs,
+        #[serde(default)]
+        amount: RawAmounts,
         #[serde(default)]
         on: Option<Spanned<String>>,
         #[serde(default)]

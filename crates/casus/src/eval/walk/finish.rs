@@ -96,11 +96,26 @@ impl<'p> Walk<'p> {
             }
         }
         let by_actor = ActsByActor::new(&acts, &program.categories);
+        let caps = if program.rules.iter().any(|r| r.cap.is_some()) {
+            let matching = |key: &NormKey| {
+                let mut found = Vec::new();
+                by_actor.matching(key, &mut found);
+                found.into_iter().map(|(i, _)| i).collect()
+            };
+            crate::eval::caps::caps(program, &self.world, &norms, &acts, as_of, &matching)
+        } else {
+            std::collections::BTreeMap::new()
+        };
         let mut violations = Vec::new();
         let mut matching: Vec<Numbered> = Vec::new();
         for (key, record) in norms.keys.iter().zip(norms.records.iter_mut()) {
             by_actor.matching(key, &mut matching);
             let mut found: Vec<Numbered> = std::mem::take(&mut matching);
+            // A capped prohibition is broken only by the acts beyond its cap, and by assumed
+            // acts, whose amounts are unknown.
+            if let Some(outcome) = caps.get(key) {
+                found.retain(|(i, a)| a.assumed || outcome.deliveries.iter().any(|d| d.act == *i && d.breaks()));
+            }
             let others = program.actions.get(&key.action).is_some_and(|a| !a.fulfilled_by.is_empty());
             if key.modality == Modality::Must && others {
                 for k in crate::eval::fulfilling(program, key).iter().skip(1) {
@@ -127,6 +142,7 @@ impl<'p> Walk<'p> {
             norms,
             conflicts,
             violations,
+            caps,
             assumed,
             change_points: self.visited,
             fired: Fired { norm_rules: self.fired, deem_rules: deems_fired },

@@ -1,0 +1,175 @@
+//! Caps: a prohibition broken only by what is supplied beyond an amount over a period
+//! (docs/semantics.md, "Caps").
+//!
+//! The acts a capped prohibition counts are the given acts that match it, on a day it is active;
+//! each counts its amount in the cap's unit on its first day. In the order of their first days
+//! (and of the scenario, on one day), each adds to the total of its period: the acts that take
+//! the total beyond the cap, and those that give no amount in its unit, break the prohibition.
+//! A cap `in aggregate` counts the acts of every bearer of the norm's article, action and
+//! arguments towards one total; each act still breaks only its own party's prohibition.
+
+use std::collections::BTreeMap;
+
+use super::acts::DatedAct;
+use super::identity::NormKey;
+use super::world::World;
+use super::{NormRecord, Norms};
+use crate::calendar::Day;
+use crate::program::{Cap, CapPeriod, Program, Sym};
+use casus_syntax::ast::{Duration, Modality, Unit};
+
+/// What a capped prohibition counted: its cap, and its party's acts with the totals they made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapOutcome {
+    /// The cap.
+    pub cap: Cap,
+    /// The party's counted acts, in the order counted.
+    pub deliveries: Vec<Delivery>,
+}
+
+/// One act a cap counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The act: its place among the world's acts.
+    pub act: usize,
+    /// The day it counts on: its first.
+    pub on: Day,
+    /// Its amount in the cap's unit, if it gives one.
+    pub amount: Option<u64>,
+    /// The total of its period with it, in the cap's unit.
+    pub total: u64,
+    /// How much of it lies beyond the cap (`None`: its amount is unknown, and it breaks the
+    /// prohibition); zero for an act within the cap.
+    pub excess: Option<u64>,
+}
+
+impl Delivery {
+    /// Whether it breaks the prohibition.
+    pub fn breaks(&self) -> bool {
+        self.excess != Some(0)
+    }
+}
+
+/// The outcome of every capped prohibition, by its identity; `matching` gives the acts that
+/// match a norm (given and assumed, by their place in `acts`). Acts after `as_of` do not count.
+pub(super) fn caps(
+    program: &Program,
+    world: &World<'_>,
+    norms: &Norms,
+    acts: &[DatedAct],
+    as_of: Day,
+    matching: &dyn Fn(&NormKey) -> Vec<usize>,
+) -> BTreeMap<NormKey, CapOutcome> {
+    // Capped prohibitions, grouped: one group per norm, or per article, action and arguments
+    // for a cap in aggregate.
+    type GroupKey = (Option<Sym>, Sym, crate::eval::Args, usize, usize);
+    let mut groups: BTreeMap<GroupKey, Vec<u32>> = BTreeMap::new();
+    for (n, (key, record)) in norms.keys.iter().zip(&norms.records).enumerate() {
+        let Some(cap) = capped(program, key, record) else { continue };
+        let party = (!cap.aggregate).then_some(key.party);
+        let group = (party, key.action, key.args.clone(), key.instrument, key.article);
+        groups.entry(group).or_default().push(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+    let mut out = BTreeMap::new();
+    for members in groups.values() {
+        let Some(&first) = members.first() else { continue };
+        let Some(record) = norms.records.get(first as usize) else { continue };
+        let Some(cap) = program.rules.get(record.rule).and_then(|r| r.cap) else { continue };
+        // Every act any member counts, once, with the norm it counts for.
+        let mut counted: Vec<(Day, usize, u32)> = Vec::new();
+        for &n in members {
+            let (Some(key), Some(record)) = (norms.keys.get(n as usize), norms.records.get(n as usize)) else {
+                continue;
+            };
+            for i in matching(key) {
+                let Some(a) = acts.get(i).filter(|a| !a.assumed && i < world.acts.len()) else { continue };
+                if a.when.from <= as_of && active_on(record, a.when.from) {
+                    counted.push((a.when.from, i, n));
+                }
+            }
+        }
+        counted.sort_unstable();
+        counted.dedup_by_key(|(_, i, _)| *i);
+        let deliveries = count(&cap, &counted, world);
+        for &n in members {
+            let own: Vec<Delivery> =
+                counted.iter().zip(&deliveries).filter(|((_, _, m), _)| *m == n).map(|(_, d)| *d).collect();
+            if let Some(key) = norms.keys.get(n as usize) {
+                out.insert(key.clone(), CapOutcome { cap, deliveries: own });
+            }
+        }
+    }
+    out
+}
+
+/// The cap of a prohibition, if the rule that first gave it has one.
+fn capped(program: &Program, key: &NormKey, record: &NormRecord) -> Option<Cap> {
+    (key.modality == Modality::MustNot).then_some(())?;
+    program.rules.get(record.rule)?.cap
+}
+
+/// Whether the norm is active on `day`.
+fn active_on(record: &NormRecord, day: Day) -> bool {
+    record.episodes.iter().any(|e| e.when.contains(day))
+}
+
+/// Each counted act with the total of its period and its excess, in the order given.
+fn count(cap: &Cap, counted: &[(Day, usize, u32)], world: &World<'_>) -> Vec<Delivery> {
+    let amount_of =
+        |i: usize| -> Option<u64> { world.amounts.get(i)?.iter().find(|(u, _)| *u == cap.unit).map(|(_, n)| *n) };
+    let mut out: Vec<Delivery> = Vec::with_capacity(counted.len());
+    let mut period_total: BTreeMap<Option<usize>, u64> = BTreeMap::new();
+    for (k, &(on, act, _)) in counted.iter().enumerate() {
+        let amount = amount_of(act);
+        let before = match cap.period {
+            CapPeriod::Rolling(length) => counted[..k]
+                .iter()
+                .zip(&out)
+                .filter(|((earlier, _, _), _)| earlier.plus(length) > on)
+                .map(|(_, d)| d.amount.unwrap_or(0))
+                .sum(),
+            CapPeriod::Total | CapPeriod::Fixed { .. } => {
+                let period = period_of(&cap.period, on);
+                period.map_or(0, |p| period_total.get(&Some(p)).copied().unwrap_or(0))
+            }
+        };
+        let total = before.saturating_add(amount.unwrap_or(0));
+        let allowed = match cap.period {
+            CapPeriod::Fixed { .. } if period_of(&cap.period, on).is_none() => 0,
+            _ => cap.amount,
+        };
+        if let Some(p) = period_of(&cap.period, on) {
+            period_total.insert(Some(p), total);
+        }
+        let excess = amount.map(|_| total.saturating_sub(before.max(allowed)));
+        out.push(Delivery { act, on, amount, total, excess });
+    }
+    out
+}
+
+/// The period a day falls in: `Some(0)` for all time, the number of the fixed period from its
+/// first day, or `None` before the first period (or for a rolling cap, which has no numbered
+/// periods).
+fn period_of(period: &CapPeriod, day: Day) -> Option<usize> {
+    match *period {
+        CapPeriod::Total => Some(0),
+        CapPeriod::Rolling(_) => None,
+        CapPeriod::Fixed { length, from } => {
+            if day < from {
+                return None;
+            }
+            if length.unit == Unit::Days {
+                let days = i64::from(day.0) - i64::from(from.0);
+                return usize::try_from(days / i64::from(length.amount.max(1))).ok();
+            }
+            let mut k: u32 = 0;
+            loop {
+                let next = from.plus(Duration { amount: length.amount.saturating_mul(k + 1), unit: length.unit });
+                if next > day || next > Day::LAST {
+                    return Some(k as usize);
+                }
+                k += 1;
+            }
+        }
+    }
+}
