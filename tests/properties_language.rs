@@ -151,6 +151,24 @@ fn place() -> impl Strategy<Value = PlaceDecl> {
     )
 }
 
+/// `beyond AMOUNT UNIT PERIOD [in aggregate]`, the amount up to the largest a cap may give.
+fn cap() -> impl Strategy<Value = Cap> {
+    let period = prop_oneof![
+        (duration(), date()).prop_map(|(length, from)| CapPeriod::Fixed { length, from }),
+        duration().prop_map(CapPeriod::Rolling),
+        Just(CapPeriod::Total),
+    ];
+    (0u64..=casus_syntax::parse::MAX_AMOUNT, pick(&["barrels", "tonnes", "usd"]), period, any::<bool>()).prop_map(
+        |(value, unit, period, aggregate)| Cap {
+            amount: Amount { value, span: Span::default() },
+            unit,
+            period,
+            aggregate,
+            span: Span::default(),
+        },
+    )
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
     let modality = prop_oneof![Just(Modality::Must), Just(Modality::MustNot), Just(Modality::May)];
     (
@@ -159,10 +177,11 @@ fn rule() -> impl Strategy<Value = Rule> {
         modality,
         pattern(),
         prop::option::of(deadline()),
+        prop::option::of(cap()),
     )
-        .prop_map(|(condition, bearers, modality, action, deadline)| Rule {
+        .prop_map(|(condition, bearers, modality, action, deadline, cap)| Rule {
             condition,
-            conclusion: Conclusion { bearers, modality, action, deadline, cap: None, span: Span::default() },
+            conclusion: Conclusion { bearers, modality, action, deadline, cap, span: Span::default() },
             span: Span::default(),
         })
 }
@@ -257,6 +276,11 @@ fn item() -> impl Strategy<Value = Item> {
             })
         ),
         place().prop_map(Item::Place),
+        (pick(&["barrels", "tonnes"]), prop::option::of(text())).prop_map(move |(name, title)| Item::Unit(UnitDecl {
+            name,
+            title,
+            span: s
+        })),
         (pick(&["armed_attack", "threat"]), roles).prop_map(move |(name, roles)| Item::Fact(FactDecl {
             name,
             roles: roles.into_iter().map(|(name, default)| RoleDecl { name, default }).collect(),

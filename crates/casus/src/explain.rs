@@ -68,6 +68,9 @@ pub struct NormExplanation {
     pub party: String,
     /// `must`, `must not` or `may`.
     pub modality: &'static str,
+    /// For a capped prohibition, its cap and what it counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<crate::report::CapReport>,
     /// The action with its arguments, as text: `assist_militarily(ally: RUS, against: UKR)`.
     pub action: String,
     /// Its status as of the date.
@@ -239,7 +242,11 @@ impl NormExplanation {
             let _ = writeln!(out, "  {b}");
         }
         if !self.acts.is_empty() {
-            let label = if self.modality == "must" { "performed" } else { "forbidden acts" };
+            let label = match (self.modality, self.cap.is_some()) {
+                ("must", _) => "performed",
+                (_, true) => "acts the cap counts",
+                _ => "forbidden acts",
+            };
             let _ = writeln!(out, "  {label}:");
             for l in &self.acts {
                 let _ = writeln!(out, "    {l}");
@@ -291,6 +298,7 @@ impl Explainer<'_, '_> {
         let mut n = NormExplanation {
             party: self.name(key.party).to_string(),
             modality: key.modality.words(),
+            cap: self.eval.caps.get(key).map(|c| crate::report::CapReport::new(program, c)),
             action: self.pattern_text(key.action, &key.args),
             status: record.status,
             since: record.since,
@@ -530,21 +538,56 @@ impl Explainer<'_, '_> {
         }
     }
 
+    /// What a cap made of one act: its running total and whether it lies beyond the cap.
+    fn counted(&self, outcome: &crate::eval::CapOutcome, act: usize) -> String {
+        let cap = &outcome.cap;
+        let unit = self.name(cap.unit);
+        let grouped = crate::report::grouped;
+        let Some(d) = outcome.deliveries.iter().find(|d| d.act == act) else {
+            return "not counted: not on a day the prohibition held, or after the date asked for".to_string();
+        };
+        let aggregate = if cap.aggregate { ", every bearer's shipments counted together" } else { "" };
+        let of = format!(
+            "against the cap of {} {unit} {}{aggregate}",
+            grouped(cap.amount),
+            crate::report::cap_period_words(&cap.period)
+        );
+        match (d.amount, d.excess) {
+            (None, _) | (_, None) => {
+                format!(
+                    "no amount in {unit} given, so it is not shown to lie within the cap ({of}): it breaks the prohibition"
+                )
+            }
+            (Some(a), Some(0)) => {
+                format!("counted {} {unit} on {}, total {} {of}: within the cap", grouped(a), d.on, grouped(d.total))
+            }
+            (Some(a), Some(e)) => format!(
+                "counted {} {unit} on {}, total {} {of}: {} beyond the cap, which breaks the prohibition",
+                grouped(a),
+                d.on,
+                grouped(d.total),
+                grouped(e)
+            ),
+        }
+    }
+
     /// The acts that perform or break a norm, and the conflicts it is in.
     fn outcome(&self, key: &NormKey) -> (Vec<String>, Vec<String>) {
         if key.modality == Modality::May {
             return (Vec::new(), Vec::new());
         }
         let fulfilling = crate::eval::fulfilling(self.eval.world.program, key);
+        let cap = self.eval.caps.get(key);
         let mine: Vec<String> = self
             .eval
             .world
             .acts
             .iter()
-            .filter(|a| {
+            .enumerate()
+            .filter(|(_, a)| {
                 fulfilling.iter().any(|k| crate::eval::act_matches(&self.eval.world.program.categories, &a.item, k))
             })
-            .map(|a| {
+            .map(|(i, a)| {
                 let act = format!(
                     "{} performs {} — {}",
                     self.name(a.item.party),
@@ -563,7 +606,11 @@ impl Explainer<'_, '_> {
                         (w != v).then(|| format!("{} is within the category {}", self.name(*v), self.name(*w)))
                     })
                     .collect();
-                if within.is_empty() { act } else { format!("{act}; {}", within.join(", ")) }
+                let act = if within.is_empty() { act } else { format!("{act}; {}", within.join(", ")) };
+                match cap {
+                    Some(c) => format!("{act}; {}", self.counted(c, i)),
+                    None => act,
+                }
             })
             .collect();
         let assumed = self

@@ -22,7 +22,7 @@ pub use diff::{
     Change, ChangeKind, ConflictChange, ConflictRun, Diff, InstrumentChange, NormState, Periods, ViolationChange,
     ViolationRun,
 };
-pub use text::{NormSource, action_text, write_text};
+pub use text::{NormSource, action_text, grouped, write_text};
 
 /// The report of docs/report.md. `N` holds its norms: a list (the default), or, for writing a large
 /// report out, a view of the evaluation that builds each norm's entry as it is serialised.

@@ -77,6 +77,9 @@ where
         if let Some(reason) = key.and_then(|k| reasons.get(k)) {
             writeln!(out, "      {reason}")?;
         }
+        if let Some(cap) = &n.cap {
+            write_cap(cap, out)?;
+        }
     }
     if shown == 0 {
         out.write_all(b"No obligations.\n")?;
@@ -123,6 +126,57 @@ where
         }
     }
     Ok(())
+}
+
+/// A capped prohibition's cap, and the deliveries that broke it: `beyond 500,000 barrels per 12
+/// months from 2018-01-01, in aggregate` and, a line each, `2018-05-01: 250,000 barrels, total
+/// 550,000 — 50,000 beyond the cap`.
+fn write_cap(cap: &super::CapReport, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let period = match (cap.period, &cap.length, cap.from) {
+        ("fixed", Some(length), Some(from)) => format!("per {length} from {from}"),
+        ("rolling", Some(length), _) => format!("in any {length}"),
+        _ => "in total".to_string(),
+    };
+    let aggregate = if cap.aggregate { ", in aggregate" } else { "" };
+    writeln!(out, "      beyond {} {} {period}{aggregate}", grouped(cap.amount), cap.unit)?;
+    for d in cap.deliveries.iter().filter(|d| d.excess != Some(0)) {
+        if let (Some(from), Some(a)) = (cap.from.filter(|f| d.on < *f), d.amount) {
+            writeln!(
+                out,
+                "        {}: {} {}, before the first period (from {from}), when nothing is allowed",
+                d.on,
+                grouped(a),
+                cap.unit
+            )?;
+            continue;
+        }
+        match (d.amount, d.excess) {
+            (Some(a), Some(e)) => writeln!(
+                out,
+                "        {}: {} {}, total {} — {} beyond the cap",
+                d.on,
+                grouped(a),
+                cap.unit,
+                grouped(d.total),
+                grouped(e)
+            )?,
+            _ => writeln!(out, "        {}: no amount in {} given, so not shown within the cap", d.on, cap.unit)?,
+        }
+    }
+    Ok(())
+}
+
+/// A whole number with its thousands set apart: `550,000`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The two sides of a conflict: `must assist(…) (kp_ru_2024 art. 4) vs must not supply(…)
