@@ -488,6 +488,8 @@ pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], 
 /// Matches pattern arguments against the arguments of a fact or act, binding variables.
 /// `_` matches any value and an absent role alike; any other term needs the role present, and a
 /// category's name matches the values within it.
+// Inlined into the candidates' closures: out of line it cost the dense cascade 7% (farm-bench).
+#[inline(always)]
 pub(super) fn unify(
     program: &Program,
     pattern: &[(Sym, Term)],
