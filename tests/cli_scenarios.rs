@@ -76,6 +76,27 @@ fn a_wrong_expectation_exits_1_and_names_its_line_and_what_was_found() {
 }
 
 #[test]
+fn a_wrong_cap_expectation_names_the_act_beyond_the_cap_that_was_found() {
+    // 2024's allowance under UNSCR 2397 para. 5 is 500,000 barrels; January to April make
+    // 535,000, so April's shipment lies 35,000 barrels beyond the cap, not 30,000.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = fs::canonicalize("rules").unwrap();
+    let text = fs::read_to_string("scenarios/dprk_petroleum_2024.ron")
+        .unwrap()
+        .replace("\"../rules\"", &format!("{:?}", rules.to_str().unwrap()))
+        .replace("excess: 35000, total: 535000", "excess: 30000");
+    let file = dir.path().join("cap.ron");
+    fs::write(&file, text).unwrap();
+    let output = casus().args(["test", file.to_str().unwrap()]).assert().code(1).get_output().stdout.clone();
+    says(
+        &output,
+        "expected an act of `RUS` beyond a cap under `unsc_2397` art. 5, shipped 2024-04-02, 30000 beyond it by \
+         2024-06-30; found only: unsc_2397 art. 5 shipped 2024-04-02, total 535000",
+    );
+    says(&output, "1 failed");
+}
+
+#[test]
 fn a_scenario_that_cannot_be_parsed_fails_and_the_others_still_run() {
     let dir = suite();
     fs::write(dir.path().join("scenarios/broken.ron"), "Scenario(title: \"cut short\", as_of: \"2020-").unwrap();

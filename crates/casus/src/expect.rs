@@ -145,6 +145,7 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             let found = if hits.is_empty() { nothing_or(&all, "no conflict for that party") } else { hits.join("; ") };
             (hits.is_empty() == *absent, what, found)
         }
+        e @ ExpectKind::BeyondCap { .. } => beyond_cap(report, e, day),
         ExpectKind::Violation { party, instrument: inst, article, action, absent } => {
             let hits: Vec<String> = report
                 .violations
@@ -180,6 +181,49 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             (hits.is_empty() == *absent, what, found)
         }
     }
+}
+
+/// `BeyondCap`: the acts of the party that went beyond a capped prohibition's cap, matched on
+/// the fields given.
+fn beyond_cap(report: &Report, e: &ExpectKind, day: Day) -> (bool, String, String) {
+    let ExpectKind::BeyondCap { party, instrument: inst, article, shipped, excess, total, absent } = e else {
+        return (false, String::new(), String::new());
+    };
+    let capped = || {
+        report
+            .norms
+            .iter()
+            .filter(|n| *n.party == **party)
+            .filter(|n| inst.as_deref().is_none_or(|i| *n.instrument == *i))
+            .filter(|n| article.as_deref().is_none_or(|a| *n.article == *a))
+            .filter_map(|n| n.cap.as_ref().map(|c| (n, c)))
+    };
+    let over = |d: &&crate::report::DeliveryReport| d.excess != Some(0);
+    let hits: Vec<String> = capped()
+        .flat_map(|(n, c)| c.deliveries.iter().filter(over).map(move |d| (n, c, d)))
+        .filter(|(_, _, d)| shipped.is_none_or(|s| d.on == s))
+        .filter(|(_, _, d)| excess.is_none_or(|x| d.excess == Some(x)))
+        .filter(|(_, _, d)| total.is_none_or(|t| d.total == t))
+        .map(|(n, c, d)| {
+            let excess = d.excess.map_or("an unknown amount".to_string(), |x| format!("{x} {}", c.unit));
+            format!("{} art. {}: shipped {}, total {}, {excess} beyond the cap", n.instrument, n.article, d.on, d.total)
+        })
+        .collect();
+    let what = format!(
+        "{} act of `{party}` beyond a cap{}{}{}{}{} by {day}",
+        if *absent { "no" } else { "an" },
+        inst.as_ref().map(|i| format!(" under `{i}`")).unwrap_or_default(),
+        article.as_ref().map(|a| format!(" art. {a}")).unwrap_or_default(),
+        shipped.map(|s| format!(", shipped {s}")).unwrap_or_default(),
+        excess.map(|x| format!(", {x} beyond it")).unwrap_or_default(),
+        total.map(|t| format!(", total {t}")).unwrap_or_default(),
+    );
+    let all: Vec<String> = capped()
+        .flat_map(|(n, c)| c.deliveries.iter().filter(over).map(move |d| (n, d)))
+        .map(|(n, d)| format!("{} art. {} shipped {}, total {}", n.instrument, n.article, d.on, d.total))
+        .collect();
+    let found = if hits.is_empty() { nothing_or(&all, "no act of that party beyond a cap") } else { hits.join("; ") };
+    (hits.is_empty() == *absent, what, found)
 }
 
 fn nothing_or(list: &[String], nothing: &str) -> String {

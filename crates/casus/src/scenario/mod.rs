@@ -184,6 +184,23 @@ pub enum ExpectKind {
         /// No such violation.
         absent: bool,
     },
+    /// An act of the party went beyond a capped prohibition's cap (or, with `absent`, none did).
+    BeyondCap {
+        /// The party.
+        party: String,
+        /// The instrument.
+        instrument: Option<String>,
+        /// The article.
+        article: Option<String>,
+        /// The act's first day, on which it counts.
+        shipped: Option<Day>,
+        /// How much of it lies beyond the cap.
+        excess: Option<u64>,
+        /// The total of its period with it.
+        total: Option<u64>,
+        /// No such act.
+        absent: bool,
+    },
 }
 
 /// The fields a norm expectation may give; those given must all match.

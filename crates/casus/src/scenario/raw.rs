@@ -354,6 +354,11 @@ impl Reader {
             RawExpect::Violation { party, instrument, article, action, on, absent } => {
                 (ExpectKind::Violation { party, instrument, article, action, absent }, self.dates(on)?)
             }
+            RawExpect::BeyondCap { party, instrument, article, shipped, excess, total, on, absent } => {
+                let shipped = self.dates(shipped);
+                let on = self.dates(on);
+                (ExpectKind::BeyondCap { party, instrument, article, shipped: shipped?, excess, total, absent }, on?)
+            }
         };
         Some(Expectation { kind, on, span })
     }
@@ -573,6 +578,23 @@ enum RawExpect {
         article: Option<String>,
         #[serde(default)]
         action: Option<String>,
+        #[serde(default)]
+        on: Option<Spanned<String>>,
+        #[serde(default)]
+        absent: bool,
+    },
+    BeyondCap {
+        party: String,
+        #[serde(default)]
+        instrument: Option<String>,
+        #[serde(default)]
+        article: Option<String>,
+        #[serde(default)]
+        shipped: Option<Spanned<String>>,
+        #[serde(default)]
+        excess: Option<u64>,
+        #[serde(default)]
+        total: Option<u64>,
         #[serde(default)]
         on: Option<Spanned<String>>,
         #[serde(default)]
