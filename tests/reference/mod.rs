@@ -957,7 +957,9 @@ impl<'a> Ref<'a> {
                 let units = amount.iter().find(|(u, _)| u.value == cap.unit.name).map(|(_, x)| *x);
                 counted.push((*from, k, a, Interval { from: *from, until: *until }, units, *m == n));
             }
-            counted.sort_by_key(|c| (c.0, c.1));
+            // On one day: by party, then arguments by role name, then amount; the scenario's order
+            // last, among acts alike in all of these.
+            counted.sort_by(|x, y| (x.0, &x.2.party, &x.2.args, x.4, x.1).cmp(&(y.0, &y.2.party, &y.2.args, y.4, y.1)));
             let allowed = |d: Day| match cap.period {
                 CapPeriod::Fixed { from, .. } if d < day(&from) => 0,
                 _ => cap.amount.value,
@@ -1100,6 +1102,9 @@ impl<'a> Ref<'a> {
                         (Status::Fulfilled, on.unwrap_or(last.from), !given)
                     } else if over.contains(&last_day) {
                         (Status::Overridden, overridden_since(), false)
+                    } else if last.due.is_some_and(|u| u < last.from) {
+                        // Due before it arose: overdue from its first day.
+                        (Status::Violated, last.from, false)
                     } else if let Some(u) = last.due.filter(|u| {
                         *u >= last.from && *u <= last_day && last.until.is_none_or(|x| *u < x) && as_of > *u
                     }) {

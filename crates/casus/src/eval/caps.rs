@@ -3,7 +3,7 @@
 //!
 //! The acts a capped prohibition counts are the given acts that match it, on a day it is active;
 //! each counts its amount in the cap's unit on its first day. In the order of their first days
-//! (and of the scenario, on one day), each adds to the total of its period: the acts that take
+//! (and on one day by party, arguments and amount), each adds to the total of its period: the acts that take
 //! the total beyond the cap, and those that give no amount in its unit, break the prohibition.
 //! A cap `in aggregate` counts the acts of every bearer of the norm's article, action and
 //! arguments towards one total; each act still breaks only its own party's prohibition.
@@ -90,6 +90,18 @@ pub(super) fn caps(
         }
         counted.sort_unstable();
         counted.dedup_by_key(|(_, i, _)| *i);
+        // On one day, acts count in an order of their own, not the scenario's: by party, then
+        // arguments (by role name), then amount, so that the order of the events changes nothing.
+        let key = |i: usize| {
+            let a = acts.get(i).map(|d| &d.act);
+            let party = a.map_or("", |a| world.name(a.party));
+            let mut args: Vec<(&str, &str)> =
+                a.map(|a| a.args.iter().map(|(r, v)| (world.name(*r), world.name(*v))).collect()).unwrap_or_default();
+            args.sort_unstable();
+            let amount = world.amounts.get(i).and_then(|m| m.iter().find(|(u, _)| *u == cap.unit).map(|(_, n)| *n));
+            (party, args, amount)
+        };
+        counted.sort_by(|x, y| x.0.cmp(&y.0).then_with(|| key(x.1).cmp(&key(y.1))).then(x.1.cmp(&y.1)));
         let deliveries = count(&cap, &counted, world);
         for &n in members {
             let own: Vec<Delivery> =
