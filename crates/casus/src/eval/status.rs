@@ -63,6 +63,9 @@ pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], 
                 return (Status::Overridden, since, false);
             }
             match (e.due, ended) {
+                // An obligation that arises after the date it is due by is overdue from its first
+                // day (docs/semantics.md): no act can perform it in time.
+                (Some(due), _) if due < e.when.from => (Status::Violated, e.when.from, false),
                 (Some(due), _) if e.when.contains(due) && as_of > due => (Status::Violated, due.next(), false),
                 (_, Some(u)) => (Status::Discharged, u, false),
                 _ => (Status::Pending, e.when.from, false),
