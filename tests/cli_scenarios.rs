@@ -97,6 +97,24 @@ fn a_wrong_cap_expectation_names_the_act_beyond_the_cap_that_was_found() {
 }
 
 #[test]
+fn an_item_misspelt_in_a_scenario_is_named_with_the_item_meant() {
+    // A shipment of `balistic_missiles` falls under no ban on `register_arms`: the library's
+    // categories list `ballistic_missiles`, and the scenario is warned, not refused.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = fs::canonicalize("rules").unwrap();
+    let text = fs::read_to_string("scenarios/dprk_arms_2024.ron")
+        .unwrap()
+        .replace("\"../rules\"", &format!("{:?}", rules.to_str().unwrap()))
+        .replace("\"item\": \"ballistic_missiles\"", "\"item\": \"balistic_missiles\"");
+    let file = dir.path().join("typo.ron");
+    fs::write(&file, text).unwrap();
+    let output = casus().args(["check", file.to_str().unwrap()]).assert().success().get_output().stderr.clone();
+    says(&output, "no rule or category names `balistic_missiles`");
+    says(&output, "did you mean `ballistic_missiles`?");
+    says(&output, "0 errors, 1 warning");
+}
+
+#[test]
 fn a_scenario_that_cannot_be_parsed_fails_and_the_others_still_run() {
     let dir = suite();
     fs::write(dir.path().join("scenarios/broken.ron"), "Scenario(title: \"cut short\", as_of: \"2020-").unwrap();

@@ -262,6 +262,26 @@ impl<'p> World<'p> {
             })
             .collect();
         // A party that acts while no instrument binds it, named once.
+        // A value of an act that the rules never name, close to an item a category lists, is
+        // most likely that item misspelt.
+        let items = program.categories.names(&program.symbols);
+        if !items.is_empty() {
+            let mut seen: Vec<&str> = Vec::new();
+            for e in events {
+                let EventKind::Act { args, .. } = &e.kind else { continue };
+                for (_, v) in args {
+                    if program.symbols.get(v.as_str()).is_some() || seen.contains(&v.as_str()) {
+                        continue;
+                    }
+                    if let Some(near) = casus_syntax::suggest::nearest(v, items.iter().copied()) {
+                        seen.push(v.as_str());
+                        let help = format!("did you mean `{near}`? it is an item of the rules' categories");
+                        let warning = crate::scenario::UnknownItem { value: v.value.clone(), at: v.span, help };
+                        w.warnings.push(Diagnostic::new(file, warning));
+                    }
+                }
+            }
+        }
         let mut warned: Vec<&str> = Vec::new();
         for (p, days) in named {
             if warned.contains(&p.as_str()) {

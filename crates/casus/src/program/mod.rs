@@ -516,6 +516,19 @@ impl Categories {
         Categories { within }
     }
 
+    /// The names of the categories and of every item and category within them, sorted.
+    pub fn names<'a>(&self, symbols: &'a Symbols) -> Vec<&'a str> {
+        let mut out: Vec<&str> = self
+            .within
+            .iter()
+            .flat_map(|(c, m)| std::iter::once(*c as usize).chain(m.ones()))
+            .filter_map(|s| symbols.value(u32::try_from(s).ok()?).map(|n| &**n))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Whether the rules declare no category.
     pub fn is_empty(&self) -> bool {
         self.within.is_empty()

@@ -183,3 +183,19 @@ pub struct UnboundParty {
     #[label]
     pub at: Span,
 }
+
+/// An act's value that no rule names, a letter or two from an item a category lists (a
+/// warning): a shipment of `artilery_shells` falls under no ban on `register_arms`.
+#[derive(Clone, Debug, thiserror::Error, miette::Diagnostic)]
+#[error("no rule or category names `{value}`")]
+#[diagnostic(code("casus::unknown-item"), severity(Warning))]
+pub struct UnknownItem {
+    /// The value as written.
+    pub value: String,
+    /// Where.
+    #[label("no ban on a category can match it")]
+    pub at: Span,
+    /// The item it may have been meant to be.
+    #[help]
+    pub help: String,
+}

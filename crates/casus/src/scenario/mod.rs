@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use casus_syntax::ast::{DatedKind, Modality, StatusKind};
 
 pub use de::Spanned;
-pub use error::{ScenarioError, ScenarioErrorKind, UnboundParty};
+pub use error::{ScenarioError, ScenarioErrorKind, UnboundParty, UnknownItem};
 
 use crate::calendar::Day;
 use crate::outcome::{ConflictKind, Status};
