@@ -39,6 +39,20 @@ fn says(output: &[u8], wanted: &str) {
     assert!(all.contains(&wanted), "`{wanted}` is not in:\n{}", String::from_utf8_lossy(output));
 }
 
+/// A bundled scenario with `from` changed to `to`, written to a temporary folder with its rules
+/// named by their absolute path: the folder, and the scenario's path.
+fn bundled_changed(name: &str, from: &str, to: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = fs::canonicalize("rules").unwrap();
+    let text = fs::read_to_string(Path::new("scenarios").join(name)).unwrap();
+    assert!(text.contains(from), "{name} no longer says {from}");
+    let text = text.replace("\"../rules\"", &format!("{:?}", rules.to_str().unwrap())).replace(from, to);
+    let file = dir.path().join(name);
+    fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap().to_string();
+    (dir, file)
+}
+
 fn path(dir: &tempfile::TempDir, rel: &str) -> String {
     dir.path().join(rel).to_str().unwrap().to_string()
 }
@@ -79,15 +93,8 @@ fn a_wrong_expectation_exits_1_and_names_its_line_and_what_was_found() {
 fn a_wrong_cap_expectation_names_the_act_beyond_the_cap_that_was_found() {
     // 2024's allowance under UNSCR 2397 para. 5 is 500,000 barrels; January to April make
     // 535,000, so April's shipment lies 35,000 barrels beyond the cap, not 30,000.
-    let dir = tempfile::tempdir().unwrap();
-    let rules = fs::canonicalize("rules").unwrap();
-    let text = fs::read_to_string("scenarios/dprk_petroleum_2024.ron")
-        .unwrap()
-        .replace("\"../rules\"", &format!("{:?}", rules.to_str().unwrap()))
-        .replace("excess: 35000, total: 535000", "excess: 30000");
-    let file = dir.path().join("cap.ron");
-    fs::write(&file, text).unwrap();
-    let output = casus().args(["test", file.to_str().unwrap()]).assert().code(1).get_output().stdout.clone();
+    let (_dir, file) = bundled_changed("dprk_petroleum_2024.ron", "excess: 35000, total: 535000", "excess: 30000");
+    let output = casus().args(["test", &file]).assert().code(1).get_output().stdout.clone();
     says(
         &output,
         "expected an act of `RUS` beyond a cap under `unsc_2397` art. 5, shipped 2024-04-02, 30000 beyond it by \
@@ -100,15 +107,9 @@ fn a_wrong_cap_expectation_names_the_act_beyond_the_cap_that_was_found() {
 fn an_item_misspelt_in_a_scenario_is_named_with_the_item_meant() {
     // A shipment of `balistic_missiles` falls under no ban on `register_arms`: the library's
     // categories list `ballistic_missiles`, and the scenario is warned, not refused.
-    let dir = tempfile::tempdir().unwrap();
-    let rules = fs::canonicalize("rules").unwrap();
-    let text = fs::read_to_string("scenarios/dprk_arms_2024.ron")
-        .unwrap()
-        .replace("\"../rules\"", &format!("{:?}", rules.to_str().unwrap()))
-        .replace("\"item\": \"ballistic_missiles\"", "\"item\": \"balistic_missiles\"");
-    let file = dir.path().join("typo.ron");
-    fs::write(&file, text).unwrap();
-    let output = casus().args(["check", file.to_str().unwrap()]).assert().success().get_output().stderr.clone();
+    let (_dir, file) =
+        bundled_changed("dprk_arms_2024.ron", "\"item\": \"ballistic_missiles\"", "\"item\": \"balistic_missiles\"");
+    let output = casus().args(["check", &file]).assert().success().get_output().stderr.clone();
     says(&output, "no rule or category names `balistic_missiles`");
     says(&output, "did you mean `ballistic_missiles`?");
     says(&output, "0 errors, 1 warning");

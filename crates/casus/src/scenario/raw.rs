@@ -191,33 +191,33 @@ impl Reader {
     }
 
     fn args(&mut self, args: Args) -> Option<Args> {
-        let mut args = args;
-        args.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+        let (args, ok) = self.sorted_once(args, Kind::RoleTwice);
+        ok.then_some(args)
+    }
+
+    /// A map's entries sorted by name, each name once: a name given twice is reported with
+    /// `twice`. Whether none was.
+    fn sorted_once<V>(
+        &mut self,
+        mut entries: Vec<(Spanned<String>, V)>,
+        twice: fn(String) -> Kind,
+    ) -> (Vec<(Spanned<String>, V)>, bool) {
+        entries.sort_by(|a, b| a.0.value.cmp(&b.0.value));
         let mut ok = true;
-        for pair in args.windows(2) {
+        for pair in entries.windows(2) {
             if let [(a, _), (b, _)] = pair
                 && a.value == b.value
             {
-                self.error(Kind::RoleTwice(b.value.clone()), b.span);
+                self.error(twice(b.value.clone()), b.span);
                 ok = false;
             }
         }
-        ok.then_some(args)
+        (entries, ok)
     }
 
     /// An act's amounts: each unit once, each amount at most [`MAX_AMOUNT`], sorted by unit.
     fn amounts(&mut self, amounts: Vec<(Spanned<String>, Spanned<u64>)>) -> Option<Amounts> {
-        let mut amounts = amounts;
-        amounts.sort_by(|a, b| a.0.value.cmp(&b.0.value));
-        let mut ok = true;
-        for pair in amounts.windows(2) {
-            if let [(a, _), (b, _)] = pair
-                && a.value == b.value
-            {
-                self.error(Kind::UnitTwice(b.value.clone()), b.span);
-                ok = false;
-            }
-        }
+        let (amounts, mut ok) = self.sorted_once(amounts, Kind::UnitTwice);
         for (_, n) in &amounts {
             if n.value > MAX_AMOUNT {
                 self.error(Kind::AmountTooLarge(n.value), n.span);
@@ -364,57 +364,56 @@ impl Reader {
     }
 }
 
-/// An act's amounts: `{"barrels": 150000, ...}`, each with its place.
-#[derive(Default)]
-struct RawAmounts(Vec<(Spanned<String>, Spanned<u64>)>);
+/// A map written `{"name": value, ...}`, each name and value with its place: the arguments of
+/// a fact or act (values are strings) and an act's amounts (whole numbers).
+struct RawMap<V>(Vec<(Spanned<String>, Spanned<V>)>);
 
-impl<'de> Deserialize<'de> for RawAmounts {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct AmountsVisitor;
-        impl<'de> serde::de::Visitor<'de> for AmountsVisitor {
-            type Value = RawAmounts;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a map of units to whole numbers, such as {\"barrels\": 150000}")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawAmounts, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<Spanned<String>, Spanned<u64>>()? {
-                    out.push((k, v));
-                }
-                Ok(RawAmounts(out))
-            }
-        }
-        d.deserialize_map(AmountsVisitor)
+impl<V> Default for RawMap<V> {
+    fn default() -> Self {
+        RawMap(Vec::new())
     }
 }
 
-/// The arguments of a fact or act: `{"role": "value", ...}`, each with its place.
-#[derive(Default)]
-struct RawArgs(Args);
+/// What a map of these values is, for a message.
+trait MapOf {
+    const WHAT: &'static str;
+}
 
-impl<'de> Deserialize<'de> for RawArgs {
+impl MapOf for String {
+    const WHAT: &'static str = "a map of roles to values";
+}
+
+impl MapOf for u64 {
+    const WHAT: &'static str = "a map of units to whole numbers, such as {\"barrels\": 150000}";
+}
+
+impl<'de, V: Deserialize<'de> + MapOf> Deserialize<'de> for RawMap<V> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ArgsVisitor;
-        impl<'de> serde::de::Visitor<'de> for ArgsVisitor {
-            type Value = RawArgs;
+        struct MapVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de> + MapOf> serde::de::Visitor<'de> for MapVisitor<V> {
+            type Value = RawMap<V>;
 
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a map of roles to values")
+                f.write_str(V::WHAT)
             }
 
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawArgs, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawMap<V>, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<Spanned<String>, Spanned<String>>()? {
+                while let Some((k, v)) = map.next_entry::<Spanned<String>, Spanned<V>>()? {
                     out.push((k, v));
                 }
-                Ok(RawArgs(out))
+                Ok(RawMap(out))
             }
         }
-        d.deserialize_map(ArgsVisitor)
+        d.deserialize_map(MapVisitor(std::marker::PhantomData))
     }
 }
+
+/// The arguments of a fact or act: `{"role": "value", ...}`.
+type RawArgs = RawMap<String>;
+
+/// An act's amounts: `{"barrels": 150000, ...}`.
+type RawAmounts = RawMap<u64>;
 
 /// An event as written.
 #[derive(Deserialize)]
