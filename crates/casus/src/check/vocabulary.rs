@@ -127,6 +127,10 @@ impl Checker<'_> {
                 let mut members = FixedBitSet::with_capacity(ids.iter().max().map_or(0, |m| m + 1));
                 ids.into_iter().for_each(|i| members.insert(i));
                 let category = self.decls.groups.get(name).is_some_and(|d| d.item.category);
+                if category {
+                    // A category's name is a value acts may give, whether or not a rule names it.
+                    self.sym(name);
+                }
                 GroupDef { name: name.to_string(), category, members, dated }
             })
             .collect()
