@@ -222,8 +222,15 @@ impl<'a> Ref<'a> {
 
     /// An act matches a norm: same party and action, and every argument of the act lies within
     /// the norm's.
+    /// For a prohibition, every argument of the act overlaps the norm's: an act on `arms` is not
+    /// shown to lie outside a ban on `register_arms`.
     fn matches(&self, a: &Act, n: &Norm) -> bool {
-        a.party == n.party && a.action == n.action && self.matches_args(&a.args, &n.args)
+        let args = if n.modality == 1 {
+            a.args.iter().all(|(r, v)| n.args.get(r).is_none_or(|w| self.overlap(v, w)))
+        } else {
+            self.matches_args(&a.args, &n.args)
+        };
+        a.party == n.party && a.action == n.action && args
     }
 
     /// Every argument an act gives lies within the norm's for that role, if it gives one.

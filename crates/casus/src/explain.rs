@@ -603,7 +603,13 @@ impl Explainer<'_, '_> {
                     .iter()
                     .filter_map(|(role, v)| {
                         let (_, w) = matched?.args.iter().find(|(r, _)| r == role)?;
-                        (w != v).then(|| format!("{} is within the category {}", self.name(*v), self.name(*w)))
+                        (w != v).then(|| {
+                            if categories.within(*v, *w) {
+                                format!("{} is within the category {}", self.name(*v), self.name(*w))
+                            } else {
+                                format!("{} may be {}: not shown to lie outside it", self.name(*v), self.name(*w))
+                            }
+                        })
                     })
                     .collect();
                 let act = if within.is_empty() { act } else { format!("{act}; {}", within.join(", ")) };

@@ -6,6 +6,7 @@ use super::identity::{NormKey, act_matches};
 use super::world::{Act, Args};
 use crate::calendar::Interval;
 use crate::program::{Categories, Sym};
+use casus_syntax::ast::Modality;
 
 /// An act over a run of days, given by the scenario or assumed.
 #[derive(Clone, Debug)]
@@ -98,17 +99,21 @@ impl<'a> ActsByActor<'a> {
     /// The acts that match norm `key` (docs/semantics.md: same party and action, every argument
     /// the act gives agreeing), in the order given, into `out`. Acts of a shape whose every role
     /// the norm gives are looked up by the norm's values; those of a shape with a role the norm
-    /// leaves open, or gives a category, are compared one by one.
+    /// leaves open or gives a category, and those a prohibition may find through categories,
+    /// are compared one by one.
     pub(super) fn matching(&self, key: &NormKey, out: &mut Vec<Numbered<'a>>) {
         out.clear();
         let actor = (key.party, key.action);
         let Some(shapes) = self.shapes.get(&actor) else { return };
         let mut lists = 0;
         for (at, shape) in shapes.iter().enumerate() {
+            // A prohibition on a value may be broken by acts on categories that overlap it, and
+            // a norm on a category by acts on what lies within it: those are compared one by one.
+            let by_value = self.categories.is_empty() || key.modality != Modality::MustNot;
             let given: Option<Args> = shape
                 .iter()
                 .map(|role| key.args.iter().find(|(r, _)| r == role).copied())
-                .map(|a| a.filter(|(_, v)| !self.categories.is_category(*v)))
+                .map(|a| a.filter(|(_, v)| by_value && !self.categories.is_category(*v)))
                 .collect::<Option<Args>>();
             let found = match given {
                 Some(args) => {
@@ -163,7 +168,7 @@ mod tests {
         #[test]
         fn acts_by_actor_find_what_a_scan_finds(
             acts in proptest::collection::vec((0..2u32, 0..2u32, args()), 0..40),
-            norms in proptest::collection::vec((0..2u32, 0..2u32, args()), 1..10),
+            norms in proptest::collection::vec((0..2u32, 0..2u32, args(), any::<bool>()), 1..10),
             category in any::<bool>(),
         ) {
             let categories = if category { Categories::from_lists([(2, vec![0])]) } else { Categories::default() };
@@ -174,8 +179,9 @@ mod tests {
                 .collect();
             let index = ActsByActor::new(&acts, &categories);
             let mut found = Vec::new();
-            for (party, action, args) in norms {
-                let key = NormKey { party, modality: Modality::Must, action, args, instrument: 0, article: 0 };
+            for (party, action, args, forbids) in norms {
+                let modality = if forbids { Modality::MustNot } else { Modality::Must };
+                let key = NormKey { party, modality, action, args, instrument: 0, article: 0 };
                 index.matching(&key, &mut found);
                 let found: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
                 let scanned: Vec<usize> =

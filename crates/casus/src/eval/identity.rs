@@ -30,15 +30,21 @@ pub(crate) fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
 }
 
 /// Whether an act matches a norm: same party and action, and every argument the act gives
-/// agrees with the norm's, lying within it (an act may leave roles out; a shipment of
-/// `artillery_shells` matches a norm on `arms`).
+/// agrees with the norm's (an act may leave roles out). An act performs an obligation when each
+/// value lies within the norm's (a shipment of `artillery_shells` performs a duty to supply
+/// `arms`); it breaks a prohibition when each value overlaps the norm's, since a shipment given
+/// only as `arms` is not shown to lie outside a ban on `register_arms` (docs/semantics.md).
 pub(crate) fn act_matches(categories: &Categories, act: &Act, norm: &NormKey) -> bool {
+    let agrees = |v: Sym, w: Sym| match norm.modality {
+        Modality::MustNot => categories.overlap(v, w),
+        Modality::Must | Modality::May => categories.within(v, w),
+    };
     act.party == norm.party
         && act.action == norm.action
         && act
             .args
             .iter()
-            .all(|(role, v)| norm.args.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| categories.within(*v, *w)))
+            .all(|(role, v)| norm.args.iter().find(|(r, _)| r == role).is_none_or(|(_, w)| agrees(*v, *w)))
 }
 
 /// Whether two argument lists agree on every role they share: the values overlap, having
