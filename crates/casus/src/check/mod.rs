@@ -22,8 +22,6 @@ use casus_syntax::suggest::did_you_mean;
 
 pub use error::*;
 
-use std::collections::BTreeMap;
-
 /// An action includes at most this many others, directly or through them: the closure of
 /// `includes` the evaluator keeps is then at most this large per action.
 pub const MAX_INCLUDED: usize = 256;
@@ -46,15 +44,7 @@ pub fn check<'a>(files: &[(FileId, &'a File)]) -> Result<Resolved<'a>, Vec<Diagn
     let deems = c.deems(files);
     let prevails = c.precedence(files);
     let strata = c.strata(&deems);
-    let units: BTreeMap<Sym, Option<String>> = c
-        .decls
-        .units
-        .iter()
-        .map(|(name, d)| (d.item.title.as_ref().map(|t| t.value.clone()), *name))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|(title, name)| (c.sym(name), title))
-        .collect();
+    let units = c.units();
     let Checker { symbols, mut diags, .. } = c;
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {

@@ -18,6 +18,13 @@ use crate::program::{ActionDef, FactDef, GroupDef, PartyDef, PlaceDef, Relation,
 use casus_syntax::suggest::{did_you_mean, nearest};
 
 impl Checker<'_> {
+    /// The units amounts are given in, each numbered, with what it measures.
+    pub(super) fn units(&mut self) -> BTreeMap<crate::program::Sym, Option<String>> {
+        let declared: Vec<(&str, Option<String>)> =
+            self.decls.units.iter().map(|(name, d)| (*name, d.item.title.as_ref().map(|t| t.value.clone()))).collect();
+        declared.into_iter().map(|(name, title)| (self.sym(name), title)).collect()
+    }
+
     /// Every group, in the order of their names, with its members over time: those listed, those
     /// of the groups listed (a group listed in a group stands for its members), and the places
     /// that say they lie in it. Members listed twice are reported, and groups that contain
