@@ -63,21 +63,19 @@ pub(super) fn caps(
     // Capped prohibitions, grouped: one group per norm, or per article, action and arguments
     // for a cap in aggregate.
     type GroupKey = (Option<Sym>, Sym, crate::eval::Args, usize, usize);
-    let mut groups: BTreeMap<GroupKey, Vec<u32>> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, (Cap, Vec<u32>)> = BTreeMap::new();
     for (n, (key, record)) in norms.keys.iter().zip(&norms.records).enumerate() {
         let Some(cap) = capped(program, key, record) else { continue };
         let party = (!cap.aggregate).then_some(key.party);
         let group = (party, key.action, key.args.clone(), key.instrument, key.article);
-        groups.entry(group).or_default().push(u32::try_from(n).unwrap_or(u32::MAX));
+        groups.entry(group).or_insert_with(|| (cap, Vec::new())).1.push(u32::try_from(n).unwrap_or(u32::MAX));
     }
     let mut out = BTreeMap::new();
-    for members in groups.values() {
-        let Some(&first) = members.first() else { continue };
-        let Some(record) = norms.records.get(first as usize) else { continue };
-        let Some(cap) = program.rules.get(record.rule).and_then(|r| r.cap) else { continue };
-        // Every act any member counts, once, with the norm it counts for.
+    for (cap, members) in groups.into_values() {
+        // Every act any member counts, with the norm it counts for: an act is its party's, so
+        // only its party's norm counts it.
         let mut counted: Vec<(Day, usize, u32)> = Vec::new();
-        for &n in members {
+        for &n in &members {
             let (Some(key), Some(record)) = (norms.keys.get(n as usize), norms.records.get(n as usize)) else {
                 continue;
             };
@@ -88,8 +86,6 @@ pub(super) fn caps(
                 }
             }
         }
-        counted.sort_unstable();
-        counted.dedup_by_key(|(_, i, _)| *i);
         // On one day, acts count in an order of their own, not the scenario's: by party, then
         // arguments (by role name), then amount, so that the order of the events changes nothing.
         let key = |i: usize| {
@@ -98,12 +94,11 @@ pub(super) fn caps(
             let mut args: Vec<(&str, &str)> =
                 a.map(|a| a.args.iter().map(|(r, v)| (world.name(*r), world.name(*v))).collect()).unwrap_or_default();
             args.sort_unstable();
-            let amount = world.amounts.get(i).and_then(|m| m.iter().find(|(u, _)| *u == cap.unit).map(|(_, n)| *n));
-            (party, args, amount)
+            (party, args, amount_in(world, i, cap.unit))
         };
         counted.sort_by(|x, y| x.0.cmp(&y.0).then_with(|| key(x.1).cmp(&key(y.1))).then(x.1.cmp(&y.1)));
         let deliveries = count(&cap, &counted, world);
-        for &n in members {
+        for &n in &members {
             let own: Vec<Delivery> =
                 counted.iter().zip(&deliveries).filter(|((_, _, m), _)| *m == n).map(|(_, d)| *d).collect();
             if let Some(key) = norms.keys.get(n as usize) {
@@ -125,14 +120,18 @@ fn active_on(record: &NormRecord, day: Day) -> bool {
     record.episodes.iter().any(|e| e.when.contains(day))
 }
 
+/// The amount act `i` of the world gives in `unit`, if it gives one.
+fn amount_in(world: &World<'_>, i: usize, unit: Sym) -> Option<u64> {
+    world.amounts.get(i)?.iter().find(|(u, _)| *u == unit).map(|(_, n)| *n)
+}
+
 /// Each counted act with the total of its period and its excess, in the order given.
 fn count(cap: &Cap, counted: &[(Day, usize, u32)], world: &World<'_>) -> Vec<Delivery> {
-    let amount_of =
-        |i: usize| -> Option<u64> { world.amounts.get(i)?.iter().find(|(u, _)| *u == cap.unit).map(|(_, n)| *n) };
     let mut out: Vec<Delivery> = Vec::with_capacity(counted.len());
-    let mut period_total: BTreeMap<Option<usize>, u64> = BTreeMap::new();
+    let mut period_total: BTreeMap<usize, u64> = BTreeMap::new();
     for (k, &(on, act, _)) in counted.iter().enumerate() {
-        let amount = amount_of(act);
+        let amount = amount_in(world, act, cap.unit);
+        let period = period_of(&cap.period, on);
         let before = match cap.period {
             CapPeriod::Rolling(length) => counted[..k]
                 .iter()
@@ -141,17 +140,17 @@ fn count(cap: &Cap, counted: &[(Day, usize, u32)], world: &World<'_>) -> Vec<Del
                 .map(|(_, d)| d.amount.unwrap_or(0))
                 .sum(),
             CapPeriod::Total | CapPeriod::Fixed { .. } => {
-                let period = period_of(&cap.period, on);
-                period.map_or(0, |p| period_total.get(&Some(p)).copied().unwrap_or(0))
+                period.map_or(0, |p| period_total.get(&p).copied().unwrap_or(0))
             }
         };
         let total = before.saturating_add(amount.unwrap_or(0));
+        // Before the first of fixed periods nothing is allowed.
         let allowed = match cap.period {
-            CapPeriod::Fixed { .. } if period_of(&cap.period, on).is_none() => 0,
+            CapPeriod::Fixed { .. } if period.is_none() => 0,
             _ => cap.amount,
         };
-        if let Some(p) = period_of(&cap.period, on) {
-            period_total.insert(Some(p), total);
+        if let Some(p) = period {
+            period_total.insert(p, total);
         }
         let excess = amount.map(|_| total.saturating_sub(before.max(allowed)));
         out.push(Delivery { act, on, amount, total, excess });
