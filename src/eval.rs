@@ -25,6 +25,17 @@ pub(crate) enum Format {
     Json,
 }
 
+/// How `casus eval` prints its report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// For people.
+    Text,
+    /// The JSON report of docs/report.md.
+    Json,
+    /// One self-contained HTML page (docs/pictures.md).
+    Html,
+}
+
 /// Which parties, instruments and actions a report or explanation is about (all, when empty).
 #[derive(Clone, Debug, Default, clap::Args)]
 pub(crate) struct Filters {
@@ -46,7 +57,7 @@ impl Filters {
     }
 
     /// Every value names something the rules know, or the error says what it may have meant.
-    fn check(&self, program: &Program) -> Result<(), Failed> {
+    pub(crate) fn check(&self, program: &Program) -> Result<(), Failed> {
         let parties = known_parties(program);
         let instruments: Vec<&str> = program.instruments.iter().map(|i| i.id.as_str()).collect();
         let actions: Vec<&str> = program.actions.keys().map(|a| program.name(*a)).collect();
@@ -85,7 +96,7 @@ impl Filters {
     }
 
     /// Keeps what the filters ask for in a report.
-    fn apply(&self, report: &mut Report) {
+    pub(crate) fn apply(&self, report: &mut Report) {
         if self.is_empty() {
             return;
         }
@@ -129,7 +140,7 @@ fn known_parties(program: &Program) -> Vec<&str> {
 
 /// `FLAG names no WHAT `VALUE``, with the name it may have meant, or else the first names the
 /// rules know.
-fn unknown(what: &str, plural: &str, flag: &str, value: &str, known: &[&str]) -> Problem {
+pub(crate) fn unknown(what: &str, plural: &str, flag: &str, value: &str, known: &[&str]) -> Problem {
     let p = Problem::error("casus::usage", format!("{flag} names no {what} `{value}`"), None);
     if let Some(near) = casus_syntax::suggest::did_you_mean(value, known.iter().copied()) {
         return p.with_help(near);
@@ -151,8 +162,8 @@ pub(crate) struct Request<'a> {
     pub as_of: Option<Day>,
     /// The compliance assumption.
     pub assume: bool,
-    /// Text or JSON.
-    pub format: Format,
+    /// Text, JSON or HTML.
+    pub format: ReportFormat,
     /// Show every norm.
     pub all: bool,
     /// Events to add, for a what-if.
@@ -171,7 +182,20 @@ fn failed(term: &mut Term, f: &Failed) -> u8 {
 
 /// Prints the report of a scenario, or, with `--with` or `--without-instrument`, what changes.
 pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
-    let done = if r.with.is_empty() && r.without.is_empty() { report_of(term, r) } else { what_if(term, r) };
+    let done = if r.with.is_empty() && r.without.is_empty() {
+        report_of(term, r)
+    } else if r.format == ReportFormat::Html {
+        Err(Failed::error(
+            "casus::usage",
+            "`--format html` draws a report, and `--with` and `--without-instrument` print what changes",
+            None,
+        )
+        .with_help(
+            "leave out `--format html` to see the changes, or add the event to a copy of the scenario to draw it",
+        ))
+    } else {
+        what_if(term, r)
+    };
     match done {
         Ok(()) => 0,
         Err(f) => failed(term, &f),
@@ -197,7 +221,7 @@ fn report_of(term: &mut Term, r: &Request) -> Result<(), Failed> {
     if !problems.is_empty() {
         return Err(load::rendered(&problems, &sources, style));
     }
-    if r.format == Format::Json {
+    if r.format == ReportFormat::Json {
         drop(sources);
         term.plain();
         if r.filters.is_empty() {
@@ -328,7 +352,8 @@ fn what_if(term: &mut Term, r: &Request) -> Result<(), Failed> {
     let mut after = Report::new(&eval, &changed.title);
     r.filters.apply(&mut before);
     r.filters.apply(&mut after);
-    write_diff(term, &report::Diff::new(&before, &after), &after, r.format);
+    let format = if r.format == ReportFormat::Json { Format::Json } else { Format::Text };
+    write_diff(term, &report::Diff::new(&before, &after), &after, format);
     Ok(())
 }
 

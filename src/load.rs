@@ -124,7 +124,7 @@ pub(crate) fn load(input: &Input, rules: &[PathBuf], style: Style) -> Result<Loa
 }
 
 /// The program of the rule files under `paths`, or every problem in them.
-fn program(sources: &mut Sources, paths: &[PathBuf]) -> Result<Result<Program, Vec<Diagnostic>>, Failed> {
+pub(crate) fn program(sources: &mut Sources, paths: &[PathBuf]) -> Result<Result<Program, Vec<Diagnostic>>, Failed> {
     let list = files::expand(paths, &["casus"]).map_err(|e| Failed::error("casus::io", e, None))?;
     if !list.unreadable.is_empty() {
         let problems = list.unreadable.iter().map(|e| Problem::error("casus::io", e.clone(), None)).collect();

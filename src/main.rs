@@ -7,12 +7,14 @@
 
 mod check;
 mod coverage;
+mod draw;
 mod eval;
 mod files;
 mod fmt;
 mod github;
 mod load;
 mod problem;
+mod sweep;
 mod synth;
 mod term;
 mod test;
@@ -77,9 +79,10 @@ enum Command {
         on: ScenarioArgs,
         #[command(flatten)]
         filters: eval::Filters,
-        /// Text for people, or the JSON report.
-        #[arg(long, value_enum, default_value_t = eval::Format::Text)]
-        format: eval::Format,
+        /// Text for people, the JSON report, or the HTML report: one self-contained page with the
+        /// events, the cascade, each party's norms over time and every explanation.
+        #[arg(long, value_enum, default_value_t = eval::ReportFormat::Text)]
+        format: eval::ReportFormat,
         /// In text, also list prohibitions that merely stand, and permissions.
         #[arg(long)]
         all: bool,
@@ -178,6 +181,66 @@ enum Command {
         #[arg(long, value_enum, default_value_t = eval::Format::Text)]
         format: eval::Format,
     },
+    /// Draw the cascade: parties as nodes, each obligation as an arrow from the party it is owed
+    /// to to the party it binds, labelled by instrument, article and status, from the attacks on.
+    Graph {
+        #[command(flatten)]
+        on: ScenarioArgs,
+        #[command(flatten)]
+        filters: eval::Filters,
+        /// DOT for Graphviz, or SVG laid out by casus.
+        #[arg(long, value_enum, default_value_t = draw::GraphFormat::Svg)]
+        format: draw::GraphFormat,
+        /// Also draw prohibitions that merely stand, and permissions.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Draw each party's norms over time: a bar per phase, coloured and lettered by status, with
+    /// due dates marked.
+    Timeline {
+        #[command(flatten)]
+        on: ScenarioArgs,
+        #[command(flatten)]
+        filters: eval::Filters,
+        /// A text chart as wide as the terminal, or SVG.
+        #[arg(long, value_enum, default_value_t = draw::TimelineFormat::Text)]
+        format: draw::TimelineFormat,
+        /// Also show prohibitions that merely stand, and permissions.
+        #[arg(long)]
+        all: bool,
+        /// The width of the text chart, instead of the terminal's.
+        #[arg(long, value_name = "COLUMNS", value_parser = clap::value_parser!(u16).range(40..))]
+        width: Option<u16>,
+        /// The first day shown, instead of the scenario's first event.
+        #[arg(long, value_name = "DATE", value_parser = Day::parse)]
+        from: Option<Day>,
+    },
+    /// What if each attacker struck each victim on a day? For every pair, the parties the attack
+    /// puts under a duty, and through which instruments.
+    Sweep {
+        /// Rule files or folders.
+        #[arg(long = "rules", value_name = "PATH", required = true)]
+        rules: Vec<PathBuf>,
+        /// The attackers: a group the rules declare (such as `un_members`), or party codes
+        /// separated by commas.
+        #[arg(long, value_name = "GROUP")]
+        attackers: String,
+        /// The victims, likewise.
+        #[arg(long, value_name = "GROUP")]
+        victims: String,
+        /// The day of every attack, and of the matrix.
+        #[arg(long, value_name = "DATE", value_parser = Day::parse)]
+        on: Day,
+        /// Take every due obligation as performed, so that cascades unfold.
+        #[arg(long)]
+        assume_compliance: bool,
+        /// Only duties of this action, such as `assist_militarily`. May be given several times.
+        #[arg(long, value_name = "ACTION")]
+        action: Vec<String>,
+        /// CSV, JSON, or an HTML heatmap.
+        #[arg(long, value_enum, default_value_t = sweep::Format::Csv)]
+        format: sweep::Format,
+    },
     /// Print a shell's completion script for casus, to source or install.
     Completions {
         /// The shell.
@@ -201,6 +264,13 @@ struct ScenarioArgs {
     assume_compliance: bool,
 }
 
+impl ScenarioArgs {
+    /// The scenario to draw.
+    fn scenario(&self) -> draw::Scenario<'_> {
+        draw::Scenario { path: &self.scenario, rules: &self.rules, as_of: self.as_of, assume: self.assume_compliance }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut term = term::Term::new(cli.color);
@@ -209,6 +279,11 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { paths, format } => check::run(&mut term, &paths, format),
         Command::Fmt { paths, check, diff } => fmt::run(&mut term, &paths, fmt::Mode { check: check || diff, diff }),
+        Command::Eval { on, filters, format: eval::ReportFormat::Html, with, without_instrument, .. }
+            if with.is_empty() && without_instrument.is_empty() =>
+        {
+            draw::html(&mut term, &on.scenario(), &filters)
+        }
         Command::Eval { on, filters, format, all, with, without_instrument } => eval::run(
             &mut term,
             &eval::Request {
@@ -254,6 +329,22 @@ fn main() -> ExitCode {
                 filters: &eval::Filters { party: Vec::new(), instrument, action },
                 as_of: on.as_of,
                 assume: on.assume_compliance,
+                format,
+            },
+        ),
+        Command::Graph { on, filters, format, all } => draw::graph(&mut term, &on.scenario(), &filters, format, all),
+        Command::Timeline { on, filters, format, all, width, from } => {
+            draw::timeline(&mut term, &on.scenario(), &filters, format, all, width.map(usize::from), from)
+        }
+        Command::Sweep { rules, attackers, victims, on, assume_compliance, action, format } => sweep::run(
+            &mut term,
+            &sweep::Request {
+                rules: &rules,
+                attackers: &attackers,
+                victims: &victims,
+                on,
+                assume: assume_compliance,
+                actions: &action,
                 format,
             },
         ),

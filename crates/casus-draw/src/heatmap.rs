@@ -1,0 +1,181 @@
+//! The what-if matrix: for every attacker and victim, the parties an attack on one day would put
+//! under a duty, and through which instruments — as data (for CSV and JSON) and as an HTML
+//! heatmap whose cells link to the cascade each attack sets off.
+
+use std::fmt::Write;
+
+use casus::calendar::Day;
+use serde::Serialize;
+
+use crate::markup::esc;
+
+/// A sweep over attackers and victims.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Sweep {
+    /// The date of every attack, and of every report.
+    pub on: Day,
+    /// Whether every due obligation was taken as performed, so that cascades unfold.
+    pub assume_compliance: bool,
+    /// The attackers, the matrix's rows.
+    pub attackers: Vec<String>,
+    /// The victims, its columns.
+    pub victims: Vec<String>,
+    /// One cell per attacker and victim that differ, row by row.
+    pub cells: Vec<Cell>,
+}
+
+/// What an attack by one party on another on the day puts parties under.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Cell {
+    /// The attacker.
+    pub attacker: String,
+    /// The victim.
+    pub victim: String,
+    /// The parties under a duty the attack gave, sorted.
+    pub obliged: Vec<String>,
+    /// The instruments of those duties, sorted.
+    pub instruments: Vec<String>,
+    /// The duties, sorted by party, instrument and article.
+    pub obligations: Vec<Obligation>,
+}
+
+/// One duty an attack gave.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Obligation {
+    /// The party obliged.
+    pub party: String,
+    /// The instrument.
+    pub instrument: String,
+    /// The article.
+    pub article: String,
+    /// The action, with its arguments.
+    pub action: String,
+    /// Its status on the day.
+    pub status: String,
+}
+
+impl Sweep {
+    /// The cell of an attacker and a victim.
+    pub fn cell(&self, attacker: &str, victim: &str) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.attacker == attacker && c.victim == victim)
+    }
+
+    /// The sweep as CSV: one line per cell, the obliged parties and instruments separated by
+    /// spaces.
+    pub fn csv(&self) -> String {
+        let mut out = String::from("attacker,victim,obliged_count,obliged,instruments\n");
+        for c in &self.cells {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{}",
+                csv_field(&c.attacker),
+                csv_field(&c.victim),
+                c.obliged.len(),
+                csv_field(&c.obliged.join(" ")),
+                csv_field(&c.instruments.join(" "))
+            );
+        }
+        out
+    }
+
+    /// The sweep as an HTML page: the matrix as a heatmap, and each cell's cascade below it.
+    pub fn html(&self) -> String {
+        let most = self.cells.iter().map(|c| c.obliged.len()).max().unwrap_or(0).max(1);
+        let mut out = String::with_capacity(64 * 1024);
+        let title = format!("Who is bound to join: attacks on {}", self.on);
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{t}</h1>\n<p>Each cell counts the parties that an armed attack by the row's state on the column's state, on {on}, would put under a duty it does not bear without the attack{assumed}. Follow a cell to its cascade: every duty, with its instrument and article.</p>\n",
+            t = esc(&title),
+            on = self.on,
+            assumed = if self.assume_compliance { ", every due obligation taken as performed" } else { "" },
+        );
+        out.push_str("<div class=\"matrix\"><table class=\"heatmap\">\n<caption>Attacker (rows) × victim (columns): how many parties are obliged</caption>\n<thead><tr><th scope=\"col\">attacker ＼ victim</th>");
+        for v in &self.victims {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", esc(v));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for a in &self.attackers {
+            let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(a));
+            for v in &self.victims {
+                match self.cell(a, v) {
+                    None => out.push_str("<td class=\"none\">—</td>"),
+                    Some(c) if c.obliged.is_empty() => {
+                        let _ = write!(
+                            out,
+                            "<td class=\"zero\" title=\"{} on {}: no party obliged\">0</td>",
+                            esc(a),
+                            esc(v)
+                        );
+                    }
+                    Some(c) => {
+                        let n = c.obliged.len();
+                        // Lightness falls from 95 % to 40 % as the count grows; the count is written
+                        // in the cell as well.
+                        let light = 95 - (55 * n / most);
+                        let ink = if light < 62 { "#fff" } else { "#000" };
+                        let _ = write!(
+                            out,
+                            "<td style=\"background:hsl(12,80%,{light}%);color:{ink}\"><a href=\"#cell-{}-{}\" title=\"{} on {}: {} obliged through {}\">{n}</a></td>",
+                            esc(a),
+                            esc(v),
+                            esc(a),
+                            esc(v),
+                            esc(&c.obliged.join(", ")),
+                            esc(&c.instruments.join(", ")),
+                        );
+                    }
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table></div>\n<h2>Cascades</h2>\n");
+        let mut any = false;
+        for c in self.cells.iter().filter(|c| !c.obliged.is_empty()) {
+            any = true;
+            let _ = write!(
+                out,
+                "<section class=\"cell\" id=\"cell-{a}-{v}\"><h3>{a} attacks {v}: {n} part{ies} obliged</h3>\n<table><thead><tr><th scope=\"col\">Party</th><th scope=\"col\">Duty</th><th scope=\"col\">Instrument</th><th scope=\"col\">Article</th><th scope=\"col\">Status</th></tr></thead><tbody>\n",
+                a = esc(&c.attacker),
+                v = esc(&c.victim),
+                n = c.obliged.len(),
+                ies = if c.obliged.len() == 1 { "y" } else { "ies" }
+            );
+            for o in &c.obligations {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&o.party),
+                    esc(&o.action),
+                    esc(&o.instrument),
+                    esc(&o.article),
+                    esc(&o.status)
+                );
+            }
+            out.push_str("</tbody></table></section>\n");
+        }
+        if !any {
+            out.push_str("<p>No attack of the matrix puts any party under a duty.</p>\n");
+        }
+        out.push_str("</body>\n</html>\n");
+        out
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+}
+
+const STYLE: &str = r#"
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1rem; }
+.matrix { overflow: auto; max-height: 80vh; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid #ddd; padding: .15rem .35rem; text-align: center; font-size: .8rem; }
+td a { color: inherit; display: block; }
+td.zero { color: #999; } td.none { background: #eee; }
+thead th { position: sticky; top: 0; background: #fff; }
+tbody th { position: sticky; left: 0; background: #fff; }
+section.cell td { text-align: left; }
+a:focus { outline: 3px solid #1f78b4; }
+"#;

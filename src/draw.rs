@@ -1,0 +1,135 @@
+//! `casus eval --format html`, `casus graph` and `casus timeline`: the pictures of a scenario.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use casus::calendar::Day;
+use casus::report::Report;
+use casus_draw::graph::{self, Graph, Scope};
+use casus_draw::timeline::Timeline;
+
+use crate::eval::Filters;
+use crate::files::Input;
+use crate::load::{self, Failed, Loaded};
+use crate::problem;
+use crate::term::Term;
+
+/// A scenario to draw, and what to change in it.
+pub(crate) struct Scenario<'a> {
+    /// The scenario.
+    pub path: &'a Path,
+    /// Rules instead of the scenario's.
+    pub rules: &'a [PathBuf],
+    /// The date instead of the scenario's.
+    pub as_of: Option<Day>,
+    /// The compliance assumption.
+    pub assume: bool,
+}
+
+/// How the cascade graph is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// Graphviz's DOT language, for `dot -Tsvg` and other tools.
+    Dot,
+    /// An SVG picture, laid out by casus.
+    Svg,
+}
+
+/// How a timeline is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TimelineFormat {
+    /// A text chart as wide as the terminal.
+    Text,
+    /// An SVG picture.
+    Svg,
+}
+
+/// Loads, evaluates and reports a scenario; the report is filtered as asked.
+fn report(
+    term: &Term,
+    s: &Scenario,
+    filters: &Filters,
+    then: impl FnOnce(&Loaded, &casus::eval::Evaluation, Report),
+) -> Result<(), Failed> {
+    let loaded = load::load(&Input::of(s.path), s.rules, term.err_style)?;
+    filters.check(&loaded.program)?;
+    let eval = loaded.evaluate(s.as_of, s.assume)?;
+    let mut report = Report::new(&eval, &loaded.scenario.title);
+    filters.apply(&mut report);
+    then(&loaded, &eval, report);
+    Ok(())
+}
+
+/// Writes the HTML report of a scenario.
+pub(crate) fn html(term: &mut Term, s: &Scenario, filters: &Filters) -> u8 {
+    let mut page = String::new();
+    let done = report(term, s, filters, |loaded, eval, report| {
+        let mut parties: Vec<&str> = report.norms.iter().map(|n| &*n.party).collect();
+        parties.sort_unstable();
+        parties.dedup();
+        let focus = casus::explain::Focus::default();
+        let explanations: Vec<_> = parties
+            .iter()
+            .map(|p| casus::explain::explanation(eval, &loaded.scenario, &loaded.sources, p, &focus))
+            .collect();
+        page = casus_draw::html::page(&casus_draw::html::Page {
+            report: &report,
+            scenario: &loaded.scenario,
+            explanations: &explanations,
+            assumed: eval.assume_compliance,
+        });
+    });
+    finish(term, done, &page)
+}
+
+/// Writes the cascade graph of a scenario.
+pub(crate) fn graph(term: &mut Term, s: &Scenario, filters: &Filters, format: GraphFormat, all: bool) -> u8 {
+    let mut text = String::new();
+    let done = report(term, s, filters, |loaded, _, report| {
+        let scope = if all { Scope::All } else { Scope::Duties };
+        let g = Graph::new(&report, graph::attacks(&loaded.scenario, report.as_of), scope);
+        text = match format {
+            GraphFormat::Dot => g.dot(),
+            GraphFormat::Svg => g.svg(),
+        };
+    });
+    finish(term, done, &text)
+}
+
+/// Writes the timelines of a scenario's parties.
+pub(crate) fn timeline(
+    term: &mut Term,
+    s: &Scenario,
+    filters: &Filters,
+    format: TimelineFormat,
+    all: bool,
+    width: Option<usize>,
+    from: Option<Day>,
+) -> u8 {
+    let mut text = String::new();
+    let width = width.unwrap_or(term.out_width);
+    let done = report(term, s, filters, |loaded, _, report| {
+        let scope = if all { Scope::All } else { Scope::Duties };
+        let from = from.or_else(|| casus_draw::html::first_event(&loaded.scenario));
+        let t = Timeline::new(&report, &filters.party, scope, from);
+        text = match format {
+            TimelineFormat::Text => t.text(width),
+            TimelineFormat::Svg => t.svg(),
+        };
+    });
+    finish(term, done, &text)
+}
+
+fn finish(term: &mut Term, done: Result<(), Failed>, text: &str) -> u8 {
+    match done {
+        Ok(()) => {
+            term.plain();
+            let _ = term.out.write_all(text.as_bytes());
+            0
+        }
+        Err(f) => {
+            problem::print(term, &f.problems, problem::Format::Human, &mut Vec::new());
+            1
+        }
+    }
+}
