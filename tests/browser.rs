@@ -91,7 +91,11 @@ async fn connect(port: u16, out: &Path) -> Client {
     let started = Instant::now();
     loop {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(client) => return client,
             Err(e) if started.elapsed() < Duration::from_secs(30) => {
                 let _ = e;

@@ -105,6 +105,7 @@ fn the_tour_sessions_are_real() {
 fn the_reference_pages_sessions_are_real() {
     check_page("docs/scenarios.md");
     check_page("docs/report.md");
+    check_page("docs/pictures.md");
 }
 
 #[test]
