@@ -170,5 +170,31 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse_and_check, kursk, big_world, cascade, dense, scaling);
+/// The what-if matrix on the bundled rules: one cell (an attack on Poland, which NATO and the
+/// European Union answer), and the first 20 members of the United Nations against the first 20,
+/// in parallel as `casus sweep` computes them.
+fn sweep(c: &mut Criterion) {
+    use rayon::prelude::*;
+    let l = load(&bundled(), "Scenario(title: \"none\", as_of: \"2025-06-01\", events: [])");
+    let on = casus::calendar::Day::parse("2025-06-01").unwrap();
+    let ask = casus_draw::heatmap::Ask { on, assume_compliance: false, actions: &[] };
+    let baseline = ask.baseline(&l.program).unwrap();
+    let mut group = c.benchmark_group("sweep");
+    group.bench_function("one cell (RUS attacks POL)", |b| {
+        b.iter(|| ask.cell(black_box(&l.program), &baseline, "RUS", "POL").unwrap().obliged.len())
+    });
+    let un = l.program.group_def(l.program.group("un_members").unwrap());
+    let members: Vec<&str> = un.iter().filter(|s| un.contains_on(*s, on)).map(|s| l.program.name(s)).take(20).collect();
+    let pairs: Vec<(&str, &str)> =
+        members.iter().flat_map(|a| members.iter().filter(move |v| *v != a).map(move |v| (*a, *v))).collect();
+    group.sample_size(10);
+    group.bench_function("20 x 20 UN members, parallel", |b| {
+        b.iter(|| {
+            pairs.par_iter().map(|(a, v)| ask.cell(&l.program, &baseline, a, v).unwrap().obliged.len()).sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_and_check, kursk, big_world, cascade, dense, scaling, sweep);
 criterion_main!(benches);

@@ -1,17 +1,13 @@
 //! `casus sweep`: for every attacker and victim, who an armed attack on one day would put under a
 //! duty, and through which instruments. One compiled program, the cells evaluated in parallel.
 
-use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use casus::calendar::Day;
-use casus::eval::Evaluation;
 use casus::program::Program;
-use casus::scenario::{Event, EventKind, Scenario, Spanned};
-use casus_draw::heatmap::{Cell, Obligation, Sweep};
-use casus_syntax::ast::Modality;
-use casus_syntax::source::{Sources, Span};
+use casus_draw::heatmap::{Ask, Cell, Sweep};
+use casus_syntax::source::Sources;
 use rayon::prelude::*;
 
 use crate::load::{self, Failed};
@@ -82,8 +78,8 @@ pub(crate) fn sweep(program: &Program, r: &Request) -> Result<Sweep, Failed> {
     if let Some(a) = r.actions.iter().find(|a| !actions.contains(&a.as_str())) {
         return Err(Failed { problems: vec![crate::eval::unknown("action", "actions", "--action", a, &actions)] });
     }
-    // The duties that stand without any attack are not the attack's.
-    let baseline: BTreeSet<Obligation> = duties(&evaluate(program, r, None)?, r).into_iter().collect();
+    let ask = Ask { on: r.on, assume_compliance: r.assume, actions: r.actions };
+    let baseline = ask.baseline(program).map_err(|e| Failed::error("casus::sweep", e, None))?;
     let pairs: Vec<(&String, &String)> =
         attackers.iter().flat_map(|a| victims.iter().filter(move |v| *v != a).map(move |v| (a, v))).collect();
     let bar = if std::io::stderr().is_terminal() {
@@ -94,26 +90,13 @@ pub(crate) fn sweep(program: &Program, r: &Request) -> Result<Sweep, Failed> {
     let cells: Result<Vec<Cell>, Failed> = pairs
         .par_iter()
         .map(|(a, v)| {
-            let eval = evaluate(program, r, Some((a, v)))?;
-            let obligations: Vec<Obligation> = duties(&eval, r).into_iter().filter(|o| !baseline.contains(o)).collect();
+            let cell = ask.cell(program, &baseline, a, v).map_err(|e| Failed::error("casus::sweep", e, None));
             bar.inc(1);
-            Ok(cell(a, v, obligations))
+            cell
         })
         .collect();
     bar.finish_and_clear();
     Ok(Sweep { on: r.on, assume_compliance: r.assume, attackers, victims, cells: cells? })
-}
-
-fn cell(attacker: &str, victim: &str, obligations: Vec<Obligation>) -> Cell {
-    let obliged: BTreeSet<String> = obligations.iter().map(|o| o.party.clone()).collect();
-    let instruments: BTreeSet<String> = obligations.iter().map(|o| o.instrument.clone()).collect();
-    Cell {
-        attacker: attacker.to_string(),
-        victim: victim.to_string(),
-        obliged: obliged.into_iter().collect(),
-        instruments: instruments.into_iter().collect(),
-        obligations,
-    }
 }
 
 /// The parties of a group the rules declare that are members on the day, or the codes of a list
@@ -161,87 +144,4 @@ fn members(program: &Program, flag: &str, text: &str, on: Day) -> Result<Vec<Str
         return Err(Failed::error("casus::usage", format!("{flag} `{text}` has no party on {on}"), None));
     }
     Ok(out)
-}
-
-/// The evaluation on the day of a scenario with one armed attack, or none.
-fn evaluate<'p>(program: &'p Program, r: &Request, attack: Option<(&str, &str)>) -> Result<Evaluation<'p>, Failed> {
-    let spanned = |s: &str| Spanned { value: s.to_string(), span: Span::default() };
-    let events = attack
-        .map(|(by, on)| Event {
-            kind: EventKind::Fact {
-                kind: spanned(casus_draw::graph::ATTACK),
-                args: vec![(spanned("by"), spanned(by)), (spanned("on"), spanned(on))],
-                from: r.on,
-                until: None,
-                source: None,
-            },
-            span: Span::default(),
-        })
-        .into_iter()
-        .collect();
-    let scenario = Scenario {
-        file: Default::default(),
-        title: String::new(),
-        description: String::new(),
-        rules: Vec::new(),
-        as_of: r.on,
-        assume_compliance: r.assume,
-        events,
-        expect: Vec::new(),
-        without: Vec::new(),
-        budget: casus::scenario::DEFAULT_BUDGET,
-    };
-    let eval = casus::eval::evaluate(program, &scenario, r.on, r.assume).map_err(|ds| {
-        let messages: Vec<String> = ds.iter().map(|d| d.message()).collect();
-        Failed::error(
-            "casus::sweep",
-            format!("the attack {attack:?} cannot be evaluated: {}", messages.join("; ")),
-            None,
-        )
-    })?;
-    let problems = eval.problems();
-    if let Some(p) = problems.first() {
-        return Err(Failed::error(
-            "casus::sweep",
-            format!("the evaluation of {attack:?} failed: {}", p.message()),
-            None,
-        ));
-    }
-    Ok(eval)
-}
-
-/// The duties that hold on the day, of the actions asked for.
-fn duties(eval: &Evaluation, r: &Request) -> Vec<Obligation> {
-    let program = eval.world.program;
-    let mut out: Vec<Obligation> = eval
-        .norms
-        .iter()
-        .filter(|(k, rec)| {
-            k.modality == Modality::Must
-                && rec.episodes.last().is_some_and(|e| e.when.contains(r.on))
-                && (r.actions.is_empty() || r.actions.iter().any(|a| a == eval.world.name(k.action)))
-        })
-        .map(|(k, rec)| {
-            // The arguments in the order the action declares its roles, as reports write them.
-            let order = program.actions.get(&k.action).map(|d| d.roles.as_slice()).unwrap_or(&[]);
-            let mut args: Vec<(usize, &str, &str)> = k
-                .args
-                .iter()
-                .map(|(role, v)| {
-                    let at = order.iter().position(|o| o == role).unwrap_or(usize::MAX);
-                    (at, eval.world.name(*role), eval.world.name(*v))
-                })
-                .collect();
-            args.sort_unstable();
-            Obligation {
-                party: eval.world.name(k.party).to_string(),
-                instrument: program.instrument_id(k.instrument).to_string(),
-                article: program.article_id(k.instrument, k.article).to_string(),
-                action: casus::report::action_text(eval.world.name(k.action), args.into_iter().map(|(_, r, v)| (r, v))),
-                status: rec.status.name().to_string(),
-            }
-        })
-        .collect();
-    out.sort();
-    out
 }

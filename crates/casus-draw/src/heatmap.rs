@@ -1,10 +1,18 @@
 //! The what-if matrix: for every attacker and victim, the parties an attack on one day would put
-//! under a duty, and through which instruments — as data (for CSV and JSON) and as an HTML
-//! heatmap whose cells link to the cascade each attack sets off.
+//! under a duty, and through which instruments — each cell computed from one program ([`Ask`]),
+//! written as data (CSV and JSON) and as an HTML heatmap whose cells link to the cascade each
+//! attack sets off. The cells are independent, so a caller may compute them in parallel.
 
 use std::fmt::Write;
 
+use std::collections::BTreeSet;
+
 use casus::calendar::Day;
+use casus::eval::Evaluation;
+use casus::program::Program;
+use casus::scenario::{Event, EventKind, Scenario, Spanned};
+use casus_syntax::ast::Modality;
+use casus_syntax::source::Span;
 use serde::Serialize;
 
 use crate::markup::esc;
@@ -52,6 +60,126 @@ pub struct Obligation {
     pub action: String,
     /// Its status on the day.
     pub status: String,
+}
+
+/// What a sweep asks of each cell: the day, whether compliance is assumed, and the actions whose
+/// duties count (all, when empty).
+#[derive(Clone, Copy, Debug)]
+pub struct Ask<'a> {
+    /// The day of the attack and of the evaluation.
+    pub on: Day,
+    /// Whether every due obligation is taken as performed.
+    pub assume_compliance: bool,
+    /// The actions whose duties count.
+    pub actions: &'a [String],
+}
+
+/// The duties that hold on the day with no attack at all: they are not an attack's.
+#[derive(Clone, Debug, Default)]
+pub struct Baseline(BTreeSet<Obligation>);
+
+impl Ask<'_> {
+    /// The duties of the day without an attack.
+    pub fn baseline(&self, program: &Program) -> Result<Baseline, String> {
+        Ok(Baseline(self.duties(&self.evaluate(program, None)?).into_iter().collect()))
+    }
+
+    /// The cell of an attack by `attacker` on `victim`: the duties on the day that are not in the
+    /// baseline.
+    pub fn cell(&self, program: &Program, baseline: &Baseline, attacker: &str, victim: &str) -> Result<Cell, String> {
+        let eval = self.evaluate(program, Some((attacker, victim)))?;
+        let obligations: Vec<Obligation> = self.duties(&eval).into_iter().filter(|o| !baseline.0.contains(o)).collect();
+        let obliged: BTreeSet<String> = obligations.iter().map(|o| o.party.clone()).collect();
+        let instruments: BTreeSet<String> = obligations.iter().map(|o| o.instrument.clone()).collect();
+        Ok(Cell {
+            attacker: attacker.to_string(),
+            victim: victim.to_string(),
+            obliged: obliged.into_iter().collect(),
+            instruments: instruments.into_iter().collect(),
+            obligations,
+        })
+    }
+
+    /// The evaluation on the day of a scenario of one armed attack, or of none.
+    fn evaluate<'p>(&self, program: &'p Program, attack: Option<(&str, &str)>) -> Result<Evaluation<'p>, String> {
+        let spanned = |s: &str| Spanned { value: s.to_string(), span: Span::default() };
+        let events = attack
+            .map(|(by, on)| Event {
+                kind: EventKind::Fact {
+                    kind: spanned(crate::graph::ATTACK),
+                    args: vec![(spanned("by"), spanned(by)), (spanned("on"), spanned(on))],
+                    from: self.on,
+                    until: None,
+                    source: None,
+                },
+                span: Span::default(),
+            })
+            .into_iter()
+            .collect();
+        let scenario = Scenario {
+            file: Default::default(),
+            title: String::new(),
+            description: String::new(),
+            rules: Vec::new(),
+            as_of: self.on,
+            assume_compliance: self.assume_compliance,
+            events,
+            expect: Vec::new(),
+            without: Vec::new(),
+            budget: casus::scenario::DEFAULT_BUDGET,
+        };
+        let what = match attack {
+            Some((by, on)) => format!("an attack by {by} on {on}"),
+            None => "no attack".to_string(),
+        };
+        let eval = casus::eval::evaluate(program, &scenario, self.on, self.assume_compliance).map_err(|ds| {
+            let messages: Vec<String> = ds.iter().map(|d| d.message()).collect();
+            format!("{what} cannot be evaluated: {}", messages.join("; "))
+        })?;
+        if let Some(p) = eval.problems().first() {
+            return Err(format!("the evaluation of {what} failed: {}", p.message()));
+        }
+        Ok(eval)
+    }
+
+    /// The duties that hold on the day, of the actions asked for, sorted.
+    fn duties(&self, eval: &Evaluation) -> Vec<Obligation> {
+        let program = eval.world.program;
+        let mut out: Vec<Obligation> = eval
+            .norms
+            .iter()
+            .filter(|(k, rec)| {
+                k.modality == Modality::Must
+                    && rec.episodes.last().is_some_and(|e| e.when.contains(self.on))
+                    && (self.actions.is_empty() || self.actions.iter().any(|a| a == eval.world.name(k.action)))
+            })
+            .map(|(k, rec)| {
+                // The arguments in the order the action declares its roles, as reports write them.
+                let order = program.actions.get(&k.action).map(|d| d.roles.as_slice()).unwrap_or(&[]);
+                let mut args: Vec<(usize, &str, &str)> = k
+                    .args
+                    .iter()
+                    .map(|(role, v)| {
+                        let at = order.iter().position(|o| o == role).unwrap_or(usize::MAX);
+                        (at, eval.world.name(*role), eval.world.name(*v))
+                    })
+                    .collect();
+                args.sort_unstable();
+                Obligation {
+                    party: eval.world.name(k.party).to_string(),
+                    instrument: program.instrument_id(k.instrument).to_string(),
+                    article: program.article_id(k.instrument, k.article).to_string(),
+                    action: casus::report::action_text(
+                        eval.world.name(k.action),
+                        args.into_iter().map(|(_, r, v)| (r, v)),
+                    ),
+                    status: rec.status.name().to_string(),
+                }
+            })
+            .collect();
+        out.sort();
+        out
+    }
 }
 
 impl Sweep {
