@@ -218,7 +218,7 @@ impl Sweep {
             on = self.on,
             assumed = if self.assume_compliance { ", every due obligation taken as performed" } else { "" },
         );
-        out.push_str("<div class=\"matrix\"><table class=\"heatmap\">\n<caption>Attacker (rows) × victim (columns): how many parties are obliged</caption>\n<thead><tr><th scope=\"col\">attacker ＼ victim</th>");
+        out.push_str("<div class=\"matrix\"><table class=\"heatmap\">\n<caption>Attacker (rows) × victim (columns): how many parties are obliged</caption>\n<thead><tr><th scope=\"col\">attacker ↓ victim →</th>");
         for v in &self.victims {
             let _ = write!(out, "<th scope=\"col\">{}</th>", esc(v));
         }

@@ -284,6 +284,16 @@ fn norm(
     let args: Vec<String> = n.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let due = n.episodes.last().and_then(|e| e.due).map(|d| format!(", due {d}")).unwrap_or_default();
     let assumed = if n.assumed { " (by an assumed act)" } else { "" };
+    // A norm on either side of a conflict says so in its line, not only in the table below.
+    let side = |s: &casus::report::Side| {
+        s.instrument == *n.instrument && s.article == *n.article && s.action == *n.action && s.args == n.args
+    };
+    let conflicted = r.conflicts.iter().any(|c| *c.party == *n.party && (side(&c.obligation) || side(&c.prohibition)));
+    let assumed = if conflicted {
+        format!("{assumed} — <strong class=\"conflicted\">in conflict</strong>")
+    } else {
+        assumed.to_string()
+    };
     let _ = writeln!(
         out,
         "<li class=\"norm status-{s}\" id=\"norm-{index}\" data-party=\"{}\" data-modality=\"{}\" data-action=\"{}\" data-args=\"{}\" data-instrument=\"{}\" data-article=\"{}\" data-status=\"{s}\" data-since=\"{}\"><details><summary><span class=\"badge\">{}</span> {} <code>{}</code> — {} art. {}{due} — since {}{assumed}</summary>",
@@ -501,6 +511,7 @@ summary { cursor: pointer; }
 .status-overridden .badge { color: #542788; }
 .status-in_effect .badge { color: #2166ac; }
 .status-permitted .badge { color: #4d9221; }
+.conflicted { font-weight: bold; color: #542788; margin: .2rem 0; }
 .explanation { border-left: 4px solid var(--rule); margin: .5rem 0 1rem; padding: 0 1rem; }
 blockquote { margin: .5rem 0; padding: .5rem 1rem; background: #f6f6f6; font-family: Georgia, serif; }
 pre { white-space: pre-wrap; margin: 0; }
