@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use casus::calendar::Day;
 use casus::outcome::Status;
-use casus::report::{NormReport, Report};
+use casus::report::{NormReport, Report, Side};
 use casus_syntax::ast::Modality;
 
 use crate::graph::Scope;
@@ -38,6 +38,8 @@ pub struct Row {
     pub bars: Vec<Bar>,
     /// The due dates of its episodes.
     pub due: Vec<Day>,
+    /// The runs of days `[from, until)` it is in a conflict, with the other side in words.
+    pub conflicts: Vec<(Day, Day, String)>,
 }
 
 /// A run of days `[from, until)` in one phase of a norm.
@@ -137,6 +139,11 @@ impl Timeline {
                     *c = '|';
                 }
             }
+            for (from, ..) in r.conflicts.iter().filter(|c| c.0 <= self.end) {
+                if let Some(c) = cells.get_mut(self.column((*from).max(self.start), bar_w)) {
+                    *c = '!';
+                }
+            }
             if r.bars.first().is_some_and(|b| b.from < self.start)
                 && let Some(c) = cells.first_mut()
             {
@@ -149,7 +156,12 @@ impl Timeline {
         out.push('\n');
         let mut legend: Vec<String> =
             STATUSES.iter().map(|s| format!("{} {}", look(*s).glyph, look(*s).word)).collect();
-        legend.extend([": earlier episode".to_string(), "| due".to_string(), format!("< began before {}", self.start)]);
+        legend.extend([
+            ": earlier episode".to_string(),
+            "| due".to_string(),
+            "! a conflict begins".to_string(),
+            format!("< began before {}", self.start),
+        ]);
         // The legend, wrapped to the width.
         let mut line = String::new();
         for item in legend {
@@ -239,6 +251,16 @@ impl Timeline {
                     Day(b.until.0 - 1)
                 );
             }
+            for (from, until, other) in &r.conflicts {
+                let (x0, x1) = (x_of(*from), x_of(*until).max(x_of(*from) + 2));
+                let _ = write!(
+                    out,
+                    "<rect class=\"conflict\" x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"20\" fill=\"none\" stroke=\"#542788\" stroke-width=\"2\" stroke-dasharray=\"3 2\"><title>in conflict from {from} with {}</title></rect>",
+                    y + 1,
+                    x1 - x0,
+                    esc(other)
+                );
+            }
             for d in r.due.iter().filter(|d| **d >= self.start && **d <= self.end) {
                 let x = x_of(*d);
                 let _ = write!(
@@ -322,7 +344,32 @@ fn row(report: &Report, n: &NormReport) -> Row {
         status: n.status,
         bars,
         due: n.episodes.iter().filter_map(|e| e.due).collect(),
+        conflicts: conflicts(report, n),
     }
+}
+
+/// The conflicts a norm is a side of, with the other side in words.
+fn conflicts(report: &Report, n: &NormReport) -> Vec<(Day, Day, String)> {
+    let end = report.as_of.next();
+    let is = |s: &Side| {
+        s.instrument == *n.instrument && s.article == *n.article && s.action == *n.action && s.args == n.args
+    };
+    let words = |s: &Side| format!("{} — {} art. {}", report.action(&s.action, &s.args), s.instrument, s.article);
+    report
+        .conflicts
+        .iter()
+        .filter(|c| *c.party == *n.party)
+        .filter_map(|c| {
+            let other = if is(&c.obligation) {
+                &c.prohibition
+            } else if is(&c.prohibition) {
+                &c.obligation
+            } else {
+                return None;
+            };
+            Some((c.from, c.until.unwrap_or(end).min(end), words(other)))
+        })
+        .collect()
 }
 
 /// Text cut to `width` characters, with an ellipsis when cut.
