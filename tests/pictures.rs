@@ -423,3 +423,16 @@ fn bad_requests_are_refused_with_a_reason() {
         assert!(out.stdout.is_empty(), "casus {} wrote output", args.join(" "));
     }
 }
+
+#[test]
+fn a_timeline_outlines_each_conflict_on_both_its_sides() {
+    let json = report("scenarios/kursk_2024.ron", &["--party", "PRK"]);
+    let conflicts = json["conflicts"].as_array().unwrap();
+    assert!(!conflicts.is_empty(), "the DPRK's duty under the 2024 treaty meets prohibitions that prevail");
+    let svg = run(&["timeline", "scenarios/kursk_2024.ron", "--party", "PRK", "--all", "--format", "svg"]);
+    let outlined = with_class(&elements(&svg).unwrap(), "rect", "conflict").len();
+    assert_eq!(outlined, 2 * conflicts.len(), "each conflict has an obligation and a prohibition, both the DPRK's");
+    let text = run(&["timeline", "scenarios/kursk_2024.ron", "--party", "PRK", "--width", "100"]);
+    let duty = text.lines().find(|l| l.contains("kp_ru_2024 art. 4")).unwrap();
+    assert!(duty.contains('!'), "{text}");
+}
