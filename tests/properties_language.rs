@@ -158,10 +158,12 @@ fn cap() -> impl Strategy<Value = Cap> {
         duration().prop_map(CapPeriod::Rolling),
         Just(CapPeriod::Total),
     ];
-    (0u64..=casus_syntax::parse::MAX_AMOUNT, pick(&["barrels", "tonnes", "usd"]), period, any::<bool>()).prop_map(
-        |(value, unit, period, aggregate)| Cap {
+    let or = prop::option::of((0u64..=casus_syntax::parse::MAX_AMOUNT, pick(&["barrels", "tonnes", "usd"])));
+    (0u64..=casus_syntax::parse::MAX_AMOUNT, pick(&["barrels", "tonnes", "usd"]), or, period, any::<bool>()).prop_map(
+        |(value, unit, or, period, aggregate)| Cap {
             amount: Amount { value, span: Span::default() },
             unit,
+            or: or.map(|(value, unit)| (Amount { value, span: Span::default() }, unit)),
             period,
             aggregate,
             span: Span::default(),

@@ -11,8 +11,8 @@ use casus::calendar::{Day, Interval};
 use casus::check::glob_match;
 use casus::eval::{ConflictKind, Status};
 use casus::report::{
-    CapReport, ConflictReport, DeliveryReport, EpisodeReport, Included, InstrumentReport, NormReport, Report, Side,
-    ViolationReport,
+    CapReport, ConflictReport, DeliveryReport, EpisodeReport, Included, InstrumentReport, NormReport, OtherUnit,
+    Report, Side, ViolationReport,
 };
 use casus::scenario::{EventKind, Scenario};
 use casus_syntax::ast::*;
@@ -955,36 +955,66 @@ impl<'a> Ref<'a> {
                 .collect();
             // (first day, event, the act, its days, its amount, whether it is this norm's)
             let mut counted = Vec::new();
-            for (k, e) in scenario.events.iter().enumerate() {
+            let k: u128 = cap.or.as_ref().map_or(1, |(other, _)| u128::from(other.value).max(1));
+            for (ev, e) in scenario.events.iter().enumerate() {
                 let EventKind::Act { party, action, args, amount, from, until, .. } = &e.kind else { continue };
                 let a = Act { party: party.value.clone(), action: action.value.clone(), args: given(args) };
                 let Some((m, _)) = group.iter().find(|(m, ds)| self.matches(&a, m) && ds.contains(from)) else {
                     continue;
                 };
-                let units = amount.iter().find(|(u, _)| u.value == cap.unit.name).map(|(_, x)| *x);
-                counted.push((*from, k, a, Interval { from: *from, until: *until }, units, *m == n));
+                // The amount in 1/k of the cap's unit, k the cap's amount in its other unit (1 when it
+                // has none): an amount given only in the other unit is worth `cap.amount / k` of the
+                // cap's unit for each of its own, the text's own equivalence.
+                let of = |unit: &str| amount.iter().find(|(u, _)| u.value == unit).map(|(_, x)| u128::from(*x));
+                let units = match of(&cap.unit.name) {
+                    Some(x) => Some((x * k, None)),
+                    None => cap
+                        .or
+                        .as_ref()
+                        .and_then(|(_, other)| of(&other.name))
+                        .map(|x| (x * u128::from(cap.amount.value), u64::try_from(x).ok())),
+                };
+                counted.push((*from, ev, a, Interval { from: *from, until: *until }, units, *m == n));
             }
             // On one day: by party, then arguments by role name, then amount; the scenario's order
             // last, among acts alike in all of these.
-            counted.sort_by(|x, y| (x.0, &x.2.party, &x.2.args, x.4, x.1).cmp(&(y.0, &y.2.party, &y.2.args, y.4, y.1)));
+            counted.sort_by(|x, y| {
+                (x.0, &x.2.party, &x.2.args, x.4.map(|u| u.0), x.1).cmp(&(
+                    y.0,
+                    &y.2.party,
+                    &y.2.args,
+                    y.4.map(|u| u.0),
+                    y.1,
+                ))
+            });
             let allowed = |d: Day| match cap.period {
                 CapPeriod::Fixed { from, .. } if d < day(&from) => 0,
-                _ => cap.amount.value,
+                _ => u128::from(cap.amount.value) * k,
             };
+            let whole = |x: u128| u64::try_from(x / k).unwrap_or(u64::MAX);
             let mut deliveries = Vec::new();
             let mut over = Vec::new();
             for (i, c) in counted.iter().enumerate() {
                 let d = c.0;
+                let mine = c.4.map_or(0, |u| u.0);
                 // Before the first of fixed periods nothing is allowed: each act stands alone.
-                let total: u64 = if matches!(&cap.period, CapPeriod::Fixed { from, .. } if d < day(from)) {
-                    c.4.unwrap_or(0)
+                let total: u128 = if matches!(&cap.period, CapPeriod::Fixed { from, .. } if d < day(from)) {
+                    mine
                 } else {
-                    counted[..=i].iter().filter(|e| same_period(&cap.period, e.0, d)).map(|e| e.4.unwrap_or(0)).sum()
+                    counted[..=i]
+                        .iter()
+                        .filter(|e| same_period(&cap.period, e.0, d))
+                        .map(|e| e.4.map_or(0, |u| u.0))
+                        .sum()
                 };
-                let before = total - c.4.unwrap_or(0);
-                let excess = c.4.map(|_| total.saturating_sub(before.max(allowed(d))));
+                let before = total - mine;
+                // The excess, rounded up to whole units of the cap: zero only within it.
+                let excess = c.4.map(|_| {
+                    u64::try_from(total.saturating_sub(before.max(allowed(d))).div_ceil(k)).unwrap_or(u64::MAX)
+                });
                 if c.5 {
-                    deliveries.push(DeliveryReport { on: d, amount: c.4, total, excess });
+                    let (amount, given) = (c.4.map(|u| whole(u.0)), c.4.and_then(|u| u.1));
+                    deliveries.push(DeliveryReport { on: d, amount, given, total: whole(total), excess });
                     if excess != Some(0) {
                         over.push((c.2.clone(), c.3));
                     }
@@ -998,6 +1028,7 @@ impl<'a> Ref<'a> {
             let report = CapReport {
                 amount: cap.amount.value,
                 unit: cap.unit.name.clone(),
+                or: cap.or.as_ref().map(|(a, u)| OtherUnit { amount: a.value, unit: u.name.clone() }),
                 period,
                 length,
                 from,

@@ -55,7 +55,8 @@ group zone = [north, south]
 category arms \"Arms\" = [guns, heavy]
 category heavy = [tanks, shells]
 category dual = [shells, tools]
-unit tonnes";
+unit tonnes
+unit crates";
 
 /// Places that change hands, areas whose members change, and a group of parties that gains and
 /// loses members: each on generated days.
@@ -336,17 +337,31 @@ pub(crate) fn capped() -> impl Strategy<Value = World> {
         )),
         any::<bool>().prop_map(|agg| format!("beyond 50 tonnes in total{}", if agg { " in aggregate" } else { "" })),
     ];
+    // Some caps give the same amount in crates too, so that shipments counted in crates convert.
+    let cap =
+        (cap, prop::option::weighted(0.4, prop::sample::select(&[3u64, 7, 40, 90][..]))).prop_map(
+            |(cap, or)| match or {
+                Some(n) => cap.replacen(" tonnes", &format!(" tonnes or {n} crates"), 1),
+                None => cap,
+            },
+        );
     let item = prop::sample::select(&["arms", "heavy", "dual", "guns"][..]);
+    // An amount in tonnes, in crates, in both, or none.
+    let amount = prop_oneof![
+        6 => (0u64..35).prop_map(|t| format!(", amount: {{\"tonnes\": {t}}}")),
+        3 => (0u64..60).prop_map(|c| format!(", amount: {{\"crates\": {c}}}")),
+        1 => (0u64..35, 0u64..60).prop_map(|(t, c)| format!(", amount: {{\"crates\": {c}, \"tonnes\": {t}}}")),
+        1 => Just(String::new()),
+    ];
     let act = (
         party(),
         party(),
         prop::sample::select(&["guns", "tanks", "shells", "tools", "heavy", "arms"][..]),
         0i64..40,
         prop::option::of(1i64..4),
-        prop::option::weighted(0.85, 0u64..35),
+        amount,
     )
-        .prop_map(|(p, to, item, d, len, tonnes)| {
-            let amount = tonnes.map(|t| format!(", amount: {{\"tonnes\": {t}}}")).unwrap_or_default();
+        .prop_map(|(p, to, item, d, len, amount)| {
             let days = match len {
                 Some(l) => format!("from: \"{{d:{d}}}\", until: \"{{d:{}}}\"", d + l),
                 None => format!("on: \"{{d:{d}}}\""),

@@ -375,7 +375,12 @@ fn explanation(out: &mut String, x: &NormExplanation) {
             .deliveries
             .iter()
             .map(|d| {
-                let amount = d.amount.map_or_else(|| "no amount given".to_string(), |a| format!("{a} {}", cap.unit));
+                let given = match (d.given, &cap.or) {
+                    (Some(g), Some(o)) => format!(" (given as {g} {})", o.unit),
+                    _ => String::new(),
+                };
+                let amount =
+                    d.amount.map_or_else(|| "no amount given".to_string(), |a| format!("{a} {}{given}", cap.unit));
                 let excess = match d.excess {
                     None => ", which breaks the prohibition: its amount is unknown".to_string(),
                     Some(0) => String::new(),
@@ -384,7 +389,8 @@ fn explanation(out: &mut String, x: &NormExplanation) {
                 format!("{}: {amount}, {} in the period{excess}", d.on, d.total)
             })
             .collect();
-        let _ = writeln!(out, "<dt>Cap</dt><dd>{} {}</dd>", cap.amount, esc(&cap.unit));
+        let or = cap.or.as_ref().map(|o| format!(" or {} {}", o.amount, esc(&o.unit))).unwrap_or_default();
+        let _ = writeln!(out, "<dt>Cap</dt><dd>{} {}{or}</dd>", cap.amount, esc(&cap.unit));
         list(out, "Deliveries counted", &deliveries);
     }
     out.push_str("</dl>\n</div>\n");

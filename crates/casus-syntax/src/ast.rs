@@ -418,6 +418,9 @@ pub struct Cap {
     pub amount: Amount,
     /// Its unit: a declared `unit`.
     pub unit: Ident,
+    /// `or AMOUNT UNIT`: the same cap in another unit, as a text gives it ("4 million barrels or
+    /// 525,000 tons"); an amount given only in that unit counts by the ratio of the two.
+    pub or: Option<(Amount, Ident)>,
     /// Over which period the amounts are summed.
     pub period: CapPeriod,
     /// `in aggregate`: every bearer's acts count towards one total, not each bearer's its own.

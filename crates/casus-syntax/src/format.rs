@@ -511,6 +511,9 @@ impl Display for Conclusion {
 impl Display for Cap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "beyond {} {}", self.amount, self.unit.name)?;
+        if let Some((amount, unit)) = &self.or {
+            write!(f, " or {amount} {}", unit.name)?;
+        }
         match &self.period {
             CapPeriod::Fixed { length, from } => write!(f, " per {length} from {from}")?,
             CapPeriod::Rolling(length) => write!(f, " in any {length}")?,

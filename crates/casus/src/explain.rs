@@ -547,22 +547,42 @@ impl Explainer<'_, '_> {
             return "not counted: not on a day the prohibition held, or after the date asked for".to_string();
         };
         let aggregate = if cap.aggregate { ", every bearer's shipments counted together" } else { "" };
+        let or = cap.or.map(|(n, u)| format!(" or {} {}", grouped(n), self.name(u))).unwrap_or_default();
         let of = format!(
-            "against the cap of {} {unit} {}{aggregate}",
+            "against the cap of {} {unit}{or} {}{aggregate}",
             grouped(cap.amount),
             crate::report::cap_period_words(&cap.period)
         );
+        // An amount given in the cap's other unit counts by the ratio of the cap's two amounts.
+        let given = match (d.given, cap.or) {
+            (Some(g), Some((n, u))) => format!(
+                " ({} {} as given, at {} {unit} to {} {})",
+                grouped(g),
+                self.name(u),
+                grouped(cap.amount),
+                grouped(n),
+                self.name(u)
+            ),
+            _ => String::new(),
+        };
         match (d.amount, d.excess) {
             (None, _) | (_, None) => {
+                let units = match cap.or {
+                    Some((_, u)) => format!("{unit} or {}", self.name(u)),
+                    None => unit.to_string(),
+                };
                 format!(
-                    "no amount in {unit} given, so it is not shown to lie within the cap ({of}): it breaks the prohibition"
+                    "no amount in {units} given, so it is not shown to lie within the cap ({of}): it breaks the prohibition"
                 )
             }
-            (Some(a), Some(0)) => {
-                format!("counted {} {unit} on {}, total {} {of}: within the cap", grouped(a), d.on, grouped(d.total))
-            }
+            (Some(a), Some(0)) => format!(
+                "counted {} {unit}{given} on {}, total {} {of}: within the cap",
+                grouped(a),
+                d.on,
+                grouped(d.total)
+            ),
             (Some(a), Some(e)) => format!(
-                "counted {} {unit} on {}, total {} {of}: {} beyond the cap, which breaks the prohibition",
+                "counted {} {unit}{given} on {}, total {} {of}: {} beyond the cap, which breaks the prohibition",
                 grouped(a),
                 d.on,
                 grouped(d.total),

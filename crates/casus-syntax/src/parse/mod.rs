@@ -30,8 +30,8 @@
 //! modality     = "must" "not" | "must" | "may"
 //! deadline     = "without" "delay" | "immediately" | "forthwith" | "within" duration | "by" DATE
 //! duration     = NUMBER ("day" | "days" | "month" | "months" | "year" | "years")
-//! cap          = "beyond" AMOUNT ID ("per" duration "from" DATE | "in" "any" duration | "in" "total")
-//!                ("in" "aggregate")?
+//! cap          = "beyond" AMOUNT ID ("or" AMOUNT ID)?
+//!                ("per" duration "from" DATE | "in" "any" duration | "in" "total") ("in" "aggregate")?
 //! condition    = literal ("and" literal)*
 //! literal      = "not" literal | "(" condition ")" | term "performs" pattern
 //!              | term "is" "not"? "party" ("to" ID)? | term "not"? "in" ID

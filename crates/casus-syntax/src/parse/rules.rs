@@ -43,12 +43,20 @@ pub(super) fn conclusion(i: Input) -> PResult<Conclusion> {
     Ok((i, Conclusion { bearers, modality, action, deadline, cap, span: start.to(end) }))
 }
 
-/// cap = "beyond" AMOUNT ID ("per" duration "from" DATE | "in" "any" duration | "in" "total")
-///       ("in" "aggregate")?
+/// cap = "beyond" AMOUNT ID ("or" AMOUNT ID)?
+///       ("per" duration "from" DATE | "in" "any" duration | "in" "total") ("in" "aggregate")?
 fn cap(i: Input) -> PResult<Option<Cap>> {
     let Ok((i, start)) = keyword("beyond")(i) else { return Ok((i, None)) };
     let (i, amount) = cut(amount, "an amount such as `500000`")(i)?;
     let (i, unit) = cut(ident, "a unit such as `barrels`")(i)?;
+    let (i, or) = match keyword("or")(i) {
+        Ok((i, _)) => {
+            let (i, other) = cut(super::tokens::amount, "the same amount in another unit, such as `525000 tonnes`")(i)?;
+            let (i, other_unit) = cut(ident, "a unit such as `tonnes`")(i)?;
+            (i, Some((other, other_unit)))
+        }
+        Err(_) => (i, None),
+    };
     let (i, period) = if let Ok((i, _)) = keyword("per")(i) {
         let (i, length) = cut(duration, "a period such as `12 months`")(i)?;
         let (i, _) = cut(keyword("from"), "`from` and the first period's first day")(i)?;
@@ -72,7 +80,7 @@ fn cap(i: Input) -> PResult<Option<Cap>> {
         Ok((j, _)) => (cut(keyword("aggregate"), "`aggregate`")(j)?.0, true),
         Err(_) => (i, false),
     };
-    Ok((i, Some(Cap { amount, unit, period, aggregate, span: start.to(end_of(&i)) })))
+    Ok((i, Some(Cap { amount, unit, or, period, aggregate, span: start.to(end_of(&i)) })))
 }
 
 /// bearers = "every" ("party" | "state") VAR except? | "every" "member" "of" ID except? | term

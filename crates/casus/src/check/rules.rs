@@ -158,18 +158,48 @@ impl<'a> Checker<'a> {
             return None;
         }
         let name = cap.unit.name.as_str();
-        if !self.decls.units.contains_key(name) {
-            let help = did_you_mean(name, self.decls.units.keys().copied())
-                .unwrap_or_else(|| format!("declare it with `unit {name} \"what it measures\"`"));
-            self.report(CapError { message: format!("unknown unit `{name}`"), at: cap.unit.span, help });
+        let units = std::iter::once(&cap.unit).chain(cap.or.as_ref().map(|(_, u)| u));
+        let mut known = true;
+        for unit in units {
+            let name = unit.name.as_str();
+            if !self.decls.units.contains_key(name) {
+                let help = did_you_mean(name, self.decls.units.keys().copied())
+                    .unwrap_or_else(|| format!("declare it with `unit {name} \"what it measures\"`"));
+                self.report(CapError { message: format!("unknown unit `{name}`"), at: unit.span, help });
+                known = false;
+            }
+        }
+        if !known {
             return None;
+        }
+        if let Some((other, unit)) = &cap.or {
+            if unit.name == name {
+                self.report(CapError {
+                    message: format!("the cap gives its amount in `{name}` twice"),
+                    at: unit.span,
+                    help:
+                        "`or` gives the same cap in another unit, such as `beyond 4_000_000 barrels or 525_000 tonnes`"
+                            .into(),
+                });
+                return None;
+            }
+            if cap.amount.value == 0 || other.value == 0 {
+                let at = if cap.amount.value == 0 { cap.amount.span } else { other.span };
+                self.report(CapError {
+                    message: "a cap given in two units needs both amounts above zero".into(),
+                    at,
+                    help: "the two amounts say how many of one unit make one of the other; a cap of nothing needs no second unit".into(),
+                });
+                return None;
+            }
         }
         let period = match cap.period {
             ast::CapPeriod::Fixed { length, from } => CapPeriod::Fixed { length, from: self.date(&from)? },
             ast::CapPeriod::Rolling(length) => CapPeriod::Rolling(length),
             ast::CapPeriod::Total => CapPeriod::Total,
         };
-        Some(Cap { amount: cap.amount.value, unit: self.sym(name), period, aggregate: cap.aggregate })
+        let or = cap.or.as_ref().map(|(other, unit)| (other.value, self.sym(&unit.name)));
+        Some(Cap { amount: cap.amount.value, unit: self.sym(name), or, period, aggregate: cap.aggregate })
     }
 
     /// Every `deem` rule of the rule set, resolved.

@@ -34,12 +34,15 @@ pub struct Delivery {
     pub act: usize,
     /// The day it counts on: its first.
     pub on: Day,
-    /// Its amount in the cap's unit, if it gives one.
+    /// Its amount in the cap's unit, if it gives one (rounded down, when given only in the
+    /// cap's other unit).
     pub amount: Option<u64>,
-    /// The total of its period with it, in the cap's unit.
+    /// Its amount as given in the cap's other unit (`or`), when it gives none in the cap's own.
+    pub given: Option<u64>,
+    /// The total of its period with it, in the cap's unit (rounded down).
     pub total: u64,
     /// How much of it lies beyond the cap (`None`: its amount is unknown, and it breaks the
-    /// prohibition); zero for an act within the cap.
+    /// prohibition); zero for an act within the cap (rounded up, so that it is zero only then).
     pub excess: Option<u64>,
 }
 
@@ -88,13 +91,14 @@ pub(super) fn caps(
         }
         // On one day, acts count in an order of their own, not the scenario's: by party, then
         // arguments (by role name), then amount, so that the order of the events changes nothing.
+        let scale = Scale::of(&cap);
         let key = |i: usize| {
             let a = acts.get(i).map(|d| &d.act);
             let party = a.map_or("", |a| world.name(a.party));
             let mut args: Vec<(&str, &str)> =
                 a.map(|a| a.args.iter().map(|(r, v)| (world.name(*r), world.name(*v))).collect()).unwrap_or_default();
             args.sort_unstable();
-            (party, args, amount_in(world, i, cap.unit))
+            (party, args, measure(world, i, &cap, scale).map(|m| m.0))
         };
         counted.sort_by(|x, y| x.0.cmp(&y.0).then_with(|| key(x.1).cmp(&key(y.1))).then(x.1.cmp(&y.1)));
         let deliveries = count(&cap, &counted, world);
@@ -125,35 +129,94 @@ fn amount_in(world: &World<'_>, i: usize, unit: Sym) -> Option<u64> {
     world.amounts.get(i)?.iter().find(|(u, _)| *u == unit).map(|(_, n)| *n)
 }
 
+/// How amounts count towards a cap, in parts: with a second unit (`or`), one of the cap's unit is
+/// `or / g` parts and one of the other `amount / g` (`g` their greatest common divisor), so that
+/// sums mixing the two are exact; without, a part is one of the cap's unit.
+#[derive(Clone, Copy, Debug)]
+struct Scale {
+    /// Parts in one of the cap's unit.
+    unit: u128,
+    /// Parts in one of its other unit.
+    other: u128,
+}
+
+impl Scale {
+    fn of(cap: &Cap) -> Scale {
+        match cap.or {
+            Some((other, _)) => {
+                let g = gcd(cap.amount, other).max(1);
+                Scale { unit: u128::from(other / g), other: u128::from(cap.amount / g) }
+            }
+            None => Scale { unit: 1, other: 1 },
+        }
+    }
+
+    /// Parts in the cap's unit, rounded down.
+    fn down(self, parts: u128) -> u64 {
+        u64::try_from(parts / self.unit.max(1)).unwrap_or(u64::MAX)
+    }
+
+    /// Parts in the cap's unit, rounded up.
+    fn up(self, parts: u128) -> u64 {
+        u64::try_from(parts.div_ceil(self.unit.max(1))).unwrap_or(u64::MAX)
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// What act `i` gives towards a cap, in parts: its amount in the cap's unit, or else in the cap's
+/// other unit (with that amount, as given).
+fn measure(world: &World<'_>, i: usize, cap: &Cap, scale: Scale) -> Option<(u128, Option<u64>)> {
+    if let Some(n) = amount_in(world, i, cap.unit) {
+        return Some((u128::from(n) * scale.unit, None));
+    }
+    let n = amount_in(world, i, cap.or?.1)?;
+    Some((u128::from(n) * scale.other, Some(n)))
+}
+
 /// Each counted act with the total of its period and its excess, in the order given.
 fn count(cap: &Cap, counted: &[(Day, usize, u32)], world: &World<'_>) -> Vec<Delivery> {
+    let scale = Scale::of(cap);
     let mut out: Vec<Delivery> = Vec::with_capacity(counted.len());
-    let mut period_total: BTreeMap<usize, u64> = BTreeMap::new();
+    // The parts each counted act gave, beside `out`.
+    let mut parts: Vec<u128> = Vec::with_capacity(counted.len());
+    let mut period_total: BTreeMap<usize, u128> = BTreeMap::new();
     for (k, &(on, act, _)) in counted.iter().enumerate() {
-        let amount = amount_in(world, act, cap.unit);
+        let measured = measure(world, act, cap, scale);
         let period = period_of(&cap.period, on);
-        let before = match cap.period {
+        let before: u128 = match cap.period {
             CapPeriod::Rolling(length) => counted[..k]
                 .iter()
-                .zip(&out)
+                .zip(&parts)
                 .filter(|((earlier, _, _), _)| earlier.plus(length) > on)
-                .map(|(_, d)| d.amount.unwrap_or(0))
+                .map(|(_, p)| *p)
                 .sum(),
             CapPeriod::Total | CapPeriod::Fixed { .. } => {
                 period.map_or(0, |p| period_total.get(&p).copied().unwrap_or(0))
             }
         };
-        let total = before.saturating_add(amount.unwrap_or(0));
+        let mine = measured.map_or(0, |m| m.0);
+        let total = before.saturating_add(mine);
         // Before the first of fixed periods nothing is allowed.
         let allowed = match cap.period {
             CapPeriod::Fixed { .. } if period.is_none() => 0,
-            _ => cap.amount,
+            _ => u128::from(cap.amount) * scale.unit,
         };
         if let Some(p) = period {
             period_total.insert(p, total);
         }
-        let excess = amount.map(|_| total.saturating_sub(before.max(allowed)));
-        out.push(Delivery { act, on, amount, total, excess });
+        let excess = measured.map(|_| scale.up(total.saturating_sub(before.max(allowed))));
+        parts.push(mine);
+        out.push(Delivery {
+            act,
+            on,
+            amount: measured.map(|m| scale.down(m.0)),
+            given: measured.and_then(|m| m.1),
+            total: scale.down(total),
+            excess,
+        });
     }
     out
 }

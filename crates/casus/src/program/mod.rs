@@ -249,6 +249,9 @@ pub struct Cap {
     pub amount: u64,
     /// Its unit.
     pub unit: Sym,
+    /// The same cap in another unit (`or 525_000 tonnes`), both amounts above zero: an amount
+    /// given only in that unit counts as `amount / or.0` of the cap's unit for each of its own.
+    pub or: Option<(u64, Sym)>,
     /// The periods over which amounts are summed.
     pub period: CapPeriod,
     /// Whether every bearer's acts count towards one total.

@@ -144,6 +144,10 @@ pub struct CapReport {
     pub amount: u64,
     /// Its unit.
     pub unit: String,
+    /// The same cap in another unit, when the text gives one: amounts given only in it count by
+    /// the ratio of the two.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub or: Option<OtherUnit>,
     /// Over which periods amounts are summed: `fixed` (consecutive periods of `length` from
     /// `from`), `rolling` (every period of `length` ending on a day), or `total` (all time).
     pub period: &'static str,
@@ -159,17 +163,30 @@ pub struct CapReport {
     pub deliveries: Vec<DeliveryReport>,
 }
 
+/// A cap's amount in its other unit.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct OtherUnit {
+    /// The amount.
+    pub amount: u64,
+    /// The unit.
+    pub unit: String,
+}
+
 /// An act a cap counted.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 pub struct DeliveryReport {
     /// The day it counts on: its first.
     pub on: Day,
-    /// Its amount in the cap's unit, or `null` when it gives none.
+    /// Its amount in the cap's unit, or `null` when it gives none; converted and rounded down
+    /// when it gives its amount only in the cap's other unit.
     pub amount: Option<u64>,
-    /// The total of its period with it.
+    /// Its amount as given in the cap's other unit, when it gives none in the cap's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given: Option<u64>,
+    /// The total of its period with it (rounded down).
     pub total: u64,
     /// How much of it lies beyond the cap: 0 within it, `null` when its amount is unknown
-    /// (which breaks the prohibition).
+    /// (which breaks the prohibition); rounded up, so that it is 0 only within the cap.
     pub excess: Option<u64>,
 }
 
@@ -185,6 +202,7 @@ impl CapReport {
         CapReport {
             amount: cap.amount,
             unit: program.name(cap.unit).to_string(),
+            or: cap.or.map(|(amount, unit)| OtherUnit { amount, unit: program.name(unit).to_string() }),
             period,
             length,
             from,
@@ -192,7 +210,13 @@ impl CapReport {
             deliveries: outcome
                 .deliveries
                 .iter()
-                .map(|d| DeliveryReport { on: d.on, amount: d.amount, total: d.total, excess: d.excess })
+                .map(|d| DeliveryReport {
+                    on: d.on,
+                    amount: d.amount,
+                    given: d.given,
+                    total: d.total,
+                    excess: d.excess,
+                })
                 .collect(),
         }
     }

@@ -138,29 +138,43 @@ fn write_cap(cap: &super::CapReport, out: &mut impl std::io::Write) -> std::io::
         _ => "in total".to_string(),
     };
     let aggregate = if cap.aggregate { ", in aggregate" } else { "" };
-    writeln!(out, "      beyond {} {} {period}{aggregate}", grouped(cap.amount), cap.unit)?;
+    let or = cap.or.as_ref().map(|o| format!(" or {} {}", grouped(o.amount), o.unit)).unwrap_or_default();
+    writeln!(out, "      beyond {} {}{or} {period}{aggregate}", grouped(cap.amount), cap.unit)?;
+    // An amount given in the cap's other unit, as given, beside its value in the cap's.
+    let given = |d: &super::DeliveryReport| match (d.given, &cap.or) {
+        (Some(g), Some(o)) => format!(" (given as {} {})", grouped(g), o.unit),
+        _ => String::new(),
+    };
     for d in cap.deliveries.iter().filter(|d| d.excess != Some(0)) {
         if let (Some(from), Some(a)) = (cap.from.filter(|f| d.on < *f), d.amount) {
             writeln!(
                 out,
-                "        {}: {} {}, before the first period (from {from}), when nothing is allowed",
+                "        {}: {} {}{}, before the first period (from {from}), when nothing is allowed",
                 d.on,
                 grouped(a),
-                cap.unit
+                cap.unit,
+                given(d)
             )?;
             continue;
         }
         match (d.amount, d.excess) {
             (Some(a), Some(e)) => writeln!(
                 out,
-                "        {}: {} {}, total {} — {} beyond the cap",
+                "        {}: {} {}{}, total {} — {} beyond the cap",
                 d.on,
                 grouped(a),
                 cap.unit,
+                given(d),
                 grouped(d.total),
                 grouped(e)
             )?,
-            _ => writeln!(out, "        {}: no amount in {} given, so not shown within the cap", d.on, cap.unit)?,
+            _ => {
+                let units = match &cap.or {
+                    Some(o) => format!("{} or {}", cap.unit, o.unit),
+                    None => cap.unit.clone(),
+                };
+                writeln!(out, "        {}: no amount in {units} given, so not shown within the cap", d.on)?
+            }
         }
     }
     Ok(())
