@@ -135,9 +135,21 @@ fn members(program: &Program, flag: &str, text: &str, on: Day) -> Result<Vec<Str
                     ],
                 });
             }
+            let gone = codes
+                .iter()
+                .find(|c| program.parties.get(c.as_str()).and_then(|d| d.period).is_some_and(|i| !i.contains(on)));
+            if let Some(code) = gone {
+                return Err(Failed::error("casus::usage", format!("{flag} `{code}` names no state on {on}"), None)
+                    .with_help("give the code of a state that exists on the day of the attacks"));
+            }
             codes
         }
     };
+    // A group may list states that no longer exist, or do not yet: only those that exist on the
+    // day attack or are attacked (a code given by hand is kept, and refused below if it does not).
+    if program.group(text).is_some() {
+        out.retain(|p| program.parties.get(p.as_str()).and_then(|d| d.period).is_none_or(|i| i.contains(on)));
+    }
     out.sort_unstable();
     out.dedup();
     if out.is_empty() {
