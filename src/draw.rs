@@ -14,6 +14,9 @@ use crate::load::{self, Failed, Loaded};
 use crate::problem;
 use crate::term::Term;
 
+/// Past this many norms the HTML report leaves out the explanations.
+const MAX_EXPLAINED: usize = 5000;
+
 /// A scenario to draw, and what to change in it.
 pub(crate) struct Scenario<'a> {
     /// The scenario.
@@ -67,11 +70,18 @@ pub(crate) fn html(term: &mut Term, s: &Scenario, filters: &Filters) -> u8 {
         let mut parties: Vec<&str> = report.norms.iter().map(|n| &*n.party).collect();
         parties.sort_unstable();
         parties.dedup();
+        // An explanation traces each norm's facts back through the day it arose; past some
+        // thousands of norms (a synthetic world) that costs more than a reader can use, and the
+        // page says where to find them instead.
         let focus = casus::explain::Focus::default();
-        let explanations: Vec<_> = parties
-            .iter()
-            .map(|p| casus::explain::explanation(eval, &loaded.scenario, &loaded.sources, p, &focus))
-            .collect();
+        let explanations: Vec<_> = if report.norms.len() <= MAX_EXPLAINED {
+            parties
+                .iter()
+                .map(|p| casus::explain::explanation(eval, &loaded.scenario, &loaded.sources, p, &focus))
+                .collect()
+        } else {
+            Vec::new()
+        };
         page = casus_draw::html::page(&casus_draw::html::Page {
             report: &report,
             scenario: &loaded.scenario,

@@ -452,3 +452,21 @@ fn a_group_attacks_with_the_states_it_has_on_the_day() {
         run(&["sweep", "--rules", "rules", "--attackers", "europe", "--victims", "BEL", "--on", "1914-08-01"]);
     assert!(in_1914.lines().any(|l| l.starts_with("AUH,BEL,")), "{in_1914}");
 }
+
+#[test]
+fn a_large_report_keeps_every_norm_and_leaves_out_what_no_one_could_read() {
+    // A dense cascade of 40 states and 100 pacts gives thousands of obligations.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    run(&["synth", "--dense", "--states", "40", "--treaties", "100", "--out", out]);
+    let scenario = dir.path().join("scenario.ron");
+    let scenario = scenario.to_str().unwrap();
+    let norms = report(scenario, &[])["norms"].as_array().unwrap().len();
+    assert!(norms > 5000, "{norms} norms");
+    let html = run(&["eval", scenario, "--format", "html"]);
+    let elements = elements(&html).unwrap();
+    assert_eq!(with_class(&elements, "li", "norm").len(), norms);
+    assert!(with_class(&elements, "div", "explanation").is_empty());
+    assert!(with_class(&elements, "svg", "cascade").is_empty());
+    assert!(html.contains("their explanations are left out") && html.contains("too many to draw legibly"));
+}

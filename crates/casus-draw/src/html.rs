@@ -24,6 +24,10 @@ use crate::graph::{self, Graph, Scope};
 use crate::markup::{STATUSES, esc, look};
 use crate::timeline::Timeline;
 
+/// Past this many norms, the cascade graph and a party's timeline are left out: they could not
+/// be read, and the page says where to get them.
+const MAX_DRAWN: usize = 2000;
+
 /// What a page is made from.
 pub struct Page<'a> {
     /// The report.
@@ -202,6 +206,14 @@ fn cascade(out: &mut String, graph: &Graph) {
         out.push_str("<p>No obligation and no broken prohibition names another party: there is no cascade to draw.</p>\n</section>\n");
         return;
     }
+    if graph.edges.len() > MAX_DRAWN {
+        let _ = writeln!(
+            out,
+            "<p>{} norms make the cascade: too many to draw legibly. <code>casus graph SCENARIO --format dot</code> writes them for Graphviz.</p>\n</section>",
+            graph.edges.len()
+        );
+        return;
+    }
     out.push_str("<p>Each arrow is a norm, from the party it is owed to, to the party it binds, labelled with its instrument, article and status; an arrow ending in a bar is a prohibition. Columns are rounds: the attack, the parties obliged by it, then those obliged in turn.</p>\n<figure class=\"wide\">");
     out.push_str(&graph.svg());
     let _ = writeln!(
@@ -220,7 +232,15 @@ fn cascade(out: &mut String, graph: &Graph) {
 /// Each party's norms: a timeline of its duties, and every norm with its explanation.
 fn norms(out: &mut String, p: &Page) {
     let r = p.report;
-    out.push_str("<section id=\"norms\" aria-labelledby=\"norms-h\">\n<h2 id=\"norms-h\">Norms by party</h2>\n<p>Open a norm for its explanation: the article and its text, the rule, the facts that gave it and where they come from, and why the instrument binds the party.</p>\n<p class=\"controls\"><button type=\"button\" id=\"expand\">Open every explanation</button> <button type=\"button\" id=\"collapse\">Close them</button></p>\n");
+    out.push_str("<section id=\"norms\" aria-labelledby=\"norms-h\">\n<h2 id=\"norms-h\">Norms by party</h2>\n<p>Open a norm for its explanation: the article and its text, the rule, the facts that gave it and where they come from, and why the instrument binds the party.</p>\n");
+    if p.explanations.is_empty() && !r.norms.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">This report has {} norms: their explanations are left out, and <code>casus explain SCENARIO --party P</code> gives them party by party.</p>",
+            r.norms.len()
+        );
+    }
+    out.push_str("<p class=\"controls\"><button type=\"button\" id=\"expand\">Open every explanation</button> <button type=\"button\" id=\"collapse\">Close them</button></p>\n");
     let explained: BTreeMap<(&str, &str, &str, &str, &str), &NormExplanation> = p
         .explanations
         .iter()
@@ -244,8 +264,10 @@ fn norms(out: &mut String, p: &Page) {
         let (duties, standing): (Vec<&NormReport>, Vec<&NormReport>) =
             mine.into_iter().partition(|n| Scope::Duties.draws(n) || n.status == Status::Overridden);
         if !duties.is_empty() {
-            let timeline = Timeline::new(r, &[party.to_string()], Scope::Duties, first_event(p.scenario));
-            let _ = writeln!(out, "<figure class=\"wide\">{}</figure>", timeline.svg());
+            if duties.len() <= MAX_DRAWN {
+                let timeline = Timeline::new(r, &[party.to_string()], Scope::Duties, first_event(p.scenario));
+                let _ = writeln!(out, "<figure class=\"wide\">{}</figure>", timeline.svg());
+            }
             out.push_str("<ol class=\"norms\">\n");
             for n in duties {
                 index += 1;
@@ -315,7 +337,15 @@ fn norm(
     let key = (&*n.party, n.modality.words(), act.as_str(), &*n.instrument, &*n.article);
     match explained.get(&key) {
         Some(x) => explanation(out, x),
-        None => out.push_str("<p>No explanation was made for this norm.</p>\n"),
+        // The page says once that explanations are left out.
+        None if explained.is_empty() => {}
+        None => {
+            let _ = writeln!(
+                out,
+                "<p>Not explained here: <code>casus explain SCENARIO --party {}</code> gives its reasons.</p>",
+                esc(&n.party)
+            );
+        }
     }
     out.push_str("</details></li>\n");
 }
