@@ -88,7 +88,8 @@ pub struct Attack {
 /// Which norms a graph draws.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Scope {
-    /// Obligations, and prohibitions that were broken: the cascade and what stood in its way.
+    /// What a report lists by default: obligations, and norms broken or overridden — the
+    /// cascade and what stood in its way.
     #[default]
     Duties,
     /// Every norm, prohibitions that merely stand and permissions included.
@@ -98,7 +99,7 @@ pub enum Scope {
 impl Scope {
     /// Whether a norm of the report is of a kind this scope draws.
     pub fn draws(self, norm: &NormReport) -> bool {
-        self == Scope::All || norm.modality == Modality::Must || norm.status == Status::Violated
+        self == Scope::All || norm.listed_by_default()
     }
 }
 

@@ -15,7 +15,6 @@ use std::fmt::Write;
 
 use casus::calendar::Day;
 use casus::explain::{Explanation, NormExplanation};
-use casus::outcome::Status;
 use casus::report::{NormReport, Report};
 use casus::scenario::{EventKind, Scenario};
 use casus_syntax::ast::Modality;
@@ -203,7 +202,7 @@ pub fn event_text(kind: &EventKind) -> String {
 fn cascade(out: &mut String, graph: &Graph) {
     out.push_str("<section id=\"cascade\" aria-labelledby=\"cascade-h\">\n<h2 id=\"cascade-h\">The cascade</h2>\n");
     if graph.edges.is_empty() && graph.attacks.is_empty() {
-        out.push_str("<p>No obligation and no broken prohibition names another party: there is no cascade to draw.</p>\n</section>\n");
+        out.push_str("<p>No obligation, and no norm broken or overridden, names another party: there is no cascade to draw.</p>\n</section>\n");
         return;
     }
     if graph.edges.len() > MAX_DRAWN {
@@ -262,7 +261,7 @@ fn norms(out: &mut String, p: &Page) {
         );
         let mine: Vec<&NormReport> = r.norms.iter().filter(|n| &*n.party == party).collect();
         let (duties, standing): (Vec<&NormReport>, Vec<&NormReport>) =
-            mine.into_iter().partition(|n| Scope::Duties.draws(n) || n.status == Status::Overridden);
+            mine.into_iter().partition(|n| Scope::Duties.draws(n));
         if !duties.is_empty() {
             if duties.len() <= MAX_DRAWN {
                 let timeline = Timeline::new(r, &[party.to_string()], Scope::Duties, first_event(p.scenario));

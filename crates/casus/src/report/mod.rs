@@ -137,6 +137,14 @@ pub struct NormReport {
     pub cap: Option<CapReport>,
 }
 
+impl NormReport {
+    /// Whether a report lists it without being asked for every norm: an obligation, or a norm
+    /// broken or overridden. Prohibitions that merely stand and permissions are only counted.
+    pub fn listed_by_default(&self) -> bool {
+        self.modality == Modality::Must || matches!(self.status, Status::Violated | Status::Overridden)
+    }
+}
+
 /// A prohibition's cap in the report, with what it counted.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct CapReport {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Name, NormReport, NormsView, Report, Side};
 use crate::calendar::Interval;
-use crate::eval::{ConflictKind, NormKey, Status};
+use crate::eval::{ConflictKind, NormKey};
 use casus_syntax::ast::Modality;
 
 /// A report's norms in order, each with its identity where the report keeps it: held in a list,
@@ -46,7 +46,7 @@ where
     let mut party: Option<Name> = None;
     for (n, key) in report.norms_in_order() {
         total += 1;
-        if !(all || n.modality == Modality::Must || matches!(n.status, Status::Violated | Status::Overridden)) {
+        if !(all || n.listed_by_default()) {
             continue;
         }
         if shown == 0 {
