@@ -215,10 +215,11 @@ fn parties<'r>(report: &'r Report, attacks: &'r [Attack]) -> BTreeSet<&'r str> {
 /// The party a norm is owed to: the first party its arguments name, in the order the action
 /// declares its roles, other than the bearer.
 fn owed<'n>(report: &Report, norm: &'n NormReport, parties: &BTreeSet<&str>) -> Option<&'n str> {
-    let order = report.roles.get(&*norm.action).map(Vec::as_slice).unwrap_or(&[]);
-    let mut args: Vec<(&str, &str)> = norm.args.iter().collect();
-    args.sort_by_key(|(r, _)| order.iter().position(|o| o == r).unwrap_or(usize::MAX));
-    args.into_iter().map(|(_, v)| v).find(|v| *v != &*norm.party && parties.contains(v))
+    report
+        .in_role_order(&norm.action, &norm.args)
+        .into_iter()
+        .map(|(_, v)| v)
+        .find(|v| *v != &*norm.party && parties.contains(v))
 }
 
 fn edge(report: &Report, norm: &NormReport, owed: &str) -> Edge {

@@ -153,28 +153,12 @@ impl Ask<'_> {
                     && rec.episodes.last().is_some_and(|e| e.when.contains(self.on))
                     && (self.actions.is_empty() || self.actions.iter().any(|a| a == eval.world.name(k.action)))
             })
-            .map(|(k, rec)| {
-                // The arguments in the order the action declares its roles, as reports write them.
-                let order = program.actions.get(&k.action).map(|d| d.roles.as_slice()).unwrap_or(&[]);
-                let mut args: Vec<(usize, &str, &str)> = k
-                    .args
-                    .iter()
-                    .map(|(role, v)| {
-                        let at = order.iter().position(|o| o == role).unwrap_or(usize::MAX);
-                        (at, eval.world.name(*role), eval.world.name(*v))
-                    })
-                    .collect();
-                args.sort_unstable();
-                Obligation {
-                    party: eval.world.name(k.party).to_string(),
-                    instrument: program.instrument_id(k.instrument).to_string(),
-                    article: program.article_id(k.instrument, k.article).to_string(),
-                    action: casus::report::action_text(
-                        eval.world.name(k.action),
-                        args.into_iter().map(|(_, r, v)| (r, v)),
-                    ),
-                    status: rec.status.name().to_string(),
-                }
+            .map(|(k, rec)| Obligation {
+                party: eval.world.name(k.party).to_string(),
+                instrument: program.instrument_id(k.instrument).to_string(),
+                article: program.article_id(k.instrument, k.article).to_string(),
+                action: eval.world.pattern_text(k.action, &k.args),
+                status: rec.status.name().to_string(),
             })
             .collect();
         out.sort();

@@ -299,7 +299,7 @@ impl Explainer<'_, '_> {
             party: self.name(key.party).to_string(),
             modality: key.modality.words(),
             cap: self.eval.caps.get(key).map(|c| crate::report::CapReport::new(program, c)),
-            action: self.pattern_text(key.action, &key.args),
+            action: self.eval.world.pattern_text(key.action, &key.args),
             status: record.status,
             since: record.since,
             assumed: record.assumed,
@@ -390,12 +390,12 @@ impl Explainer<'_, '_> {
     fn support_line(&self, state: &DayState, s: Support) -> String {
         let (what, origin) = match s {
             Support::Fact(i) => match state.facts.get(i) {
-                Some((f, o)) => (self.pattern_text(f.kind, &f.args), o),
+                Some((f, o)) => (self.eval.world.pattern_text(f.kind, &f.args), o),
                 None => return String::new(),
             },
             Support::Act(i) => match state.acts.get(i) {
                 Some((a, o)) => {
-                    (format!("{} performs {}", self.name(a.party), self.pattern_text(a.action, &a.args)), o)
+                    (format!("{} performs {}", self.name(a.party), self.eval.world.pattern_text(a.action, &a.args)), o)
                 }
                 None => return String::new(),
             },
@@ -611,7 +611,7 @@ impl Explainer<'_, '_> {
                 let act = format!(
                     "{} performs {} — {}",
                     self.name(a.item.party),
-                    self.pattern_text(a.item.action, &a.item.args),
+                    self.eval.world.pattern_text(a.item.action, &a.item.args),
                     self.origin(&Origin::Event(a.event))
                 );
                 // An item matched through a category: say which.
@@ -654,7 +654,7 @@ impl Explainer<'_, '_> {
                 c.kind.name(),
                 c.when.from,
                 other.modality.words(),
-                self.pattern_text(other.action, &other.args),
+                self.eval.world.pattern_text(other.action, &other.args),
                 self.inst_id(other.instrument),
                 self.article_id(other)
             ));
@@ -665,7 +665,7 @@ impl Explainer<'_, '_> {
     /// What precedence makes of a conflict: which side prevails, and, in a partial conflict,
     /// that only the included action gives way when the prohibition prevails.
     fn conflict_outcome(&self, c: &crate::eval::ConflictRecord) -> String {
-        let included = c.included.as_ref().map(|(a, args)| self.pattern_text(*a, args));
+        let included = c.included.as_ref().map(|(a, args)| self.eval.world.pattern_text(*a, args));
         match (c.prevails, c.kind, included) {
             (Some(i), crate::eval::ConflictKind::Partial, Some(inc)) if i == c.prohibition.instrument => format!(
                 "{} prevails (precedence): the duty stands, but not by {inc}, which it overrides",
@@ -682,21 +682,6 @@ impl Explainer<'_, '_> {
             ),
             (None, _, _) => "no precedence resolves it".into(),
         }
-    }
-
-    /// `name(role: value, ...)`, with the roles in the order of their declaration.
-    fn pattern_text(&self, name: Sym, args: &[(Sym, Sym)]) -> String {
-        let program = self.eval.world.program;
-        let order: &[Sym] = program
-            .actions
-            .get(&name)
-            .map(|a| a.roles.as_slice())
-            .or_else(|| program.facts.get(&name).map(|f| f.roles.as_slice()))
-            .unwrap_or(&[]);
-        let mut args = args.to_vec();
-        args.sort_by_key(|(r, _)| order.iter().position(|o| o == r).unwrap_or(usize::MAX));
-        let args: Vec<String> = args.iter().map(|(r, v)| format!("{}: {}", self.name(*r), self.name(*v))).collect();
-        if args.is_empty() { self.name(name).to_string() } else { format!("{}({})", self.name(name), args.join(", ")) }
     }
 
     /// Why each rule that could make the party a bearer does not, as of the date.

@@ -326,6 +326,21 @@ impl<'p> World<'p> {
         self.syms.name(s)
     }
 
+    /// An action or a fact with its arguments in words, the roles in the order of their
+    /// declaration: `assist(ally: RUS, against: UKR)`.
+    pub fn pattern_text(&self, name: Sym, args: &[(Sym, Sym)]) -> String {
+        let program = self.program;
+        let order: &[Sym] = program
+            .actions
+            .get(&name)
+            .map(|a| a.roles.as_slice())
+            .or_else(|| program.facts.get(&name).map(|f| f.roles.as_slice()))
+            .unwrap_or(&[]);
+        let mut args = args.to_vec();
+        args.sort_by_key(|(r, _)| order.iter().position(|o| o == r).unwrap_or(usize::MAX));
+        crate::program::action_text(self.name(name), args.iter().map(|(r, v)| (self.name(*r), self.name(*v))))
+    }
+
     /// The instrument a scenario names.
     fn instrument(&self, id: &Spanned<String>) -> Result<InstId, ScenarioError> {
         self.program.instrument(id).ok_or_else(|| {

@@ -806,6 +806,12 @@ impl Lit {
     }
 }
 
+/// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.
+pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let a: Vec<String> = args.into_iter().map(|(r, v)| format!("{r}: {v}")).collect();
+    if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
+}
+
 /// Whether a name is written as a party code is: two or more capital letters (`PRK`), as the rule
 /// language reads a term.
 pub fn looks_like_code(name: &str) -> bool {

@@ -18,11 +18,12 @@ mod json;
 mod order;
 mod text;
 
+pub use crate::program::action_text;
 pub use diff::{
     Change, ChangeKind, ConflictChange, ConflictRun, Diff, InstrumentChange, NormState, Periods, ViolationChange,
     ViolationRun,
 };
-pub use text::{NormSource, action_text, grouped, write_text};
+pub use text::{NormSource, grouped, write_text};
 
 /// The report of docs/report.md. `N` holds its norms: a list (the default), or, for writing a large
 /// report out, a view of the evaluation that builds each norm's entry as it is serialised.
@@ -439,10 +440,15 @@ impl<N> Report<N> {
     /// An action with its arguments in the order its declaration gives the roles:
     /// `assist(ally: RUS, against: UKR)`.
     pub fn action(&self, action: &str, args: &Args) -> String {
+        action_text(action, self.in_role_order(action, args))
+    }
+
+    /// The arguments of an action, by role, in the order its declaration gives the roles.
+    pub fn in_role_order<'a>(&self, action: &str, args: &'a Args) -> Vec<(&'a str, &'a str)> {
         let order = self.roles.get(action).map(Vec::as_slice).unwrap_or(&[]);
         let mut pairs: Vec<(&str, &str)> = args.iter().collect();
         pairs.sort_by_key(|(r, _)| order.iter().position(|o| o == r).unwrap_or(usize::MAX));
-        action_text(action, pairs)
+        pairs
     }
 }
 

@@ -206,9 +206,3 @@ pub(super) fn sides<N>(report: &Report<N>, obligation: &Side, prohibition: &Side
         prohibition.article,
     )
 }
-
-/// `assist(ally: RUS, against: UKR)`, with the arguments in the order given.
-pub fn action_text<'a>(action: &str, args: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let a: Vec<String> = args.into_iter().map(|(r, v)| format!("{r}: {v}")).collect();
-    if a.is_empty() { action.to_string() } else { format!("{action}({})", a.join(", ")) }
-}
