@@ -306,10 +306,7 @@ fn norm(
     let due = n.episodes.last().and_then(|e| e.due).map(|d| format!(", due {d}")).unwrap_or_default();
     let assumed = if n.assumed { " (by an assumed act)" } else { "" };
     // A norm on either side of a conflict says so in its line, not only in the table below.
-    let side = |s: &casus::report::Side| {
-        s.instrument == *n.instrument && s.article == *n.article && s.action == *n.action && s.args == n.args
-    };
-    let conflicted = r.conflicts.iter().any(|c| *c.party == *n.party && (side(&c.obligation) || side(&c.prohibition)));
+    let conflicted = r.conflicts.iter().any(|c| *c.party == *n.party && (c.obligation.is(n) || c.prohibition.is(n)));
     let assumed = if conflicted {
         format!("{assumed} — <strong class=\"conflicted\">in conflict</strong>")
     } else {
@@ -400,26 +397,8 @@ fn explanation(out: &mut String, x: &NormExplanation) {
     list(out, "Acts", &x.acts);
     list(out, "Conflicts", &x.conflicts);
     if let Some(cap) = &x.cap {
-        let deliveries: Vec<String> = cap
-            .deliveries
-            .iter()
-            .map(|d| {
-                let given = match (d.given, &cap.or) {
-                    (Some(g), Some(o)) => format!(" (given as {g} {})", o.unit),
-                    _ => String::new(),
-                };
-                let amount =
-                    d.amount.map_or_else(|| "no amount given".to_string(), |a| format!("{a} {}{given}", cap.unit));
-                let excess = match d.excess {
-                    None => ", which breaks the prohibition: its amount is unknown".to_string(),
-                    Some(0) => String::new(),
-                    Some(e) => format!(", {e} beyond the cap"),
-                };
-                format!("{}: {amount}, {} in the period{excess}", d.on, d.total)
-            })
-            .collect();
-        let or = cap.or.as_ref().map(|o| format!(" or {} {}", o.amount, esc(&o.unit))).unwrap_or_default();
-        let _ = writeln!(out, "<dt>Cap</dt><dd>{} {}{or}</dd>", cap.amount, esc(&cap.unit));
+        let _ = writeln!(out, "<dt>Cap</dt><dd>{}</dd>", esc(&cap.words()));
+        let deliveries: Vec<String> = cap.deliveries.iter().map(|d| cap.delivery_words(d)).collect();
         list(out, "Deliveries counted", &deliveries);
     }
     out.push_str("</dl>\n</div>\n");
@@ -444,16 +423,14 @@ fn conflicts(out: &mut String, r: &Report) {
     }
     out.push_str("<table>\n<caption>A party obliged to do what it is forbidden to do</caption>\n<thead><tr><th scope=\"col\">Party</th><th scope=\"col\">Kind</th><th scope=\"col\">Obligation</th><th scope=\"col\">Prohibition</th><th scope=\"col\">From</th><th scope=\"col\">Until</th><th scope=\"col\">Prevails</th></tr></thead>\n<tbody>\n");
     for c in &r.conflicts {
-        let side =
-            |s: &casus::report::Side| format!("{} — {} art. {}", r.action(&s.action, &s.args), s.instrument, s.article);
         let _ = writeln!(
             out,
             "<tr class=\"conflict\" data-party=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&c.party),
             esc(&c.party),
             c.kind.name(),
-            esc(&side(&c.obligation)),
-            esc(&side(&c.prohibition)),
+            esc(&r.side_words(&c.obligation)),
+            esc(&r.side_words(&c.prohibition)),
             c.from,
             c.until.map(|d| d.to_string()).unwrap_or_else(|| "—".to_string()),
             esc(c.prevails.as_deref().unwrap_or("neither"))

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use casus::calendar::Day;
 use casus::outcome::Status;
-use casus::report::{NormReport, Report, Side};
+use casus::report::{NormReport, Report};
 use casus_syntax::ast::Modality;
 
 use crate::graph::Scope;
@@ -351,23 +351,19 @@ fn row(report: &Report, n: &NormReport) -> Row {
 /// The conflicts a norm is a side of, with the other side in words.
 fn conflicts(report: &Report, n: &NormReport) -> Vec<(Day, Day, String)> {
     let end = report.as_of.next();
-    let is = |s: &Side| {
-        s.instrument == *n.instrument && s.article == *n.article && s.action == *n.action && s.args == n.args
-    };
-    let words = |s: &Side| format!("{} — {} art. {}", report.action(&s.action, &s.args), s.instrument, s.article);
     report
         .conflicts
         .iter()
         .filter(|c| *c.party == *n.party)
         .filter_map(|c| {
-            let other = if is(&c.obligation) {
+            let other = if c.obligation.is(n) {
                 &c.prohibition
-            } else if is(&c.prohibition) {
+            } else if c.prohibition.is(n) {
                 &c.obligation
             } else {
                 return None;
             };
-            Some((c.from, c.until.unwrap_or(end).min(end), words(other)))
+            Some((c.from, c.until.unwrap_or(end).min(end), report.side_words(other)))
         })
         .collect()
 }

@@ -231,6 +231,50 @@ impl CapReport {
     }
 }
 
+impl CapReport {
+    /// The cap in words: `beyond 500,000 barrels per 12 months from 2018-01-01, in aggregate`.
+    pub fn words(&self) -> String {
+        let period = match (self.period, &self.length, self.from) {
+            ("fixed", Some(length), Some(from)) => format!("per {length} from {from}"),
+            ("rolling", Some(length), _) => format!("in any {length}"),
+            _ => "in total".to_string(),
+        };
+        let aggregate = if self.aggregate { ", in aggregate" } else { "" };
+        let or = self.or.as_ref().map(|o| format!(" or {} {}", grouped(o.amount), o.unit)).unwrap_or_default();
+        format!("beyond {} {}{or} {period}{aggregate}", grouped(self.amount), self.unit)
+    }
+
+    /// One of its deliveries in words: `2024-04-02: 150,000 barrels, total 535,000 — 35,000
+    /// beyond the cap`, or `… — within the cap`; an amount given in the cap's other unit is shown
+    /// as given too.
+    pub fn delivery_words(&self, d: &DeliveryReport) -> String {
+        let given = match (d.given, &self.or) {
+            (Some(g), Some(o)) => format!(" (given as {} {})", grouped(g), o.unit),
+            _ => String::new(),
+        };
+        let Some(amount) = d.amount else {
+            let units = match &self.or {
+                Some(o) => format!("{} or {}", self.unit, o.unit),
+                None => self.unit.clone(),
+            };
+            return format!("{}: no amount in {units} given, so not shown within the cap", d.on);
+        };
+        let amount = format!("{} {}{given}", grouped(amount), self.unit);
+        match (self.from.filter(|f| d.on < *f), d.excess) {
+            (Some(from), _) => {
+                format!("{}: {amount}, before the first period (from {from}), when nothing is allowed", d.on)
+            }
+            (None, Some(0)) => format!("{}: {amount}, total {} — within the cap", d.on, grouped(d.total)),
+            (None, excess) => format!(
+                "{}: {amount}, total {} — {} beyond the cap",
+                d.on,
+                grouped(d.total),
+                excess.map_or_else(|| "an unknown amount".to_string(), grouped)
+            ),
+        }
+    }
+}
+
 /// A cap's periods in words: `per 12 months from 2018-01-01`, `in any 30 days`, `in total`.
 pub fn cap_period_words(period: &CapPeriod) -> String {
     match period {
@@ -295,6 +339,17 @@ pub struct Side {
     pub action: String,
     /// Its arguments.
     pub args: Args,
+}
+
+impl Side {
+    /// Whether this side is the norm `n`: the same instrument, article, action and arguments (a
+    /// conflict's sides are its party's).
+    pub fn is(&self, n: &NormReport) -> bool {
+        self.instrument == *n.instrument
+            && self.article == *n.article
+            && self.action == *n.action
+            && self.args == n.args
+    }
 }
 
 /// A violation in the report.
@@ -441,6 +496,11 @@ impl<N> Report<N> {
     /// `assist(ally: RUS, against: UKR)`.
     pub fn action(&self, action: &str, args: &Args) -> String {
         action_text(action, self.in_role_order(action, args))
+    }
+
+    /// A side of a conflict in words: `assist(ally: RUS, against: UKR) — kp_ru_2024 art. 4`.
+    pub fn side_words(&self, s: &Side) -> String {
+        format!("{} — {} art. {}", self.action(&s.action, &s.args), s.instrument, s.article)
     }
 
     /// The arguments of an action, by role, in the order its declaration gives the roles.

@@ -132,50 +132,9 @@ where
 /// months from 2018-01-01, in aggregate` and, a line each, `2018-05-01: 250,000 barrels, total
 /// 550,000 — 50,000 beyond the cap`.
 fn write_cap(cap: &super::CapReport, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    let period = match (cap.period, &cap.length, cap.from) {
-        ("fixed", Some(length), Some(from)) => format!("per {length} from {from}"),
-        ("rolling", Some(length), _) => format!("in any {length}"),
-        _ => "in total".to_string(),
-    };
-    let aggregate = if cap.aggregate { ", in aggregate" } else { "" };
-    let or = cap.or.as_ref().map(|o| format!(" or {} {}", grouped(o.amount), o.unit)).unwrap_or_default();
-    writeln!(out, "      beyond {} {}{or} {period}{aggregate}", grouped(cap.amount), cap.unit)?;
-    // An amount given in the cap's other unit, as given, beside its value in the cap's.
-    let given = |d: &super::DeliveryReport| match (d.given, &cap.or) {
-        (Some(g), Some(o)) => format!(" (given as {} {})", grouped(g), o.unit),
-        _ => String::new(),
-    };
+    writeln!(out, "      {}", cap.words())?;
     for d in cap.deliveries.iter().filter(|d| d.excess != Some(0)) {
-        if let (Some(from), Some(a)) = (cap.from.filter(|f| d.on < *f), d.amount) {
-            writeln!(
-                out,
-                "        {}: {} {}{}, before the first period (from {from}), when nothing is allowed",
-                d.on,
-                grouped(a),
-                cap.unit,
-                given(d)
-            )?;
-            continue;
-        }
-        match (d.amount, d.excess) {
-            (Some(a), Some(e)) => writeln!(
-                out,
-                "        {}: {} {}{}, total {} — {} beyond the cap",
-                d.on,
-                grouped(a),
-                cap.unit,
-                given(d),
-                grouped(d.total),
-                grouped(e)
-            )?,
-            _ => {
-                let units = match &cap.or {
-                    Some(o) => format!("{} or {}", cap.unit, o.unit),
-                    None => cap.unit.clone(),
-                };
-                writeln!(out, "        {}: no amount in {units} given, so not shown within the cap", d.on)?
-            }
-        }
+        writeln!(out, "        {}", cap.delivery_words(d))?;
     }
     Ok(())
 }
