@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use casus::calendar::Day;
+use casus::calendar::{Day, Interval};
 use casus::explain::{Explanation, NormExplanation};
 use casus::report::{NormReport, Report};
 use casus::scenario::{EventKind, Scenario};
@@ -96,6 +96,12 @@ fn header(out: &mut String, p: &Page) {
     out.push_str("<nav aria-label=\"Sections\"><ul><li><a href=\"#events\">Events</a></li><li><a href=\"#cascade\">Cascade</a></li><li><a href=\"#norms\">Norms by party</a></li><li><a href=\"#conflicts\">Conflicts</a></li><li><a href=\"#violations\">Violations</a></li><li><a href=\"#instruments\">Instruments</a></li></ul></nav>\n</header>\n");
 }
 
+/// A run of days `[from, until)` in words, as the text report writes it: `from 2024-01-10 to
+/// 2024-05-30`, `since 2024-09-10`, `on 2024-03-01`.
+fn when(from: Day, until: Option<Day>) -> String {
+    Interval { from, until }.to_string()
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -118,13 +124,13 @@ fn events(out: &mut String, scenario: &Scenario, as_of: Day) {
         return;
     }
     out.push_str(&event_line(&rows, as_of));
-    out.push_str("<table>\n<caption>What happened, in order, with the sources the scenario gives</caption>\n<thead><tr><th scope=\"col\">From</th><th scope=\"col\">Until</th><th scope=\"col\">Event</th><th scope=\"col\">Source</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table>\n<caption>What happened, in order, with the sources the scenario gives</caption>\n<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Event</th><th scope=\"col\">Source</th></tr></thead>\n<tbody>\n");
     for (i, (from, until, text, source)) in rows.iter().enumerate() {
         let _ = writeln!(
             out,
-            "<tr id=\"event-{}\"><td><time datetime=\"{from}\">{from}</time></td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            "<tr id=\"event-{}\"><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
             i + 1,
-            until.map(|u| format!("<time datetime=\"{u}\">{u}</time>")).unwrap_or_default(),
+            when(*from, *until),
             esc(text),
             esc(source.unwrap_or(""))
         );
@@ -421,18 +427,17 @@ fn conflicts(out: &mut String, r: &Report) {
         out.push_str("<p>No party is under an obligation that a prohibition forbids it to perform.</p>\n</section>\n");
         return;
     }
-    out.push_str("<table>\n<caption>A party obliged to do what it is forbidden to do</caption>\n<thead><tr><th scope=\"col\">Party</th><th scope=\"col\">Kind</th><th scope=\"col\">Obligation</th><th scope=\"col\">Prohibition</th><th scope=\"col\">From</th><th scope=\"col\">Until</th><th scope=\"col\">Prevails</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table>\n<caption>A party obliged to do what it is forbidden to do</caption>\n<thead><tr><th scope=\"col\">Party</th><th scope=\"col\">Kind</th><th scope=\"col\">Obligation</th><th scope=\"col\">Prohibition</th><th scope=\"col\">When</th><th scope=\"col\">Prevails</th></tr></thead>\n<tbody>\n");
     for c in &r.conflicts {
         let _ = writeln!(
             out,
-            "<tr class=\"conflict\" data-party=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"conflict\" data-party=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&c.party),
             esc(&c.party),
             c.kind.name(),
             esc(&r.side_words(&c.obligation)),
             esc(&r.side_words(&c.prohibition)),
-            c.from,
-            c.until.map(|d| d.to_string()).unwrap_or_else(|| "—".to_string()),
+            when(c.from, c.until),
             esc(c.prevails.as_deref().unwrap_or("neither"))
         );
     }
@@ -447,19 +452,18 @@ fn violations(out: &mut String, r: &Report) {
         out.push_str("<p>No act broke a prohibition.</p>\n</section>\n");
         return;
     }
-    out.push_str("<table>\n<caption>Acts that broke a prohibition</caption>\n<thead><tr><th scope=\"col\">Party</th><th scope=\"col\">Act</th><th scope=\"col\">Prohibition</th><th scope=\"col\">From</th><th scope=\"col\">Until</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table>\n<caption>Acts that broke a prohibition</caption>\n<thead><tr><th scope=\"col\">Party</th><th scope=\"col\">Act</th><th scope=\"col\">Prohibition</th><th scope=\"col\">When</th></tr></thead>\n<tbody>\n");
     for v in &r.violations {
         let _ = writeln!(
             out,
-            "<tr class=\"violation\" data-party=\"{}\"><td>{}</td><td><code>{}</code>{}</td><td>{} art. {}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"violation\" data-party=\"{}\"><td>{}</td><td><code>{}</code>{}</td><td>{} art. {}</td><td>{}</td></tr>",
             esc(&v.party),
             esc(&v.party),
             esc(&r.action(&v.action, &v.args)),
             if v.assumed { " (assumed)" } else { "" },
             esc(&v.instrument),
             esc(&v.article),
-            v.on,
-            v.until.map(|d| d.to_string()).unwrap_or_else(|| "—".to_string())
+            when(v.on, v.until)
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
@@ -467,17 +471,11 @@ fn violations(out: &mut String, r: &Report) {
 
 fn instruments(out: &mut String, r: &Report) {
     out.push_str("<section id=\"instruments\" aria-labelledby=\"instruments-h\">\n<h2 id=\"instruments-h\">Instruments</h2>\n<table>\n<caption>Each instrument, when it is in force, and whom it binds</caption>\n<thead><tr><th scope=\"col\">Instrument</th><th scope=\"col\">Kind</th><th scope=\"col\">In force</th><th scope=\"col\">Binds</th></tr></thead>\n<tbody>\n");
-    let runs = |v: &[casus::calendar::Interval]| -> String {
+    let runs = |v: &[Interval]| -> String {
         if v.is_empty() {
             return "never, up to this date".to_string();
         }
-        v.iter()
-            .map(|i| match i.until {
-                Some(u) => format!("{} to {}", i.from, Day(u.0 - 1)),
-                None => format!("from {}", i.from),
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+        v.iter().map(Interval::to_string).collect::<Vec<_>>().join("; ")
     };
     for i in &r.instruments {
         let bound: Vec<String> = i.bound.iter().map(|(p, v)| format!("{p} ({})", runs(v))).collect();

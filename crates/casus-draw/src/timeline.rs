@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use casus::calendar::Day;
+use casus::calendar::{Day, Interval};
 use casus::outcome::Status;
 use casus::report::{NormReport, Report};
 use casus_syntax::ast::Modality;
@@ -242,13 +242,12 @@ impl Timeline {
                 let (x0, x1) = (x_of(b.from), x_of(b.until).max(x_of(b.from) + 2));
                 let _ = write!(
                     out,
-                    "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"14\" fill=\"{}\"><title>{}: {} to {}</title></rect>",
+                    "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"14\" fill=\"{}\"><title>{} {}</title></rect>",
                     y + 4,
                     x1 - x0,
                     b.phase.colour(),
                     b.phase.word(),
-                    b.from,
-                    Day(b.until.0 - 1)
+                    Interval { from: b.from, until: Some(b.until) }
                 );
             }
             for (from, until, other) in &r.conflicts {
