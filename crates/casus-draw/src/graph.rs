@@ -1,8 +1,8 @@
 //! The cascade graph: parties as nodes, each norm as an edge from the party it is owed to (the
 //! first party its action names, such as the `ally` of `assist_militarily`) to the party that
 //! bears it, and the attacks that started the cascade. Written as DOT for Graphviz, or as SVG
-//! laid out in rounds: the attacks' parties first, then the parties obliged towards them, then
-//! those obliged towards those, left to right.
+//! laid out in rounds, left to right: the first attacker, then the parties its attacks and the
+//! norms owed to it lead to, and so on.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -196,11 +196,6 @@ impl Graph {
     pub fn svg(&self) -> String {
         Layout::new(self).svg(self)
     }
-
-    /// The node of a party.
-    pub fn node(&self, party: &str) -> Option<&Node> {
-        self.nodes.iter().find(|n| n.party == party)
-    }
 }
 
 /// The parties a value of a norm's arguments may name: every party an instrument binds, every
@@ -281,12 +276,20 @@ fn rounds(edges: &[Edge], attacks: &[Attack]) -> Vec<Node> {
     nodes
 }
 
-fn node_label(n: &Node) -> String {
+/// What a party did in the attacks, if anything: `attacker`, `attacked` or both.
+fn role(n: &Node) -> Option<&'static str> {
     match (n.attacker, n.attacked) {
-        (true, true) => format!("{}\n(attacker, attacked)", n.party),
-        (true, false) => format!("{}\n(attacker)", n.party),
-        (false, true) => format!("{}\n(attacked)", n.party),
-        (false, false) => n.party.clone(),
+        (true, true) => Some("attacker, attacked"),
+        (true, false) => Some("attacker"),
+        (false, true) => Some("attacked"),
+        (false, false) => None,
+    }
+}
+
+fn node_label(n: &Node) -> String {
+    match role(n) {
+        Some(role) => format!("{}\n({role})", n.party),
+        None => n.party.clone(),
     }
 }
 
@@ -316,6 +319,8 @@ struct Layout {
     at: BTreeMap<String, (i64, i64)>,
     width: i64,
     height: i64,
+    /// The height of the key below the legend: none past [`MAX_LABELLED`] edges.
+    key: i64,
 }
 
 const NODE_W: i64 = 150;
@@ -364,7 +369,7 @@ impl Layout {
         let key =
             if g.edges.len() <= MAX_LABELLED { (g.attacks.len() + g.edges.len()) as i64 * KEY_LINE + 20 } else { 0 };
         let height = TOP + tallest * (NODE_H + ROW_GAP) + 70 + key;
-        Layout { at, width, height }
+        Layout { at, width, height, key }
     }
 
     fn svg(&self, g: &Graph) -> String {
@@ -411,20 +416,14 @@ impl Layout {
             p = esc(&n.party),
             t = esc(&label),
             tx = x + NODE_W / 2,
-            ty = y + if n.attacked || n.attacker { 19 } else { 27 },
-            sub = match (n.attacker, n.attacked) {
-                (false, false) => String::new(),
-                _ => format!(
-                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+            ty = y + if role(n).is_some() { 19 } else { 27 },
+            sub = role(n)
+                .map(|role| format!(
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{role}</text>",
                     x + NODE_W / 2,
-                    y + 35,
-                    match (n.attacker, n.attacked) {
-                        (true, true) => "attacker, attacked",
-                        (true, false) => "attacker",
-                        _ => "attacked",
-                    }
-                ),
-            }
+                    y + 35
+                ))
+                .unwrap_or_default()
         );
     }
 
@@ -455,9 +454,7 @@ impl Layout {
     }
 
     fn legend(&self, out: &mut String, g: &Graph) {
-        let key =
-            if g.edges.len() <= MAX_LABELLED { (g.attacks.len() + g.edges.len()) as i64 * KEY_LINE + 20 } else { 0 };
-        let y = self.height - 36 - key;
+        let y = self.height - 36 - self.key;
         let _ = write!(out, "<g class=\"legend\" font-size=\"11\">");
         let mut x = MARGIN;
         let _ = write!(
@@ -492,7 +489,7 @@ impl Layout {
         };
         let _ =
             writeln!(out, "<text x=\"{MARGIN}\" y=\"{}\" font-size=\"11\" fill=\"#555\">{}</text>", y + 22, esc(&note));
-        if key == 0 {
+        if self.key == 0 {
             return;
         }
         out.push_str("<g class=\"key\" font-size=\"11\">");
