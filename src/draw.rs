@@ -11,7 +11,6 @@ use casus_draw::timeline::Timeline;
 use crate::eval::Filters;
 use crate::files::Input;
 use crate::load::{self, Failed, Loaded};
-use crate::problem;
 use crate::term::Term;
 
 /// Past this many norms the HTML report leaves out the explanations.
@@ -47,26 +46,24 @@ pub(crate) enum TimelineFormat {
     Svg,
 }
 
-/// Loads, evaluates and reports a scenario; the report is filtered as asked.
-fn report(
+/// Loads, evaluates and reports a scenario, filtered as asked, and draws the report.
+fn drawn(
     term: &Term,
     s: &Scenario,
     filters: &Filters,
-    then: impl FnOnce(&Loaded, &casus::eval::Evaluation, Report),
-) -> Result<(), Failed> {
+    draw: impl FnOnce(&Loaded, &casus::eval::Evaluation, Report) -> String,
+) -> Result<String, Failed> {
     let loaded = load::load(&Input::of(s.path), s.rules, term.err_style)?;
     filters.check(&loaded.program)?;
     let eval = loaded.evaluate(s.as_of, s.assume)?;
     let mut report = Report::new(&eval, &loaded.scenario.title);
     filters.apply(&mut report);
-    then(&loaded, &eval, report);
-    Ok(())
+    Ok(draw(&loaded, &eval, report))
 }
 
 /// Writes the HTML report of a scenario.
 pub(crate) fn html(term: &mut Term, s: &Scenario, filters: &Filters) -> u8 {
-    let mut page = String::new();
-    let done = report(term, s, filters, |loaded, eval, report| {
+    let page = drawn(term, s, filters, |loaded, eval, report| {
         let mut parties: Vec<&str> = report.norms.iter().map(|n| &*n.party).collect();
         parties.sort_unstable();
         parties.dedup();
@@ -82,28 +79,27 @@ pub(crate) fn html(term: &mut Term, s: &Scenario, filters: &Filters) -> u8 {
         } else {
             Vec::new()
         };
-        page = casus_draw::html::page(&casus_draw::html::Page {
+        casus_draw::html::page(&casus_draw::html::Page {
             report: &report,
             scenario: &loaded.scenario,
             explanations: &explanations,
             assumed: eval.assume_compliance,
-        });
+        })
     });
-    finish(term, done, &page)
+    write(term, page)
 }
 
 /// Writes the cascade graph of a scenario.
 pub(crate) fn graph(term: &mut Term, s: &Scenario, filters: &Filters, format: GraphFormat, all: bool) -> u8 {
-    let mut text = String::new();
-    let done = report(term, s, filters, |loaded, _, report| {
+    let text = drawn(term, s, filters, |loaded, _, report| {
         let scope = if all { Scope::All } else { Scope::Duties };
         let g = Graph::new(&report, graph::attacks(&loaded.scenario, report.as_of), scope);
-        text = match format {
+        match format {
             GraphFormat::Dot => g.dot(),
             GraphFormat::Svg => g.svg(),
-        };
+        }
     });
-    finish(term, done, &text)
+    write(term, text)
 }
 
 /// Writes the timelines of a scenario's parties.
@@ -116,30 +112,27 @@ pub(crate) fn timeline(
     width: Option<usize>,
     from: Option<Day>,
 ) -> u8 {
-    let mut text = String::new();
     let width = width.unwrap_or(term.out_width);
-    let done = report(term, s, filters, |loaded, _, report| {
+    let text = drawn(term, s, filters, |loaded, _, report| {
         let scope = if all { Scope::All } else { Scope::Duties };
         let from = from.or_else(|| casus_draw::html::first_event(&loaded.scenario));
         let t = Timeline::new(&report, &filters.party, scope, from);
-        text = match format {
+        match format {
             TimelineFormat::Text => t.text(width),
             TimelineFormat::Svg => t.svg(),
-        };
+        }
     });
-    finish(term, done, &text)
+    write(term, text)
 }
 
-fn finish(term: &mut Term, done: Result<(), Failed>, text: &str) -> u8 {
-    match done {
-        Ok(()) => {
+/// Writes a picture, or the problems that kept it from being drawn.
+pub(crate) fn write(term: &mut Term, drawn: Result<String, Failed>) -> u8 {
+    match drawn {
+        Ok(text) => {
             term.plain();
             let _ = term.out.write_all(text.as_bytes());
             0
         }
-        Err(f) => {
-            problem::print(term, &f.problems, problem::Format::Human, &mut Vec::new());
-            1
-        }
+        Err(f) => crate::eval::failed(term, &f),
     }
 }

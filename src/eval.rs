@@ -175,7 +175,7 @@ pub(crate) struct Request<'a> {
 }
 
 /// Prints problems that stopped a command; exit 1.
-fn failed(term: &mut Term, f: &Failed) -> u8 {
+pub(crate) fn failed(term: &mut Term, f: &Failed) -> u8 {
     problem::print(term, &f.problems, problem::Format::Human, &mut Vec::new());
     1
 }

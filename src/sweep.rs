@@ -1,7 +1,7 @@
 //! `casus sweep`: for every attacker and victim, who an armed attack on one day would put under a
 //! duty, and through which instruments. One compiled program, the cells evaluated in parallel.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use casus::calendar::Day;
@@ -10,8 +10,9 @@ use casus_draw::heatmap::{Ask, Cell, Sweep};
 use casus_syntax::source::Sources;
 use rayon::prelude::*;
 
+use crate::eval::failed;
 use crate::load::{self, Failed};
-use crate::problem::{self, Problem};
+use crate::problem::Problem;
 use crate::term::Term;
 
 /// How the matrix is written.
@@ -51,23 +52,14 @@ pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
         Ok(Err(ds)) => return failed(term, &load::rendered(&ds, &sources, term.err_style)),
         Err(f) => return failed(term, &f),
     };
-    let sweep = match sweep(&program, r) {
-        Ok(s) => s,
-        Err(f) => return failed(term, &f),
-    };
-    let text = match r.format {
-        Format::Csv => sweep.csv(),
-        Format::Json => serde_json::to_string_pretty(&sweep).map(|j| j + "\n").unwrap_or_default(),
-        Format::Html => sweep.html(),
-    };
-    term.plain();
-    let _ = term.out.write_all(text.as_bytes());
-    0
-}
-
-fn failed(term: &mut Term, f: &Failed) -> u8 {
-    problem::print(term, &f.problems, problem::Format::Human, &mut Vec::new());
-    1
+    let text = sweep(&program, r).and_then(|sweep| match r.format {
+        Format::Csv => Ok(sweep.csv()),
+        Format::Json => serde_json::to_string_pretty(&sweep)
+            .map(|j| j + "\n")
+            .map_err(|e| Failed::error("casus::internal", e.to_string(), None)),
+        Format::Html => Ok(sweep.html()),
+    });
+    crate::draw::write(term, text)
 }
 
 /// The matrix: every cell evaluated against the same program, in parallel.
