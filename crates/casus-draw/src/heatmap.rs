@@ -74,21 +74,30 @@ pub struct Ask<'a> {
     pub actions: &'a [String],
 }
 
-/// The duties that hold on the day with no attack at all: they are not an attack's.
+/// The duties that hold on the day with no attack at all, by party, instrument, article and
+/// action: they are not an attack's, whatever their status with it.
 #[derive(Clone, Debug, Default)]
-pub struct Baseline(BTreeSet<Obligation>);
+pub struct Baseline(BTreeSet<(String, String, String, String)>);
+
+impl Obligation {
+    /// Which duty it is: its party, instrument, article and action, not its status.
+    fn identity(&self) -> (String, String, String, String) {
+        (self.party.clone(), self.instrument.clone(), self.article.clone(), self.action.clone())
+    }
+}
 
 impl Ask<'_> {
     /// The duties of the day without an attack.
     pub fn baseline(&self, program: &Program) -> Result<Baseline, String> {
-        Ok(Baseline(self.duties(&self.evaluate(program, None)?).into_iter().collect()))
+        Ok(Baseline(self.duties(&self.evaluate(program, None)?).iter().map(Obligation::identity).collect()))
     }
 
     /// The cell of an attack by `attacker` on `victim`: the duties on the day that are not in the
     /// baseline.
     pub fn cell(&self, program: &Program, baseline: &Baseline, attacker: &str, victim: &str) -> Result<Cell, String> {
         let eval = self.evaluate(program, Some((attacker, victim)))?;
-        let obligations: Vec<Obligation> = self.duties(&eval).into_iter().filter(|o| !baseline.0.contains(o)).collect();
+        let obligations: Vec<Obligation> =
+            self.duties(&eval).into_iter().filter(|o| !baseline.0.contains(&o.identity())).collect();
         let obliged: BTreeSet<String> = obligations.iter().map(|o| o.party.clone()).collect();
         let instruments: BTreeSet<String> = obligations.iter().map(|o| o.instrument.clone()).collect();
         Ok(Cell {
