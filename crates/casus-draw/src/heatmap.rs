@@ -176,11 +176,6 @@ impl Ask<'_> {
 }
 
 impl Sweep {
-    /// The cell of an attacker and a victim.
-    pub fn cell(&self, attacker: &str, victim: &str) -> Option<&Cell> {
-        self.cells.iter().find(|c| c.attacker == attacker && c.victim == victim)
-    }
-
     /// The sweep as CSV: one line per cell, the obliged parties and instruments separated by
     /// spaces.
     pub fn csv(&self) -> String {
@@ -202,6 +197,10 @@ impl Sweep {
     /// The sweep as an HTML page: the matrix as a heatmap, and each cell's cascade below it.
     pub fn html(&self) -> String {
         let most = self.cells.iter().map(|c| c.obliged.len()).max().unwrap_or(0).max(1);
+        // Each cell by its attacker and victim, found once: a matrix of the United Nations has
+        // 37 056 of them.
+        let cells: std::collections::BTreeMap<(&str, &str), &Cell> =
+            self.cells.iter().map(|c| ((c.attacker.as_str(), c.victim.as_str()), c)).collect();
         let mut out = String::with_capacity(64 * 1024);
         let title = format!("Who is bound to join: attacks on {}", self.on);
         let _ = write!(
@@ -219,7 +218,7 @@ impl Sweep {
         for a in &self.attackers {
             let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(a));
             for v in &self.victims {
-                match self.cell(a, v) {
+                match cells.get(&(a.as_str(), v.as_str())) {
                     None => out.push_str("<td class=\"none\">—</td>"),
                     Some(c) if c.obliged.is_empty() => {
                         let _ = write!(
