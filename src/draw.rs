@@ -115,7 +115,7 @@ pub(crate) fn timeline(
     let width = width.unwrap_or(term.out_width);
     let text = drawn(term, s, filters, |loaded, _, report| {
         let scope = if all { Scope::All } else { Scope::Duties };
-        let from = from.or_else(|| casus_draw::html::first_event(&loaded.scenario));
+        let from = from.or_else(|| casus_draw::timeline::first_event(&loaded.scenario));
         let t = Timeline::new(&report, &filters.party, scope, from);
         match format {
             TimelineFormat::Text => t.text(width),

@@ -85,7 +85,7 @@ pub struct Attack {
     pub on: String,
 }
 
-/// Which norms a graph draws.
+/// Which norms a picture draws: the graph's edges, a timeline's rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Scope {
     /// What a report lists by default: obligations, and norms broken or overridden — the

@@ -168,12 +168,8 @@ fn event_line(rows: &[(Day, Option<Day>, String, Option<&str>)], as_of: Day) -> 
     out
 }
 
-/// The day of the scenario's first event, where its timelines begin.
-pub fn first_event(scenario: &Scenario) -> Option<Day> {
-    scenario.events.iter().map(|e| event_days(&e.kind).0).min()
-}
-
-fn event_days(kind: &EventKind) -> (Day, Option<Day>, Option<&str>) {
+/// An event's first day, the day after its last (if it ends), and its source.
+pub(crate) fn event_days(kind: &EventKind) -> (Day, Option<Day>, Option<&str>) {
     match kind {
         EventKind::Fact { from, until, source, .. } | EventKind::Act { from, until, source, .. } => {
             (*from, *until, source.as_deref())
@@ -183,7 +179,7 @@ fn event_days(kind: &EventKind) -> (Day, Option<Day>, Option<&str>) {
 }
 
 /// An event in words, as a scenario writes it.
-pub fn event_text(kind: &EventKind) -> String {
+fn event_text(kind: &EventKind) -> String {
     let args = |args: &casus::scenario::Args| -> String {
         args.iter().map(|(r, v)| format!("{}: {}", r.value, v.value)).collect::<Vec<_>>().join(", ")
     };
@@ -270,7 +266,8 @@ fn norms(out: &mut String, p: &Page) {
             mine.into_iter().partition(|n| Scope::Duties.draws(n));
         if !duties.is_empty() {
             if duties.len() <= MAX_DRAWN {
-                let timeline = Timeline::new(r, &[party.to_string()], Scope::Duties, first_event(p.scenario));
+                let timeline =
+                    Timeline::new(r, &[party.to_string()], Scope::Duties, crate::timeline::first_event(p.scenario));
                 let _ = writeln!(out, "<figure class=\"wide\">{}</figure>", timeline.svg());
             }
             out.push_str("<ol class=\"norms\">\n");

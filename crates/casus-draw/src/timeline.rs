@@ -305,6 +305,11 @@ impl Timeline {
     }
 }
 
+/// The day of a scenario's first event, where its timelines begin unless told otherwise.
+pub fn first_event(scenario: &casus::scenario::Scenario) -> Option<Day> {
+    scenario.events.iter().map(|e| crate::html::event_days(&e.kind).0).min()
+}
+
 /// A norm's row: its earlier episodes, then the latest one before and from its status's day.
 fn row(report: &Report, n: &NormReport) -> Row {
     let end = report.as_of.next();
