@@ -192,7 +192,7 @@ fn the_html_report_holds_every_norm_of_the_json_report() {
             .into_iter()
             .map(|a| {
                 ["party", "modality", "action", "args", "instrument", "article", "status", "since"]
-                    .map(|k| field(a, k_attr(k)))
+                    .map(|k| field(a, &format!("data-{k}")))
             })
             .collect();
         want.sort();
@@ -201,19 +201,6 @@ fn the_html_report_holds_every_norm_of_the_json_report() {
         assert_eq!(found, want, "{scenario}: the HTML's norms are not the report's");
         // Each norm opens on an explanation quoting its article, where the rules give a text.
         assert_eq!(with_class(&elements, "div", "explanation").len(), want.len(), "{scenario}: explanations");
-    }
-}
-
-fn k_attr(k: &str) -> &'static str {
-    match k {
-        "party" => "data-party",
-        "modality" => "data-modality",
-        "action" => "data-action",
-        "args" => "data-args",
-        "instrument" => "data-instrument",
-        "article" => "data-article",
-        "status" => "data-status",
-        _ => "data-since",
     }
 }
 
