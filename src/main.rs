@@ -12,6 +12,7 @@ mod eval;
 mod files;
 mod fmt;
 mod github;
+mod import;
 mod load;
 mod problem;
 mod sweep;
@@ -164,6 +165,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Read a dataset of history as rules or scenarios (docs/history.md).
+    Import {
+        #[command(subcommand)]
+        what: Import,
+    },
     /// Explain why a party's norms hold, and why its other candidate norms do not.
     Explain {
         #[command(flatten)]
@@ -248,6 +254,45 @@ enum Command {
     },
 }
 
+/// The datasets `casus import` reads.
+#[derive(Subcommand, Debug)]
+enum Import {
+    /// The ATOP alliances (v4.01) as rule files: one instrument per alliance phase, one article
+    /// per provision. The output is checked with the library and written all at once, or not at
+    /// all (exit 2 if it would not check clean).
+    Atop {
+        /// The folder of `atop-member-level.csv` and `atop-alliance-level.csv`.
+        dir: PathBuf,
+        /// The folder to write the rule files into: new, or one an earlier import wrote.
+        #[arg(long)]
+        out: PathBuf,
+        /// The Correlates of War inter-state war file, to tie conditions to the war they name
+        /// (without it, every such condition is unverifiable).
+        #[arg(long, value_name = "FILE")]
+        wars: Option<PathBuf>,
+        /// A CSV `atopid,instrument` of the alliances the library has by hand, which are then
+        /// not imported (`history/curated.csv` is the library's).
+        #[arg(long, value_name = "FILE")]
+        curated: Option<PathBuf>,
+        /// Write the import report (JSON) here: counts, filled-in dates, overrides used,
+        /// unverifiable conditions, curated alliances.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
+        #[arg(long, value_name = "FILE")]
+        codes: Option<PathBuf>,
+        /// The COW state list (default: `DIR/../cow_states/states2016.csv`).
+        #[arg(long, value_name = "FILE")]
+        states: Option<PathBuf>,
+        /// The `countrycode` list (default: `DIR/../country_codes/codelist_without_cldr.csv`).
+        #[arg(long, value_name = "FILE")]
+        country_codes: Option<PathBuf>,
+        /// The rule library the output is checked with, whose parties it does not declare again.
+        #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
+        rules: Vec<PathBuf>,
+    },
+}
+
 /// What `eval` and `explain` are asked about: a scenario, and what to change in it.
 #[derive(clap::Args, Debug)]
 struct ScenarioArgs {
@@ -308,6 +353,12 @@ fn main() -> ExitCode {
                 synth::run(&mut term, &casus_synth::Config { states, treaties, events, seed, assume_compliance }, &out)
             }
         }
+        Command::Import {
+            what: Import::Atop { dir, out, wars, curated, report, codes, states, country_codes, rules },
+        } => import::atop(
+            &mut term,
+            &import::AtopArgs { dir, out, wars, curated, report, codes, states, country_codes, rules },
+        ),
         Command::Test { paths, rules, filter, verbose, coverage, junit, format } => test::run(
             &mut term,
             &test::Request {

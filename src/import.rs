@@ -1,0 +1,339 @@
+//! `casus import atop`: the ATOP alliances as rule files, checked with the library and written
+//! all at once or not at all.
+//!
+//! Exit codes: 0 written; 1 bad input (a data file, the overrides, the crosswalk), with a
+//! located diagnostic; 2 the rules it would write do not check clean with the library (a fault
+//! of the importer or of the library), and nothing is written.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use casus_history::atop::{self, Import, Inputs};
+use casus_history::codes::{self, Codes};
+use casus_history::cow::Wars;
+use casus_history::table::{self, Table};
+use casus_syntax::diagnostic::{self, Diagnostic};
+use casus_syntax::source::{FileId, Sources};
+
+use crate::files::{self, Input};
+use crate::term::{Term, errln};
+
+/// What the command line asks of `casus import atop`.
+#[derive(Clone, Debug)]
+pub(crate) struct AtopArgs {
+    /// The folder of `atop-member-level.csv` and `atop-alliance-level.csv`.
+    pub dir: PathBuf,
+    /// Where the rule files go.
+    pub out: PathBuf,
+    /// The COW war file, for conditions tied to a war.
+    pub wars: Option<PathBuf>,
+    /// `atopid,instrument`: alliances the library has by hand.
+    pub curated: Option<PathBuf>,
+    /// Where the JSON import report goes.
+    pub report: Option<PathBuf>,
+    /// Party-code overrides instead of those shipped.
+    pub codes: Option<PathBuf>,
+    /// The COW state list.
+    pub states: Option<PathBuf>,
+    /// The `countrycode` list.
+    pub country_codes: Option<PathBuf>,
+    /// The library the output is checked with.
+    pub rules: Vec<PathBuf>,
+}
+
+/// Why the import stopped: the exit code and what to print.
+struct Stop {
+    code: u8,
+    message: String,
+}
+
+impl Stop {
+    fn input(message: impl Into<String>) -> Stop {
+        Stop { code: 1, message: message.into() }
+    }
+}
+
+/// Runs `casus import atop`; the exit code.
+pub(crate) fn atop(term: &mut Term, args: &AtopArgs) -> u8 {
+    match run_atop(term, args) {
+        Ok(()) => 0,
+        Err(stop) => {
+            if !stop.message.is_empty() {
+                errln!(term, "{}", stop.message.trim_end());
+            }
+            stop.code
+        }
+    }
+}
+
+fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
+    let style = term.err_style;
+    let mut sources = Sources::new();
+    let render = |d: &Diagnostic, sources: &Sources| Stop::input(diagnostic::render_styled(d, sources, style));
+    let raw = args.dir.parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
+    let members = read_data(&mut sources, &args.dir.join("atop-member-level.csv"))?;
+    let alliances = read_data(&mut sources, &args.dir.join("atop-alliance-level.csv"))?;
+    let states =
+        read_data(&mut sources, &args.states.clone().unwrap_or_else(|| raw.join("cow_states/states2016.csv")))?;
+    let country_codes = read_data(
+        &mut sources,
+        &args.country_codes.clone().unwrap_or_else(|| raw.join("country_codes/codelist_without_cldr.csv")),
+    )?;
+    let overrides = match &args.codes {
+        Some(path) => read_data(&mut sources, path)?,
+        None => sources.add("casus: data/codes.csv", codes::OVERRIDES),
+    };
+    let codes = Codes::read(&mut sources, overrides, states, country_codes).map_err(|d| render(&d, &sources))?;
+    let wars = match &args.wars {
+        Some(path) => {
+            let file = read_data(&mut sources, path)?;
+            Some(Wars::read(&sources, file).map_err(|d| render(&d, &sources))?)
+        }
+        None => None,
+    };
+    let curated_file = match &args.curated {
+        Some(path) => Some(read_data(&mut sources, path)?),
+        None => None,
+    };
+    let curated = match curated_file {
+        Some(file) => crosswalk(&sources, file).map_err(|d| render(&d, &sources))?,
+        None => BTreeMap::new(),
+    };
+    // The library: its parties are not declared again, and the output must check with it.
+    let library = read_library(&mut sources, &args.rules)?;
+    let set = casus::check_rule_files(&sources, &library);
+    if set.has_errors() {
+        let shown: Vec<String> = set
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| diagnostic::render_styled(d, &sources, style))
+            .collect();
+        return Err(Stop::input(format!("{}error: the library does not check clean", shown.join(""))));
+    }
+    let known = declared_parties(&set);
+    let instruments = declared_instruments(&set);
+    if let Some(file) = curated_file {
+        check_curated(&sources, file, &curated, &instruments).map_err(|d| render(&d, &sources))?;
+    }
+    let inputs =
+        Inputs { members, alliances, codes: &codes, wars: wars.as_ref(), curated: &curated, known_parties: &known };
+    let Import { files: generated, report } = atop::import(&sources, &inputs).map_err(|d| render(&d, &sources))?;
+    let mut written = BTreeMap::new();
+    let mut out_ids = Vec::new();
+    for (name, text) in &generated {
+        let formatted = layout(name, text).map_err(|message| Stop { code: 2, message })?;
+        out_ids.push(sources.add(args.out.join(name).display().to_string(), formatted.clone()));
+        written.insert(name.clone(), formatted);
+    }
+    if !report.curated.is_empty() {
+        let mut text = String::from(
+            "# ATOP alliances that the library's hand-written instruments stand for (--curated): no\n\
+             # instrument is imported for them, and `casus replay` counts the library's norms for them.\n",
+        );
+        for c in &report.curated {
+            text.push_str(&format!("{},{}\n", c.atopid, c.instrument));
+        }
+        written.insert("curated.txt".into(), text);
+    }
+    let all: Vec<FileId> = library.iter().chain(&out_ids).copied().collect();
+    let checked = casus::check_rule_files(&sources, &all);
+    if !checked.diagnostics.is_empty() {
+        let shown: Vec<String> =
+            checked.diagnostics.iter().take(20).map(|d| diagnostic::render_styled(d, &sources, style)).collect();
+        return Err(Stop {
+            code: 2,
+            message: format!(
+                "{}error: the imported rules would not check clean with the library ({} problems); nothing was written",
+                shown.join(""),
+                checked.diagnostics.len()
+            ),
+        });
+    }
+    let report_json = serde_json::to_string_pretty(&report).map_err(|e| Stop::input(e.to_string()))? + "\n";
+    replace_folder(&args.out, &written).map_err(Stop::input)?;
+    if let Some(path) = &args.report {
+        write_atomically(path, &report_json).map_err(Stop::input)?;
+    }
+    errln!(
+        term,
+        "imported {} alliances: {} instruments, {} party records, {} articles; {} member rows ({} imported, {} curated); {} dates filled in, {} unverifiable conditions; wrote {} files to `{}`",
+        report.alliances,
+        report.instruments,
+        report.members,
+        report.provisions,
+        report.rows.read,
+        report.rows.imported,
+        report.rows.curated,
+        report.filled_dates.len(),
+        report.unverifiable.len(),
+        written.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Reads a data file as text, whatever its encoding and line endings.
+fn read_data(sources: &mut Sources, path: &Path) -> Result<FileId, Stop> {
+    let input = Input::of(path);
+    match files::read_bytes(&input).map_err(|e| Stop::input(format!("error: {e}")))? {
+        files::Bytes::Read(bytes) => Ok(sources.add(files::shown(path), table::decode(&bytes))),
+        files::Bytes::TooLarge(size) => {
+            let (_, d) = sources.add_too_large(files::shown(path), size, files::max_file_size());
+            Err(Stop::input(diagnostic::render(&d, sources)))
+        }
+    }
+}
+
+/// The library's rule files.
+fn read_library(sources: &mut Sources, paths: &[PathBuf]) -> Result<Vec<FileId>, Stop> {
+    let list = files::expand(paths, &["casus"]).map_err(|e| Stop::input(format!("error: {e}")))?;
+    if let Some(e) = list.unreadable.first() {
+        return Err(Stop::input(format!("error: {e}")));
+    }
+    let mut ids = Vec::new();
+    for input in &list.files {
+        match files::read(sources, input) {
+            Ok((id, None)) => ids.push(id),
+            Ok((_, Some(d))) => return Err(Stop::input(diagnostic::render(&d, sources))),
+            Err(e) => return Err(Stop::input(format!("error: {e}"))),
+        }
+    }
+    Ok(ids)
+}
+
+fn declared_parties(set: &casus::RuleSet) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (_, parsed) in &set.files {
+        for item in &parsed.file.items {
+            if let casus_syntax::ast::Item::Party(p) = item {
+                out.insert(p.code.name.clone());
+            }
+        }
+    }
+    out
+}
+
+fn declared_instruments(set: &casus::RuleSet) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (_, parsed) in &set.files {
+        for item in &parsed.file.items {
+            if let casus_syntax::ast::Item::Instrument(i) = item {
+                out.insert(i.id.name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The crosswalk: `atopid,instrument`.
+fn crosswalk(sources: &Sources, file: FileId) -> Result<BTreeMap<u32, String>, Diagnostic> {
+    let t = Table::parse(sources, file, &["atopid", "instrument"])?;
+    let mut out = BTreeMap::new();
+    for r in t.rows() {
+        let Some(id) = t.int(r, "atopid")?.and_then(|n| u32::try_from(n).ok()) else {
+            return Err(t.error(t.span(r, "atopid"), "the atopid is missing".into(), "empty", None));
+        };
+        if out.insert(id, t.text(r, "instrument").to_string()).is_some() {
+            return Err(t.error(t.span(r, "atopid"), format!("ATOP {id} is in the crosswalk twice"), "again", None));
+        }
+    }
+    Ok(out)
+}
+
+/// Every curated instrument must be one the library has.
+fn check_curated(
+    sources: &Sources,
+    file: FileId,
+    curated: &BTreeMap<u32, String>,
+    instruments: &BTreeSet<String>,
+) -> Result<(), Diagnostic> {
+    let t = Table::parse(sources, file, &["atopid", "instrument"])?;
+    for r in t.rows() {
+        let name = t.text(r, "instrument");
+        if curated.values().any(|v| v == name) && !instruments.contains(name) {
+            return Err(t.error(
+                t.span(r, "instrument"),
+                format!("the library has no instrument `{name}`"),
+                "not in the library",
+                Some("--rules names the library the crosswalk refers to".into()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A generated file in the canonical layout.
+fn layout(name: &str, text: &str) -> Result<String, String> {
+    let mut sources = Sources::new();
+    let id = sources.add(name, text);
+    let parsed = casus_syntax::parse::parse(id, text);
+    if let Some(d) = parsed.diagnostics.first() {
+        return Err(format!(
+            "{}error: the importer wrote a rule file that does not parse; nothing was written",
+            diagnostic::render(d, &sources)
+        ));
+    }
+    Ok(casus_syntax::format::format(&parsed.file, &parsed.comments, text))
+}
+
+/// Makes `out` hold exactly `written`: all of it is written into a new folder beside `out`,
+/// which then takes `out`'s place. A folder holding anything but an earlier import's files is
+/// refused, so that nothing of the user's is removed.
+fn replace_folder(out: &Path, written: &BTreeMap<String, String>) -> Result<(), String> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)
+        .map_err(|e| format!("error: cannot create `{}`: {}", parent.display(), files::io_message(&e)))?;
+    if out.exists() {
+        let entries = fs::read_dir(out)
+            .map_err(|e| format!("error: cannot read `{}`: {}", out.display(), files::io_message(&e)))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = (name.starts_with("atop_") && name.ends_with(".casus")) || name == "curated.txt";
+            if !ours {
+                return Err(format!(
+                    "error: `{}` holds `{name}`, which an import does not write: give --out a folder of its own",
+                    out.display()
+                ));
+            }
+        }
+    }
+    let fail = |what: &str, e: std::io::Error| format!("error: cannot {what}: {}", files::io_message(&e));
+    let fresh = tempfile::Builder::new()
+        .prefix(".casus-import-")
+        .tempdir_in(&parent)
+        .map_err(|e| fail("create a folder", e))?;
+    for (name, text) in written {
+        fs::write(fresh.path().join(name), text).map_err(|e| fail(&format!("write `{name}`"), e))?;
+    }
+    let old = parent.join(format!(".casus-import-old-{}", std::process::id()));
+    if out.exists() {
+        fs::rename(out, &old).map_err(|e| fail(&format!("move `{}` aside", out.display()), e))?;
+    }
+    let fresh = fresh.keep();
+    if let Err(e) = fs::rename(&fresh, out) {
+        // Put the old output back.
+        let _ = fs::rename(&old, out);
+        let _ = fs::remove_dir_all(&fresh);
+        return Err(fail(&format!("move the new files into `{}`", out.display()), e));
+    }
+    let _ = fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Writes a file through a temporary one beside it.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let fail = |e: std::io::Error| format!("error: cannot write `{}`: {}", path.display(), files::io_message(&e));
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

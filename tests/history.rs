@@ -1,0 +1,306 @@
+//! `casus import atop` on the real data (ATOP v4.01, the COW war and state lists), read from
+//! `../shared/data/raw` (or `CASUS_SHARED_DATA`): the worked examples of docs/history.md byte for
+//! byte, what their rules mean when evaluated, and properties of the whole import.
+//!
+//! Without the data these tests say so and pass, unless `CASUS_SHARED_DATA_REQUIRED` is set (as
+//! CI sets it where the data is), when its absence fails them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn casus() -> Command {
+    let mut c = Command::cargo_bin("casus").unwrap_or_else(|e| panic!("{e}"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The folder of the datasets, if it is here.
+fn data() -> Option<PathBuf> {
+    let dir = std::env::var_os("CASUS_SHARED_DATA").map_or_else(|| root().join("../shared/data/raw"), PathBuf::from);
+    if dir.join("atop_v4.01/atop-member-level.csv").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CASUS_SHARED_DATA_REQUIRED").is_none(),
+        "the datasets are not at {}: set CASUS_SHARED_DATA",
+        dir.display()
+    );
+    eprintln!("the datasets are not at {}: skipped", dir.display());
+    None
+}
+
+fn wars(data: &Path) -> PathBuf {
+    data.join("cow_interstate_war_v4.0/Inter-StateWarData_v4.0.csv")
+}
+
+/// Imports `atop_dir` into `out`; the command's output.
+fn import(data: &Path, atop_dir: &Path, out: &Path, more: &[&str]) -> std::process::Output {
+    let mut c = casus();
+    c.current_dir(root())
+        .args(["import", "atop"])
+        .arg(atop_dir)
+        .arg("--out")
+        .arg(out)
+        .arg("--states")
+        .arg(data.join("cow_states/states2016.csv"))
+        .arg("--country-codes")
+        .arg(data.join("country_codes/codelist_without_cldr.csv"))
+        .args(more);
+    c.output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file of a folder, by name.
+fn folder(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
+        let bytes = fs::read(entry.path()).unwrap_or_else(|e| panic!("{e}"));
+        out.insert(entry.file_name().to_string_lossy().into_owned(), bytes);
+    }
+    out
+}
+
+/// A copy of the ATOP folder with only the member rows of `ids`.
+fn atop_subset(data: &Path, ids: &[&str], into: &Path) -> PathBuf {
+    let dir = into.join("atop");
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let members = text(&data.join("atop_v4.01/atop-member-level.csv"));
+    let mut lines = members.lines();
+    let mut out = lines.next().unwrap_or_default().to_string() + "\n";
+    for line in lines.filter(|l| ids.iter().any(|id| l.starts_with(&format!("{id},")))) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    fs::write(dir.join("atop-member-level.csv"), out).unwrap_or_else(|e| panic!("{e}"));
+    fs::copy(data.join("atop_v4.01/atop-alliance-level.csv"), dir.join("atop-alliance-level.csv"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+/// A generated file without its header comment.
+fn without_header(text: &str) -> &str {
+    text.find("treaty ").map_or(text, |at| text.get(at..).unwrap_or(text))
+}
+
+#[test]
+fn the_three_worked_examples_are_written_byte_for_byte() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let atop = atop_subset(&data, &["1335", "1160", "1270"], tmp.path());
+    let out = tmp.path().join("out");
+    let wars = wars(&data);
+    let run = import(&data, &atop, &out, &["--wars", wars.to_str().unwrap_or_default()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    for id in ["1335", "1160", "1270"] {
+        let expected = text(&root().join(format!("tests/history/atop_{id}.casus")));
+        let written = text(&out.join(format!("atop_{id}.casus")));
+        assert_eq!(without_header(&written), expected, "ATOP {id}");
+        // The header names the alliance's data rows.
+        assert!(written.starts_with(&format!("# ATOP {id}, phase 0: ")), "{written}");
+    }
+    // The header names the rows of the file read: here the four of the alliance.
+    let header = text(&out.join("atop_1160.casus"));
+    for row in ["row 1: 200,", "row 2: 220,", "row 3: 640,", "row 4: 325,"] {
+        assert!(header.contains(row), "{header}");
+    }
+}
+
+/// The norms of instrument `id` in `casus eval`'s JSON report: (party, action, args), sorted.
+fn norms_of(report: &serde_json::Value, id: &str) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = report["norms"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|n| n["instrument"] == id)
+        .map(|n| {
+            let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            let args = n["args"].as_object().map(|a| {
+                a.iter().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(", ")
+            });
+            (s(&n["party"]), format!("{} {}", s(&n["modality"]), s(&n["action"])), args.unwrap_or_default())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_crimean_alliance_falls_due_on_an_unprovoked_russian_attack_on_turkey_in_war_22() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let atop = atop_subset(&data, &["1160"], tmp.path());
+    let out = tmp.path().join("out");
+    let wars = wars(&data);
+    let run = import(&data, &atop, &out, &["--wars", wars.to_str().unwrap_or_default()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let eval = |attack: &str| -> serde_json::Value {
+        let scenario = format!(
+            "Scenario(title: \"Crimea\", rules: [{:?}, {:?}], as_of: \"1855-06-01\", events: [{attack}])",
+            root().join("rules").display().to_string(),
+            out.display().to_string()
+        );
+        let path = tmp.path().join("crimea.ron");
+        fs::write(&path, scenario).unwrap_or_else(|e| panic!("{e}"));
+        let run = casus().arg("eval").arg(&path).args(["--format", "json"]).output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("{e}"))
+    };
+    // The override of docs/history.md: Russia attacked Turkey on 1853-10-23, unprovoked.
+    let report = eval(
+        r#"Fact(kind: "armed_attack", args: {"by": "RUS", "on": "TUR", "war": "cow_22", "provoked": "no"}, from: "1853-10-23")"#,
+    );
+    let assist = |p: &str| (p.to_string(), "must assist_militarily".to_string(), "against: RUS, ally: TUR".to_string());
+    let consult = |p: &str| (p.to_string(), "must consult".to_string(), "about: RUS, with: TUR".to_string());
+    // Defence is held by France, Britain and Sardinia (not Turkey, the victim); every member but
+    // the victim consults. Sardinia is bound from its accession, 1855-03-15.
+    let mut expected =
+        vec![assist("FRA"), assist("GBR"), assist("ITA"), consult("FRA"), consult("GBR"), consult("ITA")];
+    expected.sort();
+    assert_eq!(norms_of(&report, "atop_1160"), expected);
+    // An attack in another war, or by a state the alliance does not name, gives nothing.
+    let other_war =
+        eval(r#"Fact(kind: "armed_attack", args: {"by": "RUS", "on": "TUR", "war": "cow_4"}, from: "1853-10-23")"#);
+    assert_eq!(norms_of(&other_war, "atop_1160"), []);
+    let other_attacker =
+        eval(r#"Fact(kind: "armed_attack", args: {"by": "AUH", "on": "TUR", "war": "cow_22"}, from: "1853-10-23")"#);
+    assert_eq!(norms_of(&other_attacker, "atop_1160"), []);
+}
+
+#[test]
+fn the_whole_import_checks_clean_is_deterministic_and_accounts_for_every_row() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let atop = data.join("atop_v4.01");
+    let wars = wars(&data);
+    let args = |report: &Path| {
+        vec![
+            "--wars".to_string(),
+            wars.display().to_string(),
+            "--curated".to_string(),
+            "history/curated.csv".to_string(),
+            "--report".to_string(),
+            report.display().to_string(),
+        ]
+    };
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let (ra, rb) = (tmp.path().join("a.json"), tmp.path().join("b.json"));
+    for (out, report) in [(&a, &ra), (&b, &rb)] {
+        let more = args(report);
+        let run = import(&data, &atop, out, &more.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    }
+    // Two imports are byte-identical, and a third into the first's folder changes nothing.
+    let first = folder(&a);
+    assert_eq!(first, folder(&b));
+    assert_eq!(text(&ra), text(&rb));
+    let more = args(&ra);
+    let run = import(&data, &atop, &a, &more.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(run.status.success());
+    assert_eq!(folder(&a), first);
+    // The output checks clean with the library, and is in the canonical layout.
+    let check = casus().current_dir(root()).args(["check", "rules"]).arg(&a).output().unwrap_or_else(|e| panic!("{e}"));
+    let said = String::from_utf8_lossy(&check.stdout).to_string() + &String::from_utf8_lossy(&check.stderr);
+    assert!(check.status.success() && said.contains("0 errors, 0 warnings"), "{said}");
+    let fmt = casus().args(["fmt", "--check"]).arg(&a).output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(fmt.status.success(), "{}", String::from_utf8_lossy(&fmt.stdout));
+    // Every member row is in an instrument's header or in a curated alliance.
+    let report: serde_json::Value = serde_json::from_str(&text(&ra)).unwrap_or_else(|e| panic!("{e}"));
+    let members = text(&atop.join("atop-member-level.csv"));
+    let rows = members.lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(report["rows"]["read"], rows);
+    let curated_rows: u64 = report["curated"].as_array().into_iter().flatten().filter_map(|c| c["rows"].as_u64()).sum();
+    let mut in_headers = 0;
+    for (name, bytes) in &first {
+        let t = String::from_utf8_lossy(bytes);
+        if name.starts_with("atop_") {
+            in_headers += t.lines().filter(|l| l.starts_with("#   row ")).count();
+        }
+    }
+    assert_eq!(in_headers as u64 + curated_rows, rows as u64);
+    assert_eq!(report["rows"]["imported"], in_headers);
+    // Headers name the data rows of the whole file: ATOP 1160's are rows 117 to 120.
+    let crimea = String::from_utf8_lossy(first.get("atop_1160.casus").map_or(&[][..], Vec::as_slice)).to_string();
+    for row in ["row 117: 200, 1854-03-12 to 1856-03-30;", "row 120: 325, 1855-03-15 to 1856-03-30;"] {
+        assert!(crimea.contains(row), "{crimea}");
+    }
+    // One file per alliance not curated, and the support file.
+    let alliances =
+        members.lines().skip(1).filter_map(|l| l.split(',').next()).collect::<std::collections::BTreeSet<_>>();
+    let curated = report["curated"].as_array().map_or(0, Vec::len);
+    let instruments =
+        first.keys().filter(|n| n.starts_with("atop_") && n.chars().nth(5).is_some_and(|c| c.is_ascii_digit())).count();
+    assert_eq!(instruments + curated, alliances.len());
+    assert!(first.contains_key("atop_support.casus"));
+    // The crosswalk's alliances are the library's: none is imported.
+    for id in ["1335", "1350", "1385", "3180"] {
+        assert!(!first.contains_key(&format!("atop_{id}.casus")), "ATOP {id} is curated");
+    }
+}
+
+#[test]
+fn bad_input_is_located_and_nothing_is_written() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let atop = atop_subset(&data, &["1335"], tmp.path());
+    let members = atop.join("atop-member-level.csv");
+    let good = text(&members);
+    let out = tmp.path().join("out");
+    let cases: Vec<(String, &str, &str)> = vec![
+        // A row cut short.
+        (good.get(..good.len() - 30).unwrap_or_default().to_string(), "it is cut short", "atop-member-level.csv:3:"),
+        // A header without a column.
+        (good.replacen("defense,", "", 1), "the header has no column `defense`", "atop-member-level.csv:1:"),
+        // A ccode that is not a number.
+        (
+            good.replacen("1335,2065,64,255,", "1335,2065,64,25x,", 1),
+            "`member` should be a whole number, not `25x`",
+            "atop-member-level.csv:2:14",
+        ),
+        // A day that does not exist.
+        (
+            good.replacen(",1879,10,7,", ",1879,2,30,", 1),
+            "1879-02-30 is not a day that exists",
+            "atop-member-level.csv:2:",
+        ),
+    ];
+    for (bad, message, place) in cases {
+        assert_ne!(bad, good, "each case changes the file");
+        fs::write(&members, bad).unwrap_or_else(|e| panic!("{e}"));
+        let run = import(&data, &atop, &out, &[]);
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{said}");
+        assert!(said.contains(message) && said.contains(place), "{said}");
+        assert!(!out.exists(), "nothing is written");
+    }
+    // A crosswalk naming an instrument the library does not have.
+    fs::write(&members, &good).unwrap_or_else(|e| panic!("{e}"));
+    let crosswalk = tmp.path().join("curated.csv");
+    fs::write(&crosswalk, "atopid,instrument\n1335,dual_alliance_1878\n").unwrap_or_else(|e| panic!("{e}"));
+    let run = import(&data, &atop, &out, &["--curated", crosswalk.to_str().unwrap_or_default()]);
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("the library has no instrument `dual_alliance_1878`") && said.contains("curated.csv:2:6"),
+        "{said}"
+    );
+    assert!(!out.exists());
+    // An output folder holding files of the user's is refused, and kept as it was.
+    fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    fs::write(out.join("notes.txt"), "mine").unwrap_or_else(|e| panic!("{e}"));
+    let run = import(&data, &atop, &out, &[]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("which an import does not write"));
+    assert_eq!(folder(&out).keys().collect::<Vec<_>>(), ["notes.txt"]);
+}
