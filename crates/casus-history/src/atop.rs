@@ -266,29 +266,23 @@ pub fn import(sources: &Sources, inputs: &Inputs) -> Result<Import, Diagnostic> 
         alliances.entry(m.atopid).or_default().entry(m.phase).or_default().push(m);
     }
     report.alliances = alliances.len();
-    // Every ccode met, for the collision check.
-    let mut ccodes = BTreeSet::new();
-    for phases in alliances.values() {
-        for m in phases.values().flatten() {
-            ccodes.insert(m.ccode);
-            ccodes.extend(m.threats.iter().map(|t| t.0));
-        }
-    }
+    // Every state the lists know is checked for collisions, and declared if the library does
+    // not declare it, so that the war scenarios can name every state that fought.
+    let ccodes = inputs.codes.ccodes();
     if let Some((a, b, code)) = inputs.codes.collision(&ccodes) {
         let at = alliances
             .values()
             .flat_map(|p| p.values().flatten())
-            .find(|m| m.ccode == b)
+            .find(|m| m.ccode == b || m.ccode == a)
             .map_or(Span::new(0, 0), |m| m.member_at);
         return Err(t.error(
             at,
             format!("ccodes {a} and {b} would both be written `{code}`"),
-            "the second of them",
+            "one of them",
             Some("give one of them another code with an override (--codes)".into()),
         ));
     }
     let mut files = BTreeMap::new();
-    let mut undeclared: BTreeMap<String, u32> = BTreeMap::new();
     for (&atopid, phases) in &alliances {
         if let Some(instrument) = inputs.curated.get(&atopid) {
             let rows = phases.values().map(Vec::len).sum();
@@ -308,24 +302,17 @@ pub fn import(sources: &Sources, inputs: &Inputs) -> Result<Import, Diagnostic> 
             }
             written.write(&mut text, year, inputs, &mut report);
             report.rows.imported += rows.len();
-            for (code, &ccode) in &written.ccode_of {
-                if !inputs.known_parties.contains(code) {
-                    undeclared.entry(code.clone()).or_insert(ccode);
-                }
-            }
-            for (code, ccode) in written.threats.iter().map(|(c, cc, _)| (c, cc)) {
-                if !inputs.known_parties.contains(code) {
-                    undeclared.entry(code.clone()).or_insert(*ccode);
-                }
-            }
         }
         files.insert(format!("atop_{atopid}.casus"), text);
     }
     files.insert("atop_support.casus".into(), SUPPORT.into());
+    let undeclared: BTreeMap<String, u32> =
+        inputs.codes.every_code().into_iter().filter(|(code, _)| !inputs.known_parties.contains(code)).collect();
     if !undeclared.is_empty() {
         let mut text = String::from(
-            "# The states the imported ATOP alliances name that the library does not declare, under the\n\
-             # codes docs/history.md gives them (COW abbreviations where ISO 3166 has none).\n\n",
+            "# The states of the Correlates of War list that the library does not declare, under the codes\n\
+             # docs/history.md gives them (COW abbreviations where ISO 3166 has none): the imported\n\
+             # alliances and the war scenarios name them.\n\n",
         );
         for (code, ccode) in &undeclared {
             let name = inputs.codes.cow_name(*ccode).map_or_else(|| inputs.codes.name(*ccode, Day(0)), str::to_string);

@@ -175,6 +175,35 @@ impl Codes {
         self.cow.get(&ccode).map(|(_, n)| n.as_str())
     }
 
+    /// Every ccode some source knows: the COW state list's, the overrides' and the names'.
+    pub fn ccodes(&self) -> BTreeSet<u32> {
+        self.cow
+            .keys()
+            .copied()
+            .chain(self.overrides.iter().map(|o| o.ccode))
+            .chain(self.names.iter().map(|n| n.ccode))
+            .collect()
+    }
+
+    /// Every code a ccode of [`Codes::ccodes`] is written as on some day, with the first ccode
+    /// written so.
+    pub fn every_code(&self) -> BTreeMap<String, u32> {
+        let mut out = BTreeMap::new();
+        for c in self.ccodes() {
+            let overridden: Vec<&Dated> = self.overrides.iter().filter(|o| o.ccode == c).collect();
+            if overridden.is_empty() {
+                if let Some(code) = self.iso.get(&c).or_else(|| self.cow.get(&c).map(|x| &x.0)) {
+                    out.entry(code.clone()).or_insert(c);
+                }
+            } else {
+                for o in overridden {
+                    out.entry(o.value.clone()).or_insert(c);
+                }
+            }
+        }
+        out
+    }
+
     /// Two ccodes of `ccodes` that get the same code, unless the overrides give both that code.
     pub fn collision(&self, ccodes: &BTreeSet<u32>) -> Option<(u32, u32, String)> {
         let mut by_code: BTreeMap<String, Vec<(u32, Origin)>> = BTreeMap::new();
