@@ -1,9 +1,10 @@
-//! `casus import atop`: the ATOP alliances as rule files, checked with the library and written
-//! all at once or not at all.
+//! `casus import atop` and `casus import cow-wars`: the ATOP alliances as rule files and the
+//! Correlates of War wars as scenarios, checked with the library and written all at once or not
+//! at all.
 //!
-//! Exit codes: 0 written; 1 bad input (a data file, the overrides, the crosswalk), with a
-//! located diagnostic; 2 the rules it would write do not check clean with the library (a fault
-//! of the importer or of the library), and nothing is written.
+//! Exit codes: 0 written; 1 bad input (a data file, the overrides, the crosswalk, the attacks),
+//! with a located diagnostic; 2 what it would write does not check clean with the library (a
+//! fault of the importer or of the library), and nothing is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -13,6 +14,7 @@ use casus_history::atop::{self, Import, Inputs};
 use casus_history::codes::{self, Codes};
 use casus_history::cow::Wars;
 use casus_history::table::{self, Table};
+use casus_history::wars::{self, Joiners, Settings};
 use casus_syntax::diagnostic::{self, Diagnostic};
 use casus_syntax::source::{FileId, Sources};
 
@@ -40,6 +42,29 @@ pub(crate) struct AtopArgs {
     pub country_codes: Option<PathBuf>,
     /// The library the output is checked with.
     pub rules: Vec<PathBuf>,
+}
+
+/// What the command line asks of `casus import cow-wars`.
+#[derive(Clone, Debug)]
+pub(crate) struct WarArgs {
+    /// The war file.
+    pub file: PathBuf,
+    /// Where the scenarios go.
+    pub out: PathBuf,
+    /// The rules the scenarios name and are checked with.
+    pub rules: Vec<PathBuf>,
+    /// Attacks that replace the side heuristic's, by war.
+    pub attacks: Option<PathBuf>,
+    /// Who attacks under the side heuristic.
+    pub joiners: Joiners,
+    /// Where the JSON import report goes.
+    pub report: Option<PathBuf>,
+    /// Party-code overrides instead of those shipped.
+    pub codes: Option<PathBuf>,
+    /// The COW state list.
+    pub states: Option<PathBuf>,
+    /// The `countrycode` list.
+    pub country_codes: Option<PathBuf>,
 }
 
 /// Why the import stopped: the exit code and what to print.
@@ -74,17 +99,14 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
     let raw = args.dir.parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
     let members = read_data(&mut sources, &args.dir.join("atop-member-level.csv"))?;
     let alliances = read_data(&mut sources, &args.dir.join("atop-alliance-level.csv"))?;
-    let states =
-        read_data(&mut sources, &args.states.clone().unwrap_or_else(|| raw.join("cow_states/states2016.csv")))?;
-    let country_codes = read_data(
+    let codes = read_codes(
         &mut sources,
-        &args.country_codes.clone().unwrap_or_else(|| raw.join("country_codes/codelist_without_cldr.csv")),
+        &raw,
+        args.codes.as_deref(),
+        args.states.as_deref(),
+        args.country_codes.as_deref(),
+        style,
     )?;
-    let overrides = match &args.codes {
-        Some(path) => read_data(&mut sources, path)?,
-        None => sources.add("casus: data/codes.csv", codes::OVERRIDES),
-    };
-    let codes = Codes::read(&mut sources, overrides, states, country_codes).map_err(|d| render(&d, &sources))?;
     let wars = match &args.wars {
         Some(path) => {
             let file = read_data(&mut sources, path)?;
@@ -152,7 +174,10 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
         });
     }
     let report_json = serde_json::to_string_pretty(&report).map_err(|e| Stop::input(e.to_string()))? + "\n";
-    replace_folder(&args.out, &written).map_err(Stop::input)?;
+    replace_folder(&args.out, &written, |name| {
+        (name.starts_with("atop_") && name.ends_with(".casus")) || name == "curated.txt"
+    })
+    .map_err(Stop::input)?;
     if let Some(path) = &args.report {
         write_atomically(path, &report_json).map_err(Stop::input)?;
     }
@@ -172,6 +197,158 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The party codes: the overrides (shipped, or `codes`), the COW state list and the country
+/// codes (by default in the data folder `raw`).
+fn read_codes(
+    sources: &mut Sources,
+    raw: &Path,
+    codes: Option<&Path>,
+    states: Option<&Path>,
+    country_codes: Option<&Path>,
+    style: diagnostic::Style,
+) -> Result<Codes, Stop> {
+    let states = read_data(sources, &states.map_or_else(|| raw.join("cow_states/states2016.csv"), Path::to_path_buf))?;
+    let country_codes = read_data(
+        sources,
+        &country_codes.map_or_else(|| raw.join("country_codes/codelist_without_cldr.csv"), Path::to_path_buf),
+    )?;
+    let overrides = match codes {
+        Some(path) => read_data(sources, path)?,
+        None => sources.add("casus: data/codes.csv", codes::OVERRIDES),
+    };
+    Codes::read(sources, overrides, states, country_codes)
+        .map_err(|d| Stop::input(diagnostic::render_styled(&d, sources, style)))
+}
+
+/// Runs `casus import cow-wars`; the exit code.
+pub(crate) fn cow_wars(term: &mut Term, args: &WarArgs) -> u8 {
+    match run_wars(term, args) {
+        Ok(()) => 0,
+        Err(stop) => {
+            if !stop.message.is_empty() {
+                errln!(term, "{}", stop.message.trim_end());
+            }
+            stop.code
+        }
+    }
+}
+
+fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
+    let style = term.err_style;
+    let mut sources = Sources::new();
+    let render = |d: &Diagnostic, sources: &Sources| Stop::input(diagnostic::render_styled(d, sources, style));
+    let raw = args.file.parent().and_then(Path::parent).map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
+    let file = read_data(&mut sources, &args.file)?;
+    let codes = read_codes(
+        &mut sources,
+        &raw,
+        args.codes.as_deref(),
+        args.states.as_deref(),
+        args.country_codes.as_deref(),
+        style,
+    )?;
+    let table = Table::parse(&sources, file, &[]).map_err(|d| render(&d, &sources))?;
+    let wars = Wars::read(&sources, file).map_err(|d| render(&d, &sources))?;
+    let (attacks, attacks_file) = match &args.attacks {
+        Some(path) => {
+            let f = read_data(&mut sources, path)?;
+            (wars::read_attacks(&sources, f).map_err(|d| render(&d, &sources))?, Some(f))
+        }
+        None => (Vec::new(), None),
+    };
+    // The scenarios name their rules relative to their own folder.
+    let rules: Vec<String> = args.rules.iter().map(|r| relative(&args.out, r)).collect();
+    let name = args.file.file_name().map_or_else(|| files::shown(&args.file), |n| n.to_string_lossy().into_owned());
+    let settings = Settings { file_name: &name, rules: &rules, joiners: args.joiners };
+    let import = wars::scenarios(&table, &wars, &codes, &attacks, attacks_file, &sources, &settings)
+        .map_err(|d| render(&d, &sources))?;
+    // Every scenario must read, and name only what the rules declare, on the days they exist.
+    let program = match crate::load::program(&mut sources, &args.rules) {
+        Ok(Ok(program)) => program,
+        Ok(Err(problems)) => {
+            let shown: Vec<String> =
+                problems.iter().take(20).map(|d| diagnostic::render_styled(d, &sources, style)).collect();
+            return Err(Stop::input(format!("{}error: the rules do not check clean", shown.join(""))));
+        }
+        Err(failed) => {
+            return Err(Stop::input(failed.problems.iter().map(|p| p.short()).collect::<Vec<_>>().join("\n")));
+        }
+    };
+    let mut problems = Vec::new();
+    for (file_name, text) in &import.files {
+        let id = sources.add(args.out.join(file_name).display().to_string(), text.clone());
+        let Some(source) = sources.get(id) else { continue };
+        match casus::scenario::parse(id, source) {
+            Ok(scenario) => {
+                if let Err(ds) = casus::eval::World::new(&program, &scenario) {
+                    problems.extend(ds);
+                }
+            }
+            Err(rejected) => problems.extend(rejected.diagnostics),
+        }
+    }
+    if !problems.is_empty() {
+        let shown: Vec<String> =
+            problems.iter().take(20).map(|d| diagnostic::render_styled(d, &sources, style)).collect();
+        return Err(Stop {
+            code: 2,
+            message: format!(
+                "{}error: the scenarios would not check with the rules ({} problems; the war scenarios name states the ATOP import declares: give its folder with --rules); nothing was written",
+                shown.join(""),
+                problems.len()
+            ),
+        });
+    }
+    let report_json = serde_json::to_string_pretty(&import.report).map_err(|e| Stop::input(e.to_string()))? + "\n";
+    replace_folder(&args.out, &import.files, |name| name.starts_with("cow_") && name.ends_with(".ron"))
+        .map_err(Stop::input)?;
+    if let Some(path) = &args.report {
+        write_atomically(path, &report_json).map_err(Stop::input)?;
+    }
+    let r = &import.report;
+    errln!(
+        term,
+        "imported {} wars: {} participation rows, {} attacks and {} acts{}; {} dates filled in; wrote {} scenarios to `{}`",
+        r.wars,
+        r.rows,
+        r.attacks,
+        r.acts,
+        if r.replaced.is_empty() {
+            String::new()
+        } else {
+            format!(" (the attacks of {} wars from --attacks)", r.replaced.len())
+        },
+        r.filled_dates.len(),
+        import.files.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `path` (relative to the folder casus runs in, or absolute) as seen from the folder `from`.
+fn relative(from: &Path, path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute = |p: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for c in cwd.join(p).components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    parts.pop();
+                }
+                std::path::Component::CurDir => {}
+                std::path::Component::RootDir | std::path::Component::Prefix(_) => parts.clear(),
+                std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            }
+        }
+        parts
+    };
+    let (from, to) = (absolute(from), absolute(path));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<String> = vec!["..".to_string(); from.len() - common];
+    out.extend(to.into_iter().skip(common));
+    if out.is_empty() { ".".into() } else { out.join("/") }
 }
 
 /// Reads a data file as text, whatever its encoding and line endings.
@@ -281,7 +458,7 @@ fn layout(name: &str, text: &str) -> Result<String, String> {
 /// Makes `out` hold exactly `written`: all of it is written into a new folder beside `out`,
 /// which then takes `out`'s place. A folder holding anything but an earlier import's files is
 /// refused, so that nothing of the user's is removed.
-fn replace_folder(out: &Path, written: &BTreeMap<String, String>) -> Result<(), String> {
+fn replace_folder(out: &Path, written: &BTreeMap<String, String>, ours: impl Fn(&str) -> bool) -> Result<(), String> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -293,8 +470,7 @@ fn replace_folder(out: &Path, written: &BTreeMap<String, String>) -> Result<(), 
             .map_err(|e| format!("error: cannot read `{}`: {}", out.display(), files::io_message(&e)))?;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let ours = (name.starts_with("atop_") && name.ends_with(".casus")) || name == "curated.txt";
-            if !ours {
+            if !ours(&name) {
                 return Err(format!(
                     "error: `{}` holds `{name}`, which an import does not write: give --out a folder of its own",
                     out.display()

@@ -291,6 +291,50 @@ enum Import {
         #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
         rules: Vec<PathBuf>,
     },
+    /// The Correlates of War inter-state wars (v4.0) as scenarios, one per war: attacks from the
+    /// sides and the initiators, conduct (force against enemies, assistance to co-belligerents)
+    /// from the dates. Checked with the rules and written all at once, or not at all (exit 2 if
+    /// a scenario would not check).
+    CowWars {
+        /// `Inter-StateWarData_v4.0.csv`.
+        file: PathBuf,
+        /// The folder to write the scenarios into: new, or one an earlier import wrote.
+        #[arg(long)]
+        out: PathBuf,
+        /// The rules each scenario names and is checked with: the library, and the folder of an
+        /// ATOP import, whose declarations name the historical states. May be given several
+        /// times.
+        #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
+        rules: Vec<PathBuf>,
+        /// A CSV `war,attacker,target,from,until,provoked` (ccodes; `until` and `provoked`
+        /// optional): the attacks of a war it names, instead of the side heuristic's.
+        #[arg(long, value_name = "FILE")]
+        attacks: Option<PathBuf>,
+        /// Who attacks: everyone on the initiators' side (`side`), or the initiators alone.
+        #[arg(long, value_enum, default_value_t = JoinersArg::Side)]
+        joiners: JoinersArg,
+        /// Write the import report (JSON) here.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
+        #[arg(long, value_name = "FILE")]
+        codes: Option<PathBuf>,
+        /// The COW state list (default: `FILE/../../cow_states/states2016.csv`).
+        #[arg(long, value_name = "FILE")]
+        states: Option<PathBuf>,
+        /// The `countrycode` list (default: `FILE/../../country_codes/codelist_without_cldr.csv`).
+        #[arg(long, value_name = "FILE")]
+        country_codes: Option<PathBuf>,
+    },
+}
+
+/// Who attacks under the side heuristic of `casus import cow-wars`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum JoinersArg {
+    /// Every participation on the initiators' side attacks every one on the other side.
+    Side,
+    /// Only the initiators attack.
+    Initiators,
 }
 
 /// What `eval` and `explain` are asked about: a scenario, and what to change in it.
@@ -352,6 +396,18 @@ fn main() -> ExitCode {
             } else {
                 synth::run(&mut term, &casus_synth::Config { states, treaties, events, seed, assume_compliance }, &out)
             }
+        }
+        Command::Import {
+            what: Import::CowWars { file, out, rules, attacks, joiners, report, codes, states, country_codes },
+        } => {
+            let joiners = match joiners {
+                JoinersArg::Side => casus_history::wars::Joiners::Side,
+                JoinersArg::Initiators => casus_history::wars::Joiners::Initiators,
+            };
+            import::cow_wars(
+                &mut term,
+                &import::WarArgs { file, out, rules, attacks, joiners, report, codes, states, country_codes },
+            )
         }
         Command::Import {
             what: Import::Atop { dir, out, wars, curated, report, codes, states, country_codes, rules },

@@ -39,6 +39,11 @@ fn data() -> Option<PathBuf> {
 }
 
 fn wars(data: &Path) -> PathBuf {
+    wars_file(data)
+}
+
+/// The COW war file.
+fn wars_file(data: &Path) -> PathBuf {
     data.join("cow_interstate_war_v4.0/Inter-StateWarData_v4.0.csv")
 }
 
@@ -303,4 +308,111 @@ fn bad_input_is_located_and_nothing_is_written() {
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("which an import does not write"));
     assert_eq!(folder(&out).keys().collect::<Vec<_>>(), ["notes.txt"]);
+}
+
+/// A folder laid out as docs/history.md lays it out: `rules` (the library), `atop` (the ATOP
+/// import) and `scenarios/cow` (the war import), each import's output.
+fn history_layout(data: &Path, tmp: &Path) -> (std::process::Output, std::process::Output) {
+    std::os::unix::fs::symlink(root().join("rules"), tmp.join("rules")).unwrap();
+    let mut atop = casus();
+    atop.current_dir(tmp).args(["import", "atop"]).arg(data.join("atop_v4.01")).args(["--out", "atop"]);
+    let atop = atop.output().unwrap();
+    let mut wars = casus();
+    wars.current_dir(tmp).args(["import", "cow-wars"]).arg(wars_file(data)).args([
+        "--out",
+        "scenarios/cow",
+        "--rules",
+        "rules",
+        "--rules",
+        "atop",
+        "--report",
+        "cow.json",
+    ]);
+    (atop, wars.output().unwrap())
+}
+
+#[test]
+fn the_franco_prussian_war_is_written_byte_for_byte() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (atop, wars) = history_layout(&data, tmp.path());
+    assert!(atop.status.success(), "{}", String::from_utf8_lossy(&atop.stderr));
+    assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    // War 58's five rows: France (side 2) the initiator; Prussia ("Germany", 255), Bavaria,
+    // Baden and Württemberg on side 1, each to its own last day.
+    let expected = text(&root().join("tests/history/cow_058.ron"));
+    assert_eq!(text(&tmp.path().join("scenarios/cow/cow_058.ron")), expected);
+}
+
+#[test]
+fn every_war_is_a_scenario_that_checks_and_imports_are_identical() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, wars) = history_layout(&data, tmp.path());
+    assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    let out = tmp.path().join("scenarios/cow");
+    let first = folder(&out);
+    // One scenario per war of the file, every participation row counted.
+    let file = String::from_utf8_lossy(&fs::read(wars_file(&data)).unwrap()).replace('\r', "\n");
+    let rows: Vec<&str> = file.lines().skip(1).filter(|l| !l.trim().is_empty()).collect();
+    let numbers: std::collections::BTreeSet<&str> = rows.iter().filter_map(|l| l.split(',').next()).collect();
+    assert_eq!(first.len(), numbers.len());
+    for n in &numbers {
+        let name = format!("cow_{:03}.ron", n.parse::<u32>().unwrap());
+        let scenario = String::from_utf8_lossy(first.get(&name).unwrap()).to_string();
+        assert!(scenario.contains(&format!("\"war\": \"cow_{n}\"")), "war {n} has an attack: {name}");
+    }
+    let report: serde_json::Value = serde_json::from_str(&text(&tmp.path().join("cow.json"))).unwrap();
+    assert_eq!(report["rows"], rows.len());
+    assert_eq!(report["wars"], numbers.len());
+    // A second import changes nothing.
+    let again = casus()
+        .current_dir(tmp.path())
+        .args(["import", "cow-wars"])
+        .arg(wars_file(&data))
+        .args(["--out", "scenarios/cow", "--rules", "rules", "--rules", "atop"])
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert_eq!(folder(&out), first);
+    // Without the ATOP import's declarations the scenarios name states the library lacks
+    // (Modena, Bavaria, ...): exit 2, and nothing is written.
+    let bare = casus()
+        .current_dir(tmp.path())
+        .args(["import", "cow-wars"])
+        .arg(wars_file(&data))
+        .args(["--out", "bare", "--rules", "rules"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&bare.stderr);
+    assert_eq!(bare.status.code(), Some(2), "{said}");
+    assert!(said.contains("unknown party `MOD`") && said.contains("nothing was written"), "{said}");
+    assert!(!tmp.path().join("bare").exists());
+}
+
+#[test]
+fn a_stated_attack_between_states_not_in_the_war_is_refused() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let attacks = tmp.path().join("attacks.csv");
+    // War 22, the Crimean War: Prussia (255) did not fight in it.
+    fs::write(
+        &attacks,
+        "war,attacker,target,from,until,provoked\n22,365,640,1853-10-23,,no\n22,255,640,1854-01-01,,\n",
+    )
+    .unwrap();
+    let run = casus()
+        .current_dir(root())
+        .args(["import", "cow-wars"])
+        .arg(wars_file(&data))
+        .arg("--out")
+        .arg(tmp.path().join("cow"))
+        .arg("--attacks")
+        .arg(&attacks)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{said}");
+    assert!(said.contains("ccode 255 did not fight in war 22") && said.contains("attacks.csv:3:4"), "{said}");
+    assert!(!tmp.path().join("cow").exists());
 }

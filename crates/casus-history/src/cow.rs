@@ -6,14 +6,58 @@
 
 use std::collections::BTreeMap;
 
+use casus::calendar::Day;
 use casus_syntax::diagnostic::Diagnostic;
 use casus_syntax::source::{FileId, Sources};
 
 use crate::codes::ccode_of;
-use crate::table::Table;
+use crate::table::{Row, Table};
 
 /// The columns read.
-const COLUMNS: [&str; 6] = ["WarNum", "WarName", "ccode", "StateName", "Side", "Initiator"];
+const COLUMNS: [&str; 21] = [
+    "WarNum",
+    "WarName",
+    "ccode",
+    "StateName",
+    "Side",
+    "Initiator",
+    "Outcome",
+    "WhereFought",
+    "StartMonth1",
+    "StartDay1",
+    "StartYear1",
+    "EndMonth1",
+    "EndDay1",
+    "EndYear1",
+    "StartMonth2",
+    "StartDay2",
+    "StartYear2",
+    "EndMonth2",
+    "EndDay2",
+    "EndYear2",
+    "BatDeath",
+];
+
+/// A run of days a state fought: its first day, and the first day it no longer did (`None`:
+/// ongoing at the end of the data, COW's −7).
+pub type Spell = (Day, Option<Day>);
+
+/// A date COW gives in part (−9, unknown), and the day it was read as.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FilledDate {
+    /// The war.
+    pub war: u32,
+    /// The state.
+    pub ccode: u32,
+    /// The data row.
+    pub row: usize,
+    /// `start` or `end`, of spell 1 or 2.
+    pub which: String,
+    /// As COW gives it, `?` for what is unknown.
+    pub given: String,
+    /// As read.
+    pub read: String,
+}
 
 /// One row: a state on one side of one war.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +74,12 @@ pub struct Participation {
     pub side: u8,
     /// Whether it is one of the war's initiators.
     pub initiator: bool,
+    /// COW's outcome code (8: changed sides).
+    pub outcome: i64,
+    /// COW's code of the region fought in.
+    pub where_fought: i64,
+    /// One or two spells of fighting.
+    pub spells: Vec<Spell>,
 }
 
 /// The wars, by number.
@@ -39,6 +89,8 @@ pub struct Wars {
     pub names: BTreeMap<u32, String>,
     /// Every participation, in the file's order.
     pub rows: Vec<Participation>,
+    /// Every date read from an incomplete one.
+    pub filled: Vec<FilledDate>,
 }
 
 impl Wars {
@@ -69,6 +121,24 @@ impl Wars {
                 }
             };
             wars.names.entry(war).or_insert_with(|| t.text(r, "WarName").to_string());
+            let mut spells = Vec::new();
+            for n in [1, 2] {
+                let start = [format!("StartYear{n}"), format!("StartMonth{n}"), format!("StartDay{n}")];
+                let end = [format!("EndYear{n}"), format!("EndMonth{n}"), format!("EndDay{n}")];
+                if n == 2 && t.int(r, &start[0])? == Some(-8) {
+                    break;
+                }
+                let from = day(&t, r, &start, false, (war, ccode), &mut wars.filled)?.ok_or_else(|| {
+                    t.error(t.span(r, &start[0]), "a spell cannot start \"ongoing\"".into(), "here", None)
+                })?;
+                let until = day(&t, r, &end, true, (war, ccode), &mut wars.filled)?.map(Day::next);
+                if let Some(u) = until
+                    && u <= from
+                {
+                    return Err(t.error(t.span(r, &end[0]), "the spell ends before it starts".into(), "here", None));
+                }
+                spells.push((from, until));
+            }
             wars.rows.push(Participation {
                 row: r.number,
                 war,
@@ -76,6 +146,9 @@ impl Wars {
                 state: t.text(r, "StateName").to_string(),
                 side,
                 initiator: t.int(r, "Initiator")? == Some(1),
+                outcome: t.int_or_zero(r, "Outcome")?,
+                where_fought: t.int_or_zero(r, "WhereFought")?,
+                spells,
             });
         }
         Ok(wars)
@@ -85,4 +158,57 @@ impl Wars {
     pub fn sides(&self, war: u32) -> Vec<(u32, u8)> {
         self.rows.iter().filter(|p| p.war == war).map(|p| (p.ccode, p.side)).collect()
     }
+}
+
+/// A day from year, month and day columns: −9 (unknown) for a month or day is the start of its
+/// span for a start and its end for an end, and noted; −7 for an end is "ongoing" (`None`).
+fn day(
+    t: &Table,
+    r: &Row,
+    [y, m, d]: &[String; 3],
+    end: bool,
+    (war, ccode): (u32, u32),
+    filled: &mut Vec<FilledDate>,
+) -> Result<Option<Day>, Diagnostic> {
+    let year = t.int_or_zero(r, y)?;
+    if end && year == -7 {
+        return Ok(None);
+    }
+    let Ok(year16) = i16::try_from(year).map_err(|_| ()).and_then(|y| if y > 0 { Ok(y) } else { Err(()) }) else {
+        return Err(t.error(t.span(r, y), format!("`{y}` should be a year, not {year}"), "not a year", None));
+    };
+    let month = t.int_or_zero(r, m)?;
+    let (month_read, month_unknown) = match month {
+        -9 => (if end { 12 } else { 1 }, true),
+        1..=12 => (i8::try_from(month).unwrap_or(1), false),
+        _ => return Err(t.error(t.span(r, m), format!("`{m}` should be a month, not {month}"), "not a month", None)),
+    };
+    let first = jiff::civil::Date::new(year16, month_read, 1)
+        .map_err(|e| t.error(t.span(r, y), format!("not a date: {e}"), "here", None))?;
+    let dd = t.int_or_zero(r, d)?;
+    let (day_read, day_unknown) = match dd {
+        -9 => (if end { first.days_in_month() } else { 1 }, true),
+        1..=31 => (i8::try_from(dd).unwrap_or(1), false),
+        _ => return Err(t.error(t.span(r, d), format!("`{d}` should be a day, not {dd}"), "not a day", None)),
+    };
+    let date = jiff::civil::Date::new(year16, month_read, day_read).map_err(|_| {
+        t.error(
+            t.span(r, d),
+            format!("{year}-{month:02}-{dd:02} is not a day that exists"),
+            "no such day in that month",
+            None,
+        )
+    })?;
+    if month_unknown || day_unknown {
+        let part = |v: i64, unknown: bool| if unknown { "?".to_string() } else { format!("{v:02}") };
+        filled.push(FilledDate {
+            war,
+            ccode,
+            row: r.number,
+            which: y.replace("Year", " ").to_lowercase().trim().to_string(),
+            given: format!("{year}-{}-{}", part(month, month_unknown), part(dd, day_unknown)),
+            read: date.to_string(),
+        });
+    }
+    Ok(Some(Day::from_date(date)))
 }

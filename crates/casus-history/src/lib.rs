@@ -10,3 +10,4 @@ pub mod atop;
 pub mod codes;
 pub mod cow;
 pub mod table;
+pub mod wars;

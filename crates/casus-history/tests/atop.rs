@@ -13,37 +13,8 @@ use casus_history::table::decode;
 use casus_syntax::diagnostic::render;
 use casus_syntax::source::Sources;
 
-const STATES: &str = "\
-stateabb,ccode,statenme,styear
-USA,2,United States of America,1816
-UKG,200,United Kingdom,1816
-FRN,220,France,1816
-BAV,245,Bavaria,1816
-GMY,255,Germany,1816
-GFR,260,German Federal Republic,1955
-GDR,265,German Democratic Republic,1954
-AUH,300,Austria-Hungary,1816
-CZE,315,Czechoslovakia,1918
-ITA,325,Italy,1816
-YUG,345,Yugoslavia,1878
-RUS,365,Russia,1816
-TUR,640,Turkey,1816
-KOR,730,Korea,1887
-ROK,732,South Korea,1949
-";
-
-const COUNTRY_CODES: &str = "\
-cown,iso3c,country.name.en
-2,USA,United States
-200,GBR,United Kingdom
-220,FRA,France
-245,,Bavaria
-255,DEU,Germany
-325,ITA,Italy
-365,RUS,Russia
-640,TUR,Turkey
-732,KOR,South Korea
-";
+mod common;
+use common::{COUNTRY_CODES, STATES};
 
 const ALLIANCES: &str = "atopid,begyr\n1,1900\n2,1900\n3,1900\n";
 
@@ -414,6 +385,20 @@ fn each_condition_flag_has_its_encoding() {
     assert!(has(&t, "if armed_attack(by: _, on: V) and V is party"), "{t}");
 }
 
+/// A COW war file with old-Mac line endings: war 7 in 1901, each state `(ccode, side, initiator)`.
+fn wars(states: &[(u32, u8, u8)]) -> String {
+    let mut out = String::from(
+        "WarNum,WarName,WarType,ccode,StateName,Side,StartMonth1,StartDay1,StartYear1,EndMonth1,EndDay1,EndYear1,\
+         StartMonth2,StartDay2,StartYear2,EndMonth2,EndDay2,EndYear2,TransFrom,WhereFought,Initiator,Outcome,TransTo,BatDeath,Version\r",
+    );
+    for (ccode, side, initiator) in states {
+        out.push_str(&format!(
+            "7,A War,1,{ccode},A State,{side},1,1,1901,6,30,1901,-8,-8,-8,-8,-8,-8,-8,2,{initiator},1,-8,1000,4\r"
+        ));
+    }
+    out
+}
+
 #[test]
 fn a_conflict_condition_names_its_war_only_when_the_wars_show_it() {
     let rows = [
@@ -431,15 +416,14 @@ fn a_conflict_condition_names_its_war_only_when_the_wars_show_it() {
     let i = run.go().unwrap_or_else(|e| panic!("{e}"));
     assert!(file(&i, "atop_1.casus").contains("condition: defcocon"));
     // War 7: the United States fought Russia, a state outside the alliance.
-    let wars = "WarNum,WarName,ccode,StateName,Side,Initiator\r7,A War,2,USA,1,1\r7,A War,365,Russia,2,2\r";
-    run.wars = Some(wars.into());
+    run.wars = Some(wars(&[(2, 1, 1), (365, 2, 2)]));
     let i = run.go().unwrap_or_else(|e| panic!("{e}"));
     let t = file(&i, "atop_1.casus");
     assert!(t.contains("armed_attack(by: A, on: V, war: cow_7)"), "{t}");
     assert!(t.contains("DEFCOCON = 1, COWWAR = 7."), "{t}");
     assert!(!t.contains("condition: defcocon"), "{t}");
     // A war in which the members fought only each other ties nothing.
-    run.wars = Some("WarNum,WarName,ccode,StateName,Side,Initiator\r7,A War,2,USA,1,1\r7,A War,200,UK,2,2\r".into());
+    run.wars = Some(wars(&[(2, 1, 1), (200, 2, 2)]));
     let i = run.go().unwrap_or_else(|e| panic!("{e}"));
     assert!(file(&i, "atop_1.casus").contains("condition: defcocon"));
 }
