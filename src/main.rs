@@ -15,6 +15,7 @@ mod github;
 mod import;
 mod load;
 mod problem;
+mod replay;
 mod sweep;
 mod synth;
 mod term;
@@ -169,6 +170,54 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: Import,
+    },
+    /// Evaluate every war's scenario against the alliances and set each obligation that fell
+    /// due against what its bearer did: the invocation table and a summary of honoured and
+    /// not-honoured commitments (docs/history.md).
+    Replay {
+        /// The rule files or folders: the library and the ATOP import. May be given several
+        /// times.
+        #[arg(long = "rules", value_name = "PATH", required = true)]
+        rules: Vec<PathBuf>,
+        /// The folder of war scenarios (`casus import cow-wars`).
+        #[arg(long, value_name = "DIR")]
+        scenarios: PathBuf,
+        /// The crosswalk `atopid,instrument` of the library's instruments that stand for ATOP
+        /// alliances (`history/curated.csv`), whose norms then count for those alliances.
+        #[arg(long, value_name = "FILE")]
+        curated: Option<PathBuf>,
+        /// The folder holding `cow_states/` and `country_codes/`, for the ccode columns.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Only the wars that start on or after this day.
+        #[arg(long, value_name = "DATE", value_parser = Day::parse)]
+        from: Option<Day>,
+        /// Only the wars that start on or before this day.
+        #[arg(long, value_name = "DATE", value_parser = Day::parse)]
+        to: Option<Day>,
+        /// Divide the summary into the wars that start before this day and the others.
+        #[arg(long, value_name = "DATE", value_parser = Day::parse)]
+        split: Option<Day>,
+        /// Conditions the data cannot check: not met (their norms are `unverified`), or met for
+        /// every attack.
+        #[arg(long, value_enum, default_value_t = ConditionsArg::Unverified)]
+        conditions: ConditionsArg,
+        /// What a verdict counts for: each bearer towards each ally, each ally, or each alliance.
+        #[arg(long, value_enum, default_value_t = UnitArg::Pair)]
+        unit: UnitArg,
+        /// For `--unit alliance`: honoured only if every judged member honoured it (`strict`), or
+        /// if one did and none fought an ally (`lenient`).
+        #[arg(long, value_enum, default_value_t = MultilateralArg::Strict)]
+        multilateral: MultilateralArg,
+        /// Text for people, the table as CSV (with the summary in `<out>.summary.csv`), or JSON.
+        #[arg(long, value_enum, default_value_t = replay::Format::Text)]
+        format: replay::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Only the summary.
+        #[arg(long)]
+        summary_only: bool,
     },
     /// Explain why a party's norms hold, and why its other candidate norms do not.
     Explain {
@@ -328,6 +377,35 @@ enum Import {
     },
 }
 
+/// How `casus replay` treats conditions the data cannot check.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ConditionsArg {
+    /// Not met: the norms they keep from falling due are listed as `unverified`.
+    Unverified,
+    /// Met, for every attack that would otherwise trigger the provision.
+    AssumeMet,
+}
+
+/// What a verdict of `casus replay` counts for.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum UnitArg {
+    /// War, alliance, ally, bearer.
+    Pair,
+    /// War, alliance, ally.
+    Ally,
+    /// War, alliance.
+    Alliance,
+}
+
+/// How `casus replay --unit alliance` judges an alliance's members together.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum MultilateralArg {
+    /// Honoured only if every judged member honoured it.
+    Strict,
+    /// Honoured if one member did and none fought an ally.
+    Lenient,
+}
+
 /// Who attacks under the side heuristic of `casus import cow-wars`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum JoinersArg {
@@ -396,6 +474,45 @@ fn main() -> ExitCode {
             } else {
                 synth::run(&mut term, &casus_synth::Config { states, treaties, events, seed, assume_compliance }, &out)
             }
+        }
+        Command::Replay {
+            rules,
+            scenarios,
+            curated,
+            data,
+            from,
+            to,
+            split,
+            conditions,
+            unit,
+            multilateral,
+            format,
+            out,
+            summary_only,
+        } => {
+            use casus_history::replay::{Conditions, Multilateral, UnitKind};
+            let settings = casus_history::replay::Settings {
+                conditions: match conditions {
+                    ConditionsArg::Unverified => Conditions::Unverified,
+                    ConditionsArg::AssumeMet => Conditions::AssumeMet,
+                },
+                unit: match unit {
+                    UnitArg::Pair => UnitKind::Pair,
+                    UnitArg::Ally => UnitKind::Ally,
+                    UnitArg::Alliance => UnitKind::Alliance,
+                },
+                multilateral: match multilateral {
+                    MultilateralArg::Strict => Multilateral::Strict,
+                    MultilateralArg::Lenient => Multilateral::Lenient,
+                },
+                from,
+                to,
+                split,
+            };
+            replay::run(
+                &mut term,
+                &replay::Request { rules, scenarios, curated, data, settings, format, out, summary_only },
+            )
         }
         Command::Import {
             what: Import::CowWars { file, out, rules, attacks, joiners, report, codes, states, country_codes },

@@ -149,6 +149,11 @@ impl Codes {
         self.cow.get(&ccode).map(|(abb, _)| Code { code: abb.clone(), origin: Origin::Cow, row: None })
     }
 
+    /// The ccode written `code` on `day`, if one is.
+    pub fn ccode(&self, code: &str, day: Day) -> Option<u32> {
+        self.ccodes().into_iter().find(|&c| self.code(c, day).is_some_and(|x| x.code == code))
+    }
+
     /// The days on which `ccode`'s code changes: the bounds of its overrides.
     pub fn changes(&self, ccode: u32) -> Vec<Day> {
         let mut days: Vec<Day> = self

@@ -9,5 +9,6 @@
 pub mod atop;
 pub mod codes;
 pub mod cow;
+pub mod replay;
 pub mod table;
 pub mod wars;

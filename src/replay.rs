@@ -1,0 +1,331 @@
+//! `casus replay`: every war's scenario evaluated against the alliances, in parallel, from one
+//! compiled program; the invocation table and its summary (docs/history.md).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use casus::calendar::Day;
+use casus_history::codes::{self, Codes};
+use casus_history::replay::{self, Alliances, Judged, Row, Settings, Summary, War};
+use casus_history::table::{self, Table};
+use casus_syntax::source::Sources;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::files::{self, Input};
+use crate::load::{self, Failed};
+use crate::term::{Term, errln};
+
+/// How the replay is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// The summary and, war by war, the reason of every row not honoured or unverified.
+    Text,
+    /// The invocation table; the summary in `<out>.summary.csv`.
+    Csv,
+    /// One object: settings, inputs, summary, rows.
+    Json,
+}
+
+/// What the command line asks of `casus replay`.
+pub(crate) struct Request {
+    /// The rule files and folders: the library and the ATOP import.
+    pub rules: Vec<PathBuf>,
+    /// The folder of war scenarios.
+    pub scenarios: PathBuf,
+    /// `atopid,instrument`: the library's instruments that stand for ATOP alliances.
+    pub curated: Option<PathBuf>,
+    /// The folder of the COW state list and the country codes, for the ccode columns.
+    pub data: Option<PathBuf>,
+    /// The replay's settings.
+    pub settings: Settings,
+    /// How to write it.
+    pub format: Format,
+    /// Where to write it.
+    pub out: Option<PathBuf>,
+    /// Only the summary.
+    pub summary_only: bool,
+}
+
+/// Runs `casus replay`; the exit code.
+pub(crate) fn run(term: &mut Term, r: &Request) -> u8 {
+    match replay(term, r) {
+        Ok(()) => 0,
+        Err(f) => crate::eval::failed(term, &f),
+    }
+}
+
+fn error(message: impl Into<String>) -> Failed {
+    Failed::error("casus::replay", message, None)
+}
+
+fn replay(term: &mut Term, r: &Request) -> Result<(), Failed> {
+    let style = term.err_style;
+    let mut sources = Sources::new();
+    let program = match load::program(&mut sources, &r.rules)? {
+        Ok(p) => p,
+        Err(ds) => return Err(load::rendered(&ds, &sources, style)),
+    };
+    // The crosswalk: instrument → atopid.
+    let mut curated = BTreeMap::new();
+    if let Some(path) = &r.curated {
+        let file = read_text(&mut sources, path)?;
+        let t = Table::parse(&sources, file, &["atopid", "instrument"])
+            .map_err(|d| load::rendered(&[d], &sources, style))?;
+        for row in t.rows() {
+            let id = t.int(row, "atopid").map_err(|d| load::rendered(&[d], &sources, style))?;
+            let id = id.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+            curated.insert(t.text(row, "instrument").to_string(), id);
+        }
+    }
+    let codes = match &r.data {
+        Some(dir) => {
+            let states = read_text(&mut sources, &dir.join("cow_states/states2016.csv"))?;
+            let cc = read_text(&mut sources, &dir.join("country_codes/codelist_without_cldr.csv"))?;
+            let overrides = sources.add("casus: data/codes.csv", codes::OVERRIDES);
+            Some(Codes::read(&mut sources, overrides, states, cc).map_err(|d| load::rendered(&[d], &sources, style))?)
+        }
+        None => None,
+    };
+    let list = files::expand(std::slice::from_ref(&r.scenarios), &["ron"]).map_err(error)?;
+    if let Some(e) = list.unreadable.first() {
+        return Err(error(e.clone()));
+    }
+    let mut wars = Vec::new();
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    for input in &list.files {
+        let (id, problem) = files::read(&mut sources, input).map_err(error)?;
+        if let Some(d) = problem {
+            return Err(load::rendered(&[d], &sources, style));
+        }
+        let Some(source) = sources.get(id) else { continue };
+        inputs.push((input.name().to_string(), sha256(source.text.as_bytes())));
+        let scenario = casus::scenario::parse(id, source)
+            .map_err(|rejected| load::rendered(&rejected.diagnostics, &sources, style))?;
+        let lines = scenario.events.iter().map(|e| source.line_col(e.span.start).line).collect();
+        let war = War { file: input.name().to_string(), scenario, lines };
+        let start = war.start();
+        if r.settings.from.is_some_and(|f| start < f) || r.settings.to.is_some_and(|t| start > t) {
+            continue;
+        }
+        wars.push(war);
+    }
+    for (_, file) in sources.iter() {
+        if file.name.ends_with(".casus") {
+            inputs.push((file.name.clone(), sha256(file.text.as_bytes())));
+        }
+    }
+    inputs.sort();
+    let alliances = Alliances::new(&program, &curated, |s| program.name(s).to_string());
+    let ccode = |code: &str, day: Day| codes.as_ref().and_then(|c| c.ccode(code, day));
+    let results: Vec<Result<Vec<Row>, (String, String)>> = wars
+        .par_iter()
+        .map(|w| replay::war_rows(&program, w, &alliances, &r.settings, &ccode).map_err(|e| (w.file.clone(), e)))
+        .collect();
+    let mut rows = Vec::new();
+    for result in results {
+        match result {
+            Ok(mut list) => rows.append(&mut list),
+            Err((file, e)) => return Err(error(format!("`{file}` cannot be evaluated: {e}"))),
+        }
+    }
+    rows.sort_by(|a, b| {
+        (a.war, a.atopid, a.phase, &a.ally, &a.bearer, &a.provision)
+            .cmp(&(b.war, b.atopid, b.phase, &b.ally, &b.bearer, &b.provision))
+            .then_with(|| a.cmp(b))
+    });
+    let units = replay::judge(&rows, &r.settings);
+    let summary = replay::summarise(&units, &rows, wars.len(), alliances.ids.len(), &r.settings);
+    let text = match r.format {
+        Format::Text => text(&summary, &rows, &units, &r.settings, r.summary_only),
+        Format::Json => json(&summary, &rows, &inputs, &r.settings, r.summary_only)?,
+        Format::Csv => {
+            if let Some(out) = &r.out {
+                let mut name = out.as_os_str().to_owned();
+                name.push(".summary.csv");
+                write_file(Path::new(&name), &summary_csv(&summary))?;
+            } else {
+                errln!(term, "note: the summary CSV is written beside --out, which is not given");
+            }
+            if r.summary_only { summary_csv(&summary) } else { csv(&rows)? }
+        }
+    };
+    match &r.out {
+        Some(path) => write_file(path, &text),
+        None => {
+            crate::draw::write(term, Ok(text));
+            Ok(())
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn read_text(sources: &mut Sources, path: &Path) -> Result<casus_syntax::source::FileId, Failed> {
+    match files::read_bytes(&Input::of(path)).map_err(error)? {
+        files::Bytes::Read(bytes) => Ok(sources.add(files::shown(path), table::decode(&bytes))),
+        files::Bytes::TooLarge(size) => Err(error(format!("`{}` is too large ({size} bytes)", path.display()))),
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), Failed> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let fail = |e: std::io::Error| error(format!("cannot write `{}`: {}", path.display(), files::io_message(&e)));
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// A CSV field.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// The invocation table as CSV.
+fn csv(rows: &[Row]) -> Result<String, Failed> {
+    let mut out = replay::COLUMNS.join(",") + "\n";
+    for row in rows {
+        let value = serde_json::to_value(row).map_err(|e| error(e.to_string()))?;
+        let cells: Vec<String> = replay::COLUMNS
+            .iter()
+            .map(|c| match &value[*c] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => field(s),
+                serde_json::Value::Array(list) => {
+                    field(&list.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" "))
+                }
+                other => field(&other.to_string()),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The summary as CSV: one line per period, basis and provision.
+fn summary_csv(summary: &Summary) -> String {
+    let mut out = String::from("period,unit,basis,provision");
+    for v in replay::VERDICTS {
+        let _ = write!(out, ",{}", v.name());
+    }
+    out.push_str(",share\n");
+    for (period, tally) in &summary.periods {
+        let mut line = |basis: &str, provision: &str, t: &replay::Tally| {
+            let _ = write!(out, "{},{},{basis},{provision}", field(period), summary.unit);
+            for v in replay::VERDICTS {
+                let _ = write!(out, ",{}", t.counts.get(v.name()).copied().unwrap_or(0));
+            }
+            let _ = writeln!(out, ",{}", t.share.clone().unwrap_or_default());
+        };
+        line("all", "", &tally.all);
+        for (p, t) in &tally.judged_provision {
+            line("judged", p, t);
+        }
+        for (p, t) in &tally.every_provision {
+            line("every", p, t);
+        }
+    }
+    out
+}
+
+fn json(
+    summary: &Summary,
+    rows: &[Row],
+    inputs: &[(String, String)],
+    settings: &Settings,
+    summary_only: bool,
+) -> Result<String, Failed> {
+    let inputs: Vec<serde_json::Value> =
+        inputs.iter().map(|(path, sha)| serde_json::json!({ "path": path, "sha256": sha })).collect();
+    let mut value = serde_json::json!({
+        "settings": settings,
+        "inputs": inputs,
+        "summary": summary,
+    });
+    if !summary_only {
+        value["rows"] = serde_json::to_value(rows).map_err(|e| error(e.to_string()))?;
+    }
+    Ok(serde_json::to_string_pretty(&value).map_err(|e| error(e.to_string()))? + "\n")
+}
+
+/// A tally in words: `honoured 3, not honoured 1, ...; share 0.750`.
+fn tally_words(t: &replay::Tally) -> String {
+    let counts: Vec<String> = replay::VERDICTS
+        .iter()
+        .filter_map(|v| {
+            let n = t.counts.get(v.name()).copied().unwrap_or(0);
+            (n > 0).then(|| format!("{} {n}", v.name().replace('_', " ")))
+        })
+        .collect();
+    let share = t.share.as_ref().map_or_else(|| "no unit judged".to_string(), |s| format!("share honoured {s}"));
+    format!("{}; {share}", if counts.is_empty() { "none".to_string() } else { counts.join(", ") })
+}
+
+/// For people: the summary, then war by war the rows not honoured or unverified with their
+/// reasons.
+fn text(summary: &Summary, rows: &[Row], units: &[Judged], settings: &Settings, summary_only: bool) -> String {
+    let mut out = String::new();
+    let policy = match settings.conditions {
+        replay::Conditions::Unverified => "unverified",
+        replay::Conditions::AssumeMet => "assume-met",
+    };
+    let _ = writeln!(
+        out,
+        "Replay of {} wars against {} alliance instruments: {} rows, {} units ({}); conditions the data cannot check: {policy}.",
+        summary.wars,
+        summary.instruments,
+        summary.rows,
+        units.len(),
+        summary.unit
+    );
+    for (period, t) in &summary.periods {
+        let _ = writeln!(out, "\n{period}: {}", tally_words(&t.all));
+        for (p, tally) in &t.judged_provision {
+            let _ = writeln!(out, "  judged under {p}: {}", tally_words(tally));
+        }
+        for (p, tally) in &t.every_provision {
+            let _ = writeln!(out, "  alliances with {p}: {}", tally_words(tally));
+        }
+    }
+    if summary_only {
+        return out;
+    }
+    let mut by_war: BTreeMap<u32, Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        by_war.entry(r.war).or_default().push(r);
+    }
+    for (war, list) in by_war {
+        let Some(first) = list.first() else { continue };
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &list {
+            *counts.entry(r.verdict.name()).or_default() += 1;
+        }
+        let counted: Vec<String> = counts.iter().map(|(v, n)| format!("{} {n}", v.replace('_', " "))).collect();
+        let _ = writeln!(
+            out,
+            "\nWar {war}, {} ({} to {}): {} rows: {}",
+            first.war_name,
+            first.war_start,
+            first.war_end,
+            list.len(),
+            counted.join(", ")
+        );
+        for r in list.iter().filter(|r| matches!(r.verdict, replay::Verdict::NotHonoured | replay::Verdict::Unverified))
+        {
+            let _ = writeln!(out, "  {}", replay::reason(r));
+        }
+    }
+    out
+}
