@@ -76,10 +76,14 @@ pub struct War {
 }
 
 impl War {
-    /// COW's number: from the file name `cow_058.ron`.
+    /// COW's number: from the title, `COW war 58: ...`, else the file name `cow_058.ron`.
     pub fn number(&self) -> u32 {
-        let name = self.file.rsplit('/').next().unwrap_or(&self.file);
-        name.trim_start_matches("cow_").trim_end_matches(".ron").parse().unwrap_or(0)
+        let from_title =
+            self.scenario.title.strip_prefix("COW war ").and_then(|t| t.split(':').next()).and_then(|n| n.parse().ok());
+        from_title.unwrap_or_else(|| {
+            let name = self.file.rsplit('/').next().unwrap_or(&self.file);
+            name.trim_start_matches("cow_").trim_end_matches(".ron").parse().unwrap_or(0)
+        })
     }
 
     /// Its name: the title's, between `COW war N: ` and the dates.
@@ -418,7 +422,25 @@ fn identity(n: &NormReport) -> (String, String, String, String, String, String) 
     )
 }
 
-/// The rows of one war.
+/// A war's two evaluations: as its scenario says, and with every condition the data cannot check
+/// met for every attack. Both policies' rows come from them.
+pub struct Evaluated {
+    plain: Vec<NormReport>,
+    met: Vec<NormReport>,
+}
+
+/// Evaluates a war twice (once, if no instrument has a condition the data cannot check).
+pub fn evaluate(program: &Program, war: &War, alliances: &Alliances) -> Result<Evaluated, String> {
+    let plain = norms(program, &war.scenario)?;
+    let met = if alliances.unverifiable().is_empty() {
+        plain.clone()
+    } else {
+        norms(program, &with_conditions_met(war, alliances))?
+    };
+    Ok(Evaluated { plain, met })
+}
+
+/// The rows of one war under `settings`.
 pub fn war_rows(
     program: &Program,
     war: &War,
@@ -426,9 +448,18 @@ pub fn war_rows(
     settings: &Settings,
     ccode: &dyn Fn(&str, Day) -> Option<u32>,
 ) -> Result<Vec<Row>, String> {
-    let plain = norms(program, &war.scenario)?;
-    let has_unverifiable = !alliances.unverifiable().is_empty();
-    let met = if has_unverifiable { norms(program, &with_conditions_met(war, alliances))? } else { plain.clone() };
+    Ok(rows_of(war, &evaluate(program, war, alliances)?, alliances, settings, ccode))
+}
+
+/// The rows of one war's evaluations under `settings`.
+pub fn rows_of(
+    war: &War,
+    evaluated: &Evaluated,
+    alliances: &Alliances,
+    settings: &Settings,
+    ccode: &dyn Fn(&str, Day) -> Option<u32>,
+) -> Vec<Row> {
+    let Evaluated { plain, met } = evaluated;
     let plain_ids: BTreeSet<_> = plain.iter().map(identity).collect();
     // Under `unverified`, the norms as the scenario gives them, and those the unverifiable
     // conditions alone kept from falling due; under `assume-met`, the norms with them met.
@@ -508,7 +539,7 @@ pub fn war_rows(
         });
     }
     rows.sort();
-    Ok(rows)
+    rows
 }
 
 /// The given attack that triggered a provision on `day`: by the adversary on the ally (by the
@@ -548,8 +579,8 @@ fn trigger(
     })
 }
 
-/// What `bearer` did towards `ally` in the war: force against it if any, else assistance if
-/// any, else nothing; with the first day of it.
+/// What `bearer` did towards `ally` in the war, with its first day: what it did first, force
+/// against the ally or assistance to it (force, if both began the same day), else nothing.
 fn conduct(war: &War, bearer: &str, ally: &str) -> (Conduct, Option<Day>) {
     let mut beside: Option<Day> = None;
     let mut against: Option<Day> = None;
@@ -567,8 +598,9 @@ fn conduct(war: &War, bearer: &str, ally: &str) -> (Conduct, Option<Day>) {
         }
     }
     match (against, beside) {
-        (Some(d), _) => (Conduct::FoughtAgainst, Some(d)),
-        (None, Some(d)) => (Conduct::FoughtBeside, Some(d)),
+        (Some(a), Some(b)) if b < a => (Conduct::FoughtBeside, Some(b)),
+        (Some(a), _) => (Conduct::FoughtAgainst, Some(a)),
+        (None, Some(b)) => (Conduct::FoughtBeside, Some(b)),
         (None, None) => (Conduct::StayedOut, None),
     }
 }
