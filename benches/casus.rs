@@ -196,5 +196,165 @@ fn sweep(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_and_check, kursk, big_world, cascade, dense, scaling, sweep);
+/// The datasets of the history replay, if they are here (`CASUS_SHARED_DATA`, or
+/// `../shared/data/raw`).
+fn shared_data() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("CASUS_SHARED_DATA")
+        .map_or_else(|| std::path::PathBuf::from("../shared/data/raw"), std::path::PathBuf::from);
+    dir.join("atop_v4.01/atop-member-level.csv").is_file().then_some(dir)
+}
+
+/// The history replay's data, read into sources: members, alliances, states, country codes,
+/// overrides, wars.
+struct HistoryFiles {
+    sources: Sources,
+    ids: [FileId; 6],
+}
+
+fn history_files(dir: &std::path::Path) -> HistoryFiles {
+    let mut sources = Sources::new();
+    let mut add = |rel: &str| {
+        let bytes = std::fs::read(dir.join(rel)).unwrap();
+        sources.add(rel.to_string(), casus_history::table::decode(&bytes))
+    };
+    let ids = [
+        add("atop_v4.01/atop-member-level.csv"),
+        add("atop_v4.01/atop-alliance-level.csv"),
+        add("cow_states/states2016.csv"),
+        add("country_codes/codelist_without_cldr.csv"),
+        add("cow_interstate_war_v4.0/Inter-StateWarData_v4.0.csv"),
+        FileId(0),
+    ];
+    let overrides = sources.add("codes.csv", casus_history::codes::OVERRIDES);
+    HistoryFiles { sources, ids: [ids[0], ids[1], ids[2], ids[3], ids[4], overrides] }
+}
+
+fn history(c: &mut Criterion) {
+    use casus_history::{atop, codes::Codes, cow::Wars, replay, table::Table, wars};
+    let Some(dir) = shared_data() else {
+        eprintln!("the datasets of the history replay are not here: the `history` group is skipped");
+        return;
+    };
+    let HistoryFiles { sources, ids: [members, alliances, states, country_codes, war_file, overrides] } =
+        history_files(&dir);
+    // The library's declared parties, which the import does not declare again.
+    let library = bundled();
+    let known: std::collections::BTreeSet<String> = {
+        let mut s = Sources::new();
+        for (n, t) in &library {
+            s.add(n.clone(), t.clone());
+        }
+        let set = casus::load_rules(&s);
+        set.files
+            .iter()
+            .flat_map(|(_, p)| p.file.items.iter())
+            .filter_map(|i| match i {
+                casus_syntax::ast::Item::Party(p) => Some(p.code.name.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let curated: std::collections::BTreeMap<u32, String> = std::fs::read_to_string("history/curated.csv")
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            Some((f.next()?.parse().ok()?, f.next()?.to_string()))
+        })
+        .collect();
+    let mut g = c.benchmark_group("history");
+    g.sample_size(10);
+    let mut s = sources.clone();
+    let codes = Codes::read(&mut s, overrides, states, country_codes).unwrap();
+    let war_data = Wars::read(&s, war_file).unwrap();
+    let inputs = atop::Inputs {
+        members,
+        alliances,
+        codes: &codes,
+        wars: Some(&war_data),
+        curated: &curated,
+        known_parties: &known,
+    };
+    g.bench_function("import atop (745 alliances)", |b| {
+        b.iter(|| atop::import(black_box(&s), &inputs).unwrap().files.len())
+    });
+    let imported = atop::import(&s, &inputs).unwrap();
+    let rules = ["rules".to_string()];
+    let settings = wars::Settings { file_name: "wars.csv", rules: &rules, joiners: wars::Joiners::Side };
+    let war_table = Table::parse(&s, war_file, &[]).unwrap();
+    g.bench_function("import cow-wars (95 wars)", |b| {
+        b.iter(|| {
+            wars::scenarios(&war_table, black_box(&war_data), &codes, &[], None, &s, &settings).unwrap().files.len()
+        })
+    });
+    let scenarios = wars::scenarios(&war_table, &war_data, &codes, &[], None, &s, &settings).unwrap();
+    // The library and the import as one program, as `casus check rules/ atop/` reads them.
+    let mut rule_sources = Sources::new();
+    for (n, t) in library.iter().cloned().chain(imported.files.clone()) {
+        rule_sources.add(n, t);
+    }
+    g.bench_function("check the library with the import", |b| {
+        b.iter(|| casus::load_rules(black_box(&rule_sources)).diagnostics.len())
+    });
+    let program = casus::load_rules(&rule_sources).into_program().unwrap();
+    let mut war_sources = Sources::new();
+    let wars_read: Vec<replay::War> = scenarios
+        .files
+        .iter()
+        .map(|(name, text)| {
+            let id = war_sources.add(name.clone(), text.clone());
+            let source = war_sources.get(id).unwrap();
+            let scenario = scenario::parse(id, source).unwrap();
+            let lines = scenario.events.iter().map(|e| source.line_col(e.span.start).line).collect();
+            replay::War { file: name.clone(), scenario, lines }
+        })
+        .collect();
+    let by_instrument: std::collections::BTreeMap<String, u32> = curated.iter().map(|(k, v)| (v.clone(), *k)).collect();
+    let alliance_set = replay::Alliances::new(&program, &by_instrument, |p| program.name(p).to_string());
+    let policy = |conditions, unit| replay::Settings {
+        conditions,
+        unit,
+        multilateral: replay::Multilateral::Strict,
+        from: None,
+        to: None,
+        split: None,
+    };
+    let one = [policy(replay::Conditions::Unverified, replay::UnitKind::Pair)];
+    g.bench_function("replay all wars, one policy", |b| {
+        b.iter(|| {
+            let rows = replay::replay_all(&program, black_box(&wars_read), &alliance_set, &one, &|_, _| None).unwrap();
+            let units = replay::judge(&rows[0], &one[0]);
+            replay::summarise(&units, &rows[0], wars_read.len(), alliance_set.ids.len(), &one[0]).rows
+        })
+    });
+    let both = [
+        policy(replay::Conditions::Unverified, replay::UnitKind::Pair),
+        policy(replay::Conditions::AssumeMet, replay::UnitKind::Pair),
+    ];
+    g.bench_function("replay all wars, both policies, three units", |b| {
+        b.iter(|| {
+            let rows = replay::replay_all(&program, black_box(&wars_read), &alliance_set, &both, &|_, _| None).unwrap();
+            let mut n = 0;
+            for (rows, s) in rows.iter().zip(&both) {
+                for unit in [replay::UnitKind::Pair, replay::UnitKind::Ally, replay::UnitKind::Alliance] {
+                    let s = replay::Settings { unit, ..s.clone() };
+                    n += replay::summarise(&replay::judge(rows, &s), rows, wars_read.len(), alliance_set.ids.len(), &s)
+                        .rows;
+                }
+            }
+            n
+        })
+    });
+    let ww2 = wars_read.iter().find(|w| w.number() == 139).unwrap();
+    g.bench_function("evaluate World War II (war 139), as given", |b| {
+        b.iter(|| replay::evaluate_as_given(&program, black_box(ww2)).unwrap())
+    });
+    g.bench_function("evaluate World War II (war 139), both evaluations", |b| {
+        b.iter(|| replay::evaluate(&program, black_box(ww2), &alliance_set).is_ok())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parse_and_check, kursk, big_world, cascade, dense, scaling, sweep, history);
 criterion_main!(benches);

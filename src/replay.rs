@@ -10,7 +10,6 @@ use casus_history::codes::{self, Codes};
 use casus_history::replay::{self, Alliances, Judged, Row, Settings, Summary, War};
 use casus_history::table::{self, Table};
 use casus_syntax::source::Sources;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::files::{self, Input};
@@ -119,22 +118,10 @@ fn replay(term: &mut Term, r: &Request) -> Result<(), Failed> {
     inputs.sort();
     let alliances = Alliances::new(&program, &curated, |s| program.name(s).to_string());
     let ccode = |code: &str, day: Day| codes.as_ref().and_then(|c| c.ccode(code, day));
-    let results: Vec<Result<Vec<Row>, (String, String)>> = wars
-        .par_iter()
-        .map(|w| replay::war_rows(&program, w, &alliances, &r.settings, &ccode).map_err(|e| (w.file.clone(), e)))
-        .collect();
-    let mut rows = Vec::new();
-    for result in results {
-        match result {
-            Ok(mut list) => rows.append(&mut list),
-            Err((file, e)) => return Err(error(format!("`{file}` cannot be evaluated: {e}"))),
-        }
-    }
-    rows.sort_by(|a, b| {
-        (a.war, a.atopid, a.phase, &a.ally, &a.bearer, &a.provision)
-            .cmp(&(b.war, b.atopid, b.phase, &b.ally, &b.bearer, &b.provision))
-            .then_with(|| a.cmp(b))
-    });
+    let rows = replay::replay_all(&program, &wars, &alliances, std::slice::from_ref(&r.settings), &ccode)
+        .map_err(|(file, e)| error(format!("`{file}` cannot be evaluated: {e}")))?
+        .pop()
+        .unwrap_or_default();
     let units = replay::judge(&rows, &r.settings);
     let summary = replay::summarise(&units, &rows, wars.len(), alliances.ids.len(), &r.settings);
     let text = match r.format {

@@ -151,7 +151,10 @@ impl Codes {
 
     /// The ccode written `code` on `day`, if one is.
     pub fn ccode(&self, code: &str, day: Day) -> Option<u32> {
-        self.ccodes().into_iter().find(|&c| self.code(c, day).is_some_and(|x| x.code == code))
+        let written = |c: u32| self.code(c, day).is_some_and(|x| x.code == code);
+        let overridden = self.overrides.iter().filter(|o| o.value == code).map(|o| o.ccode);
+        let listed = self.iso.iter().chain(self.cow.iter().map(|(c, (abb, _))| (c, abb))).filter(|(_, v)| *v == code);
+        overridden.chain(listed.map(|(c, _)| *c)).find(|&c| written(c))
     }
 
     /// The days on which `ccode`'s code changes: the bounds of its overrides.

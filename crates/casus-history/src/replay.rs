@@ -432,12 +432,51 @@ pub struct Evaluated {
 /// Evaluates a war twice (once, if no instrument has a condition the data cannot check).
 pub fn evaluate(program: &Program, war: &War, alliances: &Alliances) -> Result<Evaluated, String> {
     let plain = norms(program, &war.scenario)?;
-    let met = if alliances.unverifiable().is_empty() {
-        plain.clone()
-    } else {
-        norms(program, &with_conditions_met(war, alliances))?
-    };
+    let with_met = with_conditions_met(war, alliances);
+    // No attack on (or by) a party of an instrument with such a condition: nothing to assume.
+    let met =
+        if with_met.events.len() == war.scenario.events.len() { plain.clone() } else { norms(program, &with_met)? };
     Ok(Evaluated { plain, met })
+}
+
+/// The norms of a war as its scenario gives it: one evaluation.
+pub fn evaluate_as_given(program: &Program, war: &War) -> Result<usize, String> {
+    norms(program, &war.scenario).map(|n| n.len())
+}
+
+/// Every war's rows under each of `policies`, the wars evaluated in parallel, each once (twice
+/// with conditions the data cannot check) whatever the number of policies: per policy, the rows
+/// sorted by war, alliance, phase, ally, bearer and provision. The first war that cannot be
+/// evaluated is the error, with its file.
+pub fn replay_all(
+    program: &Program,
+    wars: &[War],
+    alliances: &Alliances,
+    policies: &[Settings],
+    ccode: &(dyn Fn(&str, Day) -> Option<u32> + Sync),
+) -> Result<Vec<Vec<Row>>, (String, String)> {
+    use rayon::prelude::*;
+    let per_war: Vec<Result<Vec<Vec<Row>>, (String, String)>> = wars
+        .par_iter()
+        .map(|w| {
+            let evaluated = evaluate(program, w, alliances).map_err(|e| (w.file.clone(), e))?;
+            Ok(policies.iter().map(|s| rows_of(w, &evaluated, alliances, s, ccode)).collect())
+        })
+        .collect();
+    let mut out: Vec<Vec<Row>> = vec![Vec::new(); policies.len()];
+    for result in per_war {
+        for (all, mut rows) in out.iter_mut().zip(result?) {
+            all.append(&mut rows);
+        }
+    }
+    for rows in &mut out {
+        rows.sort_by(|a, b| {
+            (a.war, a.atopid, a.phase, &a.ally, &a.bearer, &a.provision)
+                .cmp(&(b.war, b.atopid, b.phase, &b.ally, &b.bearer, &b.provision))
+                .then_with(|| a.cmp(b))
+        });
+    }
+    Ok(out)
 }
 
 /// The rows of one war under `settings`.
