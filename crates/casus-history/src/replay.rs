@@ -444,6 +444,9 @@ pub fn evaluate_as_given(program: &Program, war: &War) -> Result<usize, String> 
     norms(program, &war.scenario).map(|n| n.len())
 }
 
+/// A war's rows, per policy.
+type PerPolicy = Vec<Vec<Row>>;
+
 /// Every war's rows under each of `policies`, the wars evaluated in parallel, each once (twice
 /// with conditions the data cannot check) whatever the number of policies: per policy, the rows
 /// sorted by war, alliance, phase, ally, bearer and provision. The first war that cannot be
@@ -456,7 +459,7 @@ pub fn replay_all(
     ccode: &(dyn Fn(&str, Day) -> Option<u32> + Sync),
 ) -> Result<Vec<Vec<Row>>, (String, String)> {
     use rayon::prelude::*;
-    let per_war: Vec<Result<Vec<Vec<Row>>, (String, String)>> = wars
+    let per_war: Vec<Result<PerPolicy, (String, String)>> = wars
         .par_iter()
         .map(|w| {
             let evaluated = evaluate(program, w, alliances).map_err(|e| (w.file.clone(), e))?;
