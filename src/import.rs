@@ -315,10 +315,10 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
         r.rows,
         r.attacks,
         r.acts,
-        if r.replaced.is_empty() {
-            String::new()
-        } else {
-            format!(" (the attacks of {} wars from --attacks)", r.replaced.len())
+        match r.replaced.len() {
+            0 => String::new(),
+            1 => " (the attacks of 1 war from --attacks)".to_string(),
+            n => format!(" (the attacks of {n} wars from --attacks)"),
         },
         r.filled_dates.len(),
         import.files.len(),

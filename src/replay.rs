@@ -268,10 +268,10 @@ fn text(summary: &Summary, rows: &[Row], units: &[Judged], settings: &Settings, 
         replay::Conditions::Unverified => "unverified",
         replay::Conditions::AssumeMet => "assume-met",
     };
+    let wars = if summary.wars == 1 { "1 war".to_string() } else { format!("{} wars", summary.wars) };
     let _ = writeln!(
         out,
-        "Replay of {} wars against {} alliance instruments: {} rows, {} units ({}); conditions the data cannot check: {policy}.",
-        summary.wars,
+        "Replay of {wars} against {} alliance instruments: {} rows, {} units ({}); conditions the data cannot check: {policy}.",
         summary.instruments,
         summary.rows,
         units.len(),
@@ -285,6 +285,10 @@ fn text(summary: &Summary, rows: &[Row], units: &[Judged], settings: &Settings, 
         for (p, tally) in &t.every_provision {
             let _ = writeln!(out, "  alliances with {p}: {}", tally_words(tally));
         }
+    }
+    if !summary.curate_first.is_empty() {
+        let list: Vec<String> = summary.curate_first.iter().map(|(i, n)| format!("{i} {n}")).collect();
+        let _ = writeln!(out, "\nunverified rows by instrument, most first (curate these first): {}", list.join(", "));
     }
     if summary_only {
         return out;

@@ -543,7 +543,11 @@ pub fn rows_of(
         let (checked, unverifiable) =
             alliances.conditions.get(&(n.instrument.to_string(), n.article.to_string())).cloned().unwrap_or_default();
         let unverified = settings.conditions == Conditions::Unverified && !found_plainly;
-        let (conduct, conduct_since) = conduct(war, &n.party, &ally);
+        let active = matches!(provision.as_str(), "defense" | "offense");
+        // The engine's status is that of the last run of days the norm held.
+        let due: Vec<(Day, Option<Day>)> = n.episodes.last().map(|e| (e.from, e.until)).into_iter().collect();
+        let (conduct, conduct_since) =
+            conduct(war, &n.party, &ally, active.then_some(adversary.as_str()).filter(|a| !a.is_empty()), &due);
         let verdict = if unverified { Verdict::Unverified } else { verdict(war, &provision, &n.party, &ally, conduct) };
         let args: Vec<String> = n.args.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         rows.push(Row {
@@ -621,25 +625,42 @@ fn trigger(
     })
 }
 
-/// What `bearer` did towards `ally` in the war, with its first day: what it did first, force
-/// against the ally or assistance to it (force, if both began the same day), else nothing.
-fn conduct(war: &War, bearer: &str, ally: &str) -> (Conduct, Option<Day>) {
+/// What `bearer` did towards `ally` in the war, with its first day.
+///
+/// For a duty to assist against `against` (with its last run of days, `due`), assisting the
+/// ally against that adversary on one of those days is fighting beside it (what the engine counts
+/// as performing the duty); else force against the ally, else nothing. For the other provisions,
+/// what the bearer did first in the war: force against the ally, or assistance to it against
+/// anyone (force, if both began the same day); else nothing.
+fn conduct(
+    war: &War,
+    bearer: &str,
+    ally: &str,
+    against: Option<&str>,
+    due: &[(Day, Option<Day>)],
+) -> (Conduct, Option<Day>) {
     let mut beside: Option<Day> = None;
-    let mut against: Option<Day> = None;
+    let mut force: Option<Day> = None;
+    let earliest = |slot: &mut Option<Day>, d: Day| *slot = Some(slot.map_or(d, |x| x.min(d)));
     for e in &war.scenario.events {
-        let EventKind::Act { party, action, args, from, .. } = &e.kind else { continue };
+        let EventKind::Act { party, action, args, from, until, .. } = &e.kind else { continue };
         if party.value != bearer {
             continue;
         }
         let arg = |r: &str| args.iter().find(|(k, _)| k.value == r).map(|(_, v)| v.value.as_str());
-        if action.value == "assist_militarily" && arg("ally") == Some(ally) {
-            beside = Some(beside.map_or(*from, |d| d.min(*from)));
+        let while_due = due.iter().any(|&(f, u)| u.is_none_or(|u| *from < u) && until.is_none_or(|x| f < x));
+        if action.value == "assist_militarily"
+            && arg("ally") == Some(ally)
+            && against.is_none_or(|a| arg("against") == Some(a) && while_due)
+        {
+            earliest(&mut beside, *from);
         }
         if action.value == "use_force" && arg("against") == Some(ally) {
-            against = Some(against.map_or(*from, |d| d.min(*from)));
+            earliest(&mut force, *from);
         }
     }
-    match (against, beside) {
+    match (force, beside) {
+        (_, Some(b)) if against.is_some() => (Conduct::FoughtBeside, Some(b)),
         (Some(a), Some(b)) if b < a => (Conduct::FoughtBeside, Some(b)),
         (Some(a), _) => (Conduct::FoughtAgainst, Some(a)),
         (None, Some(b)) => (Conduct::FoughtBeside, Some(b)),
@@ -870,6 +891,9 @@ pub struct Summary {
     pub rows: usize,
     /// Period name → tallies.
     pub periods: BTreeMap<String, PeriodTally>,
+    /// The instruments with the most unverified rows, most first (ties by name; ten at most):
+    /// what a maintainer should curate first.
+    pub curate_first: Vec<(String, usize)>,
 }
 
 /// The tallies of one period.
@@ -894,7 +918,15 @@ pub fn summarise(units: &[Judged], rows: &[Row], wars: usize, instruments: usize
         }
     }
     let alliances: BTreeSet<u32> = rows.iter().map(|r| r.atopid).collect();
+    let mut unverified: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.verdict == Verdict::Unverified) {
+        *unverified.entry(r.instrument.as_str()).or_default() += 1;
+    }
+    let mut curate_first: Vec<(String, usize)> = unverified.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
+    curate_first.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    curate_first.truncate(10);
     Summary {
+        curate_first,
         unit: match settings.unit {
             UnitKind::Pair => "pair",
             UnitKind::Ally => "ally",
@@ -959,20 +991,16 @@ pub const COLUMNS: [&str; 27] = [
 
 /// The one-line reason of a row, for people.
 pub fn reason(r: &Row) -> String {
-    let owed = match r.provision.as_str() {
-        "offense" | "defense" => format!("{} owed {} assistance against {}", r.bearer, r.ally, r.adversary),
-        "neutrality" => format!("{} owed {} neutrality in its war with {}", r.bearer, r.ally, r.adversary),
-        "nonaggression" => format!("{} owed {} non-aggression", r.bearer, r.ally),
-        _ => format!("{} owed {} consultation about {}", r.bearer, r.ally, r.adversary),
+    let owed = if r.verdict == Verdict::Unverified { "would have owed" } else { "owed" };
+    let what = match r.provision.as_str() {
+        "offense" | "defense" => format!("assistance against {}", r.adversary),
+        "neutrality" => format!("neutrality in its war with {}", r.adversary),
+        "nonaggression" => "non-aggression".to_string(),
+        _ => format!("consultation about {}", r.adversary),
     };
+    let owed = format!("{} {owed} {} {what}", r.bearer, r.ally);
     let since = if r.verdict == Verdict::Unverified {
-        format!(
-            "would have from {} ({} {}) but for {}",
-            r.due_since,
-            r.instrument,
-            r.article,
-            r.conditions_unverified.join(", ")
-        )
+        format!("from {} ({} {}) but for {}", r.due_since, r.instrument, r.article, r.conditions_unverified.join(", "))
     } else {
         format!("from {} ({} {})", r.due_since, r.instrument, r.article)
     };
