@@ -281,7 +281,9 @@ fn history(c: &mut Criterion) {
     });
     let imported = atop::import(&s, &inputs).unwrap();
     let rules = ["rules".to_string()];
-    let settings = wars::Settings { file_name: "wars.csv", rules: &rules, joiners: wars::Joiners::Side };
+    let by_hand = std::collections::BTreeMap::new();
+    let settings =
+        wars::Settings { file_name: "wars.csv", rules: &rules, joiners: wars::Joiners::Side, by_hand: &by_hand };
     let war_table = Table::parse(&s, war_file, &[]).unwrap();
     g.bench_function("import cow-wars (95 wars)", |b| {
         b.iter(|| {

@@ -65,6 +65,8 @@ pub(crate) struct WarArgs {
     pub states: Option<PathBuf>,
     /// The `countrycode` list.
     pub country_codes: Option<PathBuf>,
+    /// `WAR=FILE`: scenarios that give a war's first days by hand.
+    pub by_hand: Vec<String>,
 }
 
 /// Why the import stopped: the exit code and what to print.
@@ -261,7 +263,31 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
     // The scenarios name their rules relative to their own folder.
     let rules: Vec<String> = args.rules.iter().map(|r| relative(&args.out, r)).collect();
     let name = args.file.file_name().map_or_else(|| files::shown(&args.file), |n| n.to_string_lossy().into_owned());
-    let settings = Settings { file_name: &name, rules: &rules, joiners: args.joiners };
+    let mut by_hand = BTreeMap::new();
+    for given in &args.by_hand {
+        let bad = || {
+            Stop::input(format!("error: --by-hand takes WAR=FILE, such as 106=scenarios/july_1914.ron, not `{given}`"))
+        };
+        let (war, path) = given.split_once('=').ok_or_else(bad)?;
+        let war: u32 = war.parse().map_err(|_| bad())?;
+        if !wars.names.contains_key(&war) {
+            return Err(Stop::input(format!("error: --by-hand names war {war}, which the war file does not have")));
+        }
+        let input = Input::of(Path::new(path));
+        let (id, problem) = files::read(&mut sources, &input).map_err(|e| Stop::input(format!("error: {e}")))?;
+        if let Some(d) = problem {
+            return Err(render(&d, &sources));
+        }
+        let Some(source) = sources.get(id) else { continue };
+        let scenario = casus::scenario::parse(id, source).map_err(|rejected| {
+            Stop::input(
+                rejected.diagnostics.iter().map(|d| diagnostic::render_styled(d, &sources, style)).collect::<String>(),
+            )
+        })?;
+        let events = wars::hand_events(&scenario, path).map_err(|e| Stop::input(format!("error: {e}")))?;
+        by_hand.insert(war, wars::ByHand { file: path.to_string(), events, until: scenario.as_of });
+    }
+    let settings = Settings { file_name: &name, rules: &rules, joiners: args.joiners, by_hand: &by_hand };
     let import = wars::scenarios(&table, &wars, &codes, &attacks, attacks_file, &sources, &settings)
         .map_err(|d| render(&d, &sources))?;
     // Every scenario must read, and name only what the rules declare, on the days they exist.
@@ -315,10 +341,19 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
         r.rows,
         r.attacks,
         r.acts,
-        match r.replaced.len() {
-            0 => String::new(),
-            1 => " (the attacks of 1 war from --attacks)".to_string(),
-            n => format!(" (the attacks of {n} wars from --attacks)"),
+        {
+            let mut notes = Vec::new();
+            match r.replaced.len() {
+                0 => {}
+                1 => notes.push("the attacks of 1 war from --attacks".to_string()),
+                n => notes.push(format!("the attacks of {n} wars from --attacks")),
+            }
+            match r.by_hand.len() {
+                0 => {}
+                1 => notes.push("the first days of 1 war by hand".to_string()),
+                n => notes.push(format!("the first days of {n} wars by hand")),
+            }
+            if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
         },
         r.filled_dates.len(),
         import.files.len(),

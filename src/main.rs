@@ -362,6 +362,11 @@ enum Import {
         /// Who attacks: everyone on the initiators' side (`side`), or the initiators alone.
         #[arg(long, value_enum, default_value_t = JoinersArg::Side)]
         joiners: JoinersArg,
+        /// `WAR=FILE`: a scenario that gives the war's first days by hand (its facts and acts, to
+        /// its `as_of`); the data's events take over from the day after. May be given several
+        /// times.
+        #[arg(long, value_name = "WAR=FILE")]
+        by_hand: Vec<String>,
         /// Write the import report (JSON) here.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
@@ -515,7 +520,7 @@ fn main() -> ExitCode {
             )
         }
         Command::Import {
-            what: Import::CowWars { file, out, rules, attacks, joiners, report, codes, states, country_codes },
+            what: Import::CowWars { file, out, rules, attacks, joiners, by_hand, report, codes, states, country_codes },
         } => {
             let joiners = match joiners {
                 JoinersArg::Side => casus_history::wars::Joiners::Side,
@@ -523,7 +528,7 @@ fn main() -> ExitCode {
             };
             import::cow_wars(
                 &mut term,
-                &import::WarArgs { file, out, rules, attacks, joiners, report, codes, states, country_codes },
+                &import::WarArgs { file, out, rules, attacks, joiners, report, codes, states, country_codes, by_hand },
             )
         }
         Command::Import {

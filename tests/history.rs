@@ -587,3 +587,80 @@ fn regex_lines(text: &str) -> Vec<String> {
         })
         .collect()
 }
+
+#[test]
+fn the_first_world_war_agrees_with_the_expectations_of_july_1914() {
+    let Some(data) = data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, wars) = history_layout(&data, tmp.path());
+    assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    // War 106 with its first days by hand: the day-by-day scenario of July and August 1914.
+    let july = root().join("scenarios/july_1914.ron");
+    let run = casus()
+        .current_dir(tmp.path())
+        .args(["import", "cow-wars"])
+        .arg(wars_file(&data))
+        .args(["--out", "scenarios/ww1", "--rules", "rules", "--rules", "atop", "--by-hand"])
+        .arg(format!("106={}", july.display()))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = casus()
+        .current_dir(tmp.path())
+        .args(["replay", "--rules", "rules", "--rules", "atop", "--scenarios", "scenarios/ww1", "--format", "json"])
+        .arg("--curated")
+        .arg(root().join("history/curated.csv"))
+        .args(["--from", "1914-07-01", "--to", "1914-12-31"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let rows: Vec<&serde_json::Value> = value["rows"].as_array().unwrap().iter().filter(|r| r["war"] == 106).collect();
+    // Every expectation of the July scenario about an alliance the crosswalk curates, read
+    // against the table: a row is a norm that held from its `due_since`.
+    let text = fs::read_to_string(&july).unwrap();
+    let mut sources = casus_syntax::source::Sources::new();
+    let id = sources.add("july_1914.ron", text);
+    let scenario =
+        casus::scenario::parse(id, sources.get(id).unwrap()).unwrap_or_else(|_| panic!("july_1914.ron reads"));
+    let curated = ["dual_alliance_1879", "triple_alliance_1882", "franco_russian_1892"];
+    let provisions = ["assist_militarily", "assist", "meet_common_danger", "remain_neutral", "use_force", "consult"];
+    let mut checked = 0;
+    for e in &scenario.expect {
+        let casus::scenario::ExpectKind::Norm(q) = &e.kind else { continue };
+        let Some(instrument) = q.instrument.as_deref().filter(|i| curated.contains(i)) else { continue };
+        // Mobilization is a duty of the Franco-Russian convention, but not one of the provisions
+        // the replay judges: the table has no row for it.
+        if q.action.as_deref().is_some_and(|a| !provisions.contains(&a)) {
+            continue;
+        }
+        let day = e.on.unwrap_or(scenario.as_of).to_string();
+        let matching: Vec<&&serde_json::Value> = rows
+            .iter()
+            .filter(|r| {
+                r["instrument"] == instrument
+                    && r["bearer"] == q.party.as_str()
+                    && q.action.as_deref().is_none_or(|a| r["action"] == a)
+                    && q.article.as_deref().is_none_or(|a| r["article"] == a)
+                    && q.modality.is_none_or(|m| r["modality"] == m.words())
+                    && q.args
+                        .iter()
+                        .all(|(k, v)| r["args"].as_str().unwrap_or("").split(", ").any(|x| x == format!("{k}: {v}")))
+                    && r["due_since"].as_str().unwrap_or("9999") <= day.as_str()
+            })
+            .collect();
+        if q.absent {
+            assert!(
+                matching.is_empty(),
+                "july_1914.ron expects no such norm on {day}: {q:?}, but the table has {matching:?}"
+            );
+        } else {
+            assert!(!matching.is_empty(), "july_1914.ron expects {q:?} on {day}; the table has none");
+            if q.status == Some(casus::outcome::Status::Fulfilled) {
+                assert!(matching.iter().any(|r| r["engine_status"] == "fulfilled"), "{q:?}: {matching:?}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 9, "only {checked} expectations of july_1914.ron were compared");
+}

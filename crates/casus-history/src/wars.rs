@@ -113,6 +113,9 @@ pub struct WarReport {
     pub filled_dates: Vec<FilledDate>,
     /// Wars whose attacks the `--attacks` file gave.
     pub replaced: Vec<u32>,
+    /// Wars whose first days are written by hand (`--by-hand`), with the file and the last such
+    /// day.
+    pub by_hand: Vec<(u32, String, Day)>,
 }
 
 /// The scenarios, by file name, and the report.
@@ -132,6 +135,8 @@ pub struct Settings<'a> {
     pub rules: &'a [String],
     /// Who attacks.
     pub joiners: Joiners,
+    /// Wars whose first days are written by hand.
+    pub by_hand: &'a BTreeMap<u32, ByHand>,
 }
 
 /// One spell of one participation, under one party code.
@@ -154,17 +159,75 @@ fn overlap(a: (Day, Option<Day>), b: (Day, Option<Day>)) -> Option<(Day, Option<
     until.is_none_or(|u| u > from).then_some((from, until))
 }
 
-/// An event before it is written: its sort key is its text without the source.
+/// An event before it is written: its sort key is its text without the days and the source.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Event {
     /// Facts before acts.
     act: bool,
-    /// The event without `source`.
+    /// The event up to its days: `Fact(kind: ..., args: {...}`.
     text: String,
+    /// Its first day.
+    from: Day,
+    /// The first day it no longer holds.
+    until: Option<Day>,
     /// The data rows it comes from.
     rows: BTreeSet<usize>,
     /// Where fought, COW's codes.
     regions: BTreeSet<i64>,
+}
+
+/// The first days of a war written by hand (`--by-hand`): its events, as RON, and its last day;
+/// the data's events take over from the day after.
+#[derive(Clone, Debug)]
+pub struct ByHand {
+    /// The scenario's file, as shown.
+    pub file: String,
+    /// Its events, each one line of RON.
+    pub events: Vec<String>,
+    /// Its `as_of`.
+    pub until: Day,
+}
+
+/// The events of a scenario written by hand, as lines of RON: facts and acts only.
+pub fn hand_events(scenario: &casus::scenario::Scenario, file: &str) -> Result<Vec<String>, String> {
+    use casus::scenario::EventKind;
+    let args_text = |args: &casus::scenario::Args| {
+        let parts: Vec<String> =
+            args.iter().map(|(k, v)| format!("{}: {}", quote(&k.value), quote(&v.value))).collect();
+        format!("{{{}}}", parts.join(", "))
+    };
+    let days = |from: Day, until: Option<Day>| match until {
+        Some(u) => format!("from: \"{from}\", until: \"{u}\""),
+        None => format!("from: \"{from}\""),
+    };
+    let source = |s: &Option<String>| {
+        let by_hand = format!("by hand in {file}");
+        quote(&s.as_ref().map_or(by_hand.clone(), |s| format!("{s} ({by_hand})")))
+    };
+    let mut out = Vec::new();
+    for e in &scenario.events {
+        match &e.kind {
+            EventKind::Fact { kind, args, from, until, source: s } => out.push(format!(
+                "Fact(kind: {}, args: {}, {}, source: {})",
+                quote(&kind.value),
+                args_text(args),
+                days(*from, *until),
+                source(s)
+            )),
+            EventKind::Act { party, action, args, amount, from, until, source: s } if amount.is_empty() => {
+                out.push(format!(
+                    "Act(party: {}, action: {}, args: {}, {}, source: {})",
+                    quote(&party.value),
+                    quote(&action.value),
+                    args_text(args),
+                    days(*from, *until),
+                    source(s)
+                ));
+            }
+            _ => return Err(format!("`{file}` has an event other than a fact or an act without amounts")),
+        }
+    }
+    Ok(out)
 }
 
 /// Writes one scenario per war.
@@ -236,6 +299,9 @@ pub fn scenarios(
         if !stated.is_empty() {
             import.report.replaced.push(war);
         }
+        if let Some(h) = settings.by_hand.get(&war) {
+            import.report.by_hand.push((war, h.file.clone(), h.until));
+        }
         import.report.wars += 1;
     }
     Ok(import)
@@ -255,11 +321,20 @@ fn scenario(
     let initiators: BTreeSet<u8> = units.iter().filter(|u| u.p.initiator).map(|u| u.p.side).collect();
     // The initiators' side (the first, should COW name initiators on both or neither).
     let attacking = initiators.first().copied().unwrap_or(1);
-    let mut events: BTreeMap<String, Event> = BTreeMap::new();
-    let mut add = |act: bool, text: String, rows: &[usize], regions: &[i64]| {
-        let e = events.entry(text.clone()).or_insert_with(|| Event {
+    let mut events: BTreeMap<(String, Day, Option<Day>), Event> = BTreeMap::new();
+    // Where the first days are written by hand, the data's events start the day after.
+    let hand = settings.by_hand.get(&war);
+    let after = hand.map(|h| h.until.next());
+    let mut add = |act: bool, text: String, (from, until): (Day, Option<Day>), rows: &[usize], regions: &[i64]| {
+        let from = after.map_or(from, |a| from.max(a));
+        if until.is_some_and(|u| u <= from) {
+            return;
+        }
+        let e = events.entry((text.clone(), from, until)).or_insert_with(|| Event {
             act,
             text,
+            from,
+            until,
             rows: BTreeSet::new(),
             regions: BTreeSet::new(),
         });
@@ -279,12 +354,10 @@ fn scenario(
                 let Some((from, until)) = overlap((i.from, i.until), (t.from, t.until)) else { continue };
                 let provoked = if i.p.initiator { ", \"provoked\": \"no\"" } else { "" };
                 let text = format!(
-                    "Fact(kind: \"armed_attack\", args: {{\"by\": \"{}\", \"on\": \"{}\"{provoked}, \"war\": \"{tag}\"}}, {})",
-                    i.code,
-                    t.code,
-                    days(from, until)
+                    "Fact(kind: \"armed_attack\", args: {{\"by\": \"{}\", \"on\": \"{}\"{provoked}, \"war\": \"{tag}\"}}",
+                    i.code, t.code,
                 );
-                add(false, text, &[i.p.row, t.p.row], &[i.p.where_fought]);
+                add(false, text, (from, until), &[i.p.row, t.p.row], &[i.p.where_fought]);
             }
         }
     } else {
@@ -296,12 +369,11 @@ fn scenario(
                 None => "",
             };
             let text = format!(
-                "Fact(kind: \"armed_attack\", args: {{\"by\": \"{}\", \"on\": \"{}\"{provoked}, \"war\": \"{tag}\"}}, {})",
+                "Fact(kind: \"armed_attack\", args: {{\"by\": \"{}\", \"on\": \"{}\"{provoked}, \"war\": \"{tag}\"}}",
                 code(a.attacker.0),
                 code(a.target.0),
-                days(a.from, a.until)
             );
-            add(false, text, &[], &[]);
+            add(false, text, (a.from, a.until), &[], &[]);
         }
     }
     // Conduct: force against every enemy fought at the same time, and assistance to every state
@@ -309,23 +381,16 @@ fn scenario(
     for p in units {
         for e in units.iter().filter(|e| e.p.side != p.p.side && e.code != p.code) {
             let Some((from, until)) = overlap((p.from, p.until), (e.from, e.until)) else { continue };
-            let text = format!(
-                "Act(party: \"{}\", action: \"use_force\", args: {{\"against\": \"{}\"}}, {})",
-                p.code,
-                e.code,
-                days(from, until)
-            );
-            add(true, text, &[p.p.row, e.p.row], &[p.p.where_fought]);
+            let text =
+                format!("Act(party: \"{}\", action: \"use_force\", args: {{\"against\": \"{}\"}}", p.code, e.code);
+            add(true, text, (from, until), &[p.p.row, e.p.row], &[p.p.where_fought]);
             for q in units.iter().filter(|q| q.p.side == p.p.side && q.code != p.code && q.code != e.code) {
                 let Some((from, until)) = overlap((from, until), (q.from, q.until)) else { continue };
                 let text = format!(
-                    "Act(party: \"{}\", action: \"assist_militarily\", args: {{\"ally\": \"{}\", \"against\": \"{}\"}}, {})",
-                    p.code,
-                    q.code,
-                    e.code,
-                    days(from, until)
+                    "Act(party: \"{}\", action: \"assist_militarily\", args: {{\"ally\": \"{}\", \"against\": \"{}\"}}",
+                    p.code, q.code, e.code,
                 );
-                add(true, text, &[p.p.row, q.p.row, e.p.row], &[p.p.where_fought]);
+                add(true, text, (from, until), &[p.p.row, q.p.row, e.p.row], &[p.p.where_fought]);
             }
         }
     }
@@ -348,6 +413,11 @@ fn scenario(
     let _ = writeln!(out, "    rules: [{}],", rules.join(", "));
     let _ = writeln!(out, "    as_of: \"{end}\",");
     out.push_str("    events: [\n");
+    if let Some(h) = hand {
+        for line in &h.events {
+            let _ = writeln!(out, "        {line},");
+        }
+    }
     for e in &list {
         if e.act {
             report.acts += 1;
@@ -365,8 +435,7 @@ fn scenario(
             let regions: Vec<String> = e.regions.iter().map(i64::to_string).collect();
             let _ = write!(source, "; WhereFought {}", regions.join(", "));
         }
-        let text = e.text.strip_suffix(')').unwrap_or(&e.text);
-        let _ = writeln!(out, "        {text}, source: {}),", quote(&source));
+        let _ = writeln!(out, "        {}, {}, source: {}),", e.text, days(e.from, e.until), quote(&source));
     }
     out.push_str("    ],\n    expect: [],\n)\n");
     out

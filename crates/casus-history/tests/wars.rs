@@ -44,7 +44,8 @@ fn import(rows: &[String], attacks: Option<&str>, joiners: Joiners) -> Result<Wa
         None => (Vec::new(), None),
     };
     let rules = ["../../rules".to_string()];
-    let settings = Settings { file_name: "wars.csv", rules: &rules, joiners };
+    let by_hand = std::collections::BTreeMap::new();
+    let settings = Settings { file_name: "wars.csv", rules: &rules, joiners, by_hand: &by_hand };
     wars::scenarios(&table, &wars, &codes, &stated, attacks_file, &sources, &settings).map_err(|d| render(&d, &sources))
 }
 
@@ -254,4 +255,56 @@ fn bad_rows_are_reported_where_they_are() {
     assert!(e.contains("1901-02-30 is not a day that exists"), "{e}");
     let e = import(&[row(220, 1, [6, 1, 1901, 1, 1, 1901], NONE, 1, 1)], None, Joiners::Side).err().unwrap_or_default();
     assert!(e.contains("the spell ends before it starts"), "{e}");
+}
+
+#[test]
+fn a_war_s_first_days_by_hand_come_first_and_the_data_takes_over_the_day_after() {
+    let mut sources = Sources::new();
+    let text = r#"Scenario(title: "By hand", as_of: "1901-01-31", events: [
+        Fact(kind: "armed_attack", args: {"by": "RUS", "on": "FRA"}, from: "1901-01-10", source: "a declaration"),
+        Act(party: "GBR", action: "assist_militarily", args: {"ally": "FRA", "against": "RUS"}, from: "1901-01-20"),
+    ])"#;
+    let id = sources.add("hand.ron", text);
+    let scenario = casus::scenario::parse(id, sources.get(id).unwrap()).unwrap();
+    let events = wars::hand_events(&scenario, "hand.ron").unwrap();
+    assert_eq!(
+        events,
+        [
+            "Fact(kind: \"armed_attack\", args: {\"by\": \"RUS\", \"on\": \"FRA\"}, from: \"1901-01-10\", source: \"a declaration (by hand in hand.ron)\")",
+            // The arguments in the order the scenario reader keeps them: by role name.
+            "Act(party: \"GBR\", action: \"assist_militarily\", args: {\"against\": \"RUS\", \"ally\": \"FRA\"}, from: \"1901-01-20\", source: \"by hand in hand.ron\")",
+        ]
+    );
+    // The same war from the data: France (initiator, side 1) and Britain against Russia, all of
+    // the first half of 1901. By hand to 31 January, the data's events start on 1 February.
+    let mut s2 = Sources::new();
+    let rows = [
+        row(220, 1, [1, 1, 1901, 6, 30, 1901], NONE, 1, 1),
+        row(200, 1, [1, 1, 1901, 6, 30, 1901], NONE, 2, 1),
+        row(365, 2, [1, 1, 1901, 6, 30, 1901], NONE, 2, 2),
+    ];
+    let csv = std::iter::once(HEADER.to_string()).chain(rows.iter().cloned()).collect::<Vec<_>>().join("\r") + "\r";
+    let file = s2.add("wars.csv", decode(csv.as_bytes()));
+    let st = s2.add("states.csv", STATES);
+    let cc = s2.add("codes.csv", COUNTRY_CODES);
+    let o = s2.add("overrides.csv", codes::OVERRIDES);
+    let codes = Codes::read(&mut s2, o, st, cc).unwrap();
+    let table = Table::parse(&s2, file, &[]).unwrap();
+    let data = Wars::read(&s2, file).unwrap();
+    let mut by_hand = std::collections::BTreeMap::new();
+    by_hand.insert(9, wars::ByHand { file: "hand.ron".into(), events, until: scenario.as_of });
+    let rules = ["../../rules".to_string()];
+    let settings = Settings { file_name: "wars.csv", rules: &rules, joiners: Joiners::Side, by_hand: &by_hand };
+    let import = wars::scenarios(&table, &data, &codes, &[], None, &s2, &settings).unwrap();
+    let e = events_of(&import);
+    assert!(e[0].starts_with("Fact(kind: \"armed_attack\", args: {\"by\": \"RUS\", \"on\": \"FRA\"}"), "{e:#?}");
+    assert!(e.contains(&attack("FRA", "RUS", true, "1901-02-01", "1901-07-01")), "{e:#?}");
+    assert!(e.contains(&force("GBR", "RUS", "1901-02-01", "1901-07-01")), "{e:#?}");
+    assert!(!e.iter().skip(2).any(|x| x.contains("\"1901-01-")), "nothing of the data before February: {e:#?}");
+    assert_eq!(import.report.by_hand.len(), 1);
+}
+
+/// The events of the one scenario, sources dropped, in the file's order.
+fn events_of(i: &WarImport) -> Vec<String> {
+    events(i)
 }
