@@ -289,6 +289,20 @@ fn bad_input_is_located_and_nothing_is_written() {
         assert!(said.contains(message) && said.contains(place), "{said}");
         assert!(!out.exists(), "nothing is written");
     }
+    // An override for a ccode no list knows.
+    fs::write(&members, &good).unwrap();
+    let codes = tmp.path().join("codes.csv");
+    fs::write(&codes, "ccode,from,until,code,why\n300,,,AUH,Austria-Hungary\n9999,,,ZZZ,a state nobody lists\n")
+        .unwrap();
+    let run = import(&data, &atop, &out, &["--codes", codes.to_str().unwrap_or_default()]);
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("ccode 9999 is in neither the COW state list nor the country codes")
+            && said.contains("codes.csv:3:1"),
+        "{said}"
+    );
+    assert!(!out.exists());
     // A crosswalk naming an instrument the library does not have.
     fs::write(&members, &good).unwrap_or_else(|e| panic!("{e}"));
     let crosswalk = tmp.path().join("curated.csv");
