@@ -83,7 +83,13 @@ impl Stop {
 
 /// Runs `casus import atop`; the exit code.
 pub(crate) fn atop(term: &mut Term, args: &AtopArgs) -> u8 {
-    match run_atop(term, args) {
+    let done = run_atop(term, args);
+    exit(term, done)
+}
+
+/// Says why an import stopped, if it did; the exit code.
+fn exit(term: &mut Term, done: Result<(), Stop>) -> u8 {
+    match done {
         Ok(()) => 0,
         Err(stop) => {
             if !stop.message.is_empty() {
@@ -226,15 +232,8 @@ fn read_codes(
 
 /// Runs `casus import cow-wars`; the exit code.
 pub(crate) fn cow_wars(term: &mut Term, args: &WarArgs) -> u8 {
-    match run_wars(term, args) {
-        Ok(()) => 0,
-        Err(stop) => {
-            if !stop.message.is_empty() {
-                errln!(term, "{}", stop.message.trim_end());
-            }
-            stop.code
-        }
-    }
+    let done = run_wars(term, args);
+    exit(term, done)
 }
 
 fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {

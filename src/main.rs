@@ -327,15 +327,8 @@ enum Import {
         /// unverifiable conditions, curated alliances.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
-        /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
-        #[arg(long, value_name = "FILE")]
-        codes: Option<PathBuf>,
-        /// The COW state list (default: `DIR/../cow_states/states2016.csv`).
-        #[arg(long, value_name = "FILE")]
-        states: Option<PathBuf>,
-        /// The `countrycode` list (default: `DIR/../country_codes/codelist_without_cldr.csv`).
-        #[arg(long, value_name = "FILE")]
-        country_codes: Option<PathBuf>,
+        #[command(flatten)]
+        code_sources: CodeSources,
         /// The rule library the output is checked with, whose parties it does not declare again.
         #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
         rules: Vec<PathBuf>,
@@ -370,16 +363,24 @@ enum Import {
         /// Write the import report (JSON) here.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
-        /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
-        #[arg(long, value_name = "FILE")]
-        codes: Option<PathBuf>,
-        /// The COW state list (default: `FILE/../../cow_states/states2016.csv`).
-        #[arg(long, value_name = "FILE")]
-        states: Option<PathBuf>,
-        /// The `countrycode` list (default: `FILE/../../country_codes/codelist_without_cldr.csv`).
-        #[arg(long, value_name = "FILE")]
-        country_codes: Option<PathBuf>,
+        #[command(flatten)]
+        code_sources: CodeSources,
     },
+}
+
+/// Where the importers find party codes: the overrides, the COW state list and the country codes.
+#[derive(clap::Args, Debug)]
+struct CodeSources {
+    /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
+    #[arg(long, value_name = "FILE")]
+    codes: Option<PathBuf>,
+    /// The COW state list (default: `cow_states/states2016.csv` in the datasets' folder, the
+    /// parent of the ATOP folder or of the war file's folder).
+    #[arg(long, value_name = "FILE")]
+    states: Option<PathBuf>,
+    /// The `countrycode` list (default: `country_codes/codelist_without_cldr.csv` there).
+    #[arg(long, value_name = "FILE")]
+    country_codes: Option<PathBuf>,
 }
 
 /// How `casus replay` treats conditions the data cannot check.
@@ -520,7 +521,17 @@ fn main() -> ExitCode {
             )
         }
         Command::Import {
-            what: Import::CowWars { file, out, rules, attacks, joiners, by_hand, report, codes, states, country_codes },
+            what:
+                Import::CowWars {
+                    file,
+                    out,
+                    rules,
+                    attacks,
+                    joiners,
+                    by_hand,
+                    report,
+                    code_sources: CodeSources { codes, states, country_codes },
+                },
         } => {
             let joiners = match joiners {
                 JoinersArg::Side => casus_history::wars::Joiners::Side,
@@ -532,7 +543,16 @@ fn main() -> ExitCode {
             )
         }
         Command::Import {
-            what: Import::Atop { dir, out, wars, curated, report, codes, states, country_codes, rules },
+            what:
+                Import::Atop {
+                    dir,
+                    out,
+                    wars,
+                    curated,
+                    report,
+                    code_sources: CodeSources { codes, states, country_codes },
+                    rules,
+                },
         } => import::atop(
             &mut term,
             &import::AtopArgs { dir, out, wars, curated, report, codes, states, country_codes, rules },
