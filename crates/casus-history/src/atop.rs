@@ -380,10 +380,11 @@ fn member(t: &Table, r: &Row, report: &mut ImportReport) -> Result<Member, Diagn
     }
     let mut threats = Vec::new();
     for column in ["statthr1", "statthr2"] {
-        if let Some(c) = ccode_of(t, r, column).ok().flatten() {
+        // Empty or 0: no state named.
+        if t.int(r, column)?.is_some_and(|n| n != 0)
+            && let Some(c) = ccode_of(t, r, column)?
+        {
             threats.push((c, t.span(r, column)));
-        } else if t.int(r, column)?.is_some_and(|n| n != 0) {
-            ccode_of(t, r, column)?;
         }
     }
     Ok(Member {
