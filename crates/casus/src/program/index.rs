@@ -20,8 +20,10 @@ pub(crate) struct RuleIndex {
     /// rule's own instrument, not negated): such a rule can only fire for facts whose value in
     /// that role is one of the instrument's parties, and is found by kind, role and party.
     pub party_role: Vec<Option<Sym>>,
-    /// The rules computed afresh every day: those with negation or several patterns.
-    pub complex: Vec<usize>,
+    /// The rules with negation or several patterns, computed afresh on a day on which what they
+    /// read changed: each with the kinds of fact its conditions name (negated ones too), and
+    /// whether they name an act.
+    pub complex: Vec<ComplexRule>,
     /// Whether no same-day `deem` rule has negation, so that what they derive only grows while
     /// the facts only grow.
     pub monotone: bool,
@@ -32,6 +34,20 @@ pub(crate) struct RuleIndex {
     pub deems_read_world: bool,
     /// What the timelines the rule files fix give: rules by party, days of status changes.
     pub parties: PartyIndex,
+}
+
+/// A rule computed afresh whenever a fact of a kind it reads (or, if it reads acts, any act)
+/// appears or goes away; the days its instruments' status changes, and the world's for the rules
+/// that read the world, are found as for the other rules.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ComplexRule {
+    /// The rule.
+    pub rule: usize,
+    /// The kinds of fact its condition and bearer tests name, sorted.
+    pub kinds: Vec<Sym>,
+    /// Whether they name an act (acts are matched through what actions include, so any act
+    /// counts).
+    pub acts: bool,
 }
 
 /// What depends on whom the instruments bind, and when.
@@ -64,7 +80,20 @@ impl RuleIndex {
                 (Trigger::Fact(..), Some(_)) => {}
                 (Trigger::Fact(_, kind), None) => index.by_fact.entry(kind).or_default().push(r),
                 (Trigger::Act(_, action), _) => index.by_act.entry(action).or_default().push(r),
-                (Trigger::Complex, _) => index.complex.push(r),
+                (Trigger::Complex, _) => {
+                    let mut kinds = Vec::new();
+                    let mut acts = false;
+                    for lit in rule.condition.iter().chain(&rule.bearer_tests) {
+                        lit.visit(false, &mut |l, _| match &l.kind {
+                            LitKind::Fact(p) => kinds.push(p.name),
+                            LitKind::Act { .. } => acts = true,
+                            _ => {}
+                        });
+                    }
+                    kinds.sort_unstable();
+                    kinds.dedup();
+                    index.complex.push(ComplexRule { rule: r, kinds, acts });
+                }
                 (Trigger::Nothing, _) => {}
             }
         }

@@ -29,7 +29,8 @@ use crate::program::{InstId, Sym};
 /// that is cached per fact, so a day computes only the facts that appeared, and drops what
 /// those that went away gave. A rule is computed afresh, for all its facts, on a day its
 /// instrument's status (or one it tests) changes; rules with negation or several patterns are
-/// computed afresh every day. Episodes, overrides and conflicts follow from the changes.
+/// computed afresh on a day on which a fact of a kind they read, or an act if they read acts,
+/// appeared or went away. Episodes, overrides and conflicts follow from the changes.
 pub(super) struct Walk<'p> {
     pub(super) world: World<'p>,
     pub(super) as_of: Day,

@@ -13,7 +13,7 @@ impl Walk<'_> {
     pub(super) fn norm_changes(&mut self, state: &DayState, changes: &Changes) -> Delta {
         let program = self.world.program;
         // Rules to compute afresh: those of instruments whose status changed since the last
-        // change point (all of them on the first), and those computed afresh every day.
+        // change point (all of them on the first); those with negation or several patterns come below.
         let mut fresh: Vec<usize> = Vec::new();
         match self.previous_day {
             None => fresh.extend(0..program.rules.len()),
@@ -23,7 +23,20 @@ impl Walk<'_> {
                 }
             }
         }
-        fresh.extend(self.index.complex.iter().copied());
+        // A rule with negation or several patterns, when a fact or act it reads came or went
+        // (all of them on the first day): otherwise what it gave still holds.
+        let first = self.previous_day.is_none();
+        let acts_changed = !changes.new_acts.is_empty() || !changes.lost_acts.is_empty();
+        let mut kinds: Vec<_> = changes.new_facts.iter().chain(&changes.lost_facts).map(|f| f.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        fresh.extend(
+            self.index
+                .complex
+                .iter()
+                .filter(|c| first || (c.acts && acts_changed) || c.kinds.iter().any(|k| kinds.binary_search(k).is_ok()))
+                .map(|c| c.rule),
+        );
         if self.previous_day.is_some() && self.world_changed(state.day) {
             fresh.extend(self.index.world_readers.iter().copied());
         }
