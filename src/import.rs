@@ -21,6 +21,21 @@ use casus_syntax::source::{FileId, Sources};
 use crate::files::{self, Input};
 use crate::term::{Term, errln};
 
+/// Where the importers find party codes: the overrides, the COW state list and the country codes.
+#[derive(clap::Args, Clone, Debug)]
+pub(crate) struct CodeSources {
+    /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
+    #[arg(long, value_name = "FILE")]
+    pub codes: Option<PathBuf>,
+    /// The COW state list (default: `cow_states/states2016.csv` in the datasets' folder, the
+    /// parent of the ATOP folder or of the war file's folder).
+    #[arg(long, value_name = "FILE")]
+    pub states: Option<PathBuf>,
+    /// The `countrycode` list (default: `country_codes/codelist_without_cldr.csv` there).
+    #[arg(long, value_name = "FILE")]
+    pub country_codes: Option<PathBuf>,
+}
+
 /// What the command line asks of `casus import atop`.
 #[derive(Clone, Debug)]
 pub(crate) struct AtopArgs {
@@ -34,12 +49,8 @@ pub(crate) struct AtopArgs {
     pub curated: Option<PathBuf>,
     /// Where the JSON import report goes.
     pub report: Option<PathBuf>,
-    /// Party-code overrides instead of those shipped.
-    pub codes: Option<PathBuf>,
-    /// The COW state list.
-    pub states: Option<PathBuf>,
-    /// The `countrycode` list.
-    pub country_codes: Option<PathBuf>,
+    /// Where party codes come from.
+    pub code_sources: CodeSources,
     /// The library the output is checked with.
     pub rules: Vec<PathBuf>,
 }
@@ -59,12 +70,8 @@ pub(crate) struct WarArgs {
     pub joiners: Joiners,
     /// Where the JSON import report goes.
     pub report: Option<PathBuf>,
-    /// Party-code overrides instead of those shipped.
-    pub codes: Option<PathBuf>,
-    /// The COW state list.
-    pub states: Option<PathBuf>,
-    /// The `countrycode` list.
-    pub country_codes: Option<PathBuf>,
+    /// Where party codes come from.
+    pub code_sources: CodeSources,
     /// `WAR=FILE`: scenarios that give a war's first days by hand.
     pub by_hand: Vec<String>,
 }
@@ -107,14 +114,7 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
     let raw = args.dir.parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
     let members = read_data(&mut sources, &args.dir.join("atop-member-level.csv"))?;
     let alliances = read_data(&mut sources, &args.dir.join("atop-alliance-level.csv"))?;
-    let codes = read_codes(
-        &mut sources,
-        &raw,
-        args.codes.as_deref(),
-        args.states.as_deref(),
-        args.country_codes.as_deref(),
-        style,
-    )?;
+    let codes = read_codes(&mut sources, &raw, &args.code_sources, style)?;
     let wars = match &args.wars {
         Some(path) => {
             let file = read_data(&mut sources, path)?;
@@ -209,14 +209,9 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
 
 /// The party codes: the overrides (shipped, or `codes`), the COW state list and the country
 /// codes (by default in the data folder `raw`).
-fn read_codes(
-    sources: &mut Sources,
-    raw: &Path,
-    codes: Option<&Path>,
-    states: Option<&Path>,
-    country_codes: Option<&Path>,
-    style: diagnostic::Style,
-) -> Result<Codes, Stop> {
+fn read_codes(sources: &mut Sources, raw: &Path, given: &CodeSources, style: diagnostic::Style) -> Result<Codes, Stop> {
+    let (codes, states, country_codes) =
+        (given.codes.as_deref(), given.states.as_deref(), given.country_codes.as_deref());
     let states = read_data(sources, &states.map_or_else(|| raw.join("cow_states/states2016.csv"), Path::to_path_buf))?;
     let country_codes = read_data(
         sources,
@@ -242,14 +237,7 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
     let render = |d: &Diagnostic, sources: &Sources| Stop::input(diagnostic::render_styled(d, sources, style));
     let raw = args.file.parent().and_then(Path::parent).map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
     let file = read_data(&mut sources, &args.file)?;
-    let codes = read_codes(
-        &mut sources,
-        &raw,
-        args.codes.as_deref(),
-        args.states.as_deref(),
-        args.country_codes.as_deref(),
-        style,
-    )?;
+    let codes = read_codes(&mut sources, &raw, &args.code_sources, style)?;
     let table = Table::parse(&sources, file, &[]).map_err(|d| render(&d, &sources))?;
     let wars = Wars::read(&sources, file).map_err(|d| render(&d, &sources))?;
     let (attacks, attacks_file) = match &args.attacks {

@@ -328,7 +328,7 @@ enum Import {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
         #[command(flatten)]
-        code_sources: CodeSources,
+        code_sources: import::CodeSources,
         /// The rule library the output is checked with, whose parties it does not declare again.
         #[arg(long = "rules", value_name = "PATH", default_value = "rules")]
         rules: Vec<PathBuf>,
@@ -364,23 +364,8 @@ enum Import {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
         #[command(flatten)]
-        code_sources: CodeSources,
+        code_sources: import::CodeSources,
     },
-}
-
-/// Where the importers find party codes: the overrides, the COW state list and the country codes.
-#[derive(clap::Args, Debug)]
-struct CodeSources {
-    /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
-    #[arg(long, value_name = "FILE")]
-    codes: Option<PathBuf>,
-    /// The COW state list (default: `cow_states/states2016.csv` in the datasets' folder, the
-    /// parent of the ATOP folder or of the war file's folder).
-    #[arg(long, value_name = "FILE")]
-    states: Option<PathBuf>,
-    /// The `countrycode` list (default: `country_codes/codelist_without_cldr.csv` there).
-    #[arg(long, value_name = "FILE")]
-    country_codes: Option<PathBuf>,
 }
 
 /// How `casus replay` treats conditions the data cannot check.
@@ -521,17 +506,7 @@ fn main() -> ExitCode {
             )
         }
         Command::Import {
-            what:
-                Import::CowWars {
-                    file,
-                    out,
-                    rules,
-                    attacks,
-                    joiners,
-                    by_hand,
-                    report,
-                    code_sources: CodeSources { codes, states, country_codes },
-                },
+            what: Import::CowWars { file, out, rules, attacks, joiners, by_hand, report, code_sources },
         } => {
             let joiners = match joiners {
                 JoinersArg::Side => casus_history::wars::Joiners::Side,
@@ -539,24 +514,12 @@ fn main() -> ExitCode {
             };
             import::cow_wars(
                 &mut term,
-                &import::WarArgs { file, out, rules, attacks, joiners, report, codes, states, country_codes, by_hand },
+                &import::WarArgs { file, out, rules, attacks, joiners, report, code_sources, by_hand },
             )
         }
-        Command::Import {
-            what:
-                Import::Atop {
-                    dir,
-                    out,
-                    wars,
-                    curated,
-                    report,
-                    code_sources: CodeSources { codes, states, country_codes },
-                    rules,
-                },
-        } => import::atop(
-            &mut term,
-            &import::AtopArgs { dir, out, wars, curated, report, codes, states, country_codes, rules },
-        ),
+        Command::Import { what: Import::Atop { dir, out, wars, curated, report, code_sources, rules } } => {
+            import::atop(&mut term, &import::AtopArgs { dir, out, wars, curated, report, code_sources, rules })
+        }
         Command::Test { paths, rules, filter, verbose, coverage, junit, format } => test::run(
             &mut term,
             &test::Request {
