@@ -254,15 +254,11 @@ fn history(c: &mut Criterion) {
             })
             .collect()
     };
-    let curated: std::collections::BTreeMap<u32, String> = std::fs::read_to_string("history/curated.csv")
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut f = l.split(',');
-            Some((f.next()?.parse().ok()?, f.next()?.to_string()))
-        })
-        .collect();
+    let curated = {
+        let mut s = Sources::new();
+        let id = s.add("history/curated.csv", std::fs::read_to_string("history/curated.csv").unwrap());
+        atop::crosswalk(&s, id).unwrap()
+    };
     let mut g = c.benchmark_group("history");
     g.sample_size(10);
     let mut s = sources.clone();

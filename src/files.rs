@@ -244,6 +244,20 @@ pub(crate) fn io_message(e: &std::io::Error) -> String {
     }
 }
 
+/// Writes a file through a temporary one beside it, renamed over it: a crash leaves the old
+/// file or the new one, never half of one.
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let fail = |e: std::io::Error| format!("cannot write `{}`: {}", path.display(), io_message(&e));
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::shown;

@@ -112,22 +112,23 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
     let mut sources = Sources::new();
     let render = |d: &Diagnostic, sources: &Sources| Stop::input(diagnostic::render_styled(d, sources, style));
     let raw = args.dir.parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
-    let members = read_data(&mut sources, &args.dir.join("atop-member-level.csv"))?;
-    let alliances = read_data(&mut sources, &args.dir.join("atop-alliance-level.csv"))?;
-    let codes = read_codes(&mut sources, &raw, &args.code_sources, style)?;
+    let read = |sources: &mut Sources, path: &Path| read_data(sources, path).map_err(|u| u.stop(sources, style));
+    let members = read(&mut sources, &args.dir.join("atop-member-level.csv"))?;
+    let alliances = read(&mut sources, &args.dir.join("atop-alliance-level.csv"))?;
+    let codes = read_codes(&mut sources, &raw, &args.code_sources).map_err(|u| u.stop(&sources, style))?;
     let wars = match &args.wars {
         Some(path) => {
-            let file = read_data(&mut sources, path)?;
+            let file = read(&mut sources, path)?;
             Some(Wars::read(&sources, file).map_err(|d| render(&d, &sources))?)
         }
         None => None,
     };
     let curated_file = match &args.curated {
-        Some(path) => Some(read_data(&mut sources, path)?),
+        Some(path) => Some(read(&mut sources, path)?),
         None => None,
     };
     let curated = match curated_file {
-        Some(file) => crosswalk(&sources, file).map_err(|d| render(&d, &sources))?,
+        Some(file) => atop::crosswalk(&sources, file).map_err(|d| render(&d, &sources))?,
         None => BTreeMap::new(),
     };
     // The library: its parties are not declared again, and the output must check with it.
@@ -187,7 +188,7 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
     })
     .map_err(Stop::input)?;
     if let Some(path) = &args.report {
-        write_atomically(path, &report_json).map_err(Stop::input)?;
+        files::write_atomically(path, &report_json).map_err(Stop::input)?;
     }
     errln!(
         term,
@@ -209,7 +210,7 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
 
 /// The party codes: the overrides (shipped, or `codes`), the COW state list and the country
 /// codes (by default in the data folder `raw`).
-fn read_codes(sources: &mut Sources, raw: &Path, given: &CodeSources, style: diagnostic::Style) -> Result<Codes, Stop> {
+pub(crate) fn read_codes(sources: &mut Sources, raw: &Path, given: &CodeSources) -> Result<Codes, Unread> {
     let (codes, states, country_codes) =
         (given.codes.as_deref(), given.states.as_deref(), given.country_codes.as_deref());
     let states = read_data(sources, &states.map_or_else(|| raw.join("cow_states/states2016.csv"), Path::to_path_buf))?;
@@ -221,8 +222,7 @@ fn read_codes(sources: &mut Sources, raw: &Path, given: &CodeSources, style: dia
         Some(path) => read_data(sources, path)?,
         None => sources.add("casus: data/codes.csv", codes::OVERRIDES),
     };
-    Codes::read(sources, overrides, states, country_codes)
-        .map_err(|d| Stop::input(diagnostic::render_styled(&d, sources, style)))
+    Codes::read(sources, overrides, states, country_codes).map_err(|d| Unread::Data(Box::new(d)))
 }
 
 /// Runs `casus import cow-wars`; the exit code.
@@ -236,13 +236,14 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
     let mut sources = Sources::new();
     let render = |d: &Diagnostic, sources: &Sources| Stop::input(diagnostic::render_styled(d, sources, style));
     let raw = args.file.parent().and_then(Path::parent).map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
-    let file = read_data(&mut sources, &args.file)?;
-    let codes = read_codes(&mut sources, &raw, &args.code_sources, style)?;
+    let read = |sources: &mut Sources, path: &Path| read_data(sources, path).map_err(|u| u.stop(sources, style));
+    let file = read(&mut sources, &args.file)?;
+    let codes = read_codes(&mut sources, &raw, &args.code_sources).map_err(|u| u.stop(&sources, style))?;
     let table = Table::parse(&sources, file, &[]).map_err(|d| render(&d, &sources))?;
     let wars = Wars::read(&sources, file).map_err(|d| render(&d, &sources))?;
     let (attacks, attacks_file) = match &args.attacks {
         Some(path) => {
-            let f = read_data(&mut sources, path)?;
+            let f = read(&mut sources, path)?;
             (wars::read_attacks(&sources, f).map_err(|d| render(&d, &sources))?, Some(f))
         }
         None => (Vec::new(), None),
@@ -318,7 +319,7 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
     replace_folder(&args.out, &import.files, |name| name.starts_with("cow_") && name.ends_with(".ron"))
         .map_err(Stop::input)?;
     if let Some(path) = &args.report {
-        write_atomically(path, &report_json).map_err(Stop::input)?;
+        files::write_atomically(path, &report_json).map_err(Stop::input)?;
     }
     let r = &import.report;
     errln!(
@@ -374,13 +375,32 @@ fn relative(from: &Path, path: &Path) -> String {
 }
 
 /// Reads a data file as text, whatever its encoding and line endings.
-fn read_data(sources: &mut Sources, path: &Path) -> Result<FileId, Stop> {
+pub(crate) fn read_data(sources: &mut Sources, path: &Path) -> Result<FileId, Unread> {
     let input = Input::of(path);
-    match files::read_bytes(&input).map_err(|e| Stop::input(format!("error: {e}")))? {
+    match files::read_bytes(&input).map_err(Unread::Io)? {
         files::Bytes::Read(bytes) => Ok(sources.add(files::shown(path), table::decode(&bytes))),
         files::Bytes::TooLarge(size) => {
             let (_, d) = sources.add_too_large(files::shown(path), size, files::max_file_size());
-            Err(Stop::input(diagnostic::render(&d, sources)))
+            Err(Unread::Data(Box::new(d)))
+        }
+    }
+}
+
+/// Why a data file could not be used: it could not be read, or what it holds is wrong (at a
+/// place, among the sources).
+pub(crate) enum Unread {
+    /// The reason, from the file system.
+    Io(String),
+    /// The problem, at its place.
+    Data(Box<Diagnostic>),
+}
+
+impl Unread {
+    /// For people: the message, or the diagnostic drawn.
+    fn stop(self, sources: &Sources, style: diagnostic::Style) -> Stop {
+        match self {
+            Unread::Io(e) => Stop::input(format!("error: {e}")),
+            Unread::Data(d) => Stop::input(diagnostic::render_styled(&d, sources, style)),
         }
     }
 }
@@ -424,21 +444,6 @@ fn declared_instruments(set: &casus::RuleSet) -> BTreeSet<String> {
         }
     }
     out
-}
-
-/// The crosswalk: `atopid,instrument`.
-fn crosswalk(sources: &Sources, file: FileId) -> Result<BTreeMap<u32, String>, Diagnostic> {
-    let t = Table::parse(sources, file, &["atopid", "instrument"])?;
-    let mut out = BTreeMap::new();
-    for r in t.rows() {
-        let Some(id) = t.int(r, "atopid")?.and_then(|n| u32::try_from(n).ok()) else {
-            return Err(t.error(t.span(r, "atopid"), "the atopid is missing".into(), "empty", None));
-        };
-        if out.insert(id, t.text(r, "instrument").to_string()).is_some() {
-            return Err(t.error(t.span(r, "atopid"), format!("ATOP {id} is in the crosswalk twice"), "again", None));
-        }
-    }
-    Ok(out)
 }
 
 /// Every curated instrument must be one the library has.
@@ -520,18 +525,5 @@ fn replace_folder(out: &Path, written: &BTreeMap<String, String>, ours: impl Fn(
         return Err(fail(&format!("move the new files into `{}`", out.display()), e));
     }
     let _ = fs::remove_dir_all(&old);
-    Ok(())
-}
-
-/// Writes a file through a temporary one beside it.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let fail = |e: std::io::Error| format!("error: cannot write `{}`: {}", path.display(), files::io_message(&e));
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }

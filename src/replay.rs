@@ -6,13 +6,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use casus::calendar::Day;
-use casus_history::codes::{self, Codes};
+use casus_history::atop;
 use casus_history::replay::{self, Alliances, Judged, Row, Settings, Summary, War};
-use casus_history::table::{self, Table};
 use casus_syntax::source::Sources;
 use sha2::{Digest, Sha256};
 
-use crate::files::{self, Input};
+use crate::files;
 use crate::load::{self, Failed};
 use crate::term::{Term, errln};
 
@@ -66,24 +65,21 @@ fn replay(term: &mut Term, r: &Request) -> Result<(), Failed> {
         Ok(p) => p,
         Err(ds) => return Err(load::rendered(&ds, &sources, style)),
     };
-    // The crosswalk: instrument → atopid.
+    let unread = |u: crate::import::Unread, sources: &Sources| match u {
+        crate::import::Unread::Io(e) => error(e),
+        crate::import::Unread::Data(d) => load::rendered(&[*d], sources, style),
+    };
+    // The crosswalk, as instrument → atopid.
     let mut curated = BTreeMap::new();
     if let Some(path) = &r.curated {
-        let file = read_text(&mut sources, path)?;
-        let t = Table::parse(&sources, file, &["atopid", "instrument"])
-            .map_err(|d| load::rendered(&[d], &sources, style))?;
-        for row in t.rows() {
-            let id = t.int(row, "atopid").map_err(|d| load::rendered(&[d], &sources, style))?;
-            let id = id.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
-            curated.insert(t.text(row, "instrument").to_string(), id);
-        }
+        let file = crate::import::read_data(&mut sources, path).map_err(|u| unread(u, &sources))?;
+        let by_id = atop::crosswalk(&sources, file).map_err(|d| load::rendered(&[d], &sources, style))?;
+        curated.extend(by_id.into_iter().map(|(id, instrument)| (instrument, id)));
     }
     let codes = match &r.data {
         Some(dir) => {
-            let states = read_text(&mut sources, &dir.join("cow_states/states2016.csv"))?;
-            let cc = read_text(&mut sources, &dir.join("country_codes/codelist_without_cldr.csv"))?;
-            let overrides = sources.add("casus: data/codes.csv", codes::OVERRIDES);
-            Some(Codes::read(&mut sources, overrides, states, cc).map_err(|d| load::rendered(&[d], &sources, style))?)
+            let given = crate::import::CodeSources { codes: None, states: None, country_codes: None };
+            Some(crate::import::read_codes(&mut sources, dir, &given).map_err(|u| unread(u, &sources))?)
         }
         None => None,
     };
@@ -131,7 +127,7 @@ fn replay(term: &mut Term, r: &Request) -> Result<(), Failed> {
             if let Some(out) = &r.out {
                 let mut name = out.as_os_str().to_owned();
                 name.push(".summary.csv");
-                write_file(Path::new(&name), &summary_csv(&summary))?;
+                files::write_atomically(Path::new(&name), &summary_csv(&summary)).map_err(error)?;
             } else {
                 errln!(term, "note: the summary CSV is written beside --out, which is not given");
             }
@@ -139,7 +135,7 @@ fn replay(term: &mut Term, r: &Request) -> Result<(), Failed> {
         }
     };
     match &r.out {
-        Some(path) => write_file(path, &text),
+        Some(path) => files::write_atomically(path, &text).map_err(error),
         None => {
             crate::draw::write(term, Ok(text));
             Ok(())
@@ -153,25 +149,6 @@ fn sha256(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
-}
-
-fn read_text(sources: &mut Sources, path: &Path) -> Result<casus_syntax::source::FileId, Failed> {
-    match files::read_bytes(&Input::of(path)).map_err(error)? {
-        files::Bytes::Read(bytes) => Ok(sources.add(files::shown(path), table::decode(&bytes))),
-        files::Bytes::TooLarge(size) => Err(error(format!("`{}` is too large ({size} bytes)", path.display()))),
-    }
-}
-
-fn write_file(path: &Path, text: &str) -> Result<(), Failed> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let fail = |e: std::io::Error| error(format!("cannot write `{}`: {}", path.display(), files::io_message(&e)));
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(fail)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
 }
 
 /// A CSV field.

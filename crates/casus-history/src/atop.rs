@@ -328,6 +328,22 @@ pub fn import(sources: &Sources, inputs: &Inputs) -> Result<Import, Diagnostic> 
     Ok(Import { files, report })
 }
 
+/// A crosswalk (`atopid,instrument`, more columns allowed): the library's instruments that
+/// stand for ATOP alliances, by atopid.
+pub fn crosswalk(sources: &Sources, file: FileId) -> Result<BTreeMap<u32, String>, Diagnostic> {
+    let t = Table::parse(sources, file, &["atopid", "instrument"])?;
+    let mut out = BTreeMap::new();
+    for r in t.rows() {
+        let Some(id) = ccode_of(&t, r, "atopid")? else {
+            return Err(t.error(t.span(r, "atopid"), "the atopid is missing".into(), "empty", None));
+        };
+        if out.insert(id, t.text(r, "instrument").to_string()).is_some() {
+            return Err(t.error(t.span(r, "atopid"), format!("ATOP {id} is in the crosswalk twice"), "again", None));
+        }
+    }
+    Ok(out)
+}
+
 /// The first year of each alliance, from the alliance-level file.
 fn alliance_years(sources: &Sources, file: FileId) -> Result<BTreeMap<u32, i16>, Diagnostic> {
     let t = Table::parse(sources, file, &["atopid", "begyr"])?;
