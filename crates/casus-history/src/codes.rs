@@ -41,8 +41,11 @@ struct Dated {
     from: Option<Day>,
     until: Option<Day>,
     value: String,
-    /// The override's row, for the import report.
+    /// The row, for the import report.
     row: usize,
+    /// Where its ccode and its value are written, for problems with them.
+    ccode_at: Span,
+    value_at: Span,
 }
 
 impl Dated {
@@ -58,8 +61,6 @@ pub struct Codes {
     names: Vec<Dated>,
     iso: BTreeMap<u32, String>,
     cow: BTreeMap<u32, (String, String)>,
-    /// The overrides' file, for problems with it.
-    pub overrides_file: FileId,
 }
 
 /// A ccode's code on a day.
@@ -83,17 +84,14 @@ impl Codes {
         country_codes: FileId,
     ) -> Result<Codes, Diagnostic> {
         let names = sources.add("casus: data/names.csv", NAMES);
+        let problem = |at: Span, message: String, label: &str, help: Option<String>| {
+            Diagnostic::new(overrides, DataError { message, at, label: label.to_string(), help })
+        };
         let overrides_rows = dated(sources, overrides, "code")?;
         for o in &overrides_rows {
             if !(o.value.len() >= 2 && o.value.bytes().all(|b| b.is_ascii_uppercase())) {
-                let t = Table::parse(sources, overrides, &["code"])?;
-                let row = t.rows().get(o.row - 1).map_or(Span::new(0, 0), |r| t.span(r, "code"));
-                return Err(t.error(
-                    row,
-                    format!("`{}` is not a party code: two or more capital letters", o.value),
-                    "not a code",
-                    None,
-                ));
+                let message = format!("`{}` is not a party code: two or more capital letters", o.value);
+                return Err(problem(o.value_at, message, "not a code", None));
             }
         }
         let names_rows = dated(sources, names, "name")?;
@@ -112,14 +110,12 @@ impl Codes {
                 iso.entry(ccode).or_insert(code.to_string());
             }
         }
-        let codes = Codes { overrides: overrides_rows, names: names_rows, iso, cow, overrides_file: overrides };
+        let codes = Codes { overrides: overrides_rows, names: names_rows, iso, cow };
         // An override for a ccode that no list knows is a mistake in the overrides.
-        let t = Table::parse(sources, overrides, &["ccode"])?;
         for o in &codes.overrides {
             if !codes.cow.contains_key(&o.ccode) && !codes.iso.contains_key(&o.ccode) && !codes.named(o.ccode) {
-                let at = t.rows().get(o.row - 1).map_or(Span::new(0, 0), |r| t.span(r, "ccode"));
-                return Err(t.error(
-                    at,
+                return Err(problem(
+                    o.ccode_at,
                     format!("ccode {} is in neither the COW state list nor the country codes", o.ccode),
                     "unknown ccode",
                     Some("an override is for a state the datasets name; give it a name in data/names.csv if COW lists it nowhere".into()),
@@ -266,7 +262,15 @@ fn dated(sources: &Sources, file: FileId, value: &str) -> Result<Vec<Dated>, Dia
         if t.text(r, "why").is_empty() {
             return Err(t.error(t.span(r, "why"), "every row says why it is there".into(), "empty", None));
         }
-        out.push(Dated { ccode, from, until, value: t.text(r, value).to_string(), row: r.number });
+        out.push(Dated {
+            ccode,
+            from,
+            until,
+            value: t.text(r, value).to_string(),
+            row: r.number,
+            ccode_at: t.span(r, "ccode"),
+            value_at: t.span(r, value),
+        });
     }
     Ok(out)
 }
