@@ -71,6 +71,16 @@ impl Provision {
         }
     }
 
+    /// The provision an imported article's id names.
+    pub fn of_article(id: &str) -> Option<Provision> {
+        PROVISIONS.into_iter().find(|p| p.article() == id)
+    }
+
+    /// The prefix of its condition columns (`def`, `neu`, ...; none for non-aggression).
+    pub fn prefix(self) -> &'static str {
+        self.flags().0
+    }
+
     /// The condition columns of the provision: their prefix and the flags it has.
     fn flags(self) -> (&'static str, &'static [&'static str]) {
         match self {

@@ -251,12 +251,8 @@ pub struct Row {
 /// The conditions an imported article names, from its text of ATOP codes: checked, and not
 /// checkable (as `atop_condition_met` names them).
 fn article_conditions(article: &str, text: &str) -> (Vec<String>, Vec<String>) {
-    let prefix = match article {
-        "defense" => "def",
-        "offense" => "off",
-        "neutrality" => "neu",
-        "consultation" => "con",
-        _ => return (Vec::new(), Vec::new()),
+    let Some(prefix) = crate::atop::Provision::of_article(article).map(|p| p.prefix()).filter(|p| !p.is_empty()) else {
+        return (Vec::new(), Vec::new());
     };
     let (mut checked, mut unverifiable) = (Vec::new(), Vec::new());
     for part in text.trim_end_matches('.').split("; ").skip(1) {

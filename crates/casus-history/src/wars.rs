@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 
 use casus::calendar::Day;
 use casus_syntax::diagnostic::Diagnostic;
+// A RON string escapes `"` and `\\` as the rule language's strings do.
+use casus_syntax::format::quoted;
 use casus_syntax::source::{FileId, Sources, Span};
 use serde::Serialize;
 
@@ -193,7 +195,7 @@ pub fn hand_events(scenario: &casus::scenario::Scenario, file: &str) -> Result<V
     use casus::scenario::EventKind;
     let args_text = |args: &casus::scenario::Args| {
         let parts: Vec<String> =
-            args.iter().map(|(k, v)| format!("{}: {}", quote(&k.value), quote(&v.value))).collect();
+            args.iter().map(|(k, v)| format!("{}: {}", quoted(&k.value), quoted(&v.value))).collect();
         format!("{{{}}}", parts.join(", "))
     };
     let days = |from: Day, until: Option<Day>| match until {
@@ -202,14 +204,14 @@ pub fn hand_events(scenario: &casus::scenario::Scenario, file: &str) -> Result<V
     };
     let source = |s: &Option<String>| {
         let by_hand = format!("by hand in {file}");
-        quote(&s.as_ref().map_or(by_hand.clone(), |s| format!("{s} ({by_hand})")))
+        quoted(&s.as_ref().map_or(by_hand.clone(), |s| format!("{s} ({by_hand})")))
     };
     let mut out = Vec::new();
     for e in &scenario.events {
         match &e.kind {
             EventKind::Fact { kind, args, from, until, source: s } => out.push(format!(
                 "Fact(kind: {}, args: {}, {}, source: {})",
-                quote(&kind.value),
+                quoted(&kind.value),
                 args_text(args),
                 days(*from, *until),
                 source(s)
@@ -217,8 +219,8 @@ pub fn hand_events(scenario: &casus::scenario::Scenario, file: &str) -> Result<V
             EventKind::Act { party, action, args, amount, from, until, source: s } if amount.is_empty() => {
                 out.push(format!(
                     "Act(party: {}, action: {}, args: {}, {}, source: {})",
-                    quote(&party.value),
-                    quote(&action.value),
+                    quoted(&party.value),
+                    quoted(&action.value),
                     args_text(args),
                     days(*from, *until),
                     source(s)
@@ -408,8 +410,8 @@ fn scenario(
     );
     let _ = writeln!(out, "// war data, v4.0 ({}, rows {}; docs/history.md).", settings.file_name, list_rows(&rows));
     out.push_str("Scenario(\n");
-    let _ = writeln!(out, "    title: {},", quote(&format!("COW war {war}: {name} ({start} to {end})")));
-    let rules: Vec<String> = settings.rules.iter().map(|r| quote(r)).collect();
+    let _ = writeln!(out, "    title: {},", quoted(&format!("COW war {war}: {name} ({start} to {end})")));
+    let rules: Vec<String> = settings.rules.iter().map(|r| quoted(r)).collect();
     let _ = writeln!(out, "    rules: [{}],", rules.join(", "));
     let _ = writeln!(out, "    as_of: \"{end}\",");
     out.push_str("    events: [\n");
@@ -435,7 +437,7 @@ fn scenario(
             let regions: Vec<String> = e.regions.iter().map(i64::to_string).collect();
             let _ = write!(source, "; WhereFought {}", regions.join(", "));
         }
-        let _ = writeln!(out, "        {}, {}, source: {}),", e.text, days(e.from, e.until), quote(&source));
+        let _ = writeln!(out, "        {}, {}, source: {}),", e.text, days(e.from, e.until), quoted(&source));
     }
     out.push_str("    ],\n    expect: [],\n)\n");
     out
@@ -462,18 +464,4 @@ fn list_rows(rows: &[usize]) -> String {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
         _ => words.join(""),
     }
-}
-
-/// A RON string.
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
