@@ -3,7 +3,8 @@
 //!
 //! Exit codes, the same for every command: 0 success; 1 bad input (a file that cannot be read,
 //! a rule or scenario with errors, a value no rule knows) or failed expectations; 2 a command
-//! line that cannot be parsed (an unknown flag, a missing argument).
+//! line that cannot be parsed (an unknown flag, a missing argument), or, for `casus import`,
+//! output that would not check clean with the library (nothing is then written).
 
 mod check;
 mod coverage;
