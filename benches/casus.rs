@@ -282,11 +282,9 @@ fn history(c: &mut Criterion) {
         wars::Settings { file_name: "wars.csv", rules: &rules, joiners: wars::Joiners::Side, by_hand: &by_hand };
     let war_table = Table::parse(&s, war_file, &[]).unwrap();
     g.bench_function("import cow-wars (95 wars)", |b| {
-        b.iter(|| {
-            wars::scenarios(&war_table, black_box(&war_data), &codes, &[], None, &s, &settings).unwrap().files.len()
-        })
+        b.iter(|| wars::scenarios(&war_table, black_box(&war_data), &codes, &[], &settings).unwrap().files.len())
     });
-    let scenarios = wars::scenarios(&war_table, &war_data, &codes, &[], None, &s, &settings).unwrap();
+    let scenarios = wars::scenarios(&war_table, &war_data, &codes, &[], &settings).unwrap();
     // The library and the import as one program, as `casus check rules/ atop/` reads them.
     let mut rule_sources = Sources::new();
     for (n, t) in library.iter().cloned().chain(imported.files.clone()) {

@@ -241,12 +241,12 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
     let codes = read_codes(&mut sources, &raw, &args.code_sources).map_err(|u| u.stop(&sources, style))?;
     let table = Table::parse(&sources, file, &[]).map_err(|d| render(&d, &sources))?;
     let wars = Wars::read(&sources, file).map_err(|d| render(&d, &sources))?;
-    let (attacks, attacks_file) = match &args.attacks {
+    let attacks = match &args.attacks {
         Some(path) => {
             let f = read(&mut sources, path)?;
-            (wars::read_attacks(&sources, f).map_err(|d| render(&d, &sources))?, Some(f))
+            wars::read_attacks(&sources, f).map_err(|d| render(&d, &sources))?
         }
-        None => (Vec::new(), None),
+        None => Vec::new(),
     };
     // The scenarios name their rules relative to their own folder.
     let rules: Vec<String> = args.rules.iter().map(|r| relative(&args.out, r)).collect();
@@ -276,8 +276,7 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
         by_hand.insert(war, wars::ByHand { file: path.to_string(), events, until: scenario.as_of });
     }
     let settings = Settings { file_name: &name, rules: &rules, joiners: args.joiners, by_hand: &by_hand };
-    let import = wars::scenarios(&table, &wars, &codes, &attacks, attacks_file, &sources, &settings)
-        .map_err(|d| render(&d, &sources))?;
+    let import = wars::scenarios(&table, &wars, &codes, &attacks, &settings).map_err(|d| render(&d, &sources))?;
     // Every scenario must read, and name only what the rules declare, on the days they exist.
     let program = match crate::load::program(&mut sources, &args.rules) {
         Ok(Ok(program)) => program,

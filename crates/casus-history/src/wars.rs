@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::codes::{Codes, ccode_of, uncovered};
 use crate::cow::{FilledDate, Participation, Wars};
-use crate::table::Table;
+use crate::table::{DataError, Table};
 
 /// Who attacks under the side heuristic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,8 +35,12 @@ pub enum Joiners {
 /// An attack a maintainer states for a war (`--attacks`).
 #[derive(Clone, Debug)]
 pub struct Attack {
+    /// The file it is stated in.
+    pub file: FileId,
     /// The war.
     pub war: u32,
+    /// Where the war is written.
+    pub war_at: Span,
     /// Attacker and target, as ccodes, with their fields.
     pub attacker: (u32, Span),
     /// The target.
@@ -61,7 +65,7 @@ pub fn read_attacks(sources: &Sources, file: FileId) -> Result<Vec<Attack>, Diag
                 .map(|c| (c, t.span(r, column)))
                 .ok_or_else(|| t.error(t.span(r, column), format!("`{column}` is missing"), "empty", None))
         };
-        let war = need("war")?.0;
+        let (war, war_at) = need("war")?;
         let day = |column: &str| -> Result<Option<Day>, Diagnostic> {
             let text = t.text(r, column);
             if text.is_empty() {
@@ -88,7 +92,9 @@ pub fn read_attacks(sources: &Sources, file: FileId) -> Result<Vec<Attack>, Diag
             }
         };
         out.push(Attack {
+            file,
             war,
+            war_at,
             attacker: need("attacker")?,
             target: need("target")?,
             from,
@@ -238,8 +244,6 @@ pub fn scenarios(
     wars: &Wars,
     codes: &Codes,
     attacks: &[Attack],
-    attacks_file: Option<FileId>,
-    sources: &Sources,
     settings: &Settings,
 ) -> Result<WarImport, Diagnostic> {
     let mut import = WarImport::default();
@@ -251,27 +255,21 @@ pub fn scenarios(
     }
     // Every attack stated for a war that the file does not have, or between states not in it, is
     // refused at its field.
-    if let Some(file) = attacks_file {
-        let t = Table::parse(sources, file, &["war", "attacker", "target"])?;
-        for a in attacks {
-            let at = |column: &str| t.rows().get(a.row - 1).map_or(Span::new(0, 0), |r| t.span(r, column));
-            let Some(rows) = by_war.get(&a.war) else {
-                return Err(t.error(
-                    at("war"),
-                    format!("there is no war {} in the war file", a.war),
-                    "no such war",
-                    None,
+    for a in attacks {
+        let problem = |at: Span, message: String, label: &str, help: Option<String>| {
+            Diagnostic::new(a.file, DataError { message, at, label: label.to_string(), help })
+        };
+        let Some(rows) = by_war.get(&a.war) else {
+            return Err(problem(a.war_at, format!("there is no war {} in the war file", a.war), "no such war", None));
+        };
+        for (ccode, at) in [a.attacker, a.target] {
+            if !rows.iter().any(|p| p.ccode == ccode) {
+                return Err(problem(
+                    at,
+                    format!("ccode {ccode} did not fight in war {}", a.war),
+                    "not in the war",
+                    Some("an attack is between two of the war's participants".into()),
                 ));
-            };
-            for (ccode, column) in [(a.attacker.0, "attacker"), (a.target.0, "target")] {
-                if !rows.iter().any(|p| p.ccode == ccode) {
-                    return Err(t.error(
-                        at(column),
-                        format!("ccode {ccode} did not fight in war {}", a.war),
-                        "not in the war",
-                        Some("an attack is between two of the war's participants".into()),
-                    ));
-                }
             }
         }
     }

@@ -36,17 +36,17 @@ fn import(rows: &[String], attacks: Option<&str>, joiners: Joiners) -> Result<Wa
     let codes = Codes::read(&mut sources, o, s, c).map_err(|d| render(&d, &sources))?;
     let table = Table::parse(&sources, file, &[]).map_err(|d| render(&d, &sources))?;
     let wars = Wars::read(&sources, file).map_err(|d| render(&d, &sources))?;
-    let (stated, attacks_file) = match attacks {
+    let stated = match attacks {
         Some(text) => {
             let f = sources.add("attacks.csv", text);
-            (wars::read_attacks(&sources, f).map_err(|d| render(&d, &sources))?, Some(f))
+            wars::read_attacks(&sources, f).map_err(|d| render(&d, &sources))?
         }
-        None => (Vec::new(), None),
+        None => Vec::new(),
     };
     let rules = ["../../rules".to_string()];
     let by_hand = std::collections::BTreeMap::new();
     let settings = Settings { file_name: "wars.csv", rules: &rules, joiners, by_hand: &by_hand };
-    wars::scenarios(&table, &wars, &codes, &stated, attacks_file, &sources, &settings).map_err(|d| render(&d, &sources))
+    wars::scenarios(&table, &wars, &codes, &stated, &settings).map_err(|d| render(&d, &sources))
 }
 
 /// The events of the one scenario, without their sources.
@@ -295,7 +295,7 @@ fn a_war_s_first_days_by_hand_come_first_and_the_data_takes_over_the_day_after()
     by_hand.insert(9, wars::ByHand { file: "hand.ron".into(), events, until: scenario.as_of });
     let rules = ["../../rules".to_string()];
     let settings = Settings { file_name: "wars.csv", rules: &rules, joiners: Joiners::Side, by_hand: &by_hand };
-    let import = wars::scenarios(&table, &data, &codes, &[], None, &s2, &settings).unwrap();
+    let import = wars::scenarios(&table, &data, &codes, &[], &settings).unwrap();
     let e = events_of(&import);
     assert!(e[0].starts_with("Fact(kind: \"armed_attack\", args: {\"by\": \"RUS\", \"on\": \"FRA\"}"), "{e:#?}");
     assert!(e.contains(&attack("FRA", "RUS", true, "1901-02-01", "1901-07-01")), "{e:#?}");
