@@ -257,7 +257,13 @@ fn history(c: &mut Criterion) {
     let curated = {
         let mut s = Sources::new();
         let id = s.add("history/curated.csv", std::fs::read_to_string("history/curated.csv").unwrap());
-        atop::crosswalk(&s, id).unwrap()
+        let mut lib = Sources::new();
+        for (n, t) in &library {
+            lib.add(n.clone(), t.clone());
+        }
+        let program = casus::load_rules(&lib).into_program().unwrap();
+        let instruments = program.instruments.iter().map(|i| i.id.clone()).collect();
+        atop::crosswalk(&s, id, &instruments).unwrap()
     };
     let mut g = c.benchmark_group("history");
     g.sample_size(10);

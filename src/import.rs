@@ -123,14 +123,6 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
         }
         None => None,
     };
-    let curated_file = match &args.curated {
-        Some(path) => Some(read(&mut sources, path)?),
-        None => None,
-    };
-    let curated = match curated_file {
-        Some(file) => atop::crosswalk(&sources, file).map_err(|d| render(&d, &sources))?,
-        None => BTreeMap::new(),
-    };
     // The library: its parties are not declared again, and the output must check with it.
     let library = read_library(&mut sources, &args.rules)?;
     let set = casus::check_rule_files(&sources, &library);
@@ -145,9 +137,13 @@ fn run_atop(term: &mut Term, args: &AtopArgs) -> Result<(), Stop> {
     }
     let known = declared_parties(&set);
     let instruments = declared_instruments(&set);
-    if let Some(file) = curated_file {
-        check_curated(&sources, file, &curated, &instruments).map_err(|d| render(&d, &sources))?;
-    }
+    let curated = match &args.curated {
+        Some(path) => {
+            let file = read(&mut sources, path)?;
+            atop::crosswalk(&sources, file, &instruments).map_err(|d| render(&d, &sources))?
+        }
+        None => BTreeMap::new(),
+    };
     let inputs =
         Inputs { members, alliances, codes: &codes, wars: wars.as_ref(), curated: &curated, known_parties: &known };
     let Import { files: generated, report } = atop::import(&sources, &inputs).map_err(|d| render(&d, &sources))?;
@@ -443,28 +439,6 @@ fn declared_instruments(set: &casus::RuleSet) -> BTreeSet<String> {
         }
     }
     out
-}
-
-/// Every curated instrument must be one the library has.
-fn check_curated(
-    sources: &Sources,
-    file: FileId,
-    curated: &BTreeMap<u32, String>,
-    instruments: &BTreeSet<String>,
-) -> Result<(), Diagnostic> {
-    let t = Table::parse(sources, file, &["atopid", "instrument"])?;
-    for r in t.rows() {
-        let name = t.text(r, "instrument");
-        if curated.values().any(|v| v == name) && !instruments.contains(name) {
-            return Err(t.error(
-                t.span(r, "instrument"),
-                format!("the library has no instrument `{name}`"),
-                "not in the library",
-                Some("--rules names the library the crosswalk refers to".into()),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// A generated file in the canonical layout.

@@ -1,7 +1,7 @@
 //! `casus replay`: every war's scenario evaluated against the alliances, in parallel, from one
 //! compiled program; the invocation table and its summary (docs/history.md).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -73,7 +73,8 @@ fn replay(term: &mut Term, r: &Request) -> Result<(), Failed> {
     let mut curated = BTreeMap::new();
     if let Some(path) = &r.curated {
         let file = crate::import::read_data(&mut sources, path).map_err(|u| unread(u, &sources))?;
-        let by_id = atop::crosswalk(&sources, file).map_err(|d| load::rendered(&[d], &sources, style))?;
+        let library: BTreeSet<String> = program.instruments.iter().map(|i| i.id.clone()).collect();
+        let by_id = atop::crosswalk(&sources, file, &library).map_err(|d| load::rendered(&[d], &sources, style))?;
         curated.extend(by_id.into_iter().map(|(id, instrument)| (instrument, id)));
     }
     let codes = match &r.data {

@@ -339,14 +339,27 @@ pub fn import(sources: &Sources, inputs: &Inputs) -> Result<Import, Diagnostic> 
 }
 
 /// A crosswalk (`atopid,instrument`, more columns allowed): the library's instruments that
-/// stand for ATOP alliances, by atopid.
-pub fn crosswalk(sources: &Sources, file: FileId) -> Result<BTreeMap<u32, String>, Diagnostic> {
+/// stand for ATOP alliances, by atopid. Each must be one of `library`'s instruments.
+pub fn crosswalk(
+    sources: &Sources,
+    file: FileId,
+    library: &BTreeSet<String>,
+) -> Result<BTreeMap<u32, String>, Diagnostic> {
     let t = Table::parse(sources, file, &["atopid", "instrument"])?;
     let mut out = BTreeMap::new();
     for r in t.rows() {
         let Some(id) = ccode_of(&t, r, "atopid")? else {
             return Err(t.error(t.span(r, "atopid"), "the atopid is missing".into(), "empty", None));
         };
+        let name = t.text(r, "instrument");
+        if !library.contains(name) {
+            return Err(t.error(
+                t.span(r, "instrument"),
+                format!("the library has no instrument `{name}`"),
+                "not in the library",
+                Some("--rules names the library the crosswalk refers to".into()),
+            ));
+        }
         if out.insert(id, t.text(r, "instrument").to_string()).is_some() {
             return Err(t.error(t.span(r, "atopid"), format!("ATOP {id} is in the crosswalk twice"), "again", None));
         }
