@@ -230,7 +230,7 @@ fn history_files(dir: &std::path::Path) -> HistoryFiles {
 }
 
 fn history(c: &mut Criterion) {
-    use casus_history::{atop, codes::Codes, cow::Wars, replay, table::Table, wars};
+    use casus_history::{atop, codes::Codes, cow::Wars, replay, wars};
     let Some(dir) = shared_data() else {
         eprintln!("the datasets of the history replay are not here: the `history` group is skipped");
         return;
@@ -286,11 +286,10 @@ fn history(c: &mut Criterion) {
     let by_hand = std::collections::BTreeMap::new();
     let settings =
         wars::Settings { file_name: "wars.csv", rules: &rules, joiners: wars::Joiners::Side, by_hand: &by_hand };
-    let war_table = Table::parse(&s, war_file, &[]).unwrap();
     g.bench_function("import cow-wars (95 wars)", |b| {
-        b.iter(|| wars::scenarios(&war_table, black_box(&war_data), &codes, &[], &settings).unwrap().files.len())
+        b.iter(|| wars::scenarios(black_box(&war_data), &codes, &[], &settings).unwrap().files.len())
     });
-    let scenarios = wars::scenarios(&war_table, &war_data, &codes, &[], &settings).unwrap();
+    let scenarios = wars::scenarios(&war_data, &codes, &[], &settings).unwrap();
     // The library and the import as one program, as `casus check rules/ atop/` reads them.
     let mut rule_sources = Sources::new();
     for (n, t) in library.iter().cloned().chain(imported.files.clone()) {

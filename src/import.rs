@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use casus_history::atop::{self, Import, Inputs};
 use casus_history::codes::{self, Codes};
 use casus_history::cow::Wars;
-use casus_history::table::{self, Table};
+use casus_history::table;
 use casus_history::wars::{self, Joiners, Settings};
 use casus_syntax::diagnostic::{self, Diagnostic};
 use casus_syntax::source::{FileId, Sources};
@@ -235,7 +235,6 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
     let read = |sources: &mut Sources, path: &Path| read_data(sources, path).map_err(|u| u.stop(sources, style));
     let file = read(&mut sources, &args.file)?;
     let codes = read_codes(&mut sources, &raw, &args.code_sources).map_err(|u| u.stop(&sources, style))?;
-    let table = Table::parse(&sources, file, &[]).map_err(|d| render(&d, &sources))?;
     let wars = Wars::read(&sources, file).map_err(|d| render(&d, &sources))?;
     let attacks = match &args.attacks {
         Some(path) => {
@@ -272,7 +271,7 @@ fn run_wars(term: &mut Term, args: &WarArgs) -> Result<(), Stop> {
         by_hand.insert(war, wars::ByHand { file: path.to_string(), events, until: scenario.as_of });
     }
     let settings = Settings { file_name: &name, rules: &rules, joiners: args.joiners, by_hand: &by_hand };
-    let import = wars::scenarios(&table, &wars, &codes, &attacks, &settings).map_err(|d| render(&d, &sources))?;
+    let import = wars::scenarios(&wars, &codes, &attacks, &settings).map_err(|d| render(&d, &sources))?;
     // Every scenario must read, and name only what the rules declare, on the days they exist.
     let program = match crate::load::program(&mut sources, &args.rules) {
         Ok(Ok(program)) => program,

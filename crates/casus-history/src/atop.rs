@@ -540,7 +540,7 @@ impl<'r> Phase<'r> {
             for cut in cuts {
                 let until = (cut != Day(i32::MAX)).then_some(cut);
                 let Some(code) = codes.code(m.ccode, from) else {
-                    return Err(uncovered(t, m.member_at, m.ccode, from));
+                    return Err(uncovered(t.file, m.member_at, m.ccode, from));
                 };
                 if let (Origin::Override, Some(row)) = (code.origin, code.row) {
                     report.overrides_used.push(OverrideUse {
@@ -580,7 +580,7 @@ impl<'r> Phase<'r> {
         for m in rows {
             for &(c, at) in &m.threats {
                 let Some(code) = codes.code(c, start) else {
-                    return Err(uncovered(t, at, c, start));
+                    return Err(uncovered(t.file, at, c, start));
                 };
                 if !threats.iter().any(|(x, _, _): &(String, u32, usize)| *x == code.code) {
                     threats.push((code.code, c, m.row));

@@ -286,9 +286,9 @@ pub(crate) fn ccode_of(t: &Table, r: &crate::table::Row, column: &str) -> Result
 }
 
 /// A problem with a ccode, at a field.
-pub(crate) fn uncovered(t: &Table, at: Span, ccode: u32, day: Day) -> Diagnostic {
+pub(crate) fn uncovered(file: FileId, at: Span, ccode: u32, day: Day) -> Diagnostic {
     Diagnostic::new(
-        t.file,
+        file,
         DataError {
             message: format!("no party code for ccode {ccode} on {day}"),
             at,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use casus::calendar::Day;
 use casus_syntax::diagnostic::Diagnostic;
-use casus_syntax::source::{FileId, Sources};
+use casus_syntax::source::{FileId, Sources, Span};
 
 use crate::codes::ccode_of;
 use crate::table::{Row, Table};
@@ -68,6 +68,8 @@ pub struct Participation {
     pub war: u32,
     /// The state.
     pub ccode: u32,
+    /// Where its ccode is written, and in which file.
+    pub ccode_at: (FileId, Span),
     /// Its name in the file.
     pub state: String,
     /// 1 or 2.
@@ -143,6 +145,7 @@ impl Wars {
                 row: r.number,
                 war,
                 ccode,
+                ccode_at: (file, t.span(r, "ccode")),
                 state: t.text(r, "StateName").to_string(),
                 side,
                 initiator: t.int(r, "Initiator")? == Some(1),

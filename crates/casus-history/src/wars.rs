@@ -239,13 +239,7 @@ pub fn hand_events(scenario: &casus::scenario::Scenario, file: &str) -> Result<V
 }
 
 /// Writes one scenario per war.
-pub fn scenarios(
-    war_table: &Table,
-    wars: &Wars,
-    codes: &Codes,
-    attacks: &[Attack],
-    settings: &Settings,
-) -> Result<WarImport, Diagnostic> {
+pub fn scenarios(wars: &Wars, codes: &Codes, attacks: &[Attack], settings: &Settings) -> Result<WarImport, Diagnostic> {
     let mut import = WarImport::default();
     import.report.rows = wars.rows.len();
     import.report.filled_dates = wars.filled.clone();
@@ -283,9 +277,7 @@ pub fn scenarios(
                 let mut start = from;
                 for cut in cuts {
                     let Some(code) = codes.code(p.ccode, start) else {
-                        let at =
-                            war_table.rows().get(p.row - 1).map_or(Span::new(0, 0), |r| war_table.span(r, "ccode"));
-                        return Err(uncovered(war_table, at, p.ccode, start));
+                        return Err(uncovered(p.ccode_at.0, p.ccode_at.1, p.ccode, start));
                     };
                     let end = (cut != Day(i32::MAX)).then_some(cut);
                     units.push(Unit { p, code: code.code, from: start, until: end });

@@ -6,7 +6,7 @@
 
 use casus_history::codes::{self, Codes};
 use casus_history::cow::Wars;
-use casus_history::table::{Table, decode};
+use casus_history::table::decode;
 use casus_history::wars::{self, Joiners, Settings, WarImport};
 use casus_syntax::diagnostic::render;
 use casus_syntax::source::Sources;
@@ -34,7 +34,6 @@ fn import(rows: &[String], attacks: Option<&str>, joiners: Joiners) -> Result<Wa
     let c = sources.add("codes.csv", COUNTRY_CODES);
     let o = sources.add("overrides.csv", codes::OVERRIDES);
     let codes = Codes::read(&mut sources, o, s, c).map_err(|d| render(&d, &sources))?;
-    let table = Table::parse(&sources, file, &[]).map_err(|d| render(&d, &sources))?;
     let wars = Wars::read(&sources, file).map_err(|d| render(&d, &sources))?;
     let stated = match attacks {
         Some(text) => {
@@ -46,7 +45,7 @@ fn import(rows: &[String], attacks: Option<&str>, joiners: Joiners) -> Result<Wa
     let rules = ["../../rules".to_string()];
     let by_hand = std::collections::BTreeMap::new();
     let settings = Settings { file_name: "wars.csv", rules: &rules, joiners, by_hand: &by_hand };
-    wars::scenarios(&table, &wars, &codes, &stated, &settings).map_err(|d| render(&d, &sources))
+    wars::scenarios(&wars, &codes, &stated, &settings).map_err(|d| render(&d, &sources))
 }
 
 /// The events of the one scenario, without their sources.
@@ -289,13 +288,12 @@ fn a_war_s_first_days_by_hand_come_first_and_the_data_takes_over_the_day_after()
     let cc = s2.add("codes.csv", COUNTRY_CODES);
     let o = s2.add("overrides.csv", codes::OVERRIDES);
     let codes = Codes::read(&mut s2, o, st, cc).unwrap();
-    let table = Table::parse(&s2, file, &[]).unwrap();
     let data = Wars::read(&s2, file).unwrap();
     let mut by_hand = std::collections::BTreeMap::new();
     by_hand.insert(9, wars::ByHand { file: "hand.ron".into(), events, until: scenario.as_of });
     let rules = ["../../rules".to_string()];
     let settings = Settings { file_name: "wars.csv", rules: &rules, joiners: Joiners::Side, by_hand: &by_hand };
-    let import = wars::scenarios(&table, &data, &codes, &[], &settings).unwrap();
+    let import = wars::scenarios(&data, &codes, &[], &settings).unwrap();
     let e = events_of(&import);
     assert!(e[0].starts_with("Fact(kind: \"armed_attack\", args: {\"by\": \"RUS\", \"on\": \"FRA\"}"), "{e:#?}");
     assert!(e.contains(&attack("FRA", "RUS", true, "1901-02-01", "1901-07-01")), "{e:#?}");
