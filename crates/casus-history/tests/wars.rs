@@ -27,6 +27,16 @@ const NONE: [i32; 6] = [-8; 6];
 
 /// The import of `rows` (with old-Mac line endings, as COW ships it), or the rendered problem.
 fn import(rows: &[String], attacks: Option<&str>, joiners: Joiners) -> Result<WarImport, String> {
+    import_with(rows, attacks, joiners, &std::collections::BTreeMap::new())
+}
+
+/// The same, with some wars' first days by hand.
+fn import_with(
+    rows: &[String],
+    attacks: Option<&str>,
+    joiners: Joiners,
+    by_hand: &std::collections::BTreeMap<u32, wars::ByHand>,
+) -> Result<WarImport, String> {
     let mut sources = Sources::new();
     let text = std::iter::once(HEADER.to_string()).chain(rows.iter().cloned()).collect::<Vec<_>>().join("\r") + "\r";
     let file = sources.add("wars.csv", decode(text.as_bytes()));
@@ -43,8 +53,7 @@ fn import(rows: &[String], attacks: Option<&str>, joiners: Joiners) -> Result<Wa
         None => Vec::new(),
     };
     let rules = ["../../rules".to_string()];
-    let by_hand = std::collections::BTreeMap::new();
-    let settings = Settings { file_name: "wars.csv", rules: &rules, joiners, by_hand: &by_hand };
+    let settings = Settings { file_name: "wars.csv", rules: &rules, joiners, by_hand };
     wars::scenarios(&wars, &codes, &stated, &settings).map_err(|d| render(&d, &sources))
 }
 
@@ -265,9 +274,9 @@ fn a_war_s_first_days_by_hand_come_first_and_the_data_takes_over_the_day_after()
     ])"#;
     let id = sources.add("hand.ron", text);
     let scenario = casus::scenario::parse(id, sources.get(id).unwrap()).unwrap();
-    let events = wars::hand_events(&scenario, "hand.ron").unwrap();
+    let hand = wars::hand_events(&scenario, "hand.ron").unwrap();
     assert_eq!(
-        events,
+        hand,
         [
             "Fact(kind: \"armed_attack\", args: {\"by\": \"RUS\", \"on\": \"FRA\"}, from: \"1901-01-10\", source: \"a declaration (by hand in hand.ron)\")",
             // The arguments in the order the scenario reader keeps them: by role name.
@@ -276,33 +285,18 @@ fn a_war_s_first_days_by_hand_come_first_and_the_data_takes_over_the_day_after()
     );
     // The same war from the data: France (initiator, side 1) and Britain against Russia, all of
     // the first half of 1901. By hand to 31 January, the data's events start on 1 February.
-    let mut s2 = Sources::new();
     let rows = [
         row(220, 1, [1, 1, 1901, 6, 30, 1901], NONE, 1, 1),
         row(200, 1, [1, 1, 1901, 6, 30, 1901], NONE, 2, 1),
         row(365, 2, [1, 1, 1901, 6, 30, 1901], NONE, 2, 2),
     ];
-    let csv = std::iter::once(HEADER.to_string()).chain(rows.iter().cloned()).collect::<Vec<_>>().join("\r") + "\r";
-    let file = s2.add("wars.csv", decode(csv.as_bytes()));
-    let st = s2.add("states.csv", STATES);
-    let cc = s2.add("codes.csv", COUNTRY_CODES);
-    let o = s2.add("overrides.csv", codes::OVERRIDES);
-    let codes = Codes::read(&mut s2, o, st, cc).unwrap();
-    let data = Wars::read(&s2, file).unwrap();
     let mut by_hand = std::collections::BTreeMap::new();
-    by_hand.insert(9, wars::ByHand { file: "hand.ron".into(), events, until: scenario.as_of });
-    let rules = ["../../rules".to_string()];
-    let settings = Settings { file_name: "wars.csv", rules: &rules, joiners: Joiners::Side, by_hand: &by_hand };
-    let import = wars::scenarios(&data, &codes, &[], &settings).unwrap();
-    let e = events_of(&import);
+    by_hand.insert(9, wars::ByHand { file: "hand.ron".into(), events: hand, until: scenario.as_of });
+    let import = import_with(&rows, None, Joiners::Side, &by_hand).unwrap();
+    let e = events(&import);
     assert!(e[0].starts_with("Fact(kind: \"armed_attack\", args: {\"by\": \"RUS\", \"on\": \"FRA\"}"), "{e:#?}");
     assert!(e.contains(&attack("FRA", "RUS", true, "1901-02-01", "1901-07-01")), "{e:#?}");
     assert!(e.contains(&force("GBR", "RUS", "1901-02-01", "1901-07-01")), "{e:#?}");
     assert!(!e.iter().skip(2).any(|x| x.contains("\"1901-01-")), "nothing of the data before February: {e:#?}");
     assert_eq!(import.report.by_hand.len(), 1);
-}
-
-/// The events of the one scenario, sources dropped, in the file's order.
-fn events_of(i: &WarImport) -> Vec<String> {
-    events(i)
 }
