@@ -451,39 +451,14 @@ fn date(
     (atopid, ccode): (u32, u32),
     report: &mut ImportReport,
 ) -> Result<Day, Diagnostic> {
-    let year = t.int_or_zero(r, y)?;
-    let month = t.int_or_zero(r, m)?;
-    let day = t.int_or_zero(r, d)?;
-    let Ok(year16) = i16::try_from(year) else {
-        return Err(t.error(t.span(r, y), format!("{year} is not a year casus reads"), "here", None));
-    };
-    let (month_read, month_filled) = match month {
-        0 => (if end { 12 } else { 1 }, true),
-        1..=12 => (i8::try_from(month).unwrap_or(1), false),
-        _ => return Err(t.error(t.span(r, m), format!("{month} is not a month"), "here", None)),
-    };
-    let first = jiff::civil::Date::new(year16, month_read, 1)
-        .map_err(|e| t.error(t.span(r, y), format!("not a date: {e}"), "here", None))?;
-    let (day_read, day_filled) = match day {
-        0 => (if end { first.days_in_month() } else { 1 }, true),
-        _ => (i8::try_from(day).unwrap_or(i8::MAX), false),
-    };
-    let date = jiff::civil::Date::new(year16, month_read, day_read).map_err(|_| {
-        t.error(
-            t.span(r, d),
-            format!("{year}-{month:02}-{day:02} is not a day that exists"),
-            "no such day in that month",
-            None,
-        )
-    })?;
-    if month_filled || day_filled {
-        let part = |v: i64, filled: bool| if filled { "?".to_string() } else { format!("{v:02}") };
+    let (date, given) = crate::table::partial_date(t, r, [y, m, d], end, 0)?;
+    if let Some(given) = given {
         report.filled_dates.push(FilledDate {
             atopid,
             ccode,
             row: r.number,
             which: if end { "exit" } else { "entry" },
-            given: format!("{year}-{}-{}", part(month, month_filled), part(day, day_filled)),
+            given,
             read: date.to_string(),
         });
     }

@@ -130,10 +130,12 @@ impl Wars {
                 if n == 2 && t.int(r, &start[0])? == Some(-8) {
                     break;
                 }
-                let from = day(&t, r, &start, false, (war, ccode), &mut wars.filled)?.ok_or_else(|| {
-                    t.error(t.span(r, &start[0]), "a spell cannot start \"ongoing\"".into(), "here", None)
-                })?;
-                let until = day(&t, r, &end, true, (war, ccode), &mut wars.filled)?.map(Day::next);
+                let from = day(&t, r, [&start[0], &start[1], &start[2]], false, (war, ccode), &mut wars.filled)?
+                    .ok_or_else(|| {
+                        t.error(t.span(r, &start[0]), "a spell cannot start \"ongoing\"".into(), "here", None)
+                    })?;
+                let until =
+                    day(&t, r, [&end[0], &end[1], &end[2]], true, (war, ccode), &mut wars.filled)?.map(Day::next);
                 if let Some(u) = until
                     && u <= from
                 {
@@ -168,7 +170,7 @@ impl Wars {
 fn day(
     t: &Table,
     r: &Row,
-    [y, m, d]: &[String; 3],
+    [y, m, d]: [&str; 3],
     end: bool,
     (war, ccode): (u32, u32),
     filled: &mut Vec<FilledDate>,
@@ -177,39 +179,14 @@ fn day(
     if end && year == -7 {
         return Ok(None);
     }
-    let Ok(year16) = i16::try_from(year).map_err(|_| ()).and_then(|y| if y > 0 { Ok(y) } else { Err(()) }) else {
-        return Err(t.error(t.span(r, y), format!("`{y}` should be a year, not {year}"), "not a year", None));
-    };
-    let month = t.int_or_zero(r, m)?;
-    let (month_read, month_unknown) = match month {
-        -9 => (if end { 12 } else { 1 }, true),
-        1..=12 => (i8::try_from(month).unwrap_or(1), false),
-        _ => return Err(t.error(t.span(r, m), format!("`{m}` should be a month, not {month}"), "not a month", None)),
-    };
-    let first = jiff::civil::Date::new(year16, month_read, 1)
-        .map_err(|e| t.error(t.span(r, y), format!("not a date: {e}"), "here", None))?;
-    let dd = t.int_or_zero(r, d)?;
-    let (day_read, day_unknown) = match dd {
-        -9 => (if end { first.days_in_month() } else { 1 }, true),
-        1..=31 => (i8::try_from(dd).unwrap_or(1), false),
-        _ => return Err(t.error(t.span(r, d), format!("`{d}` should be a day, not {dd}"), "not a day", None)),
-    };
-    let date = jiff::civil::Date::new(year16, month_read, day_read).map_err(|_| {
-        t.error(
-            t.span(r, d),
-            format!("{year}-{month:02}-{dd:02} is not a day that exists"),
-            "no such day in that month",
-            None,
-        )
-    })?;
-    if month_unknown || day_unknown {
-        let part = |v: i64, unknown: bool| if unknown { "?".to_string() } else { format!("{v:02}") };
+    let (date, given) = crate::table::partial_date(t, r, [y, m, d], end, -9)?;
+    if let Some(given) = given {
         filled.push(FilledDate {
             war,
             ccode,
             row: r.number,
             which: y.replace("Year", " ").to_lowercase().trim().to_string(),
-            given: format!("{year}-{}-{}", part(month, month_unknown), part(dd, day_unknown)),
+            given,
             read: date.to_string(),
         });
     }

@@ -220,3 +220,57 @@ fn csv_error(file: FileId, text: &str, e: &csv::Error) -> Diagnostic {
         DataError { message: format!("this is not CSV: {e}"), at: Span::new(at, at), label: "here".into(), help: None },
     )
 }
+
+/// A day from a row's year, month and day columns, where a month or a day may be given as
+/// `unknown` (ATOP's 0 or empty, COW's −9): it is read as the start of its span, or with `end` as
+/// its end (the month's last day, December). Returns the date and, when a part was filled in,
+/// how the row gave it (`1844-06-?`).
+pub fn partial_date(
+    t: &Table,
+    r: &Row,
+    [y, m, d]: [&str; 3],
+    end: bool,
+    unknown: i64,
+) -> Result<(jiff::civil::Date, Option<String>), Diagnostic> {
+    let year = t.int_or_zero(r, y)?;
+    let Some(year16) = i16::try_from(year).ok().filter(|y| *y > 0) else {
+        return Err(t.error(t.span(r, y), format!("`{y}` should be a year, not {year}"), "not a year", None));
+    };
+    let month = t.int_or_zero(r, m)?;
+    let month_read = match month {
+        _ if month == unknown => {
+            if end {
+                12
+            } else {
+                1
+            }
+        }
+        1..=12 => i8::try_from(month).unwrap_or(1),
+        _ => return Err(t.error(t.span(r, m), format!("`{m}` should be a month, not {month}"), "not a month", None)),
+    };
+    let first = jiff::civil::Date::new(year16, month_read, 1)
+        .map_err(|e| t.error(t.span(r, y), format!("not a date: {e}"), "here", None))?;
+    let day = t.int_or_zero(r, d)?;
+    let day_read = match day {
+        _ if day == unknown => {
+            if end {
+                first.days_in_month()
+            } else {
+                1
+            }
+        }
+        1..=31 => i8::try_from(day).unwrap_or(1),
+        _ => return Err(t.error(t.span(r, d), format!("`{d}` should be a day, not {day}"), "not a day", None)),
+    };
+    let date = jiff::civil::Date::new(year16, month_read, day_read).map_err(|_| {
+        t.error(
+            t.span(r, d),
+            format!("{year}-{month:02}-{day:02} is not a day that exists"),
+            "no such day in that month",
+            None,
+        )
+    })?;
+    let part = |v: i64| if v == unknown { "?".to_string() } else { format!("{v:02}") };
+    let given = (month == unknown || day == unknown).then(|| format!("{year}-{}-{}", part(month), part(day)));
+    Ok((date, given))
+}
