@@ -212,7 +212,8 @@ fn clause() -> impl Strategy<Value = Clause> {
         Just(DatedKind::Exchanged),
         Just(DatedKind::Adopted),
         Just(DatedKind::Terminated),
-        Just(DatedKind::Expires)
+        Just(DatedKind::Expires),
+        Just(DatedKind::Reapplied)
     ];
     prop_oneof![
         prop::collection::vec(record, 0..4).prop_map(move |records| Clause::Parties(Parties { records, span: s })),

@@ -360,10 +360,14 @@ impl<'a> Ref<'a> {
         if d < entry {
             return false;
         }
-        for k in [DatedKind::Terminated, DatedKind::Expires] {
-            if inst.dated.get(&k).is_some_and(|t| *t <= d) {
-                return false;
-            }
+        // Terminated, unless re-applied later: then not in force only from the one to the other.
+        let terminated = inst.dated.get(&DatedKind::Terminated).copied();
+        let reapplied = inst.dated.get(&DatedKind::Reapplied).copied().filter(|r| terminated.is_some_and(|t| *r > t));
+        if terminated.is_some_and(|t| t <= d) && reapplied.is_none_or(|r| d < r) {
+            return false;
+        }
+        if inst.dated.get(&DatedKind::Expires).is_some_and(|t| *t <= d) {
+            return false;
         }
         let bilateral = self.binds_group(inst).is_none() && inst.records.len() == 2;
         if bilateral && let Some(notice) = self.notice(inst) {

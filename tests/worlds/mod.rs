@@ -178,7 +178,8 @@ fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
         entry(),
         1u32..15,
         prop::collection::vec(prop::collection::vec(rule(shape), 1..3), 1..3),
-        prop::option::weighted(0.15, 10i64..45),
+        // Terminated, and perhaps re-applied some days later.
+        prop::option::weighted(0.15, (10i64..45, prop::option::of(1i64..20))),
         prop::option::weighted(0.3, (0usize..4, 0usize..4, rule(shape))),
         prop::option::weighted(0.2, Just(())),
     )
@@ -216,8 +217,11 @@ fn treaty(n: usize, shape: Shape) -> impl Strategy<Value = String> {
             } else {
                 t.push_str(&format!("  withdrawal takes effect {notice} days after notice\n"));
             }
-            if let Some(x) = terminated {
+            if let Some((x, again)) = terminated {
                 t.push_str(&format!("  terminated {{d:{x}}}\n"));
+                if let Some(k) = again {
+                    t.push_str(&format!("  reapplied {{d:{}}}\n", x + k));
+                }
             }
             for (a, rules) in articles.iter().enumerate() {
                 t.push_str(&format!("  article {} {{\n", a + 1));

@@ -202,6 +202,9 @@ pub enum DatedKind {
     Terminated,
     /// The instrument expires by its own terms.
     Expires,
+    /// The terminated instrument applies again, from this day, as it applied before: what
+    /// resolution 2231 (2015), para. 12, provides for the Iran resolutions it terminated.
+    Reapplied,
 }
 
 impl DatedKind {
@@ -212,6 +215,7 @@ impl DatedKind {
             DatedKind::Adopted => "adopted",
             DatedKind::Terminated => "terminated",
             DatedKind::Expires => "expires",
+            DatedKind::Reapplied => "reapplied",
         }
     }
 }

@@ -76,9 +76,11 @@ fn one(eval: &Evaluation, report: &Report, kind: &ExpectKind, day: Day) -> (bool
             let expected = format!("`{id}` {} in force on {day}", if want { "is" } else { "is not" });
             let Some(i) = instrument(id) else { return (false, expected, format!("there is no instrument `{id}`")) };
             let is = eval.world.in_force(i, day);
-            let found = match eval.world.timeline(i).in_force {
-                Some(w) => format!("it is in force {w}"),
-                None => "it never enters into force".into(),
+            let periods: Vec<String> = eval.world.timeline(i).in_force.iter().map(ToString::to_string).collect();
+            let found = if periods.is_empty() {
+                "it never enters into force".into()
+            } else {
+                format!("it is in force {}", periods.join(" and "))
             };
             (is == want, expected, found)
         }

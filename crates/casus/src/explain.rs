@@ -506,9 +506,14 @@ impl Explainer<'_, '_> {
         let id = self.inst_id(inst);
         let p = self.name(party);
         let t = world.timeline(inst);
-        let Some(in_force) = t.in_force else {
+        let Some(in_force) = t.in_force.first().copied() else {
             return format!("{id} never entered into force ({} did not happen)", t.entry_reason);
         };
+        if let Some(gap) = t.gap.filter(|g| g.contains(day)) {
+            let again = gap.until.map_or(String::new(), |d| format!(", and re-applied on {d}"));
+            return format!("{id} is not in force on {day}: it was terminated on {}{again}", gap.from);
+        }
+        let in_force = Interval { from: in_force.from, until: t.in_force.last().and_then(|i| i.until) };
         if !in_force.contains(day) {
             return if day < in_force.from {
                 format!("{id} is not in force on {day}: it enters into force on {} ({})", in_force.from, t.entry_reason)

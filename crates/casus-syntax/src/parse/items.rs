@@ -64,7 +64,7 @@ fn clause(i: Input) -> PResult<Clause> {
         "binds" => binds(i),
         "in" => in_force(i),
         "withdrawal" => withdrawal(i),
-        "exchanged" | "adopted" | "terminated" | "expires" => dated(i),
+        "exchanged" | "adopted" | "terminated" | "expires" | "reapplied" => dated(i),
         "article" => map(article, Clause::Article)(i),
         "reservation" | "understanding" | "declaration" => map(reservation, Clause::Reservation)(i),
         _ => Err(unknown_keyword(i, "a clause of the instrument", CLAUSE_KEYWORDS)),
@@ -80,6 +80,7 @@ const CLAUSE_KEYWORDS: &[&str] = &[
     "adopted",
     "terminated",
     "expires",
+    "reapplied",
     "article",
     "reservation",
     "understanding",
@@ -177,7 +178,7 @@ fn withdrawal(i: Input) -> PResult<Clause> {
     Ok((i, Clause::Withdrawal(d, start.to(end_of(&i)))))
 }
 
-/// dated = ("exchanged" | "adopted" | "terminated" | "expires") DATE
+/// dated = ("exchanged" | "adopted" | "terminated" | "expires" | "reapplied") DATE
 fn dated(i: Input) -> PResult<Clause> {
     let (i, start) = position(i)?;
     let (i, w) = word(i)?;
@@ -185,6 +186,7 @@ fn dated(i: Input) -> PResult<Clause> {
         "exchanged" => DatedKind::Exchanged,
         "adopted" => DatedKind::Adopted,
         "terminated" => DatedKind::Terminated,
+        "reapplied" => DatedKind::Reapplied,
         _ => DatedKind::Expires,
     };
     let (i, d) = cut(date, "a date such as `2024-12-04`")(i)?;

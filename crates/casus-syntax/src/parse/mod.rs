@@ -19,7 +19,7 @@
 //!                             | "on" "adoption" | "on" DATE
 //!                             | duration "after" "the" ORDINAL "ratification" )
 //! withdrawal   = "withdrawal" ("takes" "effect" duration "after" "notice" | "by" "agreement" "only")
-//! dated        = ("exchanged" | "adopted" | "terminated" | "expires") DATE
+//! dated        = ("exchanged" | "adopted" | "terminated" | "expires" | "reapplied") DATE
 //! article      = "article" (ARTICLE_ID | STRING) STRING? "{" ("text" STRING)? rule* "}"
 //! reservation  = ("reservation" | "understanding" | "declaration") PARTY "to" "article"
 //!                (ARTICLE_ID | STRING) STRING? "{" ("text" STRING)? rule* "}"

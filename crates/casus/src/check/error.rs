@@ -569,6 +569,20 @@ pub enum StatusProblem {
         /// When it ratified.
         ratified: String,
     },
+    /// Re-applied without having been terminated.
+    ReappliedWithoutTermination {
+        /// The instrument.
+        instrument: String,
+    },
+    /// Re-applied on or before the day it was terminated.
+    ReappliedBeforeTermination {
+        /// The instrument.
+        instrument: String,
+        /// When it was re-applied.
+        reapplied: String,
+        /// When it was terminated.
+        terminated: String,
+    },
 }
 
 impl fmt::Display for StatusProblem {
@@ -591,6 +605,12 @@ impl fmt::Display for StatusProblem {
                 f,
                 "instruments of ratification of `{instrument}` are exchanged on {exchanged}, before `{party}` ratified on {ratified}"
             ),
+            StatusProblem::ReappliedWithoutTermination { instrument } => {
+                write!(f, "`{instrument}` is re-applied but never terminated")
+            }
+            StatusProblem::ReappliedBeforeTermination { instrument, reapplied, terminated } => {
+                write!(f, "`{instrument}` is re-applied on {reapplied}, not after its termination on {terminated}")
+            }
         }
     }
 }
@@ -610,6 +630,10 @@ impl StatusProblem {
             StatusProblem::LeavesBeforeJoining { .. } => ("joined here", None),
             StatusProblem::LeavesWithoutJoining { .. } => ("", None),
             StatusProblem::ExchangedBeforeRatified { .. } => ("ratified here", None),
+            StatusProblem::ReappliedWithoutTermination { .. } => {
+                ("", Some("`reapplied` gives the day a terminated instrument applies again; add its `terminated` day"))
+            }
+            StatusProblem::ReappliedBeforeTermination { .. } => ("terminated here", None),
         }
     }
 }

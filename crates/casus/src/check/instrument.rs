@@ -120,6 +120,7 @@ impl<'a> Checker<'a> {
             None => ok = false,
         }
         self.exchange_order(i);
+        self.reapplication_order(i);
         ok.then_some((def, rules))
     }
 
@@ -271,6 +272,33 @@ impl<'a> Checker<'a> {
             }
         }
         ok.then_some(records)
+    }
+
+    /// An instrument applies again only after it was terminated.
+    fn reapplication_order(&mut self, inst: &ast::Instrument) {
+        let day = |kind: DatedKind| {
+            inst.body.iter().find_map(|c| match c {
+                Clause::Dated(k, d, s) if *k == kind => d.civil().map(|d| (Day::from_date(d), *s)),
+                _ => None,
+            })
+        };
+        let Some((reapplied, rs)) = day(DatedKind::Reapplied) else { return };
+        let instrument = inst.id.name.clone();
+        match day(DatedKind::Terminated) {
+            None => {
+                let what = StatusProblem::ReappliedWithoutTermination { instrument };
+                self.report(StatusError::new(what, rs, None));
+            }
+            Some((terminated, ts)) if reapplied <= terminated => {
+                let what = StatusProblem::ReappliedBeforeTermination {
+                    instrument,
+                    reapplied: reapplied.to_string(),
+                    terminated: terminated.to_string(),
+                };
+                self.report(StatusError::new(what, rs, Some(ts)));
+            }
+            Some(_) => {}
+        }
     }
 
     /// Ratifications cannot be exchanged before they exist.

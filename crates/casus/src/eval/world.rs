@@ -318,7 +318,7 @@ impl<'p> World<'p> {
 
     /// Whether instrument `inst` is in force on `day`.
     pub fn in_force(&self, inst: InstId, day: Day) -> bool {
-        self.timeline(inst).in_force.is_some_and(|i| i.contains(day))
+        self.timeline(inst).in_force.iter().any(|i| i.contains(day))
     }
 
     /// The name of a symbol.

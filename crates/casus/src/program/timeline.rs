@@ -14,12 +14,15 @@ use super::{Entry, InstId, PartyStatus, Program, Sym};
 /// Why an instrument is in force, in words, and from when to when.
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
-    /// In force over this interval, if ever.
-    pub in_force: Option<Interval>,
+    /// In force over these intervals, in order: none if it never entered into force, one, or two
+    /// where it was terminated and later re-applied (`reapplied`).
+    pub in_force: Vec<Interval>,
     /// Why it entered into force then: "instruments of ratification exchanged".
     pub entry_reason: String,
     /// Why it stopped being in force, if it did.
     pub end_reason: Option<String>,
+    /// The days between its termination and its re-application, when it was re-applied.
+    pub gap: Option<Interval>,
     /// Each party it binds, with when and why: one binding per run of days (a party may leave
     /// and join again).
     pub bound: BTreeMap<Sym, Vec<Binding>>,
@@ -121,7 +124,12 @@ pub fn timeline(
     let bilateral = def.binds.is_none() && records.len() == 2;
     let notice = def.withdrawal.unwrap_or(DEFAULT_NOTICE);
     let mut ends: Vec<Dated> = Vec::new();
-    if let Some(&d) = dated.get(&DatedKind::Terminated) {
+    // A termination followed by a re-application is a gap in the instrument's force, not its end.
+    let gap = match (dated.get(&DatedKind::Terminated), dated.get(&DatedKind::Reapplied)) {
+        (Some(&t), Some(&r)) if r > t => Some(Interval { from: t, until: Some(r) }),
+        _ => None,
+    };
+    if let Some(&d) = dated.get(&DatedKind::Terminated).filter(|_| gap.is_none()) {
         ends.push((d, Why::Instrument(format!("terminated on {d}").into())));
     }
     if let Some(&d) = dated.get(&DatedKind::Expires) {
@@ -141,16 +149,19 @@ pub fn timeline(
     }
     let end = ends.iter().min_by_key(|(d, why)| (*d, why.to_string())).cloned();
     let mut t = Timeline {
-        in_force: None,
+        in_force: Vec::new(),
         entry_reason,
         end_reason: end.as_ref().map(|(_, r)| r.to_string()),
+        gap: None,
         bound: BTreeMap::new(),
     };
     let Some(entry) = entry else { return t };
     if end.as_ref().is_some_and(|(e, _)| *e <= entry) {
         return t;
     }
-    t.in_force = Some(Interval { from: entry, until: end.as_ref().map(|(e, _)| *e) });
+    let whole = Interval { from: entry, until: end.as_ref().map(|(e, _)| *e) };
+    t.gap = gap;
+    t.in_force = without(whole, gap);
     let members: BTreeSet<Sym> = def.binds.map(|g| program.group_def(g).iter().collect()).unwrap_or_default();
     let group_name: Arc<str> = def.binds.map_or("", |g| program.group_def(g).name.as_str()).into();
     let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
@@ -205,17 +216,56 @@ pub fn timeline(
             if stop.as_ref().is_some_and(|(s, _)| *s <= from) {
                 continue;
             }
-            bindings.push(Binding {
+            let binding = Binding {
                 when: Interval { from, until: stop.as_ref().map(|(s, _)| *s) },
                 joined,
                 ends: stop.map(|(_, r)| r),
-            });
+            };
+            bindings.extend(split(binding, t.gap));
         }
         if !bindings.is_empty() {
             t.bound.insert(p, bindings);
         }
     }
     t
+}
+
+/// An interval without the days of a gap: one interval or two.
+fn without(whole: Interval, gap: Option<Interval>) -> Vec<Interval> {
+    let Some(gap) = gap else { return vec![whole] };
+    let before = Interval { from: whole.from, until: Some(gap.from.min(whole.until.unwrap_or(gap.from))) };
+    let after = gap.until.map(|g| Interval { from: g.max(whole.from), until: whole.until });
+    [Some(before), after].into_iter().flatten().filter(|i| i.until.is_none_or(|u| u > i.from)).collect()
+}
+
+/// A binding without the days the instrument was not in force: the run before its termination
+/// ends with it, and the run after its re-application starts with it.
+fn split(b: Binding, gap: Option<Interval>) -> Vec<Binding> {
+    let Some(g) = gap else { return vec![b] };
+    let mut out = Vec::new();
+    let until_gap = g.from;
+    if b.when.from < until_gap {
+        let stops_before = b.when.until.is_some_and(|u| u <= until_gap);
+        out.push(if stops_before {
+            b.clone()
+        } else {
+            Binding {
+                when: Interval { from: b.when.from, until: Some(until_gap) },
+                joined: b.joined.clone(),
+                ends: Some(Why::Instrument(format!("terminated on {until_gap}").into())),
+            }
+        });
+    }
+    if let Some(again) = g.until
+        && b.when.until.is_none_or(|u| u > again)
+    {
+        out.push(Binding {
+            when: Interval { from: b.when.from.max(again), until: b.when.until },
+            joined: b.joined,
+            ends: b.ends,
+        });
+    }
+    out
 }
 
 /// A dated step of a party: joining (ratifying, acceding, or signing where signature binds) or
