@@ -526,12 +526,16 @@ impl Explainer<'_, '_> {
         let next = bindings.iter().find(|b| day < b.when.from);
         let last = bindings.iter().rev().find(|b| b.when.until.is_some_and(|u| u <= day));
         match (now, last, next) {
-            (Some(b), _, _) => {
-                format!(
+            (Some(b), _, _) => match t.gap.and_then(|g| g.until.filter(|u| *u <= day).map(|u| (g.from, u))) {
+                Some((ended, again)) => format!(
+                    "{id} binds {p} on {day}: in force since {again}, when it was re-applied after its termination on {ended} (first in force from {} ({})); {p} {}",
+                    in_force.from, t.entry_reason, b.joined
+                ),
+                None => format!(
                     "{id} binds {p} on {day}: in force since {} ({}); {p} {}",
                     in_force.from, t.entry_reason, b.joined
-                )
-            }
+                ),
+            },
             (None, Some(b), _) => format!(
                 "{id} no longer binds {p} on {day}: {}",
                 b.ends.as_ref().map(ToString::to_string).unwrap_or_default()
@@ -603,12 +607,20 @@ impl Explainer<'_, '_> {
         }
         let fulfilling = crate::eval::fulfilling(self.eval.world.program, key);
         let cap = self.eval.caps.get(key);
+        // Only the acts under way on a day the norm was active, up to the horizon: an act
+        // before the norm arose or after it ended neither performs nor breaks it.
+        let active: Vec<Interval> =
+            self.eval.norms.get(key).map(|r| r.episodes.iter().map(|e| e.when).collect()).unwrap_or_default();
+        let horizon = Interval { from: Day(i32::MIN), until: Some(self.eval.as_of.next()) };
+        let during =
+            |when: &Interval| when.intersect(&horizon).is_some_and(|w| active.iter().any(|e| w.intersect(e).is_some()));
         let mine: Vec<String> = self
             .eval
             .world
             .acts
             .iter()
             .enumerate()
+            .filter(|(_, a)| during(&a.when))
             .filter(|(_, a)| {
                 fulfilling.iter().any(|k| crate::eval::act_matches(&self.eval.world.program.categories, &a.item, k))
             })

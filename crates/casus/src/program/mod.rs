@@ -417,7 +417,7 @@ pub struct InstrumentDef {
     pub withdrawal: Option<ast::Duration>,
     /// Whether no party can leave alone (`withdrawal by agreement only`): a notice has no effect.
     pub no_withdrawal: bool,
-    /// Exchanged, adopted, terminated, expires.
+    /// Exchanged, adopted, terminated, expires, reapplied.
     pub dated: BTreeMap<DatedKind, Day>,
     /// Status records by party.
     pub records: BTreeMap<Sym, PartyStatus>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Name, NormReport, NormsView, Report, Side};
 use crate::calendar::Interval;
-use crate::eval::{ConflictKind, NormKey};
+use crate::eval::{ConflictKind, NormKey, Status};
 use casus_syntax::ast::Modality;
 
 /// A report's norms in order, each with its identity where the report keeps it: held in a list,
@@ -42,11 +42,12 @@ where
 {
     writeln!(out, "{} — as of {}", report.scenario, report.as_of)?;
     out.write_all(b"\n")?;
-    let (mut total, mut shown) = (0usize, 0usize);
+    let (mut total, mut shown, mut ended) = (0usize, 0usize, 0usize);
     let mut party: Option<Name> = None;
     for (n, key) in report.norms_in_order() {
         total += 1;
         if !(all || n.listed_by_default()) {
+            ended += usize::from(n.status == Status::Discharged);
             continue;
         }
         if shown == 0 {
@@ -84,9 +85,16 @@ where
     if shown == 0 {
         out.write_all(b"No obligations.\n")?;
     }
-    let hidden = total - shown;
-    if hidden > 0 {
-        writeln!(out, "\n{hidden} prohibitions and permissions stand unbroken (shown with --all).")?;
+    // Those that no longer hold are told apart from those that stand.
+    let standing = total - shown - ended;
+    match (standing, ended) {
+        (0, 0) => {}
+        (_, 0) => writeln!(out, "\n{standing} prohibitions and permissions stand unbroken (shown with --all).")?,
+        (0, _) => writeln!(out, "\n{ended} prohibitions and permissions ended unbroken (shown with --all).")?,
+        _ => writeln!(
+            out,
+            "\n{standing} prohibitions and permissions stand unbroken, and {ended} ended unbroken (shown with --all)."
+        )?,
     }
     if !report.conflicts.is_empty() {
         out.write_all(b"\nConflicts\n")?;
