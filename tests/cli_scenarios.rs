@@ -384,3 +384,49 @@ fn a_json_report_is_streamed_and_a_reader_may_stop_early() {
     assert!(done.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&done.stderr));
     assert_eq!(&full.stdout[..head.len()], &head[..]);
 }
+
+#[test]
+fn an_explanation_lists_only_the_acts_under_way_while_the_norm_was_active() {
+    // Resolution 1747's ban on procuring Iranian arms stood until Implementation Day and again
+    // from 28 September 2025. Russia's purchase of September 2022 fell in the gap: it neither
+    // breaks the ban nor is listed among its forbidden acts; the purchase of October 2025 is.
+    let out = casus()
+        .args(["explain", "scenarios/iran_snapback.ron", "--party", "RUS", "--instrument", "unsc_1747"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    says(&out, "active from 2007-03-24 to 2016-01-15");
+    says(&out, "active since 2025-09-28");
+    says(&out, "in force since 2025-09-28, when it was re-applied after its termination on 2016-01-16");
+    says(
+        &out,
+        "forbidden acts: RUS performs procure(item: arms, from: IRN) — scenarios/iran_snapback.ron:16 (on 2025-10-15",
+    );
+    assert!(!flat(&out).contains("on 2022-09-01"), "{}", String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn the_text_report_counts_apart_what_ended_from_what_stands() {
+    // As of 2022, Russia's prohibitions under the Iran resolutions ended on Implementation Day
+    // (and Annex B's in October 2020): they are counted as ended, not as standing.
+    let out = casus()
+        .args([
+            "eval",
+            "scenarios/iran_snapback.ron",
+            "--as-of",
+            "2022-09-01",
+            "--party",
+            "RUS",
+            "--instrument",
+            "unsc_1747",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    says(&out, "No obligations.");
+    says(&out, "1 prohibitions and permissions ended unbroken (shown with --all).");
+}
