@@ -33,6 +33,11 @@ fn flat(text: &[u8]) -> String {
     String::from_utf8_lossy(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// What a command that succeeds prints.
+fn succeeds(args: &[&str]) -> Vec<u8> {
+    casus().args(args).assert().success().get_output().stdout.clone()
+}
+
 /// Asserts that `wanted` is in the output, whatever its line breaks.
 fn says(output: &[u8], wanted: &str) {
     let (all, wanted) = (flat(output), flat(wanted.as_bytes()));
@@ -390,13 +395,7 @@ fn an_explanation_lists_only_the_acts_under_way_while_the_norm_was_active() {
     // Resolution 1747's ban on procuring Iranian arms stood until Implementation Day and again
     // from 28 September 2025. Russia's purchase of September 2022 fell in the gap: it neither
     // breaks the ban nor is listed among its forbidden acts; the purchase of October 2025 is.
-    let out = casus()
-        .args(["explain", "scenarios/iran_snapback.ron", "--party", "RUS", "--instrument", "unsc_1747"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = succeeds(&["explain", "scenarios/iran_snapback.ron", "--party", "RUS", "--instrument", "unsc_1747"]);
     says(&out, "active from 2007-03-24 to 2016-01-15");
     says(&out, "active since 2025-09-28");
     says(&out, "in force since 2025-09-28, when it was re-applied after its termination on 2016-01-16");
@@ -411,22 +410,16 @@ fn an_explanation_lists_only_the_acts_under_way_while_the_norm_was_active() {
 fn the_text_report_counts_apart_what_ended_from_what_stands() {
     // As of 2022, Russia's prohibitions under the Iran resolutions ended on Implementation Day
     // (and Annex B's in October 2020): they are counted as ended, not as standing.
-    let out = casus()
-        .args([
-            "eval",
-            "scenarios/iran_snapback.ron",
-            "--as-of",
-            "2022-09-01",
-            "--party",
-            "RUS",
-            "--instrument",
-            "unsc_1747",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = succeeds(&[
+        "eval",
+        "scenarios/iran_snapback.ron",
+        "--as-of",
+        "2022-09-01",
+        "--party",
+        "RUS",
+        "--instrument",
+        "unsc_1747",
+    ]);
     says(&out, "No obligations.");
     says(&out, "1 prohibitions and permissions ended unbroken (shown with --all).");
 }
