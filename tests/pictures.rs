@@ -199,8 +199,15 @@ fn the_html_report_holds_every_norm_of_the_json_report() {
         found.sort();
         assert!(!want.is_empty(), "{scenario}: no norms");
         assert_eq!(found, want, "{scenario}: the HTML's norms are not the report's");
-        // Each norm opens on an explanation quoting its article, where the rules give a text.
-        assert_eq!(with_class(&elements, "div", "explanation").len(), want.len(), "{scenario}: explanations");
+        // Each norm opens on an explanation quoting its article, where the rules give a text; past
+        // 5 000 norms the page leaves the explanations out and says so (docs/pictures.md).
+        let explained = with_class(&elements, "div", "explanation").len();
+        if want.len() <= 5000 {
+            assert_eq!(explained, want.len(), "{scenario}: explanations");
+        } else {
+            assert_eq!(explained, 0, "{scenario}: explanations past 5 000 norms");
+            assert!(html.contains("their explanations are left out"), "{scenario}: the page does not say so");
+        }
     }
 }
 
