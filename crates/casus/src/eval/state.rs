@@ -1,9 +1,10 @@
 //! One day's state: the facts and acts that hold, each with where it comes from, indexed so that
 //! a pattern looks only at its candidates and taking one away searches nothing.
 
-use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, Hash};
+use std::marker::PhantomData;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
 use crate::calendar::Day;
 use crate::program::{Relation, Sym};
@@ -129,7 +130,9 @@ pub(super) type Lists = smallvec::SmallVec<[List; 6]>;
 /// nothing.
 #[derive(Clone, Debug)]
 pub(super) struct Index<T> {
-    pub(super) positions: HashMap<T, usize>,
+    /// Where each item is in the day's list, found by the item's hash: the table holds only
+    /// positions, and each item is held once, in the list.
+    positions: hashbrown::HashTable<u32>,
     pub(super) by_name: HashMap<Sym, Vec<usize>>,
     pub(super) by_arg: HashMap<(Sym, Sym, Sym), Vec<usize>>,
     /// Per position, its slot in each of its lists, in the order its lists are named.
@@ -137,16 +140,18 @@ pub(super) struct Index<T> {
     /// Per position, how many sources give it (events, obligations performing an act), for a
     /// state that counts them ([`DayState::hold_act`]); one for an item simply added.
     pub(super) sources: Vec<u32>,
+    items: PhantomData<fn() -> T>,
 }
 
 impl<T> Default for Index<T> {
     fn default() -> Self {
         Index {
-            positions: HashMap::default(),
+            positions: hashbrown::HashTable::new(),
             by_name: HashMap::default(),
             by_arg: HashMap::default(),
             slots: Vec::new(),
             sources: Vec::new(),
+            items: PhantomData,
         }
     }
 }
@@ -169,36 +174,52 @@ impl<T> Index<T> {
     }
 }
 
-impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
+/// An item's hash, by which the table of positions finds it.
+fn hashed<T: Hash>(item: &T) -> u64 {
+    FxBuildHasher.hash_one(item)
+}
+
+/// A position as the table keeps it: more than 2^32 facts or acts in one day do not fit in
+/// memory long before they overflow.
+fn slot_of(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
+impl<T: Listed + Clone + Eq + Hash> Index<T> {
+    /// Where `item` is in `items`, found through the table of positions.
+    pub(super) fn position(&self, items: &[(T, Origin)], item: &T) -> Option<usize> {
+        let found = self.positions.find(hashed(item), |&i| items.get(i as usize).is_some_and(|(x, _)| x == item));
+        found.map(|&i| i as usize)
+    }
+
+    /// Notes that `item` is at `at`, the position after the last.
+    fn note(&mut self, items: &[(T, Origin)], item: &T, at: usize) {
+        let rehash = |&i: &u32| items.get(i as usize).map_or(0, |(x, _)| hashed(x));
+        self.positions.insert_unique(hashed(item), slot_of(at), rehash);
+    }
+
     /// Adds `item` to `items` unless it is there.
     pub(super) fn insert(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) -> bool {
-        match self.positions.entry(item) {
-            Entry::Occupied(_) => false,
-            Entry::Vacant(v) => {
-                let item = v.key().clone();
-                v.insert(items.len());
-                self.push(items, item, origin);
-                true
-            }
+        if self.position(items, &item).is_some() {
+            return false;
         }
+        self.note(items, &item, items.len());
+        self.push(items, item, origin);
+        true
     }
 
     /// Counts one more source of `item`, adding it with `origin` if it is the first; true if
     /// it was added.
     pub(super) fn hold(&mut self, items: &mut Vec<(T, Origin)>, item: &T, origin: Origin) -> bool {
-        match self.positions.entry(item.clone()) {
-            Entry::Occupied(o) => {
-                if let Some(n) = self.sources.get_mut(*o.get()) {
-                    *n += 1;
-                }
-                false
+        if let Some(at) = self.position(items, item) {
+            if let Some(n) = self.sources.get_mut(at) {
+                *n += 1;
             }
-            Entry::Vacant(v) => {
-                v.insert(items.len());
-                self.push(items, item.clone(), origin);
-                true
-            }
+            return false;
         }
+        self.note(items, item, items.len());
+        self.push(items, item.clone(), origin);
+        true
     }
 
     /// Puts a new item last, its position already noted, and lists it.
@@ -210,7 +231,7 @@ impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
     /// Counts one source of `item` less, taking it away when it was the last; true if it was
     /// taken away.
     pub(super) fn release(&mut self, items: &mut Vec<(T, Origin)>, item: &T) -> bool {
-        let Some(&at) = self.positions.get(item) else { return false };
+        let Some(at) = self.position(items, item) else { return false };
         match self.sources.get_mut(at) {
             Some(n) if *n > 1 => {
                 *n -= 1;
@@ -224,20 +245,23 @@ impl<T: Listed + Clone + Eq + std::hash::Hash> Index<T> {
     /// positions change: a walk that keeps one state from day to day uses it, a single day's
     /// state never does.
     pub(super) fn take(&mut self, items: &mut Vec<(T, Origin)>, item: &T) -> bool {
-        let Some(at) = self.positions.remove(item) else { return false };
+        let eq = |&i: &u32| items.get(i as usize).is_some_and(|(x, _)| x == item);
+        let Ok(entry) = self.positions.find_entry(hashed(item), eq) else { return false };
+        let at = entry.remove().0 as usize;
+        let last = items.len() - 1;
         self.remove(at, items);
         items.swap_remove(at);
         if at < self.sources.len() {
             self.sources.swap_remove(at);
         }
-        if let Some(i) = items.get(at).and_then(|(moved, _)| self.positions.get_mut(moved)) {
-            *i = at;
+        // The last item moved into the place taken: its position changes with it.
+        if let Some((moved, _)) = items.get(at)
+            && at < last
+            && let Some(p) = self.positions.find_mut(hashed(moved), |&i| i as usize == last)
+        {
+            *p = slot_of(at);
         }
         true
-    }
-
-    pub(super) fn position(&self, item: &T) -> Option<usize> {
-        self.positions.get(item).copied()
     }
 
     /// Lists `item` at position `at`, the last.
@@ -310,12 +334,12 @@ impl DayState {
 
     /// The position of a fact that holds.
     pub(crate) fn fact_position(&self, fact: &Fact) -> Option<usize> {
-        self.fact_index.position(fact)
+        self.fact_index.position(&self.facts, fact)
     }
 
     /// The position of an act under way.
     pub(crate) fn act_position(&self, act: &Act) -> Option<usize> {
-        self.act_index.position(act)
+        self.act_index.position(&self.acts, act)
     }
 
     /// The positions of the facts of a kind.
