@@ -136,8 +136,8 @@ fn a_what_if_says_when_a_prohibition_is_broken_not_when_it_began() {
 
 #[test]
 fn diff_reports_conflicts_violations_and_instruments_that_change() {
-    // Without the attack on Kursk, the DPRK–Russia treaty's art. 4 never falls due: its two
-    // conflicts with the UN Charter and UNSCR 1718 disappear with it.
+    // Without the attack on Kursk, the DPRK–Russia treaty's art. 4 never falls due: its three
+    // conflicts — with the UN Charter, UNSCR 1718 and UNSCR 1874 — disappear with it.
     let dir = tempfile::tempdir().unwrap();
     let kursk = fs::read_to_string("scenarios/kursk_2024.ron").unwrap();
     let start = kursk.find("Fact(kind: \"armed_attack\"").unwrap();
@@ -154,10 +154,10 @@ fn diff_reports_conflicts_violations_and_instruments_that_change() {
     ]));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let conflicts = json["conflicts"].as_array().unwrap();
-    assert_eq!(conflicts.len(), 2, "{json:#}");
+    assert_eq!(conflicts.len(), 3, "{json:#}");
     assert!(conflicts.iter().all(|c| c["change"] == "appears" && c["after"][0]["from"] == "2024-12-04"));
     let prohibitions: Vec<&str> = conflicts.iter().map(|c| c["prohibition"]["instrument"].as_str().unwrap()).collect();
-    assert_eq!(prohibitions, ["un_charter", "unsc_1718"]);
+    assert_eq!(prohibitions, ["un_charter", "unsc_1718", "unsc_1874"]);
     // Withdrawing from the treaty ends its binding force for the one who withdrew: the diff
     // names the instrument and the party.
     let out = stdout(casus().args(["diff", "scenarios/kursk_2024.ron", "scenarios/kp_ru_withdrawal_whatif.ron"]));
