@@ -380,7 +380,7 @@ impl Explainer<'_, '_> {
             Support::Place { .. } => None,
         };
         if let Some(Origin::Derived { support, .. }) = origin {
-            for inner in support {
+            for inner in support.iter() {
                 self.support(out, state, *inner, depth + 1);
             }
         }
@@ -451,10 +451,10 @@ impl Explainer<'_, '_> {
                 format!("{place} ({when}{source})")
             }
             Origin::Derived { rule, .. } => {
-                format!("derived by `{}`", first_line(&program.deem(*rule).text))
+                format!("derived by `{}`", first_line(&program.deem(*rule as usize).text))
             }
             Origin::Delayed { rule, on } => {
-                format!("derived by `{}` from what held on {on}", first_line(&program.deem(*rule).text))
+                format!("derived by `{}` from what held on {on}", first_line(&program.deem(*rule as usize).text))
             }
             Origin::Performed { on } => format!("assumed performed on {on}, under the compliance assumption"),
             Origin::Assumed { norm, on } => format!(

@@ -140,7 +140,8 @@ impl DayState {
                 if new_only && self.fact_position(&fact).is_some() {
                     held = true;
                 } else {
-                    out.push((fact, Origin::Derived { rule: r, support: trail.to_vec() }));
+                    let rule = u32::try_from(r).unwrap_or(u32::MAX);
+                    out.push((fact, Origin::Derived { rule, support: Box::new(trail.to_vec()) }));
                 }
             }
             true
@@ -335,13 +336,14 @@ impl Search<'_, '_> {
                 let one;
                 let candidates = match pinned {
                     Some(Support::Fact(i)) => {
-                        one = [i];
+                        one = [u32::try_from(i).unwrap_or(u32::MAX)];
                         &one[..]
                     }
                     _ => match self.whole_fact(p, env) {
                         // Every role known: the one fact it can be, looked up whole.
                         Some(fact) => {
-                            one = [self.state.fact_position(&fact).unwrap_or(usize::MAX)];
+                            let at = self.state.fact_position(&fact).and_then(|i| u32::try_from(i).ok());
+                            one = [at.unwrap_or(u32::MAX)];
                             &one[..]
                         }
                         None => pick(&self.state.fact_index, p.name, &p.args, env),
@@ -360,7 +362,7 @@ impl Search<'_, '_> {
                 let one;
                 let candidates = match pinned {
                     Some(Support::Act(i)) => {
-                        one = [i];
+                        one = [u32::try_from(i).unwrap_or(u32::MAX)];
                         &one[..]
                     }
                     _ => pick(&self.state.act_index, action.name, &with_actor, env),
@@ -425,7 +427,7 @@ impl Search<'_, '_> {
         };
         let pairs: Vec<(Sym, Sym)> =
             places.iter().flat_map(|&p| program.related(p, relation, day).map(move |s| (p, s))).collect();
-        let candidates: Vec<usize> = (0..pairs.len()).collect();
+        let candidates: Vec<u32> = (0..u32::try_from(pairs.len()).unwrap_or(u32::MAX)).collect();
         let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
             let &(p, s) = pairs.get(i)?;
             unify(program, &[(0, place), (1, state)], &[(0, p), (1, s)], env, bound).then_some(Support::Place {
@@ -445,12 +447,12 @@ impl Search<'_, '_> {
         env: &mut Env,
         trail: &mut Trail,
         f: &mut Visit,
-        candidates: &[usize],
+        candidates: &[u32],
         try_one: &TryOne,
     ) -> bool {
         for &i in candidates {
             let mut bound = Bound::new();
-            let hit = try_one(env, &mut bound, i);
+            let hit = try_one(env, &mut bound, i as usize);
             if let Some(support) = hit {
                 trail.push(support);
                 let go_on = self.from(at + 1, env, trail, f);
@@ -470,8 +472,8 @@ impl Search<'_, '_> {
 /// The facts or acts a pattern not pinned to one is tried against: the fewest of those with one
 /// of the pattern's known arguments (a constant or a bound variable: an ally assisted by many,
 /// against one attacker, is found by the attacker); else every one of its kind or action.
-pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], env: &[Option<Sym>]) -> &'a [usize] {
-    let mut fewest: Option<&[usize]> = None;
+pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], env: &[Option<Sym>]) -> &'a [u32] {
+    let mut fewest: Option<&[u32]> = None;
     for (role, t) in args {
         let Some(v) = value(*t, env) else { continue };
         let list = index.get(List::Arg(name, *role, v));

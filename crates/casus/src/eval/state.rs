@@ -12,22 +12,26 @@ use crate::program::{Relation, Sym};
 use super::identity::NormKey;
 use super::world::{Act, Fact};
 
-/// Where a fact or act of the day comes from.
+/// Where a fact or act of the day comes from: sixteen bytes, beside each fact and act a day holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Origin {
     /// Scenario event number `n`.
     Event(usize),
     /// Derived today by `deem` rule `rule` from these facts and acts of the day.
     Derived {
-        /// The rule.
-        rule: usize,
-        /// What it matched.
-        support: Vec<Support>,
+        /// The rule, by number.
+        rule: u32,
+        /// What it matched (boxed, so that every origin stays small).
+        #[expect(
+            clippy::box_collection,
+            reason = "one pointer keeps the origin at sixteen bytes; a vector's three words would not"
+        )]
+        support: Box<Vec<Support>>,
     },
     /// Derived by a delayed `deem` rule whose condition held on an earlier day.
     Delayed {
-        /// The rule.
-        rule: usize,
+        /// The rule, by number.
+        rule: u32,
         /// The day the condition held.
         on: Day,
     },
@@ -45,6 +49,9 @@ pub(crate) enum Origin {
         on: Day,
     },
 }
+
+// Every fact and act of a day carries its origin: a larger one would grow the day's lists.
+const _: () = assert!(std::mem::size_of::<Origin>() == 16);
 
 /// A fact or act of the day that a rule matched, or what the place declarations say of a place
 /// that day.
@@ -133,8 +140,8 @@ pub(super) struct Index<T> {
     /// Where each item is in the day's list, found by the item's hash: the table holds only
     /// positions, and each item is held once, in the list.
     positions: hashbrown::HashTable<u32>,
-    pub(super) by_name: HashMap<Sym, Vec<usize>>,
-    pub(super) by_arg: HashMap<(Sym, Sym, Sym), Vec<usize>>,
+    pub(super) by_name: HashMap<Sym, Vec<u32>>,
+    pub(super) by_arg: HashMap<(Sym, Sym, Sym), Vec<u32>>,
     /// Per position, its slot in each of its lists, in the order its lists are named.
     pub(super) slots: Vec<smallvec::SmallVec<[u32; 6]>>,
     /// Per position, how many sources give it (events, obligations performing an act), for a
@@ -157,7 +164,7 @@ impl<T> Default for Index<T> {
 }
 
 impl<T> Index<T> {
-    pub(super) fn list(&mut self, l: List) -> &mut Vec<usize> {
+    pub(super) fn list(&mut self, l: List) -> &mut Vec<u32> {
         match l {
             List::Name(n) => self.by_name.entry(n).or_default(),
             List::Arg(n, r, v) => self.by_arg.entry((n, r, v)).or_default(),
@@ -165,7 +172,7 @@ impl<T> Index<T> {
     }
 
     /// The positions in list `l`.
-    pub(super) fn get(&self, l: List) -> &[usize] {
+    pub(super) fn get(&self, l: List) -> &[u32] {
         let list = match l {
             List::Name(n) => self.by_name.get(&n),
             List::Arg(n, r, v) => self.by_arg.get(&(n, r, v)),
@@ -271,8 +278,8 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
             .iter()
             .map(|&l| {
                 let list = self.list(l);
-                list.push(at);
-                u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+                list.push(slot_of(at));
+                slot_of(list.len() - 1)
             })
             .collect();
         self.slots.push(slots);
@@ -291,7 +298,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
                 continue;
             }
             list.swap_remove(slot_at);
-            let Some(&q) = list.get(slot_at) else { continue };
+            let Some(q) = list.get(slot_at).map(|&q| q as usize) else { continue };
             let place = items.get(q).and_then(|(other, _)| other.place(l));
             if let Some(s) = place.and_then(|m| self.slots.get_mut(q).and_then(|s| s.get_mut(m))) {
                 *s = slot;
@@ -304,7 +311,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
         {
             for (&l, &slot) in moved.lists().iter().zip(&slots) {
                 if let Some(x) = self.list(l).get_mut(slot as usize) {
-                    *x = at;
+                    *x = slot_of(at);
                 }
             }
         }
@@ -320,7 +327,7 @@ impl DayState {
     /// Adds a fact unless it already holds.
     pub(crate) fn add_fact(&mut self, fact: Fact, origin: Origin) -> bool {
         if let Origin::Derived { rule, .. } | Origin::Delayed { rule, .. } = &origin {
-            self.deems_fired.grow_and_insert(*rule);
+            self.deems_fired.grow_and_insert(*rule as usize);
         }
         self.fact_index.insert(&mut self.facts, fact, origin)
     }
@@ -343,17 +350,17 @@ impl DayState {
     }
 
     /// The positions of the facts of a kind.
-    pub(crate) fn of_kind(&self, kind: Sym) -> &[usize] {
+    pub(crate) fn of_kind(&self, kind: Sym) -> &[u32] {
         self.fact_index.get(List::Name(kind))
     }
 
     /// The positions of the facts of a kind with `value` in `role`.
-    pub(crate) fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[usize] {
+    pub(crate) fn with_arg(&self, kind: Sym, role: Sym, value: Sym) -> &[u32] {
         self.fact_index.get(List::Arg(kind, role, value))
     }
 
     /// The positions of the acts of an action.
-    pub(crate) fn of_action(&self, action: Sym) -> &[usize] {
+    pub(crate) fn of_action(&self, action: Sym) -> &[u32] {
         self.act_index.get(List::Name(action))
     }
 
@@ -410,7 +417,7 @@ mod tests {
         out
     }
 
-    pub(super) fn sorted(l: &[usize]) -> Vec<usize> {
+    pub(super) fn sorted(l: &[u32]) -> Vec<u32> {
         let mut l = l.to_vec();
         l.sort_unstable();
         l
@@ -493,14 +500,14 @@ mod tests {
                 prop_assert_eq!(state.fact_position(f), Some(p));
                 prop_assert_eq!(state.fact_index.slots[p].len(), f.lists().len());
                 for (&l, &slot) in f.lists().iter().zip(&state.fact_index.slots[p]) {
-                    prop_assert_eq!(state.fact_index.get(l)[slot as usize], p);
+                    prop_assert_eq!(state.fact_index.get(l)[slot as usize] as usize, p);
                 }
             }
             for (p, (a, _)) in state.acts.iter().enumerate() {
                 prop_assert_eq!(state.act_position(a), Some(p));
                 prop_assert_eq!(state.act_index.slots[p].len(), a.lists().len());
                 for (&l, &slot) in a.lists().iter().zip(&state.act_index.slots[p]) {
-                    prop_assert_eq!(state.act_index.get(l)[slot as usize], p);
+                    prop_assert_eq!(state.act_index.get(l)[slot as usize] as usize, p);
                 }
             }
         }

@@ -94,18 +94,18 @@ impl Walk<'_> {
                     let parties = &self.world.timeline(rule.instrument).bound;
                     let positions: Vec<usize> = match self.index.party_role.get(r).copied().flatten() {
                         Some(role) if parties.len() < of_kind.len() => {
-                            parties.keys().flat_map(|&p| state.with_arg(kind, role, p)).copied().collect()
+                            parties.keys().flat_map(|&p| state.with_arg(kind, role, p)).map(|&i| i as usize).collect()
                         }
                         Some(role) => of_kind
                             .iter()
-                            .copied()
+                            .map(|&i| i as usize)
                             .filter(|&i| {
                                 state.facts.get(i).is_some_and(|(f, _)| {
                                     f.args.iter().any(|&(r, v)| r == role && parties.contains_key(&v))
                                 })
                             })
                             .collect(),
-                        None => of_kind.to_vec(),
+                        None => of_kind.iter().map(|&i| i as usize).collect(),
                     };
                     for i in positions {
                         if let Some((f, _)) = state.facts.get(i) {
@@ -116,7 +116,7 @@ impl Walk<'_> {
                     }
                 }
                 Trigger::Act(_, action) => {
-                    for &i in state.of_action(action) {
+                    for i in state.of_action(action).iter().map(|&i| i as usize) {
                         if let Some((a, _)) = state.acts.get(i) {
                             state.rule_norms(&self.world, r, Some(Support::Act(i)), &mut keys);
                             let trig = Trig::Act(self.act_ids.intern_ref(a));
