@@ -423,3 +423,36 @@ fn the_text_report_counts_apart_what_ended_from_what_stands() {
     says(&out, "No obligations.");
     says(&out, "1 prohibitions and permissions ended unbroken (shown with --all).");
 }
+
+#[test]
+fn a_terminated_and_reapplied_instrument_is_in_force_and_binds_around_the_gap() {
+    // docs/semantics.md: terminated on 2021-01-01 and re-applied on 2022-01-01, the pact is not
+    // in force from the one to the other, and each party's binding is cut the same way.
+    let dir = suite();
+    let pact = dir.path().join("rules/pact.casus");
+    let text = fs::read_to_string(&pact).unwrap();
+    let text = text.replace(
+        "  exchanged 2020-03-15\n",
+        "  exchanged 2020-03-15\n  terminated 2021-01-01\n  reapplied 2022-01-01\n",
+    );
+    fs::write(&pact, text).unwrap();
+    let report = succeeds(&["eval", &path(&dir, "scenarios/attack.ron"), "--as-of", "2022-06-01", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&report).unwrap();
+    let pact = json["instruments"].as_array().unwrap().iter().find(|i| i["id"] == "pact_2020").unwrap();
+    let runs = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v.as_array().unwrap().iter().map(|r| (r["from"].to_string(), r["until"].to_string())).collect()
+    };
+    let two = vec![
+        ("\"2020-03-15\"".to_string(), "\"2021-01-01\"".to_string()),
+        ("\"2022-01-01\"".to_string(), "null".to_string()),
+    ];
+    assert_eq!(runs(&pact["in_force"]), two);
+    // BBB ratified on 2020-03-01, before the entry into force: bound exactly while in force.
+    assert_eq!(runs(&pact["bound"]["BBB"]), two);
+    // The attack of 2020-06-01 goes on: BBB's duty to assist has an episode on each side.
+    let explained =
+        succeeds(&["explain", &path(&dir, "scenarios/attack.ron"), "--party", "BBB", "--as-of", "2022-06-01"]);
+    says(&explained, "active from 2020-06-01 to 2020-12-31");
+    says(&explained, "active since 2022-01-01");
+    says(&explained, "in force since 2022-01-01, when it was re-applied after its termination on 2021-01-01");
+}

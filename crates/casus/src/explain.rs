@@ -506,34 +506,35 @@ impl Explainer<'_, '_> {
         let id = self.inst_id(inst);
         let p = self.name(party);
         let t = world.timeline(inst);
-        let Some(in_force) = t.in_force.first().copied() else {
+        let Some(first) = t.in_force.first() else {
             return format!("{id} never entered into force ({} did not happen)", t.entry_reason);
         };
-        if let Some(gap) = t.gap.filter(|g| g.contains(day)) {
-            let again = gap.until.map_or(String::new(), |d| format!(", and re-applied on {d}"));
-            return format!("{id} is not in force on {day}: it was terminated on {}{again}", gap.from);
-        }
-        let in_force = Interval { from: in_force.from, until: t.in_force.last().and_then(|i| i.until) };
-        if !in_force.contains(day) {
-            return if day < in_force.from {
-                format!("{id} is not in force on {day}: it enters into force on {} ({})", in_force.from, t.entry_reason)
+        // The period of force the day falls in, and the gap before it, when it follows one.
+        let period = t.in_force.iter().position(|i| i.contains(day));
+        let gap_before = |n: usize| t.in_force.get(n.checked_sub(1)?).and_then(|prev| prev.until);
+        let Some(n) = period else {
+            return if day < first.from {
+                format!("{id} is not in force on {day}: it enters into force on {} ({})", first.from, t.entry_reason)
+            } else if let Some(again) = t.in_force.iter().find(|i| day < i.from) {
+                let ended = t.in_force.iter().rev().find_map(|i| i.until.filter(|u| *u <= day)).unwrap_or(first.from);
+                format!("{id} is not in force on {day}: it was terminated on {ended}, and re-applied on {}", again.from)
             } else {
                 format!("{id} is no longer in force on {day}: {}", t.end_reason.clone().unwrap_or_default())
             };
-        }
+        };
         let bindings = t.bound.get(&party).map(Vec::as_slice).unwrap_or(&[]);
         let now = bindings.iter().find(|b| b.when.contains(day));
         let next = bindings.iter().find(|b| day < b.when.from);
         let last = bindings.iter().rev().find(|b| b.when.until.is_some_and(|u| u <= day));
         match (now, last, next) {
-            (Some(b), _, _) => match t.gap.and_then(|g| g.until.filter(|u| *u <= day).map(|u| (g.from, u))) {
-                Some((ended, again)) => format!(
-                    "{id} binds {p} on {day}: in force since {again}, when it was re-applied after its termination on {ended} (first in force from {} ({})); {p} {}",
-                    in_force.from, t.entry_reason, b.joined
+            (Some(b), _, _) => match (gap_before(n), t.in_force.get(n)) {
+                (Some(ended), Some(again)) => format!(
+                    "{id} binds {p} on {day}: in force since {}, when it was re-applied after its termination on {ended} (first in force from {} ({})); {p} {}",
+                    again.from, first.from, t.entry_reason, b.joined
                 ),
-                None => format!(
+                _ => format!(
                     "{id} binds {p} on {day}: in force since {} ({}); {p} {}",
-                    in_force.from, t.entry_reason, b.joined
+                    first.from, t.entry_reason, b.joined
                 ),
             },
             (None, Some(b), _) => format!(

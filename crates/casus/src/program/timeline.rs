@@ -21,8 +21,6 @@ pub struct Timeline {
     pub entry_reason: String,
     /// Why it stopped being in force, if it did.
     pub end_reason: Option<String>,
-    /// The days between its termination and its re-application, when it was re-applied.
-    pub gap: Option<Interval>,
     /// Each party it binds, with when and why: one binding per run of days (a party may leave
     /// and join again).
     pub bound: BTreeMap<Sym, Vec<Binding>>,
@@ -125,11 +123,11 @@ pub fn timeline(
     let notice = def.withdrawal.unwrap_or(DEFAULT_NOTICE);
     let mut ends: Vec<Dated> = Vec::new();
     // A termination followed by a re-application is a gap in the instrument's force, not its end.
-    let gap = match (dated.get(&DatedKind::Terminated), dated.get(&DatedKind::Reapplied)) {
-        (Some(&t), Some(&r)) if r > t => Some(Interval { from: t, until: Some(r) }),
+    let reapplied = match (dated.get(&DatedKind::Terminated), dated.get(&DatedKind::Reapplied)) {
+        (Some(&t), Some(&r)) if r > t => Some((t, r)),
         _ => None,
     };
-    if let Some(&d) = dated.get(&DatedKind::Terminated).filter(|_| gap.is_none()) {
+    if let Some(&d) = dated.get(&DatedKind::Terminated).filter(|_| reapplied.is_none()) {
         ends.push((d, Why::Instrument(format!("terminated on {d}").into())));
     }
     if let Some(&d) = dated.get(&DatedKind::Expires) {
@@ -152,16 +150,11 @@ pub fn timeline(
         in_force: Vec::new(),
         entry_reason,
         end_reason: end.as_ref().map(|(_, r)| r.to_string()),
-        gap: None,
         bound: BTreeMap::new(),
     };
     let Some(entry) = entry else { return t };
-    if end.as_ref().is_some_and(|(e, _)| *e <= entry) {
-        return t;
-    }
-    let whole = Interval { from: entry, until: end.as_ref().map(|(e, _)| *e) };
-    t.gap = gap;
-    t.in_force = without(whole, gap);
+    let periods = periods(entry, end, reapplied);
+    t.in_force = periods.iter().map(|(p, _)| *p).collect();
     let members: BTreeSet<Sym> = def.binds.map(|g| program.group_def(g).iter().collect()).unwrap_or_default();
     let group_name: Arc<str> = def.binds.map_or("", |g| program.group_def(g).name.as_str()).into();
     let parties: BTreeSet<Sym> = records.keys().copied().chain(members.iter().copied()).collect();
@@ -206,22 +199,25 @@ pub fn timeline(
         if let Some((from, how)) = open {
             runs.push((from, how, None));
         }
+        // Each run is clipped to each period of the instrument's force: a run that spans a gap
+        // ends with the termination and starts again with the re-application.
         let mut bindings = Vec::new();
         for (from, joined, stop) in runs {
-            let from = from.max(entry);
-            let stop = match (stop, &end) {
-                (Some(s), Some(e)) => Some(if s.0 <= e.0 { s } else { e.clone() }),
-                (s, e) => s.or(e.clone()),
-            };
-            if stop.as_ref().is_some_and(|(s, _)| *s <= from) {
-                continue;
+            for (period, period_end) in &periods {
+                let from = from.max(period.from);
+                let stop = match (&stop, period_end) {
+                    (Some(s), Some(e)) => Some(if s.0 <= e.0 { s.clone() } else { e.clone() }),
+                    (s, e) => s.clone().or(e.clone()),
+                };
+                if stop.as_ref().is_some_and(|(s, _)| *s <= from) {
+                    continue;
+                }
+                bindings.push(Binding {
+                    when: Interval { from, until: stop.as_ref().map(|(s, _)| *s) },
+                    joined: joined.clone(),
+                    ends: stop.map(|(_, r)| r),
+                });
             }
-            let binding = Binding {
-                when: Interval { from, until: stop.as_ref().map(|(s, _)| *s) },
-                joined,
-                ends: stop.map(|(_, r)| r),
-            };
-            bindings.extend(split(binding, t.gap));
         }
         if !bindings.is_empty() {
             t.bound.insert(p, bindings);
@@ -230,42 +226,21 @@ pub fn timeline(
     t
 }
 
-/// An interval without the days of a gap: one interval or two.
-fn without(whole: Interval, gap: Option<Interval>) -> Vec<Interval> {
-    let Some(gap) = gap else { return vec![whole] };
-    let before = Interval { from: whole.from, until: Some(gap.from.min(whole.until.unwrap_or(gap.from))) };
-    let after = gap.until.map(|g| Interval { from: g.max(whole.from), until: whole.until });
-    [Some(before), after].into_iter().flatten().filter(|i| i.until.is_none_or(|u| u > i.from)).collect()
-}
-
-/// A binding without the days the instrument was not in force: the run before its termination
-/// ends with it, and the run after its re-application starts with it.
-fn split(b: Binding, gap: Option<Interval>) -> Vec<Binding> {
-    let Some(g) = gap else { return vec![b] };
-    let mut out = Vec::new();
-    let until_gap = g.from;
-    if b.when.from < until_gap {
-        let stops_before = b.when.until.is_some_and(|u| u <= until_gap);
-        out.push(if stops_before {
-            b.clone()
-        } else {
-            Binding {
-                when: Interval { from: b.when.from, until: Some(until_gap) },
-                joined: b.joined.clone(),
-                ends: Some(Why::Instrument(format!("terminated on {until_gap}").into())),
-            }
-        });
-    }
-    if let Some(again) = g.until
-        && b.when.until.is_none_or(|u| u > again)
-    {
-        out.push(Binding {
-            when: Interval { from: b.when.from.max(again), until: b.when.until },
-            joined: b.joined,
-            ends: b.ends,
-        });
-    }
-    out
+/// The periods an instrument is in force, each with the day and reason it ends: from its entry
+/// into force to its end, or, terminated and re-applied, the run before the termination and the
+/// run from the re-application. None when it ends before it enters into force.
+fn periods(entry: Day, end: Option<Dated>, reapplied: Option<(Day, Day)>) -> Vec<(Interval, Option<Dated>)> {
+    let period = |from: Day, stop: Option<Dated>| {
+        (stop.as_ref().is_none_or(|(s, _)| *s > from))
+            .then(|| (Interval { from, until: stop.as_ref().map(|(s, _)| *s) }, stop))
+    };
+    let Some((terminated, again)) = reapplied else { return period(entry, end).into_iter().collect() };
+    let termination = (terminated, Why::Instrument(format!("terminated on {terminated}").into()));
+    let before = match &end {
+        Some(e) if e.0 <= terminated => end.clone(),
+        _ => Some(termination),
+    };
+    [period(entry, before), period(again.max(entry), end)].into_iter().flatten().collect()
 }
 
 /// A dated step of a party: joining (ratifying, acceding, or signing where signature binds) or
