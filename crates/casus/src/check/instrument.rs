@@ -276,15 +276,9 @@ impl<'a> Checker<'a> {
 
     /// An instrument applies again only after it was terminated.
     fn reapplication_order(&mut self, inst: &ast::Instrument) {
-        let day = |kind: DatedKind| {
-            inst.body.iter().find_map(|c| match c {
-                Clause::Dated(k, d, s) if *k == kind => d.civil().map(|d| (Day::from_date(d), *s)),
-                _ => None,
-            })
-        };
-        let Some((reapplied, rs)) = day(DatedKind::Reapplied) else { return };
+        let Some((reapplied, rs)) = dated(inst, DatedKind::Reapplied) else { return };
         let instrument = inst.id.name.clone();
-        match day(DatedKind::Terminated) {
+        match dated(inst, DatedKind::Terminated) {
             None => {
                 let what = StatusProblem::ReappliedWithoutTermination { instrument };
                 self.report(StatusError::new(what, rs, None));
@@ -303,11 +297,7 @@ impl<'a> Checker<'a> {
 
     /// Ratifications cannot be exchanged before they exist.
     fn exchange_order(&mut self, inst: &ast::Instrument) {
-        let exchanged = inst.body.iter().find_map(|c| match c {
-            Clause::Dated(DatedKind::Exchanged, d, s) => d.civil().map(|d| (Day::from_date(d), *s)),
-            _ => None,
-        });
-        let Some((exchanged, es)) = exchanged else { return };
+        let Some((exchanged, es)) = dated(inst, DatedKind::Exchanged) else { return };
         for record in inst.party_records() {
             for s in &record.statuses {
                 if s.kind == StatusKind::Ratified
@@ -364,4 +354,12 @@ impl<'a> Checker<'a> {
         }
         out.into_iter().collect()
     }
+}
+
+/// The day an instrument's dated clause of `kind` gives, and where the clause is written.
+fn dated(inst: &ast::Instrument, kind: DatedKind) -> Option<(Day, Span)> {
+    inst.body.iter().find_map(|c| match c {
+        Clause::Dated(k, d, s) if *k == kind => d.civil().map(|d| (Day::from_date(d), *s)),
+        _ => None,
+    })
 }
