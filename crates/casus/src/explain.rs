@@ -610,11 +610,14 @@ impl Explainer<'_, '_> {
         let cap = self.eval.caps.get(key);
         // Only the acts under way on a day the norm was active, up to the horizon: an act
         // before the norm arose or after it ended neither performs nor breaks it.
-        let active: Vec<Interval> =
-            self.eval.norms.get(key).map(|r| r.episodes.iter().map(|e| e.when).collect()).unwrap_or_default();
-        let horizon = Interval { from: Day(i32::MIN), until: Some(self.eval.as_of.next()) };
-        let during =
-            |when: &Interval| when.intersect(&horizon).is_some_and(|w| active.iter().any(|e| w.intersect(e).is_some()));
+        let horizon = Some(self.eval.as_of.next());
+        let active: Vec<Interval> = self.eval.norms.get(key).map_or_else(Vec::new, |r| {
+            r.episodes
+                .iter()
+                .filter_map(|e| e.when.intersect(&Interval { from: e.when.from, until: horizon }))
+                .collect()
+        });
+        let during = |when: &Interval| active.iter().any(|e| when.intersect(e).is_some());
         let mine: Vec<String> = self
             .eval
             .world
