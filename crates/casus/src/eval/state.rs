@@ -147,7 +147,8 @@ pub(super) struct Index<T> {
     /// Per position, how many sources give it (events, obligations performing an act), for a
     /// state that counts them ([`DayState::hold_act`]); one for an item simply added.
     pub(super) sources: Vec<u32>,
-    items: PhantomData<fn() -> T>,
+    /// The kind of item indexed: the index holds none of them, only their positions.
+    kind: PhantomData<fn() -> T>,
 }
 
 impl<T> Default for Index<T> {
@@ -158,7 +159,7 @@ impl<T> Default for Index<T> {
             by_arg: HashMap::default(),
             slots: Vec::new(),
             sources: Vec::new(),
-            items: PhantomData,
+            kind: PhantomData,
         }
     }
 }
