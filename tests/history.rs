@@ -364,12 +364,19 @@ fn the_franco_prussian_war_is_written_byte_for_byte() {
     assert_eq!(text(&tmp.path().join("scenarios/cow/cow_058.ron")), expected);
 }
 
-#[test]
-fn every_war_is_a_scenario_that_checks_and_imports_are_identical() {
-    let Some(data) = data() else { return };
+/// The datasets, and a folder with both imports done in it (the wars' import checked to have
+/// succeeded); none without the datasets.
+fn imported() -> Option<(PathBuf, tempfile::TempDir)> {
+    let data = data()?;
     let tmp = tempfile::tempdir().unwrap();
     let (_, wars) = history_layout(&data, tmp.path());
     assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    Some((data, tmp))
+}
+
+#[test]
+fn every_war_is_a_scenario_that_checks_and_imports_are_identical() {
+    let Some((data, tmp)) = imported() else { return };
     let out = tmp.path().join("scenarios/cow");
     let first = folder(&out);
     // One scenario per war of the file, every participation row counted.
@@ -474,10 +481,7 @@ fn cell(p: &str, ally: &str, bearer: &str, verdict: &str) -> (String, String, St
 
 #[test]
 fn the_historical_cases_of_the_seven_weeks_and_franco_prussian_wars() {
-    let Some(data) = data() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let (_, wars) = history_layout(&data, tmp.path());
-    assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    let Some((_, tmp)) = imported() else { return };
     let rows = replay_rows(tmp.path(), "scenarios/cow", &[]);
     // War 55, 1866. ATOP 1270 (France's neutrality towards Austria against Prussia, with a place
     // condition; consultation with a conflict condition COW cannot tie): unverified.
@@ -514,10 +518,7 @@ fn the_historical_cases_of_the_seven_weeks_and_franco_prussian_wars() {
 
 #[test]
 fn the_crimean_alliance_falls_due_only_with_the_attack_the_data_misstates() {
-    let Some(data) = data() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let (_, wars) = history_layout(&data, tmp.path());
-    assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    let Some((data, tmp)) = imported() else { return };
     // COW makes Turkey the initiator: no Russian attack on Turkey, and ATOP 1160's defence and
     // consultation (both tied to war 22 and Russia) never fall due.
     let rows = replay_rows(tmp.path(), "scenarios/cow", &[]);
@@ -542,10 +543,7 @@ fn the_crimean_alliance_falls_due_only_with_the_attack_the_data_misstates() {
 
 #[test]
 fn the_replay_is_the_same_whatever_the_threads_and_the_order_of_files() {
-    let Some(data) = data() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let (_, wars) = history_layout(&data, tmp.path());
-    assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    let Some((_, tmp)) = imported() else { return };
     let run = |threads: &str, scenarios: &str, format: &str| {
         let out = casus()
             .current_dir(tmp.path())
@@ -604,10 +602,7 @@ fn regex_lines(text: &str) -> Vec<String> {
 
 #[test]
 fn the_first_world_war_agrees_with_the_expectations_of_july_1914() {
-    let Some(data) = data() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let (_, wars) = history_layout(&data, tmp.path());
-    assert!(wars.status.success(), "{}", String::from_utf8_lossy(&wars.stderr));
+    let Some((data, tmp)) = imported() else { return };
     // War 106 with its first days by hand: the day-by-day scenario of July and August 1914.
     let july = root().join("scenarios/july_1914.ron");
     let run = casus()
