@@ -348,7 +348,7 @@ pub fn crosswalk(
     let t = Table::parse(sources, file, &["atopid", "instrument"])?;
     let mut out = BTreeMap::new();
     for r in t.rows() {
-        let Some(id) = ccode_of(&t, r, "atopid")? else {
+        let Some(id) = t.positive(r, "atopid", "an ATOP alliance number")? else {
             return Err(t.error(t.span(r, "atopid"), "the atopid is missing".into(), "empty", None));
         };
         let name = t.text(r, "instrument");
@@ -360,7 +360,7 @@ pub fn crosswalk(
                 Some("--rules names the library the crosswalk refers to".into()),
             ));
         }
-        if out.insert(id, t.text(r, "instrument").to_string()).is_some() {
+        if out.insert(id, name.to_string()).is_some() {
             return Err(t.error(t.span(r, "atopid"), format!("ATOP {id} is in the crosswalk twice"), "again", None));
         }
     }
@@ -372,7 +372,9 @@ fn alliance_years(sources: &Sources, file: FileId) -> Result<BTreeMap<u32, i16>,
     let t = Table::parse(sources, file, &["atopid", "begyr"])?;
     let mut out = BTreeMap::new();
     for r in t.rows() {
-        let (Some(id), Some(year)) = (ccode_of(&t, r, "atopid")?, t.int(r, "begyr")?) else { continue };
+        let (Some(id), Some(year)) = (t.positive(r, "atopid", "an ATOP alliance number")?, t.int(r, "begyr")?) else {
+            continue;
+        };
         out.insert(id, i16::try_from(year).unwrap_or(0));
     }
     Ok(out)

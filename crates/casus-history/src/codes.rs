@@ -277,12 +277,7 @@ fn dated(sources: &Sources, file: FileId, value: &str) -> Result<Vec<Dated>, Dia
 
 /// A ccode: a positive whole number, or nothing.
 pub(crate) fn ccode_of(t: &Table, r: &crate::table::Row, column: &str) -> Result<Option<u32>, Diagnostic> {
-    match t.int(r, column)? {
-        None => Ok(None),
-        Some(n) => u32::try_from(n).ok().filter(|&c| c > 0).map(Some).ok_or_else(|| {
-            t.error(t.span(r, column), format!("`{column}` should be a country code, not {n}"), "not a ccode", None)
-        }),
-    }
+    t.positive(r, column, "a country code")
 }
 
 /// A problem with a ccode, at a field.

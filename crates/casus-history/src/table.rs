@@ -169,6 +169,17 @@ impl Table {
         })
     }
 
+    /// A positive whole number that names something (`what`: "a country code"), or nothing.
+    pub fn positive(&self, row: &Row, column: &str, what: &str) -> Result<Option<u32>, Diagnostic> {
+        match self.int(row, column)? {
+            None => Ok(None),
+            Some(n) => u32::try_from(n).ok().filter(|&c| c > 0).map(Some).ok_or_else(|| {
+                let at = self.span(row, column);
+                self.error(at, format!("`{column}` should be {what}, not {n}"), &format!("not {what}"), None)
+            }),
+        }
+    }
+
     /// A whole number, with an empty field read as 0 (the datasets' "none").
     pub fn int_or_zero(&self, row: &Row, column: &str) -> Result<i64, Diagnostic> {
         Ok(self.int(row, column)?.unwrap_or(0))

@@ -484,3 +484,22 @@ fn bad_values_are_reported_at_their_field() {
     assert!(e.contains("the header has no column `neucoatt`"), "{e}");
     assert!(e.contains("members.csv:1:"), "{e}");
 }
+
+#[test]
+fn a_crosswalk_names_alliances_by_number_and_instruments_of_the_library() {
+    let library: BTreeSet<String> = ["nato_1949", "rio_1947"].into_iter().map(String::from).collect();
+    let read = |text: &str| {
+        let mut sources = Sources::new();
+        let file = sources.add("curated.csv", text);
+        atop::crosswalk(&sources, file, &library).map_err(|d| render(&d, &sources))
+    };
+    let ok = read("atopid,instrument,note\n3180,nato_1949,\n2065,rio_1947,the Rio treaty\n").unwrap();
+    assert_eq!(ok, BTreeMap::from([(2065, "rio_1947".to_string()), (3180, "nato_1949".to_string())]));
+    // An atopid is an alliance's number, not a country code.
+    let e = read("atopid,instrument\n-3,nato_1949\n").unwrap_err();
+    assert!(e.contains("`atopid` should be an ATOP alliance number, not -3") && e.contains("curated.csv:2:1"), "{e}");
+    let e = read("atopid,instrument\n3180,nato_1949\n3180,rio_1947\n").unwrap_err();
+    assert!(e.contains("ATOP 3180 is in the crosswalk twice") && e.contains("curated.csv:3:1"), "{e}");
+    let e = read("atopid,instrument\n3180,seato_1954\n").unwrap_err();
+    assert!(e.contains("the library has no instrument `seato_1954`") && e.contains("curated.csv:2:6"), "{e}");
+}
