@@ -65,8 +65,7 @@ impl<T: Hash + Eq> Interner<T> {
     }
 
     fn insert(&mut self, hash: u64, value: T) -> u32 {
-        // More than 2^32 distinct values do not fit in memory long before they overflow.
-        let n = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        let n = number(self.values.len());
         self.values.push(value);
         let values = &self.values;
         self.numbers.insert_unique(hash, n, |&m| values.get(m as usize).map_or(0, |v| FxBuildHasher.hash_one(v)));
@@ -105,6 +104,12 @@ impl<T> Interner<T> {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
+}
+
+/// A count, position or index as the 32-bit number casus keeps it: more than 2^32 of anything
+/// (values, facts of a day, norms, rules) does not fit in memory long before it overflows.
+pub(crate) fn number(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ pub(super) fn caps(
         let Some(cap) = capped(program, key, record) else { continue };
         let party = (!cap.aggregate).then_some(key.party);
         let group = (party, key.action, key.args.clone(), key.instrument, key.article);
-        groups.entry(group).or_insert_with(|| (cap, Vec::new())).1.push(u32::try_from(n).unwrap_or(u32::MAX));
+        groups.entry(group).or_insert_with(|| (cap, Vec::new())).1.push(crate::intern::number(n));
     }
     let mut out = BTreeMap::new();
     for (cap, members) in groups.into_values() {

@@ -139,7 +139,7 @@ fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Ve
         };
         let source = Day(d.0 - i32::try_from(delay.amount).unwrap_or(i32::MAX));
         if let Some((_, facts)) = history.iter().rev().find(|(day, _)| *day <= source) {
-            let rule = u32::try_from(r).unwrap_or(u32::MAX);
+            let rule = crate::intern::number(r);
             out.extend(facts.iter().map(|f| (f.clone(), Origin::Delayed { rule, on: source })));
         }
     }

@@ -4,6 +4,7 @@
 use super::identity::{NormKey, norm_args, value};
 use super::state::{DayState, Index, List, Origin, Support};
 use super::world::{Act, Args, Fact, World, with_defaults};
+use crate::intern::number;
 use crate::program::{
     Bearers, FactDef, InstId, Lit, LitKind, NormRule, Pattern, Program, Relation, Sym, Term, Trigger,
 };
@@ -140,7 +141,7 @@ impl DayState {
                 if new_only && self.fact_position(&fact).is_some() {
                     held = true;
                 } else {
-                    let rule = u32::try_from(r).unwrap_or(u32::MAX);
+                    let rule = number(r);
                     out.push((fact, Origin::Derived { rule, support: Box::new(trail.to_vec()) }));
                 }
             }
@@ -336,7 +337,7 @@ impl Search<'_, '_> {
                 let one;
                 let candidates = match pinned {
                     Some(Support::Fact(i)) => {
-                        one = [u32::try_from(i).unwrap_or(u32::MAX)];
+                        one = [number(i)];
                         &one[..]
                     }
                     _ => match self.whole_fact(p, env) {
@@ -362,7 +363,7 @@ impl Search<'_, '_> {
                 let one;
                 let candidates = match pinned {
                     Some(Support::Act(i)) => {
-                        one = [u32::try_from(i).unwrap_or(u32::MAX)];
+                        one = [number(i)];
                         &one[..]
                     }
                     _ => pick(&self.state.act_index, action.name, &with_actor, env),
@@ -427,7 +428,7 @@ impl Search<'_, '_> {
         };
         let pairs: Vec<(Sym, Sym)> =
             places.iter().flat_map(|&p| program.related(p, relation, day).map(move |s| (p, s))).collect();
-        let candidates: Vec<u32> = (0..u32::try_from(pairs.len()).unwrap_or(u32::MAX)).collect();
+        let candidates: Vec<u32> = (0..number(pairs.len())).collect();
         let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
             let &(p, s) = pairs.get(i)?;
             unify(program, &[(0, place), (1, state)], &[(0, p), (1, s)], env, bound).then_some(Support::Place {

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
 use crate::calendar::Day;
+use crate::intern::number;
 use crate::program::{Relation, Sym};
 
 use super::identity::NormKey;
@@ -187,12 +188,6 @@ fn hashed<T: Hash>(item: &T) -> u64 {
     FxBuildHasher.hash_one(item)
 }
 
-/// A position as the table keeps it: more than 2^32 facts or acts in one day do not fit in
-/// memory long before they overflow.
-fn slot_of(at: usize) -> u32 {
-    u32::try_from(at).unwrap_or(u32::MAX)
-}
-
 impl<T: Listed + Clone + Eq + Hash> Index<T> {
     /// Where `item` is in `items`, found through the table of positions.
     pub(super) fn position(&self, items: &[(T, Origin)], item: &T) -> Option<usize> {
@@ -203,7 +198,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
     /// Notes that `item` is at `at`, the position after the last.
     fn note(&mut self, items: &[(T, Origin)], item: &T, at: usize) {
         let rehash = |&i: &u32| items.get(i as usize).map_or(0, |(x, _)| hashed(x));
-        self.positions.insert_unique(hashed(item), slot_of(at), rehash);
+        self.positions.insert_unique(hashed(item), number(at), rehash);
     }
 
     /// Adds `item` to `items` unless it is there.
@@ -267,7 +262,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
             && at < last
             && let Some(p) = self.positions.find_mut(hashed(moved), |&i| i as usize == last)
         {
-            *p = slot_of(at);
+            *p = number(at);
         }
         true
     }
@@ -279,8 +274,8 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
             .iter()
             .map(|&l| {
                 let list = self.list(l);
-                list.push(slot_of(at));
-                slot_of(list.len() - 1)
+                list.push(number(at));
+                number(list.len() - 1)
             })
             .collect();
         self.slots.push(slots);
@@ -312,7 +307,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
         {
             for (&l, &slot) in moved.lists().iter().zip(&slots) {
                 if let Some(x) = self.list(l).get_mut(slot as usize) {
-                    *x = slot_of(at);
+                    *x = number(at);
                 }
             }
         }

@@ -28,7 +28,7 @@ pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
     let eval = view.names.eval;
     let world = &eval.world;
     let program = world.program;
-    let count = u32::try_from(world.syms.len()).unwrap_or(u32::MAX);
+    let count = crate::intern::number(world.syms.len());
     let escaped = Escaped {
         syms: (0..count).map(|s| quoted(world.name(s))).collect(),
         instruments: program.instruments.iter().map(|i| quoted(&i.id)).collect(),

@@ -3,6 +3,7 @@
 //! order as the names do, instead of comparing names hundreds of thousands of times.
 
 use crate::eval::{Evaluation, NormKey, NormRecord};
+use crate::intern::number;
 use crate::program::Sym;
 
 use super::parts;
@@ -19,7 +20,7 @@ pub(super) struct Ranks {
 impl Ranks {
     pub(super) fn new(eval: &Evaluation) -> Ranks {
         let syms = &eval.world.syms;
-        let n = u32::try_from(syms.len()).unwrap_or(u32::MAX);
+        let n = number(syms.len());
         let mut by_name: Vec<Sym> = (0..n).collect();
         by_name.sort_unstable_by(|&a, &b| syms.name(a).cmp(syms.name(b)));
         let mut sym = vec![0; by_name.len()];
@@ -78,7 +79,7 @@ fn rank<T: Copy>(sorted: &[T], equal: impl Fn(T, T) -> bool, mut set: impl FnMut
     let mut r = 0;
     for (n, &x) in sorted.iter().enumerate() {
         if n > 0 && !equal(sorted[n - 1], x) {
-            r = u32::try_from(n).unwrap_or(u32::MAX);
+            r = number(n);
         }
         set(x, r);
     }

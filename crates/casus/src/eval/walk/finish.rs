@@ -90,7 +90,7 @@ impl<'p> Walk<'p> {
                     for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
                         let act = Act { party: key.party, action: key.action, args: key.args.clone() };
                         acts.push(DatedAct { act, when, assumed: true });
-                        assumed.push((u32::try_from(n).unwrap_or(u32::MAX), when));
+                        assumed.push((crate::intern::number(n), when));
                     }
                 }
             }

@@ -5,6 +5,7 @@ use super::{Changes, Walk};
 use crate::eval::identity::{NormIds, NormKey};
 use crate::eval::norms::{Delta, Trig, rules_for};
 use crate::eval::state::{DayState, Support};
+use crate::intern::number;
 use crate::program::Trigger;
 
 impl Walk<'_> {
@@ -176,7 +177,7 @@ impl Walk<'_> {
         if !ids.is_empty() {
             self.fired.grow_and_insert(r);
         }
-        let rule = u32::try_from(r).unwrap_or(u32::MAX);
+        let rule = number(r);
         for &k in &ids {
             let producers = &mut self.norms.producers[k as usize];
             if producers.is_empty() {
@@ -194,7 +195,7 @@ impl Walk<'_> {
 
     /// Takes away what rule `r` produced, noting the norms that may be gone.
     pub(super) fn unproduce(&mut self, r: usize, keys: NormIds, delta: &mut Delta) {
-        let rule = u32::try_from(r).unwrap_or(u32::MAX);
+        let rule = number(r);
         for k in keys {
             let p = &mut self.norms.producers[k as usize];
             if let Some(at) = p.iter().position(|(q, _)| *q == rule) {

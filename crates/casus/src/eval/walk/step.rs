@@ -51,7 +51,7 @@ impl Walk<'_> {
                 Modality::MustNot => self.must_nots.entry(key.party).or_default(),
                 Modality::May => continue,
             };
-            self.norms.place[k as usize] = u32::try_from(set.len()).unwrap_or(u32::MAX);
+            self.norms.place[k as usize] = crate::intern::number(set.len());
             set.push(k);
         }
         for &k in &appeared {
