@@ -22,7 +22,7 @@ use crate::files::{self, Input};
 use crate::term::{Term, errln};
 
 /// Where the importers find party codes: the overrides, the COW state list and the country codes.
-#[derive(clap::Args, Clone, Debug)]
+#[derive(clap::Args, Clone, Debug, Default)]
 pub(crate) struct CodeSources {
     /// Party-code overrides (`ccode,from,until,code,why`) instead of those casus ships.
     #[arg(long, value_name = "FILE")]

@@ -79,8 +79,8 @@ fn replay(term: &mut Term, r: &Request) -> Result<(), Failed> {
     }
     let codes = match &r.data {
         Some(dir) => {
-            let given = crate::import::CodeSources { codes: None, states: None, country_codes: None };
-            Some(crate::import::read_codes(&mut sources, dir, &given).map_err(|u| unread(u, &sources))?)
+            let shipped = crate::import::CodeSources::default();
+            Some(crate::import::read_codes(&mut sources, dir, &shipped).map_err(|u| unread(u, &sources))?)
         }
         None => None,
     };
