@@ -421,7 +421,7 @@ fn the_text_report_counts_apart_what_ended_from_what_stands() {
         "unsc_1747",
     ]);
     says(&out, "No obligations.");
-    says(&out, "1 prohibitions and permissions ended unbroken (shown with --all).");
+    says(&out, "1 prohibition or permission ended unbroken (shown with --all).");
 }
 
 #[test]

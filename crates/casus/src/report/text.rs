@@ -87,14 +87,12 @@ where
     }
     // Those that no longer hold are told apart from those that stand.
     let standing = total - shown - ended;
+    let stand = if standing == 1 { "stands" } else { "stand" };
     match (standing, ended) {
         (0, 0) => {}
-        (_, 0) => writeln!(out, "\n{standing} prohibitions and permissions stand unbroken (shown with --all).")?,
-        (0, _) => writeln!(out, "\n{ended} prohibitions and permissions ended unbroken (shown with --all).")?,
-        _ => writeln!(
-            out,
-            "\n{standing} prohibitions and permissions stand unbroken, and {ended} ended unbroken (shown with --all)."
-        )?,
+        (_, 0) => writeln!(out, "\n{} {stand} unbroken (shown with --all).", hidden(standing))?,
+        (0, _) => writeln!(out, "\n{} ended unbroken (shown with --all).", hidden(ended))?,
+        _ => writeln!(out, "\n{} {stand} unbroken, and {ended} ended unbroken (shown with --all).", hidden(standing))?,
     }
     if !report.conflicts.is_empty() {
         out.write_all(b"\nConflicts\n")?;
@@ -139,6 +137,11 @@ where
 /// A capped prohibition's cap, and the deliveries that broke it: `beyond 500,000 barrels per 12
 /// months from 2018-01-01, in aggregate` and, a line each, `2018-05-01: 250,000 barrels, total
 /// 550,000 — 50,000 beyond the cap`.
+/// The prohibitions and permissions the text leaves out, counted: "1 prohibition or permission".
+fn hidden(n: usize) -> String {
+    if n == 1 { "1 prohibition or permission".into() } else { format!("{n} prohibitions and permissions") }
+}
+
 fn write_cap(cap: &super::CapReport, out: &mut impl std::io::Write) -> std::io::Result<()> {
     writeln!(out, "      {}", cap.words())?;
     for d in cap.deliveries.iter().filter(|d| d.excess != Some(0)) {
