@@ -123,13 +123,15 @@ pub fn timeline(
     let notice = def.withdrawal.unwrap_or(DEFAULT_NOTICE);
     let mut ends: Vec<Dated> = Vec::new();
     // A termination followed by a re-application is a gap in the instrument's force, not its end.
-    let reapplied = match (dated.get(&DatedKind::Terminated), dated.get(&DatedKind::Reapplied)) {
-        (Some(&t), Some(&r)) if r > t => Some((t, r)),
-        _ => None,
+    let termination: Option<Dated> =
+        dated.get(&DatedKind::Terminated).map(|&d| (d, Why::Instrument(format!("terminated on {d}").into())));
+    let reapplied = match (termination, dated.get(&DatedKind::Reapplied)) {
+        (Some(t), Some(&r)) if r > t.0 => Some((t, r)),
+        (t, _) => {
+            ends.extend(t);
+            None
+        }
     };
-    if let Some(&d) = dated.get(&DatedKind::Terminated).filter(|_| reapplied.is_none()) {
-        ends.push((d, Why::Instrument(format!("terminated on {d}").into())));
-    }
     if let Some(&d) = dated.get(&DatedKind::Expires) {
         ends.push((d, Why::Instrument(format!("expired on {d}").into())));
     }
@@ -229,15 +231,14 @@ pub fn timeline(
 /// The periods an instrument is in force, each with the day and reason it ends: from its entry
 /// into force to its end, or, terminated and re-applied, the run before the termination and the
 /// run from the re-application. None when it ends before it enters into force.
-fn periods(entry: Day, end: Option<Dated>, reapplied: Option<(Day, Day)>) -> Vec<(Interval, Option<Dated>)> {
+fn periods(entry: Day, end: Option<Dated>, reapplied: Option<(Dated, Day)>) -> Vec<(Interval, Option<Dated>)> {
     let period = |from: Day, stop: Option<Dated>| {
         (stop.as_ref().is_none_or(|(s, _)| *s > from))
             .then(|| (Interval { from, until: stop.as_ref().map(|(s, _)| *s) }, stop))
     };
-    let Some((terminated, again)) = reapplied else { return period(entry, end).into_iter().collect() };
-    let termination = (terminated, Why::Instrument(format!("terminated on {terminated}").into()));
+    let Some((termination, again)) = reapplied else { return period(entry, end).into_iter().collect() };
     let before = match &end {
-        Some(e) if e.0 <= terminated => end.clone(),
+        Some(e) if e.0 <= termination.0 => end.clone(),
         _ => Some(termination),
     };
     [period(entry, before), period(again.max(entry), end)].into_iter().flatten().collect()
