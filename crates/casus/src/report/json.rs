@@ -37,6 +37,7 @@ pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
     let name = |s: u32| escaped.syms.get(s as usize).map_or("\"\"", String::as_str);
     out.write_all(b"[\n")?;
     let mut args: smallvec::SmallVec<[(&str, &str, &str); 2]> = smallvec::SmallVec::new();
+    let mut dates = Dates::default();
     for (n, (key, record)) in view.order.iter().enumerate() {
         if n > 0 {
             out.write_all(b",\n")?;
@@ -70,11 +71,11 @@ pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
         out.write_all(b",\n      \"article\": ")?;
         let article = escaped.articles.get(key.instrument).and_then(|a| a.get(key.article));
         out.write_all(article.map_or("\"\"", String::as_str).as_bytes())?;
-        episodes(&record.episodes, eval.as_of, out)?;
+        episodes(&record.episodes, eval.as_of, &mut dates, out)?;
         out.write_all(b",\n      \"status\": \"")?;
         out.write_all(record.status.name().as_bytes())?;
         out.write_all(b"\",\n      \"since\": ")?;
-        day(record.since, out)?;
+        dates.write(record.since, out)?;
         out.write_all(if record.assumed { b",\n      \"assumed\": true" } else { b",\n      \"assumed\": false" })?;
         let forthwith = key.modality == Modality::Must
             && matches!(program.rule(record.rule).deadline, Some(crate::program::Deadline::Forthwith));
@@ -94,7 +95,7 @@ pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
 }
 
 /// A norm's `episodes` field, from the comma before it; an end after `as_of` is `null`.
-fn episodes(episodes: &[Episode], as_of: Day, out: &mut impl Write) -> io::Result<()> {
+fn episodes(episodes: &[Episode], as_of: Day, dates: &mut Dates, out: &mut impl Write) -> io::Result<()> {
     if episodes.is_empty() {
         return out.write_all(b",\n      \"episodes\": []");
     }
@@ -105,31 +106,49 @@ fn episodes(episodes: &[Episode], as_of: Day, out: &mut impl Write) -> io::Resul
         } else {
             b",\n        {\n          \"from\": "
         })?;
-        day(e.when.from, out)?;
+        dates.write(e.when.from, out)?;
         out.write_all(b",\n          \"until\": ")?;
-        optional_day(e.when.until.filter(|u| *u <= as_of), out)?;
+        dates.optional(e.when.until.filter(|u| *u <= as_of), out)?;
         out.write_all(b",\n          \"due\": ")?;
-        optional_day(e.due, out)?;
+        dates.optional(e.due, out)?;
         out.write_all(b"\n        }")?;
     }
     out.write_all(b"\n      ]")
 }
 
-fn optional_day(d: Option<Day>, out: &mut impl Write) -> io::Result<()> {
-    match d {
-        Some(d) => day(d, out),
-        None => out.write_all(b"null"),
-    }
+/// The days a report has written lately, as JSON strings: a report's norms mostly share a few
+/// days (its episodes' starts and due dates), and each is put in words once while it recurs.
+#[derive(Default)]
+struct Dates {
+    /// Direct-mapped by the day's last bits.
+    recent: [Option<(Day, [u8; 12])>; 16],
 }
 
-/// A day as a JSON string.
-fn day(d: Day, out: &mut impl Write) -> io::Result<()> {
-    match d.iso() {
-        Some(text) => {
-            out.write_all(b"\"")?;
-            out.write_all(&text)?;
-            out.write_all(b"\"")
+impl Dates {
+    fn write(&mut self, d: Day, out: &mut impl Write) -> io::Result<()> {
+        let slot = (d.0 & 15) as usize;
+        if let Some(Some((seen, text))) = self.recent.get(slot)
+            && *seen == d
+        {
+            return out.write_all(text);
         }
-        None => out.write_all(quoted(&d.to_string()).as_bytes()),
+        match d.iso() {
+            Some(iso) => {
+                let mut text = [b'"'; 12];
+                text[1..11].copy_from_slice(&iso);
+                if let Some(entry) = self.recent.get_mut(slot) {
+                    *entry = Some((d, text));
+                }
+                out.write_all(&text)
+            }
+            None => out.write_all(quoted(&d.to_string()).as_bytes()),
+        }
+    }
+
+    fn optional(&mut self, d: Option<Day>, out: &mut impl Write) -> io::Result<()> {
+        match d {
+            Some(d) => self.write(d, out),
+            None => out.write_all(b"null"),
+        }
     }
 }
