@@ -1,7 +1,8 @@
 //! The vocabulary a rule set declares: groups, kinds of fact and their roles, actions and what
 //! they include, parties with names.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::FxHashMap;
 
 use fixedbitset::FixedBitSet;
 
@@ -328,8 +329,8 @@ impl Checker<'_> {
     pub(super) fn declarations(
         &mut self,
         files: &[(FileId, &File)],
-    ) -> (HashMap<Sym, FactDef>, HashMap<Sym, ActionDef>) {
-        let (mut facts, mut actions) = (HashMap::new(), HashMap::new());
+    ) -> (FxHashMap<Sym, FactDef>, FxHashMap<Sym, ActionDef>) {
+        let (mut facts, mut actions) = (FxHashMap::default(), FxHashMap::default());
         for (file, item) in Checker::items(files) {
             self.file = file;
             match item {

@@ -4,7 +4,7 @@
 //! every error. What is left is the plan — the order in which each condition is solved, the
 //! tests of the bearer set apart, what triggers each rule, the `includes` relation closed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
     ActionDef, Bearers, Categories, DeemRule, GroupDef, InstId, Lit, LitKind, NormRule, Pattern, PlaceDef, Program,
@@ -347,7 +347,7 @@ fn world_changes(groups: &[GroupDef], places: &BTreeMap<Sym, PlaceDef>) -> Vec<D
 /// Closes `includes` transitively, so that a partial conflict is found at any depth. The
 /// variables of a nested clause, which name the intermediate action's roles, are replaced by
 /// what the outer clause gives those roles.
-fn close_includes(actions: &mut HashMap<Sym, ActionDef>) {
+fn close_includes(actions: &mut rustc_hash::FxHashMap<Sym, ActionDef>) {
     let mut names: Vec<Sym> = actions.keys().copied().collect();
     names.sort_unstable();
     for name in names {

@@ -6,7 +6,9 @@
 //! the bearer are set apart, each rule says what triggers it, and `includes` relations are closed
 //! transitively.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use fixedbitset::FixedBitSet;
 

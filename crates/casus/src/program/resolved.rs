@@ -1,7 +1,9 @@
 //! A rule set resolved: what the checker makes of the syntax trees, every name a number and every
 //! variable a slot, and what only compiling reads. Only the checker builds one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use casus_syntax::ast;
 use casus_syntax::diagnostic::Diagnostic;
