@@ -28,9 +28,12 @@ impl Walk<'_> {
         // (all of them on the first day): otherwise what it gave still holds.
         let first = self.previous_day.is_none();
         let acts_changed = !changes.new_acts.is_empty() || !changes.lost_acts.is_empty();
-        let mut kinds: Vec<_> = changes.new_facts.iter().chain(&changes.lost_facts).map(|f| f.kind).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
+        let mut kinds: Vec<_> = Vec::new();
+        if !self.index.complex.is_empty() {
+            kinds.extend(changes.new_facts.iter().chain(&changes.lost_facts).map(|f| f.kind));
+            kinds.sort_unstable();
+            kinds.dedup();
+        }
         fresh.extend(
             self.index
                 .complex
