@@ -144,7 +144,7 @@ pub(super) struct Index<T> {
     pub(super) by_name: HashMap<Sym, Vec<u32>>,
     pub(super) by_arg: HashMap<(Sym, Sym, Sym), Vec<u32>>,
     /// Per position, its slot in each of its lists, in the order its lists are named.
-    pub(super) slots: Vec<smallvec::SmallVec<[u32; 6]>>,
+    pub(super) slots: Vec<smallvec::SmallVec<[u32; 4]>>,
     /// Per position, how many sources give it (events, obligations performing an act), for a
     /// state that counts them ([`DayState::hold_act`]); one for an item simply added.
     pub(super) sources: Vec<u32>,
