@@ -1,8 +1,8 @@
 //! The vocabulary a rule set declares: groups, kinds of fact and their roles, actions and what
 //! they include, parties with names.
 
-use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use fixedbitset::FixedBitSet;
 
