@@ -1,10 +1,10 @@
 //! The vocabulary a rule set declares: groups, kinds of fact and their roles, actions and what
 //! they include, parties with names.
 
-use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use fixedbitset::FixedBitSet;
+use rustc_hash::FxHashMap;
 
 use casus_syntax::ast::{self, File, Item, Term};
 use casus_syntax::source::FileId;
