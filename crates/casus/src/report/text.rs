@@ -134,14 +134,14 @@ where
     Ok(())
 }
 
-/// A capped prohibition's cap, and the deliveries that broke it: `beyond 500,000 barrels per 12
-/// months from 2018-01-01, in aggregate` and, a line each, `2018-05-01: 250,000 barrels, total
-/// 550,000 — 50,000 beyond the cap`.
 /// The prohibitions and permissions the text leaves out, counted: "1 prohibition or permission".
 fn hidden(n: usize) -> String {
     if n == 1 { "1 prohibition or permission".into() } else { format!("{n} prohibitions and permissions") }
 }
 
+/// A capped prohibition's cap, and the deliveries that broke it: `beyond 500,000 barrels per 12
+/// months from 2018-01-01, in aggregate` and, a line each, `2018-05-01: 250,000 barrels, total
+/// 550,000 — 50,000 beyond the cap`.
 fn write_cap(cap: &super::CapReport, out: &mut impl std::io::Write) -> std::io::Result<()> {
     writeln!(out, "      {}", cap.words())?;
     for d in cap.deliveries.iter().filter(|d| d.excess != Some(0)) {
