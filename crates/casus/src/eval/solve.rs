@@ -343,8 +343,7 @@ impl Search<'_, '_> {
                     _ => match self.whole_fact(p, env) {
                         // Every role known: the one fact it can be, looked up whole.
                         Some(fact) => {
-                            let at = self.state.fact_position(&fact).and_then(|i| u32::try_from(i).ok());
-                            one = [at.unwrap_or(u32::MAX)];
+                            one = [self.state.fact_position(&fact).map_or(u32::MAX, number)];
                             &one[..]
                         }
                         None => pick(&self.state.fact_index, p.name, &p.args, env),
