@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use fixedbitset::FixedBitSet;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use casus_syntax::ast::{self, File, Item, Term};
 use casus_syntax::source::FileId;
@@ -329,8 +329,8 @@ impl Checker<'_> {
     pub(super) fn declarations(
         &mut self,
         files: &[(FileId, &File)],
-    ) -> (FxHashMap<Sym, FactDef>, FxHashMap<Sym, ActionDef>) {
-        let (mut facts, mut actions) = (FxHashMap::default(), FxHashMap::default());
+    ) -> (HashMap<Sym, FactDef>, HashMap<Sym, ActionDef>) {
+        let (mut facts, mut actions) = (HashMap::default(), HashMap::default());
         for (file, item) in Checker::items(files) {
             self.file = file;
             match item {

@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::{
     ActionDef, Bearers, Categories, DeemRule, GroupDef, InstId, Lit, LitKind, NormRule, Pattern, PlaceDef, Program,
     Sym, Term, Trigger,
@@ -347,7 +349,7 @@ fn world_changes(groups: &[GroupDef], places: &BTreeMap<Sym, PlaceDef>) -> Vec<D
 /// Closes `includes` transitively, so that a partial conflict is found at any depth. The
 /// variables of a nested clause, which name the intermediate action's roles, are replaced by
 /// what the outer clause gives those roles.
-fn close_includes(actions: &mut rustc_hash::FxHashMap<Sym, ActionDef>) {
+fn close_includes(actions: &mut HashMap<Sym, ActionDef>) {
     let mut names: Vec<Sym> = actions.keys().copied().collect();
     names.sort_unstable();
     for name in names {
