@@ -163,7 +163,7 @@ pub fn explanation(
     sorted.sort_by_key(|(k, _)| {
         (
             x.inst_id(k.instrument),
-            crate::report::natural(program.article_id(k.instrument, k.article)),
+            crate::report::natural(program.article_id(k.instrument, k.article as usize)),
             k.modality,
             eval.world.name(k.action).to_string(),
         )
@@ -287,13 +287,13 @@ impl Explainer<'_, '_> {
     }
 
     fn article_id(&self, key: &NormKey) -> String {
-        self.eval.world.program.article_id(key.instrument, key.article).to_string()
+        self.eval.world.program.article_id(key.instrument, key.article as usize).to_string()
     }
 
     fn norm(&self, key: &NormKey, record: &NormRecord) -> NormExplanation {
         let program = self.eval.world.program;
         let inst = program.instrument_def(key.instrument);
-        let article = &inst.articles[key.article];
+        let article = &inst.articles[key.article as usize];
         let rule = program.rule(record.rule);
         let mut n = NormExplanation {
             party: self.name(key.party).to_string(),

@@ -65,7 +65,7 @@ pub(super) fn caps(
 ) -> BTreeMap<NormKey, CapOutcome> {
     // Capped prohibitions, grouped: one group per norm, or per article, action and arguments
     // for a cap in aggregate.
-    type GroupKey = (Option<Sym>, Sym, crate::eval::Args, usize, usize);
+    type GroupKey = (Option<Sym>, Sym, crate::eval::Args, usize, u32);
     let mut groups: BTreeMap<GroupKey, (Cap, Vec<u32>)> = BTreeMap::new();
     for (n, (key, record)) in norms.keys.iter().zip(&norms.records).enumerate() {
         let Some(cap) = capped(program, key, record) else { continue };

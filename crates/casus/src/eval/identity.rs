@@ -17,9 +17,13 @@ pub struct NormKey {
     pub args: Args,
     /// The instrument.
     pub instrument: InstId,
-    /// The article's index in the instrument.
-    pub article: usize,
+    /// The article's index in the instrument (32 bits, as every number a walk keeps per norm:
+    /// the identity stays at 48 bytes).
+    pub article: u32,
 }
+
+// A walk keeps one identity per norm it meets, and the report one per norm: kept at 48 bytes.
+const _: () = assert!(std::mem::size_of::<NormKey>() == 48);
 
 /// A norm's arguments under a rule's variables, sorted by role; `None` if one is unbound.
 pub(crate) fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {

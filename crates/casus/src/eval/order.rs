@@ -63,7 +63,7 @@ mod tests {
             keys in proptest::collection::btree_set(
                 (0..3u32, 0..3usize, prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)],
                  proptest::collection::vec((prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)], prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)]), 0..4),
-                 0..2usize, 0..2usize, any::<bool>()),
+                 0..2usize, 0..2u32, any::<bool>()),
                 0..40,
             ),
         ) {

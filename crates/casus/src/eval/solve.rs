@@ -199,7 +199,7 @@ impl DayState {
                     action: rule.action.name,
                     args,
                     instrument: rule.instrument,
-                    article: rule.article,
+                    article: number(rule.article),
                 });
             }
             true

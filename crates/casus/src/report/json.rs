@@ -69,7 +69,7 @@ pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
         out.write_all(b",\n      \"instrument\": ")?;
         out.write_all(escaped.instruments.get(key.instrument).map_or("\"\"", String::as_str).as_bytes())?;
         out.write_all(b",\n      \"article\": ")?;
-        let article = escaped.articles.get(key.instrument).and_then(|a| a.get(key.article));
+        let article = escaped.articles.get(key.instrument).and_then(|a| a.get(key.article as usize));
         out.write_all(article.map_or("\"\"", String::as_str).as_bytes())?;
         episodes(&record.episodes, eval.as_of, &mut dates, out)?;
         out.write_all(b",\n      \"status\": \"")?;

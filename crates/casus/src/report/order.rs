@@ -50,7 +50,8 @@ impl Ranks {
     /// A norm's place in the report: party, instrument and article, modality, action, and the
     /// arguments by role, each pair as ranks, the lesser role first.
     fn key(&self, k: &NormKey) -> Key {
-        let article = self.article.get(k.instrument).and_then(|a| a.get(k.article)).copied().unwrap_or(u32::MAX);
+        let article =
+            self.article.get(k.instrument).and_then(|a| a.get(k.article as usize)).copied().unwrap_or(u32::MAX);
         let first = (u64::from(self.sym(k.party)) << 32) | u64::from(article);
         let second = ((k.modality as u64) << 32) | u64::from(self.sym(k.action));
         let mut args: Args = k.args.iter().map(|&(r, v)| (self.sym(r), self.sym(v))).collect();
