@@ -16,7 +16,7 @@ impl<'p> Walk<'p> {
         let program = self.world.program;
         let as_of = self.as_of;
         // What only the walk needed is dropped before the records are built.
-        drop((std::mem::take(&mut self.cache), std::mem::take(&mut self.fact_ids), std::mem::take(&mut self.act_ids)));
+        drop((std::mem::take(&mut self.given), std::mem::take(&mut self.fact_ids), std::mem::take(&mut self.act_ids)));
         drop(std::mem::take(&mut self.norms.producers));
         let deems_fired = std::mem::take(&mut self.today).deems_fired;
         drop(std::mem::take(&mut self.given_facts));

@@ -2,6 +2,7 @@
 //! to the next, in proportion to what changed.
 
 mod finish;
+mod given;
 mod produce;
 mod step;
 
@@ -11,9 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::compliance::Compliance;
+use super::identity::NormId;
 use super::identity::NormKey;
-use super::identity::{NormId, NormIds};
-use super::norms::{ConflictKey, NormTable, Runs, Trig};
+use super::norms::{ConflictKey, NormTable, Runs};
 use super::state::{DayState, Origin};
 use super::world::{Act, Fact, Timed, Timeline, World};
 use super::{Evaluation, delayed_facts};
@@ -65,7 +66,7 @@ pub(super) struct Walk<'p> {
     pub(super) parties: Cow<'p, PartyIndex>,
     pub(super) previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
-    pub(super) cache: Vec<HashMap<Trig, NormIds>>,
+    given: given::Given,
     /// The facts and acts that have triggered a rule, numbered, so that the caches are keyed
     /// by number.
     pub(super) fact_ids: Interner<Fact>,
@@ -181,7 +182,7 @@ impl<'p> Walk<'p> {
             index,
             parties,
             previous_day: None,
-            cache: vec![HashMap::default(); program.rules.len()],
+            given: given::Given::new(program.rules.len()),
             fact_ids: Interner::default(),
             act_ids: Interner::default(),
             musts: HashMap::default(),

@@ -2,7 +2,7 @@
 //! fact or act, kept as the facts and acts come and go, and the norms that appear and go.
 
 use super::{Changes, Walk};
-use crate::eval::identity::{NormIds, NormKey};
+use crate::eval::identity::{NormId, NormIds, NormKey};
 use crate::eval::norms::{Delta, Trig, rules_for};
 use crate::eval::state::{DayState, Support};
 use crate::intern::number;
@@ -47,44 +47,22 @@ impl Walk<'_> {
         fresh.sort_unstable();
         fresh.dedup();
         let mut delta = Delta::default();
+        let mut taken: Vec<NormId> = Vec::new();
         for &r in &fresh {
-            // The rule's cache is drained and given back with its room: a rule computed afresh
-            // every day would otherwise allocate it anew. Draining goes over the map's room, so
-            // each rule keeps its own, never a larger one another rule needed.
-            let Some(mut old) = self.cache.get_mut(r).filter(|c| !c.is_empty()).map(std::mem::take) else {
-                continue;
-            };
-            for (_, keys) in old.drain() {
-                self.unproduce(r, keys, &mut delta);
-            }
-            if let Some(c) = self.cache.get_mut(r) {
-                *c = old;
+            if self.given.any(r) {
+                self.given.take_rule(r, &mut taken);
+                self.unproduce(r, taken.drain(..), &mut delta);
             }
         }
-        // What the facts and acts that went away gave is taken away.
-        let mut lost: Vec<(usize, NormIds)> = Vec::new();
-        for f in &changes.lost_facts {
-            let Some(id) = self.fact_ids.get(f) else { continue };
-            for r in rules_for(self.index, &self.parties, f) {
-                if fresh.binary_search(&r).is_err()
-                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Fact(id)))
-                {
-                    lost.push((r, keys));
-                }
+        // What the facts and acts that went away gave is taken away: the rules computed afresh
+        // gave back theirs above, so what is left is the others'.
+        let lost_facts = changes.lost_facts.iter().filter_map(|f| self.fact_ids.get(f).map(Trig::Fact));
+        let lost_acts = changes.lost_acts.iter().filter_map(|a| self.act_ids.get(a).map(Trig::Act));
+        let lost: Vec<Trig> = lost_facts.chain(lost_acts).collect();
+        for trig in lost {
+            for (r, k) in self.given.take_all(trig) {
+                self.unproduce(r as usize, std::iter::once(k), &mut delta);
             }
-        }
-        for a in &changes.lost_acts {
-            let Some(id) = self.act_ids.get(a) else { continue };
-            for &r in self.index.by_act.get(&a.action).into_iter().flatten() {
-                if fresh.binary_search(&r).is_err()
-                    && let Some(keys) = self.cache.get_mut(r).and_then(|c| c.remove(&Trig::Act(id)))
-                {
-                    lost.push((r, keys));
-                }
-            }
-        }
-        for (r, keys) in lost {
-            self.unproduce(r, keys, &mut delta);
         }
         // New outputs: fresh rules for all their facts, the others for the new facts only.
         let mut keys: Vec<NormKey> = Vec::new();
@@ -173,7 +151,7 @@ impl Walk<'_> {
         delta
     }
 
-    /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and caches them
+    /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and keeps them
     /// as what `trig` gave.
     pub(super) fn produce(&mut self, r: usize, trig: Trig, keys: &mut Vec<NormKey>, delta: &mut Delta) {
         let ids: NormIds = keys.drain(..).map(|k| self.norms.intern(k)).collect();
@@ -191,13 +169,11 @@ impl Walk<'_> {
                 None => producers.push((rule, 1)),
             }
         }
-        if let Some(c) = self.cache.get_mut(r) {
-            c.insert(trig, ids);
-        }
+        self.given.put(r, trig, &ids);
     }
 
     /// Takes away what rule `r` produced, noting the norms that may be gone.
-    pub(super) fn unproduce(&mut self, r: usize, keys: NormIds, delta: &mut Delta) {
+    pub(super) fn unproduce(&mut self, r: usize, keys: impl IntoIterator<Item = NormId>, delta: &mut Delta) {
         let rule = number(r);
         for k in keys {
             let p = &mut self.norms.producers[k as usize];
