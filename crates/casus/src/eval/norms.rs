@@ -9,8 +9,87 @@ use crate::intern::Interner;
 use crate::program::index::{PartyIndex, RuleIndex};
 use crate::program::{InstId, Program};
 
-/// The rules producing a norm on a day, each with how many times: mostly one rule.
-pub(super) type Producers = smallvec::SmallVec<[(u32, u32); 2]>;
+/// The rules producing each norm on a day, each with how many times. Mostly one rule produces a
+/// norm: its `(rule, times)` is kept in eight bytes per norm, and the other rules of the few
+/// norms several produce in a table beside.
+#[derive(Default)]
+pub(super) struct Producers {
+    /// Per norm: a rule producing it and how many times, or no times if none does.
+    first: Vec<(u32, u32)>,
+    /// The other rules producing a norm, and how many times each.
+    more: rustc_hash::FxHashMap<NormId, smallvec::SmallVec<[(u32, u32); 2]>>,
+}
+
+impl Producers {
+    /// Room for one more norm, produced by none.
+    fn push(&mut self) {
+        self.first.push((0, 0));
+    }
+
+    /// Counts rule `rule` once more as producing norm `k`; true if no rule did before.
+    pub(super) fn add(&mut self, k: NormId, rule: u32) -> bool {
+        let Some(first) = self.first.get_mut(k as usize) else { return false };
+        match *first {
+            (_, 0) => {
+                *first = (rule, 1);
+                true
+            }
+            (r, n) if r == rule => {
+                *first = (r, n + 1);
+                false
+            }
+            _ => {
+                let more = self.more.entry(k).or_default();
+                match more.iter_mut().find(|(r, _)| *r == rule) {
+                    Some((_, n)) => *n += 1,
+                    None => more.push((rule, 1)),
+                }
+                false
+            }
+        }
+    }
+
+    /// Counts rule `rule` once less as producing norm `k`.
+    pub(super) fn remove(&mut self, k: NormId, rule: u32) {
+        let Some(first) = self.first.get_mut(k as usize) else { return };
+        if first.0 == rule && first.1 > 0 {
+            first.1 -= 1;
+            if first.1 == 0
+                && let Some(more) = self.more.get_mut(&k)
+            {
+                // Another rule takes the first place, so that a norm without one has none.
+                if let Some(next) = more.pop() {
+                    *first = next;
+                }
+                if more.is_empty() {
+                    self.more.remove(&k);
+                }
+            }
+        } else if let Some(more) = self.more.get_mut(&k)
+            && let Some(at) = more.iter().position(|(r, _)| *r == rule)
+        {
+            more[at].1 -= 1;
+            if more[at].1 == 0 {
+                more.swap_remove(at);
+            }
+            if more.is_empty() {
+                self.more.remove(&k);
+            }
+        }
+    }
+
+    /// Whether no rule produces norm `k`.
+    pub(super) fn none(&self, k: NormId) -> bool {
+        self.first.get(k as usize).is_none_or(|&(_, n)| n == 0)
+    }
+
+    /// The lowest-numbered rule producing norm `k`.
+    fn lowest(&self, k: NormId) -> Option<usize> {
+        let first = self.first.get(k as usize).filter(|&&(_, n)| n > 0).map(|&(r, _)| r);
+        let more = self.more.get(&k).into_iter().flatten().map(|&(r, _)| r);
+        first.into_iter().chain(more).min().map(|r| r as usize)
+    }
+}
 
 /// Every norm a walk has produced, by number, with what the walk keeps of each.
 #[derive(Default)]
@@ -18,7 +97,7 @@ pub(super) struct NormTable {
     /// The identities, numbered.
     pub(super) keys: Interner<NormKey>,
     /// The rules producing it today, and how many times each.
-    pub(super) producers: Vec<Producers>,
+    pub(super) producers: Producers,
     /// Its runs of active days.
     pub(super) runs: Vec<Runs>,
     /// How many live conflicts override it.
@@ -32,8 +111,8 @@ impl NormTable {
     /// The number of a norm, numbering it if it is new.
     pub(super) fn intern(&mut self, key: NormKey) -> NormId {
         let id = self.keys.intern(key);
-        if id as usize == self.producers.len() {
-            self.producers.push(Producers::new());
+        if id as usize == self.runs.len() {
+            self.producers.push();
             self.runs.push(Runs::default());
             self.overrides.push(0);
             self.place.push(0);
@@ -48,7 +127,7 @@ impl NormTable {
     /// The lowest-numbered rule producing it today, the one its records name: asked of a norm
     /// that appeared today, which some rule produces.
     pub(super) fn first_producer(&self, id: NormId) -> Option<usize> {
-        self.producers[id as usize].iter().map(|&(r, _)| r as usize).min()
+        self.producers.lowest(id)
     }
 
     pub(super) fn overridden(&self, id: NormId) -> bool {
@@ -68,17 +147,49 @@ pub(super) enum Trig {
 /// A conflict's identity: its kind, the obligation, the prohibition, and what prevails.
 pub(super) type ConflictKey = (ConflictKind, NormId, NormId, Option<InstId>);
 
-/// Runs of change points on which something holds, closed when it stops.
-#[derive(Clone, Debug, Default)]
+/// Runs of change points on which something holds, closed when it stops: 32 bytes, kept for
+/// every norm a walk meets.
+#[derive(Clone, Debug)]
 pub(super) struct Runs {
     /// Most norms hold for one run, kept inline.
     pub(super) done: smallvec::SmallVec<[Interval; 1]>,
-    pub(super) open: Option<Day>,
+    /// The first day of the open run, or `NOT_OPEN`: a day in four bytes rather than an
+    /// option in eight.
+    open: Day,
     /// For a norm, the rule that first gave it, whose deadline its episodes fall due by.
-    pub(super) rule: usize,
+    pub(super) rule: u32,
+}
+
+// A day before any a walk visits (`Day::FIRST` is the first it can).
+const NOT_OPEN: Day = Day(i32::MIN);
+const _: () = assert!(std::mem::size_of::<Runs>() == 32);
+
+impl Default for Runs {
+    fn default() -> Self {
+        Runs { done: smallvec::SmallVec::new(), open: NOT_OPEN, rule: 0 }
+    }
 }
 
 impl Runs {
+    /// The first day of the open run, if one is open.
+    pub(super) fn open(&self) -> Option<Day> {
+        (self.open != NOT_OPEN).then_some(self.open)
+    }
+
+    /// Opens a run from `d`, unless one is open.
+    pub(super) fn open_from(&mut self, d: Day) {
+        if self.open == NOT_OPEN {
+            self.open = d;
+        }
+    }
+
+    /// The first day of the open run, which is closed without a record, if one was open.
+    pub(super) fn take_open(&mut self) -> Option<Day> {
+        let open = self.open();
+        self.open = NOT_OPEN;
+        open
+    }
+
     /// Closes the open run, from `from` until `until`. A norm that recurs tends to recur
     /// often: past the inline run, room is made for several.
     pub(super) fn close(&mut self, from: Day, until: Day) {
@@ -89,18 +200,18 @@ impl Runs {
     }
 
     pub(super) fn all(&self) -> impl Iterator<Item = Interval> + '_ {
-        self.done.iter().copied().chain(self.open.map(|from| Interval { from, until: None }))
+        self.done.iter().copied().chain(self.open().map(|from| Interval { from, until: None }))
     }
 
     /// The due date of a norm's episode that starts on `start`, in the report and under the
     /// compliance assumption alike.
     pub(super) fn due(&self, program: &Program, start: Day) -> Option<Day> {
-        due_date(program, self.rule, start)
+        due_date(program, self.rule as usize, start)
     }
 
     /// The day the compliance assumption takes that episode as performed.
     pub(super) fn performed(&self, program: &Program, start: Day) -> Option<Day> {
-        performed_on(program, self.rule, start)
+        performed_on(program, self.rule as usize, start)
     }
 }
 
@@ -160,5 +271,53 @@ pub(super) fn loser(norms: &NormTable, c: &ConflictKey) -> Option<NormId> {
         Some(_) if kind == ConflictKind::Partial => None,
         Some(_) => Some(m),
         None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        // Cases from `PROPTEST_CASES` (256 by default); no regression files.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The producers of each norm, one in its slot and the others beside, count as a table
+        /// of (norm, rule) → times would: whether a norm had none before one is added, whether
+        /// it has none, and its lowest-numbered rule.
+        #[test]
+        fn producers_count_as_a_table_of_norm_and_rule(
+            ops in proptest::collection::vec((any::<bool>(), 0..3u32, 0..4u32), 0..80),
+        ) {
+            let mut producers = Producers::default();
+            for _ in 0..3 {
+                producers.push();
+            }
+            let mut model: BTreeMap<(NormId, u32), u32> = BTreeMap::new();
+            for (add, k, rule) in ops {
+                let had_none = !model.keys().any(|&(n, _)| n == k);
+                if add {
+                    prop_assert_eq!(producers.add(k, rule), had_none);
+                    *model.entry((k, rule)).or_insert(0) += 1;
+                } else {
+                    producers.remove(k, rule);
+                    if let Some(n) = model.get_mut(&(k, rule)) {
+                        *n -= 1;
+                        if *n == 0 {
+                            model.remove(&(k, rule));
+                        }
+                    }
+                }
+                for n in 0..3 {
+                    let rules: Vec<u32> = model.keys().filter(|&&(m, _)| m == n).map(|&(_, r)| r).collect();
+                    prop_assert_eq!(producers.none(n), rules.is_empty());
+                    prop_assert_eq!(producers.lowest(n), rules.iter().min().map(|&r| r as usize));
+                }
+            }
+        }
     }
 }

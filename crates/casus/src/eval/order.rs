@@ -30,7 +30,7 @@ pub(super) fn sorted_order(keys: &[NormKey], runs: &[Runs]) -> Vec<NormId> {
         keys.iter()
             .zip(runs)
             .enumerate()
-            .filter(|(_, (_, r))| r.open.is_some() || !r.done.is_empty())
+            .filter(|(_, (_, r))| r.open().is_some() || !r.done.is_empty())
             .map(|(id, (k, _))| (packed(k), NormId::try_from(id).unwrap_or(NormId::MAX))),
     );
     // Sorted on the numbers alone, then each run of equal packings by the identities.
@@ -72,12 +72,15 @@ mod tests {
                 .into_iter()
                 .map(|(party, m, action, args, instrument, article, active)| {
                     let key = NormKey { party, modality: modalities[m], action, args: args.into_iter().collect(), instrument, article };
-                    let runs = Runs { open: active.then_some(Day(0)), ..Runs::default() };
+                    let mut runs = Runs::default();
+                    if active {
+                        runs.open_from(Day(0));
+                    }
                     (key, runs)
                 })
                 .collect();
             let sorted: Vec<&NormKey> = sorted_order(&keys, &runs).into_iter().map(|i| &keys[i as usize]).collect();
-            let mut expected: Vec<&NormKey> = keys.iter().zip(&runs).filter(|(_, r)| r.open.is_some()).map(|(k, _)| k).collect();
+            let mut expected: Vec<&NormKey> = keys.iter().zip(&runs).filter(|(_, r)| r.open().is_some()).map(|(k, _)| k).collect();
             expected.sort();
             expected.dedup();
             prop_assert_eq!(sorted.len(), expected.len());

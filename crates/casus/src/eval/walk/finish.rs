@@ -68,7 +68,7 @@ impl<'p> Walk<'p> {
                 status: Status::Pending,
                 since: crate::calendar::Day(0),
                 assumed: false,
-                rule: runs.rule,
+                rule: runs.rule as usize,
             });
         }
         drop((taken, std::mem::take(&mut self.norms.runs)));

@@ -140,12 +140,12 @@ impl Walk<'_> {
         }
         // A norm whose last producer went away is gone, unless produced again today.
         let mut gone = std::mem::take(&mut delta.maybe_gone);
-        gone.retain(|&k| self.norms.producers[k as usize].is_empty());
+        gone.retain(|&k| self.norms.producers.none(k));
         gone.sort_unstable();
         gone.dedup();
         delta.gone = gone;
         // A norm that lost its producers and gained one again today did not appear.
-        delta.appeared.retain(|&k| self.norms.runs[k as usize].open.is_none());
+        delta.appeared.retain(|&k| self.norms.runs[k as usize].open().is_none());
         delta.appeared.sort_unstable();
         delta.appeared.dedup();
         delta
@@ -160,13 +160,8 @@ impl Walk<'_> {
         }
         let rule = number(r);
         for &k in &ids {
-            let producers = &mut self.norms.producers[k as usize];
-            if producers.is_empty() {
+            if self.norms.producers.add(k, rule) {
                 delta.appeared.push(k);
-            }
-            match producers.iter_mut().find(|(p, _)| *p == rule) {
-                Some((_, n)) => *n += 1,
-                None => producers.push((rule, 1)),
             }
         }
         self.given.put(r, trig, &ids);
@@ -176,13 +171,7 @@ impl Walk<'_> {
     pub(super) fn unproduce(&mut self, r: usize, keys: impl IntoIterator<Item = NormId>, delta: &mut Delta) {
         let rule = number(r);
         for k in keys {
-            let p = &mut self.norms.producers[k as usize];
-            if let Some(at) = p.iter().position(|(q, _)| *q == rule) {
-                p[at].1 -= 1;
-                if p[at].1 == 0 {
-                    p.swap_remove(at);
-                }
-            }
+            self.norms.producers.remove(k, rule);
             delta.maybe_gone.push(k);
         }
     }

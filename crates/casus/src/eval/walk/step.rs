@@ -18,7 +18,7 @@ impl Walk<'_> {
         let mut override_changed: BTreeSet<NormId> = BTreeSet::new();
         for &k in &gone {
             let runs = &mut self.norms.runs[k as usize];
-            if let Some(from) = runs.open.take() {
+            if let Some(from) = runs.take_open() {
                 runs.close(from, d);
             }
             let key = self.norms.key(k);
@@ -41,10 +41,10 @@ impl Walk<'_> {
             #[expect(clippy::expect_used, reason = "an invariant of the walk")]
             let rule = self.norms.first_producer(k).expect("a norm that appears has a producer");
             let runs = &mut self.norms.runs[k as usize];
-            if runs.open.is_none() && runs.done.is_empty() {
-                runs.rule = rule;
+            if runs.open().is_none() && runs.done.is_empty() {
+                runs.rule = crate::intern::number(rule);
             }
-            runs.open.get_or_insert(d);
+            runs.open_from(d);
             let key = self.norms.key(k);
             let set = match key.modality {
                 Modality::Must => self.musts.entry(key.party).or_default(),
@@ -75,7 +75,7 @@ impl Walk<'_> {
                 if !self.live.insert(c) {
                     continue;
                 }
-                self.conflicts.entry(c).or_default().open.get_or_insert(d);
+                self.conflicts.entry(c).or_default().open_from(d);
                 for side in [c.1, c.2] {
                     self.in_conflict.entry(side).or_default().push(c);
                 }
@@ -88,10 +88,10 @@ impl Walk<'_> {
         for &k in &override_changed {
             let now = self.norms.overridden(k);
             let runs = self.overridden.entry(k).or_default();
-            match (now, runs.open) {
-                (true, None) => runs.open = Some(d),
+            match (now, runs.open()) {
+                (true, None) => runs.open_from(d),
                 (false, Some(from)) => {
-                    runs.open = None;
+                    runs.take_open();
                     runs.close(from, d);
                 }
                 _ => {}
@@ -110,7 +110,7 @@ impl Walk<'_> {
             for k in changed {
                 let runs = &self.norms.runs[k as usize];
                 let due =
-                    runs.open.filter(|_| !self.norms.overridden(k)).and_then(|start| runs.performed(program, start));
+                    runs.open().filter(|_| !self.norms.overridden(k)).and_then(|start| runs.performed(program, start));
                 // A due date after `d` is a change point.
                 if let Some(u) = self.compliance.set_due(k, due).filter(|u| *u > d) {
                     self.schedule(u.next());
@@ -127,7 +127,7 @@ impl Walk<'_> {
             return;
         }
         if let Some(runs) = self.conflicts.get_mut(c)
-            && let Some(from) = runs.open.take()
+            && let Some(from) = runs.take_open()
         {
             runs.close(from, d);
         }
