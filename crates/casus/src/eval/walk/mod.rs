@@ -236,8 +236,10 @@ impl<'p> Walk<'p> {
         }
         // The acts of the obligations that start being performed are counted before any source
         // is taken away, so that an act passed from one source to another stays.
-        for (a, origin) in new_assumed {
-            if state.hold_act(&a, origin) {
+        let origin = Origin::Performed { on: Day(d.0 - 1) };
+        for k in new_assumed {
+            let a = act_of(self.norms.key(k));
+            if state.hold_act(&a, origin.clone()) {
                 c.new_acts.push(a);
             }
         }
@@ -300,17 +302,15 @@ impl<'p> Walk<'p> {
         days.get(from).is_some_and(|x| *x <= d) || self.previous_day.is_none()
     }
 
-    /// The acts of the obligations that start being performed on `yesterday` (under the
-    /// compliance assumption), and those of the obligations that stop: work in proportion to the
-    /// obligations that started or stopped being performed. Each obligation performing an act
-    /// is a source of it, counted like an event.
-    pub(super) fn assumed_changes(&mut self, yesterday: Day) -> (Vec<(Act, Origin)>, Vec<Act>) {
+    /// The obligations that start being performed on `yesterday` (under the compliance
+    /// assumption), and the acts of those that stop: work in proportion to the obligations that
+    /// started or stopped being performed. Each obligation performing an act is a source of it,
+    /// counted like an event; the acts of those that start are made one by one as they are
+    /// counted.
+    pub(super) fn assumed_changes(&mut self, yesterday: Day) -> (Vec<NormId>, Vec<Act>) {
         let (started, stopped) = self.compliance.performed_by(yesterday);
-        let act_of = |k: &NormKey| Act { party: k.party, action: k.action, args: k.args.clone() };
-        let origin = Origin::Performed { on: yesterday };
-        let new = started.iter().map(|&k| (act_of(self.norms.key(k)), origin.clone())).collect();
         let gone = stopped.iter().map(|&k| act_of(self.norms.key(k))).collect();
-        (new, gone)
+        (started, gone)
     }
 
     /// Records what the delayed `deem` rules derive today, and when that will first count.
@@ -338,6 +338,11 @@ impl<'p> Walk<'p> {
             self.points.insert(d);
         }
     }
+}
+
+/// The act that performs an obligation.
+fn act_of(k: &NormKey) -> Act {
+    Act { party: k.party, action: k.action, args: k.args.clone() }
 }
 
 /// The facts and acts that appeared from one change point to the next, and those that went away.
