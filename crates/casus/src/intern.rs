@@ -65,6 +65,9 @@ impl<T: Hash + Eq> Interner<T> {
     }
 
     fn insert(&mut self, hash: u64, value: T) -> u32 {
+        if self.numbers.len() == self.numbers.capacity() {
+            self.numbers = table_of(&self.values, |v| FxBuildHasher.hash_one(v));
+        }
         let n = number(self.values.len());
         self.values.push(value);
         let values = &self.values;
@@ -106,6 +109,17 @@ impl<T> Interner<T> {
     }
 }
 
+/// A table of the numbers of `values`, with room for as many again: built by reading the values
+/// in order, where growing a full table in place would read them in the table's order, one cache
+/// miss each once they outgrow the cache.
+pub(crate) fn table_of<T>(values: &[T], hash: impl Fn(&T) -> u64) -> hashbrown::HashTable<u32> {
+    let mut table = hashbrown::HashTable::with_capacity((2 * values.len()).max(4));
+    for (n, v) in values.iter().enumerate() {
+        table.insert_unique(hash(v), number(n), |&m| values.get(m as usize).map_or(0, &hash));
+    }
+    table
+}
+
 /// A count, position or index as the 32-bit number casus keeps it: more than 2^32 of anything
 /// (values, facts of a day, norms, rules) does not fit in memory long before it overflows.
 pub(crate) fn number(n: usize) -> u32 {
@@ -129,5 +143,19 @@ mod tests {
         assert_eq!(pairs.intern((1, 2)), 0);
         assert_eq!(pairs.intern((1, 2)), 0);
         assert_eq!(pairs.len(), 1);
+    }
+
+    #[test]
+    fn a_table_grown_many_times_finds_every_value() {
+        let mut pairs: Interner<(u32, u32)> = Interner::default();
+        for i in 0..10_000u32 {
+            assert_eq!(pairs.intern((i, i ^ 0x5555)), i);
+        }
+        for i in 0..10_000u32 {
+            assert_eq!(pairs.get(&(i, i ^ 0x5555)), Some(i));
+            assert_eq!(pairs.intern((i, i ^ 0x5555)), i, "numbered once");
+        }
+        assert_eq!(pairs.get(&(10_000, 0)), None);
+        assert_eq!(pairs.len(), 10_000);
     }
 }
