@@ -67,8 +67,8 @@ pub(super) struct Walk<'p> {
     pub(super) previous_day: Option<Day>,
     /// What each rule gave, per triggering fact or act.
     given: given::Given,
-    /// The facts and acts that have triggered a rule, numbered, so that the caches are keyed
-    /// by number.
+    /// The facts and acts that have triggered a rule, numbered, so that what the rules gave is
+    /// kept by number.
     pub(super) fact_ids: Interner<Fact>,
     pub(super) act_ids: Interner<Act>,
     /// Norms that hold, by party: obligations and prohibitions.
