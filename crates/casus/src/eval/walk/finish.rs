@@ -7,7 +7,6 @@ use crate::eval::acts::{ActsByActor, DatedAct, Numbered};
 use crate::eval::identity::NormKey;
 use crate::eval::order::sorted_order;
 use crate::eval::status::{status_of, violations_of};
-use crate::eval::world::Act;
 use crate::eval::{ConflictRecord, Episode, Evaluation, Fired, NormRecord, Norms, Status};
 use casus_syntax::ast::Modality;
 
@@ -88,8 +87,7 @@ impl<'p> Walk<'p> {
                         continue;
                     }
                     for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
-                        let act = Act { party: key.party, action: key.action, args: key.args.clone() };
-                        acts.push(DatedAct { act, when, assumed: true });
+                        acts.push(DatedAct { act: super::act_of(key), when, assumed: true });
                         assumed.push((crate::intern::number(n), when));
                     }
                 }

@@ -340,7 +340,7 @@ impl<'p> Walk<'p> {
     }
 }
 
-/// The act that performs an obligation.
+/// The act that performs an obligation: during the walk, and among the acts assumed at its end.
 fn act_of(k: &NormKey) -> Act {
     Act { party: k.party, action: k.action, args: k.args.clone() }
 }
