@@ -136,7 +136,7 @@ impl NormTable {
 }
 
 /// What triggered a cached rule output: a fact or act by its number in the walk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum Trig {
     /// A rule without a pattern, or one computed afresh.
     Whole,

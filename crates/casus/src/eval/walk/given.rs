@@ -73,15 +73,10 @@ impl Given {
         }
     }
 
-    /// Takes back what rule `r` gave for `trig`, appending it to `out`.
-    pub(super) fn take(&mut self, r: usize, trig: Trig, out: &mut Vec<NormId>) {
+    /// Takes back what rule `r` gave for fact or act `trig`, appending it to `out`.
+    fn take(&mut self, r: usize, trig: Trig, out: &mut Vec<NormId>) {
         let rule = crate::intern::number(r);
-        let Some(pairs) = self.pairs(trig) else {
-            if let Some(w) = self.whole.get_mut(r) {
-                out.extend(w.drain(..));
-            }
-            return;
-        };
+        let Some(pairs) = self.pairs(trig) else { return };
         let before = out.len();
         pairs.retain(|&mut (q, k)| {
             let mine = q == rule;
@@ -134,11 +129,7 @@ impl Given {
         }
         let mut list = std::mem::take(list);
         let rule = crate::intern::number(r);
-        list.sort_unstable_by_key(|t| match *t {
-            Trig::Whole => (0, 0),
-            Trig::Fact(n) => (1, n),
-            Trig::Act(n) => (2, n),
-        });
+        list.sort_unstable();
         list.dedup();
         list.retain(|&t| self.pairs(t).is_some_and(|p| p.iter().any(|&(q, _)| q == rule)));
         if let Some(slot) = self.triggers.get_mut(r) {
@@ -214,6 +205,10 @@ mod tests {
                         model.insert((r, key(t)), ids);
                     }
                     Op::Take(r, t) => {
+                        // What a rule gave as a whole goes back only with the whole rule.
+                        if key(t) == 2 {
+                            continue;
+                        }
                         let mut out = Vec::new();
                         given.take(r, trig(t), &mut out);
                         let expected = model.remove(&(r, key(t))).unwrap_or_default();
