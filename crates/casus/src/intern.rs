@@ -65,13 +65,9 @@ impl<T: Hash + Eq> Interner<T> {
     }
 
     fn insert(&mut self, hash: u64, value: T) -> u32 {
-        if self.numbers.len() == self.numbers.capacity() {
-            self.numbers = table_of(&self.values, |v| FxBuildHasher.hash_one(v));
-        }
         let n = number(self.values.len());
+        note(&mut self.numbers, &self.values, |v| FxBuildHasher.hash_one(v), hash, n);
         self.values.push(value);
-        let values = &self.values;
-        self.numbers.insert_unique(hash, n, |&m| values.get(m as usize).map_or(0, |v| FxBuildHasher.hash_one(v)));
         n
     }
 }
@@ -109,15 +105,20 @@ impl<T> Interner<T> {
     }
 }
 
-/// A table of the numbers of `values`, with room for as many again: built by reading the values
-/// in order, where growing a full table in place would read them in the table's order, one cache
-/// miss each once they outgrow the cache.
-pub(crate) fn table_of<T>(values: &[T], hash: impl Fn(&T) -> u64) -> hashbrown::HashTable<u32> {
-    let mut table = hashbrown::HashTable::with_capacity((2 * values.len()).max(4));
-    for (n, v) in values.iter().enumerate() {
-        table.insert_unique(hash(v), number(n), |&m| values.get(m as usize).map_or(0, &hash));
+/// Notes `n`, the number after those of `values`, for a value whose hash is `h`, in `table`, which
+/// holds the numbers of `values` alone (`hash` gives a value's hash). A full table is replaced by
+/// one built by reading the values in order, with room for as many again: growing it in place
+/// would read them in the table's order, one cache miss each once they outgrow the cache.
+pub(crate) fn note<T>(table: &mut hashbrown::HashTable<u32>, values: &[T], hash: impl Fn(&T) -> u64, h: u64, n: u32) {
+    let rehash = |&m: &u32| values.get(m as usize).map_or(0, &hash);
+    if table.len() == table.capacity() {
+        let mut grown = hashbrown::HashTable::with_capacity((2 * values.len()).max(4));
+        for (m, v) in values.iter().enumerate() {
+            grown.insert_unique(hash(v), number(m), rehash);
+        }
+        *table = grown;
     }
-    table
+    table.insert_unique(h, n, rehash);
 }
 
 /// A count, position or index as the 32-bit number casus keeps it: more than 2^32 of anything

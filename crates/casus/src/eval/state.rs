@@ -197,11 +197,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
 
     /// Notes that `item` is at `at`, the position after the last.
     fn note(&mut self, items: &[(T, Origin)], item: &T, at: usize) {
-        if self.positions.len() == self.positions.capacity() {
-            self.positions = crate::intern::table_of(items, |(x, _)| hashed(x));
-        }
-        let rehash = |&i: &u32| items.get(i as usize).map_or(0, |(x, _)| hashed(x));
-        self.positions.insert_unique(hashed(item), number(at), rehash);
+        crate::intern::note(&mut self.positions, items, |(x, _)| hashed(x), hashed(item), number(at));
     }
 
     /// Adds `item` to `items` unless it is there.
