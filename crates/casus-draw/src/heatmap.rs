@@ -165,7 +165,7 @@ impl Ask<'_> {
             .map(|(k, rec)| Obligation {
                 party: eval.world.name(k.party).to_string(),
                 instrument: program.instrument_id(k.instrument).to_string(),
-                article: program.article_id(k.instrument, k.article as usize).to_string(),
+                article: k.article_id(program).to_string(),
                 action: eval.world.pattern_text(k.action, &k.args),
                 status: rec.status.name().to_string(),
             })

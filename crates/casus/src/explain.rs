@@ -163,7 +163,7 @@ pub fn explanation(
     sorted.sort_by_key(|(k, _)| {
         (
             x.inst_id(k.instrument),
-            crate::report::natural(program.article_id(k.instrument, k.article as usize)),
+            crate::report::natural(k.article_id(program)),
             k.modality,
             eval.world.name(k.action).to_string(),
         )
@@ -287,7 +287,7 @@ impl Explainer<'_, '_> {
     }
 
     fn article_id(&self, key: &NormKey) -> String {
-        self.eval.world.program.article_id(key.instrument, key.article as usize).to_string()
+        key.article_id(self.eval.world.program).to_string()
     }
 
     fn norm(&self, key: &NormKey, record: &NormRecord) -> NormExplanation {

@@ -22,6 +22,13 @@ pub struct NormKey {
     pub article: u32,
 }
 
+impl NormKey {
+    /// The number of its article as the instrument gives it (`8(b)`).
+    pub fn article_id<'p>(&self, program: &'p Program) -> &'p str {
+        program.article_id(self.instrument, self.article as usize)
+    }
+}
+
 // A walk keeps one identity per norm it meets, and the report one per norm: kept at 48 bytes.
 const _: () = assert!(std::mem::size_of::<NormKey>() == 48);
 

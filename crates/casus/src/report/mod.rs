@@ -658,7 +658,7 @@ impl<'a> Namer<'a, '_> {
             action: self.name(key.action),
             args: self.args(&key.args),
             instrument: self.share(program.instrument_id(key.instrument)),
-            article: self.share(program.article_id(key.instrument, key.article as usize)),
+            article: self.share(key.article_id(program)),
             episodes: record
                 .episodes
                 .iter()
@@ -686,7 +686,7 @@ impl<'a> Namer<'a, '_> {
     }
 
     fn article(&self, key: &NormKey) -> String {
-        self.eval.world.program.article_id(key.instrument, key.article as usize).to_string()
+        key.article_id(self.eval.world.program).to_string()
     }
 
     /// A run of days as reported: `None` when it starts after `as_of`.
