@@ -4,41 +4,114 @@ use super::identity::NormId;
 use super::identity::NormKey;
 use super::norms::Runs;
 
-/// The numbers of the norms that were ever active, in order of identity. They are sorted on the
-/// identity packed into numbers that order as it does — party, modality and action in one, and
-/// each of the first two arguments in one (none before any) — so that most comparisons do not
-/// reach the identities, which lie apart in memory; equal packings compare the identities (past
-/// two arguments, or with an action numbered from 2^30 - 1 or an argument near the end of the
-/// range, which pack into one value with their neighbours).
-pub(super) fn sorted_order(keys: &[NormKey], runs: &[Runs]) -> Vec<NormId> {
-    let packed = |k: &NormKey| {
-        // Past the first number that packs two values into one, the rest are left equal.
-        let action = u64::from(k.action).min((1 << 30) - 1);
-        let mut words = [(u64::from(k.party) << 32) | ((k.modality as u64) << 30) | action, 0, 0];
-        if action < (1 << 30) - 1 {
-            for (word, &(role, value)) in words[1..].iter_mut().zip(&k.args) {
-                *word = ((u64::from(role) << 32) | u64::from(value)).saturating_add(1);
-                if *word == u64::MAX {
-                    break;
-                }
+/// The identities of the norms that were ever active, put into order of identity where they lie,
+/// each beside what `record` makes of it from its number and runs.
+///
+/// A world may have hundreds of thousands of norms, numbered as the walk met them, and a sort
+/// that fetched each identity from where its number puts it would fetch each from a different
+/// place in memory, as would one that wrote each to its place in new memory. The norms are
+/// first swapped, in place, into one bucket per party (the first part of an identity; each swap
+/// writes at the end of a bucket, a few places in memory at a time), and each bucket is then
+/// sorted where it lies: a party's norms fit in the processor's caches. A bucket is sorted on
+/// the identities packed into numbers that order as they do — party, modality and action in
+/// one, and each of the first two arguments in one (none before any) — and equal packings
+/// compare the identities (past two arguments, or with an action numbered from 2^30 - 1 or an
+/// argument near the end of the range, which pack into one value with their neighbours).
+/// Parties are numbers of the evaluation's names, so a table by party is as long as they are few.
+pub(super) fn into_order<R>(
+    mut keys: Vec<NormKey>,
+    mut runs: Vec<Runs>,
+    mut record: impl FnMut(NormId, &Runs) -> R,
+) -> (Vec<NormKey>, Vec<R>) {
+    // The norms ever active, with their numbers, moved to the front in order.
+    let mut ids: Vec<NormId> = Vec::with_capacity(keys.len());
+    let mut kept = 0;
+    for at in 0..keys.len().min(runs.len()) {
+        if runs.get(at).is_some_and(|r| r.open().is_some() || !r.done.is_empty()) {
+            keys.swap(kept, at);
+            runs.swap(kept, at);
+            ids.push(crate::intern::number(at));
+            kept += 1;
+        }
+    }
+    keys.truncate(kept);
+    runs.truncate(kept);
+    // Where each party's bucket starts and ends: `start[p]` to `start[p + 1]`.
+    let parties = keys.iter().map(|k| k.party as usize + 1).max().unwrap_or(0);
+    let mut start = vec![0usize; parties + 1];
+    for k in &keys {
+        if let Some(n) = start.get_mut(k.party as usize + 1) {
+            *n += 1;
+        }
+    }
+    for p in 1..start.len() {
+        start[p] += start[p - 1];
+    }
+    // Each norm swapped into its party's bucket: the next place not yet filled there.
+    let mut next = start.clone();
+    for p in 0..parties {
+        let end = start.get(p + 1).copied().unwrap_or(0);
+        while let Some(&at) = next.get(p).filter(|&&at| at < end) {
+            let Some(q) = keys.get(at).map(|k| k.party as usize) else { break };
+            let Some(to) = next.get_mut(q) else { break };
+            if q != p {
+                keys.swap(at, *to);
+                runs.swap(at, *to);
+                ids.swap(at, *to);
+            }
+            *to += 1;
+        }
+    }
+    // Each bucket sorted where it lies: its order found on the packed identities, then the
+    // bucket permuted into it by following cycles.
+    let mut order: Vec<([u64; 3], u32)> = Vec::new();
+    let mut target: Vec<u32> = Vec::new();
+    for w in start.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        let Some(bucket) = keys.get(lo..hi) else { continue };
+        order.clear();
+        order.extend(bucket.iter().enumerate().map(|(i, k)| (packed(k), crate::intern::number(i))));
+        // Sorted on the numbers alone, then each run of equal packings by the identities.
+        order.sort_unstable();
+        for run in order.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            run.sort_unstable_by(|a, b| bucket.get(a.1 as usize).cmp(&bucket.get(b.1 as usize)));
+        }
+        // `target[i]`: where the norm now at `i` goes.
+        target.clear();
+        target.resize(order.len(), 0);
+        for (to, &(_, from)) in order.iter().enumerate() {
+            if let Some(t) = target.get_mut(from as usize) {
+                *t = crate::intern::number(to);
             }
         }
-        words
-    };
-    let mut by_packed: Vec<([u64; 3], NormId)> = Vec::with_capacity(keys.len());
-    by_packed.extend(
-        keys.iter()
-            .zip(runs)
-            .enumerate()
-            .filter(|(_, (_, r))| r.open().is_some() || !r.done.is_empty())
-            .map(|(id, (k, _))| (packed(k), NormId::try_from(id).unwrap_or(NormId::MAX))),
-    );
-    // Sorted on the numbers alone, then each run of equal packings by the identities.
-    by_packed.sort_unstable();
-    for run in by_packed.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        run.sort_unstable_by(|a, b| keys[a.1 as usize].cmp(&keys[b.1 as usize]));
+        for i in 0..target.len() {
+            while let Some(&t) = target.get(i).filter(|&&t| t as usize != i) {
+                let (a, b) = (lo + i, lo + t as usize);
+                keys.swap(a, b);
+                runs.swap(a, b);
+                ids.swap(a, b);
+                target.swap(i, t as usize);
+            }
+        }
     }
-    by_packed.into_iter().map(|(_, id)| id).collect()
+    let records = ids.iter().zip(&runs).map(|(&id, r)| record(id, r)).collect();
+    (keys, records)
+}
+
+/// A norm's identity packed into three numbers that order as it does, up to ties. Past the first
+/// number that packs two values into one, the rest are left equal.
+fn packed(k: &NormKey) -> [u64; 3] {
+    let action = u64::from(k.action).min((1 << 30) - 1);
+    let mut words = [(u64::from(k.party) << 32) | ((k.modality as u64) << 30) | action, 0, 0];
+    if action < (1 << 30) - 1 {
+        for (word, &(role, value)) in words[1..].iter_mut().zip(&k.args) {
+            *word = ((u64::from(role) << 32) | u64::from(value)).saturating_add(1);
+            if *word == u64::MAX {
+                break;
+            }
+        }
+    }
+    words
 }
 
 #[cfg(test)]
@@ -55,11 +128,12 @@ mod tests {
         // Cases from `PROPTEST_CASES` (256 by default); no regression files.
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
-        /// Norms come out of `sorted_order` in the order of their identities, whatever the
+        /// Norms come out of `into_order` in the order of their identities, whatever the
         /// packing leaves to the identities themselves: more than two arguments, an action past
-        /// 2^30, roles at the end of the range. Norms never active are left out.
+        /// 2^30, roles at the end of the range; each beside its own record. Norms never active
+        /// are left out.
         #[test]
-        fn sorted_order_is_the_order_of_identities(
+        fn into_order_is_the_order_of_identities(
             keys in proptest::collection::btree_set(
                 (0..3u32, 0..3usize, prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)],
                  proptest::collection::vec((prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)], prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)]), 0..4),
@@ -79,11 +153,14 @@ mod tests {
                     (key, runs)
                 })
                 .collect();
-            let sorted: Vec<&NormKey> = sorted_order(&keys, &runs).into_iter().map(|i| &keys[i as usize]).collect();
-            let mut expected: Vec<&NormKey> = keys.iter().zip(&runs).filter(|(_, r)| r.open().is_some()).map(|(k, _)| k).collect();
+            let (sorted, records) = into_order(keys.clone(), runs.clone(), |id, _| id);
+            for (k, &id) in sorted.iter().zip(&records) {
+                prop_assert_eq!(k, &keys[id as usize]);
+            }
+            let mut expected: Vec<NormKey> =
+                keys.iter().zip(&runs).filter(|(_, r)| r.open().is_some()).map(|(k, _)| k.clone()).collect();
             expected.sort();
-            expected.dedup();
-            prop_assert_eq!(sorted.len(), expected.len());
+            prop_assert_eq!(sorted.len(), records.len());
             prop_assert_eq!(sorted, expected);
         }
     }

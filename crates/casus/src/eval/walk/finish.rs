@@ -5,7 +5,7 @@ use super::Walk;
 use crate::calendar::Interval;
 use crate::eval::acts::{ActsByActor, DatedAct, Numbered};
 use crate::eval::identity::NormKey;
-use crate::eval::order::sorted_order;
+use crate::eval::order::into_order;
 use crate::eval::status::{status_of, violations_of};
 use crate::eval::{ConflictRecord, Episode, Evaluation, Fired, NormRecord, Norms, Status};
 use casus_syntax::ast::Modality;
@@ -42,35 +42,25 @@ impl<'p> Walk<'p> {
             .collect();
         conflicts.sort();
         // The identities move into the evaluation's norms in order, a record beside each.
-        let order = sorted_order(self.norms.keys.values(), &self.norms.runs);
-        let mut taken: Vec<Option<NormKey>> =
-            std::mem::take(&mut self.norms.keys).into_values().into_iter().map(Some).collect();
-        let mut keys: Vec<NormKey> = Vec::with_capacity(order.len());
-        let mut records: Vec<NormRecord> = Vec::with_capacity(order.len());
-        for id in order {
-            let (Some(key), Some(runs)) =
-                (taken.get_mut(id as usize).and_then(Option::take), self.norms.runs.get(id as usize))
-            else {
-                continue;
-            };
+        let runs = std::mem::take(&mut self.norms.runs);
+        let overridden = &self.overridden;
+        let (keys, records) = into_order(std::mem::take(&mut self.norms.keys).into_values(), runs, |id, runs| {
             let episodes: smallvec::SmallVec<[Episode; 1]> =
                 runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
-            let overridden = if self.overridden.is_empty() {
+            let overridden = if overridden.is_empty() {
                 Vec::new()
             } else {
-                self.overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default()
+                overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default()
             };
-            keys.push(key);
-            records.push(NormRecord {
+            NormRecord {
                 episodes,
                 overridden,
                 status: Status::Pending,
                 since: crate::calendar::Day(0),
                 assumed: false,
                 rule: runs.rule as usize,
-            });
-        }
-        drop((taken, std::mem::take(&mut self.norms.runs)));
+            }
+        });
         let mut norms = Norms { keys, records };
         let mut acts: Vec<DatedAct> =
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
