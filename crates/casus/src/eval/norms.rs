@@ -84,10 +84,10 @@ impl Producers {
     }
 
     /// The lowest-numbered rule producing norm `k`.
-    fn lowest(&self, k: NormId) -> Option<usize> {
+    fn lowest(&self, k: NormId) -> Option<u32> {
         let first = self.first.get(k as usize).filter(|&&(_, n)| n > 0).map(|&(r, _)| r);
         let more = self.more.get(&k).into_iter().flatten().map(|&(r, _)| r);
-        first.into_iter().chain(more).min().map(|r| r as usize)
+        first.into_iter().chain(more).min()
     }
 }
 
@@ -126,7 +126,7 @@ impl NormTable {
 
     /// The lowest-numbered rule producing it today, the one its records name: asked of a norm
     /// that appeared today, which some rule produces.
-    pub(super) fn first_producer(&self, id: NormId) -> Option<usize> {
+    pub(super) fn first_producer(&self, id: NormId) -> Option<u32> {
         self.producers.lowest(id)
     }
 
@@ -315,7 +315,7 @@ mod tests {
                 for n in 0..3 {
                     let rules: Vec<u32> = model.keys().filter(|&&(m, _)| m == n).map(|&(_, r)| r).collect();
                     prop_assert_eq!(producers.none(n), rules.is_empty());
-                    prop_assert_eq!(producers.lowest(n), rules.iter().min().map(|&r| r as usize));
+                    prop_assert_eq!(producers.lowest(n), rules.iter().min().copied());
                 }
             }
         }

@@ -42,7 +42,7 @@ impl Walk<'_> {
             let rule = self.norms.first_producer(k).expect("a norm that appears has a producer");
             let runs = &mut self.norms.runs[k as usize];
             if runs.open().is_none() && runs.done.is_empty() {
-                runs.rule = crate::intern::number(rule);
+                runs.rule = rule;
             }
             runs.open_from(d);
             let key = self.norms.key(k);
