@@ -60,27 +60,33 @@ impl Ranks {
     }
 
     /// The norms of an evaluation in report order. Their keys are distinct, as their
-    /// identities are, so the order is total. The party comes first in both orders, so the
-    /// evaluation's runs of one party are put in the order of their parties' ranks, and each
-    /// party's norms sorted among themselves: fewer comparisons, and each sort (and then the
-    /// writing of the report, which reads the norms in this order) stays among norms that lie
-    /// together in memory. Runs of parties of equal rank are sorted as one, so the result is
-    /// the order of the keys whatever the evaluation's order.
+    /// identities are, so the order is total. The party comes first in both orders, and the
+    /// evaluation's norms of one party lie together: they are sorted party by party (see
+    /// `by_group`), so that each sort, and then the writing of the report, which reads the norms
+    /// in this order, stays among norms that lie together in memory.
     pub(super) fn sorted<'a>(&self, eval: &'a Evaluation) -> Vec<(&'a NormKey, &'a NormRecord)> {
         let norms: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
-        let mut runs: Vec<(u32, &[(&NormKey, &NormRecord)])> =
-            norms.chunk_by(|a, b| a.0.party == b.0.party).map(|run| (self.sym(run[0].0.party), run)).collect();
-        runs.sort_by_key(|&(rank, _)| rank);
-        let mut keyed: Vec<(Key, (&NormKey, &NormRecord))> = Vec::with_capacity(norms.len());
-        let mut sorted = Vec::with_capacity(norms.len());
-        for party in runs.chunk_by(|a, b| a.0 == b.0) {
-            keyed.clear();
-            keyed.extend(party.iter().flat_map(|(_, run)| run.iter()).map(|&norm| (self.key(norm.0), norm)));
-            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            sorted.extend(keyed.drain(..).map(|(_, norm)| norm));
-        }
-        sorted
+        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k))
     }
+}
+
+/// `items` in the order of `key`, whose first part orders as `group` does: the runs of one group
+/// are put in the order of their groups, and each group sorted among itself — fewer comparisons
+/// than one sort of all, each among items that lie together. Runs of one group that lie apart
+/// are sorted as one, so the result is the order of `key` whatever the order of `items`.
+fn by_group<T: Copy, K: Ord>(items: &[T], group: impl Fn(T) -> u32, key: impl Fn(T) -> K) -> Vec<T> {
+    let mut runs: Vec<(u32, &[T])> =
+        items.chunk_by(|&a, &b| group(a) == group(b)).filter_map(|run| Some((group(*run.first()?), run))).collect();
+    runs.sort_by_key(|&(g, _)| g);
+    let mut keyed: Vec<(K, T)> = Vec::new();
+    let mut sorted = Vec::with_capacity(items.len());
+    for one_group in runs.chunk_by(|a, b| a.0 == b.0) {
+        keyed.clear();
+        keyed.extend(one_group.iter().flat_map(|(_, run)| run.iter()).map(|&x| (key(x), x)));
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        sorted.extend(keyed.drain(..).map(|(_, x)| x));
+    }
+    sorted
 }
 
 /// A norm's place in the report, as ranks.
@@ -97,5 +103,29 @@ fn rank<T: Copy>(sorted: &[T], equal: impl Fn(T, T) -> bool, mut set: impl FnMut
             r = number(n);
         }
         set(x, r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::by_group;
+
+    proptest! {
+        // Cases from `PROPTEST_CASES` (256 by default); no regression files.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Sorted group by group, items come out as one sort of all would put them, whether
+        /// each group's items lie together or apart, and whatever the groups' order.
+        #[test]
+        fn sorting_group_by_group_is_sorting_all(
+            items in proptest::collection::vec((0..5u32, 0..50u32), 0..60),
+        ) {
+            let sorted = by_group(&items, |(g, _)| g, |x| x);
+            let mut expected = items.clone();
+            expected.sort_unstable();
+            prop_assert_eq!(sorted, expected);
+        }
     }
 }
