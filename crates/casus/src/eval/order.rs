@@ -1,4 +1,5 @@
-//! The order of norms by identity, computed on identities packed into numbers.
+//! The order of norms by identity: the norms put in order where they lie, party by party,
+//! sorted on identities packed into numbers.
 
 use super::identity::NormId;
 use super::identity::NormKey;
