@@ -469,10 +469,14 @@ impl Search<'_, '_> {
     }
 }
 
-/// The facts or acts a pattern not pinned to one is tried against: the fewest of those with one
-/// of the pattern's known arguments (a constant or a bound variable: an ally assisted by many,
-/// against one attacker, is found by the attacker); else every one of its kind or action.
+/// The facts or acts a pattern not pinned to one is tried against: none when the state counts a
+/// pair of roles whose values the pattern knows and no item has both; else the fewest of those
+/// with one of the pattern's known arguments (a constant or a bound variable: an ally assisted by
+/// many, against one attacker, is found by the attacker); else every one of its kind or action.
 pub(super) fn pick<'a, T>(index: &'a Index<T>, name: Sym, args: &[(Sym, Term)], env: &[Option<Sym>]) -> &'a [u32] {
+    if index.pairs.none(name, args, env) {
+        return &[];
+    }
     let mut fewest: Option<&[u32]> = None;
     for (role, t) in args {
         let Some(v) = value(*t, env) else { continue };

@@ -8,9 +8,10 @@ use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
 use crate::calendar::Day;
 use crate::intern::number;
-use crate::program::{Relation, Sym};
+use crate::program::index::Joins;
+use crate::program::{Relation, Sym, Term};
 
-use super::identity::NormKey;
+use super::identity::{NormKey, value};
 use super::world::{Act, Fact};
 
 /// Where a fact or act of the day comes from: sixteen bytes, beside each fact and act a day holds.
@@ -106,6 +107,12 @@ pub(super) trait Listed {
     /// The index lists it is in, in a fixed order.
     fn lists(&self) -> Lists;
 
+    /// Its kind or action.
+    fn name(&self) -> Sym;
+
+    /// Its value in `role` (an act's actor in the role `Sym::MAX`).
+    fn value_in(&self, role: Sym) -> Option<Sym>;
+
     /// Where list `l`, one of its lists, is in that order.
     fn place(&self, l: List) -> Option<usize> {
         self.lists().iter().position(|x| *x == l)
@@ -119,6 +126,14 @@ impl Listed for Fact {
             .chain(self.args.iter().map(|&(r, v)| List::Arg(self.kind, r, v)))
             .collect()
     }
+
+    fn name(&self) -> Sym {
+        self.kind
+    }
+
+    fn value_in(&self, role: Sym) -> Option<Sym> {
+        self.args.iter().find(|(r, _)| *r == role).map(|&(_, v)| v)
+    }
 }
 
 /// An act is listed by action, by actor (the role `Sym::MAX`), then by each argument.
@@ -128,6 +143,17 @@ impl Listed for Act {
             .into_iter()
             .chain(self.args.iter().map(|&(r, v)| List::Arg(self.action, r, v)))
             .collect()
+    }
+
+    fn name(&self) -> Sym {
+        self.action
+    }
+
+    fn value_in(&self, role: Sym) -> Option<Sym> {
+        if role == Sym::MAX {
+            return Some(self.party);
+        }
+        self.args.iter().find(|(r, _)| *r == role).map(|&(_, v)| v)
     }
 }
 
@@ -148,6 +174,8 @@ pub(super) struct Index<T> {
     /// Per position, how many sources give it (events, obligations performing an act), for a
     /// state that counts them ([`DayState::hold_act`]); one for an item simply added.
     pub(super) sources: Vec<u32>,
+    /// The items counted by their values in pairs of roles, for the pairs the rules ask for.
+    pub(super) pairs: Pairs,
     /// The kind of item indexed: the index holds none of them, only their positions.
     kind: PhantomData<fn() -> T>,
 }
@@ -160,8 +188,68 @@ impl<T> Default for Index<T> {
             by_arg: HashMap::default(),
             slots: Vec::new(),
             sources: Vec::new(),
+            pairs: Pairs::default(),
             kind: PhantomData,
         }
+    }
+}
+
+/// `(name, role, value, role, value)`: a kind or action with values in two roles.
+pub(super) type PairKey = (Sym, Sym, Sym, Sym, Sym);
+
+/// Facts or acts counted by their values in pairs of roles: a pattern that knows the values of
+/// both roles of a pair matches nothing where the count is zero, and looks at no candidate.
+/// Which pairs are counted changes only what is looked at, never what matches.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Pairs {
+    /// The pairs of roles counted, by kind or action.
+    wanted: HashMap<Sym, smallvec::SmallVec<[(Sym, Sym); 2]>>,
+    /// How many items have both values of each pair of roles; none is zero.
+    counts: HashMap<PairKey, u32>,
+}
+
+impl Pairs {
+    /// Counts pairs `(name, role, role)`; only while nothing is counted.
+    pub(super) fn want(&mut self, pairs: &[(Sym, Sym, Sym)]) {
+        debug_assert!(self.counts.is_empty(), "pairs are chosen before items are counted");
+        for &(name, a, b) in pairs {
+            self.wanted.entry(name).or_default().push((a, b));
+        }
+    }
+
+    /// Counts `item` in, or out with `up` false.
+    fn count<T: Listed>(&mut self, item: &T, up: bool) {
+        if self.wanted.is_empty() {
+            return;
+        }
+        let name = item.name();
+        let Some(wanted) = self.wanted.get(&name) else { return };
+        for &(a, b) in wanted {
+            let (Some(x), Some(y)) = (item.value_in(a), item.value_in(b)) else { continue };
+            let key = (name, a, x, b, y);
+            if up {
+                *self.counts.entry(key).or_insert(0) += 1;
+            } else if let Some(n) = self.counts.get_mut(&key) {
+                *n -= 1;
+                if *n == 0 {
+                    self.counts.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Whether no item of `name` can match a pattern with `args` as `env` binds them: some
+    /// counted pair of its roles has both values known, and no item has both.
+    pub(super) fn none(&self, name: Sym, args: &[(Sym, Term)], env: &[Option<Sym>]) -> bool {
+        if self.wanted.is_empty() {
+            return false;
+        }
+        let Some(wanted) = self.wanted.get(&name) else { return false };
+        let known = |role: Sym| args.iter().find(|(r, _)| *r == role).and_then(|&(_, t)| value(t, env));
+        wanted.iter().any(|&(a, b)| match (known(a), known(b)) {
+            (Some(x), Some(y)) => !self.counts.contains_key(&(name, a, x, b, y)),
+            _ => false,
+        })
     }
 }
 
@@ -279,12 +367,14 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
             .collect();
         self.slots.push(slots);
         self.sources.push(1);
+        self.pairs.count(item, true);
     }
 
     /// Takes position `at` of `items` out of its lists, the last position taking its place, as
     /// `swap_remove` does to the items, which the caller does after.
     pub(super) fn remove(&mut self, at: usize, items: &[(T, Origin)]) {
         let (Some(slots), Some((item, _))) = (self.slots.get(at).cloned(), items.get(at)) else { return };
+        self.pairs.count(item, false);
         for (&l, &slot) in item.lists().iter().zip(&slots) {
             // The last entry of the list fills the slot, and notes where it now is.
             let list = self.list(l);
@@ -317,6 +407,15 @@ impl DayState {
     /// An empty day.
     pub(crate) fn new(day: Day) -> DayState {
         DayState { day, ..DayState::default() }
+    }
+
+    /// An empty state that counts its facts and acts by the pairs of roles in `joins`, so that
+    /// a pattern that knows both values of a pair and matches nothing looks at no candidate.
+    pub(crate) fn joined(joins: &Joins) -> DayState {
+        let mut state = DayState::default();
+        state.fact_index.pairs.want(&joins.facts);
+        state.act_index.pairs.want(&joins.acts);
+        state
     }
 
     /// Adds a fact unless it already holds.
@@ -412,6 +511,38 @@ mod tests {
         out
     }
 
+    /// Every pair of the roles and names `item` draws from, the actor's role among them.
+    pub(super) fn every_pair() -> Joins {
+        const ROLES: [Sym; 4] = [0, 1, 2, Sym::MAX];
+        let mut pairs: Vec<(Sym, Sym, Sym)> = Vec::new();
+        for n in 0..3 {
+            for (i, &a) in ROLES.iter().enumerate() {
+                pairs.extend(ROLES.iter().skip(i + 1).map(|&b| (n, a, b)));
+            }
+        }
+        Joins { facts: pairs.clone(), acts: pairs }
+    }
+
+    /// What the index counts, sorted.
+    pub(super) fn pair_counts(p: &Pairs) -> Vec<(PairKey, u32)> {
+        let mut counts: Vec<_> = p.counts.iter().map(|(k, n)| (*k, *n)).collect();
+        counts.sort_unstable();
+        counts
+    }
+
+    /// The counts of `pairs`, counted afresh from the items.
+    pub(super) fn recount<T: Listed>(pairs: &[(Sym, Sym, Sym)], items: &[(T, Origin)]) -> Vec<(PairKey, u32)> {
+        let mut counts: std::collections::BTreeMap<PairKey, u32> = Default::default();
+        for &(name, a, b) in pairs {
+            for (item, _) in items.iter().filter(|(x, _)| x.name() == name) {
+                if let (Some(x), Some(y)) = (item.value_in(a), item.value_in(b)) {
+                    *counts.entry((name, a, x, b, y)).or_default() += 1;
+                }
+            }
+        }
+        counts.into_iter().collect()
+    }
+
     pub(super) fn sorted(l: &[u32]) -> Vec<u32> {
         let mut l = l.to_vec();
         l.sort_unstable();
@@ -455,7 +586,7 @@ mod tests {
             items in proptest::collection::vec(item(), 0..24),
             removals in proptest::collection::vec(any::<prop::sample::Index>(), 0..24),
         ) {
-            let mut state = DayState::new(Day(0));
+            let mut state = DayState::joined(&every_pair());
             let mut facts = Vec::new();
             let mut acts = Vec::new();
             for (is_fact, name, party, args) in items {
@@ -480,7 +611,7 @@ mod tests {
                 state.release_act(&a);
                 prop_assert!(!state.remove_fact(&f), "a fact taken away is gone");
             }
-            let mut fresh = DayState::new(Day(0));
+            let mut fresh = DayState::joined(&every_pair());
             for (f, o) in &state.facts {
                 fresh.add_fact(f.clone(), o.clone());
             }
@@ -488,6 +619,8 @@ mod tests {
                 fresh.add_act(a.clone(), o.clone());
             }
             prop_assert_eq!(lists(&state), lists(&fresh));
+            prop_assert_eq!(pair_counts(&state.fact_index.pairs), recount(&every_pair().facts, &state.facts));
+            prop_assert_eq!(pair_counts(&state.act_index.pairs), recount(&every_pair().acts, &state.acts));
             prop_assert_eq!(state.fact_index.slots.len(), state.facts.len());
             prop_assert_eq!(state.act_index.slots.len(), state.acts.len());
             prop_assert_eq!(state.act_index.sources.len(), state.acts.len());
@@ -505,6 +638,37 @@ mod tests {
                     prop_assert_eq!(state.act_index.get(l)[slot as usize] as usize, p);
                 }
             }
+        }
+
+        /// A pattern is told that nothing can match it exactly when a counted pair of its roles
+        /// has both values known and no act has both: never when an act matches, and always
+        /// when the count says none could.
+        #[test]
+        fn a_pattern_finds_nothing_only_where_no_act_has_both_values(
+            items in proptest::collection::vec(item(), 0..24),
+            pattern in (0..3u32, proptest::collection::btree_map(prop_oneof![Just(Sym::MAX), 0..3u32], 0..3u32, 0..=3)),
+        ) {
+            let mut state = DayState::joined(&every_pair());
+            for (_, name, party, args) in items {
+                state.add_act(Act { party, action: name, args: args.into_iter().collect() }, Origin::Event(0));
+            }
+            let (name, known) = pattern;
+            let args: Vec<(Sym, Term)> = known.iter().map(|(&r, &v)| (r, Term::Const(v))).collect();
+            let none = state.act_index.pairs.none(name, &args, &[]);
+            let matches = |a: &Act| a.action == name && known.iter().all(|(&r, &v)| a.value_in(r) == Some(v));
+            if none {
+                prop_assert!(!state.acts.iter().any(|(a, _)| matches(a)), "an act matches");
+            }
+            let pair_missing = every_pair().acts.iter().any(|&(n, a, b)| {
+                n == name
+                    && match (known.get(&a), known.get(&b)) {
+                        (Some(&x), Some(&y)) => !state.acts.iter().any(|(act, _)| {
+                            act.action == name && act.value_in(a) == Some(x) && act.value_in(b) == Some(y)
+                        }),
+                        _ => false,
+                    }
+            });
+            prop_assert_eq!(none, pair_missing);
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::timeline::Timeline;
-use super::{InstId, LitKind, NormRule, Program, Sym, Term, Trigger};
+use super::{InstId, Lit, LitKind, NormRule, Program, Sym, Term, Trigger};
 use crate::calendar::Day;
 
 /// The rule index of a program.
@@ -34,6 +34,95 @@ pub(crate) struct RuleIndex {
     pub deems_read_world: bool,
     /// What the timelines the rule files fix give: rules by party, days of status changes.
     pub parties: PartyIndex,
+    /// The pairs of roles whose values a pattern may know together while it is solved: the
+    /// day's state counts its facts and acts by the values in them, so that a pattern finds
+    /// none at once where none has both.
+    pub joins: Joins,
+}
+
+/// Pairs of roles that patterns of the rules know together: `(name, role, role)`, the roles in
+/// order, an act's actor as the role `Sym::MAX`; sorted, without repeats.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Joins {
+    /// Of facts, by kind.
+    pub facts: Vec<(Sym, Sym, Sym)>,
+    /// Of acts, by action.
+    pub acts: Vec<(Sym, Sym, Sym)>,
+}
+
+impl Joins {
+    /// The pairs of `program`'s rules: for each fact or act pattern of a condition (or of a
+    /// norm's bearer tests), the roles it gives a constant or a variable that another literal
+    /// names, which may be known when the pattern is solved, in whichever order the condition
+    /// is solved. A fact pattern that may know every role of its kind is left out: it is looked
+    /// up whole.
+    pub(crate) fn of(program: &Program) -> Joins {
+        let mut joins = Joins::default();
+        for rule in &program.deems {
+            joins.add(program, &rule.condition, &[], None);
+        }
+        for rule in &program.rules {
+            let bearer = match rule.bearers {
+                super::Bearers::Every { var, .. } => Some(var),
+                _ => None,
+            };
+            joins.add(program, &rule.condition, &rule.bearer_tests, bearer);
+            joins.add(program, &rule.bearer_tests, &rule.condition, bearer);
+        }
+        for list in [&mut joins.facts, &mut joins.acts] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        joins
+    }
+
+    /// The pairs of the patterns of `lits`, whose variables may also be bound by `others` and
+    /// by `bearer`.
+    fn add(&mut self, program: &Program, lits: &[Lit], others: &[Lit], bearer: Option<usize>) {
+        fn flat<'l>(lit: &'l Lit, out: &mut Vec<&'l Lit>) {
+            out.push(lit);
+            if let LitKind::Not(inner) = &lit.kind {
+                inner.iter().for_each(|l| flat(l, out));
+            }
+        }
+        let mut all: Vec<&Lit> = Vec::new();
+        lits.iter().chain(others).for_each(|l| flat(l, &mut all));
+        for (at, lit) in all.iter().enumerate() {
+            let (name, actor, args, list) = match &lit.kind {
+                LitKind::Fact(p) => (p.name, None, &p.args, &mut self.facts),
+                LitKind::Act { actor, action } => (action.name, Some(*actor), &action.args, &mut self.acts),
+                _ => continue,
+            };
+            let elsewhere = |v: usize| {
+                bearer == Some(v)
+                    || all.iter().enumerate().any(|(k, l)| k != at && l.terms().any(|t| t == Term::Var(v)))
+            };
+            let known = |t: Term| match t {
+                Term::Const(_) => true,
+                Term::Var(v) => elsewhere(v),
+                Term::Any | Term::Within(_) => false,
+            };
+            let mut roles: Vec<Sym> = actor
+                .map(|a| (Sym::MAX, a))
+                .into_iter()
+                .chain(args.iter().copied())
+                .filter(|&(_, t)| known(t))
+                .map(|(r, _)| r)
+                .collect();
+            roles.sort_unstable();
+            roles.dedup();
+            if actor.is_none()
+                && program.facts.get(&name).is_some_and(|def| def.roles.iter().all(|r| roles.contains(r)))
+            {
+                continue;
+            }
+            for (i, &a) in roles.iter().enumerate() {
+                for &b in roles.iter().skip(i + 1) {
+                    list.push((name, a, b));
+                }
+            }
+        }
+    }
 }
 
 /// A rule computed afresh whenever a fact of a kind it reads (or, if it reads acts, any act)
@@ -73,6 +162,7 @@ impl RuleIndex {
                 .all(|d| d.condition.iter().all(|l| !matches!(l.kind, LitKind::Not(_)))),
             world_readers: program.rules.iter().enumerate().filter(|(_, r)| r.reads_world).map(|(n, _)| n).collect(),
             deems_read_world: program.strata.iter().flatten().any(|&r| program.deem(r).reads_world),
+            joins: Joins::of(program),
             ..RuleIndex::default()
         };
         for (r, rule) in program.rules.iter().enumerate() {
@@ -175,4 +265,61 @@ fn indexed_role(rule: &NormRule) -> Option<Sym> {
         }
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use casus_syntax::source::Sources;
+
+    use super::Joins;
+    use crate::program::{Program, Sym};
+
+    fn program(text: &str) -> Program {
+        let mut sources = Sources::new();
+        sources.add("rules.casus", text);
+        let set = crate::load_rules(&sources);
+        assert!(!set.has_errors(), "{:?}", set.diagnostics);
+        set.into_program().unwrap()
+    }
+
+    fn sym(p: &Program, name: &str) -> Sym {
+        p.symbols.get(name).unwrap()
+    }
+
+    /// Co-belligerency: solved from a new attack, the act pattern knows the ally and the
+    /// attacker together (not the actor, which only the head names), so the acts are counted by
+    /// that pair; the attack pattern, solved from an act, knows every role of its kind and is
+    /// looked up whole.
+    #[test]
+    fn a_join_counts_the_pair_of_roles_the_other_pattern_binds() {
+        let p = program(
+            "fact armed_attack(by, on)\naction assist(ally, against)\n\
+             deem armed_attack(by: P, on: A) if P performs assist(ally: V, against: A) and armed_attack(by: A, on: V)\n",
+        );
+        let joins = Joins::of(&p);
+        let (ally, against) = (sym(&p, "ally"), sym(&p, "against"));
+        let pair = if ally < against { (ally, against) } else { (against, ally) };
+        assert_eq!(joins.acts, vec![(sym(&p, "assist"), pair.0, pair.1)]);
+        assert_eq!(joins.facts, vec![]);
+    }
+
+    /// A constant is known whatever the order, and so is a variable another pattern names; a
+    /// variable only the head names is not, nor `_`.
+    #[test]
+    fn constants_and_shared_variables_are_known_and_others_not() {
+        let p = program(
+            "fact embargo(on, by)\naction supply(item, to)\n\
+             deem embargo(on: T, by: S) if S performs supply(item: arms, to: T) and embargo(on: T, by: _)\n\
+             deem embargo(on: S, by: T) if S performs supply(item: _, to: T) and embargo(on: T, by: S)\n",
+        );
+        let joins = Joins::of(&p);
+        let (supply, item, to) = (sym(&p, "supply"), sym(&p, "item"), sym(&p, "to"));
+        // The actor's role, `Sym::MAX`, comes after every other.
+        let mut acts = vec![(supply, item.min(to), item.max(to)), (supply, to, Sym::MAX)];
+        acts.sort_unstable();
+        assert_eq!(joins.acts, acts);
+        assert_eq!(joins.facts, vec![], "one role known in the first rule, every role in the second");
+    }
 }

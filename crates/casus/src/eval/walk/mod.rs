@@ -172,7 +172,7 @@ impl<'p> Walk<'p> {
             fact_sweep: Sweep::new(&world.facts),
             act_sweep: Sweep::new(&world.acts),
             given_facts: HashMap::default(),
-            today: DayState::default(),
+            today: DayState::joined(&index.joins),
             fired: fixedbitset::FixedBitSet::new(),
             work: 0,
             exhausted: None,
