@@ -3,7 +3,7 @@
 
 use super::identity::{NormKey, norm_args, value};
 use super::state::{DayState, Index, List, Origin, Support};
-use super::world::{Act, Args, Fact, World, with_defaults};
+use super::world::{Args, Fact, World, with_defaults};
 use crate::intern::number;
 use crate::program::{
     Bearers, FactDef, InstId, Lit, LitKind, NormRule, Pattern, Program, Relation, Sym, Term, Trigger,
@@ -55,16 +55,11 @@ impl DayState {
         }
     }
 
-    /// Extends the facts the same-day `deem` rules derive after `new_facts` and `new_acts`
+    /// Extends the facts the same-day `deem` rules derive after the facts and acts at `pending`
     /// were added to a state where nothing else changed (and the rules have no negation, so that
     /// nothing derived before stops holding). Notes in `added` each fact that did not hold
     /// before.
-    pub(crate) fn fixpoint_from(&mut self, world: &World, new_facts: &[Fact], new_acts: &[Act], added: &mut Vec<Fact>) {
-        let pending: Vec<Support> = new_facts
-            .iter()
-            .filter_map(|f| self.fact_position(f).map(Support::Fact))
-            .chain(new_acts.iter().filter_map(|a| self.act_position(a).map(Support::Act)))
-            .collect();
+    pub(crate) fn fixpoint_from(&mut self, world: &World, pending: Vec<Support>, added: &mut Vec<Fact>) {
         self.propagate(world, &world.program.strata, pending, added);
     }
 

@@ -15,7 +15,7 @@ use super::compliance::Compliance;
 use super::identity::NormId;
 use super::identity::NormKey;
 use super::norms::{ConflictKey, NormTable, Runs};
-use super::state::{DayState, Origin};
+use super::state::{DayState, Origin, Support};
 use super::world::{Act, Fact, Timed, Timeline, World};
 use super::{Evaluation, delayed_facts};
 use crate::calendar::{Day, Interval};
@@ -237,10 +237,14 @@ impl<'p> Walk<'p> {
         // The acts of the obligations that start being performed are counted before any source
         // is taken away, so that an act passed from one source to another stays.
         let origin = Origin::Performed { on: Day(d.0 - 1) };
+        // Where each new fact and act is put, for the `deem` rules below while nothing is taken
+        // away (which moves the last into the place freed).
+        let mut act_at: Vec<usize> = Vec::new();
         for k in new_assumed {
             let a = act_of(self.norms.key(k));
             if state.hold_act(&a, origin.clone()) {
                 c.new_acts.push(a);
+                act_at.push(state.acts.len() - 1);
             }
         }
         for a in gone_assumed.iter().chain(self.act_sweep.ending(&self.world.acts, d).iter()) {
@@ -251,10 +255,12 @@ impl<'p> Walk<'p> {
         let mut new_facts: Vec<(Fact, Origin)> = self.fact_sweep.starting(&self.world.facts, d);
         new_facts.extend(delayed.iter().filter(|(f, _)| self.delayed_now.binary_search(f).is_err()).cloned());
         let new_acts: Vec<(Act, Origin)> = self.act_sweep.starting(&self.world.acts, d);
+        let mut fact_at: Vec<usize> = Vec::new();
         for (f, origin) in new_facts {
             if hold(&mut self.given_facts, &f) {
                 if state.add_fact(f.clone(), origin) {
                     c.new_facts.push(f);
+                    fact_at.push(state.facts.len() - 1);
                 } else {
                     // It held as derived; from now on it is given.
                     self.derived.retain(|x| *x != f);
@@ -264,6 +270,7 @@ impl<'p> Walk<'p> {
         for (a, origin) in new_acts {
             if state.hold_act(&a, origin) {
                 c.new_acts.push(a);
+                act_at.push(state.acts.len() - 1);
             }
         }
         self.delayed_now = delayed.into_iter().map(|(f, _)| f).collect();
@@ -276,7 +283,9 @@ impl<'p> Walk<'p> {
         let mut derived = Vec::new();
         if self.index.monotone && !status_changed && !world_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty()
         {
-            state.fixpoint_from(&self.world, &c.new_facts, &c.new_acts, &mut derived);
+            // Nothing was taken away, so each new fact and act is where it was put.
+            let pending = fact_at.into_iter().map(Support::Fact).chain(act_at.into_iter().map(Support::Act)).collect();
+            state.fixpoint_from(&self.world, pending, &mut derived);
             c.new_facts.extend(derived.iter().cloned());
             self.derived.extend(derived);
         } else {
