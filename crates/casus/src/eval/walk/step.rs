@@ -107,14 +107,22 @@ impl Walk<'_> {
                 .collect();
             changed.sort_unstable();
             changed.dedup();
+            // A due date after `d` is a change point: the obligations of a day mostly share a few.
+            let mut after: Vec<Day> = Vec::new();
             for k in changed {
                 let runs = &self.norms.runs[k as usize];
                 let due =
                     runs.open().filter(|_| !self.norms.overridden(k)).and_then(|start| runs.performed(program, start));
-                // A due date after `d` is a change point.
-                if let Some(u) = self.compliance.set_due(k, due).filter(|u| *u > d) {
-                    self.schedule(u.next());
+                if let Some(u) = self.compliance.set_due(k, due).filter(|u| *u > d)
+                    && after.last() != Some(&u)
+                {
+                    after.push(u);
                 }
+            }
+            after.sort_unstable();
+            after.dedup();
+            for u in after {
+                self.schedule(u.next());
             }
             if self.compliance.changes_after(d) {
                 self.schedule(d.next());
