@@ -74,6 +74,16 @@ impl RuleSet {
     }
 }
 
+/// The program of one rule file's text, which must check without errors: for unit tests.
+#[cfg(test)]
+pub(crate) fn test_program(text: &str) -> program::Program {
+    let mut sources = Sources::new();
+    sources.add("rules.casus", text);
+    let set = load_rules(&sources);
+    assert!(!set.has_errors(), "{:?}", set.diagnostics);
+    set.into_program().unwrap()
+}
+
 /// Parses, checks and compiles every file in `sources` as one rule set.
 pub fn load_rules(sources: &Sources) -> RuleSet {
     let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();

@@ -158,18 +158,9 @@ fn levels(succ: &[Vec<(usize, bool)>], component: &[usize]) -> Vec<usize> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use casus_syntax::source::Sources;
-
     use super::{components, levels};
     use crate::program::Program;
-
-    fn program(text: &str) -> Program {
-        let mut sources = Sources::new();
-        sources.add("rules.casus", text);
-        let set = crate::load_rules(&sources);
-        assert!(!set.has_errors(), "{:?}", set.diagnostics);
-        set.into_program().unwrap()
-    }
+    use crate::test_program as program;
 
     /// The stratum of the same-day rule deriving `kind`.
     fn stratum(p: &Program, kind: &str) -> usize {

@@ -271,18 +271,9 @@ fn indexed_role(rule: &NormRule) -> Option<Sym> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use casus_syntax::source::Sources;
-
     use super::Joins;
     use crate::program::{Program, Sym};
-
-    fn program(text: &str) -> Program {
-        let mut sources = Sources::new();
-        sources.add("rules.casus", text);
-        let set = crate::load_rules(&sources);
-        assert!(!set.has_errors(), "{:?}", set.diagnostics);
-        set.into_program().unwrap()
-    }
+    use crate::test_program as program;
 
     fn sym(p: &Program, name: &str) -> Sym {
         p.symbols.get(name).unwrap()
