@@ -59,15 +59,14 @@ impl Joins {
     pub(crate) fn of(program: &Program) -> Joins {
         let mut joins = Joins::default();
         for rule in &program.deems {
-            joins.add(program, &rule.condition, &[], None);
+            joins.add(program, &rule.condition, None);
         }
         for rule in &program.rules {
             let bearer = match rule.bearers {
                 super::Bearers::Every { var, .. } => Some(var),
                 _ => None,
             };
-            joins.add(program, &rule.condition, &rule.bearer_tests, bearer);
-            joins.add(program, &rule.bearer_tests, &rule.condition, bearer);
+            joins.add(program, rule.condition.iter().chain(&rule.bearer_tests), bearer);
         }
         for list in [&mut joins.facts, &mut joins.acts] {
             list.sort_unstable();
@@ -76,17 +75,11 @@ impl Joins {
         joins
     }
 
-    /// The pairs of the patterns of `lits`, whose variables may also be bound by `others` and
-    /// by `bearer`.
-    fn add(&mut self, program: &Program, lits: &[Lit], others: &[Lit], bearer: Option<usize>) {
-        fn flat<'l>(lit: &'l Lit, out: &mut Vec<&'l Lit>) {
-            out.push(lit);
-            if let LitKind::Not(inner) = &lit.kind {
-                inner.iter().for_each(|l| flat(l, out));
-            }
-        }
+    /// The pairs of the patterns of `lits` (those under `not` too), whose variables may also be
+    /// bound by `bearer`.
+    fn add<'a>(&mut self, program: &Program, lits: impl IntoIterator<Item = &'a Lit>, bearer: Option<usize>) {
         let mut all: Vec<&Lit> = Vec::new();
-        lits.iter().chain(others).for_each(|l| flat(l, &mut all));
+        lits.into_iter().for_each(|l| l.visit(false, &mut |l, _| all.push(l)));
         for (at, lit) in all.iter().enumerate() {
             let (name, actor, args, list) = match &lit.kind {
                 LitKind::Fact(p) => (p.name, None, &p.args, &mut self.facts),

@@ -779,7 +779,7 @@ impl Program {
 impl Lit {
     /// Calls `f` with this literal and, inside a `not`, every literal it holds, each with whether
     /// it is read under `not`.
-    pub fn visit(&self, negated: bool, f: &mut impl FnMut(&Lit, bool)) {
+    pub fn visit<'a>(&'a self, negated: bool, f: &mut impl FnMut(&'a Lit, bool)) {
         f(self, negated);
         if let LitKind::Not(inner) = &self.kind {
             inner.iter().for_each(|l| l.visit(true, f));
