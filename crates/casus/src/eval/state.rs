@@ -12,7 +12,7 @@ use crate::program::index::Joins;
 use crate::program::{Relation, Sym, Term};
 
 use super::identity::{NormKey, value};
-use super::world::{Act, Fact};
+use super::world::{Act, Args, Fact};
 
 /// Where a fact or act of the day comes from: sixteen bytes, beside each fact and act a day holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,7 +132,7 @@ impl Listed for Fact {
     }
 
     fn value_in(&self, role: Sym) -> Option<Sym> {
-        self.args.iter().find(|(r, _)| *r == role).map(|&(_, v)| v)
+        value_in(&self.args, role)
     }
 }
 
@@ -153,8 +153,13 @@ impl Listed for Act {
         if role == Sym::MAX {
             return Some(self.party);
         }
-        self.args.iter().find(|(r, _)| *r == role).map(|&(_, v)| v)
+        value_in(&self.args, role)
     }
+}
+
+/// The value of arguments sorted by role in `role`.
+fn value_in(args: &Args, role: Sym) -> Option<Sym> {
+    args.binary_search_by_key(&role, |&(r, _)| r).ok().and_then(|at| args.get(at)).map(|&(_, v)| v)
 }
 
 pub(super) type Lists = smallvec::SmallVec<[List; 6]>;
