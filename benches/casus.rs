@@ -139,6 +139,66 @@ fn dense(c: &mut Criterion) {
     g.finish();
 }
 
+/// An event of a scenario as JSON would carry it: what serde_json reads for the yardstick of
+/// reading a scenario.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum JsonEvent {
+    Fact { kind: String, args: Vec<(String, String)>, from: String, until: Option<String> },
+    Act { party: String, action: String, args: Vec<(String, String)>, from: String, until: Option<String> },
+}
+
+/// The events of a scenario as JSON: the facts and acts a synthetic world has.
+fn as_json(scenario: &Scenario) -> String {
+    use casus::scenario::EventKind;
+    let args = |a: &casus::scenario::Args| a.iter().map(|(r, v)| (r.value.clone(), v.value.clone())).collect();
+    let events: Vec<JsonEvent> = scenario
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Fact { kind, args: a, from, until, .. } => Some(JsonEvent::Fact {
+                kind: kind.value.clone(),
+                args: args(a),
+                from: from.to_string(),
+                until: until.map(|u| u.to_string()),
+            }),
+            EventKind::Act { party, action, args: a, from, until, .. } => Some(JsonEvent::Act {
+                party: party.value.clone(),
+                action: action.value.clone(),
+                args: args(a),
+                from: from.to_string(),
+                until: until.map(|u| u.to_string()),
+            }),
+            _ => None,
+        })
+        .collect();
+    serde_json::to_string(&events).unwrap()
+}
+
+/// Reading a scenario of 100 000 events, against serde_json reading the same events from JSON
+/// into owned strings: the loader's yardstick.
+fn reading(c: &mut Criterion) {
+    let w = casus_synth::generate(&Config {
+        states: 200,
+        treaties: 1000,
+        events: 100_000,
+        seed: 1,
+        assume_compliance: false,
+    });
+    let mut sources = Sources::new();
+    let id = sources.add("scenario.ron", w.scenario.clone());
+    let file = sources.get(id).unwrap();
+    let json = as_json(&scenario::parse(id, file).unwrap());
+    let mut g = c.benchmark_group("reading scenarios");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Bytes(w.scenario.len() as u64));
+    g.bench_function("RON, 100000 events", |b| b.iter(|| scenario::parse(id, black_box(file)).unwrap().events.len()));
+    g.throughput(Throughput::Bytes(json.len() as u64));
+    g.bench_function("the same events as JSON, serde_json", |b| {
+        b.iter(|| serde_json::from_str::<Vec<JsonEvent>>(black_box(&json)).unwrap().len())
+    });
+    g.finish();
+}
+
 /// The scaling series in events goes on to a million when this is set: ten samples of about
 /// fifteen seconds each, and a world that takes a minute to make and read.
 const MILLION: &str = "CASUS_BENCH_MILLION";
@@ -357,5 +417,5 @@ fn history(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse_and_check, kursk, big_world, cascade, dense, scaling, sweep, history);
+criterion_group!(benches, parse_and_check, reading, kursk, big_world, cascade, dense, scaling, sweep, history);
 criterion_main!(benches);
