@@ -50,11 +50,11 @@ impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Spanned<T> {
 
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Spanned<T>, A::Error> {
                 let (mut start, mut end, mut value) = (None, None, None);
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        START => start = Some(map.next_value::<usize>()?),
-                        END => end = Some(map.next_value::<usize>()?),
-                        _ => value = Some(map.next_value::<T>()?),
+                while let Some(key) = map.next_key::<SpanKey>()? {
+                    match key {
+                        SpanKey::Start => start = Some(map.next_value::<usize>()?),
+                        SpanKey::End => end = Some(map.next_value::<usize>()?),
+                        SpanKey::Value => value = Some(map.next_value::<T>()?),
                     }
                 }
                 let value = value.ok_or_else(|| de::Error::missing_field(VALUE))?;
@@ -62,6 +62,35 @@ impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Spanned<T> {
             }
         }
         d.deserialize_newtype_struct(SPANNED, SpannedVisitor(PhantomData))
+    }
+}
+
+/// A key of the map [`Spanned`] reads: told apart without a copy of it.
+enum SpanKey {
+    Start,
+    End,
+    Value,
+}
+
+impl<'de> de::Deserialize<'de> for SpanKey {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = SpanKey;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the start, end or value of a value with its place")
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<SpanKey, E> {
+                Ok(match key {
+                    START => SpanKey::Start,
+                    END => SpanKey::End,
+                    _ => SpanKey::Value,
+                })
+            }
+        }
+        d.deserialize_identifier(KeyVisitor)
     }
 }
 
@@ -200,17 +229,17 @@ fn word(enum_name: &str) -> &'static str {
 /// A value of the tree, read by serde. Unknown fields are reported to `skipped` and left out.
 #[derive(Clone, Copy)]
 pub(super) struct Node<'a> {
-    value: &'a Value,
+    value: &'a Value<'a>,
     skipped: &'a RefCell<Vec<DeError>>,
 }
 
 impl<'a> Node<'a> {
     /// A value of the tree; unknown fields found under it go to `skipped`.
-    pub(super) fn new(value: &'a Value, skipped: &'a RefCell<Vec<DeError>>) -> Node<'a> {
+    pub(super) fn new(value: &'a Value<'a>, skipped: &'a RefCell<Vec<DeError>>) -> Node<'a> {
         Node { value, skipped }
     }
 
-    fn child(&self, value: &'a Value) -> Node<'a> {
+    fn child(&self, value: &'a Value<'a>) -> Node<'a> {
         Node { value, skipped: self.skipped }
     }
 
@@ -222,7 +251,7 @@ impl<'a> Node<'a> {
     }
 
     /// The fields of a struct value (an empty `()` is one with none).
-    fn fields(&self) -> Option<&'a [(super::ron::Name, Value)]> {
+    fn fields(&self) -> Option<&'a [(super::ron::Name<'a>, Value<'a>)]> {
         match &self.value.kind {
             ValueKind::Struct { fields, .. } => Some(fields),
             ValueKind::Tuple { items, .. } if items.is_empty() => Some(&[]),
@@ -241,23 +270,24 @@ impl<'a> Node<'a> {
         let Some(fields) = self.fields() else {
             return Err(self.expected(&format!("`{}(...)` with named fields", of.unwrap_or("Name"))));
         };
-        let mut seen: Vec<&str> = Vec::new();
-        let mut kept = Vec::new();
+        // An event or expectation has a few fields: kept inline.
+        let mut seen: smallvec::SmallVec<[&str; 8]> = smallvec::SmallVec::new();
+        let mut kept: smallvec::SmallVec<[(&str, &Value); 8]> = smallvec::SmallVec::new();
         for (name, value) in fields {
-            if !known.contains(&name.text.as_str()) {
+            if !known.contains(&name.text) {
                 let kind = DeErrorKind::UnknownField {
-                    field: name.text.clone(),
+                    field: name.text.to_string(),
                     of: of.map(str::to_string),
-                    nearest: nearest(&name.text, known.iter().copied()),
+                    nearest: nearest(name.text, known.iter().copied()),
                     known,
                 };
                 self.skipped.borrow_mut().push(DeError::new(kind, name.span));
-            } else if seen.contains(&name.text.as_str()) {
-                let kind = DeErrorKind::DuplicateField { field: name.text.clone() };
+            } else if seen.contains(&name.text) {
+                let kind = DeErrorKind::DuplicateField { field: name.text.to_string() };
                 self.skipped.borrow_mut().push(DeError::new(kind, name.span));
             } else {
-                seen.push(&name.text);
-                kept.push((name.text.as_str(), value));
+                seen.push(name.text);
+                kept.push((name.text, value));
             }
         }
         let access = FieldAccess { node: *self, fields: kept.into_iter(), next: None };
@@ -268,10 +298,10 @@ impl<'a> Node<'a> {
 struct FieldAccess<'a, I> {
     node: Node<'a>,
     fields: I,
-    next: Option<&'a Value>,
+    next: Option<&'a Value<'a>>,
 }
 
-impl<'a, I: Iterator<Item = (&'a str, &'a Value)>> de::MapAccess<'a> for FieldAccess<'a, I> {
+impl<'a, I: Iterator<Item = (&'a str, &'a Value<'a>)>> de::MapAccess<'a> for FieldAccess<'a, I> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
@@ -292,7 +322,7 @@ struct SeqAccess<'a, I> {
     items: I,
 }
 
-impl<'a, I: Iterator<Item = &'a Value>> de::SeqAccess<'a> for SeqAccess<'a, I> {
+impl<'a, I: Iterator<Item = &'a Value<'a>>> de::SeqAccess<'a> for SeqAccess<'a, I> {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
@@ -304,10 +334,10 @@ impl<'a, I: Iterator<Item = &'a Value>> de::SeqAccess<'a> for SeqAccess<'a, I> {
 struct PairAccess<'a, I> {
     node: Node<'a>,
     pairs: I,
-    next: Option<&'a Value>,
+    next: Option<&'a Value<'a>>,
 }
 
-impl<'a, I: Iterator<Item = &'a (Value, Value)>> de::MapAccess<'a> for PairAccess<'a, I> {
+impl<'a, I: Iterator<Item = &'a (Value<'a>, Value<'a>)>> de::MapAccess<'a> for PairAccess<'a, I> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
@@ -354,7 +384,7 @@ impl<'a> de::MapAccess<'a> for SpanAccess<'a> {
 
 struct Variant<'a> {
     node: Node<'a>,
-    name: &'a super::ron::Name,
+    name: &'a super::ron::Name<'a>,
 }
 
 impl<'a> de::EnumAccess<'a> for Variant<'a> {
@@ -362,7 +392,7 @@ impl<'a> de::EnumAccess<'a> for Variant<'a> {
     type Variant = Variant<'a>;
 
     fn variant_seed<V: DeserializeSeed<'a>>(self, seed: V) -> Result<(V::Value, Variant<'a>), DeError> {
-        let v = seed.deserialize(de::value::BorrowedStrDeserializer::new(self.name.text.as_str()))?;
+        let v = seed.deserialize(de::value::BorrowedStrDeserializer::new(self.name.text))?;
         Ok((v, self))
     }
 }
@@ -393,7 +423,7 @@ impl<'a> de::VariantAccess<'a> for Variant<'a> {
     }
 
     fn struct_variant<V: Visitor<'a>>(self, fields: &'static [&'static str], visitor: V) -> Result<V::Value, DeError> {
-        self.node.visit_fields(Some(&self.name.text), fields, visitor)
+        self.node.visit_fields(Some(self.name.text), fields, visitor)
     }
 }
 
@@ -421,10 +451,10 @@ impl<'de> de::Deserializer<'de> for Node<'de> {
             ValueKind::Map(pairs) => visitor.visit_map(PairAccess { node: self, pairs: pairs.iter(), next: None }),
             ValueKind::Struct { fields, .. } => visitor.visit_map(FieldAccess {
                 node: self,
-                fields: fields.iter().map(|(n, v)| (n.text.as_str(), v)),
+                fields: fields.iter().map(|(n, v)| (n.text, v)),
                 next: None,
             }),
-            ValueKind::Unit(n) if n == "None" => visitor.visit_none(),
+            ValueKind::Unit(n) if *n == "None" => visitor.visit_none(),
             ValueKind::Unit(n) => visitor.visit_borrowed_str(n),
         }
     }
@@ -449,14 +479,15 @@ impl<'de> de::Deserializer<'de> for Node<'de> {
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match &self.value.kind {
-            ValueKind::Str(s) | ValueKind::Unit(s) => visitor.visit_borrowed_str(s),
+            ValueKind::Str(s) => visitor.visit_borrowed_str(s),
+            ValueKind::Unit(s) => visitor.visit_borrowed_str(s),
             _ => Err(self.expected("a name")),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match &self.value.kind {
-            ValueKind::Unit(n) if n == "None" => visitor.visit_none(),
+            ValueKind::Unit(n) if *n == "None" => visitor.visit_none(),
             ValueKind::Tuple { name: Some(n), items } if n.text == "Some" && items.len() == 1 => {
                 visitor.visit_some(self.child(&items[0]))
             }
@@ -535,11 +566,11 @@ impl<'de> de::Deserializer<'de> for Node<'de> {
             }
             _ => return Err(self.expected(&format!("{} ({})", article(word(name)), one_of(variants)))),
         };
-        if !variants.contains(&variant.text.as_str()) {
+        if !variants.contains(&variant.text) {
             let kind = DeErrorKind::UnknownVariant {
                 what: word(name),
-                name: variant.text.clone(),
-                nearest: nearest(&variant.text, variants.iter().copied()),
+                name: variant.text.to_string(),
+                nearest: nearest(variant.text, variants.iter().copied()),
                 known: variants,
             };
             return Err(DeError::new(kind, variant.span));
@@ -564,16 +595,16 @@ impl<'a> Node<'a> {
         visitor: V,
     ) -> Result<V::Value, DeError> {
         let ValueKind::Unit(n) = &self.value.kind else { return Err(self.expected("a name")) };
-        if !variants.contains(&n.as_str()) {
+        if !variants.contains(n) {
             let kind = DeErrorKind::UnknownVariant {
                 what: word(name),
-                name: n.clone(),
+                name: n.to_string(),
                 nearest: nearest(n, variants.iter().copied()),
                 known: variants,
             };
             return Err(DeError::new(kind, self.value.span));
         }
-        visitor.visit_enum(n.as_str().into_deserializer())
+        visitor.visit_enum(n.into_deserializer())
     }
 }
 

@@ -44,12 +44,12 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
     let mut expect = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for (name, value) in fields {
-        if seen.contains(&name.text.as_str()) {
-            r.error(Kind::Shape(super::de::DeErrorKind::DuplicateField { field: name.text.clone() }), name.span);
+        if seen.contains(&name.text) {
+            r.error(Kind::Shape(super::de::DeErrorKind::DuplicateField { field: name.text.to_string() }), name.span);
             continue;
         }
-        seen.push(&name.text);
-        match name.text.as_str() {
+        seen.push(name.text);
+        match name.text {
             "title" => title = r.read::<String>(value),
             "description" => description = r.read::<String>(value).unwrap_or_default(),
             "rules" => rules = r.read::<Vec<Spanned<String>>>(value).unwrap_or_default(),

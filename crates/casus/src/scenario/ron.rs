@@ -6,61 +6,64 @@
 //! strings), numbers, booleans, unit names (`Must`, `None`), comments (`//`, nested `/* */`) and
 //! a leading `#![enable(...)]`. Values nest at most [`MAX_DEPTH`] deep.
 
+use std::borrow::Cow;
+
 use casus_syntax::source::Span;
 
 /// How deep values may nest; deeper is refused rather than risk the stack.
 pub(super) const MAX_DEPTH: usize = 64;
 
-/// A value and where it is written.
+/// A value and where it is written; its names and strings are read from the text, not copied
+/// (a string is copied only when it has escapes).
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct Value {
+pub(super) struct Value<'t> {
     /// What it is.
-    pub kind: ValueKind,
+    pub kind: ValueKind<'t>,
     /// Where.
     pub span: Span,
 }
 
 /// What a value is.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum ValueKind {
+pub(super) enum ValueKind<'t> {
     /// `Name(field: value, ...)` or `(field: value, ...)`.
     Struct {
         /// The name, when written.
-        name: Option<Name>,
+        name: Option<Name<'t>>,
         /// The fields, in the order written.
-        fields: Vec<(Name, Value)>,
+        fields: Vec<(Name<'t>, Value<'t>)>,
     },
     /// `Name(value, ...)` (such as `Some(x)`) or `(value, ...)`.
     Tuple {
         /// The name, when written.
-        name: Option<Name>,
+        name: Option<Name<'t>>,
         /// The values.
-        items: Vec<Value>,
+        items: Vec<Value<'t>>,
     },
     /// A name alone: `Must`, `None`.
-    Unit(String),
+    Unit(&'t str),
     /// `[value, ...]`.
-    List(Vec<Value>),
+    List(Vec<Value<'t>>),
     /// `{key: value, ...}`.
-    Map(Vec<(Value, Value)>),
+    Map(Vec<(Value<'t>, Value<'t>)>),
     /// A string, its escapes resolved.
-    Str(String),
+    Str(Cow<'t, str>),
     /// `true` or `false`.
     Bool(bool),
     /// A number, as written.
-    Number(String),
+    Number(&'t str),
 }
 
 /// A name and where it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Name {
+pub(super) struct Name<'t> {
     /// The name.
-    pub text: String,
+    pub text: &'t str,
     /// Where.
     pub span: Span,
 }
 
-impl ValueKind {
+impl ValueKind<'_> {
     /// What a value is, for a message: `a string`, `a list`, `` `Fakt(...)` ``.
     pub(super) fn describe(&self) -> String {
         match self {
@@ -89,7 +92,7 @@ pub(super) struct RonError {
 }
 
 /// Reads one RON value, the whole text.
-pub(super) fn read(text: &str) -> Result<Value, RonError> {
+pub(super) fn read(text: &str) -> Result<Value<'_>, RonError> {
     let mut r = Reader { text, at: 0 };
     r.skip();
     if r.rest().starts_with("#!") {
@@ -109,21 +112,30 @@ struct Reader<'t> {
     at: usize,
 }
 
-impl Reader<'_> {
-    fn rest(&self) -> &str {
+impl<'t> Reader<'t> {
+    fn rest(&self) -> &'t str {
         self.text.get(self.at..).unwrap_or("")
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.text.as_bytes().get(self.at) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            _ => self.rest().chars().next(),
+        }
     }
 
     /// Skips white space and comments.
     fn skip(&mut self) {
         loop {
-            let rest = self.rest();
-            let blank = rest.len() - rest.trim_start().len();
-            self.at += blank;
+            // ASCII blanks a byte at a time; any other white space as Unicode defines it.
+            let bytes = self.text.as_bytes();
+            while bytes.get(self.at).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                self.at += 1;
+            }
+            if bytes.get(self.at).is_some_and(|b| !b.is_ascii()) {
+                let rest = self.rest();
+                self.at += rest.len() - rest.trim_start().len();
+            }
             let trimmed = self.rest();
             if trimmed.starts_with("//") {
                 let n = trimmed.find('\n').unwrap_or(trimmed.len());
@@ -174,7 +186,7 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, RonError> {
+    fn value(&mut self, depth: usize) -> Result<Value<'t>, RonError> {
         self.skip();
         let start = self.at;
         if depth >= MAX_DEPTH {
@@ -186,7 +198,7 @@ impl Reader<'_> {
         let kind = match self.peek() {
             Some('"') => ValueKind::Str(self.string()?),
             Some('r') if self.rest().starts_with("r\"") || self.rest().starts_with("r#") => {
-                ValueKind::Str(self.raw_string()?)
+                ValueKind::Str(Cow::Borrowed(self.raw_string()?))
             }
             Some('[') => {
                 self.at += 1;
@@ -201,7 +213,7 @@ impl Reader<'_> {
             Some(c) if c.is_alphabetic() || c == '_' => {
                 let name = self.name();
                 self.skip();
-                match name.text.as_str() {
+                match name.text {
                     "true" => ValueKind::Bool(true),
                     "false" => ValueKind::Bool(false),
                     _ if self.peek() == Some('(') => self.parenthesised(Some(name), depth)?,
@@ -213,16 +225,22 @@ impl Reader<'_> {
         Ok(Value { kind, span: Span::new(start, self.at) })
     }
 
-    fn name(&mut self) -> Name {
+    fn name(&mut self) -> Name<'t> {
         let start = self.at;
-        let n = self.rest().find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(self.rest().len());
-        self.at += n;
-        Name { text: self.text.get(start..self.at).unwrap_or("").to_string(), span: Span::new(start, self.at) }
+        // ASCII letters, digits and `_` a byte at a time; from the first other byte, as Unicode
+        // defines letters and digits.
+        let ascii = self.rest().bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        self.at += ascii;
+        if self.text.as_bytes().get(self.at).is_some_and(|b| !b.is_ascii()) {
+            let n = self.rest().find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(self.rest().len());
+            self.at += n;
+        }
+        Name { text: self.text.get(start..self.at).unwrap_or(""), span: Span::new(start, self.at) }
     }
 
     /// `( ... )` after an optional name: named fields when the first item is `name:`, or a
     /// lower-case name (a field whose `:` is missing), else values.
-    fn parenthesised(&mut self, name: Option<Name>, depth: usize) -> Result<ValueKind, RonError> {
+    fn parenthesised(&mut self, name: Option<Name<'t>>, depth: usize) -> Result<ValueKind<'t>, RonError> {
         self.at += 1;
         self.skip();
         let save = self.at;
@@ -231,7 +249,7 @@ impl Reader<'_> {
             self.skip();
             let colon = self.rest().starts_with(':') && !self.rest().starts_with("::");
             let lower = first.text.starts_with(|c: char| c.is_lowercase() || c == '_')
-                && !matches!(first.text.as_str(), "true" | "false")
+                && !matches!(first.text, "true" | "false")
                 && self.peek() != Some('(');
             self.at = save;
             colon || lower
@@ -265,7 +283,7 @@ impl Reader<'_> {
     }
 
     /// Values up to `close`, separated by commas, a trailing comma allowed.
-    fn items(&mut self, close: char, depth: usize) -> Result<Vec<Value>, RonError> {
+    fn items(&mut self, close: char, depth: usize) -> Result<Vec<Value<'t>>, RonError> {
         let mut out = Vec::new();
         loop {
             self.skip();
@@ -282,7 +300,7 @@ impl Reader<'_> {
     }
 
     /// `key: value` pairs up to `}`.
-    fn map(&mut self, depth: usize) -> Result<Vec<(Value, Value)>, RonError> {
+    fn map(&mut self, depth: usize) -> Result<Vec<(Value<'t>, Value<'t>)>, RonError> {
         let mut out = Vec::new();
         loop {
             self.skip();
@@ -318,31 +336,35 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self) -> String {
+    fn number(&mut self) -> &'t str {
         let start = self.at;
         let n = self
             .rest()
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_')))
             .unwrap_or(self.rest().len());
         self.at += n;
-        self.text.get(start..self.at).unwrap_or("").to_string()
+        self.text.get(start..self.at).unwrap_or("")
     }
 
-    /// `"..."`, with RON's escapes.
-    fn string(&mut self) -> Result<String, RonError> {
+    /// `"..."`, with RON's escapes: borrowed from the text unless it has some.
+    fn string(&mut self) -> Result<Cow<'t, str>, RonError> {
         let start = self.at;
         self.at += 1;
+        let body = self.rest();
+        match body.find(['"', '\\']) {
+            Some(end) if body.as_bytes().get(end) == Some(&b'"') => {
+                self.at += end + 1;
+                return Ok(Cow::Borrowed(body.get(..end).unwrap_or("")));
+            }
+            None => return Err(never_closed(start)),
+            Some(_) => {}
+        }
         let mut out = String::new();
         loop {
-            let Some(c) = self.peek() else {
-                return Err(RonError {
-                    message: "this string is never closed".to_string(),
-                    at: Span::new(start, start + 1),
-                });
-            };
+            let Some(c) = self.peek() else { return Err(never_closed(start)) };
             self.at += c.len_utf8();
             match c {
-                '"' => return Ok(out),
+                '"' => return Ok(Cow::Owned(out)),
                 '\\' => out.push(self.escape()?),
                 c => out.push(c),
             }
@@ -378,7 +400,7 @@ impl Reader<'_> {
     }
 
     /// `r"..."`, `r#"..."#`: no escapes.
-    fn raw_string(&mut self) -> Result<String, RonError> {
+    fn raw_string(&mut self) -> Result<&'t str, RonError> {
         let start = self.at;
         self.at += 1;
         let hashes = self.rest().chars().take_while(|c| *c == '#').count();
@@ -388,16 +410,16 @@ impl Reader<'_> {
         }
         self.at += 1;
         let close = format!("\"{}", "#".repeat(hashes));
-        let Some(end) = self.rest().find(&close) else {
-            return Err(RonError {
-                message: "this string is never closed".to_string(),
-                at: Span::new(start, start + 1),
-            });
-        };
-        let value = self.rest().get(..end).unwrap_or("").to_string();
+        let Some(end) = self.rest().find(&close) else { return Err(never_closed(start)) };
+        let value = self.rest().get(..end).unwrap_or("");
         self.at += end + close.len();
         Ok(value)
     }
+}
+
+/// A string opened at `start` and never closed.
+fn never_closed(start: usize) -> RonError {
+    RonError { message: "this string is never closed".to_string(), at: Span::new(start, start + 1) }
 }
 
 #[cfg(test)]
@@ -429,12 +451,29 @@ Scenario( // a comment
     }
 
     #[test]
+    fn names_blanks_and_strings_beyond_ascii_read_as_before() {
+        // An em space and a no-break space are white space; `é` is a letter of a name; a string
+        // is taken from the text as written unless an escape must be resolved.
+        let text = "Scenario(\u{2003}title: \"plain\",\u{a0}r\u{e9}sum\u{e9}_2: \"caf\u{e9}\\n\", n: -1.5)";
+        let v = read(text).unwrap();
+        let ValueKind::Struct { fields, .. } = &v.kind else { panic!("{v:?}") };
+        let names: Vec<&str> = fields.iter().map(|(n, _)| n.text).collect();
+        assert_eq!(names, ["title", "r\u{e9}sum\u{e9}_2", "n"]);
+        assert!(matches!(&fields[0].1.kind, ValueKind::Str(Cow::Borrowed("plain"))));
+        assert!(matches!(&fields[1].1.kind, ValueKind::Str(Cow::Owned(s)) if s == "caf\u{e9}\n"));
+        assert_eq!(fields[2].1.kind, ValueKind::Number("-1.5"));
+        let (name, _) = &fields[1];
+        assert_eq!(&text[name.span.start..name.span.end], "r\u{e9}sum\u{e9}_2");
+    }
+
+    #[test]
     fn bad_text_is_refused_where_it_goes_wrong() {
         let cases = [
             ("Scenario(title: \"x\"", 19, "expected `,` or `)`, found the end of the file"),
             ("Scenario(title \"x\")", 15, "expected `:` after the field name `title`, found `\"`"),
             ("[1, 2] 3", 7, "expected the end of the file after the value, found `3`"),
             ("\"open", 0, "this string is never closed"),
+            ("[\"an escaped quote \\\" is no end", 1, "this string is never closed"),
         ];
         for (text, at, message) in cases {
             let e = read(text).unwrap_err();
