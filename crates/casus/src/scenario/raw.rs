@@ -24,8 +24,17 @@ type Partial = (Vec<ScenarioError>, Vec<Spanned<String>>, Vec<Event>);
 
 /// Reads a whole scenario, or every problem found in it.
 pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
-    let tree = ron::read(text).map_err(|e| (vec![syntax(e)], Vec::new(), Vec::new()))?;
     let mut r = Reader::default();
+    // The events are read one at a time as the text is, each into an event at once: a scenario
+    // of a million events is never held whole as a tree.
+    let mut streamed = Vec::new();
+    let mut each = |v: Value| {
+        if let Some(e) = r.read::<RawEvent>(&v).and_then(|e| r.event(e, v.span)) {
+            streamed.push(e);
+        }
+    };
+    let (tree, streamed_at) = ron::read_streaming(text, Some(("events", &mut each)))
+        .map_err(|e| (vec![syntax(e)], Vec::new(), Vec::new()))?;
     let fields: &[(ron::Name, Value)] = match &tree.kind {
         ValueKind::Struct { name, fields } if name.as_ref().is_none_or(|n| n.text == "Scenario") => fields,
         _ => {
@@ -55,6 +64,7 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
             "rules" => rules = r.read::<Vec<Spanned<String>>>(value).unwrap_or_default(),
             "as_of" => as_of = r.read::<Spanned<String>>(value).and_then(|d| r.date(&d)),
             "assume_compliance" => assume_compliance = r.read::<bool>(value).unwrap_or_default(),
+            "events" if streamed_at == Some(value.span) => events = std::mem::take(&mut streamed),
             "events" => events = r.list(value, |r, v| r.read::<RawEvent>(v).and_then(|e| r.event(e, v.span))),
             "expect" => expect = r.list(value, |r, v| r.read::<RawExpect>(v).and_then(|e| r.expectation(e, v.span))),
             other => {

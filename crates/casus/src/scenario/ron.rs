@@ -93,7 +93,22 @@ pub(super) struct RonError {
 
 /// Reads one RON value, the whole text.
 pub(super) fn read(text: &str) -> Result<Value<'_>, RonError> {
-    let mut r = Reader { text, at: 0 };
+    read_streaming(text, None).map(|(value, _)| value)
+}
+
+/// A list handed out an item at a time as it is read: the name of the top-level struct's field
+/// it is the value of, and what takes each item.
+pub(super) type Stream<'s, 't> = (&'s str, &'s mut dyn FnMut(Value<'t>));
+
+/// Reads one RON value, the whole text; with a stream, the items of the list that is the first
+/// value of the named field of the top-level struct go to it as each is read, and the tree
+/// keeps that list empty, so that a long list (a scenario's events) is never held whole as a
+/// tree. Also gives where that list is written, if there is one.
+pub(super) fn read_streaming<'t>(
+    text: &'t str,
+    stream: Option<Stream<'_, 't>>,
+) -> Result<(Value<'t>, Option<Span>), RonError> {
+    let mut r = Reader { text, at: 0, stream, streamed: None };
     r.skip();
     if r.rest().starts_with("#!") {
         r.attribute()?;
@@ -104,15 +119,19 @@ pub(super) fn read(text: &str) -> Result<Value<'_>, RonError> {
     if r.at < text.len() {
         return Err(r.error_here("the end of the file after the value"));
     }
-    Ok(value)
+    Ok((value, r.streamed))
 }
 
-struct Reader<'t> {
+struct Reader<'s, 't> {
     text: &'t str,
     at: usize,
+    /// The list to hand out an item at a time, until it has been.
+    stream: Option<Stream<'s, 't>>,
+    /// Where the list handed out is written.
+    streamed: Option<Span>,
 }
 
-impl<'t> Reader<'t> {
+impl<'t> Reader<'_, 't> {
     fn rest(&self) -> &'t str {
         self.text.get(self.at..).unwrap_or("")
     }
@@ -273,13 +292,47 @@ impl<'t> Reader<'t> {
                 return Err(self.error_here(&format!("`:` after the field name `{}`", field.text)));
             }
             self.at += 1;
-            let value = self.value(depth + 1)?;
+            let value = match self.stream.take() {
+                Some(stream) if depth == 0 && stream.0 == field.text && self.list_next() => self.streamed(stream)?,
+                other => {
+                    self.stream = other;
+                    self.value(depth + 1)?
+                }
+            };
             out.push((field, value));
             if !self.comma(')')? {
                 self.at += 1;
                 return Ok(ValueKind::Struct { name, fields: out });
             }
         }
+    }
+
+    /// Whether a list `[` comes next.
+    fn list_next(&mut self) -> bool {
+        self.skip();
+        self.peek() == Some('[')
+    }
+
+    /// The list at the top-level struct's field that is streamed: each item handed out as it is
+    /// read, the list left empty.
+    fn streamed(&mut self, (_, each): Stream<'_, 't>) -> Result<Value<'t>, RonError> {
+        let start = self.at;
+        self.at += 1;
+        loop {
+            self.skip();
+            if self.peek() == Some(']') {
+                self.at += 1;
+                break;
+            }
+            each(self.value(2)?);
+            if !self.comma(']')? {
+                self.at += 1;
+                break;
+            }
+        }
+        let span = Span::new(start, self.at);
+        self.streamed = Some(span);
+        Ok(Value { kind: ValueKind::List(Vec::new()), span })
     }
 
     /// Values up to `close`, separated by commas, a trailing comma allowed.
@@ -464,6 +517,30 @@ Scenario( // a comment
         assert_eq!(fields[2].1.kind, ValueKind::Number("-1.5"));
         let (name, _) = &fields[1];
         assert_eq!(&text[name.span.start..name.span.end], "r\u{e9}sum\u{e9}_2");
+    }
+
+    #[test]
+    fn a_streamed_list_is_handed_out_item_by_item_and_left_empty() {
+        let text = "Scenario(expect: [(events: [0])], events: [A(n: 1), [2], \"three\",], events: [4])";
+        let mut seen: Vec<(String, Span)> = Vec::new();
+        let mut each = |v: Value| seen.push((v.kind.describe(), v.span));
+        let (v, at) = read_streaming(text, Some(("events", &mut each))).unwrap();
+        let described: Vec<&str> = seen.iter().map(|(d, _)| d.as_str()).collect();
+        assert_eq!(described, ["`A(...)`", "a list `[...]`", "the string \"three\""]);
+        assert_eq!(&text[seen[1].1.start..seen[1].1.end], "[2]");
+        // The first list of the top-level field alone: the list of the same name nested in
+        // another value, and the field given again, stay in the tree.
+        let ValueKind::Struct { fields, .. } = &v.kind else { panic!("{v:?}") };
+        let ValueKind::List(expect) = &fields[0].1.kind else { panic!() };
+        assert_eq!(expect.len(), 1);
+        assert_eq!(fields[1].1.kind, ValueKind::List(Vec::new()));
+        assert_eq!(at, Some(fields[1].1.span));
+        assert_eq!(&text[fields[1].1.span.start..fields[1].1.span.end], "[A(n: 1), [2], \"three\",]");
+        assert!(matches!(&fields[2].1.kind, ValueKind::List(items) if items.len() == 1));
+        // A field whose value is no list is not streamed.
+        let mut none = |_: Value| panic!("nothing to stream");
+        let (_, at) = read_streaming("(events: 5)", Some(("events", &mut none))).unwrap();
+        assert_eq!(at, None);
     }
 
     #[test]
