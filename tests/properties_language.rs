@@ -393,6 +393,52 @@ proptest! {
     }
 }
 
+/// Reads `text` as a scenario: every problem must lie within the text, and each event read must
+/// start within it.
+fn read_scenario(text: &str) -> Result<(), TestCaseError> {
+    let mut sources = casus_syntax::source::Sources::new();
+    let id = sources.add("scenario.ron", text);
+    let (diagnostics, events) = match casus::scenario::parse(id, sources.get(id).unwrap()) {
+        Ok(s) => (Vec::new(), s.events),
+        Err(rejected) => {
+            prop_assert!(!rejected.diagnostics.is_empty(), "refused without a problem: {:?}", text);
+            (rejected.diagnostics, rejected.events)
+        }
+    };
+    for d in &diagnostics {
+        let at = d.span();
+        prop_assert!(at.start <= at.end && at.end <= text.len(), "{:?} at {:?} in {:?}", d.message(), at, text);
+    }
+    for e in &events {
+        prop_assert!(e.span.end <= text.len(), "an event at {:?} in {:?}", e.span, text);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(96))]
+
+    /// Scenarios are read a byte at a time where the text is ASCII and as Unicode says beyond it:
+    /// no text makes the reader panic, and every problem it finds lies within the text.
+    #[test]
+    fn the_scenario_reader_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+        read_scenario(&text)?;
+    }
+
+    /// The same with the words and marks of a scenario in any order, white space beyond ASCII,
+    /// escapes, and the events list that is read an event at a time.
+    #[test]
+    fn the_scenario_reader_never_panics_on_ron_soup(tokens in prop::collection::vec(prop::sample::select(&[
+        "Scenario", "(", ")", "[", "]", "{", "}", ",", ":", "title", "as_of", "events", "expect", "\"x\"",
+        "\"2024-02-29\"", "\"2024-02-30\"", "Fact", "Act", "Sign", "kind", "args", "from", "until", "on",
+        "party", "action", "\"by\"", "\"AAA\"", "\"a\\\"b\"", "\"\\u{e9}\"", "r#\"raw\"#", "\"", "\\",
+        "//", "/*", "*/", "#![enable(implicit_some)]", "1", "-2.5", "true", "None", "Some", "\u{a0}",
+        "\u{2003}", "é", "\n",
+    ][..]), 0..60)) {
+        read_scenario(&tokens.join(" "))?;
+    }
+}
+
 #[test]
 fn formatting_is_idempotent_on_every_bundled_rule_file() {
     let mut n = 0;
