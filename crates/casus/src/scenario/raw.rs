@@ -29,7 +29,7 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
     // of a million events is never held whole as a tree.
     let mut streamed = Vec::new();
     let mut each = |v: Value| {
-        if let Some(e) = r.read::<RawEvent>(&v).and_then(|e| r.event(e, v.span)) {
+        if let Some(e) = r.one_event(&v) {
             streamed.push(e);
         }
     };
@@ -65,7 +65,7 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
             "as_of" => as_of = r.read::<Spanned<String>>(value).and_then(|d| r.date(&d)),
             "assume_compliance" => assume_compliance = r.read::<bool>(value).unwrap_or_default(),
             "events" if streamed_at == Some(value.span) => events = std::mem::take(&mut streamed),
-            "events" => events = r.list(value, |r, v| r.read::<RawEvent>(v).and_then(|e| r.event(e, v.span))),
+            "events" => events = r.list(value, Reader::one_event),
             "expect" => expect = r.list(value, |r, v| r.read::<RawExpect>(v).and_then(|e| r.expectation(e, v.span))),
             other => {
                 let kind = super::de::DeErrorKind::UnknownField {
@@ -112,7 +112,7 @@ pub(super) fn scenario(text: &str) -> Result<Scenario, Partial> {
 pub(super) fn event(text: &str) -> Result<Event, Vec<ScenarioError>> {
     let tree = ron::read(text).map_err(|e| vec![syntax(e)])?;
     let mut r = Reader::default();
-    let event = r.read::<RawEvent>(&tree).and_then(|e| r.event(e, tree.span));
+    let event = r.one_event(&tree);
     match event {
         Some(e) if r.errors.is_empty() => Ok(e),
         _ => Err(r.errors),
@@ -244,6 +244,11 @@ impl Reader {
             self.error(Kind::NotAscii(party.value.clone()), party.span);
         }
         ascii
+    }
+
+    /// An event written as `value`, or `None` with its problems noted.
+    fn one_event(&mut self, value: &Value) -> Option<Event> {
+        self.read::<RawEvent>(value).and_then(|e| self.event(e, value.span))
     }
 
     fn event(&mut self, raw: RawEvent, span: Span) -> Option<Event> {

@@ -293,7 +293,9 @@ impl<'t> Reader<'_, 't> {
             }
             self.at += 1;
             let value = match self.stream.take() {
-                Some(stream) if depth == 0 && stream.0 == field.text && self.list_next() => self.streamed(stream)?,
+                Some(stream) if depth == 0 && stream.0 == field.text && self.list_next() => {
+                    self.streamed(stream, depth + 1)?
+                }
                 other => {
                     self.stream = other;
                     self.value(depth + 1)?
@@ -313,23 +315,12 @@ impl<'t> Reader<'_, 't> {
         self.peek() == Some('[')
     }
 
-    /// The list at the top-level struct's field that is streamed: each item handed out as it is
-    /// read, the list left empty.
-    fn streamed(&mut self, (_, each): Stream<'_, 't>) -> Result<Value<'t>, RonError> {
+    /// The list at the top-level struct's field that is streamed, its `[` next: each item
+    /// handed out as it is read, the list left empty.
+    fn streamed(&mut self, (_, each): Stream<'_, 't>, depth: usize) -> Result<Value<'t>, RonError> {
         let start = self.at;
         self.at += 1;
-        loop {
-            self.skip();
-            if self.peek() == Some(']') {
-                self.at += 1;
-                break;
-            }
-            each(self.value(2)?);
-            if !self.comma(']')? {
-                self.at += 1;
-                break;
-            }
-        }
+        self.each_item(']', depth, each)?;
         let span = Span::new(start, self.at);
         self.streamed = Some(span);
         Ok(Value { kind: ValueKind::List(Vec::new()), span })
@@ -338,16 +329,23 @@ impl<'t> Reader<'_, 't> {
     /// Values up to `close`, separated by commas, a trailing comma allowed.
     fn items(&mut self, close: char, depth: usize) -> Result<Vec<Value<'t>>, RonError> {
         let mut out = Vec::new();
+        self.each_item(close, depth, &mut |v| out.push(v))?;
+        Ok(out)
+    }
+
+    /// Each value up to `close`, separated by commas, a trailing comma allowed, given to `each`
+    /// as it is read.
+    fn each_item(&mut self, close: char, depth: usize, each: &mut dyn FnMut(Value<'t>)) -> Result<(), RonError> {
         loop {
             self.skip();
             if self.peek() == Some(close) {
                 self.at += 1;
-                return Ok(out);
+                return Ok(());
             }
-            out.push(self.value(depth + 1)?);
+            each(self.value(depth + 1)?);
             if !self.comma(close)? {
                 self.at += 1;
-                return Ok(out);
+                return Ok(());
             }
         }
     }
