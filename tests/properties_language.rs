@@ -393,8 +393,8 @@ proptest! {
     }
 }
 
-/// Reads `text` as a scenario: every problem must lie within the text, and each event read must
-/// start within it.
+/// Reads `text` as a scenario: a scenario refused has a problem, every problem lies within the
+/// text, and so does each event read.
 fn read_scenario(text: &str) -> Result<(), TestCaseError> {
     let mut sources = casus_syntax::source::Sources::new();
     let id = sources.add("scenario.ron", text);
@@ -425,8 +425,8 @@ proptest! {
         read_scenario(&text)?;
     }
 
-    /// The same with the words and marks of a scenario in any order, white space beyond ASCII,
-    /// escapes, and the events list that is read an event at a time.
+    /// The same with the words and marks of a scenario in any order, white space beyond ASCII
+    /// and escapes: alone, and inside the events list, which is read an event at a time.
     #[test]
     fn the_scenario_reader_never_panics_on_ron_soup(tokens in prop::collection::vec(prop::sample::select(&[
         "Scenario", "(", ")", "[", "]", "{", "}", ",", ":", "title", "as_of", "events", "expect", "\"x\"",
@@ -435,7 +435,9 @@ proptest! {
         "//", "/*", "*/", "#![enable(implicit_some)]", "1", "-2.5", "true", "None", "Some", "\u{a0}",
         "\u{2003}", "é", "\n",
     ][..]), 0..60)) {
-        read_scenario(&tokens.join(" "))?;
+        let soup = tokens.join(" ");
+        read_scenario(&soup)?;
+        read_scenario(&format!("Scenario(title: \"soup\", as_of: \"2024-01-01\", events: [{soup}"))?;
     }
 }
 
