@@ -6,6 +6,7 @@
 //! line that cannot be parsed (an unknown flag, a missing argument), or, for `casus import`,
 //! output that would not check clean with the library (nothing is then written).
 
+mod background;
 mod check;
 mod coverage;
 mod draw;

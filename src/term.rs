@@ -11,6 +11,8 @@ use std::io::{self, IsTerminal, Write};
 use anstream::{AutoStream, ColorChoice};
 use casus_syntax::diagnostic::Style;
 
+use crate::background::Background;
+
 /// Whether to colour: `auto` follows the environment and whether the stream is a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Color {
@@ -67,7 +69,7 @@ impl Term {
     /// control characters), and may be hundreds of megabytes.
     pub(crate) fn plain(&mut self) {
         let _ = self.out.flush();
-        self.out.inner.plain.get_or_insert_with(|| io::BufWriter::with_capacity(1 << 18, io::stdout()));
+        self.out.inner.plain.get_or_insert_with(|| Background::new(io::stdout()));
     }
 
     /// Flushes standard output; the first write error other than a closed pipe, if any.
@@ -89,10 +91,11 @@ fn width(terminal: bool) -> usize {
     measured.or_else(columns).unwrap_or(DEFAULT_WIDTH).max(40)
 }
 
-/// Standard output: through the colour adapter, or, once [`Term::plain`] is called, straight.
+/// Standard output: through the colour adapter, or, once [`Term::plain`] is called, straight,
+/// written by a thread of its own while the output is made.
 pub(crate) struct Out {
     styled: io::BufWriter<AutoStream<io::Stdout>>,
-    plain: Option<io::BufWriter<io::Stdout>>,
+    plain: Option<Background>,
 }
 
 impl Write for Out {
