@@ -98,8 +98,10 @@ impl Write for Background {
     }
 
     fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
+        // A block is handed over as soon as it is full, so there is room in it here (unless a
+        // hand-over failed, and then the next one fails again).
         while !buf.is_empty() {
-            let room = BLOCK.saturating_sub(self.block.len()).max(1);
+            let room = BLOCK.saturating_sub(self.block.len());
             let (now, rest) = buf.split_at(room.min(buf.len()));
             self.block.extend_from_slice(now);
             buf = rest;
