@@ -24,6 +24,8 @@ pub(crate) struct RuleIndex {
     /// read changed: each with the kinds of fact its conditions name (negated ones too), and
     /// whether they name an act.
     pub complex: Vec<ComplexRule>,
+    /// Whether one of them names an act: then every act that comes or goes counts.
+    pub complex_acts: bool,
     /// Whether no same-day `deem` rule has negation, so that what they derive only grows while
     /// the facts only grow.
     pub monotone: bool,
@@ -38,6 +40,15 @@ pub(crate) struct RuleIndex {
     /// day's state counts its facts and acts by the values in them, so that a pattern finds
     /// none at once where none has both.
     pub joins: Joins,
+}
+
+impl RuleIndex {
+    /// Whether a norm rule reads acts of `action`: one triggered by them, or one computed
+    /// afresh when any act comes or goes. An act no norm rule reads changes no norm by coming
+    /// or going (the `deem` rules find the acts of the day's state themselves).
+    pub(crate) fn reads_act(&self, action: Sym) -> bool {
+        self.complex_acts || self.by_act.get(&action).is_some_and(|rules| !rules.is_empty())
+    }
 }
 
 /// Pairs of roles that patterns of the rules know together: `(name, role, role)`, the roles in
@@ -175,6 +186,7 @@ impl RuleIndex {
                     }
                     kinds.sort_unstable();
                     kinds.dedup();
+                    index.complex_acts |= acts;
                     index.complex.push(ComplexRule { rule: r, kinds, acts });
                 }
                 (Trigger::Nothing, _) => {}

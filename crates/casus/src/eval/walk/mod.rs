@@ -238,18 +238,26 @@ impl<'p> Walk<'p> {
         // is taken away, so that an act passed from one source to another stays.
         let origin = Origin::Performed { on: Day(d.0 - 1) };
         // Where each new fact and act is put, for the `deem` rules below while nothing is taken
-        // away (which moves the last into the place freed).
+        // away (which moves the last into the place freed). Only the acts some norm rule reads
+        // are kept among the changes: the others change no norm, and a cascade performs millions.
+        let index = self.index;
         let mut act_at: Vec<usize> = Vec::new();
         for k in new_assumed {
             let a = act_of(self.norms.key(k));
             if state.hold_act(&a, origin.clone()) {
-                c.new_acts.push(a);
                 act_at.push(state.acts.len() - 1);
+                if index.reads_act(a.action) {
+                    c.new_acts.push(a);
+                }
             }
         }
+        let mut acts_taken = false;
         for a in gone_assumed.iter().chain(self.act_sweep.ending(&self.world.acts, d).iter()) {
             if state.release_act(a) {
-                c.lost_acts.push(a.clone());
+                acts_taken = true;
+                if index.reads_act(a.action) {
+                    c.lost_acts.push(a.clone());
+                }
             }
         }
         let mut new_facts: Vec<(Fact, Origin)> = self.fact_sweep.starting(&self.world.facts, d);
@@ -269,8 +277,10 @@ impl<'p> Walk<'p> {
         }
         for (a, origin) in new_acts {
             if state.hold_act(&a, origin) {
-                c.new_acts.push(a);
                 act_at.push(state.acts.len() - 1);
+                if index.reads_act(a.action) {
+                    c.new_acts.push(a);
+                }
             }
         }
         self.delayed_now = delayed.into_iter().map(|(f, _)| f).collect();
@@ -281,8 +291,7 @@ impl<'p> Walk<'p> {
         // Derived facts that read places or groups are derived afresh on the days those change.
         let world_changed = self.index.deems_read_world && self.world_changed(d);
         let mut derived = Vec::new();
-        if self.index.monotone && !status_changed && !world_changed && c.lost_facts.is_empty() && c.lost_acts.is_empty()
-        {
+        if self.index.monotone && !status_changed && !world_changed && c.lost_facts.is_empty() && !acts_taken {
             // Nothing was taken away, so each new fact and act is where it was put.
             let pending = fact_at.into_iter().map(Support::Fact).chain(act_at.into_iter().map(Support::Act)).collect();
             state.fixpoint_from(&self.world, pending, &mut derived);
