@@ -275,6 +275,49 @@ treaty t_2024 \"Treaty\" {
     assert_eq!(prohibition["episodes"], serde_json::json!([{ "from": "2024-01-02", "until": null, "due": null }]));
 }
 
+/// A duty that only an act by a third party sets off, as in article 2 of the Dual Alliance of
+/// 1879: "Should, however, the attacking party in such a case be supported by Russia ... the
+/// obligation stipulated in Article 1 ... becomes equally operative". No other rule reads the
+/// act, so the rule is computed again on the days it comes and goes only because its condition
+/// names an act: the duty holds from the day Russia's support starts until the day it stops.
+#[test]
+fn a_duty_set_off_by_a_third_party_act_holds_while_the_act_goes_on() {
+    let rules = "fact armed_attack(by, on)
+action assist_militarily(ally, against)
+treaty dual_2024 \"Alliance\" {
+  parties {
+    AUH signed 2024-01-01 ratified 2024-01-01
+    GMY signed 2024-01-01 ratified 2024-01-01
+  }
+  in force on 2024-01-01
+  article 2 {
+    if armed_attack(by: A, on: V) and V is party and A is not party
+      and RUS performs assist_militarily(ally: A, against: V)
+    then every party P other than V must assist_militarily(ally: V, against: A)
+  }
+}
+";
+    let scenario = "Scenario(
+    title: \"supported by Russia\",
+    as_of: \"2024-01-10\",
+    events: [
+        Fact(kind: \"armed_attack\", args: {\"by\": \"FRA\", \"on\": \"GMY\"}, from: \"2024-01-01\"),
+        Act(party: \"RUS\", action: \"assist_militarily\", args: {\"ally\": \"FRA\", \"against\": \"GMY\"},
+            from: \"2024-01-04\", until: \"2024-01-07\"),
+    ],
+)
+";
+    let r = run(&[rules.to_string()], scenario);
+    assert_eq!(r.json, r.reference);
+    let report: Value = serde_json::from_str(&r.json).unwrap();
+    let norms = report["norms"].as_array().unwrap();
+    assert_eq!(norms.len(), 1, "only Austria-Hungary is bound, and only to assist Germany");
+    let duty = &norms[0];
+    assert_eq!((duty["party"].as_str(), duty["modality"].as_str()), (Some("AUH"), Some("must")));
+    assert_eq!(duty["args"], serde_json::json!({ "against": "FRA", "ally": "GMY" }));
+    assert_eq!(duty["episodes"], serde_json::json!([{ "from": "2024-01-04", "until": "2024-01-07", "due": null }]));
+}
+
 fn worlds_fill(w: &World, item: &str, names: &BTreeMap<&str, &str>) -> String {
     World { items: vec![item.to_string()], ..w.clone() }.rules(BASE, names)
 }
