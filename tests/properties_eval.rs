@@ -81,6 +81,15 @@ fn run(rule_files: &[String], scenario_text: &str) -> Run {
     Run { json, reference, change_points: eval.change_points, assumed_days }
 }
 
+/// A hand-written case: one rule file and a scenario, whose report must be the reference's; the
+/// run, and its report read as JSON.
+fn agreed(rules: &str, scenario: &str) -> (Run, Value) {
+    let r = run(&[rules.to_string()], scenario);
+    assert_eq!(r.json, r.reference);
+    let report = serde_json::from_str(&r.json).unwrap();
+    (r, report)
+}
+
 /// Evaluates `first` and then `second` with one compiled program, and `second` alone with a
 /// fresh one: the reports of `second`.
 fn one_program_then_fresh(rule_files: &[String], first: &str, second: &str) -> (String, String) {
@@ -253,9 +262,7 @@ treaty t_2024 \"Treaty\" {
     ],
 )
 ";
-    let r = run(&[rules.to_string()], scenario);
-    assert_eq!(r.json, r.reference);
-    let report: Value = serde_json::from_str(&r.json).unwrap();
+    let (r, report) = agreed(rules, scenario);
     let norm = |party: &str, modality: &str| {
         report["norms"]
             .as_array()
@@ -307,15 +314,56 @@ treaty dual_2024 \"Alliance\" {
     ],
 )
 ";
-    let r = run(&[rules.to_string()], scenario);
-    assert_eq!(r.json, r.reference);
-    let report: Value = serde_json::from_str(&r.json).unwrap();
+    let (_, report) = agreed(rules, scenario);
     let norms = report["norms"].as_array().unwrap();
     assert_eq!(norms.len(), 1, "only Austria-Hungary is bound, and only to assist Germany");
     let duty = &norms[0];
     assert_eq!((duty["party"].as_str(), duty["modality"].as_str()), (Some("AUH"), Some("must")));
     assert_eq!(duty["args"], serde_json::json!({ "against": "FRA", "ally": "GMY" }));
     assert_eq!(duty["episodes"], serde_json::json!([{ "from": "2024-01-04", "until": "2024-01-07", "due": null }]));
+}
+
+/// Co-belligerency, as the dense cascade's vocabulary has it: a state that assists V against an
+/// attacker A is itself at war with A, on the days it assists. Germany attacks Russia; while
+/// France assists Russia, France is at war with Germany, and Austria-Hungary, Germany's ally,
+/// must assist Germany against France; when France's assistance stops, so does that duty. No norm
+/// rule reads the act, so only the `deem` rule sees it go: what it derived from the act must go
+/// too, though no norm rule was told of the act.
+#[test]
+fn a_co_belligerent_stops_being_one_when_its_assistance_stops() {
+    let rules = "fact armed_attack(by, on)
+action assist_militarily(ally, against)
+deem armed_attack(by: P, on: A)
+  if P performs assist_militarily(ally: V, against: A) and armed_attack(by: A, on: V)
+treaty dual_2024 \"Alliance\" {
+  parties {
+    AUH signed 2024-01-01 ratified 2024-01-01
+    GMY signed 2024-01-01 ratified 2024-01-01
+  }
+  in force on 2024-01-01
+  article 1 {
+    if armed_attack(by: A, on: V) and V is party and A is not party
+    then every party P other than V must assist_militarily(ally: V, against: A)
+  }
+}
+";
+    let scenario = "Scenario(
+    title: \"assistance that stops\",
+    as_of: \"2024-01-10\",
+    events: [
+        Fact(kind: \"armed_attack\", args: {\"by\": \"GMY\", \"on\": \"RUS\"}, from: \"2024-01-01\"),
+        Act(party: \"FRA\", action: \"assist_militarily\", args: {\"ally\": \"RUS\", \"against\": \"GMY\"},
+            from: \"2024-01-03\", until: \"2024-01-06\"),
+    ],
+)
+";
+    let (_, report) = agreed(rules, scenario);
+    let norms = report["norms"].as_array().unwrap();
+    assert_eq!(norms.len(), 1, "Russia is no party: only Germany's ally is bound, and only against France");
+    let duty = &norms[0];
+    assert_eq!((duty["party"].as_str(), duty["modality"].as_str()), (Some("AUH"), Some("must")));
+    assert_eq!(duty["args"], serde_json::json!({ "against": "FRA", "ally": "GMY" }));
+    assert_eq!(duty["episodes"], serde_json::json!([{ "from": "2024-01-03", "until": "2024-01-06", "due": null }]));
 }
 
 fn worlds_fill(w: &World, item: &str, names: &BTreeMap<&str, &str>) -> String {
