@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 /// The size of a block handed to the writing thread.
-pub(crate) const BLOCK: usize = 1 << 20;
+const BLOCK: usize = 1 << 20;
 
 /// How many blocks may wait for the writing thread, besides the one being filled and the one
 /// being written.
@@ -98,8 +98,8 @@ impl Write for Background {
     }
 
     fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
-        // A block is handed over as soon as it is full, so there is room in it here (unless a
-        // hand-over failed, and then the next one fails again).
+        // A block is handed over as soon as it is full, and replaced by an empty one even when
+        // the hand-over fails, so there is room in it here.
         while !buf.is_empty() {
             let room = BLOCK.saturating_sub(self.block.len());
             let (now, rest) = buf.split_at(room.min(buf.len()));
