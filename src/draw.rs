@@ -56,8 +56,7 @@ fn drawn(
     let loaded = load::load(&Input::of(s.path), s.rules, term.err_style)?;
     filters.check(&loaded.program)?;
     let eval = loaded.evaluate(s.as_of, s.assume)?;
-    let mut report = Report::new(&eval, &loaded.scenario.title);
-    filters.apply(&mut report);
+    let report = filters.report(&eval, &loaded.scenario.title);
     Ok(draw(&loaded, &eval, report))
 }
 

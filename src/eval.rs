@@ -5,8 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use casus::calendar::Day;
+use casus::eval::Evaluation;
 use casus::program::Program;
-use casus::report::{self, Report};
+use casus::report::{self, NormsView, Report};
 
 use crate::files::Input;
 use crate::load::{self, Failed, Loaded};
@@ -95,20 +96,19 @@ impl Filters {
         self.action.is_empty() || self.action.iter().any(|x| x == a)
     }
 
-    /// Keeps what the filters ask for in a report.
-    pub(crate) fn apply(&self, report: &mut Report) {
+    /// The report of an evaluation, with what the filters ask for.
+    pub(crate) fn report(&self, eval: &Evaluation, title: &str) -> Report {
+        let mut report = Report::streamed(eval, title);
+        self.apply(&mut report);
+        report.owned()
+    }
+
+    /// Keeps what the filters ask for in a report, before its norms are built.
+    pub(crate) fn apply(&self, report: &mut Report<NormsView>) {
         if self.is_empty() {
             return;
         }
-        let keys = std::mem::take(&mut report.keys);
-        let norms = std::mem::take(&mut report.norms);
-        let kept: Vec<_> = norms
-            .into_iter()
-            .zip(keys.into_iter().map(Some).chain(std::iter::repeat(None)))
-            .filter(|(n, _)| self.party(&n.party) && self.instrument(&n.instrument) && self.action(&n.action))
-            .collect();
-        report.keys = kept.iter().filter_map(|(_, k)| k.clone()).collect();
-        report.norms = kept.into_iter().map(|(n, _)| n).collect();
+        report.norms.retain(|p, i, a| self.party(p) && self.instrument(i) && self.action(a));
         report.conflicts.retain(|c| {
             let sides = [&c.obligation, &c.prohibition];
             self.party(&c.party)
@@ -224,17 +224,12 @@ fn report_of(term: &mut Term, r: &Request) -> Result<(), Failed> {
     if r.format == ReportFormat::Json {
         drop(sources);
         term.plain();
-        if r.filters.is_empty() {
-            let _ = Report::streamed(&eval, &title).write_json(&mut term.out);
-        } else {
-            let mut report = Report::new(&eval, &title);
-            r.filters.apply(&mut report);
-            let _ = report.write_json(&mut term.out);
-        }
+        let mut report = Report::streamed(&eval, &title);
+        r.filters.apply(&mut report);
+        let _ = report.write_json(&mut term.out);
         return Ok(());
     }
-    let mut report = Report::new(&eval, &title);
-    r.filters.apply(&mut report);
+    let report = r.filters.report(&eval, &title);
     // A reason re-reads the state of the day its norm arose and quotes the scenario's events,
     // so the scenario is read again; past a few thousand obligations (a synthetic world) that
     // costs more than it tells.
@@ -319,7 +314,7 @@ fn what_if(term: &mut Term, r: &Request) -> Result<(), Failed> {
     let mut loaded = load::load(&Input::of(r.path), r.rules, term.err_style)?;
     r.filters.check(&loaded.program)?;
     let base = loaded.evaluate(r.as_of, r.assume)?;
-    let mut before = Report::new(&base, &loaded.scenario.title);
+    let before = r.filters.report(&base, &loaded.scenario.title);
     let mut changed = loaded.scenario.clone();
     let mut problems = Vec::new();
     for (n, text) in r.with.iter().enumerate() {
@@ -349,9 +344,7 @@ fn what_if(term: &mut Term, r: &Request) -> Result<(), Failed> {
     let as_of = r.as_of.unwrap_or(changed.as_of);
     let eval = casus::eval::evaluate(&loaded.program, &changed, as_of, r.assume || changed.assume_compliance)
         .map_err(|ds| loaded.failed(&ds))?;
-    let mut after = Report::new(&eval, &changed.title);
-    r.filters.apply(&mut before);
-    r.filters.apply(&mut after);
+    let after = r.filters.report(&eval, &changed.title);
     let format = if r.format == ReportFormat::Json { Format::Json } else { Format::Text };
     write_diff(term, &report::Diff::new(&before, &after), &after, format);
     Ok(())
@@ -403,9 +396,7 @@ pub(crate) fn diff(term: &mut Term, r: &DiffRequest) -> u8 {
         r.filters.check(&lb.program)?;
         let ea = la.evaluate(r.as_of, false)?;
         let eb = lb.evaluate(r.as_of, false)?;
-        let (mut ra, mut rb) = (Report::new(&ea, &la.scenario.title), Report::new(&eb, &lb.scenario.title));
-        r.filters.apply(&mut ra);
-        r.filters.apply(&mut rb);
+        let (ra, rb) = (r.filters.report(&ea, &la.scenario.title), r.filters.report(&eb, &lb.scenario.title));
         write_diff(term, &report::Diff::new(&ra, &rb), &rb, r.format);
         Ok(())
     };

@@ -229,6 +229,38 @@ fn filters_keep_the_party_instrument_and_action_asked_for() {
     );
 }
 
+/// A filtered report is the whole report with what the filters leave out taken away, and nothing
+/// else changed: the same entries, in the same order. The DPRK's norms in the Kursk scenario come
+/// from several instruments (the treaty with Russia, resolutions 1718 and 2270), and its
+/// conflicts and violations are among the others'.
+#[test]
+fn a_filtered_report_is_the_whole_report_less_what_the_filters_leave_out() {
+    let report = |extra: &[&str]| -> serde_json::Value {
+        let mut cmd = casus();
+        cmd.args(["eval", "scenarios/kursk_2024.ron", "--format", "json"]).args(extra);
+        serde_json::from_str(&stdout(&mut cmd)).unwrap()
+    };
+    let whole = report(&[]);
+    let keep = |field: &str, by: &dyn Fn(&serde_json::Value) -> bool| -> Vec<serde_json::Value> {
+        whole[field].as_array().unwrap().iter().filter(|x| by(x)).cloned().collect()
+    };
+    let prk = report(&["--party", "PRK"]);
+    let norms = keep("norms", &|n| n["party"] == "PRK");
+    let instruments: std::collections::BTreeSet<&str> =
+        norms.iter().map(|n| n["instrument"].as_str().unwrap()).collect();
+    assert!(instruments.len() > 1, "{instruments:?}");
+    assert!(norms.len() < whole["norms"].as_array().unwrap().len());
+    assert_eq!(prk["norms"], serde_json::Value::Array(norms));
+    assert_eq!(prk["conflicts"], serde_json::Value::Array(keep("conflicts", &|c| c["party"] == "PRK")));
+    assert_eq!(prk["violations"], serde_json::Value::Array(keep("violations", &|v| v["party"] == "PRK")));
+    assert!(!prk["violations"].as_array().unwrap().is_empty());
+    let by_action = report(&["--action", "assist_militarily", "--instrument", "kp_ru_2024"]);
+    let norms = keep("norms", &|n| n["action"] == "assist_militarily" && n["instrument"] == "kp_ru_2024");
+    assert!(!norms.is_empty());
+    assert_eq!(by_action["norms"], serde_json::Value::Array(norms));
+    assert_eq!(by_action["scenario"], whole["scenario"]);
+}
+
 #[test]
 fn explain_as_json_gives_the_reasons_the_text_gives() {
     let args = ["explain", "scenarios/kursk_2024.ron", "--party", "PRK", "--as-of", "2024-11-01"];

@@ -400,6 +400,15 @@ impl NormsView<'_, '_> {
     pub fn entries(&self) -> impl Iterator<Item = NormReport> {
         self.order.iter().map(|(k, r)| self.names.norm(k, r))
     }
+
+    /// Keeps the norms whose party, instrument and action, by the names the report gives them,
+    /// `keep` accepts: a filtered report never builds the entries it leaves out.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &str, &str) -> bool) {
+        let world = &self.names.eval.world;
+        self.order.retain(|(k, _)| {
+            keep(world.name(k.party), world.program.instrument_id(k.instrument), world.name(k.action))
+        });
+    }
 }
 
 /// Each norm is serialised as its [`NormReport`]; [`Report::write_json`] writes the same text
@@ -413,10 +422,7 @@ impl Serialize for NormsView<'_, '_> {
 impl Report {
     /// The report of an evaluation.
     pub fn new(eval: &Evaluation, title: &str) -> Report {
-        let Report { scenario, as_of, instruments, norms, conflicts, violations, keys: _, roles } =
-            Report::streamed(eval, title);
-        let keys = norms.keys().cloned().collect();
-        Report { scenario, as_of, instruments, norms: norms.entries().collect(), conflicts, violations, keys, roles }
+        Report::streamed(eval, title).owned()
     }
 }
 
@@ -530,6 +536,13 @@ impl Report {
 }
 
 impl Report<NormsView<'_, '_>> {
+    /// The report with each norm the view keeps built in the report's terms, and its identity.
+    pub fn owned(self) -> Report {
+        let Report { scenario, as_of, instruments, norms, conflicts, violations, keys: _, roles } = self;
+        let keys = norms.keys().cloned().collect();
+        Report { scenario, as_of, instruments, norms: norms.entries().collect(), conflicts, violations, keys, roles }
+    }
+
     /// The report as pretty-printed JSON, with a final line break: the same text as
     /// [`Report::new`]'s.
     pub fn to_json(&self) -> String {
