@@ -104,14 +104,22 @@ pub(super) enum List {
 
 /// A fact or an act, as it is listed in an `Index`.
 pub(super) trait Listed {
-    /// The index lists it is in, in a fixed order.
-    fn lists(&self) -> Lists;
+    /// Calls `f` with each index list it is in, in a fixed order: with no list gathered first,
+    /// as adding an item to the day, done millions of times in a cascade, would otherwise.
+    fn each_list(&self, f: impl FnMut(List));
 
     /// Its kind or action.
     fn name(&self) -> Sym;
 
     /// Its value in `role` (an act's actor in the role `Sym::MAX`).
     fn value_in(&self, role: Sym) -> Option<Sym>;
+
+    /// The index lists it is in, in the order of `each_list`.
+    fn lists(&self) -> Lists {
+        let mut lists = Lists::new();
+        self.each_list(|l| lists.push(l));
+        lists
+    }
 
     /// Where list `l`, one of its lists, is in that order.
     fn place(&self, l: List) -> Option<usize> {
@@ -121,10 +129,11 @@ pub(super) trait Listed {
 
 /// A fact is listed by kind, then by each argument.
 impl Listed for Fact {
-    fn lists(&self) -> Lists {
-        std::iter::once(List::Name(self.kind))
-            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.kind, r, v)))
-            .collect()
+    fn each_list(&self, mut f: impl FnMut(List)) {
+        f(List::Name(self.kind));
+        for &(r, v) in &self.args {
+            f(List::Arg(self.kind, r, v));
+        }
     }
 
     fn name(&self) -> Sym {
@@ -138,11 +147,12 @@ impl Listed for Fact {
 
 /// An act is listed by action, by actor (the role `Sym::MAX`), then by each argument.
 impl Listed for Act {
-    fn lists(&self) -> Lists {
-        [List::Name(self.action), List::Arg(self.action, Sym::MAX, self.party)]
-            .into_iter()
-            .chain(self.args.iter().map(|&(r, v)| List::Arg(self.action, r, v)))
-            .collect()
+    fn each_list(&self, mut f: impl FnMut(List)) {
+        f(List::Name(self.action));
+        f(List::Arg(self.action, Sym::MAX, self.party));
+        for &(r, v) in &self.args {
+            f(List::Arg(self.action, r, v));
+        }
     }
 
     fn name(&self) -> Sym {
@@ -361,15 +371,12 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
 
     /// Lists `item` at position `at`, the last.
     pub(super) fn add(&mut self, at: usize, item: &T) {
-        let slots = item
-            .lists()
-            .iter()
-            .map(|&l| {
-                let list = self.list(l);
-                list.push(number(at));
-                number(list.len() - 1)
-            })
-            .collect();
+        let mut slots = smallvec::SmallVec::new();
+        item.each_list(|l| {
+            let list = self.list(l);
+            list.push(number(at));
+            slots.push(number(list.len() - 1));
+        });
         self.slots.push(slots);
         self.sources.push(1);
         self.pairs.count(item, true);
