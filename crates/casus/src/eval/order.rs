@@ -20,9 +20,19 @@ use super::norms::Runs;
 /// argument near the end of the range, which pack into one value with their neighbours).
 /// Parties are numbers of the evaluation's names, so a table by party is as long as they are few.
 pub(super) fn into_order<R>(
+    keys: Vec<NormKey>,
+    runs: Vec<Runs>,
+    record: impl FnMut(NormId, &Runs) -> R,
+) -> (Vec<NormKey>, Vec<R>) {
+    in_order(keys, runs, record, ON_TWO_THREADS)
+}
+
+/// `into_order`, its buckets sorted on two threads from `two_threads_from` norms on.
+fn in_order<R>(
     mut keys: Vec<NormKey>,
     mut runs: Vec<Runs>,
     mut record: impl FnMut(NormId, &Runs) -> R,
+    two_threads_from: usize,
 ) -> (Vec<NormKey>, Vec<R>) {
     // The norms ever active, with their numbers, moved to the front in order.
     let mut ids: Vec<NormId> = Vec::with_capacity(keys.len());
@@ -63,9 +73,26 @@ pub(super) fn into_order<R>(
             *to += 1;
         }
     }
-    // Each bucket sorted where it lies. The buckets are split in two at the bucket boundary
-    // nearest the middle, and each half sorted on a thread of its own: a cascade's norms are
-    // millions, and the walk before used one processor.
+    // Each bucket sorted where it lies.
+    sort_buckets(&start, &mut keys, &mut runs, &mut ids, two_threads_from);
+    let records = ids.iter().zip(&runs).map(|(&id, r)| record(id, r)).collect();
+    (keys, records)
+}
+
+/// Sorts each bucket where it lies, `start` giving where each begins and the next ends. From
+/// `two_threads_from` norms on, the buckets are split in two at the bucket boundary nearest the
+/// middle, and each half sorted on a thread of its own: a cascade's norms are millions, and the
+/// walk before used one processor.
+fn sort_buckets<R: Send>(
+    start: &[usize],
+    keys: &mut [NormKey],
+    runs: &mut [R],
+    ids: &mut [NormId],
+    two_threads_from: usize,
+) {
+    if keys.len() < two_threads_from.max(2) {
+        return sort_each(start, keys, runs, ids);
+    }
     let split = start.partition_point(|&s| s < keys.len() / 2).min(start.len().saturating_sub(1));
     let mid = start.get(split).copied().unwrap_or(0).min(keys.len());
     let first = start.get(..=split).unwrap_or(&[]);
@@ -74,16 +101,18 @@ pub(super) fn into_order<R>(
     let (runs_a, runs_b) = runs.split_at_mut(mid);
     let (ids_a, ids_b) = ids.split_at_mut(mid);
     std::thread::scope(|scope| {
-        scope.spawn(|| sort_buckets(first, keys_a, runs_a, ids_a));
-        sort_buckets(&second, keys_b, runs_b, ids_b);
+        scope.spawn(|| sort_each(first, keys_a, runs_a, ids_a));
+        sort_each(&second, keys_b, runs_b, ids_b);
     });
-    let records = ids.iter().zip(&runs).map(|(&id, r)| record(id, r)).collect();
-    (keys, records)
 }
+
+/// How many norms it takes for their buckets to be sorted on two threads: fewer are sorted in
+/// less time than a thread takes to start, and `casus sweep` evaluates on every processor.
+const ON_TWO_THREADS: usize = 1 << 16;
 
 /// Sorts each bucket where it lies, `starts` giving where each begins and the next ends: its order
 /// found on the packed identities, then the bucket permuted into it by following cycles.
-fn sort_buckets<R>(starts: &[usize], keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId]) {
+fn sort_each<R>(starts: &[usize], keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId]) {
     let mut order: Vec<([u64; 3], u32)> = Vec::new();
     let mut target: Vec<u32> = Vec::new();
     for w in starts.windows(2) {
@@ -149,15 +178,17 @@ mod tests {
         /// Norms come out of `into_order` in the order of their identities, whatever the
         /// packing leaves to the identities themselves: more than two arguments, an action past
         /// 2^30, roles at the end of the range; each beside its own record. Norms never active
-        /// are left out.
+        /// are left out. The norms come in any order, and their buckets are sorted on one thread
+        /// or two, as `two_threads_from` says.
         #[test]
         fn into_order_is_the_order_of_identities(
+            two_threads_from in 0..48usize,
             keys in proptest::collection::btree_set(
-                (0..3u32, 0..3usize, prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)],
+                (0..6u32, 0..3usize, prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)],
                  proptest::collection::vec((prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)], prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)]), 0..4),
                  0..2usize, 0..2u32, any::<bool>()),
                 0..40,
-            ),
+            ).prop_flat_map(|set| Just(set.into_iter().collect::<Vec<_>>()).prop_shuffle()),
         ) {
             let modalities = [Modality::Must, Modality::MustNot, Modality::May];
             let (keys, runs): (Vec<NormKey>, Vec<Runs>) = keys
@@ -171,7 +202,7 @@ mod tests {
                     (key, runs)
                 })
                 .collect();
-            let (sorted, records) = into_order(keys.clone(), runs.clone(), |id, _| id);
+            let (sorted, records) = in_order(keys.clone(), runs.clone(), |id, _| id, two_threads_from);
             for (k, &id) in sorted.iter().zip(&records) {
                 prop_assert_eq!(k, &keys[id as usize]);
             }
