@@ -66,7 +66,7 @@ impl Ranks {
     /// in this order, stays among norms that lie together in memory.
     pub(super) fn sorted<'a>(&self, eval: &'a Evaluation) -> Vec<(&'a NormKey, &'a NormRecord)> {
         let norms: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
-        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k))
+        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k), ON_TWO_THREADS)
     }
 }
 
@@ -74,20 +74,54 @@ impl Ranks {
 /// are put in the order of their groups, and each group sorted among itself — fewer comparisons
 /// than one sort of all, each among items that lie together. Runs of one group that lie apart
 /// are sorted as one, so the result is the order of `key` whatever the order of `items`.
-fn by_group<T: Copy, K: Ord>(items: &[T], group: impl Fn(T) -> u32, key: impl Fn(T) -> K) -> Vec<T> {
+fn by_group<T: Copy + Send + Sync, K: Ord + Send>(
+    items: &[T],
+    group: impl Fn(T) -> u32,
+    key: impl Fn(T) -> K + Sync,
+    two_threads_from: usize,
+) -> Vec<T> {
     let mut runs: Vec<(u32, &[T])> =
         items.chunk_by(|&a, &b| group(a) == group(b)).filter_map(|run| Some((group(*run.first()?), run))).collect();
     runs.sort_by_key(|&(g, _)| g);
-    let mut keyed: Vec<(K, T)> = Vec::new();
-    let mut sorted = Vec::with_capacity(items.len());
-    for one_group in runs.chunk_by(|a, b| a.0 == b.0) {
-        keyed.clear();
-        keyed.extend(one_group.iter().flat_map(|(_, run)| run.iter()).map(|&x| (key(x), x)));
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        sorted.extend(keyed.drain(..).map(|(_, x)| x));
+    let groups: Vec<&[(u32, &[T])]> = runs.chunk_by(|a, b| a.0 == b.0).collect();
+    let sort = |groups: &[&[(u32, &[T])]]| {
+        let mut keyed: Vec<(K, T)> = Vec::new();
+        let mut sorted = Vec::new();
+        for one_group in groups {
+            keyed.clear();
+            keyed.extend(one_group.iter().flat_map(|(_, run)| run.iter()).map(|&x| (key(x), x)));
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            sorted.extend(keyed.drain(..).map(|(_, x)| x));
+        }
+        sorted
+    };
+    if items.len() < two_threads_from.max(2) {
+        return sort(&groups);
     }
+    // From `two_threads_from` items on, the groups are split in two where half the items lie,
+    // and each half sorted on a thread of its own.
+    let mut seen = 0;
+    let split = groups
+        .iter()
+        .position(|g| {
+            seen += g.iter().map(|(_, run)| run.len()).sum::<usize>();
+            2 * seen > items.len()
+        })
+        .map_or(groups.len(), |at| at + 1);
+    let (first, second) = groups.split_at(split);
+    let mut rest = Vec::new();
+    let mut sorted = Vec::new();
+    std::thread::scope(|scope| {
+        scope.spawn(|| rest = sort(second));
+        sorted = sort(first);
+    });
+    sorted.append(&mut rest);
     sorted
 }
+
+/// How many norms it takes for the report's order to be found on two threads: fewer are sorted
+/// in less time than a thread takes to start, and `casus sweep` evaluates on every processor.
+const ON_TWO_THREADS: usize = 1 << 16;
 
 /// A norm's place in the report, as ranks.
 type Key = (u64, u64, Args);
@@ -117,12 +151,14 @@ mod tests {
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
         /// Sorted group by group, items come out as one sort of all would put them, whether
-        /// each group's items lie together or apart, and whatever the groups' order.
+        /// each group's items lie together or apart, and whatever the groups' order; on one
+        /// thread or two, as `two_threads_from` says.
         #[test]
         fn sorting_group_by_group_is_sorting_all(
             items in proptest::collection::vec((0..5u32, 0..50u32), 0..60),
+            two_threads_from in 0..64usize,
         ) {
-            let sorted = by_group(&items, |(g, _)| g, |x| x);
+            let sorted = by_group(&items, |(g, _)| g, |x| x, two_threads_from);
             let mut expected = items.clone();
             expected.sort_unstable();
             prop_assert_eq!(sorted, expected);
