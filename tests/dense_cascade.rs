@@ -6,8 +6,9 @@
 //! war(P, A)      :- oblig(P, V, A).
 //! ```
 //!
-//! with `war(0, 1)` the attack. casus must find exactly these obligations, each fulfilled (the
-//! compliance assumption) from the day after the one that drew its bearer in.
+//! with `war(0, 1)` the attack. casus must find exactly these obligations, each under the pact of
+//! its bearer and the ally, and each fulfilled (the compliance assumption) from the day after the
+//! one that drew its bearer in.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
@@ -46,7 +47,9 @@ fn closure(pacts: &[(usize, usize)], attack: (usize, usize)) -> BTreeSet<(usize,
 
 #[test]
 fn casus_finds_the_obligations_of_the_closure_and_no_others() {
-    for (states, pacts, seed) in [(12, 20, 1), (30, 60, 2), (40, 300, 3), (8, 28, 4)] {
+    // The last world is large enough for a day's rules to be computed on a second thread, in
+    // many chunks.
+    for (states, pacts, seed) in [(12, 20, 1), (30, 60, 2), (40, 300, 3), (8, 28, 4), (60, 900, 5)] {
         let world = cascade(&Dense { states, pacts, seed });
         let mut sources = Sources::new();
         for (name, text) in &world.rules {
@@ -65,7 +68,13 @@ fn casus_finds_the_obligations_of_the_closure_and_no_others() {
             assert_eq!(eval.world.name(key.action), "assist_militarily");
             assert_eq!(record.status, Status::Fulfilled, "{key:?}");
             assert!(record.assumed);
-            found.insert((eval.world.name(key.party).to_string(), arg("ally"), arg("against")));
+            // Each obligation comes from the pact of its bearer and the ally it must assist.
+            let program = &eval.world.program;
+            let pact: usize = program.instrument_id(key.instrument).strip_prefix("pact_").unwrap().parse().unwrap();
+            let (a, b) = world.pacts[pact];
+            let (party, ally) = (eval.world.name(key.party).to_string(), arg("ally"));
+            assert_eq!(BTreeSet::from([code(a), code(b)]), BTreeSet::from([party.clone(), ally.clone()]), "{key:?}");
+            found.insert((party, ally, arg("against")));
         }
         let want: BTreeSet<(String, String, String)> =
             closure(&world.pacts, world.attack).into_iter().map(|(p, v, a)| (code(p), code(v), code(a))).collect();

@@ -1,9 +1,10 @@
 //! What the rules give from one change point to the next: the caches of what each rule gave per
 //! fact or act, kept as the facts and acts come and go, and the norms that appear and go.
 
+use super::given::Given;
 use super::{Changes, Walk};
 use crate::eval::identity::{NormId, NormIds, NormKey};
-use crate::eval::norms::{Delta, Trig, rules_for};
+use crate::eval::norms::{Delta, NormTable, Trig, rules_for};
 use crate::eval::state::{DayState, Support};
 use crate::intern::number;
 use crate::program::Trigger;
@@ -112,19 +113,16 @@ impl Walk<'_> {
                 }
             }
         }
-        let mut rules: Vec<usize> = Vec::new();
+        // The new facts: each rule they trigger, with the fact's position and number.
+        let mut jobs: Vec<(usize, usize, u32)> = Vec::new();
         for f in &changes.new_facts {
             let Some(i) = state.fact_position(f) else { continue };
-            rules.clear();
-            rules.extend(rules_for(self.index, &self.parties, f));
             let id = self.fact_ids.intern_ref(f);
-            for &r in &rules {
-                if fresh.binary_search(&r).is_err() {
-                    state.rule_norms(&self.world, r, Some(Support::Fact(i)), &mut keys);
-                    self.produce(r, Trig::Fact(id), &mut keys, &mut delta);
-                }
-            }
+            jobs.extend(
+                rules_for(self.index, &self.parties, f).filter(|r| fresh.binary_search(r).is_err()).map(|r| (r, i, id)),
+            );
         }
+        self.produce_for_facts(state, &jobs, &mut delta);
         for a in &changes.new_acts {
             // Only an act that some rule reads is numbered, and looked for in the state.
             let index = self.index;
@@ -151,20 +149,59 @@ impl Walk<'_> {
         delta
     }
 
+    /// Gives each rule of `jobs`, `(rule, position, number)`, the new fact at that position,
+    /// as [`Walk::produce`] does one by one. The rules' norms are computed a chunk of rules at a
+    /// time, then numbered and counted in the same order. A large day's chunks are computed on a
+    /// second thread, while this one numbers and counts the norms of the chunk before.
+    fn produce_for_facts(&mut self, state: &DayState, jobs: &[(usize, usize, u32)], delta: &mut Delta) {
+        let Walk { world, norms, fired, given, .. } = self;
+        let world = &*world;
+        let norms_of = |chunk: &[(usize, usize, u32)], keys: &mut Vec<NormKey>, ends: &mut Vec<usize>| {
+            ends.clear();
+            for &(r, i, _) in chunk {
+                state.rule_norms(world, r, Some(Support::Fact(i)), keys);
+                ends.push(keys.len());
+            }
+        };
+        // Each rule of a chunk counted as the producer of its own norms, `ends` saying where
+        // they end among the chunk's.
+        let mut produced = |chunk: &[(usize, usize, u32)], keys: &mut Vec<NormKey>, ends: &[usize]| {
+            let mut keys = keys.drain(..);
+            let mut from = 0;
+            for (&(r, _, id), &end) in chunk.iter().zip(ends) {
+                produce(norms, fired, given, r, Trig::Fact(id), &mut keys.by_ref().take(end - from), delta);
+                from = end;
+            }
+        };
+        if jobs.len() < ON_A_HELPER {
+            let (mut keys, mut ends) = (Vec::new(), Vec::new());
+            for chunk in jobs.chunks(CHUNK) {
+                norms_of(chunk, &mut keys, &mut ends);
+                produced(chunk, &mut keys, &ends);
+            }
+            return;
+        }
+        let (sent, received) = std::sync::mpsc::sync_channel::<(Vec<NormKey>, Vec<usize>)>(2);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for chunk in jobs.chunks(CHUNK) {
+                    let (mut keys, mut ends) = (Vec::new(), Vec::with_capacity(chunk.len()));
+                    norms_of(chunk, &mut keys, &mut ends);
+                    if sent.send((keys, ends)).is_err() {
+                        break;
+                    }
+                }
+            });
+            for (chunk, (mut keys, ends)) in jobs.chunks(CHUNK).zip(received) {
+                produced(chunk, &mut keys, &ends);
+            }
+        });
+    }
+
     /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and keeps them
     /// as what `trig` gave.
     pub(super) fn produce(&mut self, r: usize, trig: Trig, keys: &mut Vec<NormKey>, delta: &mut Delta) {
-        let ids: NormIds = keys.drain(..).map(|k| self.norms.intern(k)).collect();
-        if !ids.is_empty() {
-            self.fired.grow_and_insert(r);
-        }
-        let rule = number(r);
-        for &k in &ids {
-            if self.norms.producers.add(k, rule) {
-                delta.appeared.push(k);
-            }
-        }
-        self.given.put(r, trig, &ids);
+        produce(&mut self.norms, &mut self.fired, &mut self.given, r, trig, &mut keys.drain(..), delta);
     }
 
     /// Takes away what rule `r` produced, noting the norms that may be gone.
@@ -175,4 +212,34 @@ impl Walk<'_> {
             delta.maybe_gone.push(k);
         }
     }
+}
+
+/// How many rules a day's new facts trigger before their norms are computed on a second thread.
+const ON_A_HELPER: usize = 1 << 12;
+
+/// How many rules the second thread computes at a time: their norms, about fifty bytes each, are
+/// handed over together, two chunks at most waiting.
+const CHUNK: usize = 1 << 10;
+
+/// Counts rule `r` as a producer of `keys`, and keeps them as what `trig` gave.
+fn produce(
+    norms: &mut NormTable,
+    fired: &mut fixedbitset::FixedBitSet,
+    given: &mut Given,
+    r: usize,
+    trig: Trig,
+    keys: &mut dyn Iterator<Item = NormKey>,
+    delta: &mut Delta,
+) {
+    let ids: NormIds = keys.map(|k| norms.intern(k)).collect();
+    if !ids.is_empty() {
+        fired.grow_and_insert(r);
+    }
+    let rule = number(r);
+    for &k in &ids {
+        if norms.producers.add(k, rule) {
+            delta.appeared.push(k);
+        }
+    }
+    given.put(r, trig, &ids);
 }
