@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use casus::eval::Status;
+use casus::report::Report;
 use casus::scenario;
 use casus_syntax::source::Sources;
 use casus_synth::{Dense, cascade, code};
@@ -76,6 +77,10 @@ fn casus_finds_the_obligations_of_the_closure_and_no_others() {
             assert_eq!(BTreeSet::from([code(a), code(b)]), BTreeSet::from([party.clone(), ally.clone()]), "{key:?}");
             found.insert((party, ally, arg("against")));
         }
+        // The report written by hand (on two threads, past some thousands of norms) is the
+        // one serde_json writes.
+        let title = &scenario.title;
+        assert_eq!(Report::streamed(&eval, title).to_json(), Report::new(&eval, title).to_json());
         let want: BTreeSet<(String, String, String)> =
             closure(&world.pacts, world.attack).into_iter().map(|(p, v, a)| (code(p), code(v), code(a))).collect();
         assert!(!want.is_empty());
