@@ -113,13 +113,16 @@ impl Walk<'_> {
                 }
             }
         }
-        // The new facts: each rule they trigger, with the fact's position and number.
-        let mut jobs: Vec<(usize, usize, u32)> = Vec::new();
+        // The new facts: each rule they trigger, with the fact's position and number (twelve
+        // bytes each: a cascade's day has millions).
+        let mut jobs: Vec<(u32, u32, u32)> = Vec::new();
         for f in &changes.new_facts {
             let Some(i) = state.fact_position(f) else { continue };
             let id = self.fact_ids.intern_ref(f);
             jobs.extend(
-                rules_for(self.index, &self.parties, f).filter(|r| fresh.binary_search(r).is_err()).map(|r| (r, i, id)),
+                rules_for(self.index, &self.parties, f)
+                    .filter(|r| fresh.binary_search(r).is_err())
+                    .map(|r| (number(r), number(i), id)),
             );
         }
         self.produce_for_facts(state, &jobs, &mut delta);
@@ -153,23 +156,23 @@ impl Walk<'_> {
     /// as [`Walk::produce`] does one by one. The rules' norms are computed a chunk of rules at a
     /// time, then numbered and counted in the same order. A large day's chunks are computed on a
     /// second thread, while this one numbers and counts the norms of the chunk before.
-    fn produce_for_facts(&mut self, state: &DayState, jobs: &[(usize, usize, u32)], delta: &mut Delta) {
+    fn produce_for_facts(&mut self, state: &DayState, jobs: &[(u32, u32, u32)], delta: &mut Delta) {
         let Walk { world, norms, fired, given, .. } = self;
         let world = &*world;
-        let norms_of = |chunk: &[(usize, usize, u32)], keys: &mut Vec<NormKey>, ends: &mut Vec<usize>| {
+        let norms_of = |chunk: &[(u32, u32, u32)], keys: &mut Vec<NormKey>, ends: &mut Vec<usize>| {
             ends.clear();
             for &(r, i, _) in chunk {
-                state.rule_norms(world, r, Some(Support::Fact(i)), keys);
+                state.rule_norms(world, r as usize, Some(Support::Fact(i as usize)), keys);
                 ends.push(keys.len());
             }
         };
         // Each rule of a chunk counted as the producer of its own norms, `ends` saying where
         // they end among the chunk's.
-        let mut produced = |chunk: &[(usize, usize, u32)], keys: &mut Vec<NormKey>, ends: &[usize]| {
+        let mut produced = |chunk: &[(u32, u32, u32)], keys: &mut Vec<NormKey>, ends: &[usize]| {
             let mut keys = keys.drain(..);
             let mut from = 0;
             for (&(r, _, id), &end) in chunk.iter().zip(ends) {
-                produce(norms, fired, given, r, Trig::Fact(id), &mut keys.by_ref().take(end - from), delta);
+                produce(norms, fired, given, r as usize, Trig::Fact(id), &mut keys.by_ref().take(end - from), delta);
                 from = end;
             }
         };
