@@ -134,3 +134,55 @@ fn the_command_line_writes_the_three_versions() {
     // A dense cascade has no events to ask for, and assumes compliance of itself.
     casus().args(["synth", "--dense", "--events", "5", "--out"]).arg(dir.path()).assert().code(2);
 }
+
+/// A stream that takes `room` bytes, then fails every write.
+struct FillsUp {
+    room: usize,
+}
+
+impl std::io::Write for FillsUp {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A report too large for one thread to put in words, written to a stream that fills up at its
+/// start, after a few of its chunks, or near its end, stops with the stream's error: the second
+/// thread, which may be waiting to hand over a chunk, is not left waiting for ever. The writing
+/// is done on a thread of the test's own, so that a hang fails the test rather than stalling it.
+#[test]
+fn a_large_report_to_a_stream_that_fills_up_stops_with_its_error() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let world = cascade(&Dense { states: 60, pacts: 900, seed: 5 });
+        let mut sources = Sources::new();
+        for (name, text) in &world.rules {
+            sources.add(name.clone(), text.clone());
+        }
+        let program = casus::load_rules(&sources).into_program().unwrap();
+        let id = sources.add("scenario.ron", world.scenario.clone());
+        let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
+        let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, true).unwrap();
+        assert!(eval.norms.len() > 50_000, "{} norms", eval.norms.len());
+        let size = Report::streamed(&eval, "t").to_json().len();
+        for room in [0, 10_000_000, size - 1000] {
+            let written = Report::streamed(&eval, "t").write_json(&mut FillsUp { room });
+            let _ = done.send((room, written.map_err(|e| e.kind())));
+        }
+    });
+    for _ in 0..3 {
+        let (room, written) = finished
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("each report is written, or fails, in time");
+        assert_eq!(written, Err(std::io::ErrorKind::StorageFull), "room for {room} bytes");
+    }
+}

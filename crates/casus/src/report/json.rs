@@ -57,11 +57,13 @@ fn norms_on(view: &NormsView, out: &mut impl Write, two_threads_from: usize) -> 
         return out.write_all(b"\n  ]");
     }
     // Chunks 1, 3, 5 … are put in words on the second thread, each into a buffer handed back
-    // once written; chunks 0, 2, 4 … here, straight into `out`.
-    let (sent, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
-    let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+    // once written; chunks 0, 2, 4 … here, straight into `out`. The channels are made inside the
+    // scope, so that when a write fails they are dropped before the scope waits for the thread:
+    // one waiting to hand over a chunk then stops.
     let words = &words;
     std::thread::scope(|scope| {
+        let (sent, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+        let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
         scope.spawn(move || {
             for chunk in order.chunks(CHUNK).skip(1).step_by(2) {
                 let mut text = spare.try_recv().unwrap_or_default();

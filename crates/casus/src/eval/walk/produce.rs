@@ -184,8 +184,9 @@ impl Walk<'_> {
             }
             return;
         }
-        let (sent, received) = std::sync::mpsc::sync_channel::<(Vec<NormKey>, Vec<usize>)>(2);
         std::thread::scope(|scope| {
+            // Made inside the scope, so that they are dropped before it waits for the thread.
+            let (sent, received) = std::sync::mpsc::sync_channel::<(Vec<NormKey>, Vec<usize>)>(2);
             scope.spawn(move || {
                 for chunk in jobs.chunks(CHUNK) {
                     let (mut keys, mut ends) = (Vec::new(), Vec::with_capacity(chunk.len()));
