@@ -26,17 +26,6 @@ fn quoted(text: &str) -> String {
 /// other chunk put in words on a second thread while this one writes the chunk before: the text
 /// is the same, and at most two chunks wait in memory.
 pub(super) fn norms(view: &NormsView, out: &mut impl Write) -> io::Result<()> {
-    norms_on(view, out, ON_TWO_THREADS)
-}
-
-/// How many norms it takes for a report to be put in words on two threads.
-const ON_TWO_THREADS: usize = 1 << 14;
-
-/// How many norms a chunk holds: about two megabytes of text.
-const CHUNK: usize = 1 << 12;
-
-/// `norms`, on two threads from `two_threads_from` norms on.
-fn norms_on(view: &NormsView, out: &mut impl Write, two_threads_from: usize) -> io::Result<()> {
     if view.order.is_empty() {
         return out.write_all(b"[]");
     }
@@ -52,7 +41,7 @@ fn norms_on(view: &NormsView, out: &mut impl Write, two_threads_from: usize) -> 
     let words = Words { eval, escaped };
     out.write_all(b"[\n")?;
     let order = &view.order;
-    if order.len() < two_threads_from.max(2) {
+    if order.len() < ON_TWO_THREADS {
         words.write(order, true, out)?;
         return out.write_all(b"\n  ]");
     }
@@ -89,6 +78,12 @@ fn norms_on(view: &NormsView, out: &mut impl Write, two_threads_from: usize) -> 
         out.write_all(b"\n  ]")
     })
 }
+
+/// How many norms it takes for a report to be put in words on two threads.
+const ON_TWO_THREADS: usize = 1 << 14;
+
+/// How many norms a chunk holds: about two megabytes of text.
+const CHUNK: usize = 1 << 12;
 
 /// What the norms are put in words with: the evaluation, and its names escaped once.
 struct Words<'a, 'p> {
