@@ -37,6 +37,7 @@ pub mod check;
 pub mod eval;
 pub mod expect;
 pub mod explain;
+mod halves;
 pub mod intern;
 pub mod outcome;
 pub mod program;

@@ -24,7 +24,7 @@ pub(super) fn into_order<R>(
     runs: Vec<Runs>,
     record: impl FnMut(NormId, &Runs) -> R,
 ) -> (Vec<NormKey>, Vec<R>) {
-    in_order(keys, runs, record, ON_TWO_THREADS)
+    in_order(keys, runs, record, crate::halves::SORT_ON_TWO_THREADS)
 }
 
 /// `into_order`, its buckets sorted on two threads from `two_threads_from` norms on.
@@ -100,15 +100,8 @@ fn sort_buckets<R: Send>(
     let (keys_a, keys_b) = keys.split_at_mut(mid);
     let (runs_a, runs_b) = runs.split_at_mut(mid);
     let (ids_a, ids_b) = ids.split_at_mut(mid);
-    std::thread::scope(|scope| {
-        scope.spawn(|| sort_each(first, keys_a, runs_a, ids_a));
-        sort_each(&second, keys_b, runs_b, ids_b);
-    });
+    crate::halves::join(|| sort_each(first, keys_a, runs_a, ids_a), || sort_each(&second, keys_b, runs_b, ids_b));
 }
-
-/// How many norms it takes for their buckets to be sorted on two threads: fewer are sorted in
-/// less time than a thread takes to start, and `casus sweep` evaluates on every processor.
-const ON_TWO_THREADS: usize = 1 << 16;
 
 /// Sorts each bucket where it lies, `starts` giving where each begins and the next ends: its order
 /// found on the packed identities, then the bucket permuted into it by following cycles.

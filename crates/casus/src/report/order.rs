@@ -66,7 +66,7 @@ impl Ranks {
     /// in this order, stays among norms that lie together in memory.
     pub(super) fn sorted<'a>(&self, eval: &'a Evaluation) -> Vec<(&'a NormKey, &'a NormRecord)> {
         let norms: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
-        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k), ON_TWO_THREADS)
+        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k), crate::halves::SORT_ON_TWO_THREADS)
     }
 }
 
@@ -109,19 +109,10 @@ fn by_group<T: Copy + Send + Sync, K: Ord + Send>(
         })
         .map_or(groups.len(), |at| at + 1);
     let (first, second) = groups.split_at(split);
-    let mut rest = Vec::new();
-    let mut sorted = Vec::new();
-    std::thread::scope(|scope| {
-        scope.spawn(|| rest = sort(second));
-        sorted = sort(first);
-    });
+    let (mut sorted, mut rest) = crate::halves::join(|| sort(first), || sort(second));
     sorted.append(&mut rest);
     sorted
 }
-
-/// How many norms it takes for the report's order to be found on two threads: fewer are sorted
-/// in less time than a thread takes to start, and `casus sweep` evaluates on every processor.
-const ON_TWO_THREADS: usize = 1 << 16;
 
 /// A norm's place in the report, as ranks.
 type Key = (u64, u64, Args);
