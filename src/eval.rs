@@ -104,7 +104,7 @@ impl Filters {
     }
 
     /// Keeps what the filters ask for in a report, before its norms are built.
-    pub(crate) fn apply(&self, report: &mut Report<NormsView>) {
+    fn apply(&self, report: &mut Report<NormsView>) {
         if self.is_empty() {
             return;
         }
