@@ -15,10 +15,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use casus::eval::Status;
+use casus::program::Program;
 use casus::report::Report;
-use casus::scenario;
+use casus::scenario::{self, Scenario};
 use casus_syntax::source::Sources;
-use casus_synth::{Dense, cascade, code};
+use casus_synth::{Cascade, Dense, cascade, code};
 
 /// The closure, by naive iteration to a fixpoint: the obligations `(P, V, A)`.
 fn closure(pacts: &[(usize, usize)], attack: (usize, usize)) -> BTreeSet<(usize, usize, usize)> {
@@ -46,19 +47,25 @@ fn closure(pacts: &[(usize, usize)], attack: (usize, usize)) -> BTreeSet<(usize,
     oblig
 }
 
+/// A dense cascade's rules and scenario, read as casus reads them.
+fn loaded(world: &Cascade) -> (Program, Scenario) {
+    let mut sources = Sources::new();
+    for (name, text) in &world.rules {
+        sources.add(name.clone(), text.clone());
+    }
+    let program = casus::load_rules(&sources).into_program().unwrap();
+    let id = sources.add("scenario.ron", world.scenario.clone());
+    let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
+    (program, scenario)
+}
+
 #[test]
 fn casus_finds_the_obligations_of_the_closure_and_no_others() {
     // The last world is large enough for a day's rules to be computed on a second thread, in
     // many chunks.
     for (states, pacts, seed) in [(12, 20, 1), (30, 60, 2), (40, 300, 3), (8, 28, 4), (60, 900, 5)] {
         let world = cascade(&Dense { states, pacts, seed });
-        let mut sources = Sources::new();
-        for (name, text) in &world.rules {
-            sources.add(name.clone(), text.clone());
-        }
-        let program = casus::load_rules(&sources).into_program().unwrap();
-        let id = sources.add("scenario.ron", world.scenario.clone());
-        let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
+        let (program, scenario) = loaded(&world);
         let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, true).unwrap();
         let mut found = BTreeSet::new();
         for (key, record) in eval.norms.iter() {
@@ -164,13 +171,7 @@ fn a_large_report_to_a_stream_that_fills_up_stops_with_its_error() {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let world = cascade(&Dense { states: 60, pacts: 900, seed: 5 });
-        let mut sources = Sources::new();
-        for (name, text) in &world.rules {
-            sources.add(name.clone(), text.clone());
-        }
-        let program = casus::load_rules(&sources).into_program().unwrap();
-        let id = sources.add("scenario.ron", world.scenario.clone());
-        let scenario = scenario::parse(id, sources.get(id).unwrap()).unwrap();
+        let (program, scenario) = loaded(&world);
         let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, true).unwrap();
         assert!(eval.norms.len() > 50_000, "{} norms", eval.norms.len());
         let size = Report::streamed(&eval, "t").to_json().len();
