@@ -327,6 +327,43 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
         true
     }
 
+    /// Counts one more source of each item of `batch`, in order, as [`Index::hold`] would one by
+    /// one, adding each that is new with `origin`; notes in `added` the position of each added.
+    ///
+    /// The items are first found or put in place, then those added are listed: the table of
+    /// positions is read in a loop that touches little else, and stays in the processor's cache
+    /// (a cascade holds millions of acts a day, and listing each one by one between two look-ups
+    /// pushed the table out). The state is the same as after holding them one by one.
+    pub(super) fn hold_all(
+        &mut self,
+        items: &mut Vec<(T, Origin)>,
+        batch: impl IntoIterator<Item = T>,
+        origin: &Origin,
+        added: &mut Vec<usize>,
+    ) {
+        let first = items.len();
+        let mut again: Vec<u32> = Vec::new();
+        for item in batch {
+            if let Some(at) = self.position(items, &item) {
+                again.push(number(at));
+                continue;
+            }
+            self.note(items, &item, items.len());
+            items.push((item, origin.clone()));
+        }
+        for at in first..items.len() {
+            if let Some((item, _)) = items.get(at) {
+                self.add(at, item);
+            }
+            added.push(at);
+        }
+        for at in again {
+            if let Some(n) = self.sources.get_mut(at as usize) {
+                *n += 1;
+            }
+        }
+    }
+
     /// Puts a new item last, its position already noted, and lists it.
     fn push(&mut self, items: &mut Vec<(T, Origin)>, item: T, origin: Origin) {
         self.add(items.len(), &item);
@@ -479,6 +516,13 @@ impl DayState {
     /// `origin` if it is the first; true if it was added.
     pub(crate) fn hold_act(&mut self, act: &Act, origin: Origin) -> bool {
         self.act_index.hold(&mut self.acts, act, origin)
+    }
+
+    /// Counts one more source of each act of `acts`, in order, as [`DayState::hold_act`] would
+    /// one by one, adding each that is new with `origin`; notes in `added` the position of each
+    /// act added.
+    pub(crate) fn hold_acts(&mut self, acts: impl IntoIterator<Item = Act>, origin: &Origin, added: &mut Vec<usize>) {
+        self.act_index.hold_all(&mut self.acts, acts, origin, added);
     }
 
     /// Counts one source of an act less, taking it away when it was the last; true if it was

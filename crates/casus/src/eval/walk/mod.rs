@@ -242,13 +242,10 @@ impl<'p> Walk<'p> {
         // are kept among the changes: the others change no norm, and a cascade performs millions.
         let index = self.index;
         let mut act_at: Vec<usize> = Vec::new();
-        for k in new_assumed {
-            let a = act_of(self.norms.key(k));
-            if state.hold_act(&a, origin.clone()) {
-                act_at.push(state.acts.len() - 1);
-                if index.reads_act(a.action) {
-                    c.new_acts.push(a);
-                }
+        state.hold_acts(new_assumed.iter().map(|&k| act_of(self.norms.key(k))), &origin, &mut act_at);
+        for &at in &act_at {
+            if let Some((a, _)) = state.acts.get(at).filter(|(a, _)| index.reads_act(a.action)) {
+                c.new_acts.push(a.clone());
             }
         }
         let mut acts_taken = false;
