@@ -120,6 +120,21 @@ impl NormTable {
         id
     }
 
+    /// The numbers of `keys`, in order, numbering those that are new, as [`NormTable::intern`]
+    /// would one by one: the identities are first numbered in a loop that touches only the table
+    /// and the list of identities, which then stay in the processor's cache, and what the walk
+    /// keeps beside each new norm is made after, for all of them at once.
+    pub(super) fn intern_all(&mut self, keys: impl IntoIterator<Item = NormKey>, ids: &mut Vec<NormId>) {
+        ids.extend(keys.into_iter().map(|key| self.keys.intern(key)));
+        let n = self.keys.len();
+        if n > self.runs.len() {
+            self.producers.first.resize(n, (0, 0));
+            self.runs.resize(n, Runs::default());
+            self.overrides.resize(n, 0);
+            self.place.resize(n, 0);
+        }
+    }
+
     pub(super) fn key(&self, id: NormId) -> &NormKey {
         self.keys.resolve(id)
     }
