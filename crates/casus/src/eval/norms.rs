@@ -301,6 +301,44 @@ mod tests {
         // Cases from `PROPTEST_CASES` (256 by default); no regression files.
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
+        /// Norms numbered a batch at a time get the numbers they get one by one, and the walk
+        /// keeps the same beside each: a new norm has no producer, no run and no override.
+        #[test]
+        fn norms_numbered_in_a_batch_are_numbered_as_one_by_one(
+            before in proptest::collection::vec((0..3u32, 0..3u32), 0..8),
+            batch in proptest::collection::vec((0..3u32, 0..3u32), 0..16),
+        ) {
+            let key = |(party, v): (u32, u32)| NormKey {
+                party,
+                modality: casus_syntax::ast::Modality::Must,
+                action: 0,
+                args: crate::eval::Args::from_slice(&[(1, v)]),
+                instrument: 0,
+                article: 0,
+            };
+            let table = || {
+                let mut table = NormTable::default();
+                for k in before.iter().copied().map(key) {
+                    let id = table.intern(k);
+                    table.producers.add(id, 7);
+                    table.overrides[id as usize] = 1;
+                }
+                table
+            };
+            let (mut one, mut batched) = (table(), table());
+            let batch: Vec<NormKey> = batch.into_iter().map(key).collect();
+            let ids_one: Vec<NormId> = batch.iter().map(|k| one.intern(k.clone())).collect();
+            let mut ids = Vec::new();
+            batched.intern_all(batch, &mut ids);
+            prop_assert_eq!(ids, ids_one);
+            prop_assert_eq!(batched.keys.values(), one.keys.values());
+            prop_assert_eq!(&batched.producers.first, &one.producers.first);
+            prop_assert_eq!(&batched.overrides, &one.overrides);
+            prop_assert_eq!(&batched.place, &one.place);
+            prop_assert_eq!(batched.runs.len(), one.runs.len());
+            prop_assert!(batched.runs.iter().zip(&one.runs).all(|(a, b)| a.all().eq(b.all()) && a.rule == b.rule));
+        }
+
         /// The producers of each norm, one in its slot and the others beside, count as a table
         /// of (norm, rule) → times would: whether a norm had none before one is added, whether
         /// it has none, and its lowest-numbered rule.

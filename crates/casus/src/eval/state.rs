@@ -696,6 +696,46 @@ mod tests {
             }
         }
 
+        /// Acts held a batch at a time leave the state as holding them one by one does: the
+        /// same acts at the same positions with the same origins and counts of sources, the same
+        /// index lists and slots, and the same positions added, whether an act held before,
+        /// comes twice in the batch or is new.
+        #[test]
+        fn acts_held_in_a_batch_are_held_as_one_by_one(
+            before in proptest::collection::vec(item(), 0..12),
+            batch in proptest::collection::vec(item(), 0..24),
+        ) {
+            let act = |(_, name, party, args): (bool, Sym, Sym, Vec<(Sym, Sym)>)| Act {
+                party,
+                action: name,
+                args: args.into_iter().collect(),
+            };
+            let mut one = DayState::joined(&every_pair());
+            for (n, a) in before.into_iter().map(act).enumerate() {
+                one.hold_act(&a, Origin::Event(n));
+            }
+            let mut batched = one.clone();
+            let batch: Vec<Act> = batch.into_iter().map(act).collect();
+            let origin = Origin::Performed { on: Day(1) };
+            let mut added_one = Vec::new();
+            for a in &batch {
+                if one.hold_act(a, origin.clone()) {
+                    added_one.push(one.acts.len() - 1);
+                }
+            }
+            let mut added = Vec::new();
+            batched.hold_acts(batch, &origin, &mut added);
+            prop_assert_eq!(added, added_one);
+            prop_assert_eq!(&batched.acts, &one.acts);
+            prop_assert_eq!(&batched.act_index.sources, &one.act_index.sources);
+            prop_assert_eq!(&batched.act_index.slots, &one.act_index.slots);
+            prop_assert_eq!(lists(&batched), lists(&one));
+            prop_assert_eq!(pair_counts(&batched.act_index.pairs), pair_counts(&one.act_index.pairs));
+            for (p, (a, _)) in one.acts.iter().enumerate() {
+                prop_assert_eq!(batched.act_position(a), Some(p));
+            }
+        }
+
         /// A pattern is told that nothing can match it exactly when a counted pair of its roles
         /// has both values known and no act has both: never when an act matches, and always
         /// when the count says none could.
