@@ -110,7 +110,7 @@ impl DayState {
     /// pattern moved first), with their support; some may already hold, unless `new_only`
     /// leaves those out (a fact keeps the first origin it was given). With `pin`, as for
     /// `solve_pinned`, only those from that fact or act. Returns whether it derived a fact that
-    /// was left out: the rule fired all the same.
+    /// was left out: the rule fired all the same (which a rule that has fired may leave unsaid).
     pub(crate) fn derive(
         &self,
         world: &World,
@@ -125,14 +125,33 @@ impl DayState {
         let head = &rule.head;
         static UNDECLARED: FactDef = FactDef { roles: Vec::new(), defaults: Vec::new(), fixed: Vec::new() };
         let def = world.program.facts.get(&head.name).unwrap_or(&UNDECLARED);
+        let head_of = |env: &[Option<Sym>]| -> Option<Fact> {
+            let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
+            args.map(|args| Fact { kind: head.name, args: with_defaults(args, def) })
+        };
         let mut env = Env::from_elem(None, rule.vars.len());
         let mut trail = Trail::new();
+        // A rule that has fired, with its first pattern pinned to a fact or act that gives every
+        // variable of its head, derives nothing new when that head holds: the rest of its
+        // condition is not solved. (A cascade performs millions of acts, each deriving a war
+        // that mostly holds already.)
+        if new_only && pin.is_some_and(|(at, _)| at == 0) && self.deems_fired.contains(r) {
+            let mut holds = false;
+            let first = condition.get(..1).unwrap_or(&[]);
+            self.solve_pinned(world, first, pin, &mut env, &mut trail, &mut |env, _| {
+                holds = head_of(env).is_some_and(|fact| self.fact_position(&fact).is_some());
+                false
+            });
+            if holds {
+                return false;
+            }
+            env.iter_mut().for_each(|v| *v = None);
+            trail.clear();
+        }
         self.solve_pinned(world, condition, pin, &mut env, &mut trail, &mut |env, trail| {
-            let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
             // Every instance, even one that already holds, unless asked: a delayed rule records
             // all of them.
-            if let Some(args) = args {
-                let fact = Fact { kind: head.name, args: with_defaults(args, def) };
+            if let Some(fact) = head_of(env) {
                 if new_only && self.fact_position(&fact).is_some() {
                     held = true;
                 } else {
@@ -352,15 +371,17 @@ impl Search<'_, '_> {
                 self.each_match(at, env, trail, f, candidates, &try_one)
             }
             LitKind::Act { actor, action } => {
-                let with_actor: smallvec::SmallVec<[(Sym, Term); 4]> =
-                    std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
                 let one;
                 let candidates = match pinned {
                     Some(Support::Act(i)) => {
                         one = [number(i)];
                         &one[..]
                     }
-                    _ => pick(&self.state.act_index, action.name, &with_actor, env),
+                    _ => {
+                        let with_actor: smallvec::SmallVec<[(Sym, Term); 4]> =
+                            std::iter::once((Sym::MAX, *actor)).chain(action.args.iter().copied()).collect();
+                        pick(&self.state.act_index, action.name, &with_actor, env)
+                    }
                 };
                 let program = self.world.program;
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
