@@ -196,7 +196,7 @@ impl DayState {
                     continue;
                 }
                 let args = match &shared {
-                    Some(args) => args.clone(),
+                    Some(args) => Args::from_slice(args),
                     None => {
                         scratch.clear();
                         scratch.extend_from_slice(env);

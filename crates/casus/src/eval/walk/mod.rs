@@ -16,7 +16,7 @@ use super::identity::NormId;
 use super::identity::NormKey;
 use super::norms::{ConflictKey, NormTable, Runs};
 use super::state::{DayState, Origin, Support};
-use super::world::{Act, Fact, Timed, Timeline, World};
+use super::world::{Act, Args, Fact, Timed, Timeline, World};
 use super::{Evaluation, delayed_facts};
 use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
@@ -357,7 +357,7 @@ impl<'p> Walk<'p> {
 
 /// The act that performs an obligation: during the walk, and among the acts assumed at its end.
 fn act_of(k: &NormKey) -> Act {
-    Act { party: k.party, action: k.action, args: k.args.clone() }
+    Act { party: k.party, action: k.action, args: Args::from_slice(&k.args) }
 }
 
 /// The facts and acts that appeared from one change point to the next, and those that went away.
