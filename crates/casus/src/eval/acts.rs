@@ -28,9 +28,6 @@ pub(super) struct ActsByActor<'a> {
     /// acts (made in this order, so that sorting them costs one pass) need no table of lists.
     by_args: Vec<(Actor, &'a Args, usize)>,
     acts: &'a [DatedAct],
-    /// Where the last search ended: norms are mostly asked for in the order of `by_args`, so
-    /// the next search starts there and gallops forward instead of jumping about memory.
-    cursor: std::cell::Cell<usize>,
     /// By party, action and shape (its place in `shapes`): each act with its position.
     by_shape: HashMap<(Actor, usize), Vec<Numbered<'a>>>,
     /// The categories of items: a norm on a category matches acts on the items within it,
@@ -55,7 +52,6 @@ impl<'a> ActsByActor<'a> {
             by_args: Vec::new(),
             by_shape: HashMap::default(),
             acts,
-            cursor: std::cell::Cell::new(0),
         };
         for (i, a) in acts.iter().enumerate() {
             let actor = (a.act.party, a.act.action);
@@ -73,12 +69,12 @@ impl<'a> ActsByActor<'a> {
         index
     }
 
-    /// The position of the first act of `by_args` not before `(actor, args)`: from the last
-    /// search's end, by steps that double, when it lies ahead; else by binary search.
-    fn first_at_least(&self, actor: Actor, args: &Args) -> usize {
+    /// The position of the first act of `by_args` not before `(actor, args)`: from `cursor`, where
+    /// the last search ended, by steps that double, when it lies ahead; else by binary search.
+    fn first_at_least(&self, actor: Actor, args: &Args, cursor: &mut usize) -> usize {
         let before = |(a, g, _): &(Actor, &Args, usize)| (*a, g.as_slice()) < (actor, args.as_slice());
         let list = &self.by_args;
-        let start = self.cursor.get().min(list.len());
+        let start = (*cursor).min(list.len());
         let found = if start > 0 && list.get(start - 1).is_some_and(|e| !before(e)) {
             list.partition_point(before)
         } else {
@@ -92,7 +88,7 @@ impl<'a> ActsByActor<'a> {
             let high = high.min(list.len());
             low + list.get(low..high).map_or(0, |l| l.partition_point(before))
         };
-        self.cursor.set(found);
+        *cursor = found;
         found
     }
 
@@ -100,8 +96,10 @@ impl<'a> ActsByActor<'a> {
     /// the act gives agreeing), in the order given, into `out`. Acts of a shape whose every role
     /// the norm gives are looked up by the norm's values; those of a shape with a role the norm
     /// leaves open or gives a category, and those a prohibition may find through categories,
-    /// are compared one by one.
-    pub(super) fn matching(&self, key: &NormKey, out: &mut Vec<Numbered<'a>>) {
+    /// are compared one by one. `cursor` is where the last search of the caller's ended: norms
+    /// mostly come in the order of `by_args`, so the next search starts there and gallops forward
+    /// instead of jumping about memory (each thread asking keeps its own).
+    pub(super) fn matching(&self, key: &NormKey, cursor: &mut usize, out: &mut Vec<Numbered<'a>>) {
         out.clear();
         let actor = (key.party, key.action);
         let Some(shapes) = self.shapes.get(&actor) else { return };
@@ -117,7 +115,7 @@ impl<'a> ActsByActor<'a> {
                 .collect::<Option<Args>>();
             let found = match given {
                 Some(args) => {
-                    let from = self.first_at_least(actor, &args);
+                    let from = self.first_at_least(actor, &args, cursor);
                     let same = self.by_args[from..].iter().take_while(|(a, g, _)| *a == actor && **g == args);
                     let mut any = false;
                     for &(_, _, i) in same {
@@ -178,11 +176,11 @@ mod tests {
                 .map(|(party, action, args)| DatedAct { act: Act { party, action, args }, when, assumed: false })
                 .collect();
             let index = ActsByActor::new(&acts, &categories);
-            let mut found = Vec::new();
+            let (mut found, mut cursor) = (Vec::new(), 0);
             for (party, action, args, forbids) in norms {
                 let modality = if forbids { Modality::MustNot } else { Modality::Must };
                 let key = NormKey { party, modality, action, args, instrument: 0, article: 0 };
-                index.matching(&key, &mut found);
+                index.matching(&key, &mut cursor, &mut found);
                 let found: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
                 let scanned: Vec<usize> =
                     acts.iter().enumerate().filter(|(_, a)| act_matches(&categories, &a.act, &key)).map(|(i, _)| i).collect();

@@ -2,12 +2,13 @@
 //! and the acts assumed performed.
 
 use super::Walk;
-use crate::calendar::Interval;
+use crate::calendar::{Day, Interval};
 use crate::eval::acts::{ActsByActor, DatedAct, Numbered};
 use crate::eval::identity::NormKey;
 use crate::eval::order::into_order;
 use crate::eval::status::{status_of, violations_of};
-use crate::eval::{ConflictRecord, Episode, Evaluation, Fired, NormRecord, Norms, Status};
+use crate::eval::{CapOutcome, ConflictRecord, Episode, Evaluation, Fired, NormRecord, Norms, Status, ViolationRecord};
+use crate::program::Program;
 use casus_syntax::ast::Modality;
 
 impl<'p> Walk<'p> {
@@ -66,62 +67,46 @@ impl<'p> Walk<'p> {
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
         let mut assumed = Vec::new();
         if self.assume {
-            for (n, (key, record)) in norms.iter().enumerate() {
-                if key.modality != Modality::Must {
-                    continue;
-                }
-                for e in &record.episodes {
-                    let Some(due) = crate::eval::performed_on(program, record.rule, e.when.from) else { continue };
-                    let start = due.max(e.when.from);
-                    if e.when.until.is_some_and(|u| u <= start) || start > as_of {
-                        continue;
-                    }
-                    for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
-                        acts.push(DatedAct { act: super::act_of(key), when, assumed: true });
-                        assumed.push((crate::intern::number(n), when));
-                    }
-                }
-            }
+            // In two halves at once past a threshold, put together in order.
+            let (keys, records) = (&norms.keys, &norms.records);
+            let ((mut acts_a, assumed_a), (mut acts_b, assumed_b)) = in_halves(keys.len(), |from, to| {
+                assumed_acts(
+                    program,
+                    as_of,
+                    from,
+                    keys.get(from..to).unwrap_or(&[]),
+                    records.get(from..to).unwrap_or(&[]),
+                )
+            });
+            acts.append(&mut acts_a);
+            acts.append(&mut acts_b);
+            assumed = assumed_a;
+            assumed.extend(assumed_b);
         }
         let by_actor = ActsByActor::new(&acts, &program.categories);
         let caps = if program.rules.iter().any(|r| r.cap.is_some()) {
+            let cursor = std::cell::Cell::new(0);
             let matching = |key: &NormKey| {
-                let mut found = Vec::new();
-                by_actor.matching(key, &mut found);
+                let (mut found, mut at) = (Vec::new(), cursor.get());
+                by_actor.matching(key, &mut at, &mut found);
+                cursor.set(at);
                 found.into_iter().map(|(i, _)| i).collect()
             };
             crate::eval::caps::caps(program, &self.world, &norms, &acts, as_of, &matching)
         } else {
             std::collections::BTreeMap::new()
         };
-        let mut violations = Vec::new();
-        let mut matching: Vec<Numbered> = Vec::new();
-        for (key, record) in norms.keys.iter().zip(norms.records.iter_mut()) {
-            by_actor.matching(key, &mut matching);
-            let mut found: Vec<Numbered> = std::mem::take(&mut matching);
-            // A capped prohibition is broken only by the acts beyond its cap, and by assumed
-            // acts, whose amounts are unknown.
-            if let Some(outcome) = caps.get(key) {
-                found.retain(|(i, a)| a.assumed || outcome.deliveries.iter().any(|d| d.act == *i && d.breaks()));
-            }
-            let others = program.actions.get(&key.action).is_some_and(|a| !a.fulfilled_by.is_empty());
-            if key.modality == Modality::Must && others {
-                for k in crate::eval::fulfilling(program, key).iter().skip(1) {
-                    by_actor.matching(k, &mut matching);
-                    found.append(&mut matching);
-                }
-                found.sort_unstable_by_key(|(i, _)| *i);
-                found.dedup_by_key(|(i, _)| *i);
-            }
-            let matching: Vec<&DatedAct> = found.into_iter().map(|(_, a)| a).collect();
-            let (status, since, assumed) = status_of(key, record, &matching, as_of);
-            record.status = status;
-            record.since = since;
-            record.assumed = assumed;
-            if key.modality == Modality::MustNot {
-                violations.extend(violations_of(key, record, &matching, as_of));
-            }
-        }
+        // The statuses, in two halves at once past a threshold; the violations in order.
+        let mid = half(norms.keys.len());
+        let (keys_a, keys_b) = norms.keys.split_at(mid);
+        let (records_a, records_b) = norms.records.split_at_mut(mid);
+        let finder = Statuses { program, by_actor: &by_actor, caps: &caps, as_of };
+        let (mut violations, more) = if mid == 0 {
+            (finder.of(keys_b, records_b), Vec::new())
+        } else {
+            crate::halves::join(|| finder.of(keys_a, records_a), || finder.of(keys_b, records_b))
+        };
+        violations.extend(more);
         violations.sort();
         Evaluation {
             world: self.world,
@@ -137,5 +122,97 @@ impl<'p> Walk<'p> {
             exhausted: self.exhausted,
             delayed: self.delayed,
         }
+    }
+}
+
+/// Where a large evaluation's norms are split in two for work done in halves at once: their
+/// middle, or 0 below the threshold at which a second thread pays.
+fn half(len: usize) -> usize {
+    if len < crate::halves::SORT_ON_TWO_THREADS { 0 } else { len / 2 }
+}
+
+/// `work` done on the norms from `from` to `to` for each half of `len` norms, the second on a
+/// thread of its own past the threshold; below it, the first half is empty.
+fn in_halves<R: Send>(len: usize, work: impl Fn(usize, usize) -> R + Sync) -> (R, R) {
+    let mid = half(len);
+    if mid == 0 {
+        return (work(0, 0), work(0, len));
+    }
+    crate::halves::join(|| work(0, mid), || work(mid, len))
+}
+
+/// The acts that obligations `keys` (from norm number `from` on, with `records`) are assumed to
+/// perform, from their due dates, with their days, and each obligation's number with those days.
+fn assumed_acts(
+    program: &Program,
+    as_of: Day,
+    from: usize,
+    keys: &[NormKey],
+    records: &[NormRecord],
+) -> (Vec<DatedAct>, Vec<(u32, Interval)>) {
+    let (mut acts, mut assumed) = (Vec::new(), Vec::new());
+    for (n, (key, record)) in keys.iter().zip(records).enumerate() {
+        if key.modality != Modality::Must {
+            continue;
+        }
+        for e in &record.episodes {
+            let Some(due) = crate::eval::performed_on(program, record.rule, e.when.from) else { continue };
+            let start = due.max(e.when.from);
+            if e.when.until.is_some_and(|u| u <= start) || start > as_of {
+                continue;
+            }
+            for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
+                acts.push(DatedAct { act: super::act_of(key), when, assumed: true });
+                assumed.push((crate::intern::number(from + n), when));
+            }
+        }
+    }
+    (acts, assumed)
+}
+
+/// What the statuses of norms are found from: the acts by actor, the caps' outcomes and the
+/// horizon.
+struct Statuses<'s, 'a> {
+    program: &'s Program,
+    by_actor: &'s ActsByActor<'a>,
+    caps: &'s std::collections::BTreeMap<NormKey, CapOutcome>,
+    as_of: Day,
+}
+
+impl Statuses<'_, '_> {
+    /// Gives each of norms `keys` its status in `records`, from the acts that match it, and
+    /// returns the violations of the prohibitions among them, in order.
+    fn of(&self, keys: &[NormKey], records: &mut [NormRecord]) -> Vec<ViolationRecord> {
+        let Statuses { program, by_actor, caps, as_of } = *self;
+        let mut violations = Vec::new();
+        let (mut cursor, mut found, mut more): (usize, Vec<Numbered>, Vec<Numbered>) = (0, Vec::new(), Vec::new());
+        let mut matching: Vec<&DatedAct> = Vec::new();
+        for (key, record) in keys.iter().zip(records.iter_mut()) {
+            by_actor.matching(key, &mut cursor, &mut found);
+            // A capped prohibition is broken only by the acts beyond its cap, and by assumed
+            // acts, whose amounts are unknown.
+            if let Some(outcome) = caps.get(key) {
+                found.retain(|(i, a)| a.assumed || outcome.deliveries.iter().any(|d| d.act == *i && d.breaks()));
+            }
+            let others = program.actions.get(&key.action).is_some_and(|a| !a.fulfilled_by.is_empty());
+            if key.modality == Modality::Must && others {
+                for k in crate::eval::fulfilling(program, key).iter().skip(1) {
+                    by_actor.matching(k, &mut cursor, &mut more);
+                    found.append(&mut more);
+                }
+                found.sort_unstable_by_key(|(i, _)| *i);
+                found.dedup_by_key(|(i, _)| *i);
+            }
+            matching.clear();
+            matching.extend(found.iter().map(|&(_, a)| a));
+            let (status, since, assumed) = status_of(key, record, &matching, as_of);
+            record.status = status;
+            record.since = since;
+            record.assumed = assumed;
+            if key.modality == Modality::MustNot {
+                violations.extend(violations_of(key, record, &matching, as_of));
+            }
+        }
+        violations
     }
 }
