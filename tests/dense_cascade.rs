@@ -84,6 +84,15 @@ fn casus_finds_the_obligations_of_the_closure_and_no_others() {
             assert_eq!(BTreeSet::from([code(a), code(b)]), BTreeSet::from([party.clone(), ally.clone()]), "{key:?}");
             found.insert((party, ally, arg("against")));
         }
+        // Each obligation is assumed performed once, from the day it arose (found in two halves
+        // at once past some tens of thousands of norms).
+        let mut performed = BTreeSet::new();
+        for (_, when, key) in eval.assumed_acts() {
+            let record = eval.norms.get(key).unwrap();
+            assert_eq!(when.from, record.episodes[0].when.from, "{key:?}");
+            assert!(performed.insert(key), "{key:?} is performed twice");
+        }
+        assert_eq!(performed.len(), eval.norms.len());
         // The report written by hand (on two threads, past some thousands of norms) is the
         // one serde_json writes.
         let title = &scenario.title;
