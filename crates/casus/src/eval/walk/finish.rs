@@ -67,21 +67,7 @@ impl<'p> Walk<'p> {
             self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
         let mut assumed = Vec::new();
         if self.assume {
-            // In two halves at once past a threshold, put together in order.
-            let (keys, records) = (&norms.keys, &norms.records);
-            let ((mut acts_a, assumed_a), (mut acts_b, assumed_b)) = in_halves(keys.len(), |from, to| {
-                assumed_acts(
-                    program,
-                    as_of,
-                    from,
-                    keys.get(from..to).unwrap_or(&[]),
-                    records.get(from..to).unwrap_or(&[]),
-                )
-            });
-            acts.append(&mut acts_a);
-            acts.append(&mut acts_b);
-            assumed = assumed_a;
-            assumed.extend(assumed_b);
+            assumed_acts(program, as_of, &norms.keys, &norms.records, &mut acts, &mut assumed);
         }
         let by_actor = ActsByActor::new(&acts, &program.categories);
         let caps = if program.rules.iter().any(|r| r.cap.is_some()) {
@@ -125,32 +111,25 @@ impl<'p> Walk<'p> {
     }
 }
 
-/// Where a large evaluation's norms are split in two for work done in halves at once: their
-/// middle, or 0 below the threshold at which a second thread pays.
+/// Where a large evaluation's norms are split in two for their statuses found in halves at once:
+/// their middle, or 0 below the threshold at which a second thread pays. (The acts assumed
+/// performed are not found so: put together from two halves, a cascade's millions of them were
+/// held twice at once.)
 fn half(len: usize) -> usize {
     if len < crate::halves::SORT_ON_TWO_THREADS { 0 } else { len / 2 }
 }
 
-/// `work` done on the norms from `from` to `to` for each half of `len` norms, the second on a
-/// thread of its own past the threshold; below it, the first half is empty.
-fn in_halves<R: Send>(len: usize, work: impl Fn(usize, usize) -> R + Sync) -> (R, R) {
-    let mid = half(len);
-    if mid == 0 {
-        return (work(0, 0), work(0, len));
-    }
-    crate::halves::join(|| work(0, mid), || work(mid, len))
-}
-
-/// The acts that obligations `keys` (from norm number `from` on, with `records`) are assumed to
-/// perform, from their due dates, with their days, and each obligation's number with those days.
+/// The acts that obligations `keys` (with `records`) are assumed to perform, from their due
+/// dates, with their days, added to `acts`; and each obligation's number with those days, to
+/// `assumed`.
 fn assumed_acts(
     program: &Program,
     as_of: Day,
-    from: usize,
     keys: &[NormKey],
     records: &[NormRecord],
-) -> (Vec<DatedAct>, Vec<(u32, Interval)>) {
-    let (mut acts, mut assumed) = (Vec::new(), Vec::new());
+    acts: &mut Vec<DatedAct>,
+    assumed: &mut Vec<(u32, Interval)>,
+) {
     for (n, (key, record)) in keys.iter().zip(records).enumerate() {
         if key.modality != Modality::Must {
             continue;
@@ -163,11 +142,10 @@ fn assumed_acts(
             }
             for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
                 acts.push(DatedAct { act: super::act_of(key), when, assumed: true });
-                assumed.push((crate::intern::number(from + n), when));
+                assumed.push((crate::intern::number(n), when));
             }
         }
     }
-    (acts, assumed)
 }
 
 /// What the statuses of norms are found from: the acts by actor, the caps' outcomes and the
