@@ -88,6 +88,7 @@ impl<'p> Walk<'p> {
         let (records_a, records_b) = norms.records.split_at_mut(mid);
         let finder = Statuses { program, by_actor: &by_actor, caps: &caps, as_of };
         let (mut violations, more) = if mid == 0 {
+            // Below the threshold, the second half is every norm, and this thread does it.
             (finder.of(keys_b, records_b), Vec::new())
         } else {
             crate::halves::join(|| finder.of(keys_a, records_a), || finder.of(keys_b, records_b))
@@ -112,9 +113,7 @@ impl<'p> Walk<'p> {
 }
 
 /// Where a large evaluation's norms are split in two for their statuses found in halves at once:
-/// their middle, or 0 below the threshold at which a second thread pays. (The acts assumed
-/// performed are not found so: put together from two halves, a cascade's millions of them were
-/// held twice at once.)
+/// their middle, or 0 below the threshold at which a second thread pays.
 fn half(len: usize) -> usize {
     if len < crate::halves::SORT_ON_TWO_THREADS { 0 } else { len / 2 }
 }

@@ -153,9 +153,10 @@ impl Walk<'_> {
     }
 
     /// Gives each rule of `jobs`, `(rule, position, number)`, the new fact at that position,
-    /// as [`Walk::produce`] does one by one. The rules' norms are computed a chunk of rules at a
-    /// time, then numbered and counted in the same order, with the same numbers. A large day's chunks are computed on a
-    /// second thread, while this one numbers and counts the norms of the chunk before.
+    /// as [`Walk::produce`] does one by one, with the same numbers. The rules' norms are computed
+    /// a chunk of rules at a time, then numbered and counted in the same order. A large day's
+    /// chunks are computed on a second thread, while this one numbers and counts the norms of the
+    /// chunk before.
     fn produce_for_facts(&mut self, state: &DayState, jobs: &[(u32, u32, u32)], delta: &mut Delta) {
         let Walk { world, norms, fired, given, .. } = self;
         let world = &*world;
