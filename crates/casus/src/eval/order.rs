@@ -170,8 +170,8 @@ mod tests {
 
         /// Norms come out of `into_order` in the order of their identities, whatever the
         /// packing leaves to the identities themselves: more than two arguments, an action past
-        /// 2^30, roles at the end of the range; each beside its own record. Norms never active
-        /// are left out. The norms come in any order, and their buckets are sorted on one thread
+        /// 2^30, roles at the end of the range; each beside the record made from its own number
+        /// and runs. Norms never active are left out. The norms come in any order, and their buckets are sorted on one thread
         /// or two, as `two_threads_from` says.
         #[test]
         fn into_order_is_the_order_of_identities(
@@ -184,20 +184,24 @@ mod tests {
             ).prop_flat_map(|set| Just(set.into_iter().collect::<Vec<_>>()).prop_shuffle()),
         ) {
             let modalities = [Modality::Must, Modality::MustNot, Modality::May];
+            // Each active norm's run opens on a day of its own, so that a record made from
+            // another norm's runs shows.
             let (keys, runs): (Vec<NormKey>, Vec<Runs>) = keys
                 .into_iter()
-                .map(|(party, m, action, args, instrument, article, active)| {
+                .enumerate()
+                .map(|(n, (party, m, action, args, instrument, article, active))| {
                     let key = NormKey { party, modality: modalities[m], action, args: args.into_iter().collect(), instrument, article };
                     let mut runs = Runs::default();
                     if active {
-                        runs.open_from(Day(0));
+                        runs.open_from(Day(i32::try_from(n).unwrap()));
                     }
                     (key, runs)
                 })
                 .collect();
-            let (sorted, records) = in_order(keys.clone(), runs.clone(), |id, _| id, two_threads_from);
-            for (k, &id) in sorted.iter().zip(&records) {
-                prop_assert_eq!(k, &keys[id as usize]);
+            let (sorted, records) = in_order(keys.clone(), runs.clone(), |id, r| (id, r.all().collect::<Vec<_>>()), two_threads_from);
+            for (k, (id, all)) in sorted.iter().zip(&records) {
+                prop_assert_eq!(k, &keys[*id as usize]);
+                prop_assert_eq!(all, &runs[*id as usize].all().collect::<Vec<_>>());
             }
             let mut expected: Vec<NormKey> =
                 keys.iter().zip(&runs).filter(|(_, r)| r.open().is_some()).map(|(k, _)| k.clone()).collect();
