@@ -171,8 +171,8 @@ mod tests {
         /// Norms come out of `into_order` in the order of their identities, whatever the
         /// packing leaves to the identities themselves: more than two arguments, an action past
         /// 2^30, roles at the end of the range; each beside the record made from its own number
-        /// and runs. Norms never active are left out. The norms come in any order, and their buckets are sorted on one thread
-        /// or two, as `two_threads_from` says.
+        /// and runs. Norms never active are left out. The norms come in any order, and their
+        /// buckets are sorted on one thread or two, as `two_threads_from` says.
         #[test]
         fn into_order_is_the_order_of_identities(
             two_threads_from in 0..48usize,
