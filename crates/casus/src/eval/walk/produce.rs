@@ -209,7 +209,8 @@ impl Walk<'_> {
     /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and keeps them
     /// as what `trig` gave.
     pub(super) fn produce(&mut self, r: usize, trig: Trig, keys: &mut Vec<NormKey>, delta: &mut Delta) {
-        produce(&mut self.norms, &mut self.fired, &mut self.given, r, trig, &mut keys.drain(..), delta);
+        let ids: NormIds = keys.drain(..).map(|k| self.norms.intern(k)).collect();
+        counted(&mut self.norms, &mut self.fired, &mut self.given, r, trig, &ids, delta);
     }
 
     /// Takes away what rule `r` produced, noting the norms that may be gone.
@@ -230,20 +231,6 @@ const ON_A_HELPER: usize = 2 * CHUNK;
 /// about fifty bytes each, are handed over together, two chunks at most waiting. Numbered in
 /// chunks of 1 024, a cascade of millions of norms took 1.04 times as long.
 const CHUNK: usize = 1 << 13;
-
-/// Counts rule `r` as a producer of `keys`, and keeps them as what `trig` gave.
-fn produce(
-    norms: &mut NormTable,
-    fired: &mut fixedbitset::FixedBitSet,
-    given: &mut Given,
-    r: usize,
-    trig: Trig,
-    keys: &mut dyn Iterator<Item = NormKey>,
-    delta: &mut Delta,
-) {
-    let ids: NormIds = keys.map(|k| norms.intern(k)).collect();
-    counted(norms, fired, given, r, trig, &ids, delta);
-}
 
 /// Counts rule `r` as a producer of the norms numbered `ids`, and keeps them as what `trig` gave.
 fn counted(
