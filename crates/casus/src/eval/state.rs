@@ -316,19 +316,11 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
     /// Counts one more source of `item`, adding it with `origin` if it is the first; true if
     /// it was added.
     pub(super) fn hold(&mut self, items: &mut Vec<(T, Origin)>, item: &T, origin: Origin) -> bool {
-        if let Some(at) = self.position(items, item) {
-            if let Some(n) = self.sources.get_mut(at) {
-                *n += 1;
-            }
-            return false;
-        }
-        self.note(items, item, items.len());
-        self.push(items, item.clone(), origin);
-        true
+        !self.hold_all(items, std::iter::once(item.clone()), &origin).is_empty()
     }
 
-    /// Counts one more source of each item of `batch`, in order, as [`Index::hold`] would one by
-    /// one, adding each that is new with `origin`; notes in `added` the position of each added.
+    /// Counts one more source of each item of `batch`, in order, adding each that is new with
+    /// `origin`; returns the positions of those added, the last ones.
     ///
     /// The items are first found or put in place, then those added are listed: the table of
     /// positions is read in a loop that touches little else, and stays in the processor's cache
@@ -339,8 +331,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
         items: &mut Vec<(T, Origin)>,
         batch: impl IntoIterator<Item = T>,
         origin: &Origin,
-        added: &mut Vec<usize>,
-    ) {
+    ) -> std::ops::Range<usize> {
         let first = items.len();
         let mut again: Vec<u32> = Vec::new();
         for item in batch {
@@ -355,13 +346,13 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
             if let Some((item, _)) = items.get(at) {
                 self.add(at, item);
             }
-            added.push(at);
         }
         for at in again {
             if let Some(n) = self.sources.get_mut(at as usize) {
                 *n += 1;
             }
         }
+        first..items.len()
     }
 
     /// Puts a new item last, its position already noted, and lists it.
@@ -519,10 +510,9 @@ impl DayState {
     }
 
     /// Counts one more source of each act of `acts`, in order, as [`DayState::hold_act`] would
-    /// one by one, adding each that is new with `origin`; notes in `added` the position of each
-    /// act added.
-    pub(crate) fn hold_acts(&mut self, acts: impl IntoIterator<Item = Act>, origin: &Origin, added: &mut Vec<usize>) {
-        self.act_index.hold_all(&mut self.acts, acts, origin, added);
+    /// one by one, adding each that is new with `origin`; returns the positions of those added.
+    pub(crate) fn hold_acts(&mut self, acts: impl IntoIterator<Item = Act>, origin: &Origin) -> std::ops::Range<usize> {
+        self.act_index.hold_all(&mut self.acts, acts, origin)
     }
 
     /// Counts one source of an act less, taking it away when it was the last; true if it was
@@ -723,8 +713,7 @@ mod tests {
                     added_one.push(one.acts.len() - 1);
                 }
             }
-            let mut added = Vec::new();
-            batched.hold_acts(batch, &origin, &mut added);
+            let added: Vec<usize> = batched.hold_acts(batch, &origin).collect();
             prop_assert_eq!(added, added_one);
             prop_assert_eq!(&batched.acts, &one.acts);
             prop_assert_eq!(&batched.act_index.sources, &one.act_index.sources);

@@ -241,8 +241,8 @@ impl<'p> Walk<'p> {
         // away (which moves the last into the place freed). Only the acts some norm rule reads
         // are kept among the changes: the others change no norm, and a cascade performs millions.
         let index = self.index;
-        let mut act_at: Vec<usize> = Vec::new();
-        state.hold_acts(new_assumed.iter().map(|&k| act_of(self.norms.key(k))), &origin, &mut act_at);
+        let mut act_at: Vec<usize> =
+            state.hold_acts(new_assumed.iter().map(|&k| act_of(self.norms.key(k))), &origin).collect();
         for &at in &act_at {
             if let Some((a, _)) = state.acts.get(at).filter(|(a, _)| index.reads_act(a.action)) {
                 c.new_acts.push(a.clone());
