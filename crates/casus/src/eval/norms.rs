@@ -21,11 +21,6 @@ pub(super) struct Producers {
 }
 
 impl Producers {
-    /// Room for one more norm, produced by none.
-    fn push(&mut self) {
-        self.first.push((0, 0));
-    }
-
     /// Counts rule `rule` once more as producing norm `k`; true if no rule did before.
     pub(super) fn add(&mut self, k: NormId, rule: u32) -> bool {
         let Some(first) = self.first.get_mut(k as usize) else { return false };
@@ -111,12 +106,7 @@ impl NormTable {
     /// The number of a norm, numbering it if it is new.
     pub(super) fn intern(&mut self, key: NormKey) -> NormId {
         let id = self.keys.intern(key);
-        if id as usize == self.runs.len() {
-            self.producers.push();
-            self.runs.push(Runs::default());
-            self.overrides.push(0);
-            self.place.push(0);
-        }
+        self.grow();
         id
     }
 
@@ -126,6 +116,12 @@ impl NormTable {
     /// keeps beside each new norm is made after, for all of them at once.
     pub(super) fn intern_all(&mut self, keys: impl IntoIterator<Item = NormKey>, ids: &mut Vec<NormId>) {
         ids.extend(keys.into_iter().map(|key| self.keys.intern(key)));
+        self.grow();
+    }
+
+    /// Makes what the walk keeps beside each norm numbered since the last call: no producer, no
+    /// run, no override.
+    fn grow(&mut self) {
         let n = self.keys.len();
         if n > self.runs.len() {
             self.producers.first.resize(n, (0, 0));
@@ -346,10 +342,7 @@ mod tests {
         fn producers_count_as_a_table_of_norm_and_rule(
             ops in proptest::collection::vec((any::<bool>(), 0..3u32, 0..4u32), 0..80),
         ) {
-            let mut producers = Producers::default();
-            for _ in 0..3 {
-                producers.push();
-            }
+            let mut producers = Producers { first: vec![(0, 0); 3], ..Producers::default() };
             let mut model: BTreeMap<(NormId, u32), u32> = BTreeMap::new();
             for (add, k, rule) in ops {
                 let had_none = !model.keys().any(|&(n, _)| n == k);
