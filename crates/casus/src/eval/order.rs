@@ -24,7 +24,7 @@ pub(super) fn into_order<R>(
     runs: Vec<Runs>,
     record: impl FnMut(NormId, &Runs) -> R,
 ) -> (Vec<NormKey>, Vec<R>) {
-    in_order(keys, runs, record, crate::halves::SORT_ON_TWO_THREADS)
+    in_order(keys, runs, record, crate::halves::NORMS_ON_TWO_THREADS)
 }
 
 /// `into_order`, its buckets sorted on two threads from `two_threads_from` norms on.

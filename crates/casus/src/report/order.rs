@@ -66,7 +66,7 @@ impl Ranks {
     /// in this order, stays among norms that lie together in memory.
     pub(super) fn sorted<'a>(&self, eval: &'a Evaluation) -> Vec<(&'a NormKey, &'a NormRecord)> {
         let norms: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
-        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k), crate::halves::SORT_ON_TWO_THREADS)
+        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k), crate::halves::NORMS_ON_TWO_THREADS)
     }
 }
 

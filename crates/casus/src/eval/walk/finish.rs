@@ -115,7 +115,7 @@ impl<'p> Walk<'p> {
 /// Where a large evaluation's norms are split in two for their statuses found in halves at once:
 /// their middle, or 0 below the threshold at which a second thread pays.
 fn half(len: usize) -> usize {
-    if len < crate::halves::SORT_ON_TWO_THREADS { 0 } else { len / 2 }
+    if len < crate::halves::NORMS_ON_TWO_THREADS { 0 } else { len / 2 }
 }
 
 /// The acts that obligations `keys` (with `records`) are assumed to perform, from their due
