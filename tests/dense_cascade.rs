@@ -84,8 +84,8 @@ fn casus_finds_the_obligations_of_the_closure_and_no_others() {
             assert_eq!(BTreeSet::from([code(a), code(b)]), BTreeSet::from([party.clone(), ally.clone()]), "{key:?}");
             found.insert((party, ally, arg("against")));
         }
-        // Each obligation is assumed performed once, from the day it arose (found in two halves
-        // at once past some tens of thousands of norms).
+        // Each obligation is assumed performed once, from the day it arose: without delay, it is
+        // due that day.
         let mut performed = BTreeSet::new();
         for (_, when, key) in eval.assumed_acts() {
             let record = eval.norms.get(key).unwrap();
