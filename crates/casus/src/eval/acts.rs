@@ -3,36 +3,112 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::identity::{NormKey, act_matches};
-use super::world::{Act, Args};
+use super::world::{Act, Args, Timed};
 use crate::calendar::Interval;
 use crate::program::{Categories, Sym};
 use casus_syntax::ast::Modality;
 
+/// An act, read where it lies: a scenario's act, or the identity of an obligation assumed
+/// performed, whose party, action and arguments are the act's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ActRef<'a> {
+    pub(crate) party: Sym,
+    pub(crate) action: Sym,
+    pub(crate) args: &'a [(Sym, Sym)],
+}
+
+impl<'a> ActRef<'a> {
+    /// The act, owned.
+    pub(crate) fn owned(self) -> Act {
+        Act { party: self.party, action: self.action, args: Args::from_slice(self.args) }
+    }
+}
+
+impl<'a> From<&'a Act> for ActRef<'a> {
+    fn from(a: &'a Act) -> ActRef<'a> {
+        ActRef { party: a.party, action: a.action, args: &a.args }
+    }
+}
+
 /// An act over a run of days, given by the scenario or assumed.
-#[derive(Clone, Debug)]
-pub(super) struct DatedAct {
-    pub(super) act: Act,
+#[derive(Clone, Copy, Debug)]
+pub(super) struct DatedAct<'a> {
+    pub(super) act: ActRef<'a>,
     pub(super) when: Interval,
     pub(super) assumed: bool,
 }
 
-/// The acts of each party and action, grouped by the roles they give (their shape) and found
-/// for a norm by its values for those roles: a party assumed to perform hundreds of obligations
-/// of one action (an ally of many, in a cascade) would otherwise have each obligation compared
-/// with every act of that action.
+/// The acts of an evaluation, numbered: the scenario's, then those assumed performed, each
+/// read from the identity of the obligation it performs. A cascade assumes millions, which are
+/// not copied.
+#[derive(Clone, Copy)]
+pub(super) struct Acts<'a> {
+    given: &'a [Timed<Act>],
+    /// The identities of the evaluation's norms, which `assumed` numbers.
+    keys: &'a [NormKey],
+    /// The acts assumed performed: the obligation, by its number among `keys`, and the days.
+    assumed: &'a [(u32, Interval)],
+}
+
+impl<'a> Acts<'a> {
+    pub(super) fn new(given: &'a [Timed<Act>], keys: &'a [NormKey], assumed: &'a [(u32, Interval)]) -> Acts<'a> {
+        Acts { given, keys, assumed }
+    }
+
+    /// Act `i`: the scenario's acts come first.
+    pub(super) fn get(&self, i: usize) -> Option<DatedAct<'a>> {
+        match self.given.get(i) {
+            Some(a) => Some(DatedAct { act: (&a.item).into(), when: a.when, assumed: false }),
+            None => {
+                let &(n, when) = self.assumed.get(i - self.given.len())?;
+                let k = self.keys.get(n as usize)?;
+                Some(DatedAct { act: ActRef { party: k.party, action: k.action, args: &k.args }, when, assumed: true })
+            }
+        }
+    }
+
+    /// Whether act `i` is the scenario's.
+    pub(super) fn is_given(&self, i: usize) -> bool {
+        i < self.given.len()
+    }
+
+    /// How many there are.
+    pub(super) fn len(&self) -> usize {
+        self.given.len() + self.assumed.len()
+    }
+
+    /// The acts, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = DatedAct<'a>> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+/// The acts of each party and action, found for a norm by its values for the roles they give:
+/// a party assumed to perform hundreds of obligations of one action (an ally of many, in a
+/// cascade) would otherwise have each obligation compared with every act of that action.
 pub(super) struct ActsByActor<'a> {
-    /// By party and action: the shapes of its acts, each the roles given, sorted.
-    shapes: HashMap<Actor, Vec<Shape>>,
-    /// Every act by party, action and arguments, then position: an act whose shape a norm
-    /// gives whole is found by binary search, and a world's hundreds of thousands of assumed
-    /// acts (made in this order, so that sorting them costs one pass) need no table of lists.
-    by_args: Vec<(Actor, &'a Args, usize)>,
-    acts: &'a [DatedAct],
-    /// By party, action and shape (its place in `shapes`): each act with its position.
-    by_shape: HashMap<(Actor, usize), Vec<Numbered<'a>>>,
+    /// Every act by party, action and arguments, then number: an act whose shape (the roles it
+    /// gives) a norm gives whole is found by binary search, and a world's hundreds of thousands
+    /// of assumed acts (made in this order, so that sorting them costs one pass) need no table
+    /// of lists.
+    by_args: Vec<ByArgs<'a>>,
+    /// By party and action: the shapes of its acts, each the roles given, sorted, with where
+    /// its acts lie in `by_args`.
+    shapes: HashMap<Actor, Shapes>,
+    acts: Acts<'a>,
     /// The categories of items: a norm on a category matches acts on the items within it,
     /// which are not found by its own values.
     categories: &'a Categories,
+}
+
+/// An act's party and action, its arguments, and its number.
+type ByArgs<'a> = (Actor, &'a [(Sym, Sym)], u32);
+
+/// The shapes of a party's acts of an action, and where they lie in `by_args`.
+struct Shapes {
+    shapes: Vec<Shape>,
+    from: usize,
+    to: usize,
 }
 
 /// The roles an act gives, sorted.
@@ -41,38 +117,39 @@ type Shape = smallvec::SmallVec<[Sym; 2]>;
 /// A party and an action.
 pub(super) type Actor = (Sym, Sym);
 
-/// An act with its position in the list of acts.
-pub(super) type Numbered<'a> = (usize, &'a DatedAct);
+/// An act with its number among the acts.
+pub(super) type Numbered<'a> = (usize, DatedAct<'a>);
 
 impl<'a> ActsByActor<'a> {
-    pub(super) fn new(acts: &'a [DatedAct], categories: &'a Categories) -> ActsByActor<'a> {
-        let mut index = ActsByActor {
-            categories,
-            shapes: HashMap::default(),
-            by_args: Vec::new(),
-            by_shape: HashMap::default(),
-            acts,
-        };
-        for (i, a) in acts.iter().enumerate() {
-            let actor = (a.act.party, a.act.action);
-            let shape: Shape = a.act.args.iter().map(|&(r, _)| r).collect();
-            let shapes = index.shapes.entry(actor).or_default();
-            let at = shapes.iter().position(|s| *s == shape).unwrap_or_else(|| {
-                shapes.push(shape);
-                shapes.len() - 1
-            });
-            index.by_shape.entry((actor, at)).or_default().push((i, a));
-            index.by_args.push((actor, &a.act.args, i));
+    pub(super) fn new(acts: Acts<'a>, categories: &'a Categories) -> ActsByActor<'a> {
+        let mut by_args: Vec<ByArgs<'a>> = acts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ((a.act.party, a.act.action), a.act.args, crate::intern::number(i)))
+            .collect();
+        by_args.sort_unstable();
+        // The shapes of each actor's acts, read off its run of `by_args`.
+        let mut shapes: HashMap<Actor, Shapes> = HashMap::default();
+        let mut from = 0;
+        for run in by_args.chunk_by(|a, b| a.0 == b.0) {
+            let mut found: Vec<Shape> = Vec::new();
+            for (_, args, _) in run {
+                if !found.iter().any(|s| s.iter().eq(args.iter().map(|(r, _)| r))) {
+                    found.push(args.iter().map(|&(r, _)| r).collect());
+                }
+            }
+            if let Some(&(actor, _, _)) = run.first() {
+                shapes.insert(actor, Shapes { shapes: found, from, to: from + run.len() });
+            }
+            from += run.len();
         }
-        index.by_args.sort_unstable();
-        index.acts = acts;
-        index
+        ActsByActor { by_args, shapes, acts, categories }
     }
 
     /// The position of the first act of `by_args` not before `(actor, args)`: from `cursor`, where
     /// the last search ended, by steps that double, when it lies ahead; else by binary search.
     fn first_at_least(&self, actor: Actor, args: &Args, cursor: &mut usize) -> usize {
-        let before = |(a, g, _): &(Actor, &Args, usize)| (*a, g.as_slice()) < (actor, args.as_slice());
+        let before = |(a, g, _): &ByArgs| (*a, *g) < (actor, args.as_slice());
         let list = &self.by_args;
         let start = (*cursor).min(list.len());
         let found = if start > 0 && list.get(start - 1).is_some_and(|e| !before(e)) {
@@ -104,7 +181,7 @@ impl<'a> ActsByActor<'a> {
         let actor = (key.party, key.action);
         let Some(shapes) = self.shapes.get(&actor) else { return };
         let mut lists = 0;
-        for (at, shape) in shapes.iter().enumerate() {
+        for shape in &shapes.shapes {
             // A prohibition on a value may be broken by acts on categories that overlap it, and
             // a norm on a category by acts on what lies within it: those are compared one by one.
             let by_value = self.categories.is_empty() || key.modality != Modality::MustNot;
@@ -113,25 +190,27 @@ impl<'a> ActsByActor<'a> {
                 .map(|role| key.args.iter().find(|(r, _)| r == role).copied())
                 .map(|a| a.filter(|(_, v)| by_value && !self.categories.is_category(*v)))
                 .collect::<Option<Args>>();
-            let found = match given {
+            let before = out.len();
+            match given {
                 Some(args) => {
                     let from = self.first_at_least(actor, &args, cursor);
-                    let same = self.by_args[from..].iter().take_while(|(a, g, _)| *a == actor && **g == args);
-                    let mut any = false;
-                    for &(_, _, i) in same {
-                        if let Some(a) = self.acts.get(i) {
-                            out.push((i, a));
-                            any = true;
-                        }
-                    }
-                    any.then_some(())
+                    let same = self.by_args[from..].iter().take_while(|(a, g, _)| *a == actor && *g == args.as_slice());
+                    out.extend(same.filter_map(|&(_, _, i)| Some((i as usize, self.acts.get(i as usize)?))));
                 }
-                None => self
-                    .by_shape
-                    .get(&(actor, at))
-                    .map(|l| out.extend(l.iter().filter(|(_, a)| act_matches(self.categories, &a.act, key)))),
-            };
-            lists += usize::from(found.is_some());
+                None => {
+                    // The actor's acts of this shape, compared one by one, in the order given.
+                    let run = self.by_args.get(shapes.from..shapes.to).unwrap_or(&[]);
+                    let of_shape = run.iter().filter(|(_, g, _)| shape.iter().eq(g.iter().map(|(r, _)| r)));
+                    let start = out.len();
+                    out.extend(
+                        of_shape
+                            .filter_map(|&(_, _, i)| Some((i as usize, self.acts.get(i as usize)?)))
+                            .filter(|(_, a)| act_matches(self.categories, a.act, key)),
+                    );
+                    out[start..].sort_unstable_by_key(|(i, _)| *i);
+                }
+            }
+            lists += usize::from(out.len() > before);
         }
         // Each list is in the order given; several are merged.
         if lists > 1 {
@@ -162,28 +241,47 @@ mod tests {
 
         /// The index of acts by actor finds, for any norm, exactly the acts a scan of all acts
         /// with `act_matches` finds, in the same order: acts and norms may leave any role out,
-        /// and value 2 may be a category of value 0.
+        /// and value 2 may be a category of value 0. Some acts are the scenario's and the
+        /// others assumed, read from the identities of the obligations they perform, numbered
+        /// after the scenario's; each is found with its own days and origin.
         #[test]
         fn acts_by_actor_find_what_a_scan_finds(
-            acts in proptest::collection::vec((0..2u32, 0..2u32, args()), 0..40),
+            acts in proptest::collection::vec((0..2u32, 0..2u32, args(), any::<bool>()), 0..40),
             norms in proptest::collection::vec((0..2u32, 0..2u32, args(), any::<bool>()), 1..10),
             category in any::<bool>(),
         ) {
             let categories = if category { Categories::from_lists([(2, vec![0])]) } else { Categories::default() };
-            let when = Interval { from: Day(0), until: None };
-            let acts: Vec<DatedAct> = acts
-                .into_iter()
-                .map(|(party, action, args)| DatedAct { act: Act { party, action, args }, when, assumed: false })
+            // Each act's days begin on a day of its own, so that an act read as another shows.
+            let days = |n: usize| Interval { from: Day(i32::try_from(n).unwrap()), until: None };
+            let (assumed, given): (Vec<_>, Vec<_>) = acts.into_iter().partition(|a| a.3);
+            let in_order: Vec<Act> =
+                given.iter().chain(&assumed).map(|(party, action, args, _)| Act { party: *party, action: *action, args: args.clone() }).collect();
+            let timed: Vec<Timed<Act>> =
+                in_order.iter().take(given.len()).enumerate().map(|(n, a)| Timed { item: a.clone(), when: days(n), event: n }).collect();
+            // The obligations assumed performed, in the opposite order to their acts.
+            let keys: Vec<NormKey> = in_order[given.len()..]
+                .iter()
+                .rev()
+                .map(|a| NormKey { party: a.party, modality: Modality::Must, action: a.action, args: a.args.clone(), instrument: 0, article: 0 })
                 .collect();
-            let index = ActsByActor::new(&acts, &categories);
+            let performed: Vec<(u32, Interval)> =
+                (0..keys.len()).map(|n| (crate::intern::number(keys.len() - 1 - n), days(given.len() + n))).collect();
+            let all = Acts::new(&timed, &keys, &performed);
+            prop_assert_eq!(all.len(), in_order.len());
+            let index = ActsByActor::new(all, &categories);
             let (mut found, mut cursor) = (Vec::new(), 0);
             for (party, action, args, forbids) in norms {
                 let modality = if forbids { Modality::MustNot } else { Modality::Must };
                 let key = NormKey { party, modality, action, args, instrument: 0, article: 0 };
                 index.matching(&key, &mut cursor, &mut found);
+                for (i, a) in &found {
+                    prop_assert_eq!(a.act.owned(), in_order[*i].clone());
+                    prop_assert_eq!(a.when, days(*i));
+                    prop_assert_eq!(a.assumed, *i >= given.len());
+                }
                 let found: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
                 let scanned: Vec<usize> =
-                    acts.iter().enumerate().filter(|(_, a)| act_matches(&categories, &a.act, &key)).map(|(i, _)| i).collect();
+                    in_order.iter().enumerate().filter(|(_, a)| act_matches(&categories, *a, &key)).map(|(i, _)| i).collect();
                 prop_assert_eq!(found, scanned);
             }
         }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::acts::DatedAct;
+use super::acts::Acts;
 use super::identity::NormKey;
 use super::world::World;
 use super::{NormRecord, Norms};
@@ -59,7 +59,7 @@ pub(super) fn caps(
     program: &Program,
     world: &World<'_>,
     norms: &Norms,
-    acts: &[DatedAct],
+    acts: &Acts,
     as_of: Day,
     matching: &dyn Fn(&NormKey) -> Vec<usize>,
 ) -> BTreeMap<NormKey, CapOutcome> {
@@ -83,7 +83,7 @@ pub(super) fn caps(
                 continue;
             };
             for i in matching(key) {
-                let Some(a) = acts.get(i).filter(|a| !a.assumed && i < world.acts.len()) else { continue };
+                let Some(a) = acts.get(i).filter(|_| acts.is_given(i)) else { continue };
                 if a.when.from <= as_of && active_on(record, a.when.from) {
                     counted.push((a.when.from, i, n));
                 }
@@ -93,7 +93,7 @@ pub(super) fn caps(
         // arguments (by role name), then amount, so that the order of the events changes nothing.
         let scale = Scale::of(&cap);
         let key = |i: usize| {
-            let a = acts.get(i).map(|d| &d.act);
+            let a = acts.get(i).map(|d| d.act);
             let party = a.map_or("", |a| world.name(a.party));
             let mut args: Vec<(&str, &str)> =
                 a.map(|a| a.args.iter().map(|(r, v)| (world.name(*r), world.name(*v))).collect()).unwrap_or_default();

@@ -1,6 +1,7 @@
 //! What a norm is — its identity — and what matches it: acts, and the norms it conflicts with.
 
-use super::world::{Act, Args};
+use super::acts::ActRef;
+use super::world::Args;
 use crate::program::{ActionDef, Categories, InstId, NormRule, Pattern, Program, Sym, Term};
 use casus_syntax::ast::Modality;
 
@@ -45,7 +46,8 @@ pub(crate) fn norm_args(rule: &NormRule, env: &[Option<Sym>]) -> Option<Args> {
 /// value lies within the norm's (a shipment of `artillery_shells` performs a duty to supply
 /// `arms`); it breaks a prohibition when each value overlaps the norm's, since a shipment given
 /// only as `arms` is not shown to lie outside a ban on `register_arms` (docs/semantics.md).
-pub(crate) fn act_matches(categories: &Categories, act: &Act, norm: &NormKey) -> bool {
+pub(crate) fn act_matches<'a>(categories: &Categories, act: impl Into<ActRef<'a>>, norm: &NormKey) -> bool {
+    let act = act.into();
     let agrees = |v: Sym, w: Sym| match norm.modality {
         Modality::MustNot => categories.overlap(v, w),
         Modality::Must | Modality::May => categories.within(v, w),

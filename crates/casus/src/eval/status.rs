@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::acts::ActRef;
 use super::acts::DatedAct;
 use super::identity::NormKey;
-use super::world::Act;
 use super::{NormRecord, Status, ViolationRecord};
 use crate::calendar::{Day, Interval};
 use casus_syntax::ast::Modality;
@@ -13,7 +13,7 @@ use casus_syntax::ast::Modality;
 /// The status of a norm as of `as_of`, from its latest episode; the first day of that status
 /// (the day the act that fulfilled or broke it began, the day after a missed due date, the day
 /// the episode ended, or the day it began); and whether an assumed act alone fulfilled it.
-pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], as_of: Day) -> (Status, Day, bool) {
+pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[DatedAct], as_of: Day) -> (Status, Day, bool) {
     let Some(e) = record.episodes.last() else {
         return (Status::Pending, Day(0), false);
     };
@@ -76,25 +76,20 @@ pub(super) fn status_of(key: &NormKey, record: &NormRecord, acts: &[&DatedAct], 
 
 /// The runs of days on which matching acts broke a prohibition while it was active and not
 /// overridden.
-pub(super) fn violations_of(
-    key: &NormKey,
-    record: &NormRecord,
-    acts: &[&DatedAct],
-    as_of: Day,
-) -> Vec<ViolationRecord> {
+pub(super) fn violations_of(key: &NormKey, record: &NormRecord, acts: &[DatedAct], as_of: Day) -> Vec<ViolationRecord> {
     // The days each act broke the prohibition; the same act may come from several sources
     // (two obligations assumed performed alike), and is one violation over its days.
     if acts.is_empty() {
         return Vec::new();
     }
-    let mut days: BTreeMap<(&Act, bool), Vec<Interval>> = BTreeMap::new();
+    let mut days: BTreeMap<(ActRef, bool), Vec<Interval>> = BTreeMap::new();
     let horizon = Some(as_of.next());
     for e in &record.episodes {
         let window = Interval { from: e.when.from, until: e.when.until.map_or(horizon, |u| Some(u.min(as_of.next()))) };
         for allowed in window.subtract(&record.overridden) {
             for a in acts {
                 if let Some(both) = allowed.intersect(&a.when) {
-                    days.entry((&a.act, a.assumed)).or_default().push(both);
+                    days.entry((a.act, a.assumed)).or_default().push(both);
                 }
             }
         }
@@ -105,7 +100,7 @@ pub(super) fn violations_of(
             let until = when.until.filter(|u| *u <= as_of);
             out.push(ViolationRecord {
                 prohibition: key.clone(),
-                act: act.clone(),
+                act: act.owned(),
                 when: Interval { from: when.from, until },
                 assumed,
             });

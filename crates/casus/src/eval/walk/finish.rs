@@ -3,7 +3,7 @@
 
 use super::Walk;
 use crate::calendar::{Day, Interval};
-use crate::eval::acts::{ActsByActor, DatedAct, Numbered};
+use crate::eval::acts::{Acts, ActsByActor, DatedAct, Numbered};
 use crate::eval::identity::NormKey;
 use crate::eval::order::into_order;
 use crate::eval::status::{status_of, violations_of};
@@ -63,13 +63,12 @@ impl<'p> Walk<'p> {
             }
         });
         let mut norms = Norms { keys, records };
-        let mut acts: Vec<DatedAct> =
-            self.world.acts.iter().map(|a| DatedAct { act: a.item.clone(), when: a.when, assumed: false }).collect();
         let mut assumed = Vec::new();
         if self.assume {
-            assumed_acts(program, as_of, &norms.keys, &norms.records, &mut acts, &mut assumed);
+            assumed_acts(program, as_of, &norms.keys, &norms.records, &mut assumed);
         }
-        let by_actor = ActsByActor::new(&acts, &program.categories);
+        let acts = Acts::new(&self.world.acts, &norms.keys, &assumed);
+        let by_actor = ActsByActor::new(acts, &program.categories);
         let caps = if program.rules.iter().any(|r| r.cap.is_some()) {
             let cursor = std::cell::Cell::new(0);
             let matching = |key: &NormKey| {
@@ -119,14 +118,13 @@ fn half(len: usize) -> usize {
 }
 
 /// The acts that obligations `keys` (with `records`) are assumed to perform, from their due
-/// dates, with their days, added to `acts`; and each obligation's number with those days, to
-/// `assumed`.
+/// dates: each obligation's number with the days, added to `assumed`. The act is the
+/// obligation's party, action and arguments.
 fn assumed_acts(
     program: &Program,
     as_of: Day,
     keys: &[NormKey],
     records: &[NormRecord],
-    acts: &mut Vec<DatedAct>,
     assumed: &mut Vec<(u32, Interval)>,
 ) {
     for (n, (key, record)) in keys.iter().zip(records).enumerate() {
@@ -140,7 +138,6 @@ fn assumed_acts(
                 continue;
             }
             for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
-                acts.push(DatedAct { act: super::act_of(key), when, assumed: true });
                 assumed.push((crate::intern::number(n), when));
             }
         }
@@ -163,7 +160,7 @@ impl Statuses<'_, '_> {
         let Statuses { program, by_actor, caps, as_of } = *self;
         let mut violations = Vec::new();
         let (mut cursor, mut found, mut more): (usize, Vec<Numbered>, Vec<Numbered>) = (0, Vec::new(), Vec::new());
-        let mut matching: Vec<&DatedAct> = Vec::new();
+        let mut matching: Vec<DatedAct> = Vec::new();
         for (key, record) in keys.iter().zip(records.iter_mut()) {
             by_actor.matching(key, &mut cursor, &mut found);
             // A capped prohibition is broken only by the acts beyond its cap, and by assumed
