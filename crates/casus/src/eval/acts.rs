@@ -1,4 +1,5 @@
-//! The acts of an evaluation, found for a norm by party, action and first argument.
+//! The acts of an evaluation, the assumed ones read from the obligations they perform, and found
+//! for a norm by party, action and arguments.
 
 use rustc_hash::FxHashMap as HashMap;
 
