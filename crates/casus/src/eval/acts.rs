@@ -4,32 +4,10 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::identity::{NormKey, act_matches};
-use super::world::{Act, Args, Timed};
+use super::world::{Act, ActRef, Args, Timed};
 use crate::calendar::Interval;
 use crate::program::{Categories, Sym};
 use casus_syntax::ast::Modality;
-
-/// An act, read where it lies: a scenario's act, or the identity of an obligation assumed
-/// performed, whose party, action and arguments are the act's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct ActRef<'a> {
-    pub(crate) party: Sym,
-    pub(crate) action: Sym,
-    pub(crate) args: &'a [(Sym, Sym)],
-}
-
-impl<'a> ActRef<'a> {
-    /// The act, owned.
-    pub(crate) fn owned(self) -> Act {
-        Act { party: self.party, action: self.action, args: Args::from_slice(self.args) }
-    }
-}
-
-impl<'a> From<&'a Act> for ActRef<'a> {
-    fn from(a: &'a Act) -> ActRef<'a> {
-        ActRef { party: a.party, action: a.action, args: &a.args }
-    }
-}
 
 /// An act over a run of days, given by the scenario or assumed.
 #[derive(Clone, Copy, Debug)]

@@ -1,7 +1,6 @@
 //! What a norm is — its identity — and what matches it: acts, and the norms it conflicts with.
 
-use super::acts::ActRef;
-use super::world::Args;
+use super::world::{ActRef, Args};
 use crate::program::{ActionDef, Categories, InstId, NormRule, Pattern, Program, Sym, Term};
 use casus_syntax::ast::Modality;
 

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::acts::ActRef;
 use super::acts::DatedAct;
 use super::identity::NormKey;
+use super::world::ActRef;
 use super::{NormRecord, Status, ViolationRecord};
 use crate::calendar::{Day, Interval};
 use casus_syntax::ast::Modality;

@@ -42,6 +42,28 @@ pub struct Act {
     pub args: Args,
 }
 
+/// An act, read where it lies: a scenario's act, or the identity of an obligation assumed
+/// performed, whose party, action and arguments are the act's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ActRef<'a> {
+    pub(crate) party: Sym,
+    pub(crate) action: Sym,
+    pub(crate) args: &'a [(Sym, Sym)],
+}
+
+impl<'a> ActRef<'a> {
+    /// The act, owned.
+    pub(crate) fn owned(self) -> Act {
+        Act { party: self.party, action: self.action, args: Args::from_slice(self.args) }
+    }
+}
+
+impl<'a> From<&'a Act> for ActRef<'a> {
+    fn from(a: &'a Act) -> ActRef<'a> {
+        ActRef { party: a.party, action: a.action, args: &a.args }
+    }
+}
+
 /// Something that holds over an interval, with the scenario event it comes from.
 #[derive(Clone, Debug)]
 pub struct Timed<T> {
