@@ -21,7 +21,7 @@ use casus_syntax::ast::Modality;
 
 use crate::graph::{self, Graph, Scope};
 use crate::markup::{STATUSES, esc, look};
-use crate::timeline::Timeline;
+use crate::timeline::{Timeline, event_days};
 
 /// Past this many norms, the cascade graph and a party's timeline are left out: they could not
 /// be read, and the page says where to get them.
@@ -166,16 +166,6 @@ fn event_line(rows: &[(Day, Option<Day>, String, Option<&str>)], as_of: Day) -> 
     }
     out.push_str("</svg><figcaption>Each mark is an event of the table below; point at one for what it is.</figcaption></figure>\n");
     out
-}
-
-/// An event's first day, the day after its last (if it ends), and its source.
-pub(crate) fn event_days(kind: &EventKind) -> (Day, Option<Day>, Option<&str>) {
-    match kind {
-        EventKind::Fact { from, until, source, .. } | EventKind::Act { from, until, source, .. } => {
-            (*from, *until, source.as_deref())
-        }
-        EventKind::Status { on, .. } | EventKind::Dated { on, .. } => (*on, None, None),
-    }
 }
 
 /// An event in words, as a scenario writes it.

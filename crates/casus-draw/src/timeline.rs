@@ -7,6 +7,7 @@ use std::fmt::Write;
 use casus::calendar::{Day, Interval};
 use casus::outcome::Status;
 use casus::report::{NormReport, Report};
+use casus::scenario::EventKind;
 use casus_syntax::ast::Modality;
 
 use crate::graph::Scope;
@@ -307,7 +308,7 @@ impl Timeline {
 
 /// The day of a scenario's first event, where its timelines begin unless told otherwise.
 pub fn first_event(scenario: &casus::scenario::Scenario) -> Option<Day> {
-    scenario.events.iter().map(|e| crate::html::event_days(&e.kind).0).min()
+    scenario.events.iter().map(|e| event_days(&e.kind).0).min()
 }
 
 /// A norm's row: its earlier episodes, then the latest one before and from its status's day.
@@ -380,4 +381,14 @@ fn clip(text: &str, width: usize) -> String {
     let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// An event's first day, the day after its last (if it ends), and its source.
+pub(crate) fn event_days(kind: &EventKind) -> (Day, Option<Day>, Option<&str>) {
+    match kind {
+        EventKind::Fact { from, until, source, .. } | EventKind::Act { from, until, source, .. } => {
+            (*from, *until, source.as_deref())
+        }
+        EventKind::Status { on, .. } | EventKind::Dated { on, .. } => (*on, None, None),
+    }
 }
