@@ -41,7 +41,7 @@ impl<'a> Acts<'a> {
             None => {
                 let &(n, when) = self.assumed.get(i - self.given.len())?;
                 let k = self.keys.get(n as usize)?;
-                Some(DatedAct { act: ActRef { party: k.party, action: k.action, args: &k.args }, when, assumed: true })
+                Some(DatedAct { act: k.act(), when, assumed: true })
             }
         }
     }

@@ -23,6 +23,12 @@ pub struct NormKey {
 }
 
 impl NormKey {
+    /// The act that performs it, read from it: its party, action and arguments (during the walk,
+    /// an obligation performed; at its end, an act assumed performed).
+    pub(crate) fn act(&self) -> ActRef<'_> {
+        ActRef { party: self.party, action: self.action, args: &self.args }
+    }
+
     /// The number of its article as the instrument gives it (`8(b)`).
     pub fn article_id<'p>(&self, program: &'p Program) -> &'p str {
         program.article_id(self.instrument, self.article as usize)

@@ -85,7 +85,7 @@ impl Evaluation<'_> {
     pub fn assumed_acts(&self) -> impl Iterator<Item = (Act, Interval, &NormKey)> {
         self.assumed.iter().filter_map(|&(n, when)| {
             let key = self.norms.keys.get(n as usize)?;
-            Some((Act { party: key.party, action: key.action, args: Args::from_slice(&key.args) }, when, key))
+            Some((key.act().owned(), when, key))
         })
     }
 

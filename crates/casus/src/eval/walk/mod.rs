@@ -13,10 +13,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::compliance::Compliance;
 use super::identity::NormId;
-use super::identity::NormKey;
 use super::norms::{ConflictKey, NormTable, Runs};
 use super::state::{DayState, Origin, Support};
-use super::world::{Act, Args, Fact, Timed, Timeline, World};
+use super::world::{Act, Fact, Timed, Timeline, World};
 use super::{Evaluation, delayed_facts};
 use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
@@ -242,7 +241,7 @@ impl<'p> Walk<'p> {
         // are kept among the changes: the others change no norm, and a cascade performs millions.
         let index = self.index;
         let mut act_at: Vec<usize> =
-            state.hold_acts(new_assumed.iter().map(|&k| act_of(self.norms.key(k))), &origin).collect();
+            state.hold_acts(new_assumed.iter().map(|&k| self.norms.key(k).act().owned()), &origin).collect();
         for &at in &act_at {
             if let Some((a, _)) = state.acts.get(at).filter(|(a, _)| index.reads_act(a.action)) {
                 c.new_acts.push(a.clone());
@@ -324,7 +323,7 @@ impl<'p> Walk<'p> {
     /// counted.
     pub(super) fn assumed_changes(&mut self, yesterday: Day) -> (Vec<NormId>, Vec<Act>) {
         let (started, stopped) = self.compliance.performed_by(yesterday);
-        let gone = stopped.iter().map(|&k| act_of(self.norms.key(k))).collect();
+        let gone = stopped.iter().map(|&k| self.norms.key(k).act().owned()).collect();
         (started, gone)
     }
 
@@ -353,11 +352,6 @@ impl<'p> Walk<'p> {
             self.points.insert(d);
         }
     }
-}
-
-/// The act that performs an obligation: during the walk, and among the acts assumed at its end.
-fn act_of(k: &NormKey) -> Act {
-    Act { party: k.party, action: k.action, args: Args::from_slice(&k.args) }
 }
 
 /// The facts and acts that appeared from one change point to the next, and those that went away.
