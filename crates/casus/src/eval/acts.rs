@@ -180,13 +180,12 @@ impl<'a> ActsByActor<'a> {
                     // The actor's acts of this shape, compared one by one, in the order given.
                     let run = self.by_args.get(shapes.from..shapes.to).unwrap_or(&[]);
                     let of_shape = run.iter().filter(|(_, g, _)| shape.iter().eq(g.iter().map(|(r, _)| r)));
-                    let start = out.len();
                     out.extend(
                         of_shape
                             .filter_map(|&(_, _, i)| Some((i as usize, self.acts.get(i as usize)?)))
                             .filter(|(_, a)| act_matches(self.categories, a.act, key)),
                     );
-                    out[start..].sort_unstable_by_key(|(i, _)| *i);
+                    out[before..].sort_unstable_by_key(|(i, _)| *i);
                 }
             }
             lists += usize::from(out.len() > before);
