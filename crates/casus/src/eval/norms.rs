@@ -103,25 +103,13 @@ pub(super) struct NormTable {
 }
 
 impl NormTable {
-    /// The number of a norm, numbering it if it is new.
-    pub(super) fn intern(&mut self, key: NormKey) -> NormId {
-        let id = self.keys.intern(key);
-        self.grow();
-        id
-    }
-
-    /// The numbers of `keys`, in order, numbering those that are new, as [`NormTable::intern`]
-    /// would one by one: the identities are first numbered in a loop that touches only the table
-    /// and the list of identities, which then stay in the processor's cache, and what the walk
-    /// keeps beside each new norm is made after, for all of them at once.
-    pub(super) fn intern_all(&mut self, keys: impl IntoIterator<Item = NormKey>, ids: &mut Vec<NormId>) {
+    /// The numbers of `keys`, in order, into `ids`, numbering those that are new, as numbering
+    /// them one by one would: the identities are first numbered in a loop that touches only the
+    /// table and the list of identities, which then stay in the processor's cache, and what the
+    /// walk keeps beside each new norm (no producer, no run, no override) is made after, for all
+    /// of them at once.
+    pub(super) fn intern_all(&mut self, keys: impl IntoIterator<Item = NormKey>, ids: &mut impl Extend<NormId>) {
         ids.extend(keys.into_iter().map(|key| self.keys.intern(key)));
-        self.grow();
-    }
-
-    /// Makes what the walk keeps beside each norm numbered since the last call: no producer, no
-    /// run, no override.
-    fn grow(&mut self) {
         let n = self.keys.len();
         if n > self.runs.len() {
             self.producers.first.resize(n, (0, 0));
@@ -297,10 +285,11 @@ mod tests {
         // Cases from `PROPTEST_CASES` (256 by default); no regression files.
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
-        /// Norms numbered a batch at a time get the numbers they get one by one, and the walk
-        /// keeps the same beside each: a new norm has no producer, no run and no override.
+        /// Norms numbered a batch at a time are numbered in the order each identity first came,
+        /// those numbered before keeping their numbers and what the walk kept beside them; each
+        /// new norm gets no producer, no run and no override. Batches of one give the same.
         #[test]
-        fn norms_numbered_in_a_batch_are_numbered_as_one_by_one(
+        fn norms_numbered_in_a_batch_are_numbered_in_order_of_first_coming(
             before in proptest::collection::vec((0..3u32, 0..3u32), 0..8),
             batch in proptest::collection::vec((0..3u32, 0..3u32), 0..16),
         ) {
@@ -312,27 +301,58 @@ mod tests {
                 instrument: 0,
                 article: 0,
             };
+            // The model: identities in the order they first came.
+            let mut first_come: Vec<(u32, u32)> = Vec::new();
+            for &k in before.iter().chain(&batch) {
+                if !first_come.contains(&k) {
+                    first_come.push(k);
+                }
+            }
+            let number_of = |k: &(u32, u32)| first_come.iter().position(|x| x == k).map(crate::intern::number);
+            // Those numbered before come first.
+            let known = first_come.iter().filter(|k| before.contains(k)).count();
             let table = || {
                 let mut table = NormTable::default();
-                for k in before.iter().copied().map(key) {
-                    let id = table.intern(k);
+                let mut ids = Vec::new();
+                table.intern_all(before.iter().copied().map(key), &mut ids);
+                for id in ids {
                     table.producers.add(id, 7);
                     table.overrides[id as usize] = 1;
+                    table.place[id as usize] = 2;
                 }
                 table
             };
             let (mut one, mut batched) = (table(), table());
-            let batch: Vec<NormKey> = batch.into_iter().map(key).collect();
-            let ids_one: Vec<NormId> = batch.iter().map(|k| one.intern(k.clone())).collect();
             let mut ids = Vec::new();
-            batched.intern_all(batch, &mut ids);
-            prop_assert_eq!(ids, ids_one);
-            prop_assert_eq!(batched.keys.values(), one.keys.values());
-            prop_assert_eq!(&batched.producers.first, &one.producers.first);
-            prop_assert_eq!(&batched.overrides, &one.overrides);
-            prop_assert_eq!(&batched.place, &one.place);
-            prop_assert_eq!(batched.runs.len(), one.runs.len());
-            prop_assert!(batched.runs.iter().zip(&one.runs).all(|(a, b)| a.all().eq(b.all()) && a.rule == b.rule));
+            batched.intern_all(batch.iter().copied().map(key), &mut ids);
+            let expected: Vec<NormId> = batch.iter().filter_map(number_of).collect();
+            prop_assert_eq!(&ids, &expected);
+            let n = first_come.len();
+            let keys: Vec<NormKey> = first_come.iter().copied().map(key).collect();
+            prop_assert_eq!(batched.keys.values(), keys.as_slice());
+            prop_assert_eq!(batched.producers.first.len(), n);
+            prop_assert_eq!(batched.runs.len(), n);
+            prop_assert_eq!(batched.overrides.len(), n);
+            prop_assert_eq!(batched.place.len(), n);
+            for (id, k) in first_come.iter().enumerate() {
+                let old = id < known;
+                // Rule 7 was counted once for each time the identity came before.
+                let times = crate::intern::number(before.iter().filter(|b| *b == k).count());
+                prop_assert_eq!(batched.producers.first[id], if old { (7, times) } else { (0, 0) });
+                prop_assert_eq!(batched.overrides[id], u32::from(old));
+                prop_assert_eq!(batched.place[id], if old { 2 } else { 0 });
+                prop_assert!(batched.runs[id].all().next().is_none() && batched.runs[id].rule == 0);
+            }
+            let mut ids_one: Vec<NormId> = Vec::new();
+            for k in &batch {
+                one.intern_all([key(*k)], &mut ids_one);
+            }
+            prop_assert_eq!(ids_one, expected);
+            prop_assert_eq!(one.keys.values(), batched.keys.values());
+            prop_assert_eq!(&one.producers.first, &batched.producers.first);
+            prop_assert_eq!(&one.overrides, &batched.overrides);
+            prop_assert_eq!(&one.place, &batched.place);
+            prop_assert_eq!(one.runs.len(), batched.runs.len());
         }
 
         /// The producers of each norm, one in its slot and the others beside, count as a table

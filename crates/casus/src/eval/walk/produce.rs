@@ -209,7 +209,8 @@ impl Walk<'_> {
     /// Counts rule `r` as a producer of the norms in `keys` (which it empties), and keeps them
     /// as what `trig` gave.
     pub(super) fn produce(&mut self, r: usize, trig: Trig, keys: &mut Vec<NormKey>, delta: &mut Delta) {
-        let ids: NormIds = keys.drain(..).map(|k| self.norms.intern(k)).collect();
+        let mut ids = NormIds::new();
+        self.norms.intern_all(keys.drain(..), &mut ids);
         counted(&mut self.norms, &mut self.fired, &mut self.given, r, trig, &ids, delta);
     }
 
