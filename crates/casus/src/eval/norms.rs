@@ -104,12 +104,12 @@ pub(super) struct NormTable {
 
 impl NormTable {
     /// The numbers of `keys`, in order, into `ids`, numbering those that are new, as numbering
-    /// them one by one would: the identities are first numbered in a loop that touches only the
-    /// table and the list of identities, which then stay in the processor's cache, and what the
-    /// walk keeps beside each new norm (no producer, no run, no override) is made after, for all
-    /// of them at once.
+    /// them one by one would: the identities are first numbered together
+    /// ([`crate::intern::Interner::intern_all`], part by part of the table for a large batch),
+    /// and what the walk keeps beside each new norm (no producer, no run, no override) is made
+    /// after, for all of them at once.
     pub(super) fn intern_all(&mut self, keys: impl IntoIterator<Item = NormKey>, ids: &mut impl Extend<NormId>) {
-        ids.extend(keys.into_iter().map(|key| self.keys.intern(key)));
+        self.keys.intern_all(keys, ids);
         let n = self.keys.len();
         if n > self.runs.len() {
             self.producers.first.resize(n, (0, 0));

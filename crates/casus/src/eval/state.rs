@@ -300,7 +300,7 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
 
     /// Notes that `item` is at `at`, the position after the last.
     fn note(&mut self, items: &[(T, Origin)], item: &T, at: usize) {
-        crate::intern::note(&mut self.positions, items, |(x, _)| hashed(x), hashed(item), number(at));
+        crate::intern::note(&mut self.positions, items, &|(x, _): &(T, Origin)| hashed(x), hashed(item), number(at));
     }
 
     /// Adds `item` to `items` unless it is there.
@@ -322,10 +322,11 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
     /// Counts one more source of each item of `batch`, in order, adding each that is new with
     /// `origin`; returns the positions of those added, the last ones.
     ///
-    /// The items are first found or put in place, then those added are listed: the table of
-    /// positions is read in a loop that touches little else, and stays in the processor's cache
-    /// (a cascade holds millions of acts a day, and listing each one by one between two look-ups
-    /// pushed the table out). The state is the same as after holding them one by one.
+    /// The items are first found or put in place, all of them together, then those added are
+    /// listed: a cascade holds millions of acts a day, and the table of positions is read and
+    /// written part by part of it ([`crate::intern::number_batch`]), not at random, nor between
+    /// the lists' writes, which pushed it out of the processor's cache. The state is the same as
+    /// after holding them one by one.
     pub(super) fn hold_all(
         &mut self,
         items: &mut Vec<(T, Origin)>,
@@ -333,22 +334,23 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
         origin: &Origin,
     ) -> std::ops::Range<usize> {
         let first = items.len();
-        let mut again: Vec<u32> = Vec::new();
-        for item in batch {
-            if let Some(at) = self.position(items, &item) {
-                again.push(number(at));
-                continue;
-            }
-            self.note(items, &item, items.len());
-            items.push((item, origin.clone()));
-        }
+        items.extend(batch.into_iter().map(|item| (item, origin.clone())));
+        let mut placed = Vec::new();
+        crate::intern::number_batch(
+            &mut self.positions,
+            items,
+            first,
+            |(x, _)| hashed(x),
+            |(a, _), (b, _)| a == b,
+            &mut placed,
+        );
         for at in first..items.len() {
             if let Some((item, _)) = items.get(at) {
                 self.add(at, item);
             }
         }
-        for at in again {
-            if let Some(n) = self.sources.get_mut(at as usize) {
+        for (at, new) in placed {
+            if let Some(n) = self.sources.get_mut(at as usize).filter(|_| !new) {
                 *n += 1;
             }
         }
