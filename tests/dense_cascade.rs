@@ -62,7 +62,7 @@ fn loaded(world: &Cascade) -> (Program, Scenario) {
 #[test]
 fn casus_finds_the_obligations_of_the_closure_and_no_others() {
     // The last world is large enough for a day's rules to be computed on a second thread, in
-    // many chunks.
+    // more than one batch, and for a day's acts and norms to be looked up part by part.
     for (states, pacts, seed) in [(12, 20, 1), (30, 60, 2), (40, 300, 3), (8, 28, 4), (60, 900, 5)] {
         let world = cascade(&Dense { states, pacts, seed });
         let (program, scenario) = loaded(&world);

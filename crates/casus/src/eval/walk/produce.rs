@@ -154,27 +154,35 @@ impl Walk<'_> {
 
     /// Gives each rule of `jobs`, `(rule, position, number)`, the new fact at that position,
     /// as [`Walk::produce`] does one by one, with the same numbers. The rules' norms are computed
-    /// a chunk of rules at a time, then numbered and counted in the same order. A large day's
-    /// chunks are computed on a second thread, while this one numbers and counts the norms of the
-    /// chunk before.
+    /// a batch of jobs at a time, as many as give [`BATCH`] norms or more, then numbered and
+    /// counted in the same order. A large day's batches are computed on a second thread, while
+    /// this one numbers and counts the norms of the batch before.
     fn produce_for_facts(&mut self, state: &DayState, jobs: &[(u32, u32, u32)], delta: &mut Delta) {
         let Walk { world, norms, fired, given, .. } = self;
         let world = &*world;
-        let norms_of = |chunk: &[(u32, u32, u32)], keys: &mut Vec<NormKey>, ends: &mut Vec<usize>| {
+        // The norms of the jobs from `from` on, until they number `BATCH` or the jobs end; returns
+        // where the batch ends.
+        let norms_of = |from: usize, keys: &mut Vec<NormKey>, ends: &mut Vec<usize>| {
             ends.clear();
-            for &(r, i, _) in chunk {
+            let mut to = from;
+            while let Some(&(r, i, _)) = jobs.get(to) {
                 state.rule_norms(world, r as usize, Some(Support::Fact(i as usize)), keys);
                 ends.push(keys.len());
+                to += 1;
+                if keys.len() >= BATCH {
+                    break;
+                }
             }
+            to
         };
-        // The chunk's norms numbered first, all together (`NormTable::intern_all`), then each
+        // The batch's norms numbered first, all together (`NormTable::intern_all`), then each
         // rule counted as the producer of its own, `ends` saying where they end among them.
         let mut ids: Vec<NormId> = Vec::new();
-        let mut produced = |chunk: &[(u32, u32, u32)], keys: &mut Vec<NormKey>, ends: &[usize]| {
+        let mut produced = |batch: &[(u32, u32, u32)], keys: &mut Vec<NormKey>, ends: &[usize]| {
             ids.clear();
             norms.intern_all(keys.drain(..), &mut ids);
             let mut from = 0;
-            for (&(r, _, id), &end) in chunk.iter().zip(ends) {
+            for (&(r, _, id), &end) in batch.iter().zip(ends) {
                 let numbered = ids.get(from..end).unwrap_or(&[]);
                 counted(norms, fired, given, r as usize, Trig::Fact(id), numbered, delta);
                 from = end;
@@ -182,26 +190,31 @@ impl Walk<'_> {
         };
         if jobs.len() < ON_A_HELPER {
             let (mut keys, mut ends) = (Vec::new(), Vec::new());
-            for chunk in jobs.chunks(CHUNK) {
-                norms_of(chunk, &mut keys, &mut ends);
-                produced(chunk, &mut keys, &ends);
+            let mut from = 0;
+            while from < jobs.len() {
+                let to = norms_of(from, &mut keys, &mut ends);
+                produced(&jobs[from..to], &mut keys, &ends);
+                from = to;
             }
             return;
         }
         std::thread::scope(|scope| {
             // Made inside the scope, so that they are dropped before it waits for the thread.
-            let (sent, received) = std::sync::mpsc::sync_channel::<(Vec<NormKey>, Vec<usize>)>(2);
+            type Batch = (std::ops::Range<usize>, Vec<NormKey>, Vec<usize>);
+            let (sent, received) = std::sync::mpsc::sync_channel::<Batch>(2);
             scope.spawn(move || {
-                for chunk in jobs.chunks(CHUNK) {
-                    let (mut keys, mut ends) = (Vec::new(), Vec::with_capacity(chunk.len()));
-                    norms_of(chunk, &mut keys, &mut ends);
-                    if sent.send((keys, ends)).is_err() {
+                let mut from = 0;
+                while from < jobs.len() {
+                    let (mut keys, mut ends) = (Vec::new(), Vec::new());
+                    let to = norms_of(from, &mut keys, &mut ends);
+                    if sent.send((from..to, keys, ends)).is_err() {
                         break;
                     }
+                    from = to;
                 }
             });
-            for (chunk, (mut keys, ends)) in jobs.chunks(CHUNK).zip(received) {
-                produced(chunk, &mut keys, &ends);
+            for (range, mut keys, ends) in received {
+                produced(&jobs[range], &mut keys, &ends);
             }
         });
     }
@@ -224,14 +237,17 @@ impl Walk<'_> {
     }
 }
 
-/// How many rules a day's new facts trigger before their norms are computed on a second thread:
-/// two chunks, so that one is computed while the other is numbered.
-const ON_A_HELPER: usize = 2 * CHUNK;
+/// How many rules a day's new facts trigger before their norms are computed on a second thread.
+const ON_A_HELPER: usize = 1 << 14;
 
-/// How many rules' norms are computed, then numbered, at a time: on a second thread, their norms,
-/// about fifty bytes each, are handed over together, two chunks at most waiting. Numbered in
-/// chunks of 1 024, a cascade of millions of norms took 1.04 times as long.
-const CHUNK: usize = 1 << 13;
+/// How many norms are computed, then numbered, at a time (a batch ends with the rule that reaches
+/// it): on a second thread, they are handed over together, two batches at most waiting, about
+/// fifty bytes each. The table of norms is looked up part by part for a batch
+/// ([`crate::intern::number_batch`]), which pays once a part gets several of the batch's norms:
+/// in batches of 8 192 rules, a cascade of millions of norms took about one look-up at random for
+/// each. Larger batches still help a large table, but leave the two threads less to do at once
+/// on a smaller world: 2^17 norms were 1.07 times as slow as 2^15 on the 1 000-pact cascade.
+const BATCH: usize = 1 << 15;
 
 /// Counts rule `r` as a producer of the norms numbered `ids`, and keeps them as what `trig` gave.
 fn counted(
