@@ -156,17 +156,18 @@ pub(crate) fn number_batch<V>(
     eq: impl Fn(&V, &V) -> bool,
     out: &mut Vec<(u32, bool)>,
 ) {
-    number_batch_from(table, values, first, (hash, eq), out, IN_PARTS);
+    number_batch_from(table, values, first, (hash, eq), out, (IN_PARTS, SLICE));
 }
 
-/// [`number_batch`], a batch of `in_parts` values or more being done part by part.
+/// [`number_batch`], a batch of `in_parts` values or more being done part by part, `slice` of
+/// them at a time.
 fn number_batch_from<V>(
     table: &mut hashbrown::HashTable<u32>,
     values: &mut Vec<V>,
     first: usize,
     (hash, eq): (impl Fn(&V) -> u64, impl Fn(&V, &V) -> bool),
     out: &mut Vec<(u32, bool)>,
-    in_parts: usize,
+    (in_parts, slice): (usize, usize),
 ) {
     out.clear();
     let n = values.len().saturating_sub(first);
@@ -190,23 +191,24 @@ fn number_batch_from<V>(
     }
     // Room for the whole batch first, so that the table does not grow while it is walked in parts.
     if table.len() + n > table.capacity() {
-        *table = in_order(&values[..first], &hash, (2 * first).max(first + n));
+        // The table is built again from the values: the old one goes first.
+        *table = hashbrown::HashTable::new();
+        *table = in_order(&values[..first], &hash, (2 * first).max(first + n), slice);
     }
-    let hashes: Vec<u64> = values[first..].iter().map(&hash).collect();
-    let order = by_part(table, &hashes);
     out.resize(n, (0, false));
-    for &i in &order {
-        let i = i as usize;
-        let at = first + i;
-        let h = hashes[i];
-        let found = table.find(h, |&x| values.get(x as usize).is_some_and(|v| eq(v, &values[at])));
-        out[i] = match found {
-            Some(&q) => (q, false),
-            None => {
-                table.insert_unique(h, number(at), |&x| values.get(x as usize).map_or(0, &hash));
-                (number(at), true)
-            }
-        };
+    for start in (first..values.len()).step_by(slice.max(1)) {
+        let slice = &values[start..values.len().min(start + slice.max(1))];
+        for (h, i) in by_part(table, slice.len(), |i| hash(&slice[i])) {
+            let at = start + i as usize;
+            let found = table.find(h, |&x| values.get(x as usize).is_some_and(|v| eq(v, &values[at])));
+            out[at - first] = match found {
+                Some(&q) => (q, false),
+                None => {
+                    table.insert_unique(h, number(at), |&x| values.get(x as usize).map_or(0, &hash));
+                    (number(at), true)
+                }
+            };
+        }
     }
     if out.iter().all(|&(_, new)| new) {
         return;
@@ -231,45 +233,55 @@ fn number_batch_from<V>(
     values.truncate(kept);
     for (i, to) in moved {
         let was = number(first + i);
-        if let Some(x) = table.find_mut(hashes[i], |&x| x == was) {
+        let h = values.get(to as usize).map_or(0, &hash);
+        if let Some(x) = table.find_mut(h, |&x| x == was) {
             *x = to;
         }
     }
 }
 
-/// A table numbering `values`, each once, with room for `room`: built part by part, as
-/// [`number_batch`] looks a batch up.
-fn in_order<V>(values: &[V], hash: &impl Fn(&V) -> u64, room: usize) -> hashbrown::HashTable<u32> {
+/// A table numbering `values`, each once, with room for `room`: built part by part, `slice`
+/// values at a time, as [`number_batch`] looks a batch up.
+fn in_order<V>(values: &[V], hash: &impl Fn(&V) -> u64, room: usize, slice: usize) -> hashbrown::HashTable<u32> {
     let mut table = hashbrown::HashTable::with_capacity(room.max(4));
-    let hashes: Vec<u64> = values.iter().map(hash).collect();
-    for &i in &by_part(&table, &hashes) {
-        let i = i as usize;
-        table.insert_unique(hashes[i], number(i), |&x| values.get(x as usize).map_or(0, hash));
+    for start in (0..values.len()).step_by(slice.max(1)) {
+        let slice = &values[start..values.len().min(start + slice.max(1))];
+        for (h, i) in by_part(&table, slice.len(), |i| hash(&slice[i])) {
+            table.insert_unique(h, number(start) + i, |&x| values.get(x as usize).map_or(0, hash));
+        }
     }
     table
 }
 
-/// The positions of `hashes`, in order of the part of `table` each points into (in order of
-/// position within a part): at most 4 096 parts, each a run of the table's buckets. The table's
-/// buckets are a power of two, each found by the hash's lowest bits; its capacity is seven
-/// eighths of them, or one less when there are fewer than eight. Were that to change, the order
-/// would only be slower, never wrong.
-fn by_part(table: &hashbrown::HashTable<u32>, hashes: &[u64]) -> Vec<u32> {
+/// How many values are ordered by part at a time: enough for many in each part, and few enough
+/// that what orders them stays small. (The allocator keeps a freed block of a few megabytes
+/// for blocks to come, and a large world then holds tens of megabytes more at its peak.)
+const SLICE: usize = 1 << 19;
+
+/// The hashes of `n` values, `hash(i)` that of the `i`th, each with its `i`, in order of the part
+/// of `table` each points into (and of `i` within a part), so that they are read in that order
+/// as they lie: at most 4 096 parts, each a run of the table's buckets. A hash is computed twice,
+/// to count the parts and to place it, rather than kept apart and read again at random. The
+/// table's buckets are a power of two, each found by the hash's lowest bits; its capacity is
+/// seven eighths of them, or one less when there are fewer than eight. Were that to change, the
+/// order would only be slower, never wrong.
+fn by_part(table: &hashbrown::HashTable<u32>, n: usize, hash: impl Fn(usize) -> u64) -> Vec<(u64, u32)> {
     let buckets = (table.capacity() + 1).next_power_of_two() as u64;
     let bits = buckets.trailing_zeros();
     let shift = bits.saturating_sub(12);
     let part = |h: u64| ((h & (buckets - 1)) >> shift) as usize;
     let mut starts = vec![0u32; (buckets >> shift) as usize + 1];
-    for &h in hashes {
-        starts[part(h) + 1] += 1;
+    for i in 0..n {
+        starts[part(hash(i)) + 1] += 1;
     }
     for p in 1..starts.len() {
         starts[p] += starts[p - 1];
     }
-    let mut order = vec![0u32; hashes.len()];
-    for (i, &h) in hashes.iter().enumerate() {
+    let mut order = vec![(0u64, 0u32); n];
+    for i in 0..n {
+        let h = hash(i);
         let slot = &mut starts[part(h)];
-        order[*slot as usize] = number(i);
+        order[*slot as usize] = (h, number(i));
         *slot += 1;
     }
     order
@@ -328,8 +340,9 @@ mod tests {
         /// A batch is numbered as the model of first coming numbers it: each value the number of
         /// its first coming, before the batch or in it; the values kept once each, in that order;
         /// and the table finding each at its number. Done one by one and part by part (from one
-        /// value, or a few, on), with the values' own hash and with one that sends most of them to
-        /// the same place, so that equal hashes meet and values found again leave gaps to close.
+        /// value, or a few, on, in slices of one value or more), with the values' own hash and with
+        /// one that sends most of them to the same place, so that equal hashes meet and values
+        /// found again leave gaps to close.
         #[test]
         fn a_batch_is_numbered_in_order_of_first_coming(
             before in proptest::collection::vec(0u16..200, 0..150),
@@ -339,6 +352,12 @@ mod tests {
                 proptest::strategy::Just(1),
                 proptest::strategy::Just(5),
                 proptest::strategy::Just(usize::MAX)
+            ],
+            slice in proptest::prop_oneof![
+                proptest::strategy::Just(1usize),
+                proptest::strategy::Just(3),
+                proptest::strategy::Just(64),
+                proptest::strategy::Just(super::SLICE)
             ],
             crowded in proptest::bool::ANY,
         ) {
@@ -359,12 +378,13 @@ mod tests {
             for &v in &before {
                 let first = values.len();
                 values.push(v);
-                super::number_batch_from(&mut table, &mut values, first, (hash, u16::eq), &mut out, usize::MAX);
+                let one_by_one = (usize::MAX, super::SLICE);
+                super::number_batch_from(&mut table, &mut values, first, (hash, u16::eq), &mut out, one_by_one);
                 proptest::prop_assert_eq!(&out, &vec![number_of(v)]);
             }
             let first = values.len();
             values.extend(&batch);
-            super::number_batch_from(&mut table, &mut values, first, (hash, u16::eq), &mut out, in_parts);
+            super::number_batch_from(&mut table, &mut values, first, (hash, u16::eq), &mut out, (in_parts, slice));
             let expected: Vec<(u32, bool)> = batch.iter().map(|&v| number_of(v)).collect();
             proptest::prop_assert_eq!(out, expected);
             proptest::prop_assert_eq!(&values, &model);
