@@ -117,18 +117,15 @@ impl<T> Interner<T> {
 
 /// Notes `n`, the number after those of `values`, for a value whose hash is `h`, in `table`, which
 /// holds the numbers of `values` alone (`hash` gives a value's hash). A full table is replaced by
-/// one built by reading the values in order, with room for as many again: growing it in place
-/// would read them in the table's order, one cache miss each once they outgrow the cache.
+/// one built from the values read in order ([`in_order`]), with room for as many again: growing
+/// it in place would read them in the table's order, one cache miss each once they outgrow the
+/// cache.
 pub(crate) fn note<T>(table: &mut hashbrown::HashTable<u32>, values: &[T], hash: &impl Fn(&T) -> u64, h: u64, n: u32) {
-    let rehash = |&m: &u32| values.get(m as usize).map_or(0, &hash);
     if table.len() == table.capacity() {
-        let mut grown = hashbrown::HashTable::with_capacity((2 * values.len()).max(4));
-        for (m, v) in values.iter().enumerate() {
-            grown.insert_unique(hash(v), number(m), rehash);
-        }
-        *table = grown;
+        *table = hashbrown::HashTable::new();
+        *table = in_order(values, hash, 2 * values.len(), SLICE);
     }
-    table.insert_unique(h, n, rehash);
+    table.insert_unique(h, n, |&m| values.get(m as usize).map_or(0, hash));
 }
 
 /// How many values a batch takes to be looked up part by part of its table; fewer are looked up
