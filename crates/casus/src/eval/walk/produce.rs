@@ -188,13 +188,22 @@ impl Walk<'_> {
                 from = end;
             }
         };
-        if jobs.len() < ON_A_HELPER {
-            let (mut keys, mut ends) = (Vec::new(), Vec::new());
+        // The batches in order, each the jobs it covers with their norms.
+        let batches = || {
             let mut from = 0;
-            while from < jobs.len() {
-                let to = norms_of(from, &mut keys, &mut ends);
-                produced(&jobs[from..to], &mut keys, &ends);
-                from = to;
+            std::iter::from_fn(move || {
+                (from < jobs.len()).then(|| {
+                    let (mut keys, mut ends) = (Vec::new(), Vec::new());
+                    let to = norms_of(from, &mut keys, &mut ends);
+                    let range = from..to;
+                    from = to;
+                    (range, keys, ends)
+                })
+            })
+        };
+        if jobs.len() < ON_A_HELPER {
+            for (range, mut keys, ends) in batches() {
+                produced(&jobs[range], &mut keys, &ends);
             }
             return;
         }
@@ -203,14 +212,10 @@ impl Walk<'_> {
             type Batch = (std::ops::Range<usize>, Vec<NormKey>, Vec<usize>);
             let (sent, received) = std::sync::mpsc::sync_channel::<Batch>(2);
             scope.spawn(move || {
-                let mut from = 0;
-                while from < jobs.len() {
-                    let (mut keys, mut ends) = (Vec::new(), Vec::new());
-                    let to = norms_of(from, &mut keys, &mut ends);
-                    if sent.send((from..to, keys, ends)).is_err() {
+                for batch in batches() {
+                    if sent.send(batch).is_err() {
                         break;
                     }
-                    from = to;
                 }
             });
             for (range, mut keys, ends) in received {
