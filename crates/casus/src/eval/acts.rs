@@ -93,6 +93,11 @@ struct Shapes {
 /// The roles an act gives, sorted.
 type Shape = smallvec::SmallVec<[Sym; 2]>;
 
+/// Whether arguments sorted by role give exactly the roles of `shape`.
+fn has_shape(args: &[(Sym, Sym)], shape: &Shape) -> bool {
+    args.iter().map(|(r, _)| r).eq(shape.iter())
+}
+
 /// A party and an action.
 pub(super) type Actor = (Sym, Sym);
 
@@ -113,7 +118,7 @@ impl<'a> ActsByActor<'a> {
         for run in by_args.chunk_by(|a, b| a.0 == b.0) {
             let mut found: Vec<Shape> = Vec::new();
             for (_, args, _) in run {
-                if !found.iter().any(|s| s.iter().eq(args.iter().map(|(r, _)| r))) {
+                if !found.iter().any(|s| has_shape(args, s)) {
                     found.push(args.iter().map(|&(r, _)| r).collect());
                 }
             }
@@ -179,7 +184,7 @@ impl<'a> ActsByActor<'a> {
                 None => {
                     // The actor's acts of this shape, compared one by one, in the order given.
                     let run = self.by_args.get(shapes.from..shapes.to).unwrap_or(&[]);
-                    let of_shape = run.iter().filter(|(_, g, _)| shape.iter().eq(g.iter().map(|(r, _)| r)));
+                    let of_shape = run.iter().filter(|(_, g, _)| has_shape(g, shape));
                     out.extend(
                         of_shape
                             .filter_map(|&(_, _, i)| Some((i as usize, self.acts.get(i as usize)?)))
