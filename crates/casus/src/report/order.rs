@@ -66,18 +66,40 @@ impl Ranks {
     /// in this order, stays among norms that lie together in memory.
     pub(super) fn sorted<'a>(&self, eval: &'a Evaluation) -> Vec<(&'a NormKey, &'a NormRecord)> {
         let norms: Vec<(&NormKey, &NormRecord)> = eval.norms.iter().collect();
-        by_group(&norms, |(k, _)| self.sym(k.party), |(k, _)| self.key(k), crate::halves::NORMS_ON_TWO_THREADS)
+        by_group(
+            &norms,
+            |(k, _)| self.sym(k.party),
+            |(k, _)| self.packed(k),
+            |(a, _), (b, _)| self.key(a).cmp(&self.key(b)),
+            crate::halves::NORMS_ON_TWO_THREADS,
+        )
+    }
+
+    /// A norm's place in the report packed into four numbers that order as `key` does, up to
+    /// ties: party and article, modality and action, and the least two pairs of arguments, each
+    /// pair one number (none before any). The two greatest pairs, both ranks at the end of the
+    /// range, pack into one number; since the pairs are in order, only such pairs can follow
+    /// one of them, and the tie is left to the keys.
+    fn packed(&self, k: &NormKey) -> [u64; 4] {
+        let (first, second, pairs) = self.key(k);
+        let mut words = [first, second, 0, 0];
+        for (word, &(r, v)) in words[2..].iter_mut().zip(&pairs) {
+            *word = ((u64::from(r) << 32) | u64::from(v)).saturating_add(1);
+        }
+        words
     }
 }
 
-/// `items` in the order of `key`, whose first part orders as `group` does: the runs of one group
-/// are put in the order of their groups, and each group sorted among itself — fewer comparisons
-/// than one sort of all, each among items that lie together. Runs of one group that lie apart
-/// are sorted as one, so the result is the order of `key` whatever the order of `items`.
+/// `items` in the order of `key` and then of `ties` among equal keys, the key's first part
+/// ordering as `group` does: the runs of one group are put in the order of their groups, and
+/// each group sorted among itself — fewer comparisons than one sort of all, each among items
+/// that lie together. Runs of one group that lie apart are sorted as one, so the result is the
+/// order of `key` and `ties` whatever the order of `items`.
 fn by_group<T: Copy + Send + Sync, K: Ord + Send>(
     items: &[T],
     group: impl Fn(T) -> u32,
     key: impl Fn(T) -> K + Sync,
+    ties: impl Fn(T, T) -> std::cmp::Ordering + Sync,
     two_threads_from: usize,
 ) -> Vec<T> {
     let mut runs: Vec<(u32, &[T])> =
@@ -91,6 +113,9 @@ fn by_group<T: Copy + Send + Sync, K: Ord + Send>(
             keyed.clear();
             keyed.extend(one_group.iter().flat_map(|(_, run)| run.iter()).map(|&x| (key(x), x)));
             keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            for run in keyed.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+                run.sort_unstable_by(|a, b| ties(a.1, b.1));
+            }
             sorted.extend(keyed.drain(..).map(|(_, x)| x));
         }
         sorted
@@ -135,24 +160,58 @@ fn rank<T: Copy>(sorted: &[T], equal: impl Fn(T, T) -> bool, mut set: impl FnMut
 mod tests {
     use proptest::prelude::*;
 
-    use super::by_group;
+    use super::{Ranks, by_group};
+    use crate::eval::NormKey;
+    use casus_syntax::ast::Modality;
 
     proptest! {
         // Cases from `PROPTEST_CASES` (256 by default); no regression files.
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
-        /// Sorted group by group, items come out as one sort of all would put them, whether
-        /// each group's items lie together or apart, and whatever the groups' order; on one
-        /// thread or two, as `two_threads_from` says.
+        /// Sorted group by group, on a key that leaves ties and then on what breaks them,
+        /// items come out as one sort of all would put them, whether each group's items lie
+        /// together or apart, and whatever the groups' order; on one thread or two, as
+        /// `two_threads_from` says.
         #[test]
         fn sorting_group_by_group_is_sorting_all(
             items in proptest::collection::vec((0..5u32, 0..50u32), 0..60),
             two_threads_from in 0..64usize,
         ) {
-            let sorted = by_group(&items, |(g, _)| g, |x| x, two_threads_from);
+            let sorted = by_group(&items, |(g, _)| g, |(g, v)| (g, v / 10), |a, b| a.cmp(&b), two_threads_from);
             let mut expected = items.clone();
             expected.sort_unstable();
             prop_assert_eq!(sorted, expected);
+        }
+
+        /// Two norms whose packings differ are in the order of their packings as their keys
+        /// are, so that sorting on packings and then on keys among equal packings is sorting
+        /// on keys: whatever their ranks, even at the end of the range, or names the ranks do
+        /// not know, and whatever the number and order of their arguments.
+        #[test]
+        fn packings_order_as_keys_do(
+            sym in proptest::collection::vec(prop_oneof![0..4u32, Just(u32::MAX - 1), Just(u32::MAX)], 8),
+            article in proptest::collection::vec(proptest::collection::vec(prop_oneof![0..3u32, Just(u32::MAX)], 2), 2),
+            keys in proptest::collection::vec(
+                (0..9u32, 0..3usize, 0..9u32, proptest::collection::vec((0..9u32, 0..9u32), 0..4), 0..3usize, 0..3u32),
+                2..12,
+            ),
+        ) {
+            let ranks = Ranks { sym, article };
+            let modalities = [Modality::Must, Modality::MustNot, Modality::May];
+            let keys: Vec<NormKey> = keys
+                .into_iter()
+                .map(|(party, m, action, args, instrument, article)| NormKey {
+                    party, modality: modalities[m], action, args: args.into_iter().collect(), instrument, article,
+                })
+                .collect();
+            for a in &keys {
+                for b in &keys {
+                    let (pa, pb) = (ranks.packed(a), ranks.packed(b));
+                    if pa != pb {
+                        prop_assert_eq!(pa.cmp(&pb), ranks.key(a).cmp(&ranks.key(b)), "{:?} {:?}", a, b);
+                    }
+                }
+            }
         }
     }
 }
