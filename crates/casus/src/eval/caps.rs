@@ -67,7 +67,7 @@ pub(super) fn caps(
     // for a cap in aggregate.
     type GroupKey = (Option<Sym>, Sym, crate::eval::Args, usize, u32);
     let mut groups: BTreeMap<GroupKey, (Cap, Vec<u32>)> = BTreeMap::new();
-    for (n, (key, record)) in norms.keys.iter().zip(&norms.records).enumerate() {
+    for (n, (key, record)) in norms.iter().enumerate() {
         let Some(cap) = capped(program, key, record) else { continue };
         let party = (!cap.aggregate).then_some(key.party);
         let group = (party, key.action, key.args.clone(), key.instrument, key.article);
@@ -79,7 +79,7 @@ pub(super) fn caps(
         // only its party's norm counts it.
         let mut counted: Vec<(Day, usize, u32)> = Vec::new();
         for &n in &members {
-            let (Some(key), Some(record)) = (norms.keys.get(n as usize), norms.records.get(n as usize)) else {
+            let (Some(key), Some(record)) = (norms.keys.get(n as usize), norms.record(n as usize)) else {
                 continue;
             };
             for i in matching(key) {

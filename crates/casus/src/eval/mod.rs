@@ -153,20 +153,28 @@ fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Ve
 pub struct Norms {
     /// The identities, sorted.
     keys: Vec<NormKey>,
-    /// The record of each, in the same order.
-    records: Vec<NormRecord>,
+    /// The record of each, in the same order, in two lists: the first norms' and the rest's (a
+    /// large evaluation's are made on two threads at once, each list on its own).
+    records: [Vec<NormRecord>; 2],
 }
 
 impl Norms {
     /// The history of a norm.
     pub fn get(&self, key: &NormKey) -> Option<&NormRecord> {
         let at = self.keys.binary_search(key).ok()?;
-        self.records.get(at)
+        self.record(at)
+    }
+
+    /// The history of the norm at `at` in order of identity.
+    fn record(&self, at: usize) -> Option<&NormRecord> {
+        let [first, rest] = &self.records;
+        first.get(at).or_else(|| rest.get(at.checked_sub(first.len())?))
     }
 
     /// The norms and their histories, by identity.
     pub fn iter(&self) -> impl Iterator<Item = (&NormKey, &NormRecord)> {
-        self.keys.iter().zip(&self.records)
+        let [first, rest] = &self.records;
+        self.keys.iter().zip(first.iter().chain(rest))
     }
 
     /// How many there are.

@@ -6,7 +6,8 @@ use super::identity::NormKey;
 use super::norms::Runs;
 
 /// The identities of the norms that were ever active, put into order of identity where they lie,
-/// each beside what `record` makes of it from its number and runs.
+/// and what `record` makes of each from its number and runs, in the same order in two lists: the
+/// second empty below a threshold, and past it each made on a thread of its own.
 ///
 /// A world may have hundreds of thousands of norms, numbered as the walk met them, and a sort
 /// that fetched each identity from where its number puts it would fetch each from a different
@@ -19,21 +20,21 @@ use super::norms::Runs;
 /// compare the identities (past two arguments, or with an action numbered from 2^30 - 1 or an
 /// argument near the end of the range, which pack into one value with their neighbours).
 /// Parties are numbers of the evaluation's names, so a table by party is as long as they are few.
-pub(super) fn into_order<R>(
+pub(super) fn into_order<R: Send>(
     keys: Vec<NormKey>,
     runs: Vec<Runs>,
-    record: impl FnMut(NormId, &Runs) -> R,
-) -> (Vec<NormKey>, Vec<R>) {
+    record: impl Fn(NormId, &Runs) -> R + Sync,
+) -> (Vec<NormKey>, [Vec<R>; 2]) {
     in_order(keys, runs, record, crate::halves::NORMS_ON_TWO_THREADS)
 }
 
-/// `into_order`, its buckets sorted on two threads from `two_threads_from` norms on.
-fn in_order<R>(
+/// `into_order`, on two threads from `two_threads_from` norms on.
+fn in_order<R: Send>(
     mut keys: Vec<NormKey>,
     mut runs: Vec<Runs>,
-    mut record: impl FnMut(NormId, &Runs) -> R,
+    record: impl Fn(NormId, &Runs) -> R + Sync,
     two_threads_from: usize,
-) -> (Vec<NormKey>, Vec<R>) {
+) -> (Vec<NormKey>, [Vec<R>; 2]) {
     // The norms ever active, with their numbers, moved to the front in order.
     let mut ids: Vec<NormId> = Vec::with_capacity(keys.len());
     let mut kept = 0;
@@ -58,54 +59,112 @@ fn in_order<R>(
     for p in 1..start.len() {
         start[p] += start[p - 1];
     }
-    // Each norm swapped into its party's bucket: the next place not yet filled there.
-    let mut next = start.clone();
-    for p in 0..parties {
-        let end = start.get(p + 1).copied().unwrap_or(0);
-        while let Some(&at) = next.get(p).filter(|&&at| at < end) {
-            let Some(q) = keys.get(at).map(|k| k.party as usize) else { break };
-            let Some(to) = next.get_mut(q) else { break };
-            if q != p {
-                keys.swap(at, *to);
-                runs.swap(at, *to);
-                ids.swap(at, *to);
+    // Each norm swapped into one of sixteen buckets by the first digit of its party: `tops`
+    // are the parties where they begin, and the last where they end.
+    let shift = party_bits(parties).saturating_sub(DIGIT);
+    by_digit(&mut keys, &mut runs, &mut ids, shift);
+    let tops: Vec<usize> = (0..=1usize << DIGIT).map(|d| (d << shift).min(parties)).collect();
+    // Then each of those buckets into order of party by the other digits, each party's norms
+    // sorted where they lie and their records made, on one thread or, from `two_threads_from`
+    // norms on, two: each takes the parties on its side of the boundary of a first digit's
+    // bucket nearest the middle.
+    let finish = |keys: &mut [NormKey], runs: &mut [Runs], ids: &mut [NormId], from: usize, to: usize| -> Vec<R> {
+        let base = start.get(from).copied().unwrap_or(0);
+        let at = |p: usize| start.get(p).map_or(0, |&s| s - base);
+        for w in tops.windows(2).filter(|w| from <= w[0] && w[1] <= to) {
+            let (lo, hi) = (at(w[0]), at(w[1]));
+            if let (Some(k), Some(r), Some(i)) = (keys.get_mut(lo..hi), runs.get_mut(lo..hi), ids.get_mut(lo..hi)) {
+                by_party(k, r, i, shift);
             }
-            *to += 1;
         }
+        let starts: Vec<usize> = (from..=to).map(at).collect();
+        sort_each(&starts, keys, runs, ids, &record)
+    };
+    if kept < two_threads_from.max(2) {
+        let records = finish(&mut keys, &mut runs, &mut ids, 0, parties);
+        return (keys, [records, Vec::new()]);
     }
-    // Each bucket sorted where it lies.
-    sort_buckets(&start, &mut keys, &mut runs, &mut ids, two_threads_from);
-    let records = ids.iter().zip(&runs).map(|(&id, r)| record(id, r)).collect();
-    (keys, records)
-}
-
-/// Sorts each bucket where it lies, `start` giving where each begins and the next ends. From
-/// `two_threads_from` norms on, the buckets are split in two at the bucket boundary nearest the
-/// middle, and each half sorted on a thread of its own: a cascade's norms are millions, and the
-/// walk before used one processor.
-fn sort_buckets<R: Send>(
-    start: &[usize],
-    keys: &mut [NormKey],
-    runs: &mut [R],
-    ids: &mut [NormId],
-    two_threads_from: usize,
-) {
-    if keys.len() < two_threads_from.max(2) {
-        return sort_each(start, keys, runs, ids);
-    }
-    let split = start.partition_point(|&s| s < keys.len() / 2).min(start.len().saturating_sub(1));
-    let mid = start.get(split).copied().unwrap_or(0).min(keys.len());
-    let first = start.get(..=split).unwrap_or(&[]);
-    let second: Vec<usize> = start.get(split..).unwrap_or(&[]).iter().map(|&s| s - mid).collect();
+    let split = tops
+        .iter()
+        .copied()
+        .min_by_key(|&p| start.get(p).map_or(usize::MAX, |&s| s.abs_diff(kept / 2)))
+        .unwrap_or(parties);
+    let mid = start.get(split).copied().unwrap_or(kept).min(kept);
     let (keys_a, keys_b) = keys.split_at_mut(mid);
     let (runs_a, runs_b) = runs.split_at_mut(mid);
     let (ids_a, ids_b) = ids.split_at_mut(mid);
-    crate::halves::join(|| sort_each(first, keys_a, runs_a, ids_a), || sort_each(&second, keys_b, runs_b, ids_b));
+    let (first, second) = crate::halves::join(
+        || finish(keys_a, runs_a, ids_a, 0, split),
+        || finish(keys_b, runs_b, ids_b, split, parties),
+    );
+    (keys, [first, second])
+}
+
+/// How many bits the party numbers below `parties` take, rounded up to whole digits.
+fn party_bits(parties: usize) -> u32 {
+    let bits = usize::BITS - parties.saturating_sub(1).leading_zeros();
+    bits.div_ceil(DIGIT) * DIGIT
+}
+
+/// The bits of a party number taken at a time when norms are swapped into order of party.
+const DIGIT: u32 = 4;
+
+/// Swaps norms `keys` (with `runs` and `ids`) into order of party where they lie, a digit of
+/// the party's number at a time from the highest, of the `bits` it takes: sixteen buckets by the
+/// digit, then each bucket by the next. Each swap takes the next norm from where one of sixteen
+/// buckets is being filled, a place in memory fetched a moment before, rather than from one of
+/// as many places as there are parties.
+fn by_party<R>(keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId], bits: u32) {
+    let Some(shift) = bits.checked_sub(DIGIT) else { return };
+    let start = by_digit(keys, runs, ids, shift);
+    for w in start.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        if let (Some(k), Some(r), Some(i)) = (keys.get_mut(lo..hi), runs.get_mut(lo..hi), ids.get_mut(lo..hi)) {
+            by_party(k, r, i, shift);
+        }
+    }
+}
+
+/// Swaps norms `keys` (with `runs` and `ids`) into sixteen buckets where they lie, by the digit
+/// of their party's number from bit `shift`, and returns where each bucket starts (and the last
+/// ends).
+fn by_digit<R>(keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId], shift: u32) -> [usize; (1 << DIGIT) + 1] {
+    let digit = |k: &NormKey| (k.party >> shift) as usize % (1 << DIGIT);
+    let mut start = [0usize; (1 << DIGIT) + 1];
+    for k in keys.iter() {
+        start[digit(k) + 1] += 1;
+    }
+    for d in 1..start.len() {
+        start[d] += start[d - 1];
+    }
+    let mut next = start;
+    for d in 0..1 << DIGIT {
+        while next[d] < start[d + 1] {
+            let at = next[d];
+            let Some(q) = keys.get(at).map(digit) else { break };
+            if q != d {
+                keys.swap(at, next[q]);
+                runs.swap(at, next[q]);
+                ids.swap(at, next[q]);
+            }
+            next[q] += 1;
+        }
+    }
+    start
 }
 
 /// Sorts each bucket where it lies, `starts` giving where each begins and the next ends: its order
-/// found on the packed identities, then the bucket permuted into it by following cycles.
-fn sort_each<R>(starts: &[usize], keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId]) {
+/// found on the packed identities, then the bucket permuted into it by following cycles. Returns
+/// the record of each norm in the new order, made as its bucket is sorted, while its runs are
+/// at hand.
+fn sort_each<R>(
+    starts: &[usize],
+    keys: &mut [NormKey],
+    runs: &mut [Runs],
+    ids: &mut [NormId],
+    record: impl Fn(NormId, &Runs) -> R,
+) -> Vec<R> {
+    let mut records = Vec::with_capacity(keys.len());
     let mut order: Vec<([u64; 3], u32)> = Vec::new();
     let mut target: Vec<u32> = Vec::new();
     for w in starts.windows(2) {
@@ -135,7 +194,11 @@ fn sort_each<R>(starts: &[usize], keys: &mut [NormKey], runs: &mut [R], ids: &mu
                 target.swap(i, t as usize);
             }
         }
+        if let (Some(ids), Some(runs)) = (ids.get(lo..hi), runs.get(lo..hi)) {
+            records.extend(ids.iter().zip(runs).map(|(&id, r)| record(id, r)));
+        }
     }
+    records
 }
 
 /// A norm's identity packed into three numbers that order as it does, up to ties. Past the first
@@ -164,6 +227,14 @@ mod tests {
     use crate::calendar::Day;
     use casus_syntax::ast::Modality;
 
+    /// The bits the party numbers below a count take, in whole digits of four.
+    #[test]
+    fn party_numbers_take_whole_digits() {
+        for (parties, bits) in [(0, 0), (1, 0), (2, 4), (16, 4), (17, 8), (256, 8), (257, 12)] {
+            assert_eq!(party_bits(parties), bits, "{parties} parties");
+        }
+    }
+
     proptest! {
         // Cases from `PROPTEST_CASES` (256 by default); no regression files.
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
@@ -171,13 +242,14 @@ mod tests {
         /// Norms come out of `into_order` in the order of their identities, whatever the
         /// packing leaves to the identities themselves: more than two arguments, an action past
         /// 2^30, roles at the end of the range; each beside the record made from its own number
-        /// and runs. Norms never active are left out. The norms come in any order, and their
-        /// buckets are sorted on one thread or two, as `two_threads_from` says.
+        /// and runs. Norms never active are left out. The norms come in any order, of a few
+        /// parties (one digit of a party's number) or of hundreds (three), and their buckets are
+        /// sorted on one thread or two, as `two_threads_from` says.
         #[test]
         fn into_order_is_the_order_of_identities(
             two_threads_from in 0..48usize,
             keys in proptest::collection::btree_set(
-                (0..6u32, 0..3usize, prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)],
+                (prop_oneof![0..6u32, 0..300u32], 0..3usize, prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)],
                  proptest::collection::vec((prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)], prop_oneof![0..3u32, Just(u32::MAX - 1), Just(u32::MAX)]), 0..4),
                  0..2usize, 0..2u32, any::<bool>()),
                 0..40,
@@ -198,7 +270,10 @@ mod tests {
                     (key, runs)
                 })
                 .collect();
-            let (sorted, records) = in_order(keys.clone(), runs.clone(), |id, r| (id, r.all().collect::<Vec<_>>()), two_threads_from);
+            let (sorted, [first, second]) = in_order(keys.clone(), runs.clone(), |id, r| (id, r.all().collect::<Vec<_>>()), two_threads_from);
+            // Below the threshold, one list of records.
+            prop_assert!(second.is_empty() || sorted.len() >= two_threads_from.max(2));
+            let records: Vec<_> = first.into_iter().chain(second).collect();
             for (k, (id, all)) in sorted.iter().zip(&records) {
                 prop_assert_eq!(k, &keys[*id as usize]);
                 prop_assert_eq!(all, &runs[*id as usize].all().collect::<Vec<_>>());

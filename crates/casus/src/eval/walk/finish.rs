@@ -1,10 +1,13 @@
 //! The end of a walk: the records of every norm, its status as of the horizon, the violations,
 //! and the acts assumed performed.
 
+use std::mem::take;
+
 use super::Walk;
 use crate::calendar::{Day, Interval};
 use crate::eval::acts::{Acts, ActsByActor, DatedAct, Numbered};
 use crate::eval::identity::NormKey;
+use crate::eval::norms::NormTable;
 use crate::eval::order::into_order;
 use crate::eval::status::{status_of, violations_of};
 use crate::eval::{CapOutcome, ConflictRecord, Episode, Evaluation, Fired, NormRecord, Norms, Status, ViolationRecord};
@@ -15,14 +18,6 @@ impl<'p> Walk<'p> {
     pub(super) fn finish(mut self) -> Evaluation<'p> {
         let program = self.world.program;
         let as_of = self.as_of;
-        // What only the walk needed is dropped before the records are built.
-        drop((std::mem::take(&mut self.given), std::mem::take(&mut self.fact_ids), std::mem::take(&mut self.act_ids)));
-        drop(std::mem::take(&mut self.norms.producers));
-        let deems_fired = std::mem::take(&mut self.today).deems_fired;
-        drop(std::mem::take(&mut self.given_facts));
-        drop((std::mem::take(&mut self.musts), std::mem::take(&mut self.must_nots)));
-        drop((std::mem::take(&mut self.in_conflict), std::mem::take(&mut self.live)));
-        drop(std::mem::take(&mut self.compliance));
         let mut conflicts: Vec<ConflictRecord> = self
             .conflicts
             .iter()
@@ -42,10 +37,18 @@ impl<'p> Walk<'p> {
             })
             .collect();
         conflicts.sort();
+        // What only the walk needed is dropped before the records are built.
+        let NormTable { keys, producers, runs, overrides, place } = take(&mut self.norms);
+        let mut today = take(&mut self.today);
+        let deems_fired = take(&mut today.deems_fired);
+        drop((today, producers, overrides, place));
+        drop((take(&mut self.given), take(&mut self.fact_ids), take(&mut self.act_ids), take(&mut self.given_facts)));
+        drop((take(&mut self.musts), take(&mut self.must_nots), take(&mut self.in_conflict), take(&mut self.live)));
+        drop(take(&mut self.compliance));
+        let keys = keys.into_values();
         // The identities move into the evaluation's norms in order, a record beside each.
-        let runs = std::mem::take(&mut self.norms.runs);
         let overridden = &self.overridden;
-        let (keys, records) = into_order(std::mem::take(&mut self.norms.keys).into_values(), runs, |id, runs| {
+        let (keys, records) = into_order(keys, runs, |id, runs| {
             let episodes: smallvec::SmallVec<[Episode; 1]> =
                 runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
             let overridden = if overridden.is_empty() {
@@ -65,7 +68,7 @@ impl<'p> Walk<'p> {
         let mut norms = Norms { keys, records };
         let mut assumed = Vec::new();
         if self.assume {
-            assumed_acts(program, as_of, &norms.keys, &norms.records, &mut assumed);
+            assumed_acts(program, as_of, &norms, &mut assumed);
         }
         let acts = Acts::new(&self.world.acts, &norms.keys, &assumed);
         let by_actor = ActsByActor::new(acts, &program.categories);
@@ -81,14 +84,13 @@ impl<'p> Walk<'p> {
         } else {
             std::collections::BTreeMap::new()
         };
-        // The statuses, in two halves at once past a threshold; the violations in order.
-        let mid = half(norms.keys.len());
-        let (keys_a, keys_b) = norms.keys.split_at(mid);
-        let (records_a, records_b) = norms.records.split_at_mut(mid);
+        // The statuses, in the records' two halves at once past a threshold (below it, the
+        // first half is every norm); the violations in order.
+        let [records_a, records_b] = &mut norms.records;
+        let (keys_a, keys_b) = norms.keys.split_at(records_a.len().min(norms.keys.len()));
         let finder = Statuses { program, by_actor: &by_actor, caps: &caps, as_of };
-        let (mut violations, more) = if mid == 0 {
-            // Below the threshold, the second half is every norm, and this thread does it.
-            (finder.of(keys_b, records_b), Vec::new())
+        let (mut violations, more) = if records_b.is_empty() {
+            (finder.of(keys_a, records_a), Vec::new())
         } else {
             crate::halves::join(|| finder.of(keys_a, records_a), || finder.of(keys_b, records_b))
         };
@@ -111,23 +113,11 @@ impl<'p> Walk<'p> {
     }
 }
 
-/// Where a large evaluation's norms are split in two for their statuses found in halves at once:
-/// their middle, or 0 below the threshold at which a second thread pays.
-fn half(len: usize) -> usize {
-    if len < crate::halves::NORMS_ON_TWO_THREADS { 0 } else { len / 2 }
-}
-
-/// The acts that obligations `keys` (with `records`) are assumed to perform, from their due
-/// dates: each obligation's number with the days, added to `assumed`. The act is the
-/// obligation's party, action and arguments.
-fn assumed_acts(
-    program: &Program,
-    as_of: Day,
-    keys: &[NormKey],
-    records: &[NormRecord],
-    assumed: &mut Vec<(u32, Interval)>,
-) {
-    for (n, (key, record)) in keys.iter().zip(records).enumerate() {
+/// The acts that the obligations among `norms` are assumed to perform, from their due dates:
+/// each obligation's number with the days, added to `assumed`. The act is the obligation's
+/// party, action and arguments.
+fn assumed_acts(program: &Program, as_of: Day, norms: &Norms, assumed: &mut Vec<(u32, Interval)>) {
+    for (n, (key, record)) in norms.iter().enumerate() {
         if key.modality != Modality::Must {
             continue;
         }
