@@ -37,33 +37,39 @@ impl<'p> Walk<'p> {
             })
             .collect();
         conflicts.sort();
-        // What only the walk needed is dropped before the records are built.
+        // What only the walk needed is dropped while the norms are put in order: on a second
+        // thread for a large walk (a cascade's day holds millions of acts).
         let NormTable { keys, producers, runs, overrides, place } = take(&mut self.norms);
         let mut today = take(&mut self.today);
         let deems_fired = take(&mut today.deems_fired);
-        drop((today, producers, overrides, place));
-        drop((take(&mut self.given), take(&mut self.fact_ids), take(&mut self.act_ids), take(&mut self.given_facts)));
-        drop((take(&mut self.musts), take(&mut self.must_nots), take(&mut self.in_conflict), take(&mut self.live)));
-        drop(take(&mut self.compliance));
+        let walk_only = (
+            (today, producers, overrides, place),
+            (take(&mut self.given), take(&mut self.fact_ids), take(&mut self.act_ids), take(&mut self.given_facts)),
+            (take(&mut self.musts), take(&mut self.must_nots), take(&mut self.in_conflict), take(&mut self.live)),
+            take(&mut self.compliance),
+        );
+        let large = keys.len() >= crate::halves::NORMS_ON_TWO_THREADS;
         let keys = keys.into_values();
         // The identities move into the evaluation's norms in order, a record beside each.
         let overridden = &self.overridden;
-        let (keys, records) = into_order(keys, runs, |id, runs| {
-            let episodes: smallvec::SmallVec<[Episode; 1]> =
-                runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
-            let overridden = if overridden.is_empty() {
-                Vec::new()
-            } else {
-                overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default()
-            };
-            NormRecord {
-                episodes,
-                overridden,
-                status: Status::Pending,
-                since: crate::calendar::Day(0),
-                assumed: false,
-                rule: runs.rule as usize,
-            }
+        let (keys, records) = crate::halves::dropping(walk_only, large, || {
+            into_order(keys, runs, |id, runs| {
+                let episodes: smallvec::SmallVec<[Episode; 1]> =
+                    runs.all().map(|when| Episode { when, due: runs.due(program, when.from) }).collect();
+                let overridden = if overridden.is_empty() {
+                    Vec::new()
+                } else {
+                    overridden.get(&id).map(|r| r.all().collect()).unwrap_or_default()
+                };
+                NormRecord {
+                    episodes,
+                    overridden,
+                    status: Status::Pending,
+                    since: crate::calendar::Day(0),
+                    assumed: false,
+                    rule: runs.rule as usize,
+                }
+            })
         });
         let mut norms = Norms { keys, records };
         let mut assumed = Vec::new();
