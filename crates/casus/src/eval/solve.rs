@@ -257,15 +257,7 @@ impl DayState {
         let bound = |p: Sym| world.is_bound(inst, p, self.day);
         let excluded = |except: &[Term], p: Sym| except.iter().any(|t| value(*t, env) == Some(p));
         match bearers {
-            Bearers::Every { except, .. } => {
-                let day = self.day;
-                let parties = world.timeline(inst).bound.iter();
-                parties
-                    .filter(|(_, bs)| bs.iter().any(|b| b.when.contains(day)))
-                    .map(|(p, _)| *p)
-                    .filter(|&p| !excluded(except, p))
-                    .collect()
-            }
+            Bearers::Every { except, .. } => world.bound_on(inst, self.day).filter(|&p| !excluded(except, p)).collect(),
             Bearers::Members { group, except } => {
                 let g = world.program.group_def(*group);
                 g.iter().filter(|&p| g.contains_on(p, self.day) && bound(p) && !excluded(except, p)).collect()

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
+use crate::program::timeline::Bounds;
 use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
 use crate::program::{FactDef, InstId, PartyStatus, Program, Sym, Symbols, looks_like_code};
@@ -144,7 +145,10 @@ pub struct World<'p> {
     pub syms: ScenarioSymbols<'p>,
     /// One timeline per instrument: the program's own, shared by every evaluation, unless the
     /// scenario changes the instrument's records.
-    pub timelines: Vec<Cow<'p, Timeline>>,
+    pub(crate) timelines: Vec<Cow<'p, Timeline>>,
+    /// The same, laid out flat for look-ups: the program's, unless the scenario changes an
+    /// instrument's records.
+    bounds: Cow<'p, Bounds>,
     /// Facts given by the scenario.
     pub facts: Vec<Timed<Fact>>,
     /// Acts given by the scenario.
@@ -177,6 +181,7 @@ impl<'p> World<'p> {
             file,
             syms: ScenarioSymbols::new(&program.symbols),
             timelines: Vec::new(),
+            bounds: Cow::Borrowed(program.bounds()),
             facts: Vec::new(),
             acts: Vec::new(),
             amounts: Vec::new(),
@@ -283,6 +288,9 @@ impl<'p> World<'p> {
                 }
             })
             .collect();
+        if w.timelines.iter().any(|t| matches!(t, Cow::Owned(_))) {
+            w.bounds = Cow::Owned(Bounds::of(w.timelines.iter().map(|t| &**t)));
+        }
         // A party that acts while no instrument binds it, named once.
         // A value of an act that the rules never name, close to an item a category lists, is
         // most likely that item misspelt.
@@ -333,14 +341,24 @@ impl<'p> World<'p> {
         &self.timelines[inst]
     }
 
+    /// The timelines of the instruments, in the order of their numbers.
+    pub fn timelines(&self) -> &[Cow<'p, Timeline>] {
+        &self.timelines
+    }
+
     /// Whether `party` is bound by instrument `inst` on `day`.
     pub fn is_bound(&self, inst: InstId, party: Sym, day: Day) -> bool {
-        self.timeline(inst).bound.get(&party).is_some_and(|bs| bs.iter().any(|b| b.when.contains(day)))
+        self.bounds.is_bound(inst, party, day)
+    }
+
+    /// The parties instrument `inst` binds on `day`, in order.
+    pub fn bound_on(&self, inst: InstId, day: Day) -> impl Iterator<Item = Sym> + '_ {
+        self.bounds.bound_on(inst, day)
     }
 
     /// Whether instrument `inst` is in force on `day`.
     pub fn in_force(&self, inst: InstId, day: Day) -> bool {
-        self.timeline(inst).in_force.iter().any(|i| i.contains(day))
+        self.bounds.in_force(inst, day)
     }
 
     /// The name of a symbol.

@@ -26,7 +26,7 @@ pub mod timeline;
 pub use compile::compile;
 pub use resolved::Resolved;
 pub(crate) use resolved::{DeemDef, RuleDef};
-use timeline::Timeline;
+use timeline::{Bounds, Timeline};
 
 /// An interned name: a party, a symbol, a kind of fact, an action or a role.
 pub type Sym = u32;
@@ -679,6 +679,8 @@ pub struct Program {
     pub rules_by_instrument: Vec<Vec<usize>>,
     /// The instruments' timelines as the rule files alone fix them, once asked for.
     timelines: std::sync::OnceLock<Vec<Timeline>>,
+    /// The same, laid out flat for look-ups, once asked for.
+    bounds: std::sync::OnceLock<Bounds>,
     /// The evaluator's index of rules, once asked for.
     index: std::sync::OnceLock<index::RuleIndex>,
 }
@@ -747,6 +749,13 @@ impl Program {
                 .map(|(i, def)| timeline::timeline(self, &name, i, &def.records, &def.dated))
                 .collect()
         })
+    }
+
+    /// Whom the instruments bind on which days and when they are in force, as the rule files
+    /// alone fix them, laid out flat for look-ups: computed when first asked for and kept, like
+    /// the timelines.
+    pub fn bounds(&self) -> &Bounds {
+        self.bounds.get_or_init(|| Bounds::of(self.timelines()))
     }
 
     /// How the evaluator finds rules, with the timelines the rule files fix: computed when

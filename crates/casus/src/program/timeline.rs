@@ -26,6 +26,67 @@ pub struct Timeline {
     pub bound: BTreeMap<Sym, Vec<Binding>>,
 }
 
+/// Whom each instrument binds on which days, and when it is in force, read off the timelines
+/// and laid out flat for the look-ups an evaluation makes, millions in a cascade: an instrument's
+/// parties lie together, in order, each with its days, where a map per instrument would be a
+/// node or two away from each party's list of bindings.
+#[derive(Clone, Debug, Default)]
+pub struct Bounds {
+    /// By instrument: where its parties begin in `bound`, and after the last, where they end.
+    at: Vec<u32>,
+    /// Each instrument's parties in order, one entry per run of days it binds them.
+    bound: Vec<(Sym, Interval)>,
+    /// By instrument: where its runs in force begin in `in_force`, and after the last, where
+    /// they end.
+    force_at: Vec<u32>,
+    /// Each instrument's runs in force, in order.
+    in_force: Vec<Interval>,
+}
+
+impl Bounds {
+    /// The bounds of instruments with these timelines, in the order of their numbers.
+    pub fn of<'t>(timelines: impl IntoIterator<Item = &'t Timeline>) -> Bounds {
+        let mut b = Bounds { at: vec![0], force_at: vec![0], ..Bounds::default() };
+        for t in timelines {
+            b.bound.extend(t.bound.iter().flat_map(|(&p, bs)| bs.iter().map(move |x| (p, x.when))));
+            b.in_force.extend(&t.in_force);
+            b.at.push(crate::intern::number(b.bound.len()));
+            b.force_at.push(crate::intern::number(b.in_force.len()));
+        }
+        b
+    }
+
+    /// The parties of instrument `inst`, in order, each with a run of days it binds them.
+    fn parties(&self, inst: InstId) -> &[(Sym, Interval)] {
+        let (from, to) = (self.at.get(inst), self.at.get(inst + 1));
+        from.zip(to).and_then(|(&f, &t)| self.bound.get(f as usize..t as usize)).unwrap_or(&[])
+    }
+
+    /// Whether instrument `inst` binds `party` on `day`.
+    pub fn is_bound(&self, inst: InstId, party: Sym, day: Day) -> bool {
+        let parties = self.parties(inst);
+        let first = parties.partition_point(|&(p, _)| p < party);
+        parties.get(first..).unwrap_or(&[]).iter().take_while(|&&(p, _)| p == party).any(|(_, when)| when.contains(day))
+    }
+
+    /// The parties instrument `inst` binds on `day`, in order, each once.
+    pub fn bound_on(&self, inst: InstId, day: Day) -> impl Iterator<Item = Sym> + '_ {
+        let mut last = None;
+        self.parties(inst)
+            .iter()
+            .filter(move |(_, when)| when.contains(day))
+            .map(|&(p, _)| p)
+            .filter(move |&p| last.replace(p) != Some(p))
+    }
+
+    /// Whether instrument `inst` is in force on `day`.
+    pub fn in_force(&self, inst: InstId, day: Day) -> bool {
+        let (from, to) = (self.force_at.get(inst), self.force_at.get(inst + 1));
+        let runs = from.zip(to).and_then(|(&f, &t)| self.in_force.get(f as usize..t as usize)).unwrap_or(&[]);
+        runs.iter().any(|when| when.contains(day))
+    }
+}
+
 /// One party's binding by an instrument.
 #[derive(Clone, Debug)]
 pub struct Binding {
@@ -278,4 +339,68 @@ fn party_steps(s: &PartyStatus, on_signature: bool, notice: Option<ast::Duration
     }
     steps.sort_by_key(|s| (s.day, s.joins));
     steps
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A run of days from `from`, for `len` days or, with none, past the horizon.
+    fn run(from: i32, len: Option<i32>) -> Interval {
+        Interval { from: Day(from), until: len.map(|l| Day(from + l)) }
+    }
+
+    proptest! {
+        // Cases from `PROPTEST_CASES` (256 by default); no regression files.
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The flat bounds say what the timelines say: whom each instrument binds on each day
+        /// (a party bound over several runs, even runs that overlap, or none), the parties it
+        /// binds in order and each once, and whether it is in force; for instruments of no
+        /// party, of one, and of many.
+        #[test]
+        fn bounds_read_as_the_timelines(
+            instruments in proptest::collection::vec(
+                (
+                    proptest::collection::btree_map(0..40u32, proptest::collection::vec((0..30i32, proptest::option::of(1..10i32)), 1..3), 0..12),
+                    proptest::collection::vec((0..30i32, proptest::option::of(1..20i32)), 0..3),
+                ),
+                0..5,
+            ),
+        ) {
+            let timelines: Vec<Timeline> = instruments
+                .into_iter()
+                .map(|(bound, in_force)| Timeline {
+                    in_force: in_force.into_iter().map(|(f, l)| run(f, l)).collect(),
+                    bound: bound
+                        .into_iter()
+                        .map(|(p, runs)| {
+                            let runs = runs.into_iter().map(|(f, l)| Binding { when: run(f, l), joined: Why::Ratified(Day(f)), ends: None });
+                            (p, runs.collect())
+                        })
+                        .collect(),
+                    ..Timeline::default()
+                })
+                .collect();
+            let bounds = Bounds::of(&timelines);
+            for (inst, t) in timelines.iter().enumerate() {
+                for day in (-1..45).map(Day) {
+                    let bound: Vec<Sym> =
+                        t.bound.iter().filter(|(_, bs)| bs.iter().any(|b| b.when.contains(day))).map(|(&p, _)| p).collect();
+                    let on: Vec<Sym> = bounds.bound_on(inst, day).collect();
+                    prop_assert_eq!(&on, &bound, "instrument {}, day {:?}", inst, day);
+                    for p in 0..41 {
+                        prop_assert_eq!(bounds.is_bound(inst, p, day), bound.contains(&p));
+                    }
+                    prop_assert_eq!(bounds.in_force(inst, day), t.in_force.iter().any(|i| i.contains(day)));
+                }
+            }
+            // An instrument past the last binds no one and is never in force.
+            prop_assert!(!bounds.in_force(timelines.len(), Day(0)) && bounds.bound_on(timelines.len(), Day(0)).next().is_none());
+        }
+    }
 }

@@ -435,7 +435,7 @@ impl<'a, 'p> Report<NormsView<'a, 'p>> {
             .program
             .instruments
             .iter()
-            .zip(&eval.world.timelines)
+            .zip(eval.world.timelines())
             .map(|(def, t)| InstrumentReport {
                 id: def.id.clone(),
                 kind: def.kind,
