@@ -77,14 +77,16 @@ impl Ranks {
 
     /// A norm's place in the report packed into four numbers that order as `key` does, up to
     /// ties: party and article, modality and action, and the least two pairs of arguments, each
-    /// pair one number (none before any). The two greatest pairs, both ranks at the end of the
-    /// range, pack into one number; since the pairs are in order, only such pairs can follow
-    /// one of them, and the tie is left to the keys.
+    /// pair one number (none before any). The two greatest pairs, ranks at the end of the range,
+    /// pack into one number; past it the rest are left equal, and the tie to the keys.
     fn packed(&self, k: &NormKey) -> [u64; 4] {
         let (first, second, pairs) = self.key(k);
         let mut words = [first, second, 0, 0];
         for (word, &(r, v)) in words[2..].iter_mut().zip(&pairs) {
             *word = ((u64::from(r) << 32) | u64::from(v)).saturating_add(1);
+            if *word == u64::MAX {
+                break;
+            }
         }
         words
     }
@@ -162,7 +164,26 @@ mod tests {
 
     use super::{Ranks, by_group};
     use crate::eval::NormKey;
+    use crate::program::Sym;
     use casus_syntax::ast::Modality;
+
+    /// Two pairs of arguments at the end of the range pack into one number, which must not let
+    /// the next pair decide: `(MAX, MAX - 1), (MAX, MAX)` comes before `(MAX, MAX)` alone.
+    #[test]
+    fn pairs_that_pack_alike_leave_the_order_to_the_keys() {
+        let ranks = Ranks { sym: vec![0, u32::MAX - 1, u32::MAX], article: vec![vec![0]] };
+        let key = |args: &[(Sym, Sym)]| NormKey {
+            party: 0,
+            modality: Modality::Must,
+            action: 0,
+            args: args.iter().copied().collect(),
+            instrument: 0,
+            article: 0,
+        };
+        let (two, one) = (key(&[(2, 1), (2, 2)]), key(&[(2, 2)]));
+        assert!(ranks.key(&two) < ranks.key(&one));
+        assert!(ranks.packed(&two) <= ranks.packed(&one));
+    }
 
     proptest! {
         // Cases from `PROPTEST_CASES` (256 by default); no regression files.
