@@ -12,9 +12,9 @@ use super::norms::Runs;
 /// A world may have hundreds of thousands of norms, numbered as the walk met them, and a sort
 /// that fetched each identity from where its number puts it would fetch each from a different
 /// place in memory, as would one that wrote each to its place in new memory. The norms are
-/// first swapped, in place, into one bucket per party (the first part of an identity; each swap
-/// writes at the end of a bucket, a few places in memory at a time), and each bucket is then
-/// sorted where it lies: a party's norms fit in the processor's caches. A bucket is sorted on
+/// first swapped, in place, into one bucket per party (the first part of an identity), a digit
+/// of the party's number at a time (`by_party`), and each bucket is then sorted where it lies,
+/// and its records made: a party's norms fit in the processor's caches. A bucket is sorted on
 /// the identities packed into numbers that order as they do — party, modality and action in
 /// one, and each of the first two arguments in one (none before any) — and equal packings
 /// compare the identities (past two arguments, or with an action numbered from 2^30 - 1 or an
@@ -114,7 +114,7 @@ const DIGIT: u32 = 4;
 /// digit, then each bucket by the next. Each swap takes the next norm from where one of sixteen
 /// buckets is being filled, a place in memory fetched a moment before, rather than from one of
 /// as many places as there are parties.
-fn by_party<R>(keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId], bits: u32) {
+fn by_party<T>(keys: &mut [NormKey], runs: &mut [T], ids: &mut [NormId], bits: u32) {
     let Some(shift) = bits.checked_sub(DIGIT) else { return };
     let start = by_digit(keys, runs, ids, shift);
     for w in start.windows(2) {
@@ -128,7 +128,7 @@ fn by_party<R>(keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId], bits: u
 /// Swaps norms `keys` (with `runs` and `ids`) into sixteen buckets where they lie, by the digit
 /// of their party's number from bit `shift`, and returns where each bucket starts (and the last
 /// ends).
-fn by_digit<R>(keys: &mut [NormKey], runs: &mut [R], ids: &mut [NormId], shift: u32) -> [usize; (1 << DIGIT) + 1] {
+fn by_digit<T>(keys: &mut [NormKey], runs: &mut [T], ids: &mut [NormId], shift: u32) -> [usize; (1 << DIGIT) + 1] {
     let digit = |k: &NormKey| (k.party >> shift) as usize % (1 << DIGIT);
     let mut start = [0usize; (1 << DIGIT) + 1];
     for k in keys.iter() {
