@@ -104,6 +104,39 @@ fn casus_finds_the_obligations_of_the_closure_and_no_others() {
     }
 }
 
+/// Every pact made twice over, under another name: each obligation's act is performed under
+/// both, so a day's batch of acts holds each twice, the second time as another source of the
+/// first. The closure is the same, and each of its obligations is found under both pacts.
+#[test]
+fn pacts_made_twice_over_give_each_obligation_twice() {
+    let mut world = cascade(&Dense { states: 60, pacts: 900, seed: 5 });
+    let again: Vec<(String, String)> = world
+        .rules
+        .iter()
+        .filter(|(name, _)| name.contains("pacts_"))
+        .map(|(name, text)| (name.replace("pacts_", "again_"), text.replace("treaty pact_", "treaty again_")))
+        .collect();
+    world.rules.extend(again);
+    let (program, scenario) = loaded(&world);
+    let eval = casus::eval::evaluate(&program, &scenario, scenario.as_of, true).unwrap();
+    let mut found: BTreeMap<&str, BTreeSet<(String, String, String)>> = BTreeMap::new();
+    for (key, record) in eval.norms.iter() {
+        assert_eq!(record.status, Status::Fulfilled, "{key:?}");
+        let arg = |role: &str| {
+            let r = eval.world.syms.get(role).unwrap();
+            eval.world.name(key.args.iter().find(|(x, _)| *x == r).unwrap().1).to_string()
+        };
+        let id = eval.world.program.instrument_id(key.instrument);
+        let under = if id.starts_with("again_") { "again" } else { "pact" };
+        found.entry(under).or_default().insert((eval.world.name(key.party).to_string(), arg("ally"), arg("against")));
+    }
+    let want: BTreeSet<(String, String, String)> =
+        closure(&world.pacts, world.attack).into_iter().map(|(p, v, a)| (code(p), code(v), code(a))).collect();
+    assert_eq!(found.get("pact"), Some(&want));
+    assert_eq!(found.get("again"), Some(&want));
+    assert_eq!(eval.norms.len(), 2 * want.len());
+}
+
 #[test]
 fn the_peers_are_given_the_same_pacts_and_attack() {
     let world = cascade(&Dense { states: 15, pacts: 30, seed: 5 });

@@ -2,8 +2,8 @@
 //! norms a rule gives.
 
 use super::identity::{NormKey, norm_args, value};
-use super::state::{DayState, Index, List, Origin, Support};
-use super::world::{Args, Fact, World, with_defaults};
+use super::state::{DayState, Facts, Index, List, Origin, Support};
+use super::world::{ActRef, Args, Fact, World, with_defaults};
 use crate::intern::number;
 use crate::program::{
     Bearers, FactDef, InstId, Lit, LitKind, NormRule, Pattern, Program, Relation, Sym, Term, Trigger,
@@ -122,13 +122,7 @@ impl DayState {
     ) -> bool {
         let mut held = false;
         let rule = world.program.deem(r);
-        let head = &rule.head;
-        static UNDECLARED: FactDef = FactDef { roles: Vec::new(), defaults: Vec::new(), fixed: Vec::new() };
-        let def = world.program.facts.get(&head.name).unwrap_or(&UNDECLARED);
-        let head_of = |env: &[Option<Sym>]| -> Option<Fact> {
-            let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
-            args.map(|args| Fact { kind: head.name, args: with_defaults(args, def) })
-        };
+        let head_of = |env: &[Option<Sym>]| head_fact(world.program, r, env);
         let mut env = Env::from_elem(None, rule.vars.len());
         let mut trail = Trail::new();
         // A rule that has fired, with its first pattern pinned to a fact or act that gives every
@@ -543,4 +537,44 @@ pub(super) fn undo(env: &mut [Option<Sym>], bound: &[usize]) {
             *s = None;
         }
     }
+}
+/// Whether `act`, held today, is sure to derive nothing new by the same-day `deem` rules: each
+/// rule with a pattern that reads its action has fired, and gives, from that pattern matched to
+/// the act alone, a fact that holds in `facts`. So [`DayState::derive`] finds it before solving
+/// the rest of the condition; and since the fixpoint only adds facts, what holds now holds when
+/// the act comes up.
+pub(crate) fn derives_nothing(program: &Program, facts: &Facts<'_>, act: ActRef<'_>) -> bool {
+    program.strata.iter().flatten().all(|&r| {
+        let rule = program.deem(r);
+        rule.condition.iter().enumerate().all(|(at, lit)| {
+            let LitKind::Act { action, .. } = &lit.kind else { return true };
+            match rule.pinned.get(at) {
+                Some(condition) if action.name == act.action => {
+                    facts.deems_fired.contains(r) && head_holds_for(program, r, condition, facts, act)
+                }
+                _ => true,
+            }
+        })
+    })
+}
+
+/// Whether `deem` rule `r`'s `condition`, its first pattern an act's matched to `act`, gives from
+/// that pattern alone a fact that holds.
+fn head_holds_for(program: &Program, r: usize, condition: &[Lit], facts: &Facts<'_>, act: ActRef<'_>) -> bool {
+    let Some(LitKind::Act { actor, action }) = condition.first().map(|lit| &lit.kind) else { return false };
+    let (mut env, mut bound) = (Env::from_elem(None, program.deem(r).vars.len()), Bound::new());
+    act.action == action.name
+        && unify(program, &[(Sym::MAX, *actor)], &[(Sym::MAX, act.party)], &mut env, &mut bound)
+        && unify(program, &action.args, act.args, &mut env, &mut bound)
+        && head_fact(program, r, &env).is_some_and(|fact| facts.holds(&fact))
+}
+
+/// The fact `deem` rule `r` derives with its variables as in `env`, if they give every role of
+/// its head.
+fn head_fact(program: &Program, r: usize, env: &[Option<Sym>]) -> Option<Fact> {
+    static UNDECLARED: FactDef = FactDef { roles: Vec::new(), defaults: Vec::new(), fixed: Vec::new() };
+    let head = &program.deem(r).head;
+    let def = program.facts.get(&head.name).unwrap_or(&UNDECLARED);
+    let args: Option<Args> = head.args.iter().map(|(role, t)| value(*t, env).map(|v| (*role, v))).collect();
+    args.map(|args| Fact { kind: head.name, args: with_defaults(args, def) })
 }

@@ -94,6 +94,21 @@ pub(crate) struct DayState {
     pub(crate) deems_fired: fixedbitset::FixedBitSet,
 }
 
+/// A day's facts, read while its acts change: where a fact is, and the `deem` rules that have
+/// fired.
+pub(crate) struct Facts<'a> {
+    facts: &'a [(Fact, Origin)],
+    index: &'a Index<Fact>,
+    pub(crate) deems_fired: &'a fixedbitset::FixedBitSet,
+}
+
+impl Facts<'_> {
+    /// Whether `fact` holds.
+    pub(crate) fn holds(&self, fact: &Fact) -> bool {
+        self.index.position(self.facts, fact).is_some()
+    }
+}
+
 /// One of the index lists a fact or act is in: those of its kind or action, or those of its
 /// kind or action with a value in a role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -333,6 +348,18 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
         batch: impl IntoIterator<Item = T>,
         origin: &Origin,
     ) -> std::ops::Range<usize> {
+        self.hold_all_noting(items, batch, origin, None)
+    }
+
+    /// `hold_all`, noting in `added`, when given, whether each item of the batch, in order, was
+    /// added.
+    fn hold_all_noting(
+        &mut self,
+        items: &mut Vec<(T, Origin)>,
+        batch: impl IntoIterator<Item = T>,
+        origin: &Origin,
+        added: Option<&mut Vec<bool>>,
+    ) -> std::ops::Range<usize> {
         let first = items.len();
         items.extend(batch.into_iter().map(|item| (item, origin.clone())));
         let mut placed = Vec::new();
@@ -348,6 +375,9 @@ impl<T: Listed + Clone + Eq + Hash> Index<T> {
             if let Some((item, _)) = items.get(at) {
                 self.add(at, item);
             }
+        }
+        if let Some(added) = added {
+            added.extend(placed.iter().map(|&(_, new)| new));
         }
         for (at, new) in placed {
             if let Some(n) = self.sources.get_mut(at as usize).filter(|_| !new) {
@@ -515,6 +545,23 @@ impl DayState {
     /// one by one, adding each that is new with `origin`; returns the positions of those added.
     pub(crate) fn hold_acts(&mut self, acts: impl IntoIterator<Item = Act>, origin: &Origin) -> std::ops::Range<usize> {
         self.act_index.hold_all(&mut self.acts, acts, origin)
+    }
+
+    /// Holds `acts` as [`DayState::hold_acts`] does, while `beside` reads the day's facts on a
+    /// second thread (holding acts leaves them as they are). Returns the positions of the acts
+    /// added, whether each act of `acts` was, and what `beside` gave.
+    pub(crate) fn hold_acts_beside<R: Send>(
+        &mut self,
+        acts: impl IntoIterator<Item = Act>,
+        origin: &Origin,
+        beside: impl FnOnce(&Facts<'_>) -> R + Send,
+    ) -> (std::ops::Range<usize>, Vec<bool>, R) {
+        let DayState { facts, fact_index, acts: held, act_index, deems_fired, .. } = self;
+        let view = Facts { facts, index: fact_index, deems_fired };
+        let mut added = Vec::new();
+        let (range, aside) =
+            crate::halves::join(|| act_index.hold_all_noting(held, acts, origin, Some(&mut added)), || beside(&view));
+        (range, added, aside)
     }
 
     /// Counts one source of an act less, taking it away when it was the last; true if it was

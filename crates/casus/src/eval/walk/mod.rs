@@ -14,6 +14,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::compliance::Compliance;
 use super::identity::NormId;
 use super::norms::{ConflictKey, NormTable, Runs};
+use super::solve::derives_nothing;
 use super::state::{DayState, Origin, Support};
 use super::world::{Act, Fact, Timed, Timeline, World};
 use super::{Evaluation, delayed_facts};
@@ -240,8 +241,21 @@ impl<'p> Walk<'p> {
         // away (which moves the last into the place freed). Only the acts some norm rule reads
         // are kept among the changes: the others change no norm, and a cascade performs millions.
         let index = self.index;
-        let mut act_at: Vec<usize> =
-            state.hold_acts(new_assumed.iter().map(|&k| self.norms.key(k).act().owned()), &origin).collect();
+        let norms = &self.norms;
+        let acts = new_assumed.iter().map(|&k| norms.key(k).act().owned());
+        // On a large day, the acts that can derive nothing new are found on a second thread
+        // while they are held, and left out of the `deem` join below: `fruitless` says which of
+        // those added (the first of `act_at`) they are.
+        let (mut act_at, fruitless): (Vec<usize>, Vec<bool>) = if new_assumed.len() >= ACTS_CHECKED_BESIDE {
+            let program = self.world.program;
+            let (added_at, added, fruitless) = state.hold_acts_beside(acts, &origin, |facts| {
+                new_assumed.iter().map(|&k| derives_nothing(program, facts, norms.key(k).act())).collect::<Vec<_>>()
+            });
+            let fruitless = added.into_iter().zip(fruitless).filter(|&(added, _)| added).map(|(_, f)| f).collect();
+            (added_at.collect(), fruitless)
+        } else {
+            (state.hold_acts(acts, &origin).collect(), Vec::new())
+        };
         for &at in &act_at {
             if let Some((a, _)) = state.acts.get(at).filter(|(a, _)| index.reads_act(a.action)) {
                 c.new_acts.push(a.clone());
@@ -289,7 +303,8 @@ impl<'p> Walk<'p> {
         let mut derived = Vec::new();
         if self.index.monotone && !status_changed && !world_changed && c.lost_facts.is_empty() && !acts_taken {
             // Nothing was taken away, so each new fact and act is where it was put.
-            let pending = fact_at.into_iter().map(Support::Fact).chain(act_at.into_iter().map(Support::Act)).collect();
+            let acts = act_at.into_iter().enumerate().filter(|&(n, _)| !fruitless.get(n).is_some_and(|&f| f));
+            let pending = fact_at.into_iter().map(Support::Fact).chain(acts.map(|(_, at)| Support::Act(at))).collect();
             state.fixpoint_from(&self.world, pending, &mut derived);
             c.new_facts.extend(derived.iter().cloned());
             self.derived.extend(derived);
@@ -396,3 +411,8 @@ pub(super) fn release<T: Eq + std::hash::Hash>(count: &mut HashMap<T, u32>, item
         None => false,
     }
 }
+
+/// How many acts held at once it takes for those that can derive nothing new to be looked for on
+/// a second thread while they are held: fewer are looked at in less time than a thread takes to
+/// start.
+const ACTS_CHECKED_BESIDE: usize = 1 << 14;
