@@ -33,6 +33,7 @@ pub use crate::outcome::{ConflictKind, Status};
 pub use caps::{CapOutcome, Delivery};
 pub use identity::NormKey;
 pub(crate) use identity::{act_matches, fulfilling, included_forbidden, norm_args, value};
+pub(crate) use order::pack_pairs;
 pub(crate) use solve::{Env, Trail};
 pub(crate) use state::{DayState, Origin, Support};
 use walk::Walk;

@@ -207,14 +207,22 @@ fn packed(k: &NormKey) -> [u64; 3] {
     let action = u64::from(k.action).min((1 << 30) - 1);
     let mut words = [(u64::from(k.party) << 32) | ((k.modality as u64) << 30) | action, 0, 0];
     if action < (1 << 30) - 1 {
-        for (word, &(role, value)) in words[1..].iter_mut().zip(&k.args) {
-            *word = ((u64::from(role) << 32) | u64::from(value)).saturating_add(1);
-            if *word == u64::MAX {
-                break;
-            }
-        }
+        pack_pairs(&mut words[1..], &k.args);
     }
     words
+}
+
+/// Packs the first of `pairs` into `words`, one number each that orders as the pair does, one
+/// more than the pair so that none comes before any; past a pair at the end of the range, which
+/// packs into the same number as its neighbour, the rest are left as they are (zero) and the tie
+/// to the caller.
+pub(crate) fn pack_pairs(words: &mut [u64], pairs: &[(u32, u32)]) {
+    for (word, &(a, b)) in words.iter_mut().zip(pairs) {
+        *word = ((u64::from(a) << 32) | u64::from(b)).saturating_add(1);
+        if *word == u64::MAX {
+            break;
+        }
+    }
 }
 
 #[cfg(test)]

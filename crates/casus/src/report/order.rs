@@ -82,12 +82,7 @@ impl Ranks {
     fn packed(&self, k: &NormKey) -> [u64; 4] {
         let (first, second, pairs) = self.key(k);
         let mut words = [first, second, 0, 0];
-        for (word, &(r, v)) in words[2..].iter_mut().zip(&pairs) {
-            *word = ((u64::from(r) << 32) | u64::from(v)).saturating_add(1);
-            if *word == u64::MAX {
-                break;
-            }
-        }
+        crate::eval::pack_pairs(&mut words[2..], &pairs);
         words
     }
 }
