@@ -81,20 +81,9 @@ impl DayState {
             };
             let Some(name) = name else { continue };
             let mut new = Vec::new();
-            for &r in strata.iter().flatten() {
-                let rule = world.program.deem(r);
-                for (at, lit) in rule.condition.iter().enumerate() {
-                    let reads = match &lit.kind {
-                        LitKind::Fact(p) => is_fact && p.name == name,
-                        LitKind::Act { action, .. } => !is_fact && action.name == name,
-                        _ => false,
-                    };
-                    if reads
-                        && let Some(condition) = rule.pinned.get(at)
-                        && self.derive(world, r, condition, Some((0, item)), &mut new, true)
-                    {
-                        self.deems_fired.grow_and_insert(r);
-                    }
+            for (r, condition) in readers(world.program, strata, name, is_fact) {
+                if self.derive(world, r, condition, Some((0, item)), &mut new, true) {
+                    self.deems_fired.grow_and_insert(r);
                 }
             }
             for (fact, origin) in new {
@@ -372,11 +361,7 @@ impl Search<'_, '_> {
                 let program = self.world.program;
                 let try_one = |env: &mut Env, bound: &mut Bound, i: usize| {
                     let (act, _) = self.state.acts.get(i)?;
-                    let party = [(Sym::MAX, act.party)];
-                    (act.action == action.name
-                        && unify(program, &[(Sym::MAX, *actor)], &party, env, bound)
-                        && unify(program, &action.args, &act.args, env, bound))
-                    .then_some(Support::Act(i))
+                    unify_act(program, actor, action, act.into(), env, bound).then_some(Support::Act(i))
                 };
                 self.each_match(at, env, trail, f, candidates, &try_one)
             }
@@ -544,18 +529,8 @@ pub(super) fn undo(env: &mut [Option<Sym>], bound: &[usize]) {
 /// the rest of the condition; and since the fixpoint only adds facts, what holds now holds when
 /// the act comes up.
 pub(crate) fn derives_nothing(program: &Program, facts: &Facts<'_>, act: ActRef<'_>) -> bool {
-    program.strata.iter().flatten().all(|&r| {
-        let rule = program.deem(r);
-        rule.condition.iter().enumerate().all(|(at, lit)| {
-            let LitKind::Act { action, .. } = &lit.kind else { return true };
-            match rule.pinned.get(at) {
-                Some(condition) if action.name == act.action => {
-                    facts.deems_fired.contains(r) && head_holds_for(program, r, condition, facts, act)
-                }
-                _ => true,
-            }
-        })
-    })
+    readers(program, &program.strata, act.action, false)
+        .all(|(r, condition)| facts.deems_fired.contains(r) && head_holds_for(program, r, condition, facts, act))
 }
 
 /// Whether `deem` rule `r`'s `condition`, its first pattern an act's matched to `act`, gives from
@@ -563,10 +538,42 @@ pub(crate) fn derives_nothing(program: &Program, facts: &Facts<'_>, act: ActRef<
 fn head_holds_for(program: &Program, r: usize, condition: &[Lit], facts: &Facts<'_>, act: ActRef<'_>) -> bool {
     let Some(LitKind::Act { actor, action }) = condition.first().map(|lit| &lit.kind) else { return false };
     let (mut env, mut bound) = (Env::from_elem(None, program.deem(r).vars.len()), Bound::new());
-    act.action == action.name
-        && unify(program, &[(Sym::MAX, *actor)], &[(Sym::MAX, act.party)], &mut env, &mut bound)
-        && unify(program, &action.args, act.args, &mut env, &mut bound)
+    unify_act(program, actor, action, act, &mut env, &mut bound)
         && head_fact(program, r, &env).is_some_and(|fact| facts.holds(&fact))
+}
+
+/// The `deem` rules of `strata` with a pattern that reads a fact of kind `name` (when `is_fact`)
+/// or an act of action `name`: each rule's number, with its condition that pattern moved first.
+fn readers<'a>(
+    program: &'a Program,
+    strata: &'a [Vec<usize>],
+    name: Sym,
+    is_fact: bool,
+) -> impl Iterator<Item = (usize, &'a [Lit])> + 'a {
+    strata.iter().flatten().flat_map(move |&r| {
+        let rule = program.deem(r);
+        let reading = rule.condition.iter().enumerate().filter(move |(_, lit)| match &lit.kind {
+            LitKind::Fact(p) => is_fact && p.name == name,
+            LitKind::Act { action, .. } => !is_fact && action.name == name,
+            _ => false,
+        });
+        reading.filter_map(move |(at, _)| rule.pinned.get(at).map(|c| (r, c.as_slice())))
+    })
+}
+
+/// Whether `act` matches the pattern `actor` performs `action`, binding variables in `env` (each
+/// noted in `bound`).
+fn unify_act(
+    program: &Program,
+    actor: &Term,
+    action: &Pattern,
+    act: ActRef<'_>,
+    env: &mut Env,
+    bound: &mut Bound,
+) -> bool {
+    act.action == action.name
+        && unify(program, &[(Sym::MAX, *actor)], &[(Sym::MAX, act.party)], env, bound)
+        && unify(program, &action.args, act.args, env, bound)
 }
 
 /// The fact `deem` rule `r` derives with its variables as in `env`, if they give every role of
