@@ -754,7 +754,7 @@ impl Program {
     /// Whom the instruments bind on which days and when they are in force, as the rule files
     /// alone fix them, laid out flat for look-ups: computed when first asked for and kept, like
     /// the timelines.
-    pub fn bounds(&self) -> &Bounds {
+    pub(crate) fn bounds(&self) -> &Bounds {
         self.bounds.get_or_init(|| Bounds::of(self.timelines()))
     }
 

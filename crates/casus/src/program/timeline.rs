@@ -31,7 +31,7 @@ pub struct Timeline {
 /// parties lie together, in order, each with its days, where a map per instrument would be a
 /// node or two away from each party's list of bindings.
 #[derive(Clone, Debug, Default)]
-pub struct Bounds {
+pub(crate) struct Bounds {
     /// By instrument: where its parties begin in `bound`, and after the last, where they end.
     at: Vec<u32>,
     /// Each instrument's parties in order, one entry per run of days it binds them.
@@ -45,7 +45,7 @@ pub struct Bounds {
 
 impl Bounds {
     /// The bounds of instruments with these timelines, in the order of their numbers.
-    pub fn of<'t>(timelines: impl IntoIterator<Item = &'t Timeline>) -> Bounds {
+    pub(crate) fn of<'t>(timelines: impl IntoIterator<Item = &'t Timeline>) -> Bounds {
         let mut b = Bounds { at: vec![0], force_at: vec![0], ..Bounds::default() };
         for t in timelines {
             b.bound.extend(t.bound.iter().flat_map(|(&p, bs)| bs.iter().map(move |x| (p, x.when))));
@@ -63,14 +63,14 @@ impl Bounds {
     }
 
     /// Whether instrument `inst` binds `party` on `day`.
-    pub fn is_bound(&self, inst: InstId, party: Sym, day: Day) -> bool {
+    pub(crate) fn is_bound(&self, inst: InstId, party: Sym, day: Day) -> bool {
         let parties = self.parties(inst);
         let first = parties.partition_point(|&(p, _)| p < party);
         parties.get(first..).unwrap_or(&[]).iter().take_while(|&&(p, _)| p == party).any(|(_, when)| when.contains(day))
     }
 
     /// The parties instrument `inst` binds on `day`, in order, each once.
-    pub fn bound_on(&self, inst: InstId, day: Day) -> impl Iterator<Item = Sym> + '_ {
+    pub(crate) fn bound_on(&self, inst: InstId, day: Day) -> impl Iterator<Item = Sym> + '_ {
         let mut last = None;
         self.parties(inst)
             .iter()
@@ -80,7 +80,7 @@ impl Bounds {
     }
 
     /// Whether instrument `inst` is in force on `day`.
-    pub fn in_force(&self, inst: InstId, day: Day) -> bool {
+    pub(crate) fn in_force(&self, inst: InstId, day: Day) -> bool {
         let (from, to) = (self.force_at.get(inst), self.force_at.get(inst + 1));
         let runs = from.zip(to).and_then(|(&f, &t)| self.in_force.get(f as usize..t as usize)).unwrap_or(&[]);
         runs.iter().any(|when| when.contains(day))
