@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::calendar::{Day, Interval};
 use crate::intern::Interner;
-use crate::program::timeline::Bounds;
-use crate::program::timeline::timeline;
 pub use crate::program::timeline::{Binding, Timeline, Why};
+use crate::program::timeline::{Bounds, timeline};
 use crate::program::{FactDef, InstId, PartyStatus, Program, Sym, Symbols, looks_like_code};
 use crate::scenario::{
     Amounts, Args as GivenArgs, Event, EventKind, Rejected, Scenario, ScenarioError, ScenarioErrorKind, Spanned,
