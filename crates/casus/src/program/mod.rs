@@ -19,6 +19,7 @@ use casus_syntax::source::{FileId, Span};
 
 mod compile;
 pub(crate) mod index;
+pub mod natural;
 mod resolved;
 pub(crate) mod show;
 pub mod timeline;

@@ -19,6 +19,7 @@ mod order;
 mod text;
 
 pub use crate::program::action_text;
+pub use crate::program::natural::{Part, natural, parts};
 pub use diff::{
     Change, ChangeKind, ConflictChange, ConflictRun, Diff, InstrumentChange, NormState, Periods, ViolationChange,
     ViolationRun,
@@ -604,35 +605,6 @@ pub(super) fn words<S: serde::Serializer>(m: &Modality, s: S) -> Result<S::Ok, S
 /// An instrument's kind as the report writes it: `treaty`, `resolution`, `regime`.
 fn keyword<S: serde::Serializer>(k: &InstrumentKind, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(k.keyword())
-}
-
-/// A part of an article number: numbers compare as numbers, so that art. 3 comes before art. 16.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Part<'a> {
-    /// A run of digits.
-    Number(u64),
-    /// Anything else.
-    Text(&'a str),
-}
-
-/// The order of article numbers: `3` < `16` < `16(2)` < `II`.
-pub fn natural(id: &str) -> Vec<Part<'_>> {
-    parts(id).collect()
-}
-
-/// The parts of an article number, in order, for comparing without collecting them.
-pub fn parts(id: &str) -> impl Iterator<Item = Part<'_>> {
-    let mut rest = id;
-    std::iter::from_fn(move || {
-        let digits = rest.chars().next()?.is_ascii_digit();
-        let n = rest.find(|x: char| x.is_ascii_digit() != digits).unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(n);
-        rest = tail;
-        Some(match run.parse::<u64>() {
-            Ok(v) if digits => Part::Number(v),
-            _ => Part::Text(run),
-        })
-    })
 }
 
 /// Turns ids back into names.
