@@ -55,6 +55,40 @@ fn a_deadline_past_the_last_day_is_an_error_at_the_rule_that_gives_it() {
 }
 
 #[test]
+fn a_deadline_past_the_last_day_names_the_duty_that_arose_first() {
+    // Every party must act within a month of its signature: both duties fall due after the
+    // calendar's end. ZZZ is met first, in the treaty's parties and in the scenario, but MMM
+    // signed first: the error names MMM's duty, the first to arise, whatever order the names
+    // were met in.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "action act(with)
+treaty t_2020 {
+  parties {
+    ZZZ signed 2020-01-01
+    MMM signed 2020-01-01
+  }
+  in force on signature
+  article 1 {
+    if P is party
+    then every party P must act(with: P) within 1 month
+  }
+}
+";
+    fs::write(dir.path().join("late.casus"), rules).unwrap();
+    let scenario = r#"Scenario(title: "late", rules: ["late.casus"], as_of: "9999-12-20",
+  events: [Sign(party: "ZZZ", instrument: "t_2020", on: "9999-12-15"), Sign(party: "MMM", instrument: "t_2020", on: "9999-12-10")])"#;
+    fs::write(dir.path().join("late.ron"), scenario).unwrap();
+    let said = "the deadline of `MMM must act`, arising on 9999-12-10, falls after 9999-12-31";
+    casus()
+        .arg("eval")
+        .arg(dir.path().join("late.ron"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(said))
+        .stderr(predicate::str::contains("ZZZ must act").not());
+}
+
+#[test]
 fn a_withdrawal_that_would_take_effect_past_the_calendar_changes_nothing_within_it() {
     // The DPRK–Russia treaty's withdrawal takes effect a year after notice: notice given on
     // 1 January 9999 takes effect after the last day casus counts.

@@ -15,6 +15,7 @@ mod compliance;
 mod identity;
 mod norms;
 mod order;
+mod ranks;
 mod solve;
 mod state;
 mod status;
@@ -147,35 +148,88 @@ fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Ve
     out
 }
 
-/// Every norm with at least one episode, in order of identity, each with its record: found by
-/// binary search, and read in order without jumping about memory (a large world has hundreds of
-/// thousands).
+/// Every norm with at least one episode, each with its record: party by party, in order of the
+/// parties' numbers, and each party's norms in order of names (the report's order), so that a
+/// report reads them where they lie. A norm is found by binary search, first for its party, then
+/// among the party's norms by names.
 #[derive(Clone, Debug, Default)]
 pub struct Norms {
-    /// The identities, sorted.
+    /// The identities.
     keys: Vec<NormKey>,
     /// The record of each, in the same order, in two lists: the first norms' and the rest's (a
     /// large evaluation's are made on two threads at once, each list on its own).
     records: [Vec<NormRecord>; 2],
+    /// The ranks of the world's names, which order each party's norms.
+    ranks: ranks::Ranks,
 }
 
 impl Norms {
     /// The history of a norm.
     pub fn get(&self, key: &NormKey) -> Option<&NormRecord> {
-        let at = self.keys.binary_search(key).ok()?;
-        self.record(at)
+        let from = self.keys.partition_point(|k| k.party < key.party);
+        let party = self.keys.get(from..)?;
+        let party = party.get(..party.partition_point(|k| k.party == key.party))?;
+        let at = party.binary_search_by(|k| self.ranks.cmp(k, key)).ok()?;
+        self.record(from + at)
     }
 
-    /// The history of the norm at `at` in order of identity.
+    /// The history of the norm at `at`.
     fn record(&self, at: usize) -> Option<&NormRecord> {
         let [first, rest] = &self.records;
         first.get(at).or_else(|| rest.get(at.checked_sub(first.len())?))
     }
 
-    /// The norms and their histories, by identity.
+    /// The norms and their histories, party by party, each party's in order of names.
     pub fn iter(&self) -> impl Iterator<Item = (&NormKey, &NormRecord)> {
         let [first, rest] = &self.records;
         self.keys.iter().zip(first.iter().chain(rest))
+    }
+
+    /// The norms and their histories in order of names: the parties in order of their names,
+    /// each party's norms as they lie.
+    pub fn by_names(&self) -> Vec<(&NormKey, &NormRecord)> {
+        let mut parties: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+        let mut from = 0;
+        for run in self.keys.chunk_by(|a, b| a.party == b.party) {
+            let party = run.first().map_or(0, |k| self.ranks.sym(k.party));
+            parties.push((party, from..from + run.len()));
+            from += run.len();
+        }
+        parties.sort_by_key(|(rank, at)| (*rank, at.start));
+        let mut out = Vec::with_capacity(self.keys.len());
+        for (_, at) in parties {
+            out.extend(at.filter_map(|n| Some((self.keys.get(n)?, self.record(n)?))));
+        }
+        out
+    }
+
+    /// Puts each party's norms, which lie together in order of identity, into order of names,
+    /// each list of records on a thread of its own if `two_threads`. Returns where the norm at
+    /// each place went, if `moved` (else nothing).
+    fn put_in_order_of_names(&mut self, ranks: ranks::Ranks, two_threads: bool, moved: bool) -> Vec<u32> {
+        let [first, rest] = &mut self.records;
+        // The lists are made party by party; should a party ever lie across both, it is one list.
+        let split = first.len().min(self.keys.len());
+        if split > 0 && self.keys.get(split - 1).zip(self.keys.get(split)).is_some_and(|(a, b)| a.party == b.party) {
+            first.append(rest);
+        }
+        let split = first.len().min(self.keys.len());
+        let mut places = if moved { vec![0; self.keys.len()] } else { Vec::new() };
+        let (keys_a, keys_b) = self.keys.split_at_mut(split);
+        let at = split.min(places.len());
+        let (moved_a, moved_b) = places.split_at_mut(at);
+        let both = two_threads && !rest.is_empty();
+        let ranks_here = &ranks;
+        let mut a = || ranks::within_parties(ranks_here, keys_a, first, moved_a, 0);
+        let mut b = || ranks::within_parties(ranks_here, keys_b, rest, moved_b, split);
+        if both {
+            crate::halves::join(a, b);
+        } else {
+            a();
+            b();
+        }
+        self.ranks = ranks;
+        places
     }
 
     /// How many there are.
@@ -310,27 +364,37 @@ impl Evaluation<'_> {
 
 impl Evaluation<'_> {
     /// Where a deadline ran past the calendar's last day: an error at each rule that gave such
-    /// a due date, with the first duty it concerns.
+    /// a due date, naming the duty of that rule that arose first (of those that arose on one day,
+    /// the first in order of names, as the report lists them), whatever order names were met in.
     fn past_the_calendar(&self) -> Vec<Diagnostic> {
         let program = self.world.program;
-        let mut seen = std::collections::BTreeSet::new();
-        let mut out = Vec::new();
-        for (key, record) in self.norms.iter() {
+        // By rule: the first such duty, by the day it arose, its party's name, and its place
+        // among the party's norms, which lie in order of names.
+        let mut first: std::collections::BTreeMap<usize, ((Day, u32, usize), &NormKey)> = Default::default();
+        for (at, (key, record)) in self.norms.iter().enumerate() {
             let Some(e) = record.episodes.iter().find(|e| e.due.is_some_and(|d| d > Day::LAST)) else { continue };
-            if !seen.insert(record.rule) {
-                continue;
+            let place = (e.when.from, self.norms.ranks.sym(key.party), at);
+            let entry = first.entry(record.rule).or_insert((place, key));
+            if place < entry.0 {
+                *entry = (place, key);
             }
-            let rule = program.rule(record.rule);
-            out.push(Diagnostic::new(
-                rule.file,
-                PastTheCalendar {
-                    duty: format!("{} must {}", self.world.name(key.party), self.world.name(key.action)),
-                    from: e.when.from.to_string(),
-                    at: rule.span,
-                },
-            ));
         }
-        out
+        let mut found: Vec<_> = first.into_iter().collect();
+        found.sort_by_key(|(_, (place, _))| *place);
+        found
+            .into_iter()
+            .map(|(r, ((from, _, _), key))| {
+                let rule = program.rule(r);
+                Diagnostic::new(
+                    rule.file,
+                    PastTheCalendar {
+                        duty: format!("{} must {}", self.world.name(key.party), self.world.name(key.action)),
+                        from: from.to_string(),
+                        at: rule.span,
+                    },
+                )
+            })
+            .collect()
     }
 }
 

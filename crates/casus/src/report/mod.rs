@@ -15,7 +15,6 @@ use casus_syntax::ast::{InstrumentKind, Modality};
 
 mod diff;
 mod json;
-mod order;
 mod text;
 
 pub use crate::program::action_text;
@@ -450,9 +449,10 @@ impl<'a, 'p> Report<NormsView<'a, 'p>> {
             })
             .collect();
         instruments.sort_by(|a, b| a.id.cmp(&b.id));
-        // Each norm is one key, so the order is total. The norms are put in order by reference
-        // and their reports built in that order, so that the list is never held twice.
-        let order = order::Ranks::new(eval).sorted(eval);
+        // The evaluation keeps each party's norms in order of names: the parties are put in order
+        // of theirs, and the norms' reports built in that order, by reference, so that the list
+        // is never held twice.
+        let order = eval.norms.by_names();
         let mut conflicts: Vec<ConflictReport> = eval.conflicts.iter().map(|c| names.conflict(c)).collect();
         conflicts.sort_by(|a, b| {
             (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(

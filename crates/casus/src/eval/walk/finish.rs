@@ -9,6 +9,7 @@ use crate::eval::acts::{Acts, ActsByActor, DatedAct, Numbered};
 use crate::eval::identity::NormKey;
 use crate::eval::norms::NormTable;
 use crate::eval::order::into_order;
+use crate::eval::ranks::Ranks;
 use crate::eval::status::{status_of, violations_of};
 use crate::eval::{CapOutcome, ConflictRecord, Episode, Evaluation, Fired, NormRecord, Norms, Status, ViolationRecord};
 use crate::program::Program;
@@ -71,7 +72,7 @@ impl<'p> Walk<'p> {
                 }
             })
         });
-        let mut norms = Norms { keys, records };
+        let mut norms = Norms { keys, records, ranks: Ranks::default() };
         let mut assumed = Vec::new();
         if self.assume {
             assumed_acts(program, as_of, &norms, &mut assumed);
@@ -102,6 +103,14 @@ impl<'p> Walk<'p> {
         };
         violations.extend(more);
         violations.sort();
+        // Each party's norms put in order of names, where a report reads them; the acts assumed
+        // follow the obligations they perform.
+        let moved = norms.put_in_order_of_names(Ranks::new(&self.world), large, !assumed.is_empty());
+        for (n, _) in &mut assumed {
+            if let Some(&to) = moved.get(*n as usize) {
+                *n = to;
+            }
+        }
         Evaluation {
             world: self.world,
             as_of,
