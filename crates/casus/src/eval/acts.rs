@@ -50,16 +50,6 @@ impl<'a> Acts<'a> {
     pub(super) fn is_given(&self, i: usize) -> bool {
         i < self.given.len()
     }
-
-    /// How many there are.
-    pub(super) fn len(&self) -> usize {
-        self.given.len() + self.assumed.len()
-    }
-
-    /// The acts, in order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = DatedAct<'a>> + '_ {
-        (0..self.len()).filter_map(|i| self.get(i))
-    }
 }
 
 /// The acts of each party and action, found for a norm by its values for the roles they give:
@@ -81,7 +71,12 @@ pub(super) struct ActsByActor<'a> {
 }
 
 /// An act's party and action, its arguments, and its number.
-type ByArgs<'a> = (Actor, &'a [(Sym, Sym)], u32);
+pub(super) type ByArgs<'a> = (Actor, &'a [(Sym, Sym)], u32);
+
+/// The entry of act number `n`, assumed performed by obligation `key`, among the acts by actor.
+pub(super) fn by_args(key: &NormKey, n: usize) -> ByArgs<'_> {
+    ((key.party, key.action), &key.args[..], crate::intern::number(n))
+}
 
 /// The shapes of a party's acts of an action, and where they lie in `by_args`.
 struct Shapes {
@@ -105,12 +100,19 @@ pub(super) type Actor = (Sym, Sym);
 pub(super) type Numbered<'a> = (usize, DatedAct<'a>);
 
 impl<'a> ActsByActor<'a> {
-    pub(super) fn new(acts: Acts<'a>, categories: &'a Categories) -> ActsByActor<'a> {
+    /// The acts `acts` by actor, the assumed ones' entries made already, in `assumed`.
+    pub(super) fn new(acts: Acts<'a>, categories: &'a Categories, assumed: Vec<ByArgs<'a>>) -> ActsByActor<'a> {
         let mut by_args: Vec<ByArgs<'a>> = acts
+            .given
             .iter()
             .enumerate()
-            .map(|(i, a)| ((a.act.party, a.act.action), a.act.args, crate::intern::number(i)))
+            .map(|(i, a)| ((a.item.party, a.item.action), &a.item.args[..], crate::intern::number(i)))
             .collect();
+        if by_args.is_empty() {
+            by_args = assumed;
+        } else {
+            by_args.extend(assumed);
+        }
         by_args.sort_unstable();
         // The shapes of each actor's acts, read off its run of `by_args`.
         let mut shapes: HashMap<Actor, Shapes> = HashMap::default();
@@ -250,8 +252,8 @@ mod tests {
             let performed: Vec<(u32, Interval)> =
                 (0..keys.len()).map(|n| (crate::intern::number(keys.len() - 1 - n), days(given.len() + n))).collect();
             let all = Acts::new(&timed, &keys, &performed);
-            prop_assert_eq!(all.len(), in_order.len());
-            let index = ActsByActor::new(all, &categories);
+            let entries = performed.iter().enumerate().map(|(j, &(n, _))| by_args(&keys[n as usize], given.len() + j)).collect();
+            let index = ActsByActor::new(all, &categories, entries);
             let (mut found, mut cursor) = (Vec::new(), 0);
             for (party, action, args, forbids) in norms {
                 let modality = if forbids { Modality::MustNot } else { Modality::Must };

@@ -5,7 +5,7 @@ use std::mem::take;
 
 use super::Walk;
 use crate::calendar::{Day, Interval};
-use crate::eval::acts::{Acts, ActsByActor, DatedAct, Numbered};
+use crate::eval::acts::{Acts, ActsByActor, ByArgs, DatedAct, Numbered};
 use crate::eval::identity::NormKey;
 use crate::eval::norms::NormTable;
 use crate::eval::order::into_order;
@@ -73,12 +73,13 @@ impl<'p> Walk<'p> {
             })
         });
         let mut norms = Norms { keys, records, ranks: Ranks::default() };
-        let mut assumed = Vec::new();
-        if self.assume {
-            assumed_acts(program, as_of, &norms, &mut assumed);
-        }
+        let (mut assumed, by_args) = if self.assume {
+            assumed_acts(program, as_of, (&norms.keys, &norms.records), self.world.acts.len(), large)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let acts = Acts::new(&self.world.acts, &norms.keys, &assumed);
-        let by_actor = ActsByActor::new(acts, &program.categories);
+        let by_actor = ActsByActor::new(acts, &program.categories, by_args);
         let caps = if program.rules.iter().any(|r| r.cap.is_some()) {
             let cursor = std::cell::Cell::new(0);
             let matching = |key: &NormKey| {
@@ -128,25 +129,49 @@ impl<'p> Walk<'p> {
     }
 }
 
-/// The acts that the obligations among `norms` are assumed to perform, from their due dates:
-/// each obligation's number with the days, added to `assumed`. The act is the obligation's
-/// party, action and arguments.
-fn assumed_acts(program: &Program, as_of: Day, norms: &Norms, assumed: &mut Vec<(u32, Interval)>) {
-    for (n, (key, record)) in norms.iter().enumerate() {
-        if key.modality != Modality::Must {
-            continue;
-        }
-        for e in &record.episodes {
-            let Some(due) = crate::eval::performed_on(program, record.rule, e.when.from) else { continue };
-            let start = due.max(e.when.from);
-            if e.when.until.is_some_and(|u| u <= start) || start > as_of {
+/// The acts that the obligations among the norms `keys` are assumed to perform, from their due
+/// dates: each obligation's number with the days, in order of obligation; and each act's entry
+/// for finding it by actor (`ActsByActor`), numbered after the `given` acts, made in the same
+/// pass. The act is the obligation's party, action and arguments. With `two_threads`, each list
+/// of records is read on a thread of its own, and the second list's acts follow the first's.
+fn assumed_acts<'k>(
+    program: &Program,
+    as_of: Day,
+    (keys, [first, rest]): (&'k [NormKey], &[Vec<NormRecord>; 2]),
+    given: usize,
+    two_threads: bool,
+) -> (Vec<(u32, Interval)>, Vec<ByArgs<'k>>) {
+    let split = first.len().min(keys.len());
+    let (keys_a, keys_b) = keys.split_at(split);
+    let half = |keys: &'k [NormKey], records: &[NormRecord], from: usize| {
+        let (mut assumed, mut by_args) = (Vec::new(), Vec::new());
+        for (n, (key, record)) in keys.iter().zip(records).enumerate() {
+            if key.modality != Modality::Must {
                 continue;
             }
-            for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
-                assumed.push((crate::intern::number(n), when));
+            for e in &record.episodes {
+                let Some(due) = crate::eval::performed_on(program, record.rule, e.when.from) else { continue };
+                let start = due.max(e.when.from);
+                if e.when.until.is_some_and(|u| u <= start) || start > as_of {
+                    continue;
+                }
+                for when in (Interval { from: start, until: e.when.until }).subtract(&record.overridden) {
+                    by_args.push(crate::eval::acts::by_args(key, given + assumed.len()));
+                    assumed.push((crate::intern::number(from + n), when));
+                }
             }
         }
-    }
+        (assumed, by_args)
+    };
+    let ((mut assumed, mut by_args), (more, more_by_args)) = if two_threads && !rest.is_empty() {
+        crate::halves::join(|| half(keys_a, first, 0), || half(keys_b, rest, split))
+    } else {
+        (half(keys_a, first, 0), half(keys_b, rest, split))
+    };
+    let before = crate::intern::number(assumed.len());
+    assumed.extend(more);
+    by_args.extend(more_by_args.into_iter().map(|(actor, args, i)| (actor, args, i + before)));
+    (assumed, by_args)
 }
 
 /// What the statuses of norms are found from: the acts by actor, the caps' outcomes and the
