@@ -258,8 +258,9 @@ const SLICE: usize = 1 << 19;
 
 /// The hashes of `n` values, `hash(i)` that of the `i`th, each with its `i`, in order of the part
 /// of `table` each points into (and of `i` within a part), so that they are read in that order
-/// as they lie: at most 4 096 parts, each a run of the table's buckets. A hash is computed twice,
-/// to count the parts and to place it, rather than kept apart and read again at random. The
+/// as they lie: at most 4 096 parts, each a run of the table's buckets. Each hash is computed
+/// once and kept in order of `i`, read in that order to count the parts and again to place it:
+/// hashing a value again (an identity of 48 bytes) cost more than reading it back. The
 /// table's buckets are a power of two, each found by the hash's lowest bits; its capacity is
 /// seven eighths of them, or one less when there are fewer than eight. Were that to change, the
 /// order would only be slower, never wrong.
@@ -269,15 +270,15 @@ fn by_part(table: &hashbrown::HashTable<u32>, n: usize, hash: impl Fn(usize) -> 
     let shift = bits.saturating_sub(12);
     let part = |h: u64| ((h & (buckets - 1)) >> shift) as usize;
     let mut starts = vec![0u32; (buckets >> shift) as usize + 1];
-    for i in 0..n {
-        starts[part(hash(i)) + 1] += 1;
+    let hashes: Vec<u64> = (0..n).map(hash).collect();
+    for &h in &hashes {
+        starts[part(h) + 1] += 1;
     }
     for p in 1..starts.len() {
         starts[p] += starts[p - 1];
     }
     let mut order = vec![(0u64, 0u32); n];
-    for i in 0..n {
-        let h = hash(i);
+    for (i, &h) in hashes.iter().enumerate() {
         let slot = &mut starts[part(h)];
         order[*slot as usize] = (h, number(i));
         *slot += 1;
