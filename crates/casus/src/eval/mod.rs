@@ -148,10 +148,10 @@ fn delayed_facts(world: &World, d: Day, delayed: &[Vec<(Day, Vec<Fact>)>]) -> Ve
     out
 }
 
-/// Every norm with at least one episode, each with its record: party by party, in order of the
-/// parties' numbers, and each party's norms in order of names (the report's order), so that a
-/// report reads them where they lie. A norm is found by binary search, first for its party, then
-/// among the party's norms by names.
+/// Every norm with at least one episode, each with its record, party by party in order of the
+/// parties' numbers: each party's norms in order of identity, or, in a large evaluation, in order
+/// of names (the report's), so that a report of millions reads them where they lie instead of
+/// fetching each from wherever a sort by names would send it. A norm is found by binary search.
 #[derive(Clone, Debug, Default)]
 pub struct Norms {
     /// The identities.
@@ -159,17 +159,21 @@ pub struct Norms {
     /// The record of each, in the same order, in two lists: the first norms' and the rest's (a
     /// large evaluation's are made on two threads at once, each list on its own).
     records: [Vec<NormRecord>; 2],
-    /// The ranks of the world's names, which order each party's norms.
-    ranks: ranks::Ranks,
+    /// Where each party's norms lie in order of names, the ranks of the names that order them;
+    /// `None` where they lie in order of identity.
+    names: Option<ranks::Ranks>,
 }
 
 impl Norms {
     /// The history of a norm.
     pub fn get(&self, key: &NormKey) -> Option<&NormRecord> {
+        let Some(ranks) = &self.names else {
+            return self.record(self.keys.binary_search(key).ok()?);
+        };
         let from = self.keys.partition_point(|k| k.party < key.party);
         let party = self.keys.get(from..)?;
         let party = party.get(..party.partition_point(|k| k.party == key.party))?;
-        let at = party.binary_search_by(|k| self.ranks.cmp(k, key)).ok()?;
+        let at = party.binary_search_by(|k| ranks.cmp(k, key)).ok()?;
         self.record(from + at)
     }
 
@@ -179,19 +183,28 @@ impl Norms {
         first.get(at).or_else(|| rest.get(at.checked_sub(first.len())?))
     }
 
-    /// The norms and their histories, party by party, each party's in order of names.
+    /// The norms and their histories, party by party (see [`Norms`]).
     pub fn iter(&self) -> impl Iterator<Item = (&NormKey, &NormRecord)> {
         let [first, rest] = &self.records;
         self.keys.iter().zip(first.iter().chain(rest))
     }
 
-    /// The norms and their histories in order of names: the parties in order of their names,
-    /// each party's norms as they lie.
-    pub fn by_names(&self) -> Vec<(&NormKey, &NormRecord)> {
+    /// The norms and their histories in order of names, the report's: the names of `world`,
+    /// the evaluation's.
+    pub fn by_names(&self, world: &World) -> Vec<(&NormKey, &NormRecord)> {
+        match &self.names {
+            Some(ranks) => self.parties_by_names(ranks),
+            None => ranks::sorted(&ranks::Ranks::new(world), self.iter()),
+        }
+    }
+
+    /// The norms, each party's lying in order of names, in order of names: the parties put in
+    /// order of theirs, each party's norms as they lie.
+    fn parties_by_names(&self, ranks: &ranks::Ranks) -> Vec<(&NormKey, &NormRecord)> {
         let mut parties: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
         let mut from = 0;
         for run in self.keys.chunk_by(|a, b| a.party == b.party) {
-            let party = run.first().map_or(0, |k| self.ranks.sym(k.party));
+            let party = run.first().map_or(0, |k| ranks.sym(k.party));
             parties.push((party, from..from + run.len()));
             from += run.len();
         }
@@ -228,7 +241,7 @@ impl Norms {
             a();
             b();
         }
-        self.ranks = ranks;
+        self.names = Some(ranks);
         places
     }
 
@@ -368,22 +381,41 @@ impl Evaluation<'_> {
     /// the first in order of names, as the report lists them), whatever order names were met in.
     fn past_the_calendar(&self) -> Vec<Diagnostic> {
         let program = self.world.program;
-        // By rule: the first such duty, by the day it arose, its party's name, and its place
-        // among the party's norms, which lie in order of names.
-        let mut first: std::collections::BTreeMap<usize, ((Day, u32, usize), &NormKey)> = Default::default();
-        for (at, (key, record)) in self.norms.iter().enumerate() {
-            let Some(e) = record.episodes.iter().find(|e| e.due.is_some_and(|d| d > Day::LAST)) else { continue };
-            let place = (e.when.from, self.norms.ranks.sym(key.party), at);
-            let entry = first.entry(record.rule).or_insert((place, key));
-            if place < entry.0 {
-                *entry = (place, key);
+        // Each such duty, with the day it arose and its rule: few, if any.
+        let late: Vec<(usize, Day, &NormKey)> = self
+            .norms
+            .iter()
+            .filter_map(|(key, record)| {
+                let e = record.episodes.iter().find(|e| e.due.is_some_and(|d| d > Day::LAST))?;
+                Some((record.rule, e.when.from, key))
+            })
+            .collect();
+        if late.is_empty() {
+            return Vec::new();
+        }
+        let fresh;
+        let ranks = match &self.norms.names {
+            Some(ranks) => ranks,
+            None => {
+                fresh = ranks::Ranks::new(&self.world);
+                &fresh
+            }
+        };
+        let first_of =
+            |a: &(usize, Day, &NormKey), b: &(usize, Day, &NormKey)| a.1.cmp(&b.1).then_with(|| ranks.cmp(a.2, b.2));
+        // By rule, the first to arise; then the rules in the order of theirs.
+        let mut first: std::collections::BTreeMap<usize, (usize, Day, &NormKey)> = Default::default();
+        for duty in late {
+            let entry = first.entry(duty.0).or_insert(duty);
+            if first_of(&duty, entry).is_lt() {
+                *entry = duty;
             }
         }
-        let mut found: Vec<_> = first.into_iter().collect();
-        found.sort_by_key(|(_, (place, _))| *place);
+        let mut found: Vec<(usize, Day, &NormKey)> = first.into_values().collect();
+        found.sort_by(first_of);
         found
             .into_iter()
-            .map(|(r, ((from, _, _), key))| {
+            .map(|(r, from, key)| {
                 let rule = program.rule(r);
                 Diagnostic::new(
                     rule.file,

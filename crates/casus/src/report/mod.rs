@@ -449,10 +449,10 @@ impl<'a, 'p> Report<NormsView<'a, 'p>> {
             })
             .collect();
         instruments.sort_by(|a, b| a.id.cmp(&b.id));
-        // The evaluation keeps each party's norms in order of names: the parties are put in order
-        // of theirs, and the norms' reports built in that order, by reference, so that the list
-        // is never held twice.
-        let order = eval.norms.by_names();
+        // The norms in order of names, by reference (a large evaluation keeps each party's in
+        // that order already), and their reports built in that order, so that the list is never
+        // held twice.
+        let order = eval.norms.by_names(&eval.world);
         let mut conflicts: Vec<ConflictReport> = eval.conflicts.iter().map(|c| names.conflict(c)).collect();
         conflicts.sort_by(|a, b| {
             (&a.party, a.from, a.kind, &a.obligation, &a.prohibition).cmp(&(

@@ -72,7 +72,7 @@ impl<'p> Walk<'p> {
                 }
             })
         });
-        let mut norms = Norms { keys, records, ranks: Ranks::default() };
+        let mut norms = Norms { keys, records, names: None };
         let (mut assumed, by_args) = if self.assume {
             assumed_acts(program, as_of, (&norms.keys, &norms.records), self.world.acts.len(), large)
         } else {
@@ -104,12 +104,16 @@ impl<'p> Walk<'p> {
         };
         violations.extend(more);
         violations.sort();
-        // Each party's norms put in order of names, where a report reads them; the acts assumed
-        // follow the obligations they perform.
-        let moved = norms.put_in_order_of_names(Ranks::new(&self.world), large, !assumed.is_empty());
-        for (n, _) in &mut assumed {
-            if let Some(&to) = moved.get(*n as usize) {
-                *n = to;
+        // A large evaluation's norms are put in order of names party by party, where a report
+        // reads them; the acts assumed follow the obligations they perform. A small one's are
+        // left in order of identity, and a report sorts them (`Norms::by_names`): that costs
+        // less than this where no report is made (`casus sweep`, an evaluation alone).
+        if large {
+            let moved = norms.put_in_order_of_names(Ranks::new(&self.world), true, !assumed.is_empty());
+            for (n, _) in &mut assumed {
+                if let Some(&to) = moved.get(*n as usize) {
+                    *n = to;
+                }
             }
         }
         Evaluation {
