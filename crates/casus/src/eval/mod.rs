@@ -191,7 +191,7 @@ impl Norms {
 
     /// The norms and their histories in order of names, the report's: the names of `world`,
     /// the evaluation's.
-    pub fn by_names(&self, world: &World) -> Vec<(&NormKey, &NormRecord)> {
+    pub(crate) fn by_names(&self, world: &World) -> Vec<(&NormKey, &NormRecord)> {
         match &self.names {
             Some(ranks) => self.parties_by_names(ranks),
             None => ranks::sorted(&ranks::Ranks::new(world), self.iter()),
