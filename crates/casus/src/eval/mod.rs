@@ -382,7 +382,7 @@ impl Evaluation<'_> {
     fn past_the_calendar(&self) -> Vec<Diagnostic> {
         let program = self.world.program;
         // Each such duty, with the day it arose and its rule: few, if any.
-        let late: Vec<(usize, Day, &NormKey)> = self
+        let mut late: Vec<(usize, Day, &NormKey)> = self
             .norms
             .iter()
             .filter_map(|(key, record)| {
@@ -401,20 +401,11 @@ impl Evaluation<'_> {
                 &fresh
             }
         };
-        let first_of =
-            |a: &(usize, Day, &NormKey), b: &(usize, Day, &NormKey)| a.1.cmp(&b.1).then_with(|| ranks.cmp(a.2, b.2));
-        // By rule, the first to arise; then the rules in the order of theirs.
-        let mut first: std::collections::BTreeMap<usize, (usize, Day, &NormKey)> = Default::default();
-        for duty in late {
-            let entry = first.entry(duty.0).or_insert(duty);
-            if first_of(&duty, entry).is_lt() {
-                *entry = duty;
-            }
-        }
-        let mut found: Vec<(usize, Day, &NormKey)> = first.into_values().collect();
-        found.sort_by(first_of);
-        found
-            .into_iter()
+        // The duties in the order they arose, ties by name; each rule's first is the one named.
+        late.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| ranks.cmp(a.2, b.2)));
+        let mut seen = std::collections::BTreeSet::new();
+        late.into_iter()
+            .filter(|&(r, _, _)| seen.insert(r))
             .map(|(r, from, key)| {
                 let rule = program.rule(r);
                 Diagnostic::new(
