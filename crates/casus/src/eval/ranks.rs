@@ -104,8 +104,19 @@ fn rank<T: Copy>(sorted: &[T], equal: impl Fn(T, T) -> bool, mut set: impl FnMut
     }
 }
 
-/// `norms` in order of names (`Ranks::cmp`): sorted on their packed places, and runs of equal
-/// packings on `cmp`.
+/// Sorts `order`, norms' packed places each with a number, into order of names: on the packed
+/// places, and runs of equal ones on `Ranks::cmp` of the norms `key` gives by number.
+fn by_names<'k>(ranks: &Ranks, order: &mut [([u64; 4], u32)], key: impl Fn(u32) -> Option<&'k NormKey>) {
+    order.sort_unstable();
+    for run in order.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        run.sort_unstable_by(|a, b| match (key(a.1), key(b.1)) {
+            (Some(x), Some(y)) => ranks.cmp(x, y),
+            _ => a.1.cmp(&b.1),
+        });
+    }
+}
+
+/// `norms` in order of names (`Ranks::cmp`).
 pub(crate) fn sorted<'a>(
     ranks: &Ranks,
     norms: impl Iterator<Item = (&'a NormKey, &'a NormRecord)>,
@@ -113,22 +124,15 @@ pub(crate) fn sorted<'a>(
     let norms: Vec<(&NormKey, &NormRecord)> = norms.collect();
     let mut order: Vec<([u64; 4], u32)> =
         norms.iter().enumerate().map(|(i, (k, _))| (ranks.packed(k), number(i))).collect();
-    order.sort_unstable();
-    let key = |i: u32| norms.get(i as usize).map(|(k, _)| *k);
-    for run in order.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        run.sort_unstable_by(|a, b| match (key(a.1), key(b.1)) {
-            (Some(x), Some(y)) => ranks.cmp(x, y),
-            _ => a.1.cmp(&b.1),
-        });
-    }
+    by_names(ranks, &mut order, |i| norms.get(i as usize).map(|(k, _)| *k));
     order.iter().filter_map(|&(_, i)| norms.get(i as usize).copied()).collect()
 }
 
 /// Puts each party's norms, which lie together, into the order of names (`Ranks::cmp`) where
 /// they lie, moving each record with its identity, and sets `moved[i]` to `first` plus the
-/// place the norm at `i` went to. A party's norms are sorted on their packed places, and runs
-/// of equal packings on `cmp`; the party is then permuted into that order by following cycles,
-/// within the few megabytes it takes, which stay in the processor's caches.
+/// place the norm at `i` went to. A party's norms are sorted (`by_names`), and the party is
+/// then permuted into that order by following cycles, within the few megabytes it takes, which
+/// stay in the processor's caches.
 pub(crate) fn within_parties<R>(
     ranks: &Ranks,
     keys: &mut [NormKey],
@@ -145,13 +149,7 @@ pub(crate) fn within_parties<R>(
         let Some(bucket) = keys.get(lo..hi) else { break };
         order.clear();
         order.extend(bucket.iter().enumerate().map(|(i, k)| (ranks.packed(k), number(i))));
-        order.sort_unstable();
-        for run in order.chunk_by_mut(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-            run.sort_unstable_by(|a, b| match (bucket.get(a.1 as usize), bucket.get(b.1 as usize)) {
-                (Some(x), Some(y)) => ranks.cmp(x, y),
-                _ => a.1.cmp(&b.1),
-            });
-        }
+        by_names(ranks, &mut order, |i| bucket.get(i as usize));
         // `target[i]`: where the norm now at `i` goes.
         target.clear();
         target.resize(order.len(), 0);
