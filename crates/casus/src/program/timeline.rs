@@ -58,8 +58,7 @@ impl Bounds {
 
     /// The parties of instrument `inst`, in order, each with a run of days it binds them.
     fn parties(&self, inst: InstId) -> &[(Sym, Interval)] {
-        let (from, to) = (self.at.get(inst), self.at.get(inst + 1));
-        from.zip(to).and_then(|(&f, &t)| self.bound.get(f as usize..t as usize)).unwrap_or(&[])
+        of_instrument(&self.at, &self.bound, inst)
     }
 
     /// Whether instrument `inst` binds `party` on `day`.
@@ -81,10 +80,15 @@ impl Bounds {
 
     /// Whether instrument `inst` is in force on `day`.
     pub(crate) fn in_force(&self, inst: InstId, day: Day) -> bool {
-        let (from, to) = (self.force_at.get(inst), self.force_at.get(inst + 1));
-        let runs = from.zip(to).and_then(|(&f, &t)| self.in_force.get(f as usize..t as usize)).unwrap_or(&[]);
-        runs.iter().any(|when| when.contains(day))
+        of_instrument(&self.force_at, &self.in_force, inst).iter().any(|when| when.contains(day))
     }
+}
+
+/// Instrument `inst`'s part of `items`, which `at` says where each instrument's begins and,
+/// after the last, where they end.
+fn of_instrument<'a, T>(at: &[u32], items: &'a [T], inst: InstId) -> &'a [T] {
+    let (from, to) = (at.get(inst), at.get(inst + 1));
+    from.zip(to).and_then(|(&f, &t)| items.get(f as usize..t as usize)).unwrap_or(&[])
 }
 
 /// One party's binding by an instrument.
